@@ -1,0 +1,76 @@
+"""The one place that touches scikit-learn's private names and imports diffprivlib.
+
+Every other module imports from here, so that a change in a private
+scikit-learn API, or a new diffprivlib/scikit-learn incompatibility, is
+mended in one file.
+
+diffprivlib 0.6.6 imports ``DOUBLE`` and ``DTYPE`` from
+``sklearn.tree._tree`` (in ``diffprivlib.models.forest``); scikit-learn 1.9
+removed those two names, so ``import diffprivlib`` fails there.  They were
+plain aliases of ``numpy.float64`` and ``numpy.float32``; we supply them,
+only when missing, before importing diffprivlib.
+"""
+
+import numpy as np
+import sklearn
+from sklearn.base import _fit_context  # noqa: F401  (private, re-exported)
+from sklearn.utils._param_validation import (  # noqa: F401  (private, re-exported)
+    HasMethods,
+    Hidden,
+    Interval,
+    Options,
+    StrOptions,
+    validate_params,
+)
+from sklearn.utils._set_output import _get_output_config as get_output_config  # noqa: F401
+from sklearn.utils.fixes import parse_version
+from sklearn.utils.validation import validate_data  # noqa: F401  (public since 1.6)
+
+SKLEARN_VERSION = parse_version(parse_version(sklearn.__version__).base_version)
+
+
+def _patch_sklearn_tree_for_diffprivlib():
+    """Supply ``sklearn.tree._tree.DOUBLE``/``DTYPE`` when scikit-learn lacks them.
+
+    Returns the list of names that were added (empty on scikit-learn < 1.9).
+    """
+    from sklearn.tree import _tree
+
+    added = []
+    for name, value in (("DOUBLE", np.float64), ("DTYPE", np.float32)):
+        if not hasattr(_tree, name):
+            setattr(_tree, name, value)
+            added.append(name)
+    return added
+
+
+PATCHED_TREE_NAMES = _patch_sklearn_tree_for_diffprivlib()
+
+import diffprivlib  # noqa: E402
+from diffprivlib import mechanisms as dp_mechanisms  # noqa: E402,F401
+from diffprivlib import tools as dp_tools  # noqa: E402,F401
+from diffprivlib.accountant import BudgetAccountant  # noqa: E402,F401
+from diffprivlib.utils import PrivacyLeakWarning  # noqa: E402,F401
+from diffprivlib.utils import check_random_state as dp_check_random_state  # noqa: E402,F401
+
+DIFFPRIVLIB_VERSION = diffprivlib.__version__
+
+__all__ = [
+    "BudgetAccountant",
+    "DIFFPRIVLIB_VERSION",
+    "HasMethods",
+    "Hidden",
+    "Interval",
+    "Options",
+    "PATCHED_TREE_NAMES",
+    "PrivacyLeakWarning",
+    "SKLEARN_VERSION",
+    "StrOptions",
+    "_fit_context",
+    "dp_check_random_state",
+    "get_output_config",
+    "dp_mechanisms",
+    "dp_tools",
+    "validate_data",
+    "validate_params",
+]

@@ -1,0 +1,270 @@
+"""Shared column handling for the column-wise anonymizers.
+
+:class:`ColumnAnonymizer` is the base of every transformer that anonymizes a
+table column by column (the generalizers, the noise mechanisms, the
+pseudonymizer).  It takes care of what every such transformer must do the
+same way:
+
+* DataFrame or ndarray in, the same kind out (a DataFrame whenever
+  ``set_output(transform="pandas")`` is configured), rows kept in count and
+  order, the index kept;
+* ``n_features_in_`` / ``feature_names_in_`` recorded in ``fit`` and checked
+  in ``transform``; ``get_feature_names_out``; ``set_output``;
+* strings, categoricals, datetimes and NaN accepted (no blanket cast to
+  float or object);
+* an optional ``columns`` parameter: the columns to anonymize, the others
+  pass through unchanged (deliberately, because the caller said so);
+* errors that name the column and the problem, never a cell value.
+
+A subclass implements ``_fit_column(column, name)`` returning the learnt
+state of one column (stored in ``self.<_state_attr>[name]``) and
+``_transform_column(column, name, state)`` returning the anonymized column as
+a :class:`pandas.Series` of the same length.
+"""
+
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ._compat import _fit_context, get_output_config, validate_data
+
+__all__ = ["SUPPRESSED", "ColumnAnonymizer"]
+
+#: Marker written in place of a suppressed categorical/string value.
+#: Suppressed numeric values become NaN.
+SUPPRESSED = "*"
+
+
+def _column_label(name):
+    """How a column is named in messages: its name, or its position."""
+    return f"column {name!r}"
+
+
+@contextmanager
+def values_hidden(name, problem):
+    """Re-raise a ValueError/TypeError from pandas/numpy without its message.
+
+    pandas puts the offending cell value in many of its messages
+    (``Unknown datetime string format, unable to parse: <value>``); those
+    messages end up in logs.  Inside this context such an error is replaced
+    by one that names the column and the problem only.
+    """
+    try:
+        yield
+    except (ValueError, TypeError, OverflowError) as exc:
+        kind = ValueError if isinstance(exc, (ValueError, OverflowError)) else TypeError
+        raise kind(f"{_column_label(name)}: {problem}") from None
+
+
+def check_frame(X, *, name="X"):
+    """Return ``(frame, is_pandas)`` for a 2D DataFrame/ndarray/list input.
+
+    ndarray columns are named ``x0, x1, ...`` like scikit-learn's
+    ``get_feature_names_out`` does for arrays without names.
+    """
+    if isinstance(X, pd.Series):
+        raise ValueError(
+            f"Expected 2D input for {name}, got a pandas Series; use "
+            "series.to_frame() for a single column."
+        )
+    if isinstance(X, pd.DataFrame):
+        frame, is_pandas = X, True
+    else:
+        if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+            raise TypeError(
+                "Sparse input is not supported by anonymizers: pass a dense "
+                "array or a DataFrame."
+            )
+        if hasattr(X, "to_pandas") and not isinstance(X, np.ndarray):
+            # polars and other dataframe libraries that can convert
+            frame, is_pandas = X.to_pandas(), True
+        else:
+            arr = np.asarray(X)
+            if arr.ndim != 2:
+                raise ValueError(
+                    f"Expected 2D array for {name}, got an array with "
+                    f"{arr.ndim} dimension(s). Reshape your data either using "
+                    "array.reshape(-1, 1) if your data has a single feature or "
+                    "array.reshape(1, -1) if it contains a single sample."
+                )
+            frame = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+            if arr.dtype == object:
+                frame = frame.infer_objects()
+            is_pandas = False
+    for col, dtype in frame.dtypes.items():
+        if pd.api.types.is_complex_dtype(dtype):
+            raise ValueError(
+                f"Complex data not supported ({_column_label(col)})."
+            )
+    return frame, is_pandas
+
+
+def is_numeric(series):
+    """True for numeric (not boolean) columns."""
+    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
+        series.dtype
+    )
+
+
+def require_numeric(series, name, who):
+    """Raise a TypeError naming the column if it is not numeric."""
+    if not is_numeric(series):
+        raise TypeError(
+            f"{who} needs a numeric {_column_label(name)}, got dtype "
+            f"{series.dtype}."
+        )
+
+
+def as_category(values, categories, index, *, ordered=False):
+    """Build a categorical Series with a fixed category set (the output schema)."""
+    cat = pd.Categorical(values, categories=categories, ordered=ordered)
+    return pd.Series(cat, index=index)
+
+
+class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Base class for column-wise anonymizers (not meant to be used directly).
+
+    Subclasses define ``_fit_column`` and ``_transform_column``, and the name
+    of the fitted dictionary in ``_state_attr``.  The ``columns`` parameter
+    (when a subclass exposes it) selects the columns to anonymize; by
+    default every column is anonymized.
+    """
+
+    #: name of the fitted attribute holding ``{column: state}``
+    _state_attr = "states_"
+
+    # -- hooks -------------------------------------------------------------
+    def _check_params(self, X):
+        """Validate parameters that depend on the data (called in fit)."""
+
+    def _fit_column(self, column, name):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _transform_column(self, column, name, state):  # pragma: no cover
+        raise NotImplementedError
+
+    # -- shared machinery --------------------------------------------------
+    def _validate_frame(self, X, *, reset):
+        """Record/check feature names and counts; return ``(frame, is_pandas)``."""
+        frame, is_pandas = check_frame(X)
+        validate_data(self, frame if is_pandas else frame.to_numpy(), skip_check_array=True, reset=reset)
+        if reset and frame.shape[0] < 1:
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape={frame.shape}) while a "
+                "minimum of 1 is required."
+            )
+        if reset and frame.shape[1] < 1:
+            raise ValueError(
+                f"Found array with 0 feature(s) (shape={frame.shape}) while a "
+                "minimum of 1 is required."
+            )
+        if not reset and is_pandas and hasattr(self, "feature_names_in_"):
+            frame = frame[list(self.feature_names_in_)]
+        return frame, is_pandas
+
+    def _resolve_columns(self, frame):
+        """The list of column names this estimator anonymizes."""
+        columns = getattr(self, "columns", None)
+        if columns is None:
+            return list(frame.columns)
+        if isinstance(columns, (str, int, np.integer)):
+            columns = [columns]
+        resolved = []
+        for col in columns:
+            if isinstance(col, (int, np.integer)) and col not in frame.columns:
+                if not -frame.shape[1] <= col < frame.shape[1]:
+                    raise ValueError(
+                        f"Column position {col} is out of range for input with "
+                        f"{frame.shape[1]} columns."
+                    )
+                col = frame.columns[col]
+            if col not in frame.columns:
+                raise ValueError(f"Unknown column {col!r}: not in the input.")
+            resolved.append(col)
+        if len(set(resolved)) != len(resolved):
+            raise ValueError("The same column is named twice in `columns`.")
+        return resolved
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the per-column state from ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        frame, _ = self._validate_frame(X, reset=True)
+        self._check_params(frame)
+        self.columns_ = self._resolve_columns(frame)
+        states = {name: self._fit_column(frame[name], name) for name in self.columns_}
+        setattr(self, self._state_attr, states)
+        return self
+
+    def transform(self, X):
+        """Anonymize ``X`` with the fitted state.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The data, with the columns seen in fit.
+
+        Returns
+        -------
+        X_out : DataFrame or ndarray of shape (n_samples, n_features)
+            A DataFrame when ``X`` is one (or when pandas output is
+            configured), else an ndarray.  Same rows, same order.
+        """
+        check_is_fitted(self)
+        frame, is_pandas = self._validate_frame(X, reset=False)
+        states = getattr(self, self._state_attr)
+        out = {}
+        for name in frame.columns:
+            if name in states:
+                col = self._transform_column(frame[name], name, states[name])
+                col.index = frame.index
+                out[name] = col
+            else:
+                out[name] = frame[name]
+        result = pd.DataFrame(out, index=frame.index)
+        if not is_pandas:
+            result.columns = self.get_feature_names_out()
+        return self._output(result, is_pandas)
+
+    def _output(self, result, is_pandas):
+        """Return ``result`` as the caller's container kind."""
+        if is_pandas or get_output_config("transform", self)["dense"] != "default":
+            return result
+        return frame_to_array(result)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.input_tags.allow_nan = True
+        tags.transformer_tags.preserves_dtype = []
+        return tags
+
+
+def frame_to_array(frame):
+    """DataFrame to ndarray: float when every column is numeric, object otherwise."""
+    if all(is_numeric(frame[c]) for c in frame.columns):
+        return frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    arr = np.empty(frame.shape, dtype=object)
+    for j, col in enumerate(frame.columns):
+        s = frame[col]
+        if isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(s.dtype):
+            arr[:, j] = s.astype(object).to_numpy()
+        else:
+            arr[:, j] = s.to_numpy()
+    return arr
