@@ -1,0 +1,3 @@
+"""(module being written; see the issue tracker)."""
+
+__all__ = []
