@@ -1,0 +1,361 @@
+"""Generalization hierarchies (ARX-style tables), reusable by every module.
+
+A hierarchy is a table with one row per original value (a *leaf*) and one
+column per level: column 0 holds the leaf itself (level 0), column ``L`` the
+label the leaf is generalized to at level ``L``.  The last column is usually
+the fully suppressed level (``"*"``).  ARX stores such tables as
+``;``-separated CSV files without header (``adult_hierarchy_age.csv``)::
+
+    39;35-39;30-39;20-39;*
+    Bachelors;Undergraduate;Higher education;*
+
+A node is identified by ``(level, label)``: the same label may appear at two
+levels (``"*"``).  Within a hierarchy the table must be a tree: each leaf is
+listed once, and two leaves that share a node at level ``L`` share their node
+at every level above ``L`` (checked when the hierarchy is built).
+
+API (stable; :mod:`sklearn_anon.kanonymity` builds on it)
+---------------------------------------------------------
+``load_hierarchy(obj)``
+    A :class:`Hierarchy` from a ``Hierarchy``, a DataFrame (columns in level
+    order), a dict ``{leaf: [level1, level2, ...]}`` or a path to a
+    ``;``-separated CSV file.
+``Hierarchy.from_frame / from_dict / from_csv``
+    The same, per source.
+``h.n_levels``
+    Number of levels including the leaves (columns of the table); valid
+    levels are ``0 .. h.n_levels - 1``.  ``h.height == h.n_levels - 1``.
+``h.leaves``
+    ndarray (object) of the leaf labels, in table order.
+``h.level_labels(L)``
+    ndarray (object): the level-``L`` label of each leaf, aligned with
+    ``h.leaves``.
+``h.nodes(L)``
+    list of the distinct labels at level ``L`` (first-appearance order).
+``h.leaf_codes(values)``
+    Vectorized: position in ``h.leaves`` of each value of an array/Series,
+    ``-1`` for a value not in the hierarchy (or NaN).  Numeric input matches
+    numeric keys by value (int ``39``, float ``39.0`` and the key ``"39"``
+    match); string/categorical input matches the labels exactly.
+``h.generalize(values, L, suppressed="*")``
+    Vectorized: a :class:`pandas.Categorical` of the level-``L`` labels,
+    with categories ``h.nodes(L)`` (plus ``suppressed`` if not among them);
+    values not in the hierarchy become ``suppressed``.
+``h.leaves_under(L)``
+    dict ``{node label: ndarray of leaf labels}`` at level ``L`` (needed for
+    NCP / granularity: a node covering ``m`` of ``n`` leaves costs
+    ``(m - 1) / (n - 1)``).
+``h.leaf_counts(L)`` / ``h.ncp(L)``
+    dict ``{node label: number of leaves}`` / ``{node label: NCP}``.
+``h.children(L, node)``
+    list of the level-``L - 1`` labels under ``node`` at level ``L``
+    (top-down specialization, e.g. Mondrian cuts along a hierarchy).
+``h.ancestors(value)``
+    list ``[leaf, level1 label, ..., top label]`` for one leaf.
+``h.to_frame()``
+    The table as a DataFrame of strings (columns ``0 .. n_levels - 1``).
+
+Error messages never contain a label from the table or the data.
+"""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Hierarchy", "load_hierarchy"]
+
+
+def _numeric_keys(leaves):
+    """Float value of each leaf label (NaN when the label is not a number)."""
+    return pd.to_numeric(pd.Series(leaves, dtype=object), errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan
+    )
+
+
+class Hierarchy:
+    """A generalization hierarchy: one row per leaf, one column per level.
+
+    Build it with :func:`load_hierarchy` or the ``from_*`` constructors.
+
+    Parameters
+    ----------
+    table : ndarray of shape (n_leaves, n_levels), dtype object
+        String labels; column 0 holds the leaves.
+    name : str or None, default=None
+        Used in error messages only (e.g. the column name).
+
+    Examples
+    --------
+    >>> from sklearn_anon._hierarchy import load_hierarchy
+    >>> h = load_hierarchy({"Bachelors": ["Undergraduate", "Higher", "*"],
+    ...                     "Masters": ["Graduate", "Higher", "*"],
+    ...                     "HS-grad": ["High School", "Secondary", "*"]})
+    >>> h.n_levels
+    4
+    >>> list(h.generalize(["Masters", "HS-grad", "PhD"], 2))
+    ['Higher', 'Secondary', '*']
+    >>> h.children(2, "Higher")
+    ['Undergraduate', 'Graduate']
+    >>> h.ancestors("Masters")
+    ['Masters', 'Graduate', 'Higher', '*']
+    >>> h.leaf_counts(2)
+    {'Higher': 2, 'Secondary': 1}
+    """
+
+    def __init__(self, table, *, name=None):
+        table = np.asarray(table, dtype=object)
+        where = f" for {name!r}" if name is not None else ""
+        if table.ndim != 2 or table.shape[0] < 1 or table.shape[1] < 1:
+            raise ValueError(f"A hierarchy{where} needs at least one row and one column.")
+        if pd.isna(table).any():
+            raise ValueError(f"The hierarchy{where} has empty cells (ragged rows?).")
+        table = table.astype(str).astype(object)
+        self.name = name
+        self._table = table
+        self._index = pd.Index(table[:, 0])
+        if not self._index.is_unique:
+            raise ValueError(f"The hierarchy{where} lists a value more than once.")
+        # tree check: the level L -> level L + 1 mapping is a function
+        for lev in range(1, table.shape[1] - 1):
+            pairs = pd.DataFrame({"a": table[:, lev], "b": table[:, lev + 1]})
+            if (pairs.drop_duplicates().groupby("a").size() > 1).any():
+                raise ValueError(
+                    f"The hierarchy{where} is not a tree: a node at level {lev} has "
+                    f"two different parents at level {lev + 1}."
+                )
+        numbers = _numeric_keys(table[:, 0])
+        ok = ~np.isnan(numbers)
+        num_index = pd.Index(numbers[ok])
+        keep = ~num_index.duplicated()
+        self._num_index = num_index[keep]
+        self._num_pos = np.flatnonzero(ok)[keep]
+        self._codes = []  # per level: (codes per leaf, list of node labels)
+        for lev in range(table.shape[1]):
+            codes, uniques = pd.factorize(table[:, lev])
+            self._codes.append((codes.astype(np.int64), list(uniques)))
+
+    # -- construction ----------------------------------------------------
+    @classmethod
+    def from_frame(cls, frame, *, name=None):
+        """From a DataFrame whose columns are the levels, leaves first."""
+        return cls(frame.astype(str).to_numpy(dtype=object), name=name)
+
+    @classmethod
+    def from_dict(cls, mapping, *, name=None):
+        """From ``{leaf: [level1, level2, ...]}`` (all lists the same length)."""
+        rows = [[key, *(levels if isinstance(levels, (list, tuple)) else [levels])]
+                for key, levels in mapping.items()]
+        widths = {len(r) for r in rows}
+        if len(widths) > 1:
+            where = f" for {name!r}" if name is not None else ""
+            raise ValueError(f"The hierarchy{where} has rows of different lengths.")
+        return cls(np.array(rows, dtype=object).astype(str), name=name)
+
+    @classmethod
+    def from_csv(cls, path, *, sep=";", name=None):
+        """From an ARX-style CSV file (``;``-separated, no header)."""
+        frame = pd.read_csv(
+            path, sep=sep, header=None, dtype=str, keep_default_na=False, na_values=[]
+        )
+        frame = frame.replace("", np.nan)
+        return cls(frame.to_numpy(dtype=object), name=name)
+
+    # -- structure -------------------------------------------------------
+    @property
+    def n_levels(self):
+        """Number of levels including the leaves (level 0)."""
+        return self._table.shape[1]
+
+    @property
+    def height(self):
+        """Highest level number (``n_levels - 1``)."""
+        return self._table.shape[1] - 1
+
+    @property
+    def leaves(self):
+        """The leaf labels (level 0), in table order."""
+        return self._table[:, 0].copy()
+
+    def _check_level(self, level):
+        if not 0 <= int(level) < self.n_levels:
+            where = f" {self.name!r}" if self.name is not None else ""
+            raise ValueError(
+                f"Level {int(level)} is out of range for hierarchy{where} with "
+                f"levels 0..{self.height}."
+            )
+        return int(level)
+
+    def level_labels(self, level):
+        """The level-``level`` label of each leaf (aligned with ``leaves``)."""
+        return self._table[:, self._check_level(level)].copy()
+
+    def nodes(self, level):
+        """Distinct labels at ``level`` in first-appearance order."""
+        return list(self._codes[self._check_level(level)][1])
+
+    def to_frame(self):
+        """The table as a DataFrame of strings, columns ``0 .. n_levels - 1``."""
+        return pd.DataFrame(self._table.copy())
+
+    def __len__(self):
+        return self._table.shape[0]
+
+    def __repr__(self):
+        name = f"{self.name!r}, " if self.name is not None else ""
+        return f"Hierarchy({name}n_leaves={len(self)}, n_levels={self.n_levels})"
+
+    def __eq__(self, other):
+        return isinstance(other, Hierarchy) and np.array_equal(self._table, other._table)
+
+    __hash__ = None
+
+    # -- vectorized mapping ---------------------------------------------
+    def leaf_codes(self, values):
+        """Position of each value in ``leaves``; -1 when absent or NaN.
+
+        Works on the distinct values only (``pd.factorize`` or categorical
+        codes), so the cost per row is one integer lookup.
+        """
+        if isinstance(values, pd.Series):
+            ser = values
+        else:
+            ser = pd.Series(np.asarray(values) if not isinstance(values, pd.Categorical) else values)
+        dtype = ser.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            codes = ser.cat.codes.to_numpy().astype(np.int64)
+            lut = self._lookup(pd.Index(ser.cat.categories))
+        else:
+            codes, uniques = pd.factorize(ser, use_na_sentinel=True)
+            codes = codes.astype(np.int64)
+            lut = self._lookup(pd.Index(uniques))
+        lut = np.append(lut, -1)  # code -1 (NaN) -> -1
+        return lut[codes]
+
+    def _lookup(self, uniques):
+        """Leaf position of each distinct value (small: one entry per distinct)."""
+        if len(uniques) == 0:
+            return np.empty(0, dtype=np.int64)
+        if pd.api.types.is_bool_dtype(uniques.dtype):
+            uniques = uniques.astype(str)
+        if pd.api.types.is_numeric_dtype(uniques.dtype):
+            pos = self._num_index.get_indexer(uniques.astype(np.float64))
+            return np.where(pos >= 0, self._num_pos[np.maximum(pos, 0)], -1).astype(np.int64)
+        if not (pd.api.types.is_string_dtype(uniques.dtype) or uniques.dtype == object):
+            uniques = uniques.astype(str)
+        pos = self._index.get_indexer(uniques.astype(object))
+        if uniques.dtype == object:
+            # mixed object columns: numbers stored as Python objects
+            is_num = np.array([isinstance(u, (int, float, np.number)) and not isinstance(u, bool)
+                               for u in uniques], dtype=bool)
+            if is_num.any():
+                sub = self._lookup(pd.Index(np.asarray(uniques[is_num], dtype=np.float64)))
+                pos = pos.copy()
+                pos[is_num] = sub
+        return np.asarray(pos, dtype=np.int64)
+
+    def generalize(self, values, level, *, suppressed="*"):
+        """Map values to their level-``level`` labels (a Categorical).
+
+        Values not in the hierarchy (and NaN) become ``suppressed``.
+        Categories: ``nodes(level)``, then ``suppressed`` when it is not
+        already a node label.
+        """
+        level = self._check_level(level)
+        leaf = self.leaf_codes(values)
+        node_codes, labels = self._codes[level]
+        labels = list(labels)
+        if suppressed in labels:
+            sup_code = labels.index(suppressed)
+        else:
+            sup_code = len(labels)
+            labels.append(suppressed)
+        lut = np.append(node_codes, sup_code)
+        return pd.Categorical.from_codes(lut[leaf], categories=labels)
+
+    # -- node queries ----------------------------------------------------
+    def leaves_under(self, level):
+        """``{node: ndarray of leaf labels}`` for every node at ``level``."""
+        codes, labels = self._codes[self._check_level(level)]
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))
+        leaves = self._table[:, 0]
+        return {
+            lab: leaves[order[bounds[i]:bounds[i + 1]]] for i, lab in enumerate(labels)
+        }
+
+    def leaf_counts(self, level):
+        """``{node: number of leaves under it}`` at ``level``."""
+        codes, labels = self._codes[self._check_level(level)]
+        counts = np.bincount(codes, minlength=len(labels))
+        return {lab: int(c) for lab, c in zip(labels, counts)}
+
+    def ncp(self, level):
+        """``{node: (leaves under it - 1) / (n_leaves - 1)}`` (0 for a one-leaf hierarchy)."""
+        n = len(self)
+        return {
+            lab: (c - 1) / (n - 1) if n > 1 else 0.0
+            for lab, c in self.leaf_counts(level).items()
+        }
+
+    def children(self, level, node):
+        """Labels at ``level - 1`` under ``node`` at ``level`` (first-appearance order)."""
+        level = self._check_level(level)
+        if level == 0:
+            return []
+        mask = self._table[:, level] == node
+        if not mask.any():
+            raise ValueError(f"No such node at level {level} of the hierarchy.")
+        return list(pd.unique(self._table[mask, level - 1]))
+
+    def ancestors(self, value):
+        """``[leaf, level-1 label, ..., top label]`` for one leaf value."""
+        pos = self.leaf_codes(pd.Series([value], dtype=object if isinstance(value, str) else None))[0]
+        if pos < 0:
+            raise ValueError("The value is not a leaf of the hierarchy.")
+        return list(self._table[pos])
+
+
+def load_hierarchy(obj, *, name=None, sep=";"):
+    """A :class:`Hierarchy` from a Hierarchy, DataFrame, dict or CSV path.
+
+    Parameters
+    ----------
+    obj : Hierarchy, DataFrame, dict or path-like
+        DataFrame: columns are the levels, leaves first.  dict:
+        ``{leaf: [level1, level2, ...]}``.  str / path: an ARX-style CSV
+        file (``sep``-separated, no header).
+    name : str or None, default=None
+        Name used in error messages (e.g. the column).
+    sep : str, default=";"
+        Separator of CSV files.
+
+    Returns
+    -------
+    Hierarchy
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_anon._hierarchy import load_hierarchy
+    >>> h = load_hierarchy(pd.DataFrame([["1", "0-4", "*"], ["7", "5-9", "*"]]))
+    >>> list(h.generalize([7, 1, 99], 1))
+    ['5-9', '0-4', '*']
+    """
+    if isinstance(obj, Hierarchy):
+        return obj
+    if isinstance(obj, pd.DataFrame):
+        return Hierarchy.from_frame(obj, name=name)
+    if isinstance(obj, dict):
+        return Hierarchy.from_dict(obj, name=name)
+    if isinstance(obj, (str, os.PathLike)):
+        path = Path(obj)
+        if not path.is_file():
+            where = f" for {name!r}" if name is not None else ""
+            raise ValueError(f"Hierarchy file{where} not found.")
+        return Hierarchy.from_csv(path, sep=sep, name=name)
+    raise TypeError(
+        "A hierarchy must be a Hierarchy, a DataFrame, a dict {value: [levels]} "
+        f"or a CSV path; got {type(obj).__name__}."
+    )
