@@ -487,8 +487,8 @@ def ncp(original, anonymized, quasi_identifiers=None, *, hierarchies=None,
     >>> raw = pd.DataFrame({"age": [30, 35, 40, 50], "sex": ["F", "M", "F", "M"]})
     >>> anon = pd.DataFrame({"age": ["[30, 35]", "[30, 35]", "[40, 50]", "[40, 50]"],
     ...                      "sex": ["{F, M}", "{F, M}", "{F, M}", "{F, M}"]})
-    >>> ncp(raw, anon)
-    0.5
+    >>> ncp(raw, anon)  # age (5/20 + 10/20) / 2, sex 1
+    0.6875
     """
     from .._hierarchy import load_hierarchy
 
