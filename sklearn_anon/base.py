@@ -161,13 +161,31 @@ class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 f"Found array with 0 feature(s) (shape={frame.shape}) while a "
                 "minimum of 1 is required."
             )
-        if not reset and is_pandas and hasattr(self, "feature_names_in_"):
-            frame = frame[list(self.feature_names_in_)]
+        if not reset:
+            fitted_names = getattr(self, "feature_names_in_", None)
+            if fitted_names is not None and is_pandas:
+                frame = frame[list(fitted_names)]
+            else:
+                # Fitted on a DataFrame, given an array (or the reverse;
+                # scikit-learn only warns): the fitted state is keyed by the
+                # fit-time names, so align positionally.  Without this the
+                # columns would miss their state and pass through raw.
+                names = (
+                    list(fitted_names)
+                    if fitted_names is not None
+                    else [f"x{i}" for i in range(frame.shape[1])]
+                )
+                if list(frame.columns) != names:
+                    frame = frame.set_axis(names, axis=1)
         return frame, is_pandas
+
+    def _requested_columns(self):
+        """The columns asked for (names/positions), None for all (hook)."""
+        return getattr(self, "columns", None)
 
     def _resolve_columns(self, frame):
         """The list of column names this estimator anonymizes."""
-        columns = getattr(self, "columns", None)
+        columns = self._requested_columns()
         if columns is None:
             return list(frame.columns)
         if isinstance(columns, (str, int, np.integer)):
@@ -226,6 +244,7 @@ class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             configured), else an ndarray.  Same rows, same order.
         """
         check_is_fitted(self)
+        input_columns = X.columns if isinstance(X, pd.DataFrame) else None
         frame, is_pandas = self._validate_frame(X, reset=False)
         states = getattr(self, self._state_attr)
         out = {}
@@ -239,6 +258,8 @@ class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         result = pd.DataFrame(out, index=frame.index)
         if not is_pandas:
             result.columns = self.get_feature_names_out()
+        elif not hasattr(self, "feature_names_in_") and input_columns is not None:
+            result.columns = input_columns  # fitted on an array: keep the caller's names
         return self._output(result, is_pandas)
 
     def _output(self, result, is_pandas):

@@ -8,15 +8,25 @@ suppressed, written as ``"*"`` in a categorical column or NaN in a numeric
 one.
 """
 
+import datetime
+import os
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 
 from ._compat import Interval, StrOptions
-from .base import SUPPRESSED, ColumnAnonymizer, require_numeric
+from ._hierarchy import Hierarchy, load_hierarchy
+from .base import SUPPRESSED, ColumnAnonymizer, is_numeric, require_numeric, values_hidden
 
-__all__ = ["IntervalGeneralizer", "TopBottomCoder"]
+__all__ = [
+    "DateGeneralizer",
+    "HierarchyGeneralizer",
+    "IntervalGeneralizer",
+    "PrefixGeneralizer",
+    "RareCategoryGrouper",
+    "TopBottomCoder",
+]
 
 
 def _per_column(param, name, default=None):
@@ -333,3 +343,772 @@ class TopBottomCoder(ColumnAnonymizer):
         require_numeric(column, name, type(self).__name__)
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         return pd.Series(np.clip(values, *bounds), index=column.index, name=name)
+
+
+# -- helpers shared by the categorical generalizers ---------------------------
+def _factorize(column):
+    """``(codes, uniques)``: codes are -1 for NaN; categoricals reuse their codes.
+
+    Everything the categorical generalizers compute is computed on
+    ``uniques`` (one entry per distinct value), then spread to the rows by
+    indexing with ``codes``: the cost per row is one integer lookup.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy().astype(np.int64, copy=False)
+        return codes, pd.Index(column.cat.categories)
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+
+
+def _scalar_label(value):
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (Integral, np.integer)):
+        return str(int(value))
+    if isinstance(value, (Real, np.floating)):
+        value = float(value)
+        if np.isfinite(value) and value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return str(value)
+    return str(value)
+
+
+def _labels(uniques):
+    """String label of each distinct value: integral numbers without ``.0``.
+
+    So that the int ``582``, the float ``582.0`` and the string ``"582"``
+    get the same label.  Runs on distinct values only.
+    """
+    idx = pd.Index(uniques)
+    if len(idx) == 0:
+        return np.empty(0, dtype=object)
+    if is_numeric(idx):
+        values = idx.to_numpy(dtype=np.float64, na_value=np.nan)
+        out = np.asarray(idx.astype(str), dtype=object)
+        whole = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2**53)
+        out[whole] = np.asarray(pd.Index(values[whole].astype(np.int64)).astype(str), dtype=object)
+        return out
+    if pd.api.types.is_string_dtype(idx.dtype) and idx.dtype != object:
+        return np.asarray(idx, dtype=object)
+    return np.array([_scalar_label(v) for v in idx], dtype=object)
+
+
+def _spread(codes, lut, fill):
+    """Row codes from per-distinct codes ``lut``; NaN rows (code -1) get ``fill``."""
+    return np.append(np.asarray(lut, dtype=np.int64), fill)[codes]
+
+
+# -- DateGeneralizer -------------------------------------------------------------
+_DATE_UNITS = ("year", "month", "decade", "age")
+
+
+def _to_datetime64(column, name, fmt, epoch_unit):
+    """``(codes, datetime64 values of the distinct entries)``: NaT when unparseable.
+
+    Datetime columns are used as they are (codes = arange); strings,
+    categoricals and objects are parsed once per distinct value; numbers are
+    Unix timestamps in ``epoch_unit``.  Parse errors never show the value.
+    """
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        raise TypeError(
+            f"DateGeneralizer needs a datetime, string or numeric {_label_of(name)}, "
+            f"got dtype {dtype}."
+        )
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        if getattr(dtype, "tz", None) is not None:
+            column = column.dt.tz_localize(None)
+        values = column.to_numpy(dtype="datetime64[us]")
+        return None, values
+    if is_numeric(column):
+        scale = {"s": 1e6, "ms": 1e3, "us": 1.0, "D": 86400e6}[epoch_unit]
+        raw = column.to_numpy(dtype=np.float64, na_value=np.nan) * scale
+        ok = np.isfinite(raw) & (np.abs(raw) < 2.5e17)  # about years 1 to 9900
+        micros = np.where(ok, raw, 0).astype(np.int64)
+        values = micros.astype("datetime64[us]")
+        values[~ok] = np.datetime64("NaT")
+        return None, values
+    codes, uniques = _factorize(column)
+    with values_hidden(name, "could not be parsed as dates (check `format`)"):
+        parsed = pd.to_datetime(pd.Index(uniques, dtype=object), errors="coerce", format=fmt)
+        if getattr(parsed, "tz", None) is not None:
+            parsed = parsed.tz_localize(None)
+        values = np.asarray(parsed, dtype="datetime64[us]")
+    return codes, values
+
+
+def _label_of(name):
+    return f"column {name!r}"
+
+
+def _period_index(values, unit):
+    """Integer period of each datetime64 (year, month count, decade); NaT masked."""
+    nat = np.isnat(values)
+    years = values.astype("datetime64[Y]").astype(np.int64) + 1970
+    if unit == "year":
+        period = years
+    elif unit == "decade":
+        period = years // 10
+    else:
+        period = values.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    return np.where(nat, 0, period), nat
+
+
+def _period_label(period, unit):
+    if unit == "year":
+        return str(period)
+    if unit == "decade":
+        return f"{period * 10}s"
+    return f"{period // 12:04d}-{period % 12 + 1:02d}"
+
+
+def _whole_years(values, reference):
+    """Age in whole years at ``reference`` of each datetime64 (NaN for NaT)."""
+    nat = np.isnat(values)
+    months = values.astype("datetime64[M]")
+    year = months.astype(np.int64) // 12 + 1970
+    month = months.astype(np.int64) % 12 + 1
+    day = (values.astype("datetime64[D]") - months.astype("datetime64[D]")).astype(np.int64) + 1
+    not_yet = (month > reference.month) | ((month == reference.month) & (day > reference.day))
+    age = (reference.year - year - not_yet).astype(np.float64)
+    age[nat] = np.nan
+    return age
+
+
+def _age_labels(edges, right, precision):
+    """``"20-34"`` labels for whole-year bins; interval labels for fractional edges."""
+    finite = edges[np.isfinite(edges)]
+    if not np.all(finite == np.round(finite)):
+        return _interval_labels(edges, right, precision, open_ends=False)
+    labels = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        lo = a + 1 if right else a  # first whole year in the bin
+        hi = b if right else b - 1  # last whole year in the bin
+        if np.isinf(b):
+            labels.append(f"{_fmt(lo, 0)}+")
+        elif np.isinf(a):
+            labels.append(f"<= {_fmt(hi, 0)}")
+        elif lo == hi:
+            labels.append(_fmt(lo, 0))
+        else:
+            labels.append(f"{_fmt(lo, 0)}-{_fmt(hi, 0)}")
+    return labels
+
+
+class DateGeneralizer(ColumnAnonymizer):
+    """Generalize dates to year, month, decade, or an age band.
+
+    Accepts datetime columns (naive or time-zone aware: the local wall time
+    is used), date strings (parsed once per distinct string with
+    :func:`pandas.to_datetime`, ``format`` if given, else inferred), Python
+    ``date``/``datetime`` objects, and numbers taken as Unix timestamps in
+    ``epoch_unit``.
+
+    * ``unit="year"`` / ``"month"`` / ``"decade"``: labels ``"1987"``,
+      ``"1987-03"``, ``"1980s"``.  The category set is fixed in ``fit``:
+      every period from the first to the last one seen in training, plus
+      ``"< first"`` and ``"> last"`` for dates outside the training span
+      (they are coded, not shown), plus ``"*"``.
+    * ``unit="age"``: age in whole years at ``reference_date`` (a birthday
+      not reached yet that year does not count), then banded by ``bins`` as
+      in :class:`IntervalGeneralizer` (labels like ``"20-34"``).  Ages
+      outside the bins are suppressed.
+
+    Suppression: NaT, NaN, and strings that cannot be parsed become
+    ``"*"``; the parse error is never raised with the value in it.  The
+    output is a categorical column with the categories fixed in ``fit``.
+
+    Parameters
+    ----------
+    unit : {"year", "month", "decade", "age"}, default="year"
+        The generalization.
+    reference_date : str, date, datetime or None, default=None
+        Date at which ages are computed (``unit="age"``).  None takes the
+        date of the call to ``fit`` (stored in ``reference_date_``), so a
+        fitted estimator keeps computing ages at the same date.
+    bins : array-like of float or None, default=None
+        Strictly increasing age edges (``unit="age"``); ``np.inf`` allowed.
+        None uses ten-year bands ``0-9, 10-19, ..., 110-119``.
+    labels : list of str or None, default=None
+        One label per age bin.  None writes ``"20-34"``-style labels.
+    right : bool, default=False
+        Whether age bins include their right edge (``False``: ``[a, b)``,
+        so ``bins=[20, 35]`` holds ages 20 to 34).
+    format : str or None, default=None
+        ``strftime`` format of date strings (``"%d/%m/%Y"``), or
+        ``"ISO8601"`` / ``"mixed"``; None lets pandas infer it.
+    epoch_unit : {"s", "ms", "us", "D"}, default="s"
+        Unit of numeric input (Unix timestamps).
+    columns : list of str or int, or None, default=None
+        Columns to generalize; the others pass through unchanged.
+
+    Attributes
+    ----------
+    states_ : dict of {column: tuple}
+        Per column: the fitted span and categories (periods) or the edges
+        and labels (ages).
+    categories_ : dict of {column: list of str}
+        The output categories per column.
+    reference_date_ : pandas.Timestamp or None
+        The date ages are computed at (``unit="age"``).
+    columns_ : list
+        The generalized columns.
+    n_features_in_ : int
+        Number of columns seen in fit.
+    feature_names_in_ : ndarray of str
+        Column names seen in fit (DataFrame input only).
+
+    See Also
+    --------
+    IntervalGeneralizer : the same banding for numeric ages.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_anon import DateGeneralizer
+    >>> X = pd.DataFrame({"birthdate": ["1987-03-14", "1992-11-02", "not a date"]})
+    >>> DateGeneralizer(unit="decade").fit_transform(X)["birthdate"].tolist()
+    ['1980s', '1990s', '*']
+    >>> DateGeneralizer(unit="month").fit_transform(X)["birthdate"].tolist()
+    ['1987-03', '1992-11', '*']
+    >>> gen = DateGeneralizer(unit="age", reference_date="2024-03-14",
+    ...                       bins=[20, 35, 45, 55, 65])
+    >>> gen.fit_transform(X)["birthdate"].tolist()
+    ['35-44', '20-34', '*']
+    """
+
+    _parameter_constraints = {
+        "unit": [StrOptions(set(_DATE_UNITS))],
+        "reference_date": [str, datetime.date, np.datetime64, None],
+        "bins": ["array-like", None],
+        "labels": ["array-like", None],
+        "right": ["boolean"],
+        "format": [str, None],
+        "epoch_unit": [StrOptions({"s", "ms", "us", "D"})],
+        "columns": ["array-like", str, Integral, None],
+    }
+
+    def __init__(
+        self,
+        *,
+        unit="year",
+        reference_date=None,
+        bins=None,
+        labels=None,
+        right=False,
+        format=None,
+        epoch_unit="s",
+        columns=None,
+    ):
+        self.unit = unit
+        self.reference_date = reference_date
+        self.bins = bins
+        self.labels = labels
+        self.right = right
+        self.format = format
+        self.epoch_unit = epoch_unit
+        self.columns = columns
+
+    def _check_params(self, X):
+        self.reference_date_ = None
+        if self.unit != "age":
+            return
+        if self.reference_date is None:
+            self.reference_date_ = pd.Timestamp.today().normalize()
+        else:
+            try:
+                ref = pd.Timestamp(self.reference_date)
+            except (ValueError, TypeError, OverflowError):
+                raise ValueError("reference_date could not be parsed as a date.") from None
+            if pd.isna(ref):
+                raise ValueError("reference_date must be a date, not NaT.")
+            self.reference_date_ = ref
+        if self.bins is None:
+            edges = np.arange(0, 130, 10, dtype=np.float64)
+        else:
+            edges = np.asarray(self.bins, dtype=np.float64)
+            if edges.ndim != 1 or edges.size < 2:
+                raise ValueError("bins must hold at least 2 edges.")
+            if np.isnan(edges).any() or np.any(np.diff(edges) <= 0):
+                raise ValueError("bins must be strictly increasing.")
+        if self.labels is None:
+            labels = _age_labels(edges, self.right, 3)
+        else:
+            labels = [str(label) for label in self.labels]
+            if len(labels) != len(edges) - 1:
+                raise ValueError(
+                    f"labels must have one entry per bin: {len(edges) - 1} bins, "
+                    f"{len(labels)} labels."
+                )
+            if len(set(labels)) != len(labels) or SUPPRESSED in labels:
+                raise ValueError(
+                    f"labels must be unique and must not be the suppression marker "
+                    f"{SUPPRESSED!r}."
+                )
+        self._age_bins = (edges, labels)
+
+    def _fit_column(self, column, name):
+        if self.unit == "age":
+            edges, labels = self._age_bins
+            return "age", edges, labels, [*labels, SUPPRESSED]
+        codes, values = _to_datetime64(column, name, self.format, self.epoch_unit)
+        period, nat = _period_index(values, self.unit)
+        if codes is not None:  # only distinct values that occur in the rows
+            seen = np.zeros(len(values), dtype=bool)
+            seen[codes[codes >= 0]] = True
+            nat = nat | ~seen
+        if nat.all():
+            raise ValueError(
+                f"{_label_of(name)} has no parseable date to learn the "
+                f"{self.unit} span from."
+            )
+        first, last = int(period[~nat].min()), int(period[~nat].max())
+        inner = [_period_label(p, self.unit) for p in range(first, last + 1)]
+        categories = [f"< {inner[0]}", *inner, f"> {inner[-1]}", SUPPRESSED]
+        return "period", first, last, categories
+
+    @property
+    def categories_(self):
+        return {name: state[-1] for name, state in self.states_.items()}
+
+    def _transform_column(self, column, name, state):
+        codes, values = _to_datetime64(column, name, self.format, self.epoch_unit)
+        categories = state[-1]
+        suppressed = len(categories) - 1
+        if state[0] == "age":
+            _, edges, _labels_, _ = state
+            ages = _whole_years(values, self.reference_date_)
+            out = bin_codes(ages, edges, right=self.right)
+            out[out < 0] = suppressed
+        else:
+            _, first, last, _ = state
+            period, nat = _period_index(values, self.unit)
+            out = np.clip(period - first + 1, 0, last - first + 2)
+            out[nat] = suppressed
+        if codes is not None:
+            out = _spread(codes, out, suppressed)
+        cat = pd.Categorical.from_codes(out, categories=categories)
+        return pd.Series(cat, index=column.index, name=name)
+
+
+# -- PrefixGeneralizer ------------------------------------------------------------
+_IPV4 = r"^\s*(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\s*$"
+
+
+class PrefixGeneralizer(ColumnAnonymizer):
+    """Keep the first characters of a code: ZIP3 from ZIP codes, IPv4 prefixes.
+
+    ``mode="prefix"`` keeps the first ``n`` characters (``"02139"`` ->
+    ``"021"``).  ZIP codes stored as integers lose their leading zeros
+    (``582`` for ``00582``): with ``width=5``, integers and digit-only
+    strings are zero-padded to 5 characters before cutting, so ``582`` ->
+    ``"005"``; an integer longer than ``width`` is invalid.  Numbers are
+    written without a trailing ``.0``; other floats as ``str(x)``.
+
+    ``mode="ipv4"`` keeps the first ``n`` octets (1, 2 or 3, i.e. a /8, /16
+    or /24 network) and writes the network in CIDR notation:
+    ``"192.168.1.77"`` -> ``"192.168.1.0/24"`` (``n=3``), ``"192.168.0.0/16"``
+    (``n=2``), ``"192.0.0.0/8"`` (``n=1``).  Integers in ``[0, 2**32)`` are
+    read as IPv4 addresses too.
+
+    Suppression (``"*"``): NaN, values that are not valid for the mode
+    (not an IPv4 address; an integer longer than ``width``), and values not
+    longer than ``n`` characters (their prefix would be the whole value).
+    A prefix never seen in ``fit`` is kept (``unseen="keep"``: a prefix of
+    a valid value reveals no more than its training counterparts; the
+    category is added after the fitted ones) or suppressed
+    (``unseen="suppress"``: the output categories are exactly those fixed
+    in ``fit``).  Chain a :class:`RareCategoryGrouper` to group rare
+    prefixes.
+
+    Parameters
+    ----------
+    n : int, default=3
+        Characters kept (``mode="prefix"``) or octets kept (``mode="ipv4"``,
+        1 to 3).
+    mode : {"prefix", "ipv4"}, default="prefix"
+        Character prefix or IPv4 network.
+    width : int or None, default=None
+        Zero-pad integers and digit-only strings to this width first
+        (``mode="prefix"``).
+    unseen : {"keep", "suppress"}, default="keep"
+        What becomes of a prefix not seen in fit.
+    columns : list of str or int, or None, default=None
+        Columns to generalize; the others pass through unchanged.
+
+    Attributes
+    ----------
+    categories_ : dict of {column: list of str}
+        The prefixes seen in fit per column (sorted).
+    columns_ : list
+        The generalized columns.
+    n_features_in_ : int
+        Number of columns seen in fit.
+    feature_names_in_ : ndarray of str
+        Column names seen in fit (DataFrame input only).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_anon import PrefixGeneralizer
+    >>> X = pd.DataFrame({"zip": [2139, 582, 94110, None]})
+    >>> PrefixGeneralizer(n=3, width=5).fit_transform(X)["zip"].tolist()
+    ['021', '005', '941', '*']
+    >>> ips = pd.DataFrame({"ip": ["192.168.1.77", "10.0.3.4", "999.1.1.1"]})
+    >>> PrefixGeneralizer(mode="ipv4", n=2).fit_transform(ips)["ip"].tolist()
+    ['192.168.0.0/16', '10.0.0.0/16', '*']
+    """
+
+    _state_attr = "categories_"
+
+    _parameter_constraints = {
+        "n": [Interval(Integral, 1, None, closed="left")],
+        "mode": [StrOptions({"prefix", "ipv4"})],
+        "width": [Interval(Integral, 1, None, closed="left"), None],
+        "unseen": [StrOptions({"keep", "suppress"})],
+        "columns": ["array-like", str, Integral, None],
+    }
+
+    def __init__(self, *, n=3, mode="prefix", width=None, unseen="keep", columns=None):
+        self.n = n
+        self.mode = mode
+        self.width = width
+        self.unseen = unseen
+        self.columns = columns
+
+    def _check_params(self, X):
+        if self.mode == "ipv4" and self.n > 3:
+            raise ValueError("With mode='ipv4', n is the number of octets kept: 1, 2 or 3.")
+
+    def _prefixes(self, uniques):
+        """Prefix of each distinct value (object ndarray, None when invalid)."""
+        idx = pd.Index(uniques)
+        if len(idx) == 0:
+            return np.empty(0, dtype=object)
+        if pd.api.types.is_bool_dtype(idx.dtype):
+            return np.full(len(idx), None, dtype=object)
+        text = pd.Series(_labels(idx), dtype=object)
+        if self.mode == "ipv4":
+            return self._ipv4_prefixes(idx, text)
+        text = text.str.strip()
+        valid = text.str.len() > 0
+        if self.width is not None:
+            digits = text.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)
+            text = text.where(~digits, text.str.zfill(self.width))
+            valid &= ~(digits & (text.str.len() > self.width).to_numpy(dtype=bool))
+        valid &= text.str.len() > self.n
+        out = np.array(text.str[: self.n].to_numpy(dtype=object), dtype=object)
+        out[~valid.to_numpy(dtype=bool)] = None
+        return out
+
+    def _ipv4_prefixes(self, idx, text):
+        n = self.n
+        if is_numeric(idx):
+            values = idx.to_numpy(dtype=np.float64, na_value=np.nan)
+            ok = np.isfinite(values) & (values >= 0) & (values < 2**32) & (values == np.round(values))
+            ints = np.where(ok, values, 0).astype(np.uint64)
+            octets = pd.DataFrame(
+                {k: (ints >> np.uint64(24 - 8 * k)) & np.uint64(255) for k in range(4)}
+            ).astype(np.int64)
+        else:
+            parts = text.str.extract(_IPV4)
+            octets = parts.apply(pd.to_numeric, errors="coerce")
+            ok = (octets.notna().all(axis=1) & (octets <= 255).all(axis=1)).to_numpy()
+            octets = octets.fillna(0).astype(np.int64)
+        out = octets[0].astype(str)
+        for k in range(1, 4):
+            out = out + "." + (octets[k].astype(str) if k < n else "0")
+        out = np.array((out + f"/{8 * n}").to_numpy(dtype=object), dtype=object)
+        out[~ok] = None
+        return out
+
+    def _fit_column(self, column, name):
+        codes, uniques = _factorize(column)
+        prefixes = self._prefixes(uniques)
+        seen = np.zeros(len(prefixes), dtype=bool)
+        seen[codes[codes >= 0]] = True
+        kept = {p for p in prefixes[seen] if p is not None and p != SUPPRESSED}
+        return sorted(kept)
+
+    def _transform_column(self, column, name, categories):
+        codes, uniques = _factorize(column)
+        prefixes = self._prefixes(uniques)
+        valid = np.array([p is not None for p in prefixes], dtype=bool)
+        lookup = np.where(valid, prefixes, SUPPRESSED)
+        categories = list(categories)
+        if self.unseen == "keep":
+            fitted = pd.Index(categories)
+            new = sorted(
+                set(lookup[valid & (fitted.get_indexer(lookup) < 0)]) - {SUPPRESSED}
+            )
+            if new:
+                # only prefixes that occur in the rows become categories
+                present = np.zeros(len(prefixes), dtype=bool)
+                present[codes[codes >= 0]] = True
+                new = sorted(set(lookup[valid & present]) - set(categories) - {SUPPRESSED})
+            categories += new
+        categories.append(SUPPRESSED)
+        lut = pd.Index(categories).get_indexer(lookup)
+        lut[lut < 0] = len(categories) - 1
+        out = _spread(codes, lut, len(categories) - 1)
+        cat = pd.Categorical.from_codes(out, categories=categories)
+        return pd.Series(cat, index=column.index, name=name)
+
+
+# -- RareCategoryGrouper ------------------------------------------------------------
+def _label_codes(column):
+    """Row codes over string labels (``"582"`` == ``582`` == ``582.0``), and the labels.
+
+    NaN and the suppression marker get code -1.
+    """
+    codes, uniques = _factorize(column)
+    labels = _labels(uniques)
+    lab_codes, lab_uniques = pd.factorize(labels) if len(labels) else (np.empty(0, np.int64), np.empty(0, object))
+    lab_codes = np.asarray(lab_codes, dtype=np.int64)
+    lab_uniques = np.asarray(lab_uniques, dtype=object)
+    marker = np.flatnonzero(lab_uniques == SUPPRESSED)
+    if marker.size:
+        lab_codes = np.where(lab_codes == marker[0], -1, lab_codes)
+    return _spread(codes, lab_codes, -1), lab_uniques
+
+
+class RareCategoryGrouper(ColumnAnonymizer):
+    """Group rare categories into ``"OTHER"``.
+
+    A category seen fewer than ``min_count`` times in ``fit`` (or, when
+    ``min_frequency`` is given, in a smaller fraction of the rows) becomes
+    ``other_label``; so does a category never seen in ``fit``.  The kept
+    categories are fixed in ``fit``: the output is a categorical column
+    with categories ``kept (sorted), other_label, "*"``, the same for
+    every call to ``transform``.
+
+    Values are compared through their text (the int ``582``, the float
+    ``582.0`` and the string ``"582"`` are one category, written
+    ``"582"``), so numeric codes work, and the categorical output of a
+    :class:`PrefixGeneralizer` is valid input (``ZIP -> ZIP3 -> OTHER``
+    for small groups, in one Pipeline).
+
+    Suppression: NaN and values already suppressed (``"*"``) stay
+    ``"*"``; they are not a category and are not counted.
+
+    Parameters
+    ----------
+    min_count : int, default=10
+        Minimum number of training rows for a category to be kept
+        (e.g. the ``k`` of k-anonymity).
+    min_frequency : float in (0, 1] or None, default=None
+        Minimum fraction of the training rows (NaN included) for a category
+        to be kept, in addition to ``min_count``.
+    other_label : str, default="OTHER"
+        Label of the grouped categories.
+    columns : list of str or int, or None, default=None
+        Columns to group; the others pass through unchanged.
+
+    Attributes
+    ----------
+    categories_ : dict of {column: list of str}
+        The kept categories per column.
+    columns_ : list
+        The grouped columns.
+    n_features_in_ : int
+        Number of columns seen in fit.
+    feature_names_in_ : ndarray of str
+        Column names seen in fit (DataFrame input only).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_anon import RareCategoryGrouper
+    >>> X = pd.DataFrame({"city": ["Oslo"] * 3 + ["Bergen"] * 2 + ["Moss", None]})
+    >>> grouper = RareCategoryGrouper(min_count=2).fit(X)
+    >>> grouper.categories_["city"]
+    ['Bergen', 'Oslo']
+    >>> grouper.transform(pd.DataFrame({"city": ["Oslo", "Moss", "Paris", None]}))["city"].tolist()
+    ['Oslo', 'OTHER', 'OTHER', '*']
+    """
+
+    _state_attr = "categories_"
+
+    _parameter_constraints = {
+        "min_count": [Interval(Integral, 1, None, closed="left")],
+        "min_frequency": [Interval(Real, 0, 1, closed="right"), None],
+        "other_label": [str],
+        "columns": ["array-like", str, Integral, None],
+    }
+
+    def __init__(self, *, min_count=10, min_frequency=None, other_label="OTHER", columns=None):
+        self.min_count = min_count
+        self.min_frequency = min_frequency
+        self.other_label = other_label
+        self.columns = columns
+
+    def _check_params(self, X):
+        if self.other_label == SUPPRESSED:
+            raise ValueError(
+                f"other_label must differ from the suppression marker {SUPPRESSED!r}."
+            )
+
+    def _fit_column(self, column, name):
+        codes, labels = _label_codes(column)
+        counts = np.bincount(codes[codes >= 0], minlength=len(labels))
+        keep = counts >= self.min_count
+        if self.min_frequency is not None:
+            keep &= counts >= self.min_frequency * len(codes)
+        return sorted(set(labels[keep]) - {self.other_label})
+
+    def _transform_column(self, column, name, kept):
+        codes, labels = _label_codes(column)
+        categories = [*kept, self.other_label, SUPPRESSED]
+        lut = pd.Index(kept, dtype=object).get_indexer(labels)
+        lut[lut < 0] = len(kept)  # unseen or rare -> OTHER
+        out = _spread(codes, lut, len(kept) + 1)
+        cat = pd.Categorical.from_codes(out, categories=categories)
+        return pd.Series(cat, index=column.index, name=name)
+
+
+# -- HierarchyGeneralizer --------------------------------------------------------------
+def _is_value_dict(obj):
+    """A dict ``{value: [levels]}`` (one hierarchy), not ``{column: hierarchy}``."""
+    return isinstance(obj, dict) and len(obj) > 0 and all(
+        isinstance(v, (list, tuple)) for v in obj.values()
+    )
+
+
+class HierarchyGeneralizer(ColumnAnonymizer):
+    """Generalize columns along ARX-style hierarchy tables.
+
+    A hierarchy has one row per original value and one column per level:
+    column 0 is the value itself (level 0), column ``L`` its label at level
+    ``L`` (ARX's ``adult_hierarchy_age.csv``: ``39;35-39;30-39;20-39;*``).
+    Each column is replaced by its labels at ``levels[column]``.  A grid
+    search can tune ``levels`` (``{"gen__levels": [1, 2, 3]}`` or a list of
+    per-column dicts).  See :mod:`sklearn_anon._hierarchy` for the
+    hierarchy object itself.
+
+    Numeric columns match numeric keys by value: the int ``39`` and the
+    float ``39.0`` both match the key ``"39"``.  String and categorical
+    columns match the keys exactly.
+
+    Suppression: a value not in the hierarchy (unseen, NaN) becomes
+    ``"*"``.  The output is a categorical column whose categories are the
+    labels of the level (in table order), then ``"*"``, fixed in ``fit``.
+
+    Parameters
+    ----------
+    hierarchies : dict of {column: hierarchy} or hierarchy
+        Per column, a :class:`pandas.DataFrame` (levels as columns, values
+        first), a dict ``{value: [level1, level2, ...]}``, a path to a
+        ``;``-separated CSV file without header, or a
+        :class:`~sklearn_anon._hierarchy.Hierarchy`.  Columns may be given
+        by name or position.  A single hierarchy (not a dict keyed by
+        column) applies to every generalized column.
+    levels : int or dict of {column: int}, default=1
+        The level to generalize to, for every column or per column (a
+        column missing from the dict gets level 1).  0 keeps the value
+        (as the hierarchy's label); the hierarchy's last level is usually
+        full suppression.
+    columns : list of str or int, or None, default=None
+        Columns to generalize; the others pass through unchanged.  None
+        takes the keys of ``hierarchies`` (or every column for a single
+        hierarchy).
+
+    Attributes
+    ----------
+    hierarchies_ : dict of {column: Hierarchy}
+        The loaded hierarchy per column.
+    levels_ : dict of {column: int}
+        The level used per column.
+    categories_ : dict of {column: list of str}
+        The output categories per column.
+    states_ : dict of {column: (Hierarchy, int)}
+        Both of the above.
+    columns_ : list
+        The generalized columns.
+    n_features_in_ : int
+        Number of columns seen in fit.
+    feature_names_in_ : ndarray of str
+        Column names seen in fit (DataFrame input only).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_anon import HierarchyGeneralizer
+    >>> age = pd.DataFrame([[str(a), f"{a // 10 * 10}-{a // 10 * 10 + 9}", "*"]
+    ...                     for a in range(18, 91)])
+    >>> edu = {"Bachelors": ["Undergraduate", "Higher"],
+    ...        "Masters": ["Graduate", "Higher"],
+    ...        "HS-grad": ["High School", "Secondary"]}
+    >>> X = pd.DataFrame({"age": [39, 52, 17], "edu": ["Masters", "HS-grad", "PhD"]})
+    >>> gen = HierarchyGeneralizer(hierarchies={"age": age, "edu": edu},
+    ...                            levels={"age": 1, "edu": 2})
+    >>> out = gen.fit_transform(X)
+    >>> out["age"].tolist(), out["edu"].tolist()
+    (['30-39', '50-59', '*'], ['Higher', 'Secondary', '*'])
+    """
+
+    _parameter_constraints = {
+        "hierarchies": [dict, pd.DataFrame, str, os.PathLike, Hierarchy],
+        "levels": [Interval(Integral, 0, None, closed="left"), dict],
+        "columns": ["array-like", str, Integral, None],
+    }
+
+    def __init__(self, hierarchies, *, levels=1, columns=None):
+        self.hierarchies = hierarchies
+        self.levels = levels
+        self.columns = columns
+
+    def _per_column_map(self):
+        """``{column key: spec}`` or None for a single hierarchy."""
+        if isinstance(self.hierarchies, dict) and not _is_value_dict(self.hierarchies):
+            return self.hierarchies
+        return None
+
+    def _requested_columns(self):
+        mapping = self._per_column_map()
+        if self.columns is None and mapping is not None:
+            return list(mapping)
+        return self.columns
+
+    def _spec_for(self, name):
+        mapping = self._per_column_map()
+        if mapping is None:
+            return self.hierarchies
+        if name in mapping:
+            return mapping[name]
+        position = list(self.feature_names_in_ if hasattr(self, "feature_names_in_")
+                        else [f"x{i}" for i in range(self.n_features_in_)]).index(name)
+        if position in mapping:
+            return mapping[position]
+        raise ValueError(f"No hierarchy given for {_label_of(name)}.")
+
+    def _fit_column(self, column, name):
+        hierarchy = load_hierarchy(self._spec_for(name), name=name)
+        level = _per_column(self.levels, name, default=1)
+        if not isinstance(level, (Integral, np.integer)) or isinstance(level, bool) or level < 0:
+            raise ValueError(f"levels for {_label_of(name)} must be a non-negative integer.")
+        if level > hierarchy.height:
+            raise ValueError(
+                f"levels for {_label_of(name)} is {int(level)}, above the top level "
+                f"{hierarchy.height} of its hierarchy."
+            )
+        return hierarchy, int(level)
+
+    @property
+    def hierarchies_(self):
+        return {name: h for name, (h, _) in self.states_.items()}
+
+    @property
+    def levels_(self):
+        return {name: lev for name, (_, lev) in self.states_.items()}
+
+    @property
+    def categories_(self):
+        return {
+            name: list(h.generalize([], lev, suppressed=SUPPRESSED).categories)
+            for name, (h, lev) in self.states_.items()
+        }
+
+    def _transform_column(self, column, name, state):
+        hierarchy, level = state
+        cat = hierarchy.generalize(column, level, suppressed=SUPPRESSED)
+        return pd.Series(cat, index=column.index, name=name)
