@@ -10,6 +10,7 @@ one.
 
 import datetime
 import os
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -429,7 +430,9 @@ def _to_datetime64(column, name, fmt, epoch_unit):
         values[~ok] = np.datetime64("NaT")
         return None, values
     codes, uniques = _factorize(column)
-    with values_hidden(name, "could not be parsed as dates (check `format`)"):
+    with values_hidden(name, "could not be parsed as dates (check `format`)"), warnings.catch_warnings():
+        # pandas' format-inference warnings may quote a value: keep them out of logs
+        warnings.simplefilter("ignore", UserWarning)
         parsed = pd.to_datetime(pd.Index(uniques, dtype=object), errors="coerce", format=fmt)
         if getattr(parsed, "tz", None) is not None:
             parsed = parsed.tz_localize(None)
