@@ -1,3 +1,1220 @@
-"""(module being written; see the issue tracker)."""
+"""Differentially private transformers and budget accounting.
 
-__all__ = []
+Two families:
+
+* **Local (per-value) mechanisms** -- :class:`LaplaceNoise`,
+  :class:`GaussianNoise`, :class:`RandomizedResponse`.  ``transform``
+  releases each cell with noise; each released record is (epsilon,
+  delta)-DP *for that record*, where epsilon sums over the record's noised
+  columns (sequential composition).  ``fit`` only learns bounds/categories;
+  every ``transform`` call is a release and spends the per-record budget on
+  the accountant (conservative when calls cover different records).
+* **Central statistics learnt in fit** -- :class:`DPGroupMeanEncoder`,
+  :class:`DPKBinsDiscretizer`.  ``fit`` computes DP statistics of the
+  training set (spending ``epsilon`` once, checked before the work);
+  ``transform`` applies them deterministically.
+
+:func:`privacy_budget` walks a fitted ``Pipeline`` / ``ColumnTransformer``
+and reports what it spends per record.  :func:`estimate_frequencies` turns
+counts released by randomized response back into unbiased frequencies.
+
+Bounds
+    Values are clipped to ``bounds`` before noise.  Given bounds are used as
+    is.  Bounds learnt from the data (``bounds=None``) leak the training
+    minimum and maximum: they are stored in ``bounds_`` and a
+    :class:`PrivacyLeakWarning` (diffprivlib's) is raised.
+
+Randomness
+    ``random_state=None`` (the default, and what a release must use) draws a
+    fresh 128-bit seed from the operating system's secure source
+    (:func:`secrets.randbits`) for every ``fit``/``transform`` call and
+    samples with numpy's PCG64 generator (fast and statistically sound, not
+    itself a cryptographic generator: its seed is the secret).  An int
+    makes a run reproducible: the generator is seeded in ``fit`` and
+    advances with each ``transform`` call, so two calls and two columns get
+    different, independent noise, but a refit or a reloaded pickle replays
+    the same noise.  Never release with a fixed seed: the same seed gives
+    the same noise, so two releases of different data can be subtracted
+    (the noise cancels and the exact difference of the data appears), and
+    anyone who knows the seed can remove the noise altogether.
+
+Sampling is vectorized and avoids the floating-point attack on the
+textbook Laplace sampler (Mironov 2012): see
+:mod:`sklearn_anon._dp_sampling` for the construction (clipping, rounding to
+a power-of-two grid counted in the sensitivity, discrete Laplace noise on
+that grid).
+"""
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from . import _dp_sampling as _s
+from ._compat import (
+    BudgetAccountant,
+    Interval,
+    PrivacyLeakWarning,
+    _fit_context,
+    get_output_config,
+    validate_data,
+)
+from .base import ColumnAnonymizer, check_frame, frame_to_array, require_numeric, values_hidden
+
+__all__ = [
+    "DPGroupMeanEncoder",
+    "DPKBinsDiscretizer",
+    "GaussianNoise",
+    "LaplaceNoise",
+    "PrivacyBudget",
+    "PrivacyLeakWarning",
+    "RandomizedResponse",
+    "estimate_frequencies",
+    "privacy_budget",
+]
+
+_EPSILON = [Interval(Real, 0, None, closed="neither"), dict]
+_BOUNDS = ["array-like", dict, None]
+_COLUMNS = ["array-like", str, Integral, None]
+_RANDOM_STATE = ["random_state"]
+_ACCOUNTANT = [BudgetAccountant, None]
+
+
+# -- parameter helpers -------------------------------------------------------
+def _per_column(param, name):
+    if isinstance(param, dict):
+        return param.get(name)
+    return param
+
+
+def _column_epsilon(epsilon, name, what="epsilon"):
+    value = _per_column(epsilon, name)
+    if value is None:
+        raise ValueError(f"{what} is a dict without an entry for column {name!r}.")
+    if isinstance(value, bool) or not isinstance(value, Real) or not (value > 0) or math.isinf(value):
+        raise ValueError(f"{what} for column {name!r} must be a finite number > 0.")
+    return float(value)
+
+
+def _check_bounds(given, name):
+    """Validate user bounds ``(lower, upper)`` for one column."""
+    arr = np.asarray(given, dtype=np.float64).ravel() if given is not None else None
+    if arr is None or arr.size != 2:
+        raise ValueError(f"bounds for column {name!r} must be a pair (lower, upper).")
+    lo, hi = float(arr[0]), float(arr[1])
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise ValueError(f"bounds for column {name!r} must be finite.")
+    if not lo < hi:
+        raise ValueError(f"bounds for column {name!r}: lower must be < upper.")
+    return lo, hi
+
+
+def _resolve_bounds(bounds, values, name, leaked):
+    """Given bounds for column ``name``, or bounds from the data (recorded in ``leaked``)."""
+    given = _per_column(bounds, name)
+    if given is not None:
+        return _check_bounds(given, name)
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        raise ValueError(f"Column {name!r} has no finite value to take bounds from; give bounds.")
+    lo, hi = float(finite.min()), float(finite.max())
+    if lo == hi:  # constant column: a unit-wide interval around the value
+        lo, hi = lo - 0.5, hi + 0.5
+    leaked.append(name)
+    return lo, hi
+
+
+def _warn_leak(leaked, who):
+    if leaked:
+        warnings.warn(
+            f"{who}: bounds taken from the data for {len(leaked)} column(s) "
+            f"({', '.join(map(repr, leaked))}); this leaks the training "
+            "minimum and maximum. Give `bounds` to avoid it (see `bounds_`).",
+            PrivacyLeakWarning,
+            stacklevel=3,
+        )
+
+
+def _numeric_values(column, name, who):
+    require_numeric(column, name, who)
+    with values_hidden(name, "could not convert to float"):
+        return column.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+# -- local mechanisms ----------------------------------------------------------
+class _LocalMechanism(ColumnAnonymizer):
+    """Shared machinery of the per-value mechanisms."""
+
+    _state_attr = "mechanisms_"
+
+    def _check_params(self, X):
+        self.accountant_ = BudgetAccountant.load_default(self.accountant)
+        self._rng = None if self.random_state is None else _s.make_rng(self.random_state)
+        self._leaked = []
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Validate the parameters and learn per-column bounds (or categories).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        try:
+            ColumnAnonymizer.fit.__wrapped__(self, X, y)
+            self._report_leak(self._leaked)
+        finally:
+            self.__dict__.pop("_leaked", None)
+        return self
+
+    def _report_leak(self, leaked):
+        _warn_leak(leaked, type(self).__name__)
+
+    def _spend_per_record(self):
+        """``(epsilon, delta)`` one release costs each record (sum over columns)."""
+        eps = math.fsum(s["epsilon"] for s in self.mechanisms_.values())
+        delta = math.fsum(s.get("delta", 0.0) for s in self.mechanisms_.values())
+        return eps, delta
+
+    def _privacy_spend(self):
+        eps, delta = self._spend_per_record()
+        return [{
+            "kind": "local",
+            "columns": list(self.columns_),
+            "epsilon": eps,
+            "delta": delta,
+            "per_column": {c: (s["epsilon"], s.get("delta", 0.0)) for c, s in self.mechanisms_.items()},
+        }]
+
+    def transform(self, X):
+        """Release ``X`` with fresh noise (one release: spends the per-record budget).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The data, with the columns seen in fit.
+
+        Returns
+        -------
+        X_out : DataFrame or ndarray of shape (n_samples, n_features)
+            The noised data, same rows in the same order; columns not
+            selected by ``columns`` pass through unchanged.
+        """
+        check_is_fitted(self)
+        eps, delta = self._spend_per_record()
+        self.accountant_.check(eps, delta)
+        self._call_rng = self._rng if self._rng is not None else _s.make_rng(None)
+        try:
+            out = super().transform(X)
+        finally:
+            del self._call_rng
+        self.accountant_.spend(eps, delta)
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = True
+        return tags
+
+
+_BOUNDS_DOC = """
+    bounds : tuple (lower, upper), dict of {column: tuple} or None, default=None
+        Clipping bounds, for every column or per column; ``lower < upper``.
+        None (or a column missing from the dict) takes the column's training
+        minimum and maximum, stored in ``bounds_``, with a
+        :class:`PrivacyLeakWarning`.  Values outside the bounds (including
+        infinities) are clipped before noise."""
+
+_COMMON_DOC = """
+    columns : list of str or int, or None, default=None
+        Columns to noise; the others pass through unchanged.  None noises
+        every column.
+    random_state : int, numpy Generator or None, default=None
+        None draws a fresh seed from the operating system's secure source
+        for every call: use it for releases.  An int makes runs
+        reproducible (for experiments only: the same seed gives the same
+        noise, which repeated releases can subtract, see the module
+        docstring).  The generator is seeded in ``fit`` and advances with
+        each ``transform``, so every call and every column gets independent
+        noise.
+    accountant : BudgetAccountant or None, default=None
+        diffprivlib accountant that each ``transform`` call spends on (the
+        per-record epsilon/delta, checked before the noise is drawn).
+        None uses diffprivlib's default accountant, resolved in ``fit``.
+"""
+_LOCAL_PARAMS_DOC = (_BOUNDS_DOC + _COMMON_DOC).strip("\n").lstrip()
+
+
+class LaplaceNoise(_LocalMechanism):
+    """Clip numeric columns to bounds and add Laplace noise (local epsilon-DP per value).
+
+    Each released value is epsilon-DP for its record: the sensitivity of one
+    value clipped to ``[lower, upper]`` is the bound width.  The noise is
+    sampled on a power-of-two grid, which makes it immune to the
+    floating-point attack on the textbook Laplace sampler (Mironov 2012):
+
+    1. clip ``x`` to ``[lower, upper]`` (width ``w``);
+    2. round it to the grid ``Lambda * Z``, ``Lambda = 2**(floor(log2(w /
+       epsilon)) - 20)`` (about a millionth of the scale);
+    3. add ``Lambda * K`` with ``K`` discrete Laplace (two-sided geometric,
+       ``P(K=k) ∝ exp(-|k| Lambda epsilon / (w + Lambda))``), sampled
+       vectorized as the difference of two geometric variables;
+    4. the rounding is counted in the sensitivity (``w + Lambda``), so the
+       scale is ``(w + Lambda) / epsilon``, stored in ``scale_``.
+
+    The release takes only grid values whatever the input's low-order bits,
+    and is distributed as a continuous Laplace of scale ``scale_`` to within
+    the grid resolution (tested against diffprivlib's ``Laplace``).
+
+    NaN stays NaN: whether a value is missing is released as is (impute
+    first if missingness is itself sensitive).  The output is float64.
+
+    Parameters
+    ----------
+    epsilon : float or dict of {{column: float}}, default=1.0
+        Privacy budget per value (> 0), for every column or per column.
+        A record's cost is the sum over its noised columns.
+    {params}
+    Attributes
+    ----------
+    bounds_ : dict of {{column: (float, float)}}
+        Clipping bounds used per column.
+    scale_ : dict of {{column: float}}
+        Laplace scale per column, ``(w + Lambda) / epsilon``.
+    mechanisms_ : dict of {{column: dict}}
+        Per-column state (epsilon, bounds, scale, grid step).
+    accountant_ : BudgetAccountant
+        The accountant spent on.
+    columns_ : list
+        The noised columns.
+    n_features_in_ : int
+        Number of columns seen in fit.
+    feature_names_in_ : ndarray of str
+        Column names seen in fit (DataFrame input only).
+
+    See Also
+    --------
+    GaussianNoise : (epsilon, delta)-DP with Gaussian noise.
+    diffprivlib.mechanisms.Laplace : the same distribution, one scalar per call.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_anon import LaplaceNoise
+    >>> X = pd.DataFrame({{"age": [23, 45, 67, 150]}})
+    >>> noise = LaplaceNoise(epsilon=1.0, bounds=(0, 100), random_state=0)
+    >>> out = noise.fit_transform(X)
+    >>> out.dtypes["age"], len(out)
+    (dtype('float64'), 4)
+    >>> round(noise.scale_["age"], 3)
+    100.0
+    """
+
+    _parameter_constraints = {
+        "epsilon": _EPSILON,
+        "bounds": _BOUNDS,
+        "columns": _COLUMNS,
+        "random_state": _RANDOM_STATE,
+        "accountant": _ACCOUNTANT,
+    }
+
+    def __init__(self, *, epsilon=1.0, bounds=None, columns=None, random_state=None, accountant=None):
+        self.epsilon = epsilon
+        self.bounds = bounds
+        self.columns = columns
+        self.random_state = random_state
+        self.accountant = accountant
+
+    def _fit_column(self, column, name):
+        values = _numeric_values(column, name, type(self).__name__)
+        eps = _column_epsilon(self.epsilon, name)
+        lo, hi = _resolve_bounds(self.bounds, values, name, self._leaked)
+        step = _s.grid_step((hi - lo) / eps, max(abs(lo), abs(hi)))
+        return {"epsilon": eps, "bounds": (lo, hi), "scale": (hi - lo + step) / eps, "step": step}
+
+    def _transform_column(self, column, name, state):
+        values = _numeric_values(column, name, type(self).__name__)
+        out, _, _ = _s.laplace_on_grid(values, *state["bounds"], state["epsilon"], self._call_rng)
+        return pd.Series(out, index=column.index, name=name)
+
+    @property
+    def bounds_(self):
+        return {c: s["bounds"] for c, s in self.mechanisms_.items()}
+
+    @property
+    def scale_(self):
+        return {c: s["scale"] for c, s in self.mechanisms_.items()}
+
+
+LaplaceNoise.__doc__ = LaplaceNoise.__doc__.format(params=_LOCAL_PARAMS_DOC + "\n")
+
+
+class GaussianNoise(_LocalMechanism):
+    """Clip numeric columns to bounds and add analytic Gaussian noise ((epsilon, delta)-DP per value).
+
+    The standard deviation is the analytic Gaussian calibration (Balle &
+    Wang 2018), the same value diffprivlib's ``GaussianAnalytic`` computes,
+    for sensitivity ``w + Lambda`` (bound width plus grid step).  The clipped
+    value is rounded to a power-of-two grid ``Lambda * Z`` (``Lambda`` about
+    ``sigma * 2**-20``) and the noise ``Lambda * rint(sigma Z / Lambda)`` is
+    added, ``Z`` standard normal.  Since the rounded value lies on the grid,
+    the release equals the ideal continuous Gaussian mechanism's output
+    rounded to the grid: rounding is post-processing, so the ideal
+    mechanism's guarantee carries over, and the input's low-order bits
+    never reach the output (no floating-point attack).  What is not
+    proven: numpy's floating-point normal sampler gives each grid cell its
+    ideal mass only to float resolution (a discrete Gaussian sampler would
+    close that gap, much more slowly).
+
+    NaN stays NaN (missingness is released).  The output is float64.
+
+    Parameters
+    ----------
+    epsilon : float or dict of {{column: float}}, default=1.0
+        Privacy parameter epsilon per value (> 0).
+    delta : float in (0, 1), default=1e-5
+        Privacy parameter delta per value.
+    {params}
+    Attributes
+    ----------
+    bounds_ : dict of {{column: (float, float)}}
+        Clipping bounds used per column.
+    sigma_ : dict of {{column: float}}
+        Noise standard deviation per column.
+    mechanisms_ : dict of {{column: dict}}
+        Per-column state.
+    accountant_ : BudgetAccountant
+        The accountant spent on.
+    columns_ : list
+        The noised columns.
+    n_features_in_ : int
+        Number of columns seen in fit.
+    feature_names_in_ : ndarray of str
+        Column names seen in fit (DataFrame input only).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_anon import GaussianNoise
+    >>> X = np.array([[1.0], [2.0], [3.0]])
+    >>> g = GaussianNoise(epsilon=1.0, delta=1e-5, bounds=(0, 4), random_state=0).fit(X)
+    >>> round(g.sigma_["x0"], 2)
+    14.93
+    >>> g.transform(X).shape
+    (3, 1)
+    """
+
+    _parameter_constraints = {
+        "epsilon": _EPSILON,
+        "delta": [Interval(Real, 0, 1, closed="neither")],
+        "bounds": _BOUNDS,
+        "columns": _COLUMNS,
+        "random_state": _RANDOM_STATE,
+        "accountant": _ACCOUNTANT,
+    }
+
+    def __init__(
+        self, *, epsilon=1.0, delta=1e-5, bounds=None, columns=None, random_state=None, accountant=None
+    ):
+        self.epsilon = epsilon
+        self.delta = delta
+        self.bounds = bounds
+        self.columns = columns
+        self.random_state = random_state
+        self.accountant = accountant
+
+    def _fit_column(self, column, name):
+        values = _numeric_values(column, name, type(self).__name__)
+        eps = _column_epsilon(self.epsilon, name)
+        lo, hi = _resolve_bounds(self.bounds, values, name, self._leaked)
+        sigma0 = _s.analytic_gaussian_sigma(eps, self.delta, hi - lo)
+        step = _s.grid_step(sigma0, max(abs(lo), abs(hi)))
+        sigma = _s.analytic_gaussian_sigma(eps, self.delta, hi - lo + step)
+        return {"epsilon": eps, "delta": float(self.delta), "bounds": (lo, hi), "sigma": sigma, "step": step}
+
+    def _transform_column(self, column, name, state):
+        values = _numeric_values(column, name, type(self).__name__)
+        out, _, _ = _s.gaussian_on_grid(
+            values, *state["bounds"], state["epsilon"], state["delta"], self._call_rng
+        )
+        return pd.Series(out, index=column.index, name=name)
+
+    @property
+    def bounds_(self):
+        return {c: s["bounds"] for c, s in self.mechanisms_.items()}
+
+    @property
+    def sigma_(self):
+        return {c: s["sigma"] for c, s in self.mechanisms_.items()}
+
+
+GaussianNoise.__doc__ = GaussianNoise.__doc__.format(params=_LOCAL_PARAMS_DOC + "\n")
+
+
+class RandomizedResponse(_LocalMechanism):
+    """k-ary randomized response on categorical columns (local epsilon-DP per value).
+
+    Over a category set of size ``k``, each value is kept with probability
+    ``e^eps / (e^eps + k - 1)`` and otherwise replaced by one of the other
+    ``k - 1`` categories uniformly (Warner 1965; Kairouz et al. 2016).
+    The ratio of the probabilities of any output under two different true
+    values is at most ``e^eps``.
+
+    The category set should be declared (``categories``): learning it from
+    the data releases which categories occur (a rare category can identify
+    someone), so a :class:`PrivacyLeakWarning` is raised.  A value outside
+    the set, and NaN, is replaced by a uniform draw over the set (its true
+    value never reaches the output).  Output: the input's dtype (a
+    categorical column stays categorical, over the category set).  Use :func:`estimate_frequencies` to turn released counts
+    into unbiased frequency estimates.
+
+    Parameters
+    ----------
+    epsilon : float or dict of {{column: float}}, default=1.0
+        Privacy budget per value (> 0).
+    categories : list, dict of {{column: list}} or None, default=None
+        The category set, for every column or per column.  None (or a
+        column missing from the dict) learns the sorted distinct non-null
+        training values, with a :class:`PrivacyLeakWarning`.
+    {params}
+    Attributes
+    ----------
+    categories_ : dict of {{column: list}}
+        The category set per column.
+    keep_probability_ : dict of {{column: float}}
+        Probability that a value is released unchanged.
+    mechanisms_ : dict of {{column: dict}}
+        Per-column state.
+    accountant_ : BudgetAccountant
+        The accountant spent on.
+    columns_ : list
+        The randomized columns.
+    n_features_in_ : int
+        Number of columns seen in fit.
+    feature_names_in_ : ndarray of str
+        Column names seen in fit (DataFrame input only).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_anon import RandomizedResponse
+    >>> X = pd.DataFrame({{"smoker": ["yes", "no", "no", "yes"]}})
+    >>> rr = RandomizedResponse(epsilon=2.0, categories=["no", "yes"], random_state=0)
+    >>> out = rr.fit_transform(X)
+    >>> sorted(set(out["smoker"])) <= ["no", "yes"]
+    True
+    >>> round(rr.keep_probability_["smoker"], 3)
+    0.881
+    """
+
+    _parameter_constraints = {
+        "epsilon": _EPSILON,
+        "categories": ["array-like", dict, None],
+        "columns": _COLUMNS,
+        "random_state": _RANDOM_STATE,
+        "accountant": _ACCOUNTANT,
+    }
+
+    def __init__(self, *, epsilon=1.0, categories=None, columns=None, random_state=None, accountant=None):
+        self.epsilon = epsilon
+        self.categories = categories
+        self.columns = columns
+        self.random_state = random_state
+        self.accountant = accountant
+
+    def _fit_column(self, column, name):
+        eps = _column_epsilon(self.epsilon, name)
+        given = _per_column(self.categories, name)
+        if given is not None:
+            cats = pd.Index(list(given))
+            if cats.size == 0 or cats.has_duplicates or cats.hasnans:
+                raise ValueError(
+                    f"categories for column {name!r} must be non-empty, unique and without NaN."
+                )
+        else:
+            values = column.dropna()
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                values = values.astype(values.cat.categories.dtype)
+            cats = pd.Index(pd.unique(values.to_numpy()))
+            with values_hidden(name, "categories of mixed types cannot be sorted"):
+                cats = cats.sort_values()
+            if cats.size == 0:
+                raise ValueError(f"Column {name!r} has no non-null value to learn categories from.")
+            self._leaked.append(name)
+        k = len(cats)
+        return {
+            "epsilon": eps,
+            "categories": cats,
+            "keep_probability": _s.randomized_response_keep_probability(eps, k),
+        }
+
+    def _report_leak(self, leaked):
+        if leaked:
+            warnings.warn(
+                f"RandomizedResponse: categories learnt from the data for {len(leaked)} "
+                f"column(s) ({', '.join(map(repr, leaked))}); this releases which "
+                "categories occur. Declare `categories` to avoid it.",
+                PrivacyLeakWarning,
+                stacklevel=4,
+            )
+
+    def _transform_column(self, column, name, state):
+        cats = state["categories"]
+        with values_hidden(name, "values cannot be matched to the categories"):
+            codes = pd.Categorical(column, categories=cats).codes.astype(np.int64)
+        out = _s.randomized_response_codes(codes, len(cats), state["epsilon"], self._call_rng)
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            return pd.Series(pd.Categorical.from_codes(out, categories=cats), index=column.index, name=name)
+        released = pd.Series(cats.take(out).to_numpy(), index=column.index, name=name)
+        try:
+            return released.astype(column.dtype)
+        except (TypeError, ValueError):
+            return released
+
+    @property
+    def categories_(self):
+        return {c: list(s["categories"]) for c, s in self.mechanisms_.items()}
+
+    @property
+    def keep_probability_(self):
+        return {c: s["keep_probability"] for c, s in self.mechanisms_.items()}
+
+
+RandomizedResponse.__doc__ = RandomizedResponse.__doc__.format(params=_COMMON_DOC.strip("\n").lstrip() + "\n")
+
+
+def estimate_frequencies(counts, epsilon):
+    """Unbiased category frequencies from counts released by k-ary randomized response.
+
+    With keep probability ``p = e^eps / (e^eps + k - 1)`` and ``r = (1 - p)
+    / (k - 1)``, a released frequency ``q_j`` has expectation ``p pi_j + r
+    (1 - pi_j)``; the estimate is ``(q_j - r) / (p - r)`` (it sums to 1 and
+    may fall outside [0, 1] for rare categories: clip and renormalize if
+    you need a distribution, at the cost of a small bias).
+
+    Parameters
+    ----------
+    counts : array-like or Series of shape (k,)
+        Released count of every category of the set (zeros included), e.g.
+        ``released["col"].value_counts().reindex(categories, fill_value=0)``
+        on the output of :class:`RandomizedResponse`.
+    epsilon : float
+        The epsilon the values were released with.
+
+    Returns
+    -------
+    frequencies : ndarray or Series of shape (k,)
+        Estimated true frequencies (a Series with the same index when
+        ``counts`` is one).
+
+    Examples
+    --------
+    >>> from sklearn_anon import estimate_frequencies
+    >>> estimate_frequencies([60, 40], epsilon=1.0).round(3)
+    array([0.716, 0.284])
+    """
+    if not (isinstance(epsilon, Real) and epsilon > 0):
+        raise ValueError("epsilon must be a number > 0.")
+    index = counts.index if isinstance(counts, pd.Series) else None
+    c = np.asarray(counts, dtype=np.float64)
+    if c.ndim != 1 or c.size < 2:
+        raise ValueError("counts must hold one count per category (at least 2 categories).")
+    if np.any(c < 0) or not np.isfinite(c).all():
+        raise ValueError("counts must be finite and >= 0.")
+    total = c.sum()
+    if total <= 0:
+        raise ValueError("counts sum to 0: nothing to estimate.")
+    k = c.size
+    p = _s.randomized_response_keep_probability(float(epsilon), k)
+    r = (1 - p) / (k - 1)
+    est = (c / total - r) / (p - r)
+    return pd.Series(est, index=index, name="frequency") if index is not None else est
+
+
+# -- central statistics ----------------------------------------------------------
+def _spend_fit(est, epsilon, delta=0.0):
+    est.accountant_ = BudgetAccountant.load_default(est.accountant)
+    est.accountant_.check(epsilon, delta)
+
+
+class DPKBinsDiscretizer(ColumnAnonymizer):
+    """Bin numeric columns at differentially private quantiles (central epsilon-DP in fit).
+
+    Like :class:`sklearn.preprocessing.KBinsDiscretizer` with
+    ``strategy="quantile", encode="ordinal"``, but the inner edges are DP
+    quantiles of the training data (exponential mechanism, Smith 2011,
+    vectorized with the Gumbel-max trick), so the bins leak at most
+    ``epsilon`` about the training set.  ``epsilon`` is the total for the
+    fit, split equally over the columns and their ``n_bins - 1`` quantiles
+    (sequential composition), checked on the accountant before the work
+    and spent after it.  Outer edges are the clipping bounds; values
+    outside them fall in the first/last bin.
+
+    Output: float bin codes ``0 .. n_bins - 1``; NaN stays NaN.
+
+    Parameters
+    ----------
+    n_bins : int, default=5
+        Number of bins (>= 2).
+    epsilon : float, default=1.0
+        Total privacy budget of ``fit`` (> 0).
+    bounds : tuple (lower, upper), dict of {column: tuple} or None, default=None
+        Range of the data, per column or for all; None takes it from the
+        training data (stored in ``bounds_``, with a :class:`PrivacyLeakWarning`).
+    columns : list of str or int, or None, default=None
+        Columns to bin; the others pass through.
+    random_state : int, numpy Generator or None, default=None
+        None: secure OS seed (for releases); an int: reproducible fit.
+    accountant : BudgetAccountant or None, default=None
+        diffprivlib accountant spent on in ``fit``; None: the default one.
+
+    Attributes
+    ----------
+    bin_edges_ : dict of {column: ndarray}
+        ``n_bins + 1`` edges per column (bounds outside, DP quantiles inside).
+    bounds_ : dict of {column: (float, float)}
+        Bounds used per column.
+    accountant_ : BudgetAccountant
+        The accountant spent on.
+    columns_ : list
+        The binned columns.
+    n_features_in_ : int
+        Number of columns seen in fit.
+    feature_names_in_ : ndarray of str
+        Column names seen in fit (DataFrame input only).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_anon import DPKBinsDiscretizer
+    >>> X = np.random.default_rng(0).uniform(0, 100, size=(1000, 1))
+    >>> kb = DPKBinsDiscretizer(n_bins=4, epsilon=1.0, bounds=(0, 100), random_state=0)
+    >>> codes = kb.fit_transform(X)
+    >>> sorted(np.unique(codes).tolist())
+    [0.0, 1.0, 2.0, 3.0]
+    >>> len(kb.bin_edges_["x0"])
+    5
+    """
+
+    _state_attr = "bin_edges_"
+
+    _parameter_constraints = {
+        "n_bins": [Interval(Integral, 2, None, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "bounds": _BOUNDS,
+        "columns": _COLUMNS,
+        "random_state": _RANDOM_STATE,
+        "accountant": _ACCOUNTANT,
+    }
+
+    def __init__(self, *, n_bins=5, epsilon=1.0, bounds=None, columns=None, random_state=None, accountant=None):
+        self.n_bins = n_bins
+        self.epsilon = epsilon
+        self.bounds = bounds
+        self.columns = columns
+        self.random_state = random_state
+        self.accountant = accountant
+
+    def _check_params(self, X):
+        if not math.isfinite(self.epsilon):
+            raise ValueError("epsilon must be finite.")
+        _spend_fit(self, self.epsilon)
+        self._fit_rng = _s.make_rng(self.random_state)
+        self._eps_each = self.epsilon / (len(self._resolve_columns(X)) * (self.n_bins - 1))
+        self._leaked = []
+        self._bounds = {}
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn DP bin edges (spends ``epsilon`` on the accountant).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The training data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted discretizer.
+        """
+        try:
+            ColumnAnonymizer.fit.__wrapped__(self, X, y)
+            _warn_leak(self._leaked, type(self).__name__)
+            self.bounds_ = self._bounds
+            self.accountant_.spend(self.epsilon, 0.0)
+        finally:
+            for attr in ("_fit_rng", "_eps_each", "_leaked", "_bounds"):
+                self.__dict__.pop(attr, None)
+        return self
+
+    def _fit_column(self, column, name):
+        values = _numeric_values(column, name, type(self).__name__)
+        lo, hi = _resolve_bounds(self.bounds, values, name, self._leaked)
+        self._bounds[name] = (lo, hi)
+        q = np.arange(1, self.n_bins) / self.n_bins
+        inner = _s.dp_quantiles(values, q, self._eps_each, lo, hi, self._fit_rng)
+        return np.concatenate([[lo], inner, [hi]])
+
+    def _transform_column(self, column, name, edges):
+        values = _numeric_values(column, name, type(self).__name__)
+        codes = np.searchsorted(edges[1:-1], values, side="right").astype(np.float64)
+        codes[np.isnan(values)] = np.nan
+        return pd.Series(codes, index=column.index, name=name)
+
+    def _privacy_spend(self):
+        return [{"kind": "central", "columns": list(self.columns_), "epsilon": float(self.epsilon), "delta": 0.0}]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = True
+        return tags
+
+
+class DPGroupMeanEncoder(TransformerMixin, BaseEstimator):
+    """Encode rows by the differentially private mean of a numeric value in their group.
+
+    Like :class:`sklearn.preprocessing.TargetEncoder`, but private (central
+    epsilon-DP on the training set, neighbours differing by one added or
+    removed record).  Groups are the combinations of the ``columns`` (one
+    or more, typically generalized quasi-identifiers); the value is ``y``
+    (``value_column=None``) or a numeric column of ``X``, clipped to
+    ``bounds``.  For every group of the declared domain (the product of
+    each column's categories, observed or not, so that the released table
+    does not reveal which groups occur) ``fit`` releases a noisy sum of the
+    centred clipped values and a noisy count (discrete Laplace, epsilon/2
+    each; each record is in one group, so groups compose in parallel).  A
+    group's mean is ``mid + noisy_sum / noisy_count``, clipped to the
+    bounds; groups whose noisy count is below ``min_count`` (and rows whose
+    group is outside the domain, or has NaN) get the noisy global mean,
+    computed from the same noisy sums and counts (post-processing, no extra
+    budget).
+
+    ``transform`` outputs one float column, ``"<value>_group_mean"``.
+
+    Parameters
+    ----------
+    epsilon : float, default=1.0
+        Privacy budget of ``fit`` (> 0), checked on the accountant first.
+    bounds : tuple (lower, upper) or None, default=None
+        Range of the value; None takes the training range (``bounds_``,
+        :class:`PrivacyLeakWarning`).
+    columns : list of str or int, or None, default=None
+        Group columns.  None: every column of ``X`` except ``value_column``.
+    value_column : str, int or None, default=None
+        Numeric column of ``X`` averaged; None averages ``y``.
+    categories : dict of {column: list} or None, default=None
+        Domain of each group column.  A column not in the dict uses its
+        categorical dtype's categories if it has one, else its sorted
+        distinct training values, with a :class:`PrivacyLeakWarning`.
+    min_count : float, default=10
+        Groups with a noisy count below this get the global mean.
+    max_groups : int, default=100_000
+        Refuse a domain with more cells than this.
+    random_state : int, numpy Generator or None, default=None
+        None: secure OS seed (for releases); an int: reproducible fit.
+    accountant : BudgetAccountant or None, default=None
+        diffprivlib accountant spent on in ``fit``; None: the default one.
+
+    Attributes
+    ----------
+    means_ : Series
+        Released mean per group of the domain (MultiIndex over the group
+        columns), NaN where the group falls back to the global mean.
+    noisy_counts_ : Series
+        Released noisy count per group.
+    global_mean_ : float
+        Released global mean.
+    bounds_ : tuple (float, float)
+        Bounds of the value.
+    categories_ : dict of {column: list}
+        Domain of each group column.
+    group_columns_ : list
+        The group columns.
+    accountant_ : BudgetAccountant
+        The accountant spent on.
+    n_features_in_ : int
+        Number of columns seen in fit.
+    feature_names_in_ : ndarray of str
+        Column names seen in fit (DataFrame input only).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn_anon import DPGroupMeanEncoder
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"region": rng.choice(["N", "S"], 2000)})
+    >>> y = np.where(X["region"] == "N", 30.0, 70.0)
+    >>> enc = DPGroupMeanEncoder(epsilon=1.0, bounds=(0, 100),
+    ...                          categories={"region": ["N", "S"]}, random_state=0)
+    >>> out = enc.fit_transform(X, y)
+    >>> list(out.columns)
+    ['y_group_mean']
+    >>> enc.means_.round(0).tolist()
+    [30.0, 70.0]
+    """
+
+    _parameter_constraints = {
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "bounds": ["array-like", None],
+        "columns": _COLUMNS,
+        "value_column": [str, Integral, None],
+        "categories": [dict, None],
+        "min_count": [Interval(Real, 0, None, closed="left")],
+        "max_groups": [Interval(Integral, 1, None, closed="left")],
+        "random_state": _RANDOM_STATE,
+        "accountant": _ACCOUNTANT,
+    }
+
+    def __init__(
+        self,
+        *,
+        epsilon=1.0,
+        bounds=None,
+        columns=None,
+        value_column=None,
+        categories=None,
+        min_count=10,
+        max_groups=100_000,
+        random_state=None,
+        accountant=None,
+    ):
+        self.epsilon = epsilon
+        self.bounds = bounds
+        self.columns = columns
+        self.value_column = value_column
+        self.categories = categories
+        self.min_count = min_count
+        self.max_groups = max_groups
+        self.random_state = random_state
+        self.accountant = accountant
+
+    # helpers
+    _resolve_columns = ColumnAnonymizer._resolve_columns
+    _validate_frame = ColumnAnonymizer._validate_frame
+
+    def _value_name(self):
+        return "y" if self.value_column is None else str(self._value_col_)
+
+    def _cell_index(self, frame):
+        """Flat group index of every row (-1 outside the domain or NaN)."""
+        codes = []
+        for col in self.group_columns_:
+            with values_hidden(col, "values cannot be matched to the group categories"):
+                codes.append(pd.Categorical(frame[col], categories=self.categories_[col]).codes.astype(np.int64))
+        codes = np.stack(codes) if codes else np.zeros((0, len(frame)), dtype=np.int64)
+        shape = tuple(len(self.categories_[c]) for c in self.group_columns_)
+        valid = (codes >= 0).all(axis=0)
+        cell = np.full(len(frame), -1, dtype=np.int64)
+        if valid.any():
+            cell[valid] = np.ravel_multi_index(tuple(codes[:, valid]), shape)
+        return cell
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Release the noisy group sums and counts (spends ``epsilon``).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Group columns (and the value column if ``value_column`` is set).
+        y : array-like of shape (n_samples,) or None
+            The value averaged when ``value_column`` is None.
+
+        Returns
+        -------
+        self : object
+            The fitted encoder.
+        """
+        frame, _ = self._validate_frame(X, reset=True)
+        if not math.isfinite(self.epsilon):
+            raise ValueError("epsilon must be finite.")
+        if self.value_column is None:
+            if y is None:
+                raise ValueError(
+                    "DPGroupMeanEncoder requires y to be passed, but the target y is None "
+                    "(or set value_column)."
+                )
+            y_arr = np.asarray(y)
+            if y_arr.ndim != 1 and not (y_arr.ndim == 2 and y_arr.shape[1] == 1):
+                raise ValueError("y must be 1-dimensional.")
+            y_arr = y_arr.ravel()
+            if y_arr.shape[0] != frame.shape[0]:
+                raise ValueError(
+                    f"X has {frame.shape[0]} rows but y has {y_arr.shape[0]}: inconsistent numbers of samples."
+                )
+            y_series = pd.Series(y_arr)
+            if y_series.dtype == object:
+                y_series = y_series.infer_objects()
+            if not pd.api.types.is_numeric_dtype(y_series.dtype) or pd.api.types.is_bool_dtype(y_series.dtype):
+                raise ValueError(
+                    "DPGroupMeanEncoder averages a numeric y; Unknown label type for a "
+                    f"y of dtype {y_series.dtype} (encode it as numbers first)."
+                )
+            value = _numeric_values(y_series, "y", type(self).__name__)
+            self._value_col_ = None
+            excluded = []
+        else:
+            (self._value_col_,) = self._resolve_columns_of(frame, [self.value_column])
+            value = _numeric_values(frame[self._value_col_], self._value_col_, type(self).__name__)
+            excluded = [self._value_col_]
+        if self.columns is None:
+            groups = [c for c in frame.columns if c not in excluded]
+        else:
+            groups = self._resolve_columns(frame)
+        if not groups:
+            raise ValueError("DPGroupMeanEncoder needs at least one group column.")
+        self.group_columns_ = groups
+        leaked = []
+        categories = {}
+        for col in groups:
+            given = (self.categories or {}).get(col)
+            if given is not None:
+                cats = pd.Index(list(given))
+            elif isinstance(frame[col].dtype, pd.CategoricalDtype):
+                cats = frame[col].cat.categories
+            else:
+                cats = pd.Index(pd.unique(frame[col].dropna().to_numpy()))
+                with values_hidden(col, "categories of mixed types cannot be sorted"):
+                    cats = cats.sort_values()
+                leaked.append(col)
+            if cats.size == 0 or cats.has_duplicates:
+                raise ValueError(f"Group column {col!r} needs a non-empty domain of unique categories.")
+            categories[col] = list(cats)
+        n_cells = math.prod(len(c) for c in categories.values())
+        if n_cells > self.max_groups:
+            raise ValueError(
+                f"The group domain has {n_cells} cells, more than max_groups={self.max_groups}; "
+                "generalize the group columns first."
+            )
+        bounds_leak = []
+        lo, hi = _resolve_bounds(self.bounds, value, self._value_name(), bounds_leak)
+        if leaked:
+            warnings.warn(
+                f"DPGroupMeanEncoder: group categories learnt from the data for {len(leaked)} "
+                f"column(s) ({', '.join(map(repr, leaked))}); declare `categories` to avoid it.",
+                PrivacyLeakWarning,
+                stacklevel=2,
+            )
+        _warn_leak(bounds_leak, type(self).__name__)
+        _spend_fit(self, self.epsilon)
+        self.categories_ = categories
+        self.bounds_ = (lo, hi)
+
+        rng = _s.make_rng(self.random_state)
+        cell = self._cell_index(frame)
+        ok = (cell >= 0) & ~np.isnan(value)
+        mid, half = (lo + hi) / 2, (hi - lo) / 2
+        eps_half = self.epsilon / 2
+        step = _s.grid_step(half / eps_half, half)
+        centred = np.rint((np.clip(value[ok], lo, hi) - mid) / step)  # |.| <= half/step + 1/2
+        sens = math.ceil(half / step + 0.5)
+        sums = np.bincount(cell[ok], weights=centred, minlength=n_cells)
+        counts = np.bincount(cell[ok], minlength=n_cells).astype(np.float64)
+        noisy_sums = (sums + _s.two_sided_geometric(rng, sens / eps_half, n_cells)) * step
+        noisy_counts = counts + _s.two_sided_geometric(rng, 1 / eps_half, n_cells)
+        total_count = noisy_counts.sum()
+        glob = mid + noisy_sums.sum() / total_count if total_count >= 1 else mid
+        self.global_mean_ = float(np.clip(glob, lo, hi))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = np.clip(mid + noisy_sums / noisy_counts, lo, hi)
+        means[(noisy_counts < max(self.min_count, 1))] = np.nan
+        index = pd.MultiIndex.from_product([categories[c] for c in groups], names=groups)
+        if len(groups) == 1:
+            index = index.get_level_values(0)
+        self.means_ = pd.Series(means, index=index, name=self._value_name() + "_group_mean")
+        self.noisy_counts_ = pd.Series(noisy_counts, index=index, name="noisy_count")
+        self.accountant_.spend(self.epsilon, 0.0)
+        return self
+
+    def _resolve_columns_of(self, frame, cols):
+        saved = self.columns
+        try:
+            self.columns = cols
+            return self._resolve_columns(frame)
+        finally:
+            self.columns = saved
+
+    def transform(self, X):
+        """Map each row to its group's released mean (deterministic, no budget spent).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Rows with the group columns seen in fit.
+
+        Returns
+        -------
+        X_out : DataFrame or ndarray of shape (n_samples, 1)
+            The group mean of each row (the global mean for unknown groups).
+        """
+        check_is_fitted(self)
+        frame, is_pandas = self._validate_frame(X, reset=False)
+        cell = self._cell_index(frame)
+        table = self.means_.to_numpy()
+        out = np.full(len(frame), self.global_mean_)
+        known = cell >= 0
+        picked = table[cell[known]]
+        out[known] = np.where(np.isnan(picked), self.global_mean_, picked)
+        result = pd.DataFrame({self.get_feature_names_out()[0]: out}, index=frame.index)
+        if is_pandas or get_output_config("transform", self)["dense"] != "default":
+            return result
+        return frame_to_array(result)
+
+    def get_feature_names_out(self, input_features=None):
+        """One output feature, ``"<value>_group_mean"``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored beyond the usual consistency check.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        return np.asarray([self._value_name() + "_group_mean"], dtype=object)
+
+    def _privacy_spend(self):
+        return [{"kind": "central", "columns": list(self.group_columns_), "epsilon": float(self.epsilon), "delta": 0.0}]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.input_tags.allow_nan = True
+        tags.target_tags.required = self.value_column is None
+        tags.transformer_tags.preserves_dtype = []
+        return tags
+
+
+# -- budget ----------------------------------------------------------------------
+@dataclass
+class PrivacyBudget:
+    """What a fitted pipeline spends per record.
+
+    Attributes
+    ----------
+    epsilon, delta : float
+        Total per record: local mechanisms plus central steps (sequential
+        composition, a conservative upper bound).
+    local_epsilon, local_delta : float
+        Spent by one ``transform`` of the local mechanisms on a record (its
+        noised columns compose sequentially).
+    central_epsilon, central_delta : float
+        Spent once on the training set by the central steps (DP
+        statistics and DP models learnt in fit).
+    steps : list of dict
+        One entry per DP step: ``name`` (path in the pipeline), ``kind``
+        (``"local"``/``"central"``), ``columns``, ``epsilon``, ``delta``.
+    """
+
+    epsilon: float
+    delta: float
+    local_epsilon: float
+    local_delta: float
+    central_epsilon: float
+    central_delta: float
+    steps: list = field(default_factory=list)
+
+
+def _walk(est, path):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    if hasattr(est, "best_estimator_"):
+        yield from _walk(est.best_estimator_, path)
+    elif isinstance(est, Pipeline):
+        for name, step in est.steps:
+            if step is not None and not isinstance(step, str):
+                yield from _walk(step, [*path, name])
+    elif isinstance(est, ColumnTransformer):
+        for name, trans, _ in est.transformers_:
+            if not isinstance(trans, str):
+                yield from _walk(trans, [*path, name])
+    elif isinstance(est, FeatureUnion):
+        for name, trans in est.transformer_list:
+            if not isinstance(trans, str):
+                yield from _walk(trans, [*path, name])
+    else:
+        yield "__".join(path) or type(est).__name__, est
+
+
+def privacy_budget(estimator):
+    """Per-record privacy spend of a fitted estimator, Pipeline or ColumnTransformer.
+
+    Local mechanisms (:class:`LaplaceNoise`, :class:`GaussianNoise`,
+    :class:`RandomizedResponse`) add up over every column they noise: the
+    columns belong to the same record, so they compose sequentially (a
+    chain of local mechanisms on one column is also summed, conservatively).
+    Central steps (:class:`DPGroupMeanEncoder`, :class:`DPKBinsDiscretizer`,
+    diffprivlib models such as ``GaussianNB``) are listed with the epsilon
+    they spent in fit, and added to the total.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        A fitted Pipeline, ColumnTransformer, FeatureUnion, search
+        (its ``best_estimator_``) or single estimator.
+
+    Returns
+    -------
+    budget : PrivacyBudget
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.compose import ColumnTransformer
+    >>> from sklearn_anon import LaplaceNoise, RandomizedResponse, privacy_budget
+    >>> X = pd.DataFrame({"age": [30, 40], "income": [1.0, 2.0], "sex": ["F", "M"]})
+    >>> ct = ColumnTransformer([
+    ...     ("num", LaplaceNoise(epsilon={"age": 0.5, "income": 0.3},
+    ...                          bounds=(0, 100)), ["age", "income"]),
+    ...     ("cat", RandomizedResponse(epsilon=0.2, categories=["F", "M"]), ["sex"]),
+    ... ]).fit(X)
+    >>> budget = privacy_budget(ct)
+    >>> round(budget.epsilon, 10), [s["epsilon"] for s in budget.steps]
+    (1.0, [0.8, 0.2])
+    """
+    check_is_fitted(estimator)
+    steps = []
+    for name, est in _walk(estimator, []):
+        if hasattr(est, "_privacy_spend"):
+            check_is_fitted(est)
+            for entry in est._privacy_spend():
+                steps.append({"name": name, **entry})
+        elif type(est).__module__.startswith("diffprivlib") and hasattr(est, "epsilon"):
+            steps.append({
+                "name": name,
+                "kind": "central",
+                "columns": list(getattr(est, "feature_names_in_", [])),
+                "epsilon": float(est.epsilon),
+                "delta": float(getattr(est, "delta", 0.0) or 0.0),
+            })
+    local = [s for s in steps if s["kind"] == "local"]
+    central = [s for s in steps if s["kind"] == "central"]
+    le = math.fsum(s["epsilon"] for s in local)
+    ld = math.fsum(s["delta"] for s in local)
+    ce = math.fsum(s["epsilon"] for s in central)
+    cd = math.fsum(s["delta"] for s in central)
+    return PrivacyBudget(
+        epsilon=le + ce, delta=min(ld + cd, 1.0), local_epsilon=le, local_delta=ld,
+        central_epsilon=ce, central_delta=cd, steps=steps,
+    )
