@@ -1,3 +1,449 @@
-"""(module being written; see the issue tracker)."""
+"""k-anonymity as a transformer: Mondrian with l-diversity and t-closeness.
 
-__all__ = []
+:class:`MondrianAnonymizer` learns a multidimensional partition of the
+training rows on their quasi-identifiers (LeFevre, DeWitt & Ramakrishnan,
+*Mondrian multidimensional k-anonymity*, ICDE 2006) and stores it as a cut
+tree.  ``transform`` routes any row, a training row or a new one, down that
+tree and writes the generalization of its region, so the fitted anonymizer
+can be reused on a test set or next month's file, inside a ``Pipeline``.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import check_is_fitted
+
+from ._compat import Interval, StrOptions, _fit_context
+from ._hierarchy import load_hierarchy
+from ._mondrian import SensitiveRule, grow_tree, make_coder, route
+from .base import SUPPRESSED, ColumnAnonymizer, is_numeric
+
+__all__ = ["MondrianAnonymizer"]
+
+
+class MondrianAnonymizer(ColumnAnonymizer):
+    """k-anonymize quasi-identifiers with Mondrian; optional l-diversity / t-closeness.
+
+    Fit partitions the training rows: a partition is cut on the
+    quasi-identifier with the widest normalized range, at the median, and
+    the cut is kept only if both sides have at least ``k`` rows and, when
+    ``l`` / ``t`` are set, both sides stay l-diverse / t-close on the
+    ``sensitive`` column; if the median cut on that dimension is not
+    allowed, the next widest dimension is tried (LeFevre et al.'s strict
+    Mondrian).  Partitions are cut until no allowed cut remains.  The cut
+    tree is stored (``tree_``); ``transform`` routes rows down it.
+
+    Cut semantics.  Cuts fall between distinct values (strict Mondrian:
+    regions never overlap, so every row has exactly one region).  With many
+    ties at the median, the ties go to one side: the cut ``value <= median``
+    and the cut ``value < median`` are both tried, the more balanced
+    allowed one wins.  There is no relaxed Mondrian (ties split across both
+    sides), since a new row equal to the median could not be routed.
+
+    Categorical quasi-identifiers are cut along an order: the ``categorical``
+    order given for the column, an ordered ``CategoricalDtype``'s order, or
+    the sorted labels; or along a hierarchy (``hierarchies``): the leaves are
+    ordered so that every subtree is contiguous, and a cut is only allowed
+    between two children of the region's lowest common node, so that every
+    region is a hierarchy node or a union of sibling nodes.
+
+    Parameters
+    ----------
+    k : int, default=5
+        Minimum number of training rows per region.  Must not exceed the
+        number of training rows (``ValueError``).
+    l : float or None, default=None
+        If set, every region is l-diverse on ``sensitive``.  ``ValueError``
+        in fit when the whole training table is not (e.g. ``l`` larger than
+        the number of distinct sensitive values).
+    l_diversity : {"distinct", "entropy"}, default="distinct"
+        Distinct l-diversity (at least ``l`` distinct sensitive values per
+        region) or entropy l-diversity (entropy of the sensitive values at
+        least ``log(l)``).
+    t : float in [0, 1] or None, default=None
+        If set, every region is t-close on ``sensitive``: the Earth Mover's
+        Distance between the region's sensitive distribution and the whole
+        table's is at most ``t`` (ordered distance for a numeric sensitive
+        column, equal distance for a categorical one; as
+        :func:`sklearn_anon.metrics.t_closeness`).
+    sensitive : str or None, default=None
+        Name of the sensitive column.  It steers the cuts (``l``, ``t``) and
+        passes through unchanged; it is never a quasi-identifier.
+    quasi_identifiers : list of str or None, default=None
+        The columns to anonymize.  None: every column except ``sensitive``.
+        Columns that are neither quasi-identifiers nor ``sensitive`` pass
+        through unchanged (deliberately, because the caller said so).
+    categorical : "auto", list of str or dict, default="auto"
+        Which quasi-identifiers are categorical.  ``"auto"``: string,
+        object, categorical and boolean columns (numbers and datetimes are
+        cut on their values).  A list: those columns (even numeric ones).
+        A dict ``{column: [category, ...]}``: those columns, cut along the
+        given order (values not in the order are unseen values).
+    hierarchies : dict or None, default=None
+        ``{column: hierarchy}``, anything
+        :func:`sklearn_anon._hierarchy.load_hierarchy` reads (an ARX-style
+        CSV path, a DataFrame, a dict, a ``Hierarchy``).  Such columns are
+        cut along the hierarchy, and a region that is exactly one node is
+        written as the node's label.  Every training value must be a leaf.
+    output : {"interval", "midpoint", "mean"}, default="interval"
+        ``"interval"``: labels for release, as categorical columns: numbers
+        and datetimes as ``"[35, 44]"`` (the smallest and largest training
+        value of the region, closed; a single value as itself), categories
+        as sets ``"{Divorced, Separated}"`` (the training categories of the
+        region) or a hierarchy node.  ``"midpoint"`` / ``"mean"``: numbers
+        for models: the middle of the region's interval or the mean of its
+        training values (numeric/datetime columns keep their type);
+        categorical columns keep the interval label (categories have no
+        mean).
+    verbose : int, default=0
+        If > 0, print one line per level of the cut tree during fit.
+
+    Attributes
+    ----------
+    quasi_identifiers_ : list of str
+        The anonymized columns.
+    n_partitions_ : int
+        Number of regions (leaves of the cut tree).
+    partition_sizes_ : ndarray of shape (n_partitions_,)
+        Training rows per region.
+    k_achieved_ : int
+        Smallest region size (>= ``k``).  The output's k can be larger when
+        two regions get the same labels.
+    regions_ : DataFrame
+        One row per region: its label on each quasi-identifier, its
+        ``size``, and (with ``sensitive``) ``n_sensitive``, the number of
+        distinct sensitive values in it.
+    tree_ : dict of ndarray
+        The cut tree: per node ``feature`` (index into
+        ``quasi_identifiers_``, -1 for a leaf), ``threshold`` (go left when
+        the value, or the category's code, is <= it), ``left``, ``right``,
+        ``leaf`` (region number of a leaf node, -1 otherwise).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Defined when the input has string column names.
+
+    Notes
+    -----
+    What ``transform`` writes, cell by cell:
+
+    * a value inside the training range: its region's label;
+    * a number or date outside every training range (or in a gap between
+      regions): the label of the region it is routed to (the nearest one at
+      each cut), even though that interval does not contain it;
+    * a category never seen in fit: ``"*"`` (suppressed);
+    * a missing value (NaN/None/NaT): ``"*"`` in interval output, NaN in
+      numeric output.  In fit, missing values are a value of their own
+      (sorted last), so a region may hold both missing and present values;
+      such a region is written ``"*"`` (NaN in numeric output) on that
+      column for all its rows, which keeps k-anonymity.
+
+    A constant or all-missing quasi-identifier is never cut (nothing to
+    split); all-missing is written ``"*"``.
+
+    Complexity: one sort of the active rows per level of the tree
+    (``O(n log n)`` per level, ``log2(n / k)`` levels); no Python loop over
+    rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_anon import MondrianAnonymizer
+    >>> df = pd.DataFrame({"age": [23, 25, 31, 36, 44, 47, 52, 58],
+    ...                    "sex": ["F", "M", "F", "M", "F", "M", "F", "M"],
+    ...                    "disease": ["flu", "hiv", "flu", "cold",
+    ...                                "hiv", "flu", "cold", "flu"]})
+    >>> anon = MondrianAnonymizer(k=2, sensitive="disease").fit(df)
+    >>> anon.regions_
+            age sex  size  n_sensitive
+    0  [23, 31]   F     2            1
+    1  [25, 36]   M     2            2
+    2  [44, 52]   F     2            2
+    3  [47, 58]   M     2            1
+    >>> anon.transform(pd.DataFrame({"age": [30, 99], "sex": ["F", "X"],
+    ...                              "disease": ["flu", "flu"]}))
+            age sex disease
+    0  [23, 31]   F     flu
+    1  [44, 52]   *     flu
+
+    With ``l=2`` every region holds two diseases:
+
+    >>> MondrianAnonymizer(k=2, l=2, sensitive="disease").fit_transform(df)
+            age     sex disease
+    0  [23, 25]  {F, M}     flu
+    1  [23, 25]  {F, M}     hiv
+    2  [31, 36]  {F, M}     flu
+    3  [31, 36]  {F, M}    cold
+    4  [44, 47]  {F, M}     hiv
+    5  [44, 47]  {F, M}     flu
+    6  [52, 58]  {F, M}    cold
+    7  [52, 58]  {F, M}     flu
+    >>> MondrianAnonymizer(k=2, output="midpoint").fit_transform(df[["age"]])["age"].tolist()
+    [24.0, 24.0, 33.5, 33.5, 45.5, 45.5, 55.0, 55.0]
+    """
+
+    _parameter_constraints = {
+        "k": [Interval(Integral, 1, None, closed="left")],
+        "l": [Interval(Real, 1, None, closed="left"), None],
+        "l_diversity": [StrOptions({"distinct", "entropy"})],
+        "t": [Interval(Real, 0, 1, closed="both"), None],
+        "sensitive": [str, Integral, None],
+        "quasi_identifiers": ["array-like", str, None],
+        "categorical": [StrOptions({"auto"}), list, dict],
+        "hierarchies": [dict, None],
+        "output": [StrOptions({"interval", "midpoint", "mean"})],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        k=5,
+        *,
+        l=None,  # noqa: E741
+        l_diversity="distinct",
+        t=None,
+        sensitive=None,
+        quasi_identifiers=None,
+        categorical="auto",
+        hierarchies=None,
+        output="interval",
+        verbose=0,
+    ):
+        self.k = k
+        self.l = l
+        self.l_diversity = l_diversity
+        self.t = t
+        self.sensitive = sensitive
+        self.quasi_identifiers = quasi_identifiers
+        self.categorical = categorical
+        self.hierarchies = hierarchies
+        self.output = output
+        self.verbose = verbose
+
+    # -- fit -----------------------------------------------------------------
+    def _resolve(self, frame):
+        """Check the data-dependent parameters; return (qis, sensitive)."""
+        sensitive = self.sensitive
+        if sensitive is not None and sensitive not in frame.columns:
+            raise ValueError(f"Sensitive column {sensitive!r} is not in the input.")
+        if (self.l is not None or self.t is not None) and sensitive is None:
+            raise ValueError("l-diversity and t-closeness need a `sensitive` column.")
+        if self.quasi_identifiers is None:
+            qis = [c for c in frame.columns if c != sensitive]
+        else:
+            qis = [self.quasi_identifiers] if isinstance(self.quasi_identifiers, str) else list(
+                self.quasi_identifiers)
+            for q in qis:
+                if q not in frame.columns:
+                    raise ValueError(f"Quasi-identifier {q!r} is not in the input.")
+            if len(set(qis)) != len(qis):
+                raise ValueError("A quasi-identifier is named twice.")
+        if sensitive is not None and sensitive in qis:
+            raise ValueError(f"Column {sensitive!r} is both sensitive and a quasi-identifier.")
+        if not qis:
+            raise ValueError("No quasi-identifier column to anonymize.")
+        n = frame.shape[0]
+        if self.k > n:
+            raise ValueError(
+                f"k={self.k} is larger than the number of training rows "
+                f"(n_samples = {n}): no k-anonymous partition exists."
+            )
+        for name in list(self.hierarchies or {}) + (
+                list(self.categorical) if isinstance(self.categorical, (list, dict)) else []):
+            if name not in qis:
+                raise ValueError(f"Column {name!r} (categorical/hierarchies) is not a quasi-identifier.")
+        return qis, sensitive
+
+    def _is_categorical(self, series, name):
+        if isinstance(self.categorical, (list, dict)):
+            return name in self.categorical
+        return not (is_numeric(series) or pd.api.types.is_datetime64_any_dtype(series.dtype))
+
+    def _sensitive_rule(self, column, name):
+        if self.l is None and self.t is None:
+            return None
+        codes, uniq = pd.factorize(column, sort=True, use_na_sentinel=False)
+        rule = SensitiveRule(codes.astype(np.int64), len(uniq), l=self.l,
+                             l_kind=self.l_diversity, t=self.t, ordered=is_numeric(column))
+        whole = np.bincount(rule.s_codes, minlength=rule.m)[None, :]
+        if self.l is not None and not rule.ok(whole)[0]:
+            raise ValueError(
+                f"The training data is not {self.l}-diverse ({self.l_diversity}) on "
+                f"column {name!r} as a whole ({len(uniq)} distinct values): lower `l`."
+            )
+        return rule
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Partition the training rows and store the cut tree.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Training data with the quasi-identifiers (and ``sensitive``).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted anonymizer.
+        """
+        frame, _ = self._validate_frame(X, reset=True)
+        qis, sensitive = self._resolve(frame)
+        hierarchies = {name: load_hierarchy(h, name=name)
+                       for name, h in (self.hierarchies or {}).items()}
+        coders, codes = [], np.empty((len(qis), frame.shape[0]), dtype=np.int64)
+        for j, name in enumerate(qis):
+            col = frame[name]
+            order = self.categorical.get(name) if isinstance(self.categorical, dict) else None
+            coder = make_coder(col, name, categorical=self._is_categorical(col, name),
+                               order=order, hierarchy=hierarchies.get(name))
+            cj = coder.fit_codes(col)
+            bad = int((cj < 0).sum())
+            if bad:
+                raise ValueError(
+                    f"Column {name!r}: {bad} training value(s) are not in the given "
+                    "order/hierarchy."
+                )
+            coders.append(coder)
+            codes[j] = cj
+        rule = self._sensitive_rule(frame[sensitive], sensitive) if sensitive is not None else None
+        tree, perm, leaf_start, leaf_size = grow_tree(codes, coders, self.k, rule, self.verbose)
+        self.quasi_identifiers_ = qis
+        self.sensitive_ = sensitive
+        self.coders_ = coders
+        self.tree_ = tree
+        self.partition_sizes_ = leaf_size
+        self.n_partitions_ = int(len(leaf_size))
+        self.k_achieved_ = int(leaf_size.min())
+        self._leaf_outputs(codes, perm, leaf_start, leaf_size, frame, sensitive)
+        return self
+
+    def _leaf_outputs(self, codes, perm, leaf_start, leaf_size, frame, sensitive):
+        """Per region and quasi-identifier: label, midpoint, mean."""
+        n_leaves = len(leaf_size)
+        leaf_of_pos = np.repeat(np.arange(n_leaves), leaf_size)
+        labels, mids, means, categories = {}, {}, {}, {}
+        for j, (name, coder) in enumerate(zip(self.quasi_identifiers_, self.coders_)):
+            cj = codes[j][perm]
+            miss = cj == coder.missing_code
+            has_missing = np.maximum.reduceat(miss.astype(np.int8), leaf_start) > 0
+            if coder.kind == "categorical":
+                lab = _category_labels(coder, cj, miss, leaf_of_pos, n_leaves)
+                mids[name] = means[name] = None
+            else:
+                big = np.iinfo(np.int64).max
+                lo = np.minimum.reduceat(np.where(miss, big, cj), leaf_start)
+                hi = np.maximum.reduceat(np.where(miss, -1, cj), leaf_start)
+                lab = np.empty(n_leaves, dtype=object)
+                pairs, inv = np.unique(np.stack([np.where(hi < 0, 0, lo), hi]), axis=1,
+                                       return_inverse=True)
+                texts = [coder.interval_label(a, b) if b >= 0 else SUPPRESSED
+                         for a, b in pairs.T]
+                lab[:] = np.asarray(texts, dtype=object)[inv.ravel()]
+                vals = coder.values
+                ok = hi >= 0
+                lo_v = np.where(ok, vals[np.where(ok, lo, 0)] if len(vals) else np.nan, np.nan)
+                hi_v = np.where(ok, vals[np.where(ok, hi, 0)] if len(vals) else np.nan, np.nan)
+                mids[name] = np.where(has_missing, np.nan, lo_v + (hi_v - lo_v) / 2)
+                v = vals[np.where(miss, 0, cj)] if len(vals) else np.zeros(len(cj))
+                s = np.add.reduceat(np.where(miss, 0.0, v), leaf_start)
+                cnt = np.add.reduceat((~miss).astype(np.int64), leaf_start)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    means[name] = np.where(has_missing | (cnt == 0), np.nan, s / cnt)
+            lab[has_missing] = SUPPRESSED
+            labels[name] = lab
+            categories[name] = list(dict.fromkeys(lab.tolist())) + (
+                [SUPPRESSED] if SUPPRESSED not in set(lab.tolist()) else [])
+        self._labels, self._mids, self._means, self._categories = labels, mids, means, categories
+        regions = pd.DataFrame({name: labels[name] for name in self.quasi_identifiers_})
+        regions["size"] = leaf_size
+        if sensitive is not None:
+            s_codes, _ = pd.factorize(frame[sensitive].iloc[perm], use_na_sentinel=False)
+            m = int(s_codes.max()) + 1 if len(s_codes) else 1
+            pairs = np.unique(leaf_of_pos * m + s_codes)
+            regions["n_sensitive"] = np.bincount(pairs // m, minlength=n_leaves)
+        self.regions_ = regions
+
+    # -- transform ---------------------------------------------------------
+    def transform(self, X):
+        """Write each row's region generalization on the quasi-identifiers.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Rows to anonymize (training rows or new rows), with the columns
+            seen in fit.
+
+        Returns
+        -------
+        X_out : DataFrame or ndarray of shape (n_samples, n_features)
+            Same rows in the same order; quasi-identifiers generalized (see
+            ``output``), other columns unchanged.
+        """
+        check_is_fitted(self)
+        frame, is_pandas = self._validate_frame(X, reset=False)
+        n = frame.shape[0]
+        Z = np.empty((len(self.coders_), n))
+        for j, (name, coder) in enumerate(zip(self.quasi_identifiers_, self.coders_)):
+            Z[j] = coder.route_values(frame[name])
+        leaf = route(self.tree_, Z) if n else np.empty(0, dtype=np.int64)
+        out = {}
+        for col in frame.columns:
+            if col not in self._labels:
+                out[col] = frame[col]
+                continue
+            j = self.quasi_identifiers_.index(col)
+            coder = self.coders_[j]
+            z = Z[j]
+            if coder.kind == "categorical":
+                bad = (z < 0) | (z == coder.missing_code)
+            else:
+                bad = _missing(frame[col], coder)
+            if self.output != "interval" and coder.kind != "categorical":
+                vals = (self._mids if self.output == "midpoint" else self._means)[col][leaf]
+                vals = np.where(bad, np.nan, vals)
+                if coder.kind == "datetime":
+                    vals = pd.to_datetime(pd.Series(vals).round(), unit="ns")
+                    if getattr(coder.datetime_dtype, "tz", None) is not None:
+                        vals = vals.dt.tz_localize("UTC").dt.tz_convert(coder.datetime_dtype.tz)
+                    out[col] = pd.Series(vals.to_numpy(), index=frame.index)
+                else:
+                    out[col] = pd.Series(vals, index=frame.index, dtype=np.float64)
+                continue
+            lab = self._labels[col][leaf] if n else np.empty(0, dtype=object)
+            lab = np.where(bad, SUPPRESSED, lab)
+            out[col] = pd.Series(pd.Categorical(lab, categories=self._categories[col]),
+                                 index=frame.index)
+        result = pd.DataFrame(out, index=frame.index)
+        if not is_pandas:
+            result.columns = self.get_feature_names_out()
+        return self._output(result, is_pandas)
+
+
+def _missing(column, coder):
+    """True where a numeric/datetime cell is missing."""
+    if coder.kind == "datetime":
+        return pd.isna(column).to_numpy()
+    v = pd.to_numeric(column, errors="coerce")
+    return pd.isna(v).to_numpy()
+
+
+def _category_labels(coder, cj, miss, leaf_of_pos, n_leaves):
+    """Label of each region for a categorical column (the set of its categories)."""
+    m = coder.n_values + 1
+    pairs = np.unique(leaf_of_pos * m + cj)
+    leaf, code = pairs // m, pairs % m
+    bounds = np.searchsorted(leaf, np.arange(n_leaves + 1))
+    cache = {}
+    lab = np.empty(n_leaves, dtype=object)
+    codes_list = code.tolist()
+    for i in range(n_leaves):
+        present = tuple(c for c in codes_list[bounds[i]:bounds[i + 1]] if c != coder.missing_code)
+        text = cache.get(present)
+        if text is None:
+            text = coder.set_label(list(present)) if present else SUPPRESSED
+            cache[present] = text
+        lab[i] = text
+    return lab

@@ -1,0 +1,506 @@
+"""Private engine of :class:`sklearn_anon.MondrianAnonymizer`.
+
+Three parts:
+
+* :func:`encode_column` / :class:`ColumnCoder`: every quasi-identifier is
+  turned once into integer codes (the rank of the value in the column's
+  domain: sorted values for numbers and datetimes, the given order, the
+  hierarchy's subtree-contiguous leaf order or the sorted labels for
+  categories; missing values get the last code).
+* :func:`grow_tree`: the Mondrian partitioning, breadth-first, one level of
+  the cut tree at a time, vectorized over all the partitions of a level
+  (segments of one permutation array; medians from one sort per level;
+  minima/maxima with ``np.minimum.reduceat``; l-diversity/t-closeness of the
+  candidate sides from ``np.bincount`` of the sensitive codes).
+* :func:`route`: rows go down the stored tree one depth at a time.
+"""
+
+import numpy as np
+import pandas as pd
+
+from .base import SUPPRESSED
+
+
+def fmt_number(x):
+    """Shortest exact text of a number; integers without decimals."""
+    x = float(x)
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return np.format_float_positional(x, trim="-")
+
+
+class ColumnCoder:
+    """How one quasi-identifier is encoded, routed and labelled.
+
+    Attributes
+    ----------
+    kind : {"numeric", "datetime", "categorical"}
+    values : ndarray of float (numeric/datetime)
+        The sorted distinct finite values seen in fit; code ``i`` is
+        ``values[i]``; missing values have code ``len(values)``.
+    labels : ndarray of object (categorical)
+        The domain in code order; missing values have code ``len(labels)``.
+    hierarchy : Hierarchy or None
+    level_codes : list of ndarray or None
+        With a hierarchy: node id of each leaf code at each level.
+    split_level : ndarray or None
+        With a hierarchy: for each code ``c``, the lowest level at which
+        ``c`` and ``c + 1`` share a node (the cut between them is allowed
+        in a region whose lowest common node is at that level).
+    """
+
+    def __init__(self, name, kind, *, values=None, labels=None, hierarchy=None,
+                 datetime_dtype=None):
+        self.name = name
+        self.kind = kind
+        self.values = values
+        self.labels = labels
+        self.hierarchy = hierarchy
+        self.datetime_dtype = datetime_dtype
+        self.level_codes = None
+        self.split_level = None
+        self.node_labels = None
+        if hierarchy is not None:
+            self._prepare_hierarchy()
+
+    # -- construction ---------------------------------------------------
+    @property
+    def n_values(self):
+        return len(self.values) if self.kind != "categorical" else len(self.labels)
+
+    @property
+    def missing_code(self):
+        return self.n_values
+
+    def _prepare_hierarchy(self):
+        h = self.hierarchy
+        top = h.n_levels - 1
+        self.level_codes = []
+        self.node_labels = []
+        for lev in range(h.n_levels):
+            node, uniq = pd.factorize(pd.Series(h.level_labels(lev)))
+            self.level_codes.append(node.astype(np.int64))
+            self.node_labels.append(np.asarray(uniq, dtype=object))
+        # subtree-contiguous leaf order: sort by node ids from the top level down
+        order = np.lexsort(tuple(self.level_codes[lev] for lev in range(0, top + 1)))
+        self.labels = np.asarray(h.leaves[order], dtype=object)
+        self.level_codes = [lc[order] for lc in self.level_codes]
+        n = len(order)
+        split = np.full(max(n - 1, 0), top + 1, dtype=np.int64)
+        for lev in range(top, -1, -1):
+            same = self.level_codes[lev][:-1] == self.level_codes[lev][1:]
+            split[same] = lev
+        self.split_level = split
+
+    # -- encoding ---------------------------------------------------------
+    def route_values(self, column):
+        """Float value of each cell used to route it down the tree.
+
+        Numbers/datetimes: the value (missing: +inf).  Categories: the code
+        (missing: the missing code; unseen: -1).
+        """
+        if self.kind == "numeric":
+            v = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            return np.where(np.isnan(v), np.inf, v)
+        if self.kind == "datetime":
+            v = _datetime_to_float(column)
+            return np.where(np.isnan(v), np.inf, v)
+        return self.category_codes(column).astype(np.float64)
+
+    def category_codes(self, column):
+        """Codes of a categorical column: -1 unseen, ``missing_code`` for NaN."""
+        if self.hierarchy is not None:
+            pos = self.hierarchy.leaf_codes(column)  # table order
+            inv = self._table_to_code
+            codes = np.where(pos >= 0, inv[np.maximum(pos, 0)], -1)
+        else:
+            codes = pd.Index(self.labels).get_indexer(_as_object(column))
+        missing = pd.isna(column).to_numpy() if hasattr(column, "to_numpy") else pd.isna(column)
+        return np.where(missing, self.missing_code, codes).astype(np.int64)
+
+    def fit_codes(self, column):
+        """Codes of the training column (every value is in the domain)."""
+        if self.kind == "categorical":
+            return self.category_codes(column)
+        v = (pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+             if self.kind == "numeric" else _datetime_to_float(column))
+        codes = np.searchsorted(self.values, v)
+        return np.where(np.isnan(v), self.missing_code, codes).astype(np.int64)
+
+    def threshold(self, code):
+        """Routing threshold of the cut ``code <= c`` goes left."""
+        if self.kind == "categorical":
+            return code + 0.5
+        a = self.values[code]
+        if code + 1 >= len(self.values):
+            return a  # next code is the missing one (+inf)
+        b = self.values[code + 1]
+        mid = a + (b - a) / 2
+        return a if mid >= b else mid
+
+    # -- labels ------------------------------------------------------------
+    def format_value(self, x):
+        if self.kind == "datetime":
+            return str(pd.Timestamp(int(x)).tz_localize(None)) if self.datetime_dtype is None else str(
+                pd.Timestamp(int(x)))
+        return fmt_number(x)
+
+    def interval_label(self, lo, hi):
+        """Label of a numeric/datetime region holding codes ``lo..hi``."""
+        if lo == hi:
+            return self.format_value(self.values[lo])
+        return f"[{self.format_value(self.values[lo])}, {self.format_value(self.values[hi])}]"
+
+    def set_label(self, present):
+        """Label of a categorical region holding the codes ``present`` (sorted)."""
+        if len(present) == 1:
+            return str(self.labels[present[0]])
+        if self.hierarchy is None:
+            return "{" + ", ".join(str(self.labels[c]) for c in present) + "}"
+        lo, hi = present[0], present[-1]
+        top = len(self.level_codes)
+        lev = int(self.split_level[lo:hi].max()) if hi > lo else 0
+        if lev >= top:  # no common node: list the top-level nodes present
+            child_level, whole = top - 1, False
+        else:
+            child_level = lev - 1
+            node = self.level_codes[lev][lo]
+            n_children = len(np.unique(self.level_codes[child_level][self.level_codes[lev] == node]))
+            n_present = len(np.unique(self.level_codes[child_level][present]))
+            whole = n_present == n_children
+            if whole:
+                return str(self.node_labels[lev][node])
+        names = self.node_labels[child_level]
+        seen = dict.fromkeys(self.level_codes[child_level][present].tolist())
+        return "{" + ", ".join(str(names[c]) for c in seen) + "}"
+
+def _as_object(column):
+    s = pd.Series(column)
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype(str).astype(object)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.astype(object)
+    return s.astype(object)
+
+
+def _datetime_to_float(column):
+    s = pd.Series(column)
+    if not pd.api.types.is_datetime64_any_dtype(s.dtype):
+        s = pd.to_datetime(s, errors="coerce")
+    if getattr(s.dt, "tz", None) is not None:
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    s = s.astype("datetime64[ns]")
+    out = s.astype("int64").to_numpy().astype(np.float64)
+    out[s.isna().to_numpy()] = np.nan
+    return out
+
+
+def make_coder(column, name, *, categorical, order=None, hierarchy=None):
+    """Fit a :class:`ColumnCoder` on the training column."""
+    if hierarchy is not None:
+        coder = ColumnCoder(name, "categorical", hierarchy=hierarchy)
+        # position in the table -> code in subtree order
+        h = hierarchy
+        table_pos = h.leaf_codes(pd.Series(coder.labels, dtype=object))
+        inv = np.empty(len(table_pos), dtype=np.int64)
+        inv[table_pos] = np.arange(len(table_pos))
+        coder._table_to_code = inv
+        return coder
+    if categorical:
+        s = column
+        if order is not None:
+            labels = np.asarray(list(order), dtype=object)
+            if len(pd.unique(labels)) != len(labels):
+                raise ValueError(f"The order given for column {name!r} repeats a value.")
+        elif isinstance(s.dtype, pd.CategoricalDtype) and s.dtype.ordered:
+            labels = np.asarray(s.cat.categories, dtype=object)
+        else:
+            obj = _as_object(s.dropna())
+            uniq = pd.unique(obj)
+            try:
+                labels = np.asarray(sorted(uniq), dtype=object)
+            except TypeError:  # mixed types: sort by text
+                labels = np.asarray(sorted(uniq, key=str), dtype=object)
+        return ColumnCoder(name, "categorical", labels=labels)
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        v = _datetime_to_float(column)
+        return ColumnCoder(name, "datetime", values=np.unique(v[~np.isnan(v)]),
+                           datetime_dtype=column.dtype)
+    v = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    return ColumnCoder(name, "numeric", values=np.unique(v[~np.isnan(v)]))
+
+
+# -- sensitive-side checks ---------------------------------------------------
+class SensitiveRule:
+    """l-diversity / t-closeness test on per-side histograms of sensitive codes."""
+
+    def __init__(self, s_codes, m, *, l=None, l_kind="distinct", t=None, ordered=False):
+        self.s_codes = s_codes
+        self.m = m
+        self.l = l
+        self.l_kind = l_kind
+        self.t = t
+        self.ordered = ordered
+        self.p = np.bincount(s_codes, minlength=m) / len(s_codes)
+
+    def ok(self, hist):
+        """Boolean per row of ``hist`` (n, m) of counts: does the side pass?"""
+        size = hist.sum(axis=1)
+        good = size > 0
+        if self.l is not None:
+            if self.l_kind == "distinct":
+                good &= (hist > 0).sum(axis=1) >= self.l
+            else:
+                q = hist / np.maximum(size, 1)[:, None]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ent = -np.where(q > 0, q * np.log(q), 0.0).sum(axis=1)
+                good &= ent >= np.log(self.l) - 1e-12
+        if self.t is not None and self.m > 1:
+            r = hist / np.maximum(size, 1)[:, None] - self.p
+            if self.ordered:
+                emd = np.abs(np.cumsum(r, axis=1)).sum(axis=1) / (self.m - 1)
+            else:
+                emd = 0.5 * np.abs(r).sum(axis=1)
+            good &= emd <= self.t + 1e-12
+        return good
+
+
+# -- the partitioning --------------------------------------------------------
+def _normalized_span(coders, mn, mx):
+    """(P, d) normalized width of each partition on each dimension."""
+    P, d = mn.shape
+    out = np.zeros((P, d))
+    for j, c in enumerate(coders):
+        lo, hi = mn[:, j], mx[:, j]
+        if c.kind == "categorical":
+            denom = max(c.n_values, 1)  # missing code counts as one more value
+            out[:, j] = (hi - lo) / denom
+        else:
+            vals = c.values
+            if len(vals) == 0:
+                continue
+            full = vals[-1] - vals[0]
+            lo_v = vals[np.minimum(lo, len(vals) - 1)]
+            hi_v = vals[np.minimum(hi, len(vals) - 1)]
+            w = (hi_v - lo_v) / full if full > 0 else np.zeros(P)
+            # a partition holding both numbers and missing values: widest
+            w = np.where(hi == c.missing_code, np.where(lo == hi, 0.0, 1.0 + w), w)
+            out[:, j] = w
+    return out
+
+
+def grow_tree(codes, coders, k, rule=None, verbose=0):
+    """Mondrian partitioning of the code matrix.
+
+    Parameters
+    ----------
+    codes : ndarray (d, n) of int64
+    coders : list of ColumnCoder
+    k : int
+    rule : SensitiveRule or None
+    verbose : int
+
+    Returns
+    -------
+    tree : dict of arrays ``feature``, ``code``, ``threshold``, ``left``,
+        ``right`` (per node; feature -1 for a leaf), ``leaf`` (leaf number
+        of a node, -1 internal), ``depth``
+    perm, leaf_start, leaf_size : the rows of each leaf are
+        ``perm[leaf_start[i]:leaf_start[i] + leaf_size[i]]``
+    """
+    d, n = codes.shape
+    M = int(max(c.n_values for c in coders)) + 2
+    perm = np.arange(n, dtype=np.int64)
+    feature, code_thr, left, right = [-1], [-1], [-1], [-1]
+    act_node = np.array([0], dtype=np.int64)
+    act_start = np.array([0], dtype=np.int64)
+    act_size = np.array([n], dtype=np.int64)
+    leaves_node, leaves_start, leaves_size = [], [], []
+    depth = 0
+    hier = [c.split_level if c.hierarchy is not None else None for c in coders]
+    while len(act_node):
+        P = len(act_node)
+        offs = np.concatenate(([0], np.cumsum(act_size)[:-1]))
+        total = int(act_size.sum())
+        seg = np.repeat(np.arange(P), act_size)
+        pos = act_start[seg] + (np.arange(total) - offs[seg])
+        rows = perm[pos]
+        mn = np.empty((P, d), dtype=np.int64)
+        mx = np.empty((P, d), dtype=np.int64)
+        for j in range(d):
+            cj = codes[j][rows]
+            mn[:, j] = np.minimum.reduceat(cj, offs)
+            mx[:, j] = np.maximum.reduceat(cj, offs)
+        span = _normalized_span(coders, mn, mx)
+        dim_order = np.argsort(-span, axis=1, kind="stable")
+        undecided = (act_size >= 2 * k) & (span.max(axis=1) > 0)
+        cut_dim = np.full(P, -1, dtype=np.int64)
+        cut_code = np.full(P, -1, dtype=np.int64)
+        cut_left = np.zeros(P, dtype=np.int64)
+        for r in range(d):
+            jr = dim_order[:, r]
+            cand = undecided & (span[np.arange(P), jr] > 0)
+            if not cand.any():
+                break
+            sub = np.flatnonzero(cand)
+            _try_cuts(sub, jr[sub], seg, offs, act_size, rows, pos, codes, coders, hier,
+                      k, rule, M, perm, cut_dim, cut_code, cut_left, undecided)
+        # new nodes
+        split = cut_dim >= 0
+        n_nodes = len(feature)
+        n_split = int(split.sum())
+        new_left = n_nodes + 2 * np.arange(n_split)
+        new_right = new_left + 1
+        feature.extend([-1] * (2 * n_split))
+        code_thr.extend([-1] * (2 * n_split))
+        left.extend([-1] * (2 * n_split))
+        right.extend([-1] * (2 * n_split))
+        for i, p in enumerate(np.flatnonzero(split)):
+            node = act_node[p]
+            feature[node] = int(cut_dim[p])
+            code_thr[node] = int(cut_code[p])
+            left[node] = int(new_left[i])
+            right[node] = int(new_right[i])
+        stop = ~split
+        leaves_node.append(act_node[stop])
+        leaves_start.append(act_start[stop])
+        leaves_size.append(act_size[stop])
+        if verbose:
+            print(f"[MondrianAnonymizer] depth {depth}: {P} partitions, "
+                  f"{n_split} cut, {int(stop.sum())} final", flush=True)
+        sp = np.flatnonzero(split)
+        act_node = np.stack([new_left, new_right], axis=1).ravel()
+        act_start = np.stack([act_start[sp], act_start[sp] + cut_left[sp]], axis=1).ravel()
+        act_size = np.stack([cut_left[sp], act_size[sp] - cut_left[sp]], axis=1).ravel()
+        depth += 1
+    leaf_node = np.concatenate(leaves_node)
+    leaf_start = np.concatenate(leaves_start)
+    leaf_size = np.concatenate(leaves_size)
+    order = np.argsort(leaf_start, kind="stable")
+    leaf_node, leaf_start, leaf_size = leaf_node[order], leaf_start[order], leaf_size[order]
+    feature = np.asarray(feature, dtype=np.int64)
+    leaf_of_node = np.full(len(feature), -1, dtype=np.int64)
+    leaf_of_node[leaf_node] = np.arange(len(leaf_node))
+    code_thr = np.asarray(code_thr, dtype=np.int64)
+    threshold = np.full(len(feature), np.nan)
+    for node in np.flatnonzero(feature >= 0):
+        threshold[node] = coders[feature[node]].threshold(int(code_thr[node]))
+    tree = {
+        "feature": feature,
+        "code": code_thr,
+        "threshold": threshold,
+        "left": np.asarray(left, dtype=np.int64),
+        "right": np.asarray(right, dtype=np.int64),
+        "leaf": leaf_of_node,
+        "max_depth": depth,
+    }
+    return tree, perm, leaf_start, leaf_size
+
+
+def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, rule, M,
+              perm, cut_dim, cut_code, cut_left, undecided):
+    """Median cuts of the partitions ``sub`` on their dimensions ``dims``.
+
+    The partitions' rows are sorted by the chosen dimension's code; the cut
+    ``code <= med`` (ties left) and ``code < med`` (ties right) are tried,
+    the more balanced allowed one first.  For a hierarchical dimension the
+    cut snaps to the nearest boundary between children of the region's
+    lowest common node.  Accepted cuts reorder ``perm`` in place.
+    """
+    P = len(sizes)
+    local = np.full(P, -1, dtype=np.int64)
+    local[sub] = np.arange(len(sub))
+    mask = local[seg] >= 0
+    rsel = rows[mask]
+    psel = pos[mask]
+    lseg = local[seg[mask]]
+    dim_row = dims[lseg]
+    c = codes[dim_row, rsel]
+    key = lseg * M + c
+    o = np.argsort(key, kind="stable")
+    key = key[o]
+    c_sorted = c[o]
+    rsel = rsel[o]
+    psel_sorted = np.sort(psel)  # the segments' positions in perm, in order
+    sub_sizes = sizes[sub]
+    sub_offs = np.concatenate(([0], np.cumsum(sub_sizes)[:-1]))
+    med = c_sorted[sub_offs + (sub_sizes - 1) // 2]
+    thr_a = med.copy()          # left: code <= med
+    thr_b = med - 1             # left: code < med
+    for j in np.unique(dims):
+        if hier[j] is None:
+            continue
+        w = np.flatnonzero(dims == j)
+        lo = c_sorted[sub_offs[w]]
+        hi = c_sorted[sub_offs[w] + sub_sizes[w] - 1]
+        split_level = hier[j]
+        # level of the region's lowest common node: max split level inside
+        lev = np.array([split_level[a:b].max() if b > a else 0 for a, b in zip(lo, hi)])
+        ta, tb = np.empty(len(w), dtype=np.int64), np.empty(len(w), dtype=np.int64)
+        for i, (lv, m_, a, b) in enumerate(zip(lev, med[w], lo, hi)):
+            allowed = np.flatnonzero(split_level[a:b] == lv) + a  # cut after code
+            above = allowed[allowed >= m_]
+            below = allowed[allowed < m_]
+            ta[i] = above[0] if len(above) else -1
+            tb[i] = below[-1] if len(below) else -1
+        thr_a[w], thr_b[w] = ta, tb
+    base = np.arange(len(sub)) * M
+    left_a = np.searchsorted(key, base + thr_a, side="right") - sub_offs
+    left_b = np.searchsorted(key, base + thr_b, side="right") - sub_offs
+    ok_a = (thr_a >= 0) & (left_a >= k) & (sub_sizes - left_a >= k)
+    ok_b = (thr_b >= 0) & (left_b >= k) & (sub_sizes - left_b >= k)
+    half = sub_sizes / 2
+    a_first = np.abs(left_a - half) <= np.abs(left_b - half)
+    first_ok = np.where(a_first, ok_a, ok_b)
+    second_ok = np.where(a_first, ok_b, ok_a)
+    first_thr = np.where(a_first, thr_a, thr_b)
+    second_thr = np.where(a_first, thr_b, thr_a)
+    first_left = np.where(a_first, left_a, left_b)
+    second_left = np.where(a_first, left_b, left_a)
+    if rule is not None:
+        s_sorted = rule.s_codes[rsel]
+        seg_sorted = np.repeat(np.arange(len(sub)), sub_sizes)
+        within = np.arange(len(key)) - sub_offs[seg_sorted]
+        m = rule.m
+        tot = np.bincount(seg_sorted * m + s_sorted, minlength=len(sub) * m).reshape(-1, m)
+
+        def passes(left_n, ok):
+            is_left = within < left_n[seg_sorted]
+            hl = np.bincount(seg_sorted[is_left] * m + s_sorted[is_left],
+                             minlength=len(sub) * m).reshape(-1, m)
+            return ok & rule.ok(hl) & rule.ok(tot - hl)
+
+        first_ok = passes(first_left, first_ok)
+        need = ~first_ok & second_ok
+        if need.any():
+            second_ok = passes(second_left, second_ok)
+    chosen_thr = np.where(first_ok, first_thr, second_thr)
+    chosen_left = np.where(first_ok, first_left, second_left)
+    accept = first_ok | second_ok
+    if not accept.any():
+        return
+    acc = sub[accept]
+    cut_dim[acc] = dims[accept]
+    cut_code[acc] = chosen_thr[accept]
+    cut_left[acc] = chosen_left[accept]
+    undecided[acc] = False
+    # write the sorted order back into perm for the accepted partitions
+    seg_sorted = np.repeat(np.arange(len(sub)), sub_sizes)
+    keep = accept[seg_sorted]
+    perm[psel_sorted[keep]] = rsel[keep]
+
+
+def route(tree, Z):
+    """Leaf number of each row of ``Z`` (d, n) of routing values."""
+    n = Z.shape[1]
+    node = np.zeros(n, dtype=np.int64)
+    feature, threshold = tree["feature"], tree["threshold"]
+    left, right = tree["left"], tree["right"]
+    active = np.flatnonzero(feature[node] >= 0)
+    while len(active):
+        nd = node[active]
+        f = feature[nd]
+        go_left = Z[f, active] <= threshold[nd]
+        node[active] = np.where(go_left, left[nd], right[nd])
+        active = active[feature[node[active]] >= 0]
+    return tree["leaf"][node]
