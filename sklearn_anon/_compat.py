@@ -48,6 +48,7 @@ PATCHED_TREE_NAMES = _patch_sklearn_tree_for_diffprivlib()
 
 import diffprivlib  # noqa: E402
 from diffprivlib import mechanisms as dp_mechanisms  # noqa: E402,F401
+from diffprivlib import models as dp_models  # noqa: E402,F401
 from diffprivlib import tools as dp_tools  # noqa: E402,F401
 from diffprivlib.accountant import BudgetAccountant  # noqa: E402,F401
 from diffprivlib.utils import PrivacyLeakWarning  # noqa: E402,F401
@@ -70,6 +71,7 @@ __all__ = [
     "dp_check_random_state",
     "get_output_config",
     "dp_mechanisms",
+    "dp_models",
     "dp_tools",
     "validate_data",
     "validate_params",
