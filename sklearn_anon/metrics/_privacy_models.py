@@ -414,7 +414,8 @@ def _label_widths_numeric(labels, originals_num):
 def _label_leaves_categorical(labels, hierarchy):
     """Number of original values covered by each distinct anonymized label.
 
-    ``{a, b, c}`` covers 3, a hierarchy node its leaves, a plain value 1;
+    ``{a, b, c}`` covers 3 (a member that is a hierarchy node: its leaves),
+    a hierarchy node its leaves, a plain value 1;
     the suppression marker and NaN cover the whole domain (returned as
     +inf, turned into a loss of 1 by the caller).
     """
@@ -434,7 +435,9 @@ def _label_leaves_categorical(labels, hierarchy):
             out[i] = np.inf
         elif text.startswith("{") and text.endswith("}"):
             inner = text[1:-1].strip()
-            out[i] = len(inner.split(", ")) if inner else 1
+            members = inner.split(", ") if inner else [""]
+            out[i] = sum(1 if (mem in leaves or mem not in node_counts) else node_counts[mem]
+                         for mem in members)
         elif text in leaves:
             out[i] = 1
         elif text in node_counts:

@@ -1,0 +1,121 @@
+"""Privacy-model measures (k, l, t, classes, information loss) against pycanon and by hand."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklearn_anon.metrics import (
+    average_class_size,
+    discernibility,
+    equivalence_classes,
+    k_anonymity,
+    l_diversity,
+    ncp,
+    t_closeness,
+)
+
+pycanon = pytest.importorskip("pycanon.anonymity")
+
+
+@pytest.fixture
+def table():
+    return pd.DataFrame({
+        "zip": ["476**", "476**", "476**", "479**", "479**", "479**", "479**"],
+        "age": ["2*", "2*", "2*", ">=40", ">=40", ">=40", ">=40"],
+        "salary": [3, 4, 5, 6, 8, 11, 11],
+        "disease": ["flu", "flu", "cold", "cold", "hiv", "hiv", "flu"],
+    })
+
+
+def test_equivalence_classes_and_k(table):
+    ids = equivalence_classes(table, ["zip", "age"])
+    assert ids.tolist() == [0, 0, 0, 1, 1, 1, 1]
+    assert ids.index.equals(table.index)
+    assert k_anonymity(table, ["zip", "age"]) == 3
+    assert k_anonymity(table, "zip") == 3
+    assert discernibility(table, ["zip"]) == 9 + 16
+    assert average_class_size(table, ["zip"], k=3) == pytest.approx(7 / 2 / 3)
+
+
+def test_nan_is_a_value_of_its_own():
+    df = pd.DataFrame({"a": ["x", np.nan, np.nan, "x"], "b": [1.0, np.nan, np.nan, 1.0]})
+    assert equivalence_classes(df, ["a", "b"]).tolist() == [0, 1, 1, 0]
+    assert k_anonymity(df, ["a", "b"]) == 2
+
+
+def test_l_diversity_by_hand(table):
+    assert l_diversity(table, ["zip"], "disease") == 2
+    # class 476: flu 2/3, cold 1/3
+    p = np.array([2 / 3, 1 / 3])
+    expected = np.exp(-(p * np.log(p)).sum())
+    assert l_diversity(table, ["zip"], "disease", kind="entropy") == pytest.approx(expected)
+
+
+def test_t_closeness_by_hand(table):
+    # equal distance: 476 -> flu 2/3, cold 1/3 vs whole flu 3/7, cold 2/7, hiv 2/7
+    p = np.array([2, 3, 2]) / 7  # cold, flu, hiv
+    q = np.array([1, 2, 0]) / 3
+    assert t_closeness(table, ["zip"], "disease") == pytest.approx(0.5 * np.abs(q - p).sum())
+    # forced ordered distance on a categorical column differs
+    assert t_closeness(table, ["zip"], "disease", ordered=True) != pytest.approx(
+        t_closeness(table, ["zip"], "disease"))
+
+
+@pytest.mark.parametrize("sensitive", ["disease", "salary"])
+def test_agrees_with_pycanon(table, sensitive):
+    qi = ["zip", "age"]
+    assert k_anonymity(table, qi) == pycanon.k_anonymity(table, qi)
+    assert l_diversity(table, qi, sensitive) == pycanon.l_diversity(table, qi, [sensitive])
+    assert int(l_diversity(table, qi, sensitive, kind="entropy")) == pycanon.entropy_l_diversity(
+        table, qi, [sensitive])
+    assert t_closeness(table, qi, sensitive) == pycanon.t_closeness(table, qi, [sensitive])
+
+
+def test_t_closeness_identical_to_pycanon_on_adult(adult_dir):
+    df = pd.read_csv(adult_dir / "adult.csv", sep=";")
+    qi = ["sex", "race", "marital-status", "workclass"]
+    for sens in ["occupation", "age"]:  # categorical and numeric
+        ours = t_closeness(df, qi, sens)
+        theirs = pycanon.t_closeness(df, qi, [sens])
+        assert ours == theirs  # to the last digit
+    assert k_anonymity(df, qi) == pycanon.k_anonymity(df, qi)
+    assert l_diversity(df, qi, "occupation") == pycanon.l_diversity(df, qi, ["occupation"])
+
+
+def test_ncp():
+    raw = pd.DataFrame({"age": [30, 35, 40, 50], "sex": ["F", "M", "F", "M"]})
+    assert ncp(raw, raw) == 0.0
+    anon = pd.DataFrame({"age": ["[30, 35]", "[30, 35]", "*", np.nan],
+                         "sex": ["{F, M}", "F", "*", "M"]})
+    total, per = ncp(raw, anon, return_per_column=True)
+    assert per["age"] == pytest.approx((0.25 + 0.25 + 1 + 1) / 4)
+    assert per["sex"] == pytest.approx((1 + 0 + 1 + 0) / 4)
+    assert total == pytest.approx((per["age"] + per["sex"]) / 2)
+
+
+def test_ncp_with_hierarchy():
+    raw = pd.DataFrame({"edu": ["Bachelors", "Masters", "HS-grad", "Doctorate"]})
+    h = {"Bachelors": ["Undergraduate", "Higher"], "Masters": ["Graduate", "Higher"],
+         "Doctorate": ["Graduate", "Higher"], "HS-grad": ["Secondary", "Secondary"]}
+    anon = pd.DataFrame({"edu": ["Higher", "Graduate", "HS-grad", "{Graduate, Undergraduate}"]})
+    # Higher: 3 leaves, Graduate 2, leaf 1, set 2 + 1 -> (2, 1, 0, 2) / 3
+    assert ncp(raw, anon, hierarchies={"edu": h}) == pytest.approx((2 + 1 + 0 + 2) / 3 / 4)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda df: k_anonymity(df, ["nope"]), "not in the table"),
+        (lambda df: k_anonymity(df.iloc[:0], ["zip"]), "empty"),
+        (lambda df: l_diversity(df, ["zip", "disease"], "disease"), "both"),
+        (lambda df: t_closeness(df, ["zip"], "secret_col"), "not in the table"),
+        (lambda df: l_diversity(df, ["zip"], "disease", kind="recursive"), "kind"),
+        (lambda df: average_class_size(df, ["zip"], k=0), "k must"),
+        (lambda df: k_anonymity(df, []), "At least one"),
+    ],
+)
+def test_bad_input(table, call, match):
+    with pytest.raises(ValueError, match=match) as info:
+        call(table)
+    for value in ["476**", "flu", "hiv", "2*"]:
+        assert value not in str(info.value)
