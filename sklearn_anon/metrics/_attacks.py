@@ -1,3 +1,706 @@
-"""(module being written; see the issue tracker)."""
+"""Attacks on a released table: what an adversary actually learns.
 
-__all__ = []
+* :func:`linkage_attack` -- join the release with an auxiliary table that
+  holds identities (a voter list, a leaked customer file) on the
+  quasi-identifiers; released values may be generalized.
+* :func:`homogeneity_attack` -- classes whose sensitive value is the same for
+  every member disclose it without re-identifying anyone.
+* :func:`frequency_attack` -- deterministic pseudonyms keep the frequency of
+  the values they replace; ranking both by frequency undoes them.
+
+Matching generalized values
+---------------------------
+A released cell matches an auxiliary cell when it *covers* it:
+
+* the same value (numbers compare by value: ``39``, ``39.0`` and ``"39"``);
+* an interval string ``"[35, 45)"``, ``"(35, 45]"``, ``"[35, 45]"``,
+  ``"< 30"``, ``"<= 30"``, ``"> 60"``, ``">= 60"`` covers the numbers (or
+  dates, for a datetime column) it contains;
+* a set string ``"{A, B}"`` covers each of its members;
+* ``"*"`` and a missing value (the suppression markers) cover anything;
+* with a hierarchy for the column, a node label (``"35-39"``,
+  ``"Higher education"``) covers every leaf under it.
+
+The matching works on distinct values per column and combines columns with
+bitsets over the auxiliary rows (or a hash join when every released value
+matches at most one auxiliary value), so no Python loop runs over rows.
+"""
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..base import SUPPRESSED, check_frame
+from ._risk import _as_list, check_table, class_codes
+
+__all__ = ["frequency_attack", "homogeneity_attack", "linkage_attack"]
+
+_NUM = r"[^,\[\]\(\)\{\}<>=]+?"
+_INTERVAL_RE = re.compile(rf"^\s*([\[\(])\s*({_NUM})\s*,\s*({_NUM})\s*([\]\)])\s*$")
+_COMPARE_RE = re.compile(rf"^\s*(<=|>=|<|>)\s*({_NUM})\s*$")
+_SET_RE = re.compile(r"^\s*\{(.*)\}\s*$", re.DOTALL)
+
+# bound of one chunk of dense work (booleans or uint64 words)
+_CHUNK_CELLS = 1 << 23
+
+
+# -- parsing of generalized values -------------------------------------------------
+
+
+def _kind_of(series):
+    """'numeric', 'datetime' or 'other' for a column."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        dtype = dtype.categories.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "other"
+    if pd.api.types.is_numeric_dtype(dtype):
+        return "numeric"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    return "other"
+
+
+def _to_number(texts, kind):
+    """Float value of strings for a numeric/datetime column (NaN when not one)."""
+    texts = pd.Series(texts, dtype=object)
+    if kind == "datetime":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            stamps = pd.to_datetime(texts, errors="coerce")
+        if getattr(stamps.dt, "tz", None) is not None:
+            stamps = stamps.dt.tz_localize(None)
+        values = stamps.astype("datetime64[ns]").to_numpy().astype(np.int64).astype(np.float64)
+        values[stamps.isna().to_numpy()] = np.nan
+        return values
+    numbers = pd.to_numeric(texts.str.strip(), errors="coerce")
+    return np.array(numbers.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+
+
+def _aux_numbers(values, kind):
+    """Float value of auxiliary distinct values (NaN for missing/non-numbers)."""
+    ser = pd.Series(values)
+    if kind == "datetime":
+        stamps = pd.to_datetime(ser, errors="coerce")
+        if getattr(stamps.dt, "tz", None) is not None:
+            stamps = stamps.dt.tz_localize(None)
+        out = stamps.astype("datetime64[ns]").to_numpy().astype(np.int64).astype(np.float64)
+        out[stamps.isna().to_numpy()] = np.nan
+        return out
+    out = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.array(out, dtype=np.float64)
+
+
+def parse_intervals(texts, kind="numeric"):
+    """Parse interval strings: ``(lo, hi, lo_closed, hi_closed, is_interval)`` arrays.
+
+    Understands ``"[a, b)"``-style brackets and ``"< b"``, ``"<= b"``,
+    ``"> a"``, ``">= a"``; bounds may be ``inf``/``-inf``.  For a datetime
+    column the bounds are parsed as dates (float nanoseconds).
+    """
+    texts = pd.Series(texts, dtype=object).astype(str)
+    n = len(texts)
+    lo = np.full(n, np.nan)
+    hi = np.full(n, np.nan)
+    lo_closed = np.zeros(n, dtype=bool)
+    hi_closed = np.zeros(n, dtype=bool)
+    ok = np.zeros(n, dtype=bool)
+    if n == 0:
+        return lo, hi, lo_closed, hi_closed, ok
+    brackets = texts.str.extract(_INTERVAL_RE)
+    has = brackets[0].notna().to_numpy()
+    if has.any():
+        a = _to_number(brackets.loc[has, 1], kind)
+        b = _to_number(brackets.loc[has, 2], kind)
+        lo[has], hi[has] = a, b
+        lo_closed[has] = (brackets.loc[has, 0] == "[").to_numpy()
+        hi_closed[has] = (brackets.loc[has, 3] == "]").to_numpy()
+        ok[has] = ~np.isnan(a) & ~np.isnan(b)
+    compare = texts.str.extract(_COMPARE_RE)
+    has = compare[0].notna().to_numpy() & ~ok
+    if has.any():
+        op = compare.loc[has, 0].to_numpy()
+        bound = _to_number(compare.loc[has, 1], kind)
+        upper = (op == "<") | (op == "<=")
+        lo[has] = np.where(upper, -np.inf, bound)
+        hi[has] = np.where(upper, bound, np.inf)
+        lo_closed[has] = op == ">="
+        hi_closed[has] = op == "<="
+        ok[has] = ~np.isnan(bound)
+    return lo, hi, lo_closed, hi_closed, ok
+
+
+def parse_sets(texts):
+    """Members of set strings ``"{A, B}"``: a long frame ``(position, member)``."""
+    texts = pd.Series(texts, dtype=object).astype(str)
+    inner = texts.str.extract(_SET_RE)[0]
+    inner = inner[inner.notna()]
+    if inner.empty:
+        return pd.DataFrame({"pos": np.empty(0, dtype=np.int64), "member": []})
+    members = inner.str.split(",").explode().str.strip()
+    members = members[members.notna() & (members != "")]
+    return pd.DataFrame(
+        {"pos": members.index.to_numpy(dtype=np.int64), "member": members.to_numpy(dtype=object)}
+    )
+
+
+def _expand_ranges(starts, lengths):
+    """Concatenation of ``arange(s, s + l)`` for each pair, vectorized."""
+    lengths = np.maximum(lengths, 0)
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    offsets = np.cumsum(lengths) - lengths
+    return np.repeat(starts - offsets, lengths) + np.arange(total)
+
+
+def _exact_pairs(rel_keys, rel_pos, aux_keys):
+    """Pairs (released position, aux position) whose keys are equal (NaN never)."""
+    left = pd.DataFrame({"key": rel_keys, "r": rel_pos})
+    right = pd.DataFrame({"key": aux_keys, "a": np.arange(len(aux_keys))})
+    left = left[left["key"].notna()]
+    right = right[right["key"].notna()]
+    if left.empty or right.empty:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    if left["key"].dtype != right["key"].dtype:
+        left = left.astype({"key": object})
+        right = right.astype({"key": object})
+    merged = left.merge(right, on="key", how="inner")
+    return merged["r"].to_numpy(dtype=np.int64), merged["a"].to_numpy(dtype=np.int64)
+
+
+def _as_text(values):
+    """String form of values (numbers written without a trailing ``.0``)."""
+    out = []
+    for v in values:  # distinct values only
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            out.append(str(int(v)))
+        else:
+            out.append(str(v))
+    return np.asarray(out, dtype=object)
+
+
+def column_pairs(rel_values, aux_values, kind, hierarchy=None):
+    """Compatible pairs between distinct released and distinct auxiliary values.
+
+    Parameters
+    ----------
+    rel_values : array-like
+        Distinct released values (may be generalized; NaN allowed).
+    aux_values : array-like
+        Distinct auxiliary values.
+    kind : {"numeric", "datetime", "other"}
+        Kind of the auxiliary column.
+    hierarchy : Hierarchy or None
+        Optional hierarchy of the column.
+
+    Returns
+    -------
+    r, a : ndarray of int64
+        Positions in ``rel_values`` and ``aux_values`` of each compatible pair
+        (no duplicates).
+    """
+    rel = pd.Series(np.asarray(rel_values, dtype=object), dtype=object)
+    aux = pd.Series(np.asarray(aux_values, dtype=object), dtype=object)
+    n_r, n_a = len(rel), len(aux)
+    rs, as_ = [], []
+    if n_r == 0 or n_a == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+
+    missing = rel.isna().to_numpy()
+    is_str = np.fromiter((isinstance(v, str) for v in rel), dtype=bool, count=n_r)
+    text = pd.Series(np.where(is_str, rel.to_numpy(), ""), dtype=object)
+    wildcard = missing | (is_str & (text.str.strip() == SUPPRESSED).to_numpy())
+    if wildcard.any():
+        w = np.flatnonzero(wildcard)
+        rs.append(np.repeat(w, n_a))
+        as_.append(np.tile(np.arange(n_a), len(w)))
+
+    positions = np.arange(n_r)
+    aux_text = _as_text(aux.to_numpy())
+    rel_text = _as_text(rel.to_numpy())
+    # the same value (as text, e.g. already generalized auxiliary values)
+    r, a = _exact_pairs(np.where(missing, None, rel_text), positions, np.where(aux.isna(), None, aux_text))
+    rs.append(r)
+    as_.append(a)
+
+    if kind in ("numeric", "datetime"):
+        aux_num = _aux_numbers(aux.to_numpy(), kind)
+        # the same number (39 == 39.0 == "39")
+        if kind == "numeric":
+            rel_num = _to_number(rel_text, kind)
+        else:
+            rel_num = _aux_numbers(rel.to_numpy(), kind)
+        rel_num[missing] = np.nan
+        r, a = _exact_pairs(rel_num, positions, aux_num)
+        rs.append(r)
+        as_.append(a)
+        # intervals
+        cand = np.flatnonzero(is_str & ~wildcard)
+        if cand.size:
+            lo, hi, lo_c, hi_c, ok = parse_intervals(text.iloc[cand], kind)
+            if ok.any():
+                cand, lo, hi, lo_c, hi_c = cand[ok], lo[ok], hi[ok], lo_c[ok], hi_c[ok]
+                valid = np.flatnonzero(~np.isnan(aux_num))
+                order = valid[np.argsort(aux_num[valid], kind="stable")]
+                sorted_vals = aux_num[order]
+                start = np.where(
+                    lo_c,
+                    np.searchsorted(sorted_vals, lo, side="left"),
+                    np.searchsorted(sorted_vals, lo, side="right"),
+                )
+                stop = np.where(
+                    hi_c,
+                    np.searchsorted(sorted_vals, hi, side="right"),
+                    np.searchsorted(sorted_vals, hi, side="left"),
+                )
+                lengths = np.maximum(stop - start, 0)
+                rs.append(np.repeat(cand, lengths))
+                as_.append(order[_expand_ranges(start, lengths)])
+
+    # sets of values
+    sets = parse_sets(text.where(is_str & ~wildcard, ""))
+    if not sets.empty:
+        members = sets["member"].to_numpy(dtype=object)
+        r, a = _exact_pairs(members, sets["pos"].to_numpy(), np.where(aux.isna(), None, aux_text))
+        rs.append(r)
+        as_.append(a)
+        if kind in ("numeric", "datetime"):
+            member_num = _to_number(members, kind)
+            r, a = _exact_pairs(member_num, sets["pos"].to_numpy(), aux_num)
+            rs.append(r)
+            as_.append(a)
+
+    # hierarchy nodes
+    if hierarchy is not None:
+        leaf_of_aux = hierarchy.leaf_codes(aux)
+        levels = range(1, hierarchy.n_levels)
+        nodes = np.concatenate([hierarchy.level_labels(lev) for lev in levels]) if len(levels) else np.empty(0, dtype=object)
+        leaves = np.tile(np.arange(len(hierarchy)), len(levels))
+        node_pairs = pd.DataFrame({"node": nodes.astype(str), "leaf": leaves}).drop_duplicates()
+        rel_frame = pd.DataFrame({"node": rel_text, "r": positions})[is_str & ~wildcard]
+        aux_frame = pd.DataFrame({"leaf": leaf_of_aux, "a": np.arange(n_a)})
+        aux_frame = aux_frame[aux_frame["leaf"] >= 0]
+        merged = rel_frame.merge(node_pairs, on="node").merge(aux_frame, on="leaf")
+        rs.append(merged["r"].to_numpy(dtype=np.int64))
+        as_.append(merged["a"].to_numpy(dtype=np.int64))
+
+    r = np.concatenate(rs).astype(np.int64)
+    a = np.concatenate(as_).astype(np.int64)
+    key = np.unique(r * n_a + a)
+    return key // n_a, key % n_a
+
+
+# -- the matching engine ---------------------------------------------------------------
+
+
+def _popcount(words):
+    """Number of set bits per row of a uint64 matrix."""
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(words).sum(axis=1, dtype=np.int64)
+    table = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+    return table[words.view(np.uint8)].reshape(words.shape[0], -1).sum(axis=1)
+
+
+def _distinct(series):
+    """``(codes, uniques)`` of a column, NaN as a value of its own."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    uniques = np.asarray(pd.Series(uniques).astype(object).to_numpy(), dtype=object)
+    return codes.astype(np.int64), uniques
+
+
+def _load_hierarchies(hierarchies, on):
+    if hierarchies is None:
+        return {}
+    if not isinstance(hierarchies, dict):
+        raise TypeError("hierarchies must be a dict {column: hierarchy} or None.")
+    unknown = [c for c in hierarchies if c not in on]
+    if unknown:
+        raise ValueError(f"hierarchies given for columns not matched on: {unknown!r}.")
+    from .._hierarchy import load_hierarchy
+
+    return {c: load_hierarchy(h, name=c) for c, h in hierarchies.items()}
+
+
+def match_records(released, auxiliary, on, *, hierarchies=None):
+    """Count the auxiliary records compatible with each released record.
+
+    Parameters
+    ----------
+    released, auxiliary : DataFrame
+        Validated tables holding the ``on`` columns.
+    on : list
+        Columns to match on.
+    hierarchies : dict or None
+        ``{column: hierarchy-like}``.
+
+    Returns
+    -------
+    counts : ndarray of int64, one per released row
+        Number of compatible auxiliary rows.
+    match : ndarray of int64, one per released row
+        Position of the auxiliary row when ``counts == 1``, else -1.
+    """
+    hier = _load_hierarchies(hierarchies, on)
+    n_aux = len(auxiliary)
+    rel_codes, aux_codes, pair_maps = [], [], []
+    exact_like = True
+    for col in on:
+        rc, ru = _distinct(released[col])
+        ac, au = _distinct(auxiliary[col])
+        r, a = column_pairs(ru, au, _kind_of(auxiliary[col]), hier.get(col))
+        rel_codes.append(rc)
+        aux_codes.append(ac)
+        pair_maps.append((len(ru), len(au), r, a))
+        if np.bincount(r, minlength=len(ru)).max(initial=0) > 1:
+            exact_like = False
+
+    # distinct released combinations
+    rel_frame = pd.DataFrame({i: c for i, c in enumerate(rel_codes)})
+    cls, cls_sizes = class_codes(rel_frame, list(rel_frame.columns))
+    first = np.unique(cls, return_index=True)[1]
+    cls_codes = rel_frame.to_numpy()[first]  # (n_classes, n_columns)
+
+    if exact_like:
+        counts, match = _match_exact(cls_codes, aux_codes, pair_maps)
+    else:
+        counts, match = _match_bitsets(cls_codes, aux_codes, pair_maps, n_aux)
+    return counts[cls], match[cls]
+
+
+def _match_exact(cls_codes, aux_codes, pair_maps):
+    """Hash join: every released value matches at most one auxiliary value."""
+    n_cls = cls_codes.shape[0]
+    mapped = np.empty_like(cls_codes)
+    for j, (n_r, _, r, a) in enumerate(pair_maps):
+        lut = np.full(n_r, -1, dtype=np.int64)
+        lut[r] = a
+        mapped[:, j] = lut[cls_codes[:, j]]
+    aux = pd.DataFrame({j: c for j, c in enumerate(aux_codes)})
+    aux["row"] = np.arange(len(aux))
+    grouped = aux.groupby(list(range(len(aux_codes))), sort=False).agg(
+        count=("row", "size"), first=("row", "first")
+    )
+    grouped = grouped.reset_index()
+    left = pd.DataFrame({j: mapped[:, j] for j in range(mapped.shape[1])})
+    left["cls"] = np.arange(n_cls)
+    left = left[(mapped >= 0).all(axis=1)]
+    merged = left.merge(grouped, on=list(range(len(aux_codes))), how="inner")
+    counts = np.zeros(n_cls, dtype=np.int64)
+    match = np.full(n_cls, -1, dtype=np.int64)
+    cls = merged["cls"].to_numpy()
+    counts[cls] = merged["count"].to_numpy()
+    one = merged["count"].to_numpy() == 1
+    match[cls[one]] = merged["first"].to_numpy()[one]
+    return counts, match
+
+
+def _bitsets(n_r, aux_code, r, a, n_aux, words):
+    """uint64 bitsets (n_r, words): bit i of row v set when aux row i matches value v."""
+    out = np.zeros((n_r, words), dtype=np.uint64)
+    if r.size == 0:
+        return out
+    # auxiliary rows grouped by their distinct value
+    order = np.argsort(aux_code, kind="stable")
+    sizes = np.bincount(aux_code, minlength=int(a.max()) + 1)
+    starts = np.cumsum(sizes) - sizes
+    pair_sorted = np.argsort(r, kind="stable")
+    r, a = r[pair_sorted], a[pair_sorted]
+    rows_per_value = np.bincount(r, weights=sizes[a], minlength=n_r).astype(np.int64)
+    step = max(1, _CHUNK_CELLS // max(n_aux, 1))
+    for lo in range(0, n_r, step):  # chunks of distinct released values
+        hi = min(n_r, lo + step)
+        sel = (r >= lo) & (r < hi)
+        if not sel.any() or rows_per_value[lo:hi].sum() == 0:
+            continue
+        rr, aa = r[sel], a[sel]
+        dense = np.zeros((hi - lo, words * 64), dtype=bool)
+        rows = order[_expand_ranges(starts[aa], sizes[aa])]
+        dense[np.repeat(rr - lo, sizes[aa]), rows] = True
+        out[lo:hi] = np.packbits(dense, axis=1, bitorder="little").view(np.uint64)
+    return out
+
+
+def _match_bitsets(cls_codes, aux_codes, pair_maps, n_aux):
+    """AND of per-column bitsets over the auxiliary rows, per released class."""
+    n_cls, n_cols = cls_codes.shape
+    words = max(1, -(-n_aux // 64))
+    sets = [
+        _bitsets(n_r, aux_codes[j], r, a, n_aux, words)
+        for j, (n_r, _, r, a) in enumerate(pair_maps)
+    ]
+    counts = np.zeros(n_cls, dtype=np.int64)
+    match = np.full(n_cls, -1, dtype=np.int64)
+    step = max(1, _CHUNK_CELLS // words)
+    for lo in range(0, n_cls, step):
+        hi = min(n_cls, lo + step)
+        acc = sets[0][cls_codes[lo:hi, 0]].copy()
+        for j in range(1, n_cols):
+            acc &= sets[j][cls_codes[lo:hi, j]]
+        c = _popcount(acc)
+        counts[lo:hi] = c
+        one = np.flatnonzero(c == 1)
+        if one.size:
+            sub = acc[one]
+            word = np.argmax(sub != 0, axis=1)
+            value = sub[np.arange(one.size), word]
+            bit = np.log2(value.astype(np.float64)).astype(np.int64)
+            match[lo + one] = word * 64 + bit
+    return counts, match
+
+
+def compatible_counts(released, auxiliary, on, *, hierarchies=None):
+    """Number of auxiliary records each released record could be (see the module doc)."""
+    return match_records(released, auxiliary, on, hierarchies=hierarchies)[0]
+
+
+# -- public attacks ---------------------------------------------------------------------
+
+
+def linkage_attack(released, auxiliary, on, *, identity=None, truth=None, hierarchies=None):
+    """Link released records to identities through an auxiliary table.
+
+    The attacker holds a table with names (or any identity) and the same
+    quasi-identifiers, raw or generalized, and matches each released record
+    to the auxiliary records it is compatible with (see the module doc for
+    how generalized values match: intervals cover the numbers they contain,
+    sets their members, ``"*"`` anything, hierarchy nodes their leaves).  A
+    released record compatible with exactly one auxiliary record is
+    re-identified, rightly or wrongly.
+
+    Parameters
+    ----------
+    released : DataFrame
+        The released (possibly anonymized) table.
+    auxiliary : DataFrame
+        The attacker's table: the ``on`` columns and the identity.
+    on : str or list of str
+        The quasi-identifiers present in both tables.
+    identity : str or None, default=None
+        Column of ``auxiliary`` holding the identity; None uses the index
+        of ``auxiliary``.
+    truth : str, array-like or None, default=None
+        The true identity of each released record (a column of ``released``
+        or an array aligned with its rows), to score the re-identifications.
+        None when unknown.
+    hierarchies : dict of {column: hierarchy} or None, default=None
+        Generalization hierarchies (ARX-style tables, dicts, DataFrames or
+        :class:`~sklearn_anon._hierarchy.Hierarchy`) so that released
+        hierarchy nodes match the leaves under them.
+
+    Returns
+    -------
+    result : dict
+        ``n_released``, ``n_auxiliary``;
+        ``unique_match_rate``: share of released records compatible with
+        exactly one auxiliary record; ``no_match_rate``; ``mean_candidates``:
+        average number of compatible auxiliary records;
+        ``reidentification_rate``: share of released records matched to
+        exactly one identity that is their true one (None without
+        ``truth``); ``candidates``: Series of counts per released record;
+        ``identities``: Series with the linked identity of uniquely matched
+        records (missing elsewhere).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_anon.metrics import linkage_attack
+    >>> released = pd.DataFrame({"age": ["[30, 40)", "[30, 40)", ">= 40"],
+    ...                          "zip": ["75*", "75*", "751"]})
+    >>> voters = pd.DataFrame({"name": ["Ann", "Bob", "Eve"],
+    ...                        "age": [34, 38, 52], "zip": ["75*", "75*", "751"]})
+    >>> res = linkage_attack(released, voters, ["age", "zip"], identity="name",
+    ...                      truth=["Ann", "Bob", "Eve"])
+    >>> res["unique_match_rate"], res["reidentification_rate"]
+    (0.333..., 0.333...)
+    >>> res["identities"].tolist()
+    [nan, nan, 'Eve']
+    """
+    on = _as_list(on)
+    rel, on, _ = check_table(released, on, name="released")
+    aux, _, _ = check_table(auxiliary, on, name="auxiliary")
+    if identity is None:
+        ids = pd.Series(aux.index, dtype=object)
+    else:
+        if isinstance(identity, (list, tuple, np.ndarray)) or identity not in aux.columns:
+            raise ValueError("identity must name one column of auxiliary (or be None).")
+        if identity in on:
+            raise ValueError("The identity column cannot also be a column matched on.")
+        ids = aux[identity].astype(object).reset_index(drop=True)
+    if truth is not None:
+        if isinstance(truth, str) and truth in rel.columns:
+            truth_values = rel[truth].astype(object).to_numpy()
+        else:
+            truth_values = np.asarray(truth, dtype=object)
+            if truth_values.ndim != 1 or len(truth_values) != len(rel):
+                raise ValueError(
+                    "truth must be a column of released or hold one identity per "
+                    f"released record ({len(rel)})."
+                )
+    counts, match = match_records(rel, aux, on, hierarchies=hierarchies)
+    unique = counts == 1
+    linked = np.full(len(rel), np.nan, dtype=object)
+    linked[unique] = ids.to_numpy()[match[unique]]
+    if truth is None:
+        rate = None
+    else:
+        correct = np.zeros(len(rel), dtype=bool)
+        correct[unique] = pd.Series(linked[unique]).to_numpy() == truth_values[unique]
+        rate = float(correct.mean())
+    return {
+        "n_released": int(len(rel)),
+        "n_auxiliary": int(len(aux)),
+        "unique_match_rate": float(unique.mean()),
+        "no_match_rate": float(np.mean(counts == 0)),
+        "mean_candidates": float(counts.mean()),
+        "reidentification_rate": rate,
+        "candidates": pd.Series(counts, index=rel.index, name="candidates"),
+        "identities": pd.Series(linked, index=rel.index, name="identity"),
+    }
+
+
+def homogeneity_attack(X, quasi_identifiers, sensitive):
+    """Share of records whose sensitive value is disclosed by a homogeneous class.
+
+    When every record of an equivalence class has the same sensitive value,
+    anyone who places a person in that class learns the value, however large
+    the class (the attack that motivates l-diversity).
+
+    Parameters
+    ----------
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        The released table.
+    quasi_identifiers : str or list of str
+        The quasi-identifier columns.
+    sensitive : str
+        The sensitive column (not a quasi-identifier).  Missing values count
+        as a value of their own.
+
+    Returns
+    -------
+    disclosed : float in [0, 1]
+        Share of records in classes with a single sensitive value.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_anon.metrics import homogeneity_attack
+    >>> X = pd.DataFrame({"zip": ["750", "750", "751", "751"],
+    ...                   "disease": ["flu", "flu", "flu", "cancer"]})
+    >>> homogeneity_attack(X, ["zip"], "disease")
+    0.5
+    """
+    if not isinstance(sensitive, str) and np.iterable(sensitive):
+        raise ValueError("homogeneity_attack takes one sensitive column.")
+    frame, qis, sens = check_table(X, quasi_identifiers, sensitive)
+    codes, _ = class_codes(frame, qis)
+    s_codes, _ = pd.factorize(frame[sens], use_na_sentinel=False)
+    pairs = np.unique(codes * (int(s_codes.max()) + 1) + s_codes)
+    distinct = np.bincount(pairs // (int(s_codes.max()) + 1), minlength=int(codes.max()) + 1)
+    return float(np.mean(distinct[codes] == 1))
+
+
+def _ranked(values):
+    """Distinct values ranked by decreasing frequency (ties by text, deterministic)."""
+    counts = pd.Series(values, dtype=object).value_counts(dropna=False)
+    frame = pd.DataFrame({"value": counts.index.to_numpy(dtype=object), "count": counts.to_numpy()})
+    frame["text"] = frame["value"].astype(str)
+    return frame.sort_values(["count", "text"], ascending=[False, True], kind="stable")
+
+
+def frequency_attack(pseudonyms, reference, *, truth=None):
+    """Undo deterministic pseudonyms by matching value frequencies.
+
+    A deterministic pseudonym (a hash, a keyed HMAC, an encrypted value)
+    replaces each value by the same token everywhere, so token frequencies
+    are value frequencies: if 15% of the records say ``"Smith"`` and 15% of
+    the tokens are ``"a91f..."``, the token is Smith.  The attacker ranks the
+    tokens and the reference values by decreasing frequency and pairs them
+    rank by rank.  Skewed low-cardinality columns fall; unique values
+    (e-mails) survive, since all their frequencies tie.
+
+    Parameters
+    ----------
+    pseudonyms : array-like of shape (n_samples,)
+        The pseudonymized column as released.
+    reference : array-like
+        Values whose frequencies the attacker knows (the original column, a
+        public sample of the same population).
+    truth : array-like of shape (n_samples,) or None, default=None
+        The original value behind each pseudonym, to score the attack.  None
+        takes ``reference`` as the truth, row by row (it must then be aligned
+        with ``pseudonyms``).
+
+    Returns
+    -------
+    result : dict
+        ``recovered``: share of records whose original value the attack
+        guesses right; ``values_recovered``: share of distinct pseudonyms
+        mapped to their true value (by majority of their records);
+        ``n_pseudonyms``: distinct pseudonyms; ``guesses``: Series of the
+        guessed value per record (missing when the reference has fewer
+        distinct values than there are pseudonyms).
+
+    Examples
+    --------
+    >>> from sklearn_anon.metrics import frequency_attack
+    >>> original = ["Smith"] * 5 + ["Jones"] * 3 + ["Brown"] * 2
+    >>> tokens = {"Smith": "a9", "Jones": "3c", "Brown": "f0"}
+    >>> released = [tokens[v] for v in original]
+    >>> frequency_attack(released, original)["recovered"]
+    1.0
+    """
+    pseud = _as_1d(pseudonyms, "pseudonyms")
+    ref = _as_1d(reference, "reference")
+    if len(pseud) == 0 or len(ref) == 0:
+        raise ValueError("pseudonyms and reference must not be empty.")
+    if truth is None:
+        if len(ref) != len(pseud):
+            raise ValueError(
+                "Without truth, reference is taken as the true value of each "
+                f"pseudonym and must have the same length ({len(pseud)} "
+                f"pseudonyms, {len(ref)} reference values)."
+            )
+        true = ref
+    else:
+        true = _as_1d(truth, "truth")
+        if len(true) != len(pseud):
+            raise ValueError("truth must hold one value per pseudonym.")
+    p_rank = _ranked(pseud)
+    r_rank = _ranked(ref)
+    n = min(len(p_rank), len(r_rank))
+    mapping = pd.Series(
+        r_rank["value"].to_numpy()[:n], index=pd.Index(p_rank["value"].to_numpy()[:n], dtype=object)
+    )
+    codes, uniques = pd.factorize(pd.Series(pseud, dtype=object), use_na_sentinel=False)
+    guess_of_unique = mapping.reindex(pd.Index(uniques, dtype=object)).to_numpy(dtype=object)
+    guesses = guess_of_unique[codes]
+    hit = _equal(guesses, true)
+    per_value = np.bincount(codes, weights=hit, minlength=len(uniques)) / np.bincount(codes)
+    return {
+        "recovered": float(hit.mean()),
+        "values_recovered": float(np.mean(per_value > 0.5)),
+        "n_pseudonyms": int(len(uniques)),
+        "guesses": pd.Series(guesses, name="guess"),
+    }
+
+
+def _as_1d(values, name):
+    if isinstance(values, pd.DataFrame):
+        if values.shape[1] != 1:
+            raise ValueError(f"{name} must be one column.")
+        values = values.iloc[:, 0]
+    arr = np.asarray(values.to_numpy() if isinstance(values, pd.Series) else values, dtype=object)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional.")
+    return arr
+
+
+def _equal(a, b):
+    """Element-wise equality of object arrays, missing values equal to each other."""
+    a = pd.Series(a, dtype=object)
+    b = pd.Series(b, dtype=object)
+    same = (a == b).to_numpy(dtype=bool)
+    return same | (a.isna() & b.isna()).to_numpy(dtype=bool)
