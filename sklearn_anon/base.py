@@ -136,6 +136,10 @@ class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     #: name of the fitted attribute holding ``{column: state}``
     _state_attr = "states_"
 
+    #: subclasses list their parameters here (an empty default lets a
+    #: minimal subclass use the inherited ``fit``)
+    _parameter_constraints: dict = {}
+
     # -- hooks -------------------------------------------------------------
     def _check_params(self, X):
         """Validate parameters that depend on the data (called in fit)."""
