@@ -38,7 +38,7 @@ def _frame():
         {
             "num": [1.5, np.nan, 3.0],
             "int": pd.array([1, 2, None], dtype="Int64"),
-            "txt": pd.Series(["a", "b", None], dtype="str"),
+            "txt": pd.Series(["a", "b", None], dtype="str", index=[10, 20, 30]),
             "cat": pd.Categorical(["x", "y", "x"]),
             "when": pd.to_datetime(["2020-01-01", None, "2021-05-05"]),
         },
