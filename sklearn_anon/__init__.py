@@ -20,6 +20,8 @@ from .identifiers import *  # noqa: F401,F403
 from .identifiers import __all__ as _identifiers_all
 from .kanonymity import *  # noqa: F401,F403
 from .kanonymity import __all__ as _kanonymity_all
+from .synthetic import *  # noqa: F401,F403
+from .synthetic import __all__ as _synthetic_all
 
 __version__ = "0.1.0.dev0"
 
@@ -29,4 +31,5 @@ __all__ = [
     *_identifiers_all,
     *_kanonymity_all,
     *_dp_all,
+    *_synthetic_all,
 ]

@@ -11,6 +11,8 @@ from ._risk import *  # noqa: F401,F403
 from ._risk import __all__ as _risk_all
 from ._scorers import *  # noqa: F401,F403
 from ._scorers import __all__ as _scorers_all
+from ._synthetic_quality import *  # noqa: F401,F403
+from ._synthetic_quality import __all__ as _synthetic_quality_all
 from ._utility import *  # noqa: F401,F403
 from ._utility import __all__ as _utility_all
 
@@ -21,4 +23,5 @@ __all__ = [
     *_utility_all,
     *_scorers_all,
     *_report_all,
+    *_synthetic_quality_all,
 ]
