@@ -109,14 +109,22 @@ class ColumnCoder:
 
     def category_codes(self, column):
         """Codes of a categorical column: -1 unseen, ``missing_code`` for NaN."""
-        if self.hierarchy is not None:
-            pos = self.hierarchy.leaf_codes(column)  # table order
-            inv = self._table_to_code
-            codes = np.where(pos >= 0, inv[np.maximum(pos, 0)], -1)
+        ser = pd.Series(column)
+        if isinstance(ser.dtype, pd.CategoricalDtype):
+            fcodes = ser.cat.codes.to_numpy().astype(np.int64)
+            uniq = pd.Index(ser.cat.categories)
         else:
-            codes = pd.Index(self.labels).get_indexer(_as_object(column))
-        missing = pd.isna(column).to_numpy() if hasattr(column, "to_numpy") else pd.isna(column)
-        return np.where(missing, self.missing_code, codes).astype(np.int64)
+            fcodes, uniq = pd.factorize(ser, use_na_sentinel=True)
+            fcodes = fcodes.astype(np.int64)
+            uniq = pd.Index(uniq)
+        if self.hierarchy is not None:
+            pos = self.hierarchy.leaf_codes(pd.Series(uniq, dtype=uniq.dtype))  # table order
+            lut = np.where(pos >= 0, self._table_to_code[np.maximum(pos, 0)], -1)
+        else:
+            lut = pd.Index(self.labels).get_indexer(_as_object(uniq))
+        lut = np.append(np.asarray(lut, dtype=np.int64), -1)
+        codes = lut[fcodes]  # code -1 of factorize (NaN) -> last entry
+        return np.where(fcodes < 0, self.missing_code, codes).astype(np.int64)
 
     def fit_codes(self, column):
         """Codes of the training column (every value is in the domain)."""

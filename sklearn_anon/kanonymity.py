@@ -330,7 +330,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
             miss = cj == coder.missing_code
             has_missing = np.maximum.reduceat(miss.astype(np.int8), leaf_start) > 0
             if coder.kind == "categorical":
-                lab = _category_labels(coder, cj, miss, leaf_of_pos, n_leaves)
+                lab = _category_labels(coder, cj, leaf_of_pos, leaf_start, n_leaves)
                 mids[name] = means[name] = None
             else:
                 big = np.iinfo(np.int64).max
@@ -357,6 +357,10 @@ class MondrianAnonymizer(ColumnAnonymizer):
             categories[name] = list(dict.fromkeys(lab.tolist())) + (
                 [SUPPRESSED] if SUPPRESSED not in set(lab.tolist()) else [])
         self._labels, self._mids, self._means, self._categories = labels, mids, means, categories
+        self._label_codes = {
+            name: pd.Index(categories[name]).get_indexer(labels[name]).astype(np.int64)
+            for name in labels
+        }
         regions = pd.DataFrame({name: labels[name] for name in self.quasi_identifiers_})
         regions["size"] = leaf_size
         if sensitive is not None:
@@ -412,9 +416,10 @@ class MondrianAnonymizer(ColumnAnonymizer):
                 else:
                     out[col] = pd.Series(vals, index=frame.index, dtype=np.float64)
                 continue
-            lab = self._labels[col][leaf] if n else np.empty(0, dtype=object)
-            lab = np.where(bad, SUPPRESSED, lab)
-            out[col] = pd.Series(pd.Categorical(lab, categories=self._categories[col]),
+            cats = self._categories[col]
+            lab_codes = self._label_codes[col][leaf] if n else np.empty(0, dtype=np.int64)
+            lab_codes = np.where(bad, cats.index(SUPPRESSED), lab_codes)
+            out[col] = pd.Series(pd.Categorical.from_codes(lab_codes, categories=cats),
                                  index=frame.index)
         result = pd.DataFrame(out, index=frame.index)
         if not is_pandas:
@@ -430,9 +435,17 @@ def _missing(column, coder):
     return pd.isna(v).to_numpy()
 
 
-def _category_labels(coder, cj, miss, leaf_of_pos, n_leaves):
+def _category_labels(coder, cj, leaf_of_pos, leaf_start, n_leaves):
     """Label of each region for a categorical column (the set of its categories)."""
     m = coder.n_values + 1
+    if m <= 63:  # one bit per category: OR-reduce per region, label each distinct set
+        bits = np.bitwise_or.reduceat(np.left_shift(np.int64(1), cj), leaf_start)
+        masks, inv = np.unique(bits, return_inverse=True)
+        texts = []
+        for mask in masks.tolist():
+            present = [c for c in range(m - 1) if mask >> c & 1]
+            texts.append(coder.set_label(present) if present else SUPPRESSED)
+        return np.asarray(texts, dtype=object)[inv.ravel()]
     pairs = np.unique(leaf_of_pos * m + cj)
     leaf, code = pairs // m, pairs % m
     bounds = np.searchsorted(leaf, np.arange(n_leaves + 1))
