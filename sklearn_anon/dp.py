@@ -52,7 +52,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from . import _dp_sampling as _s
@@ -138,6 +137,13 @@ def _warn_leak(leaked, who):
             PrivacyLeakWarning,
             stacklevel=3,
         )
+
+
+def _codes(column, cats, name):
+    """Position of each value in ``cats`` (-1 for NaN and values outside it)."""
+    values = column.astype(object) if isinstance(column.dtype, pd.CategoricalDtype) else column
+    with values_hidden(name, "values cannot be matched to the categories"):
+        return np.asarray(cats.get_indexer(pd.Index(values)), dtype=np.int64)
 
 
 def _numeric_values(column, name, who):
@@ -573,8 +579,7 @@ class RandomizedResponse(_LocalMechanism):
 
     def _transform_column(self, column, name, state):
         cats = state["categories"]
-        with values_hidden(name, "values cannot be matched to the categories"):
-            codes = pd.Categorical(column, categories=cats).codes.astype(np.int64)
+        codes = _codes(column, cats, name)
         out = _s.randomized_response_codes(codes, len(cats), state["epsilon"], self._call_rng)
         if isinstance(column.dtype, pd.CategoricalDtype):
             return pd.Series(pd.Categorical.from_codes(out, categories=cats), index=column.index, name=name)
@@ -786,7 +791,7 @@ class DPKBinsDiscretizer(ColumnAnonymizer):
         return tags
 
 
-class DPGroupMeanEncoder(TransformerMixin, BaseEstimator):
+class DPGroupMeanEncoder(ColumnAnonymizer):
     """Encode rows by the differentially private mean of a numeric value in their group.
 
     Like :class:`sklearn.preprocessing.TargetEncoder`, but private (central
@@ -904,10 +909,6 @@ class DPGroupMeanEncoder(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.accountant = accountant
 
-    # helpers
-    _resolve_columns = ColumnAnonymizer._resolve_columns
-    _validate_frame = ColumnAnonymizer._validate_frame
-
     def _value_name(self):
         return "y" if self.value_column is None else str(self._value_col_)
 
@@ -915,8 +916,7 @@ class DPGroupMeanEncoder(TransformerMixin, BaseEstimator):
         """Flat group index of every row (-1 outside the domain or NaN)."""
         codes = []
         for col in self.group_columns_:
-            with values_hidden(col, "values cannot be matched to the group categories"):
-                codes.append(pd.Categorical(frame[col], categories=self.categories_[col]).codes.astype(np.int64))
+            codes.append(_codes(frame[col], pd.Index(self.categories_[col]), col))
         codes = np.stack(codes) if codes else np.zeros((0, len(frame)), dtype=np.int64)
         shape = tuple(len(self.categories_[c]) for c in self.group_columns_)
         valid = (codes >= 0).all(axis=0)
@@ -970,7 +970,14 @@ class DPGroupMeanEncoder(TransformerMixin, BaseEstimator):
             self._value_col_ = None
             excluded = []
         else:
-            (self._value_col_,) = self._resolve_columns_of(frame, [self.value_column])
+            col = self.value_column
+            if isinstance(col, (int, np.integer)) and col not in frame.columns:
+                if not -frame.shape[1] <= col < frame.shape[1]:
+                    raise ValueError(f"value_column position {col} is out of range.")
+                col = frame.columns[col]
+            if col not in frame.columns:
+                raise ValueError(f"Unknown value_column {col!r}: not in the input.")
+            self._value_col_ = col
             value = _numeric_values(frame[self._value_col_], self._value_col_, type(self).__name__)
             excluded = [self._value_col_]
         if self.columns is None:
@@ -1041,14 +1048,6 @@ class DPGroupMeanEncoder(TransformerMixin, BaseEstimator):
         self.noisy_counts_ = pd.Series(noisy_counts, index=index, name="noisy_count")
         self.accountant_.spend(self.epsilon, 0.0)
         return self
-
-    def _resolve_columns_of(self, frame, cols):
-        saved = self.columns
-        try:
-            self.columns = cols
-            return self._resolve_columns(frame)
-        finally:
-            self.columns = saved
 
     def transform(self, X):
         """Map each row to its group's released mean (deterministic, no budget spent).
