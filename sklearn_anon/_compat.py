@@ -56,6 +56,15 @@ from diffprivlib.utils import check_random_state as dp_check_random_state  # noq
 
 DIFFPRIVLIB_VERSION = diffprivlib.__version__
 
+# diffprivlib installs ``warnings.simplefilter("always", PrivacyLeakWarning)``
+# at import.  scikit-learn >= 1.7 pickles the parent's warning filters into
+# every joblib worker (GridSearchCV(n_jobs=2)), so a worker unpickling
+# ``diffprivlib.utils.PrivacyLeakWarning`` would run ``import diffprivlib``
+# before this module could patch scikit-learn, and fail on scikit-learn 1.9
+# (BrokenProcessPool).  Pickling the class by reference to this module makes
+# the worker import sklearn_anon._compat (patch first, then diffprivlib).
+PrivacyLeakWarning.__module__ = __name__
+
 __all__ = [
     "BudgetAccountant",
     "DIFFPRIVLIB_VERSION",
