@@ -83,7 +83,9 @@ def _aux_numbers(values, kind):
     """Float value of auxiliary distinct values (NaN for missing/non-numbers)."""
     ser = pd.Series(values)
     if kind == "datetime":
-        stamps = pd.to_datetime(ser, errors="coerce")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            stamps = pd.to_datetime(ser, errors="coerce")
         if getattr(stamps.dt, "tz", None) is not None:
             stamps = stamps.dt.tz_localize(None)
         out = stamps.astype("datetime64[ns]").to_numpy().astype(np.int64).astype(np.float64)

@@ -1,3 +1,557 @@
-"""(module being written; see the issue tracker)."""
+"""The privacy report: is this release good enough to share?
 
-__all__ = []
+:class:`PrivacyReport` puts side by side the raw and the anonymized table:
+privacy models (k, l, t), re-identification risk, a linkage attack that uses
+the raw quasi-identifiers as the attacker's auxiliary table, the homogeneity
+attack, information loss, and identifier-like columns left in the release.
+It gives a verdict against thresholds and renders as a dict, Markdown or a
+self-contained HTML page (plots embedded as PNG when matplotlib is
+installed: ``pip install sklearn-anon[plot]``).
+
+The report names columns and shows aggregate figures only; no cell value of
+either table appears in it.
+"""
+
+import base64
+import html
+import io
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+
+from ._attacks import homogeneity_attack, linkage_attack
+from ._privacy_models import k_anonymity, l_diversity, t_closeness
+from ._risk import _check_k, _check_threshold, check_table, class_codes, column_cardinality
+from ._utility import distribution_distance, entropy_loss, information_loss
+
+__all__ = ["PrivacyReport"]
+
+
+def _fmt(value, digits=4):
+    """A figure for Markdown/HTML: ints with separators, floats rounded."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, Integral):
+        return f"{int(value):,}"
+    if isinstance(value, Real):
+        if math.isnan(value):
+            return "n/a"
+        if math.isinf(value):
+            return "inf"
+        return f"{float(value):.{digits}g}" if abs(value) < 1e4 else f"{float(value):,.0f}"
+    return str(value)
+
+
+def _pct(value):
+    return "n/a" if value is None else f"{100 * float(value):.2f}%"
+
+
+class PrivacyReport:
+    """Privacy and utility report of an anonymized table, with a verdict.
+
+    Parameters
+    ----------
+    original : DataFrame
+        The raw table.
+    anonymized : DataFrame
+        The anonymized table: the same records in the same order (what an
+        anonymizer's ``transform`` returns), with the quasi-identifier
+        columns (and ``sensitive`` when given).
+    quasi_identifiers : list of str
+        The columns an attacker may know about a person.
+    sensitive : str or None, default=None
+        The sensitive column, for l-diversity, t-closeness and the
+        homogeneity attack.
+    k : int, default=5
+        Class size a record should at least hide in: records in smaller
+        classes are counted (``records_below_k``).
+    risk_threshold : float in (0, 1], default=0.2
+        Prosecutor risk above which a record is *at risk*.
+    max_uniqueness : float in (0, 1], default=0.05
+        The release is insufficient when more than this share of its
+        records are unique on the quasi-identifiers.
+    max_reidentification : float in (0, 1], default=0.05
+        The release is insufficient when the linkage attack (raw
+        quasi-identifiers plus an identity per record as auxiliary table)
+        re-identifies more than this share of its records.
+    min_k : int or None, default=None
+        If set, the release is also insufficient when its k is below it.
+    hierarchies : dict or None, default=None
+        ``{column: hierarchy}`` for quasi-identifiers released as hierarchy
+        nodes (linkage matching, NCP, distribution distance).
+    title : str, default="Privacy report"
+        Heading of the rendered report.
+
+    Attributes
+    ----------
+    results_ : dict
+        Everything measured (what :meth:`to_dict` returns), computed when the
+        report is built.
+    sufficient_ : bool
+        The verdict.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_anon.metrics import PrivacyReport
+    >>> raw = pd.DataFrame({"age": [23, 27, 34, 38, 45, 49],
+    ...                     "sex": ["F", "M", "F", "M", "F", "M"]})
+    >>> anon = pd.DataFrame({"age": ["[20, 30)"] * 2 + ["[30, 40)"] * 2 + ["[40, 50)"] * 2,
+    ...                      "sex": ["*"] * 6})
+    >>> report = PrivacyReport(raw, anon, ["age", "sex"], k=2)
+    >>> report.sufficient_
+    True
+    >>> report.to_dict()["anonymized"]["k"], report.to_dict()["original"]["k"]
+    (2, 1)
+    >>> print(report.to_markdown().splitlines()[0])
+    # Privacy report
+    """
+
+    def __init__(
+        self,
+        original,
+        anonymized,
+        quasi_identifiers,
+        sensitive=None,
+        *,
+        k=5,
+        risk_threshold=0.2,
+        max_uniqueness=0.05,
+        max_reidentification=0.05,
+        min_k=None,
+        hierarchies=None,
+        title="Privacy report",
+    ):
+        self.original = original
+        self.anonymized = anonymized
+        self.quasi_identifiers = quasi_identifiers
+        self.sensitive = sensitive
+        self.k = k
+        self.risk_threshold = risk_threshold
+        self.max_uniqueness = max_uniqueness
+        self.max_reidentification = max_reidentification
+        self.min_k = min_k
+        self.hierarchies = hierarchies
+        self.title = title
+        self._compute()
+
+    # -- computing -----------------------------------------------------------------
+    def _privacy(self, frame, qis):
+        codes, sizes = class_codes(frame, qis)
+        row_sizes = sizes[codes]
+        risk = 1.0 / row_sizes
+        out = {
+            "n_classes": int(len(sizes)),
+            "k": int(sizes.min()),
+            "sample_uniqueness": float(np.mean(row_sizes == 1)),
+            "records_below_k": float(np.mean(row_sizes < self.k)),
+            "prosecutor_max": float(risk.max()),
+            "prosecutor_mean": float(risk.mean()),
+            "records_at_risk": float(np.mean(risk > self.risk_threshold)),
+            "marketer": float(len(sizes) / len(codes)),
+        }
+        if self.sensitive is not None:
+            s = self.sensitive
+            out["l_distinct"] = int(l_diversity(frame, qis, s))
+            out["l_entropy"] = float(l_diversity(frame, qis, s, kind="entropy"))
+            out["t"] = float(t_closeness(frame, qis, s))
+            out["homogeneity"] = float(homogeneity_attack(frame, qis, s))
+        return out, row_sizes
+
+    def _compute(self):
+        self.k = _check_k(self.k)
+        self.risk_threshold = _check_threshold(self.risk_threshold, "risk_threshold")
+        _check_threshold(self.max_uniqueness, "max_uniqueness")
+        _check_threshold(self.max_reidentification, "max_reidentification")
+        if self.min_k is not None:
+            _check_k(self.min_k)
+        orig, qis, sens = check_table(
+            self.original, self.quasi_identifiers, self.sensitive, name="original"
+        )
+        anon, _, _ = check_table(self.anonymized, qis, sens, name="anonymized")
+        if len(orig) != len(anon):
+            raise ValueError(
+                "original and anonymized must hold the same records in the same "
+                f"order: {len(orig)} and {len(anon)} rows."
+            )
+        orig = orig.reset_index(drop=True)
+        anon = anon.reset_index(drop=True)
+        self._qis, self._sensitive = qis, sens
+
+        privacy_orig, sizes_orig = self._privacy(orig, qis)
+        privacy_anon, sizes_anon = self._privacy(anon, qis)
+        self._sizes = {"original": sizes_orig, "anonymized": sizes_anon}
+
+        # linkage: the attacker holds the raw quasi-identifiers of everyone
+        auxiliary = orig[qis]
+        truth = np.arange(len(orig))
+        linkage = {}
+        for name, frame in (("original", orig), ("anonymized", anon)):
+            res = linkage_attack(frame[qis], auxiliary, qis, truth=truth, hierarchies=self.hierarchies)
+            linkage[name] = {
+                "unique_match_rate": res["unique_match_rate"],
+                "reidentification_rate": res["reidentification_rate"],
+                "mean_candidates": res["mean_candidates"],
+            }
+        privacy_orig.update({f"linkage_{k}": v for k, v in linkage["original"].items()})
+        privacy_anon.update({f"linkage_{k}": v for k, v in linkage["anonymized"].items()})
+
+        loss = information_loss(orig, anon, qis, k=self.k, hierarchies=self.hierarchies)
+        entropy = entropy_loss(orig, anon, qis)
+        distance = distribution_distance(orig, anon, qis, hierarchies=self.hierarchies)
+        per_column = pd.DataFrame(
+            {
+                "ncp": pd.Series(loss["ncp_per_column"]),
+                "entropy_loss": entropy["loss"],
+                "distance_measure": distance["measure"],
+                "distance": distance["normalized"],
+                "suppressed": distance["suppressed"],
+            }
+        )
+        per_column.index = per_column.index.map(str)
+        cardinality = column_cardinality(anon)
+        identifiers = [str(c) for c in cardinality.index[cardinality["likely_identifier"]]
+                       if c not in qis and c != sens]
+
+        reasons = []
+        if privacy_anon["sample_uniqueness"] > self.max_uniqueness:
+            reasons.append(
+                f"sample uniqueness {_pct(privacy_anon['sample_uniqueness'])} is above "
+                f"{_pct(self.max_uniqueness)}"
+            )
+        rate = privacy_anon["linkage_reidentification_rate"]
+        if rate > self.max_reidentification:
+            reasons.append(
+                f"the linkage attack re-identifies {_pct(rate)} of the records, above "
+                f"{_pct(self.max_reidentification)}"
+            )
+        if self.min_k is not None and privacy_anon["k"] < self.min_k:
+            reasons.append(f"k = {privacy_anon['k']} is below the required {self.min_k}")
+        warnings = [
+            f"column {c!r} has nearly one value per record: it acts as an identifier"
+            for c in identifiers
+        ]
+        self.sufficient_ = not reasons
+        self._per_column = per_column
+        self.results_ = {
+            "title": str(self.title),
+            "n_records": int(len(orig)),
+            "quasi_identifiers": [str(q) for q in qis],
+            "sensitive": None if sens is None else str(sens),
+            "verdict": {
+                "sufficient": self.sufficient_,
+                "label": "sufficient" if self.sufficient_ else "insufficient",
+                "reasons": reasons,
+                "warnings": warnings,
+                "thresholds": {
+                    "max_uniqueness": float(self.max_uniqueness),
+                    "max_reidentification": float(self.max_reidentification),
+                    "min_k": self.min_k,
+                    "k": self.k,
+                    "risk_threshold": self.risk_threshold,
+                },
+            },
+            "original": privacy_orig,
+            "anonymized": privacy_anon,
+            "information_loss": loss,
+            "per_column": {
+                c: {k: (v if isinstance(v, str) else float(v)) for k, v in row.items()}
+                for c, row in per_column.to_dict(orient="index").items()
+            },
+            "identifier_columns": identifiers,
+        }
+
+    # -- rendering -------------------------------------------------------------------
+    def to_dict(self):
+        """Everything measured, as plain Python types (JSON-serializable)."""
+        import copy
+
+        return copy.deepcopy(self.results_)
+
+    _ROWS = [
+        ("k", "k (smallest class)"),
+        ("n_classes", "equivalence classes"),
+        ("sample_uniqueness", "sample uniqueness"),
+        ("records_below_k", "records in classes < k"),
+        ("prosecutor_max", "prosecutor risk, highest"),
+        ("prosecutor_mean", "prosecutor risk, average"),
+        ("records_at_risk", "records at risk"),
+        ("marketer", "marketer risk"),
+        ("linkage_unique_match_rate", "linkage: matched to one identity"),
+        ("linkage_reidentification_rate", "linkage: correctly re-identified"),
+        ("linkage_mean_candidates", "linkage: identities per record"),
+        ("l_distinct", "l-diversity (distinct)"),
+        ("l_entropy", "l-diversity (entropy)"),
+        ("t", "t-closeness (largest EMD)"),
+        ("homogeneity", "homogeneity attack: disclosed"),
+    ]
+    _PCT = {
+        "sample_uniqueness", "records_below_k", "records_at_risk",
+        "linkage_unique_match_rate", "linkage_reidentification_rate", "homogeneity",
+    }
+
+    def _privacy_rows(self):
+        r = self.results_
+        rows = []
+        for key, label in self._ROWS:
+            if key not in r["anonymized"]:
+                continue
+            fmt = _pct if key in self._PCT else _fmt
+            if key == "records_below_k":
+                label = f"records in classes < {self.k}"
+            if key == "records_at_risk":
+                label = f"records at risk (> {_fmt(self.risk_threshold)})"
+            rows.append((label, fmt(r["original"][key]), fmt(r["anonymized"][key])))
+        return rows
+
+    def _loss_rows(self):
+        loss = self.results_["information_loss"]
+        return [
+            ("NCP (granularity loss)", _fmt(loss["ncp"])),
+            ("discernibility", _fmt(loss["discernibility"])),
+            (f"average class size (C_avg, k={self.k})", _fmt(loss["average_class_size"])),
+            ("entropy loss (mean share)", _fmt(loss["entropy_loss"])),
+            ("distribution distance (mean)", _fmt(loss["distribution_distance"])),
+            ("correlation drift (max)", _fmt(loss["correlation_drift"])),
+        ]
+
+    def _column_rows(self):
+        return [
+            (
+                str(c),
+                _fmt(row["ncp"]),
+                _fmt(row["entropy_loss"]),
+                f"{_fmt(row['distance'])} ({row['distance_measure']})",
+                _pct(row["suppressed"]),
+            )
+            for c, row in self.results_["per_column"].items()
+        ]
+
+    def to_markdown(self):
+        """The report as Markdown (GitHub tables).
+
+        Returns
+        -------
+        text : str
+        """
+        r = self.results_
+        v = r["verdict"]
+        esc = _md_escape
+        lines = [f"# {esc(r['title'])}", ""]
+        lines.append(
+            f"**Verdict: {v['label'].upper()}** "
+            f"({r['n_records']:,} records; quasi-identifiers: "
+            f"{', '.join(esc(q) for q in r['quasi_identifiers'])}"
+            + (f"; sensitive: {esc(r['sensitive'])}" if r["sensitive"] else "")
+            + ")"
+        )
+        lines.append("")
+        for reason in v["reasons"]:
+            lines.append(f"- {esc(reason)}")
+        for warning in v["warnings"]:
+            lines.append(f"- warning: {esc(warning)}")
+        if not v["reasons"]:
+            lines.append(
+                f"- sample uniqueness and linkage re-identification are at most "
+                f"{_pct(v['thresholds']['max_uniqueness'])} and "
+                f"{_pct(v['thresholds']['max_reidentification'])}"
+            )
+        lines += ["", "## Privacy", "", "| measure | original | anonymized |", "|---|---:|---:|"]
+        lines += [f"| {a} | {b} | {c} |" for a, b, c in self._privacy_rows()]
+        lines += ["", "## Information loss", "", "| measure | value |", "|---|---:|"]
+        lines += [f"| {a} | {b} |" for a, b in self._loss_rows()]
+        lines += [
+            "",
+            "## Per column",
+            "",
+            "| column | NCP | entropy loss | distribution distance | suppressed |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        lines += [f"| {esc(a)} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in self._column_rows()]
+        lines.append("")
+        return "\n".join(lines)
+
+    # -- plots ----------------------------------------------------------------------
+    def _plots(self):
+        """``{name: base64 PNG}``; empty when matplotlib is not installed."""
+        try:
+            from matplotlib.figure import Figure
+        except ImportError:
+            return {}
+        out = {}
+
+        def encode(fig):
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+            return base64.b64encode(buf.getvalue()).decode("ascii")
+
+        colors = {"original": "#c0392b", "anonymized": "#2471a3"}
+        # class sizes per record
+        fig = Figure(figsize=(6, 3.2))
+        ax = fig.subplots()
+        top = max(int(s.max()) for s in self._sizes.values())
+        bins = np.unique(np.round(np.geomspace(1, top + 1, 30)).astype(int))
+        if len(bins) < 2:
+            bins = np.array([1, 2])
+        for name, sizes in self._sizes.items():
+            ax.hist(sizes, bins=bins, alpha=0.6, label=name, color=colors[name])
+        ax.set_xscale("log")
+        ax.set_xlabel("size of the record's equivalence class")
+        ax.set_ylabel("records")
+        ax.axvline(self.k, color="black", linestyle="--", linewidth=1, label=f"k = {self.k}")
+        ax.legend()
+        ax.set_title("Class sizes")
+        out["class_sizes"] = encode(fig)
+        # risk distribution
+        fig = Figure(figsize=(6, 3.2))
+        ax = fig.subplots()
+        edges = np.linspace(0, 1, 21)
+        for name, sizes in self._sizes.items():
+            ax.hist(1.0 / sizes, bins=edges, alpha=0.6, label=name, color=colors[name])
+        ax.axvline(self.risk_threshold, color="black", linestyle="--", linewidth=1,
+                   label="risk threshold")
+        ax.set_xlabel("prosecutor risk of the record (1 / class size)")
+        ax.set_ylabel("records")
+        ax.legend()
+        ax.set_title("Re-identification risk")
+        out["risk"] = encode(fig)
+        # per-column distortion
+        fig = Figure(figsize=(6, 0.5 + 0.45 * len(self._per_column) + 1))
+        ax = fig.subplots()
+        cols = list(self._per_column.index)
+        y = np.arange(len(cols))
+        h = 0.27
+        for i, (key, label) in enumerate(
+            [("ncp", "NCP"), ("entropy_loss", "entropy loss"), ("distance", "distribution distance")]
+        ):
+            ax.barh(y + (i - 1) * h, self._per_column[key].to_numpy(dtype=float), height=h,
+                    label=label)
+        ax.set_yticks(y, cols)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("loss (0 = unchanged, 1 = nothing left)")
+        ax.legend(loc="lower right", fontsize="small")
+        ax.set_title("Distortion per quasi-identifier")
+        out["distortion"] = encode(fig)
+        return out
+
+    def to_html(self, path=None, *, plots=True):
+        """The report as one self-contained HTML page.
+
+        Parameters
+        ----------
+        path : str, path-like or None, default=None
+            If given, the page is also written there (UTF-8).
+        plots : bool, default=True
+            Embed the plots (class-size histogram, risk distribution,
+            per-column distortion) as base64 PNG images.  Needs matplotlib;
+            without it the page has no plots and says so.
+
+        Returns
+        -------
+        page : str
+        """
+        r = self.results_
+        v = r["verdict"]
+        e = html.escape
+        images = self._plots() if plots else {}
+        ok = v["sufficient"]
+        parts = [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{e(r['title'])}</title>",
+            "<style>",
+            _CSS,
+            "</style></head><body>",
+            f"<h1>{e(r['title'])}</h1>",
+            f'<p class="meta">{r["n_records"]:,} records &middot; quasi-identifiers: '
+            f"{e(', '.join(r['quasi_identifiers']))}"
+            + (f" &middot; sensitive: {e(r['sensitive'])}" if r["sensitive"] else "")
+            + "</p>",
+            f'<div class="verdict {"ok" if ok else "bad"}" id="verdict">'
+            f"<strong>Verdict: {e(v['label'])}</strong><ul>",
+        ]
+        if ok:
+            parts.append(
+                f"<li>sample uniqueness and linkage re-identification are at most "
+                f"{_pct(v['thresholds']['max_uniqueness'])} and "
+                f"{_pct(v['thresholds']['max_reidentification'])}</li>"
+            )
+        parts += [f"<li>{e(reason)}</li>" for reason in v["reasons"]]
+        parts += [f'<li class="warn">warning: {e(w)}</li>' for w in v["warnings"]]
+        parts.append("</ul></div>")
+        parts.append('<h2>Privacy</h2><table id="privacy"><thead><tr><th>measure</th>'
+                     "<th>original</th><th>anonymized</th></tr></thead><tbody>")
+        parts += [f"<tr><td>{e(a)}</td><td>{e(b)}</td><td>{e(c)}</td></tr>"
+                  for a, b, c in self._privacy_rows()]
+        parts.append("</tbody></table>")
+        parts.append('<h2>Information loss</h2><table id="loss"><thead><tr><th>measure</th>'
+                     "<th>value</th></tr></thead><tbody>")
+        parts += [f"<tr><td>{e(a)}</td><td>{e(b)}</td></tr>" for a, b in self._loss_rows()]
+        parts.append("</tbody></table>")
+        parts.append('<h2>Per column</h2><table id="columns"><thead><tr><th>column</th>'
+                     "<th>NCP</th><th>entropy loss</th><th>distribution distance</th>"
+                     "<th>suppressed</th></tr></thead><tbody>")
+        parts += ["<tr>" + "".join(f"<td>{e(x)}</td>" for x in row) + "</tr>"
+                  for row in self._column_rows()]
+        parts.append("</tbody></table>")
+        parts.append('<h2>Plots</h2><div class="plots">')
+        if images:
+            titles = {"class_sizes": "Class sizes", "risk": "Re-identification risk",
+                      "distortion": "Distortion per quasi-identifier"}
+            for name, data in images.items():
+                parts.append(
+                    f'<figure><img id="plot-{name}" alt="{e(titles[name])}" '
+                    f'src="data:image/png;base64,{data}"><figcaption>{e(titles[name])}'
+                    "</figcaption></figure>"
+                )
+        elif plots:
+            parts.append('<p class="meta">Plots need matplotlib '
+                         "(<code>pip install sklearn-anon[plot]</code>).</p>")
+        else:
+            parts.append('<p class="meta">Plots left out.</p>')
+        parts.append("</div></body></html>")
+        page = "\n".join(parts)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(page)
+        return page
+
+    def _repr_html_(self):
+        return self.to_html()
+
+    def __repr__(self):
+        r = self.results_
+        return (
+            f"PrivacyReport({r['n_records']} records, k={r['anonymized']['k']}, "
+            f"uniqueness={_pct(r['anonymized']['sample_uniqueness'])}, "
+            f"verdict={r['verdict']['label']!r})"
+        )
+
+
+def _md_escape(text):
+    return str(text).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_CSS = """
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;
+max-width:60em;color:#1c2833;padding:0 1em}
+h1{margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #d5d8dc}
+.meta{color:#566573}
+.verdict{padding:.8em 1.2em;border-radius:6px;margin:1em 0}
+.verdict.ok{background:#e9f7ef;border-left:6px solid #1e8449}
+.verdict.bad{background:#fdedec;border-left:6px solid #b03a2e}
+.verdict ul{margin:.4em 0 0 0}.warn{color:#9a7d0a}
+table{border-collapse:collapse;margin:.5em 0}
+th,td{padding:.3em .9em;border-bottom:1px solid #eaecee;text-align:right}
+th:first-child,td:first-child{text-align:left}
+thead th{background:#f4f6f7}
+.plots{display:flex;flex-wrap:wrap;gap:1em}
+figure{margin:0}figure img{max-width:100%;border:1px solid #eaecee}
+figcaption{color:#566573;font-size:.9em;text-align:center}
+"""

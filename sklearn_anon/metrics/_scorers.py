@@ -1,3 +1,342 @@
-"""(module being written; see the issue tracker)."""
+"""Privacy scorers: privacy beside accuracy in one grid search.
 
-__all__ = []
+:func:`make_privacy_scorer` returns a scorer ``scorer(estimator, X, y)``
+that finds the fitted anonymizing step inside the estimator (a step of a
+:class:`~sklearn.pipeline.Pipeline`, possibly nested, e.g.
+``"preprocess__mondrian"`` for a transformer inside a
+:class:`~sklearn.compose.ColumnTransformer`), feeds it the scoring data the
+way the pipeline would (through the steps before it, and the columns the
+column transformer gives it), runs its ``transform`` and measures the
+result::
+
+    GridSearchCV(
+        pipe,
+        {"anon__k": [5, 10, 50], "clf__C": [0.1, 1.0]},
+        scoring={
+            "accuracy": "accuracy",
+            "k": make_privacy_scorer("k", step="anon", quasi_identifiers=QIS),
+            "neg_uniqueness": make_privacy_scorer("uniqueness", step="anon",
+                                                  quasi_identifiers=QIS),
+        },
+        refit="accuracy",
+    )
+
+Sign convention (scikit-learn's): a scorer is maximized.  Measures where
+greater is better (``k``, ``l``) are returned as they are; measures where
+smaller is better (uniqueness, risks, ``t``, information loss) are returned
+negated, like scikit-learn's ``neg_mean_squared_error``; name them
+``neg_...`` in the ``scoring`` dict.
+"""
+
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+
+from ._attacks import homogeneity_attack, linkage_attack
+from ._privacy_models import (
+    average_class_size,
+    discernibility,
+    k_anonymity,
+    l_diversity,
+    ncp,
+    t_closeness,
+)
+from ._risk import (
+    check_table,
+    marketer_risk,
+    prosecutor_risk,
+    records_below_k,
+    sample_uniqueness,
+)
+from ._utility import entropy_loss
+
+__all__ = ["PRIVACY_MEASURES", "make_privacy_scorer"]
+
+
+def _needs_sensitive(kwargs):
+    if kwargs.get("sensitive") is None:
+        raise ValueError("This measure needs the sensitive column: pass sensitive=...")
+    return kwargs["sensitive"]
+
+
+def _reidentification(released, original, qis, **kw):
+    aux = original[qis].reset_index(drop=True)
+    res = linkage_attack(
+        released.reset_index(drop=True), aux, qis, truth=np.arange(len(aux)),
+        hierarchies=kw.get("hierarchies"),
+    )
+    return res["reidentification_rate"]
+
+
+#: name -> (function(released, original, quasi_identifiers, **kw), greater_is_better)
+PRIVACY_MEASURES = {
+    "k": (lambda rel, orig, q, **kw: k_anonymity(rel, q), True),
+    "l": (lambda rel, orig, q, **kw: l_diversity(rel, q, _needs_sensitive(kw)), True),
+    "l_entropy": (
+        lambda rel, orig, q, **kw: l_diversity(rel, q, _needs_sensitive(kw), kind="entropy"),
+        True,
+    ),
+    "t": (lambda rel, orig, q, **kw: t_closeness(rel, q, _needs_sensitive(kw)), False),
+    "uniqueness": (lambda rel, orig, q, **kw: sample_uniqueness(rel, q), False),
+    "records_below_k": (
+        lambda rel, orig, q, **kw: records_below_k(rel, q, kw.get("k") or 5),
+        False,
+    ),
+    "prosecutor_max": (
+        lambda rel, orig, q, **kw: prosecutor_risk(rel, q)["max"], False
+    ),
+    "prosecutor_mean": (
+        lambda rel, orig, q, **kw: prosecutor_risk(rel, q)["mean"], False
+    ),
+    "prosecutor_share": (
+        lambda rel, orig, q, **kw: prosecutor_risk(
+            rel, q, threshold=kw.get("threshold") or 0.2
+        )["share_above_threshold"],
+        False,
+    ),
+    "marketer": (lambda rel, orig, q, **kw: marketer_risk(rel, q), False),
+    "homogeneity": (
+        lambda rel, orig, q, **kw: homogeneity_attack(rel, q, _needs_sensitive(kw)),
+        False,
+    ),
+    "reidentification": (_reidentification, False),
+    "discernibility": (lambda rel, orig, q, **kw: discernibility(rel, q), False),
+    "average_class_size": (
+        lambda rel, orig, q, **kw: average_class_size(
+            rel, q, kw.get("k") or k_anonymity(rel, q)
+        ),
+        False,
+    ),
+    "ncp": (
+        lambda rel, orig, q, **kw: ncp(orig, rel, q, hierarchies=kw.get("hierarchies")),
+        False,
+    ),
+    "entropy_loss": (
+        lambda rel, orig, q, **kw: float(entropy_loss(orig, rel, q)["loss"].mean()),
+        False,
+    ),
+}
+
+
+# -- finding the fitted step and its input ------------------------------------------
+
+
+def _select_columns(X, columns):
+    """The columns a ColumnTransformer hands to one of its transformers."""
+    if callable(columns):
+        columns = columns(X)
+    if isinstance(X, pd.DataFrame):
+        if isinstance(columns, (str, Integral)) and not isinstance(columns, bool):
+            if isinstance(columns, str):
+                return X[[columns]] if columns in X.columns else X[columns]
+            return X.iloc[:, [columns]]
+        if isinstance(columns, slice):
+            if isinstance(columns.start, str) or isinstance(columns.stop, str):
+                return X.loc[:, columns]
+            return X.iloc[:, columns]
+        cols = list(columns)
+        if cols and all(isinstance(c, (bool, np.bool_)) for c in cols):
+            return X.loc[:, np.asarray(cols, dtype=bool)]
+        if cols and all(isinstance(c, (Integral, np.integer)) for c in cols):
+            return X.iloc[:, cols]
+        return X[cols]
+    arr = np.asarray(X)
+    if isinstance(columns, (Integral, np.integer)):
+        return arr[:, [columns]]
+    return arr[:, columns]
+
+
+def _passthrough(step):
+    return step is None or (isinstance(step, str) and step in ("passthrough", "drop"))
+
+
+def find_step(estimator, step, X):
+    """Fitted sub-estimator named by ``step`` (``"a__b"``) and the data it receives.
+
+    Walks Pipelines (transforming ``X`` through the steps before the named
+    one), ColumnTransformers (selecting the columns of the named
+    transformer; fitted ``transformers_``) and FeatureUnions.
+    """
+    parts = step.split("__")
+    current, data = estimator, X
+    walked = []
+    for name in parts:
+        walked.append(name)
+        if hasattr(current, "best_estimator_"):
+            current = current.best_estimator_
+        if hasattr(current, "steps") and hasattr(current, "named_steps"):
+            names = [n for n, _ in current.steps]
+            if name not in names:
+                raise ValueError(
+                    f"No step {'__'.join(walked)!r} in the pipeline (steps: {names!r})."
+                )
+            pos = names.index(name)
+            for _, prev in current.steps[:pos]:
+                if not _passthrough(prev):
+                    data = prev.transform(data)
+            current = current.steps[pos][1]
+        elif hasattr(current, "transformers"):
+            fitted = getattr(current, "transformers_", None)
+            if fitted is None:
+                raise ValueError(f"The ColumnTransformer holding {step!r} is not fitted.")
+            found = [t for t in fitted if t[0] == name]
+            if not found:
+                names = [t[0] for t in fitted]
+                raise ValueError(
+                    f"No transformer {'__'.join(walked)!r} in the ColumnTransformer "
+                    f"(transformers: {names!r})."
+                )
+            _, current, columns = found[0]
+            data = _select_columns(data, columns)
+        elif hasattr(current, "transformer_list"):
+            found = [t for n, t in current.transformer_list if n == name]
+            if not found:
+                raise ValueError(f"No transformer {'__'.join(walked)!r} in the FeatureUnion.")
+            current = found[0]
+        else:
+            raise ValueError(
+                f"Cannot find step {step!r}: {type(current).__name__} holds no named steps."
+            )
+        if _passthrough(current):
+            raise ValueError(f"Step {step!r} is {current!r}: there is no transformer to score.")
+    return current, data
+
+
+class _PrivacyScorer:
+    """Callable ``scorer(estimator, X, y=None)`` made by :func:`make_privacy_scorer`."""
+
+    def __init__(self, measure, step, quasi_identifiers, greater_is_better, kwargs):
+        self.measure = measure
+        self.step = step
+        self.quasi_identifiers = quasi_identifiers
+        self.greater_is_better = greater_is_better
+        self.kwargs = kwargs
+        self._sign = 1 if greater_is_better else -1
+
+    def __repr__(self):
+        name = self.measure if isinstance(self.measure, str) else getattr(
+            self.measure, "__name__", "measure"
+        )
+        sign = "" if self.greater_is_better else ", greater_is_better=False"
+        return f"make_privacy_scorer({name!r}, step={self.step!r}{sign})"
+
+    def released(self, estimator, X):
+        """The output of the anonymizing step on ``X`` and the step's input."""
+        if self.step is None:
+            step, data = estimator, X
+        else:
+            step, data = find_step(estimator, self.step, X)
+        out = step.transform(data)
+        if not isinstance(out, pd.DataFrame):
+            if hasattr(out, "toarray"):
+                out = out.toarray()
+            out = np.asarray(out)
+            try:
+                names = list(step.get_feature_names_out())
+            except (AttributeError, ValueError, TypeError):
+                names = [f"x{i}" for i in range(out.shape[1])]
+            out = pd.DataFrame(out, columns=names)
+        if not isinstance(data, pd.DataFrame):
+            data = pd.DataFrame(np.asarray(data), columns=list(out.columns)[: np.shape(data)[1]])
+        return out.reset_index(drop=True), data.reset_index(drop=True)
+
+    def __call__(self, estimator, X, y=None, **kwargs):
+        released, original = self.released(estimator, X)
+        qis = self.quasi_identifiers
+        sensitive = self.kwargs.get("sensitive")
+        if qis is None:
+            qis = [c for c in released.columns if c != sensitive and c in original.columns]
+        check_table(released, qis, sensitive, name="the anonymized scoring data")
+        if callable(self.measure):
+            value = self.measure(released, original, qis, **self.kwargs)
+        else:
+            value = PRIVACY_MEASURES[self.measure][0](released, original, qis, **self.kwargs)
+        return self._sign * float(value)
+
+
+def make_privacy_scorer(
+    measure,
+    *,
+    step=None,
+    quasi_identifiers=None,
+    sensitive=None,
+    greater_is_better=None,
+    k=None,
+    threshold=None,
+    hierarchies=None,
+):
+    """Make a scorer that measures the privacy of a pipeline's anonymizing step.
+
+    The scorer takes a fitted estimator (typically a Pipeline), runs the
+    ``transform`` of its fitted step ``step`` on the scoring data (after the
+    steps before it, and on the columns a ColumnTransformer gives it) and
+    returns the measure of the output.  Use it in ``scoring={...}`` of
+    :class:`~sklearn.model_selection.GridSearchCV` to see privacy beside
+    accuracy in ``cv_results_``.
+
+    Parameters
+    ----------
+    measure : str or callable
+        One of ``PRIVACY_MEASURES``: ``"k"``, ``"l"``, ``"l_entropy"``,
+        ``"t"`` (the last three need ``sensitive``), ``"uniqueness"``,
+        ``"records_below_k"``, ``"prosecutor_max"``, ``"prosecutor_mean"``,
+        ``"prosecutor_share"``, ``"marketer"``, ``"homogeneity"`` (needs
+        ``sensitive``), ``"reidentification"`` (linkage attack with the
+        step's raw input as the auxiliary table), ``"discernibility"``,
+        ``"average_class_size"``, ``"ncp"``, ``"entropy_loss"``.  Or a
+        callable ``measure(released, original, quasi_identifiers, **kw)``
+        returning a float (``greater_is_better`` then defaults to True).
+    step : str or None, default=None
+        Name of the anonymizing step; nested names use ``__``
+        (``"preprocess__mondrian"``).  None scores the estimator itself (an
+        anonymizer fitted on its own).
+    quasi_identifiers : list of str or None, default=None
+        Columns of the step's output to measure; None takes every output
+        column that is also an input column, except ``sensitive``.
+    sensitive : str or None, default=None
+        Sensitive column of the step's output (for l, t, homogeneity).
+    greater_is_better : bool or None, default=None
+        Sign of the score.  None uses the measure's own convention: True for
+        ``k``, ``l``, ``l_entropy``, False (negated scores) for the others.
+    k : int or None, default=None
+        For ``records_below_k`` (default 5) and ``average_class_size``
+        (default: the achieved k).
+    threshold : float or None, default=None
+        Risk threshold for ``prosecutor_share`` (default 0.2).
+    hierarchies : dict or None, default=None
+        ``{column: hierarchy}`` for ``ncp`` and ``reidentification``.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y=None) -> float``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.pipeline import Pipeline
+    >>> from sklearn_anon import IntervalGeneralizer
+    >>> from sklearn_anon.metrics import make_privacy_scorer
+    >>> X = pd.DataFrame({"age": [21, 25, 33, 38, 52, 57]})
+    >>> pipe = Pipeline([("anon", IntervalGeneralizer(bins=[0, 30, 40, 100]))]).fit(X)
+    >>> make_privacy_scorer("k", step="anon")(pipe, X)
+    2.0
+    >>> make_privacy_scorer("uniqueness", step="anon")(pipe, X)
+    -0.0
+    """
+    if callable(measure):
+        gib = True if greater_is_better is None else bool(greater_is_better)
+    elif isinstance(measure, str) and measure in PRIVACY_MEASURES:
+        gib = PRIVACY_MEASURES[measure][1] if greater_is_better is None else bool(greater_is_better)
+    else:
+        raise ValueError(
+            f"Unknown privacy measure {measure!r}; use a callable or one of "
+            f"{sorted(PRIVACY_MEASURES)!r}."
+        )
+    if step is not None and not isinstance(step, str):
+        raise TypeError("step must be the name of a pipeline step (a str) or None.")
+    if measure in ("l", "l_entropy", "t", "homogeneity") and sensitive is None:
+        raise ValueError(f"The measure {measure!r} needs sensitive=<column>.")
+    kwargs = {"sensitive": sensitive, "k": k, "threshold": threshold, "hierarchies": hierarchies}
+    return _PrivacyScorer(measure, step, quasi_identifiers, gib, kwargs)
