@@ -51,7 +51,7 @@ _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _STREET_NUMBER = r"\d{1,6}[A-Za-z]?"
 CONTENT_PATTERNS = {
     "email": r"[A-Za-z0-9._%+'\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
-    "uuid": r"\{?[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}\}?",
+    "uuid": r"\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?",
     "mac_address": r"(?:[0-9A-Fa-f]{2}[:\-]){5}[0-9A-Fa-f]{2}|(?:[0-9A-Fa-f]{4}\.){2}[0-9A-Fa-f]{4}",
     "ipv4": rf"{_OCTET}(?:\.{_OCTET}){{3}}",
     "ipv6": r"(?=[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:)(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{0,4}|\d{1,3}(?:\.\d{1,3}){3})",
@@ -76,8 +76,9 @@ CONTENT_ORDER = (
     "ssn", "hash_id", "zip_plus4", "date", "phone", "postal_address", "person_name", "username",
 )
 #: content kinds a name hint such as "order" or "sku" overrides (an order id
-#: that looks like a phone number is not a phone number)
-WEAK_CONTENT = {"uuid", "ssn", "hash_id", "phone", "postal_address", "person_name", "username", "date"}
+#: that looks like a phone number is not a phone number, a version "1.2.3.4"
+#: is not an IP address)
+WEAK_CONTENT = {"ipv4", "uuid", "ssn", "hash_id", "phone", "postal_address", "person_name", "username", "date"}
 
 _COMPILED = {k: re.compile(v) for k, v in CONTENT_PATTERNS.items()}
 
@@ -227,7 +228,7 @@ def match_shares(strings, kinds=CONTENT_ORDER):
     if n == 0:
         return {k: 0.0 for k in kinds}
     for kind in kinds:
-        hit = strings.str.fullmatch(_COMPILED[kind]).to_numpy(dtype=bool, na_value=False)
+        hit = strings.str.fullmatch(_COMPILED[kind]).to_numpy(dtype=bool, na_value=False).copy()
         if kind == "credit_card" and hit.any():
             digits = strings[hit].str.replace(r"[ \-]", "", regex=True)
             ok = luhn_valid(digits)

@@ -322,7 +322,14 @@ def _factorize_strings(column, name, who, mode):
     decoded as UTF-8.  Any other object raises a TypeError naming the column
     and the type (never the value).
     """
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    except TypeError:  # unhashable objects (dict, list): slow path, error only
+        names = sorted({type(v).__name__ for v in column.dropna() if not isinstance(v, (str, bytes))})
+        raise TypeError(
+            f"{who}: column {name!r} holds non-string value(s) of type {', '.join(names)}; "
+            "convert the column to strings first."
+        ) from None
     codes = np.asarray(codes, dtype=np.int64)
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):

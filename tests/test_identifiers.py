@@ -1,0 +1,668 @@
+"""Tests of sklearn_anon.identifiers: detect_pii, PIIDetector, Pseudonymizer,
+KeyedAssigner, FakeReplacer."""
+
+import base64
+import hashlib
+import hmac
+import pickle
+import re
+import subprocess
+import sys
+import textwrap
+import uuid
+import warnings
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import make_pipeline
+
+from sklearn_anon import (
+    FakeReplacer,
+    FrequencyAttackWarning,
+    KeyedAssigner,
+    PIIDetector,
+    Pseudonymizer,
+    detect_pii,
+)
+from sklearn_anon import _pii_patterns as P
+from sklearn_anon import identifiers
+
+KEY = b"k3y-for-tests-only"
+OFFERS = ["BlueElephant", "YellowSeal", "RedMouse", "GreenLemur", "PurpleBear"]
+
+FIRST = np.array("Mary James Linda Robert Susan Michael Karen David Lisa Daniel Nancy Paul Emma Kevin "
+                 "Sarah Jason Laura Ryan Anna Eric".split())
+LAST = np.array("Smith Johnson Williams Brown Jones Garcia Miller Davis Lopez Wilson Anderson Taylor "
+                "Moore Jackson Martin Lee White Harris Clark Lewis Walker Young Allen King".split())
+STREETS = np.array("Oak Maple Pine Cedar Elm Washington Lake Hill Park Main".split())
+SUFFIX = np.array("Street Avenue Road Lane Drive Court Way Blvd".split())
+
+
+def _luhn_complete(prefix_digits):
+    """Append the Luhn check digit to each row of a digit matrix."""
+    digits = prefix_digits.copy()
+    rev = digits[:, ::-1]
+    doubled = rev[:, ::2] * 2
+    doubled = np.where(doubled > 9, doubled - 9, doubled)
+    total = doubled.sum(axis=1) + rev[:, 1::2].sum(axis=1)
+    check = (10 - total % 10) % 10
+    return np.hstack([digits, check[:, None]])
+
+
+def _iban(rng, n):
+    """Valid German-shaped IBANs (DEkk + 18 digits) with a correct mod-97 check."""
+    out = []
+    for _ in range(n):
+        bban = "".join(map(str, rng.integers(0, 10, 18)))
+        num = int(bban + "131400")  # D=13 E=14 + "00"
+        out.append(f"DE{98 - num % 97:02d}{bban}")
+    return out
+
+
+def _digits(rng, n, k):
+    return ["".join(map(str, r)) for r in rng.integers(0, 10, (n, k))]
+
+
+def labelled_table(n=400, seed=0):
+    """A table of >= 30 columns with the expected (role, kind) of each.
+
+    Names often hide the content; several columns look like PII and are
+    not (opt-in flags, order ids shaped like phone numbers, SKUs, hex
+    colours, version numbers, checksums of files, product names).
+    """
+    rng = np.random.default_rng(seed)
+    first, last = rng.choice(FIRST, n), rng.choice(LAST, n)
+    num = rng.integers(1, 999, n)
+    emails = [f"{f.lower()}.{l.lower()}{k}@{d}" for f, l, k, d in
+              zip(first, last, num, rng.choice(["gmail.com", "yahoo.com", "corp.example.org"], n))]
+    born = pd.Timestamp("2024-01-01") - pd.to_timedelta(rng.integers(18 * 365, 85 * 365, n), unit="D")
+    cards = _luhn_complete(np.hstack([np.full((n, 1), 4), rng.integers(0, 10, (n, 14))]))
+    card_str = ["".join(map(str, r)) for r in cards]
+    cards13 = _luhn_complete(np.hstack([np.full((n, 1), 5), rng.integers(0, 10, (n, 14))]))
+    phones = [f"({a}) {b}-{c:04d}" for a, b, c in zip(rng.integers(201, 989, n), rng.integers(200, 999, n),
+                                                      rng.integers(0, 10_000, n))]
+    cols = {
+        # direct identifiers -----------------------------------------------------
+        "contact": (emails, "direct_identifier", "email"),
+        "E_Mail": ([e.upper() if i % 3 == 0 else e for i, e in enumerate(emails)], "direct_identifier", "email"),
+        "c_7": (phones, "direct_identifier", "phone"),
+        "ref_a": ([f"{a:03d}-{b:02d}-{c:04d}" for a, b, c in zip(rng.integers(1, 660, n), rng.integers(1, 99, n),
+                                                                   rng.integers(1, 9999, n))],
+                  "direct_identifier", "ssn"),
+        "payment": ([" ".join(s[i:i + 4] for i in range(0, 16, 4)) for s in card_str], "direct_identifier",
+                    "credit_card"),
+        "x9": (np.array([int("".join(map(str, r))) for r in cards13], dtype=np.int64), "direct_identifier",
+               "credit_card"),
+        "acct": (_iban(rng, n), "direct_identifier", "iban"),
+        "src": ([".".join(map(str, r)) for r in rng.integers(1, 255, (n, 4))], "direct_identifier", "ipv4"),
+        "src6": ([":".join(f"{x:x}" for x in r) for r in rng.integers(0, 65536, (n, 8))], "direct_identifier",
+                 "ipv6"),
+        "hw": ([":".join(f"{x:02x}" for x in r) for r in rng.integers(0, 256, (n, 6))], "direct_identifier",
+               "mac_address"),
+        "homepage": ([f"https://www.example.com/~{e.split('@')[0]}" for e in emails], "direct_identifier", "url"),
+        "who": ([f"{f} {l}" for f, l in zip(first, last)], "direct_identifier", "person_name"),
+        "where": ([f"{k} {s} {x}" for k, s, x in zip(rng.integers(1, 9999, n), rng.choice(STREETS, n),
+                                                      rng.choice(SUFFIX, n))], "direct_identifier",
+                  "postal_address"),
+        "h": ([hashlib.md5(e.encode()).hexdigest() for e in emails], "direct_identifier", "hash_id"),
+        "sig": ([hashlib.sha256(e.encode()).hexdigest() for e in emails], "direct_identifier", "hash_id"),
+        "visitor": ([str(uuid.UUID(int=int(x))) for x in rng.integers(0, 2**62, n)], "direct_identifier", "uuid"),
+        "u": ([f"{f.lower()[0]}{l.lower()}{k}" for f, l, k in zip(first, last, num)], "direct_identifier",
+              "username"),
+        "phone_number": (rng.integers(2_000_000_000, 9_999_999_999, n), "direct_identifier", "phone"),
+        # quasi-identifiers --------------------------------------------------------
+        "dob": ([d.strftime("%Y-%m-%d") for d in born], "quasi_identifier", "date_of_birth"),
+        "d1": (born, "quasi_identifier", "date_of_birth"),
+        "zip": ([f"{z:05d}" for z in rng.integers(501, 99950, n)], "quasi_identifier", "postal_code"),
+        "gender": (rng.choice(["M", "F"], n), "quasi_identifier", "sex"),
+        "st": (rng.choice(["MA", "NY", "CA", "TX", "WA", "FL"], n), "quasi_identifier", "state"),
+        "age": (rng.integers(18, 90, n), "quasi_identifier", "age"),
+        # sensitive --------------------------------------------------------------
+        "annual_income": (rng.integers(10_000, 200_000, n), "sensitive", "financial"),
+        "diagnosis": (rng.choice(["J45", "E11", "I10", "F32"], n), "sensitive", "health"),
+        # look like PII, are not -----------------------------------------------------
+        "email_opt_in": (rng.integers(0, 2, n), "other", None),
+        "order_ref": ([f"{a}-{b}-{c:04d}" for a, b, c in zip(rng.integers(201, 989, n), rng.integers(200, 999, n),
+                                                             rng.integers(0, 10_000, n))], "other", None),
+        "sku": ([f"SKU-{a:05d}-{b}" for a, b in zip(rng.integers(0, 99999, n), rng.choice(["AB", "XY", "QZ"], n))],
+                "other", None),
+        "color": ([f"#{x:06x}" for x in rng.integers(0, 2**24, n)], "other", None),
+        "build_version": ([f"{a}.{b}.{c}.{d}" for a, b, c, d in rng.integers(1, 30, (n, 4))], "other", None),
+        "email_domain": (rng.choice(["gmail.com", "yahoo.com", "example.org"], n), "other", None),
+        "transaction_id": ([str(uuid.UUID(int=int(x))) for x in rng.integers(0, 2**62, n)], "other", None),
+        "file_checksum": ([hashlib.md5(str(x).encode()).hexdigest() for x in rng.integers(0, 2**40, n)],
+                          "other", None),
+        "product_name": ([f"{a} {b}" for a, b in zip(rng.choice(["Blue", "Red", "Green", "Tall", "Mini"], n),
+                                                     rng.choice(["Widget", "Lamp", "Chair", "Kettle"], n))],
+                         "other", None),
+        "n_emails_sent": (rng.integers(0, 40, n), "other", None),
+        "score": (rng.normal(size=n), "other", None),
+        "interest": (rng.choice(["golf", "travel", "fashion", "outdoors"], n), "other", None),
+        "created_at": (pd.Timestamp("2024-03-01") + pd.to_timedelta(rng.integers(0, 10**7, n), unit="s"),
+                       "other", None),
+        "signup_day": ([d.strftime("%Y-%m-%d") for d in pd.Timestamp("2023-01-01")
+                        + pd.to_timedelta(rng.integers(0, 700, n), unit="D")], "other", None),
+        "is_verified_email": (rng.integers(0, 2, n).astype(bool), "other", None),
+        "comment": (rng.choice(["Great service, will buy again", "Late delivery", "ok", "Too expensive!"], n),
+                    "other", None),
+        "order_count": (rng.integers(0, 50, n), "other", None),
+    }
+    frame = pd.DataFrame({name: values for name, (values, _, _) in cols.items()})
+    truth = pd.DataFrame({"role": [r for _, r, _ in cols.values()], "kind": [k for _, _, k in cols.values()]},
+                         index=list(cols))
+    return frame, truth
+
+
+def _customers(n=10_000, seed=0):
+    datasets = pytest.importorskip("sklearn_anon.datasets")
+    if not hasattr(datasets, "make_customers"):
+        pytest.skip("make_customers not available yet")
+    return datasets.make_customers(n, random_state=seed)
+
+
+def _small():
+    return pd.DataFrame({
+        "name": ["Ann Lee", "Bob Stone", "Cy Young", "Dee Moss"],
+        "email": [" Ann@Example.com", "bob@example.org", "cy@example.net", "ann@example.com"],
+        "purchases": [3, 14, 15, 9],
+    })
+
+
+def _assert_no_values(message, frame):
+    """No cell value of ``frame`` (longer than 3 characters) appears in ``message``."""
+    for col in frame.columns:
+        for v in frame[col].dropna().astype(str).unique():
+            v = v.strip()
+            if len(v) > 3:
+                assert v not in message, f"cell value of {col!r} leaked into a message"
+
+
+# ==========================================================================
+# detect_pii
+# ==========================================================================
+def test_detect_pii_on_make_customers():
+    df = _customers(10_000)
+    report = detect_pii(df)
+    role = report["role"]
+    direct = {"name", "street_address", "ssn", "email", "username", "ip", "mdem"}
+    assert set(role.index[role == "direct_identifier"]) == direct
+    assert set(role.index[role == "quasi_identifier"]) == {"birthdate", "zipcode", "sex", "city", "state"}
+    assert set(role.index[role == "sensitive"]) == {"income", "purchases"}
+    assert report.loc["mdem", "kind"] == "hash_id"
+    assert report.loc["ip", "kind"] == "ipv4"
+    assert report.loc["birthdate", "kind"] == "date_of_birth"
+
+
+def _precision_recall(report, truth, role="direct_identifier"):
+    pred = report["role"] == role
+    true = truth["role"] == role
+    tp = int((pred & true).sum())
+    return tp / max(int(pred.sum()), 1), tp / max(int(true.sum()), 1)
+
+
+def test_detect_pii_precision_recall_on_labelled_columns():
+    frame, truth = labelled_table()
+    assert frame.shape[1] >= 30
+    report = detect_pii(frame)
+    precision, recall = _precision_recall(report, truth)
+    role_accuracy = float((report["role"] == truth["role"]).mean())
+    direct = truth["role"] == "direct_identifier"
+    kind_accuracy = float((report.loc[direct, "kind"] == truth.loc[direct, "kind"]).mean())
+    print(f"\n{frame.shape[1]} labelled columns: direct-identifier precision={precision:.3f} "
+          f"recall={recall:.3f}; role accuracy={role_accuracy:.3f}; kind accuracy (direct)={kind_accuracy:.3f}")
+    wrong = report.index[report["role"] != truth["role"]].tolist()
+    # measured: precision 1.000, recall 1.000, role accuracy 1.000, kind accuracy 1.000
+    assert precision >= 0.95 and recall >= 0.95, wrong
+    assert role_accuracy >= 0.95, wrong
+    assert kind_accuracy >= 0.95
+
+
+def test_detect_pii_judges_content_as_well_as_names():
+    frame, _ = labelled_table(n=200, seed=3)
+    report = detect_pii(frame)
+    assert report.loc["contact", ["role", "kind", "evidence"]].tolist() == ["direct_identifier", "email", "content"]
+    assert report.loc["E_Mail", "evidence"] == "name+content"
+    assert report.loc["email_opt_in", "role"] == "other"
+    assert report.loc["order_ref", "role"] == "other"
+    assert report.loc["zip", "evidence"] == "name"
+    assert np.isnan(report.loc["zip", "match_share"])
+    assert report.loc["contact", "match_share"] == 1.0
+    assert 0.9 < report.loc["contact", "distinct_ratio"] <= 1.0
+
+
+def test_detect_pii_needs_most_values_to_match():
+    emails = [f"user{i}@example.com" for i in range(50)]
+    mixed = pd.DataFrame({"x": emails[:20] + ["n/a"] * 30})
+    assert detect_pii(mixed).loc["x", "role"] == "other"
+    assert detect_pii(mixed, min_share=0.3).loc["x", "kind"] == "email"
+
+
+def test_detect_pii_luhn_and_iban_checks():
+    rng = np.random.default_rng(0)
+    random16 = pd.DataFrame({"x": ["".join(map(str, r)) for r in rng.integers(0, 10, (200, 16))]})
+    # random 16-digit strings pass Luhn one time in ten: not card numbers
+    assert detect_pii(random16).loc["x", "kind"] != "credit_card"
+    ibans = _iban(rng, 50)
+    broken = [s[:2] + f"{(int(s[2:4]) + 1) % 100:02d}" + s[4:] for s in ibans]
+    assert detect_pii(pd.DataFrame({"x": ibans})).loc["x", "kind"] == "iban"
+    assert detect_pii(pd.DataFrame({"x": broken})).loc["x", "kind"] != "iban"
+    assert P.iban_valid(pd.Series(["GB82 WEST 1234 5698 7654 32"])).tolist() == [True]
+    assert P.luhn_valid(pd.Series(["4111111111111111", "4111111111111112"])).tolist() == [True, False]
+
+
+def test_detect_pii_never_outputs_cell_values():
+    frame, _ = labelled_table(n=100)
+    report = detect_pii(frame)
+    _assert_no_values(report.to_csv(), frame)
+
+
+def test_detect_pii_samples_and_handles_arrays_and_missing():
+    frame, truth = labelled_table(n=3000, seed=1)
+    report = detect_pii(frame, sample_size=200)
+    assert (report["n_sampled"] <= 200).all()
+    assert _precision_recall(report, truth) == (1.0, 1.0)
+    arr = np.array([["ann@example.com", 1], ["bob@example.org", 0]], dtype=object)
+    rep = detect_pii(arr)
+    assert rep.index.tolist() == ["x0", "x1"] and rep.loc["x0", "kind"] == "email"
+    empty = pd.DataFrame({"email": [None, None], "v": [np.nan, np.nan]})
+    rep = detect_pii(empty)
+    assert rep.loc["email", "evidence"] == "name" and rep.loc["v", "role"] == "other"
+    with pytest.raises(ValueError, match="sample_size"):
+        detect_pii(frame, sample_size=0)
+
+
+# ==========================================================================
+# PIIDetector
+# ==========================================================================
+def test_piidetector_drops_direct_identifiers():
+    frame, truth = labelled_table(n=200)
+    det = PIIDetector().fit(frame)
+    expected = truth.index[truth["role"] == "direct_identifier"].tolist()
+    assert det.pii_columns_ == expected
+    out = det.transform(frame)
+    kept = [c for c in frame.columns if c not in expected]
+    assert out.columns.tolist() == kept == det.get_feature_names_out().tolist()
+    pd.testing.assert_frame_equal(out, frame[kept])
+    assert det.report_.shape[0] == frame.shape[1]
+
+
+def test_piidetector_columns_and_ignore():
+    X = _small()
+    det = PIIDetector(columns=["purchases"], ignore=["email"]).fit(X)
+    assert det.pii_columns_ == ["name", "purchases"]
+    assert det.transform(X).columns.tolist() == ["email"]
+    with pytest.raises(ValueError, match="unknown column 'nope'"):
+        PIIDetector(ignore=["nope"]).fit(X)
+
+
+def test_piidetector_ndarray_and_set_output():
+    X = _small()
+    arr = X.to_numpy(dtype=object)
+    det = PIIDetector().fit(arr)
+    assert det.pii_columns_ == ["x0", "x1"]
+    out = det.transform(arr)
+    assert isinstance(out, np.ndarray) and out.shape == (4, 1)
+    assert det.get_feature_names_out().tolist() == ["x2"]
+    pd_out = PIIDetector().set_output(transform="pandas").fit(X).transform(X)
+    assert pd_out.columns.tolist() == ["purchases"]
+    with pytest.raises(ValueError, match="input_features"):
+        det.get_feature_names_out(["a", "b"])
+
+
+# ==========================================================================
+# Pseudonymizer: equality with the standard library
+# ==========================================================================
+def _emails(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    return [f"{a}.{b}{k}@example.{d}" for a, b, k, d in
+            zip(rng.choice(FIRST, n), rng.choice(LAST, n), rng.integers(0, 10_000, n),
+                rng.choice(["com", "org"], n))]
+
+
+def test_pseudonymizer_hmac_equals_stdlib_on_normalized_value():
+    emails = [e.upper() if i % 4 == 0 else f"  {e} " for i, e in enumerate(_emails())]
+    X = pd.DataFrame({"email": emails})
+    out = Pseudonymizer(key=KEY).fit_transform(X)["email"]
+    expected = [hmac.new(KEY, e.strip().lower().encode(), "sha256").hexdigest() for e in emails]
+    assert out.tolist() == expected
+
+
+def test_pseudonymizer_pbkdf2_equals_stdlib_for_every_row():
+    salt = b"exposure-salt"
+    emails = _emails(200)
+    X = pd.DataFrame({"email": emails})
+    ps = Pseudonymizer(method="pbkdf2-sha256", salt=salt, iterations=1000, normalize="none")
+    out = ps.fit_transform(X)["email"]
+    assert out.tolist() == [hashlib.pbkdf2_hmac("sha256", e.encode(), salt, 1000).hex() for e in emails]
+    # without salt, the key is the salt
+    out2 = Pseudonymizer(key=salt, method="pbkdf2-sha256", normalize="none").fit_transform(X)["email"]
+    assert out2.tolist() == out.tolist()
+
+
+def test_pseudonymizer_blake2b_and_encodings():
+    emails = _emails(50)
+    X = pd.DataFrame({"id": emails})
+    # emails by content: normalized (lower-cased) by default
+    out = Pseudonymizer(key=KEY, method="blake2b", digest_size=20, normalize="none").fit_transform(X)["id"]
+    assert out.tolist() == [hashlib.blake2b(e.encode(), key=KEY, digest_size=20).hexdigest() for e in emails]
+    raw = [hmac.new(KEY, e.lower().encode(), "sha256").digest() for e in emails]
+    b64 = Pseudonymizer(key=KEY, encoding="base64").fit_transform(X)["id"]
+    assert b64.tolist() == [base64.b64encode(d).decode() for d in raw]
+    b64u = Pseudonymizer(key=KEY, encoding="base64url", length=16).fit_transform(X)["id"]
+    assert b64u.tolist() == [base64.urlsafe_b64encode(d).decode()[:16] for d in raw]
+    assert b64u.str.len().eq(16).all()
+    with pytest.raises(ValueError, match="at most 64 bytes"):
+        Pseudonymizer(key=b"x" * 65, method="blake2b").fit(X)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(min_size=0, max_size=12), min_size=1, max_size=30))
+def test_pseudonymizer_property_equal_iff_normalized_equal(values):
+    X = pd.DataFrame({"email": pd.Series(values, dtype=object)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FrequencyAttackWarning)
+        out = Pseudonymizer(key=KEY, normalize="lower").fit_transform(X)["email"].tolist()
+    norm = [v.strip().lower() for v in values]
+    for v, n, o in zip(values, norm, out):
+        if n == "":
+            assert o == ""
+        else:
+            assert o == hmac.new(KEY, n.encode("utf-8", "surrogatepass"), "sha256").hexdigest()
+    pairs = {(n, o) for n, o in zip(norm, out)}
+    assert len({n for n, _ in pairs}) == len(pairs) == len({o for _, o in pairs})
+
+
+# ==========================================================================
+# Pseudonymizer: keys and secrecy
+# ==========================================================================
+def test_pseudonymizer_key_from_environment(monkeypatch):
+    X = pd.DataFrame({"email": _emails(20)})
+    monkeypatch.setenv("SKA_TEST_KEY", KEY.decode())
+    ps = Pseudonymizer(key="env:SKA_TEST_KEY").fit(X)
+    direct = Pseudonymizer(key=KEY).fit(X)
+    pd.testing.assert_frame_equal(ps.transform(X), direct.transform(X))
+    blob = pickle.dumps(ps)
+    assert KEY not in blob and b"SKA_TEST_KEY" in blob
+    monkeypatch.delenv("SKA_TEST_KEY")
+    with pytest.raises(ValueError, match="'SKA_TEST_KEY'.*not set"):
+        pickle.loads(blob).transform(X)
+
+
+def test_pseudonymizer_key_none_is_an_error():
+    X = pd.DataFrame({"email": _emails(5)})
+    with pytest.raises(ValueError, match="`key` is required"):
+        Pseudonymizer().fit(X)
+    with pytest.raises(ValueError, match="only used with method='pbkdf2-sha256'"):
+        Pseudonymizer(key=KEY, salt=b"s").fit(X)
+    with pytest.raises(ValueError, match="empty"):
+        Pseudonymizer(key="").fit(X)
+
+
+def test_key_never_in_repr_or_errors():
+    secret = "s3cr3t-literal-key"
+    ps = Pseudonymizer(key=secret, method="blake2b")
+    ka = KeyedAssigner(choices=OFFERS, key=secret.encode())
+    for text in (repr(ps), repr(make_pipeline(ps)), str(ps.get_params()), repr(ka), repr(make_pipeline(ka))):
+        assert secret not in text
+    assert ps.get_params()["key"] == secret  # the value itself is intact
+    bad = pd.DataFrame({"email": ["a@b.com", 12345]})
+    with pytest.raises(TypeError) as exc:
+        ps.fit(bad).transform(bad)
+    assert secret not in str(exc.value) and "12345" not in str(exc.value)
+    with pytest.raises(ValueError) as exc:
+        Pseudonymizer(key="x" * 70, method="blake2b").fit(bad)
+    assert "xxxx" not in str(exc.value)
+
+
+def test_frequency_attack_warning():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"sex": rng.choice(["F", "M"], 500), "email": _emails(500)})
+    with pytest.warns(FrequencyAttackWarning, match="'sex'") as record:
+        Pseudonymizer(key=KEY).fit(X)
+    assert all("'email'" not in str(w.message) for w in record)
+    assert issubclass(FrequencyAttackWarning, UserWarning)
+    skewed = pd.DataFrame({"id": ["same"] * 100 + [f"v{i}" for i in range(900)]})
+    with pytest.warns(FrequencyAttackWarning):
+        Pseudonymizer(key=KEY).fit(skewed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FrequencyAttackWarning)
+        Pseudonymizer(key=KEY).fit(pd.DataFrame({"email": _emails(50)}))
+
+
+# ==========================================================================
+# Pseudonymizer: bad input, dtypes, distinct values hashed once, parallel
+# ==========================================================================
+def test_pseudonymizer_nan_empty_bytes_and_bad_values():
+    X = pd.DataFrame({"email": pd.Series(["a@b.com", None, "", b"a@b.com", np.nan], dtype=object),
+                      "n": [1, 2, np.nan, 1, 5]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FrequencyAttackWarning)
+        out = Pseudonymizer(key=KEY).fit_transform(X)
+    e = out["email"]
+    assert e.isna().tolist() == [False, True, False, False, True]
+    assert e[2] == "" and e[0] == e[3] == hmac.new(KEY, b"a@b.com", "sha256").hexdigest()
+    assert out["n"][0] == out["n"][3] == hmac.new(KEY, b"1.0", "sha256").hexdigest()
+    assert pd.isna(out["n"][2])
+    bad = pd.DataFrame({"email": ["secret@value.com", 3.5, {"x": 1}]})
+    with pytest.raises(TypeError, match="column 'email'.*non-string.*dict, float") as exc:
+        Pseudonymizer(key=KEY).fit(bad).transform(bad)
+    _assert_no_values(str(exc.value), bad.astype(str))
+    bad_bytes = pd.DataFrame({"email": pd.Series([b"\xff\xfe"], dtype=object)})
+    with pytest.raises(ValueError, match="column 'email'.*UTF-8"):
+        Pseudonymizer(key=KEY).fit(bad_bytes).transform(bad_bytes)
+
+
+def test_pseudonymizer_keeps_dtype_index_and_other_columns():
+    X = pd.DataFrame({"email": pd.Series(_emails(6), dtype="str"), "v": np.arange(6.0)},
+                     index=[10, 3, 7, 1, 0, 2])
+    out = Pseudonymizer(key=KEY, columns=["email"]).fit_transform(X)
+    assert out.index.tolist() == X.index.tolist()
+    assert out["email"].dtype == X["email"].dtype
+    pd.testing.assert_series_equal(out["v"], X["v"])
+    cat = X.assign(email=X["email"].astype("category"))
+    out_cat = Pseudonymizer(key=KEY, columns=["email"]).fit_transform(cat)
+    assert out_cat["email"].tolist() == out["email"].tolist()
+    arr = Pseudonymizer(key=KEY, columns=[0]).fit_transform(X.to_numpy(dtype=object))
+    assert isinstance(arr, np.ndarray) and arr[:, 0].tolist() == out["email"].tolist()
+
+
+def test_each_distinct_value_hashed_once(monkeypatch):
+    calls = []
+    real = P.hash_chunk
+
+    def counting(values, *args):
+        calls.append(len(values))
+        return real(values, *args)
+
+    monkeypatch.setattr(P, "hash_chunk", counting)
+    rng = np.random.default_rng(0)
+    pool = _emails(200)
+    X = pd.DataFrame({"email": rng.choice(pool, 5000)})
+    X.loc[::7, "email"] = X.loc[::7, "email"].str.upper()  # same after normalization
+    out = Pseudonymizer(key=KEY).fit_transform(X)
+    assert sum(calls) == X["email"].str.lower().nunique() <= 200
+    assert out["email"].nunique() == X["email"].str.lower().nunique()
+
+
+def test_n_jobs_gives_the_same_output():
+    X = pd.DataFrame({"email": [f"user{i}@example.com" for i in range(60_000)]})
+    one = Pseudonymizer(key=KEY, method="blake2b").fit_transform(X)
+    two = Pseudonymizer(key=KEY, method="blake2b", n_jobs=2).fit_transform(X)
+    pd.testing.assert_frame_equal(one, two)
+
+
+# ==========================================================================
+# KeyedAssigner
+# ==========================================================================
+def test_keyed_assigner_is_keyed_stable_and_uniform():
+    ids = pd.DataFrame({"email": _emails(20_000, seed=5)}).drop_duplicates(ignore_index=True)
+    ka = KeyedAssigner(choices=OFFERS, key=KEY, name="offer").fit(ids)
+    out = ka.transform(ids)["offer"]
+    assert out.dtype == "category" and list(out.cat.categories) == OFFERS
+    # recomputable by the owner from the standard library
+    first = ids["email"].iloc[0].strip().lower().encode()
+    u = int.from_bytes(hmac.new(KEY, first, "sha256").digest()[:8], "big") >> 11
+    assert out.iloc[0] == OFFERS[int(u * 2.0**-53 * 5)]
+    # stable across separate tables and row orders
+    other = ids.sample(frac=0.3, random_state=1)
+    again = KeyedAssigner(choices=OFFERS, key=KEY, name="offer").fit(other).transform(other)["offer"]
+    assert (again == out.loc[other.index]).all()
+    # uniform: chi-square goodness of fit
+    counts = out.value_counts().reindex(OFFERS).to_numpy()
+    assert stats.chisquare(counts).pvalue > 1e-3
+    # another key gives another assignment
+    moved = KeyedAssigner(choices=OFFERS, key=b"other").fit(ids).transform(ids)["assignment"]
+    assert 0.7 < (moved != out).mean() < 0.9
+
+
+def test_keyed_assigner_weights_random_state_and_missing():
+    ids = pd.DataFrame({"id": np.arange(20_000)})
+    out = KeyedAssigner(choices=[0, 1], weights=[0.9, 0.1], key=KEY).fit_transform(ids)["assignment"]
+    assert out.dtype == np.int64
+    assert stats.binomtest(int(out.sum()), len(out), 0.1).pvalue > 1e-3
+    a = KeyedAssigner(choices=OFFERS, random_state=3).fit(ids).transform(ids)
+    b = KeyedAssigner(choices=OFFERS, random_state=3).fit(ids).transform(ids)
+    c = KeyedAssigner(choices=OFFERS, random_state=4).fit(ids).transform(ids)
+    pd.testing.assert_frame_equal(a, b)
+    assert (a["assignment"] != c["assignment"]).mean() > 0.5
+    secure = KeyedAssigner(choices=OFFERS).fit(ids)
+    assert len(secure.salt_) == 32
+    with_nan = pd.DataFrame({"email": ["a@b.com", None, "c@d.com"]})
+    res = KeyedAssigner(choices=OFFERS, key=KEY).fit_transform(with_nan)["assignment"]
+    assert res.isna().tolist() == [False, True, False]
+    with pytest.raises(ValueError, match="choices"):
+        KeyedAssigner(key=KEY).fit(ids)
+    with pytest.raises(ValueError, match="weights"):
+        KeyedAssigner(choices=OFFERS, weights=[1, 2], key=KEY).fit(ids)
+
+
+def test_keyed_assigner_several_id_columns():
+    X = pd.DataFrame({"a": ["x", "x", "y", "y"], "b": [1, 2, 1, 1]})
+    out = KeyedAssigner(choices=list(range(1000)), key=KEY).fit_transform(X)["assignment"]
+    assert out[2] == out[3] and out[0] != out[1]
+
+
+# ==========================================================================
+# FakeReplacer
+# ==========================================================================
+def test_fake_replacer_consistent_across_tables_never_equal():
+    pytest.importorskip("faker")
+    emails = _emails(400, seed=2)
+    t1 = pd.DataFrame({"email": emails[:300]})
+    t2 = pd.DataFrame({"email": [e.upper() for e in emails[200:]]})
+    f1 = FakeReplacer(key=KEY).fit(t1).transform(t1)["email"]
+    f2 = FakeReplacer(key=KEY).fit(t2).transform(t2)["email"]
+    shared = pd.Series(f1.to_numpy()[200:300])
+    assert (shared.to_numpy() == f2.to_numpy()[:100]).all()
+    assert not (f1.str.lower() == t1["email"].str.lower()).any()
+    assert f1.str.fullmatch(P.CONTENT_PATTERNS["email"]).all()
+    assert f1.nunique() >= 0.99 * t1["email"].nunique()
+    other_key = FakeReplacer(key=b"another").fit(t1).transform(t1)["email"]
+    assert (other_key != f1).mean() > 0.95
+
+
+@pytest.mark.parametrize(
+    "kind, pattern",
+    [("email", "email"), ("phone", None), ("ssn", "ssn"), ("ip", "ipv4"), ("name", "person_name"),
+     ("address", None), ("username", "username"), ("city", None)],
+)
+def test_fake_replacer_kinds(kind, pattern):
+    pytest.importorskip("faker")
+    X = pd.DataFrame({"v": [f"value {i}" for i in range(200)] + [None]})
+    out = FakeReplacer(key=KEY, kind=kind).fit_transform(X)["v"]
+    assert out.isna().tolist() == [False] * 200 + [True]
+    fakes = out.dropna()
+    assert (fakes.str.len() > 0).all()
+    if pattern:
+        assert fakes.str.fullmatch(P.CONTENT_PATTERNS[pattern]).mean() >= 0.95
+    if kind == "phone":
+        assert fakes.str.count(r"\d").ge(7).all()
+
+
+def test_fake_replacer_auto_kind_locale_and_fake_equal_to_original():
+    pytest.importorskip("faker")
+    X = pd.DataFrame({"who": [f"{f} {l}" for f, l in zip(np.repeat(FIRST, 10), np.tile(LAST[:10], 20))],
+                      "purchases": np.arange(200)})
+    fr = FakeReplacer(key=KEY, columns=["who"]).fit(X)
+    assert fr.kinds_["who"][0] == "name"
+    out = fr.transform(X)
+    assert (out["who"] != X["who"]).all()
+    pd.testing.assert_series_equal(out["purchases"], X["purchases"])
+    de = FakeReplacer(key=KEY, kind="name", locale="de_DE").fit_transform(X[["who"]])["who"]
+    assert (de != out["who"]).mean() > 0.9
+    with pytest.raises(ValueError, match="cannot tell which kind.*'purchases'"):
+        FakeReplacer(key=KEY).fit(X)
+    with pytest.raises(ValueError, match="`key` is required"):
+        FakeReplacer(kind="name").fit(X[["who"]])
+    # a fake drawn equal to its original is re-drawn: force it with a one-word pool
+    pools = identifiers._pools("en_US")
+    X1 = pd.DataFrame({"c": ["Springfield", "Shelbyville"] * 5})
+    try:
+        identifiers._POOLS["en_US"] = {**pools, "city": np.array(["Springfield", "Shelbyville"], dtype=object)}
+        out1 = FakeReplacer(key=KEY, kind="city").fit_transform(X1)["c"]
+    finally:
+        identifiers._POOLS["en_US"] = pools
+    assert (out1 != X1["c"]).all()
+    assert out1.tolist() == ["Shelbyville", "Springfield"] * 5
+
+
+def test_fake_replacer_without_faker(monkeypatch):
+    monkeypatch.setitem(sys.modules, "faker", None)
+    monkeypatch.setattr(identifiers, "_POOLS", {})
+    with pytest.raises(ImportError, match=re.escape("pip install sklearn-anon[fake]")):
+        FakeReplacer(key=KEY, kind="name").fit(pd.DataFrame({"n": ["Ann Lee"]}))
+
+
+# ==========================================================================
+# The must-show pipeline: ColumnTransformer, joblib, fresh process
+# ==========================================================================
+_FRESH = textwrap.dedent(
+    """
+    import sys, joblib
+    from sklearn_anon.datasets import make_customers
+    ct = joblib.load(sys.argv[1])
+    out = ct.transform(make_customers(2000, random_state=7))
+    sys.stdout.write(out.to_csv(index=False))
+    """
+)
+
+
+def test_column_transformer_pickled_and_reloaded_in_a_fresh_process(tmp_path, monkeypatch):
+    df = _customers(2000, seed=7)
+    secret = "pipeline-key-7f3a91"
+    monkeypatch.setenv("SKA_PIPE_KEY", secret)
+    ct = ColumnTransformer(
+        [
+            ("email", Pseudonymizer(key="env:SKA_PIPE_KEY"), ["email"]),
+            ("offer", KeyedAssigner(choices=OFFERS, key="env:SKA_PIPE_KEY", name="offer"), ["email"]),
+        ],
+        remainder=PIIDetector(),
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
+    out = ct.fit_transform(df)
+    assert out.columns[:2].tolist() == ["email", "offer"]
+    dropped = {"name", "street_address", "ssn", "username", "ip", "mdem"}
+    assert not dropped & set(out.columns)
+    assert {"income", "zipcode", "birthdate", "sex"} <= set(out.columns)
+    assert out["email"].tolist() == [hmac.new(secret.encode(), e.strip().lower().encode(), "sha256").hexdigest()
+                                     for e in df["email"]]
+    path = tmp_path / "ct.joblib"
+    joblib.dump(ct, path)
+    blob = path.read_bytes()
+    assert secret.encode() not in blob and secret.encode("utf-16-le") not in blob
+    expected = out.to_csv(index=False)
+    env = {k: v for k, v in __import__("os").environ.items()}
+    script = tmp_path / "fresh.py"
+    script.write_text(_FRESH)
+    res = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, env=env, timeout=120)
+    assert res.returncode == 0, res.stderr.decode()[-2000:]
+    assert res.stdout == expected.encode()
+    env.pop("SKA_PIPE_KEY")
+    res = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, env=env, timeout=120)
+    assert res.returncode != 0 and b"'SKA_PIPE_KEY'" in res.stderr and secret.encode() not in res.stderr
