@@ -12,6 +12,10 @@ INIT_PARAMS = {
     # a small integer hierarchy applied to every column (the checks' floats
     # mostly fall outside it and are suppressed, which is the documented behaviour)
     "HierarchyGeneralizer": {"hierarchies": {"0": ["0-4", "*"], "1": ["0-4", "*"], "5": ["5-9", "*"]}},
+    # keyed estimators: key=None is an error by design (a random key would break re-joining)
+    "Pseudonymizer": {"key": "test-key"},
+    "KeyedAssigner": {"choices": [0, 1, 2], "key": "test-key"},
+    "FakeReplacer": {"key": "test-key", "kind": "ip"},
 }
 
 # Checks expected to fail, per class, each with its reason.  xfail_strict:
@@ -34,7 +38,14 @@ STRING_OUTPUT = {
         "check_fit_idempotent",
     )
 }
+_PSEUDONYM_REASON = (
+    "output is a string column (hex pseudonyms / fake values) for numeric "
+    "input too; the check compares outputs numerically (np.allclose on strings fails)"
+)
+PSEUDONYM_OUTPUT = {check: _PSEUDONYM_REASON for check in STRING_OUTPUT}
 EXPECTED_FAILED = {
+    "Pseudonymizer": PSEUDONYM_OUTPUT,
+    "FakeReplacer": PSEUDONYM_OUTPUT,
     "IntervalGeneralizer": STRING_OUTPUT,
     "DateGeneralizer": STRING_OUTPUT,
     "PrefixGeneralizer": STRING_OUTPUT,
