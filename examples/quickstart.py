@@ -102,7 +102,7 @@ def raw_baseline():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output-dir", default=os.environ.get("SKLEARN_ANON_OUTPUT_DIR"))
-    parser.add_argument("--n-samples", type=int, default=20_000)
+    parser.add_argument("--n-samples", type=int, default=10_000)
     args = parser.parse_args(argv)
     out_dir = Path(args.output_dir or tempfile.mkdtemp(prefix="sklearn_anon_quickstart_"))
     out_dir.mkdir(parents=True, exist_ok=True)
