@@ -157,10 +157,13 @@ class DPSynthesizer(BaseEstimator):
         ``PrivacyLeakWarning``).
     categories : dict of {column: list} or None, default=None
         Public value lists of categorical / string / boolean columns.
-        Values not in the list are counted as missing.  Missing columns take
-        the categories of a categorical dtype, ``[False, True]`` for a
-        boolean one, else the values seen in the data (with a
-        ``PrivacyLeakWarning``).
+        Include ``None`` (or NaN) in a list to allow missing values; values
+        not in the list are then counted as missing, else as a uniformly
+        random category of the list.  Missing columns take the categories of
+        a categorical dtype (plus missing), ``[False, True]`` for a boolean
+        one, else the values seen in the data (with a
+        ``PrivacyLeakWarning``; missing is then a value when the data has
+        some).
     quantile_fraction : float, default=0.1
         Fraction of ``epsilon`` spent on the DP quantile bins, in [0, 1).
         0 gives equal-width bins within ``bounds``, at no privacy cost.
@@ -273,6 +276,15 @@ class DPSynthesizer(BaseEstimator):
         categories = self.categories or {}
         codes = np.empty(frame.shape, dtype=np.int64)
         metas, leaked = [], []
+        for param, given, kinds in (("bounds", bounds, ("num", "dt")), ("categories", categories, ("cat",))):
+            for name in given:
+                if name not in frame.columns:
+                    raise ValueError(f"{param} names column {name!r}, which is not in X.")
+                if _column_kind(frame[name]) not in kinds:
+                    raise TypeError(
+                        f"{param} given for column {name!r}, whose dtype "
+                        f"{frame[name].dtype} does not take {param}."
+                    )
         for j, name in enumerate(frame.columns):
             col = frame[name]
             kind = _column_kind(col)
@@ -324,26 +336,35 @@ class DPSynthesizer(BaseEstimator):
                 meta["edges"] = edges
                 meta["size"] = n_b + int(meta["nan"])
             else:
+                nullable = not (isinstance(col.dtype, np.dtype) and col.dtype.kind == "b")
                 if name in categories:
-                    values = list(categories[name])
+                    declared = list(categories[name])
+                    values = [v for v in declared if not (pd.api.types.is_scalar(v) and pd.isna(v))]
+                    has_nan = nullable and len(values) < len(declared)
                 elif isinstance(col.dtype, pd.CategoricalDtype):
-                    values = list(col.dtype.categories)
+                    values, has_nan = list(col.dtype.categories), True
                 elif pd.api.types.is_bool_dtype(col.dtype):
-                    values = [False, True]
+                    values, has_nan = [False, True], nullable
                 else:
                     leaked.append(name)
                     values = _sorted_unique(col.to_numpy(dtype=object))
+                    has_nan = bool(col.isna().any())
                 meta["values"] = values
-                meta["nan"] = not (isinstance(col.dtype, np.dtype) and col.dtype.kind == "b")
+                meta["nan"] = has_nan
+                if not values and not has_nan:
+                    raise ValueError(f"Column {name!r} has no category.")
                 if isinstance(col.dtype, pd.CategoricalDtype) and name not in categories:
                     c = col.cat.codes.to_numpy().astype(np.int64)
                 else:
                     c = pd.Categorical(col.to_numpy(dtype=object), categories=pd.Index(values, dtype=object)).codes.astype(np.int64)
-                if meta["nan"]:
-                    c[c < 0] = len(values)
-                meta["size"] = len(values) + int(meta["nan"])
-                if meta["size"] == 0:
-                    raise ValueError(f"Column {name!r} has no category.")
+                outside = c < 0
+                if has_nan:
+                    c[outside] = len(values)
+                elif outside.any():
+                    # no missing value in the declared domain: a data-independent
+                    # (uniformly random) category stands for it
+                    c[outside] = rng.integers(0, len(values), size=int(outside.sum()))
+                meta["size"] = len(values) + int(has_nan)
             codes[:, j] = c
             metas.append(meta)
         return codes, metas, leaked

@@ -192,10 +192,11 @@ def tstr_score(synthetic, real, target, *, estimator=None, scoring=None):
     target : str
         The label column.
     estimator : classifier or None, default=None
-        Fitted on the synthetic rows.  None: scikit-learn's
+        Fitted (a clone) on the synthetic rows.  None: scikit-learn's
         ``HistGradientBoostingClassifier(categorical_features="from_dtype",
-        random_state=0)``, with string / object / boolean columns turned
-        into categoricals sharing one category list across both tables.
+        random_state=0)``.  String / object / boolean feature columns are
+        given to it as categoricals sharing one category list across both
+        tables (datetimes as nanoseconds).
     scoring : callable or None, default=None
         ``scoring(y_true, y_pred)``; None is accuracy.
 
@@ -228,11 +229,11 @@ def tstr_score(synthetic, real, target, *, estimator=None, scoring=None):
         from sklearn.ensemble import HistGradientBoostingClassifier
 
         estimator = HistGradientBoostingClassifier(categorical_features="from_dtype", random_state=0)
-        Xs, Xr = _categorical_for_hgb(Xs, Xr)
     else:
         from sklearn.base import clone
 
         estimator = clone(estimator)
+    Xs, Xr = _categorical_for_hgb(Xs, Xr)
     estimator.fit(Xs, ys)
     pred = estimator.predict(Xr)
     if scoring is None:
