@@ -9,6 +9,7 @@ one.
 """
 
 import datetime
+import functools
 import os
 import warnings
 from numbers import Integral, Real
@@ -419,8 +420,7 @@ def _to_datetime64(column, name, fmt, epoch_unit):
     if pd.api.types.is_datetime64_any_dtype(dtype):
         if getattr(dtype, "tz", None) is not None:
             column = column.dt.tz_localize(None)
-        values = column.to_numpy(dtype="datetime64[us]")
-        return None, values
+        return None, column.to_numpy()
     if is_numeric(column):
         scale = {"s": 1e6, "ms": 1e3, "us": 1.0, "D": 86400e6}[epoch_unit]
         raw = column.to_numpy(dtype=np.float64, na_value=np.nan) * scale
@@ -444,17 +444,38 @@ def _label_of(name):
     return f"column {name!r}"
 
 
-def _period_index(values, unit):
-    """Integer period of each datetime64 (year, month count, decade); NaT masked."""
+_MAX_DAY_SPAN = 4_000_000
+
+
+def _per_day(values, func):
+    """``(func(values), nat)`` with ``func`` computed once per calendar day.
+
+    ``func`` maps a ``datetime64[D]`` array without NaT to numbers.  When
+    the rows span fewer days than there are rows (birthdates, order
+    dates), ``func`` runs on the day range and the rows index into it.
+    """
     nat = np.isnat(values)
-    years = values.astype("datetime64[Y]").astype(np.int64) + 1970
-    if unit == "year":
-        period = years
-    elif unit == "decade":
-        period = years // 10
-    else:
-        period = values.astype("datetime64[M]").astype(np.int64) + 1970 * 12
-    return np.where(nat, 0, period), nat
+    days = values.astype("datetime64[D]").view(np.int64)
+    if nat.all():
+        return np.zeros(len(values), dtype=np.int64), nat
+    lo = int(days.min(where=~nat, initial=np.iinfo(np.int64).max))
+    hi = int(days.max(where=~nat, initial=np.iinfo(np.int64).min))
+    if hi - lo < min(_MAX_DAY_SPAN, len(values)):
+        lut = func(np.arange(lo, hi + 1, dtype=np.int64).astype("datetime64[D]"))
+        return lut[np.where(nat, 0, days - lo)], nat
+    return func(np.where(nat, 0, days).astype("datetime64[D]")), nat
+
+
+def _period_index(values, unit):
+    """Integer period of each datetime64 (year, month count, decade), and the NaT mask."""
+
+    def period(day):
+        if unit == "month":
+            return day.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+        years = day.astype("datetime64[Y]").astype(np.int64) + 1970
+        return years // 10 if unit == "decade" else years
+
+    return _per_day(values, period)
 
 
 def _period_label(period, unit):
@@ -467,15 +488,19 @@ def _period_label(period, unit):
 
 def _whole_years(values, reference):
     """Age in whole years at ``reference`` of each datetime64 (NaN for NaT)."""
-    nat = np.isnat(values)
-    months = values.astype("datetime64[M]")
-    year = months.astype(np.int64) // 12 + 1970
-    month = months.astype(np.int64) % 12 + 1
-    day = (values.astype("datetime64[D]") - months.astype("datetime64[D]")).astype(np.int64) + 1
-    not_yet = (month > reference.month) | ((month == reference.month) & (day > reference.day))
-    age = (reference.year - year - not_yet).astype(np.float64)
-    age[nat] = np.nan
-    return age
+
+    def age(day):
+        months = day.astype("datetime64[M]")
+        year = months.astype(np.int64) // 12 + 1970
+        month = months.astype(np.int64) % 12 + 1
+        dom = (day - months.astype("datetime64[D]")).astype(np.int64) + 1
+        not_yet = (month > reference.month) | ((month == reference.month) & (dom > reference.day))
+        return (reference.year - year - not_yet).astype(np.float64)
+
+    ages, nat = _per_day(values, age)
+    ages = ages.astype(np.float64)
+    ages[nat] = np.nan
+    return ages
 
 
 def _age_labels(edges, right, precision):
@@ -695,7 +720,6 @@ class DateGeneralizer(ColumnAnonymizer):
 
 
 # -- PrefixGeneralizer ------------------------------------------------------------
-_IPV4 = r"^\s*(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\s*$"
 
 
 class PrefixGeneralizer(ColumnAnonymizer):
@@ -810,52 +834,173 @@ class PrefixGeneralizer(ColumnAnonymizer):
             values = idx.to_numpy(dtype=np.float64, na_value=np.nan)
             ok = np.isfinite(values) & (values >= 0) & (values < 2**32) & (values == np.round(values))
             ints = np.where(ok, values, 0).astype(np.uint64)
-            octets = pd.DataFrame(
-                {k: (ints >> np.uint64(24 - 8 * k)) & np.uint64(255) for k in range(4)}
-            ).astype(np.int64)
+            octets = [((ints >> np.uint64(24 - 8 * k)) & np.uint64(255)).astype(np.int64) for k in range(4)]
         else:
-            parts = text.str.extract(_IPV4)
-            octets = parts.apply(pd.to_numeric, errors="coerce")
-            ok = (octets.notna().all(axis=1) & (octets <= 255).all(axis=1)).to_numpy()
-            octets = octets.fillna(0).astype(np.int64)
-        out = octets[0].astype(str)
+            octets, ok = _ipv4_octets(text)
+        out = pd.Series(octets[0]).astype(str)
         for k in range(1, 4):
-            out = out + "." + (octets[k].astype(str) if k < n else "0")
+            out = out + "." + (pd.Series(octets[k]).astype(str) if k < n else "0")
         out = np.array((out + f"/{8 * n}").to_numpy(dtype=object), dtype=object)
         out[~ok] = None
         return out
 
+    def _row_codes(self, column):
+        """``(row codes, labels)``: each row's index into ``labels`` (-1: NaN).
+
+        ``labels`` holds the prefix of each code (None when invalid).  Digit
+        prefixes of integers and of Arrow-backed digit strings are computed
+        arithmetically (no hashing of the rows); everything else goes
+        through ``pd.factorize`` and :meth:`_prefixes` on distinct values.
+        """
+        key = None
+        if self.mode == "prefix" and self.n <= _FAST_DIGITS:
+            if is_numeric(column):
+                key = self._int_prefix_keys(column)
+            else:
+                key = _arrow_digit_keys(column, self.n, self.width)
+        if key is None:
+            codes, uniques = _factorize(column)
+            return codes, self._prefixes(uniques)
+        dense = _digit_labels(self.n)
+        rest = key < 0
+        if not rest.any():
+            return key, dense
+        sub_codes, sub_uniques = _factorize(column[rest])
+        key = key.copy()
+        key[rest] = np.where(sub_codes >= 0, sub_codes + len(dense), -1)
+        return key, np.concatenate([dense, self._prefixes(sub_uniques)])
+
+    def _int_prefix_keys(self, column):
+        """Integer prefix of whole non-negative numbers; -1 where the general path decides."""
+        n = self.n
+        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        whole = np.isfinite(values) & (values >= 0) & (values < 2**53) & (values == np.floor(values))
+        ints = np.where(whole, values, 0).astype(np.int64)
+        if self.width is not None:
+            ok = whole & (ints < 10 ** min(self.width, 18)) & (self.width > n)
+            key = ints // 10 ** max(self.width - n, 0)
+        else:
+            ok = whole & (ints >= 10**n)
+            n_digits = np.searchsorted(_POW10, ints, side="right")
+            key = ints // _POW10[np.maximum(n_digits - n, 0)]
+        key[~ok] = -1
+        return key
+
     def _fit_column(self, column, name):
-        codes, uniques = _factorize(column)
-        prefixes = self._prefixes(uniques)
-        seen = np.zeros(len(prefixes), dtype=bool)
+        codes, labels = self._row_codes(column)
+        seen = np.zeros(len(labels), dtype=bool)
         seen[codes[codes >= 0]] = True
-        kept = {p for p in prefixes[seen] if p is not None and p != SUPPRESSED}
+        kept = set(labels[seen & ~pd.isna(labels)]) - {SUPPRESSED}
         return sorted(kept)
 
     def _transform_column(self, column, name, categories):
-        codes, uniques = _factorize(column)
-        prefixes = self._prefixes(uniques)
-        valid = np.array([p is not None for p in prefixes], dtype=bool)
-        lookup = np.where(valid, prefixes, SUPPRESSED)
+        codes, labels = self._row_codes(column)
+        lookup = np.where(pd.isna(labels), SUPPRESSED, labels)
         categories = list(categories)
+        pos = pd.Index(categories, dtype=object).get_indexer(lookup)
         if self.unseen == "keep":
-            fitted = pd.Index(categories)
-            new = sorted(
-                set(lookup[valid & (fitted.get_indexer(lookup) < 0)]) - {SUPPRESSED}
-            )
+            present = np.zeros(len(labels), dtype=bool)
+            present[codes[codes >= 0]] = True
+            new = sorted(set(lookup[present & (pos < 0)]) - {SUPPRESSED})
             if new:
-                # only prefixes that occur in the rows become categories
-                present = np.zeros(len(prefixes), dtype=bool)
-                present[codes[codes >= 0]] = True
-                new = sorted(set(lookup[valid & present]) - set(categories) - {SUPPRESSED})
-            categories += new
+                categories += new
+                pos = pd.Index(categories, dtype=object).get_indexer(lookup)
         categories.append(SUPPRESSED)
-        lut = pd.Index(categories).get_indexer(lookup)
-        lut[lut < 0] = len(categories) - 1
-        out = _spread(codes, lut, len(categories) - 1)
+        pos[pos < 0] = len(categories) - 1
+        out = _spread(codes, pos, len(categories) - 1)
         cat = pd.Categorical.from_codes(out, categories=categories)
         return pd.Series(cat, index=column.index, name=name)
+
+
+_FAST_DIGITS = 4  # digit prefixes up to 4 characters use a dense table of 10**n labels
+_POW10 = 10 ** np.arange(19, dtype=np.int64)
+
+
+@functools.lru_cache(maxsize=8)
+def _digit_labels(n):
+    """``["000", "001", ..., "999"]`` for ``n=3`` (cached; never mutated)."""
+    labels = np.array([f"{i:0{n}d}" for i in range(10**n)], dtype=object)
+    labels.flags.writeable = False
+    return labels
+
+
+def _arrow_buffers(column):
+    """``(offsets, data)`` of an Arrow-backed string column, or None."""
+    if column.dtype == object or not pd.api.types.is_string_dtype(column.dtype):
+        return None
+    if not hasattr(column.array, "__arrow_array__"):
+        return None
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pandas without pyarrow
+        return None
+    arr = pa.array(column.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.type == pa.string():
+        off_dtype = np.int32
+    elif arr.type == pa.large_string():
+        off_dtype = np.int64
+    else:
+        return None
+    _, offsets, data = arr.buffers()
+    offsets = np.frombuffer(offsets, dtype=off_dtype)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return offsets.astype(np.int64), data
+
+
+def _arrow_digit_keys(column, n, width):
+    """Integer value of the first ``n`` characters when they are ASCII digits.
+
+    Read straight from the Arrow buffers: -1 for rows the general path must
+    decide (NaN, too short, leading/trailing space or non-ASCII at the
+    end, a length that ``width`` would pad or reject).
+    """
+    buffers = _arrow_buffers(column)
+    if buffers is None:
+        return None
+    offsets, data = buffers
+    if data.size == 0:
+        return None
+    starts, ends = offsets[:-1], offsets[1:]
+    lengths = ends - starts
+    ok = ~column.isna().to_numpy()
+    ok &= (lengths > n) if width is None else ((lengths == width) & (width > n))
+    last = data[np.clip(ends - 1, 0, data.size - 1)]
+    ok &= (last > 32) & (last < 128)
+    key = np.zeros(len(starts), dtype=np.int64)
+    for k in range(n):  # n characters, not rows
+        byte = data[np.clip(starts + k, 0, data.size - 1)].astype(np.int64) - 48
+        ok &= (byte >= 0) & (byte <= 9)
+        key = key * 10 + byte
+    key[~ok] = -1
+    return key
+
+
+def _ipv4_octets(text):
+    """Four int arrays and a validity mask for IPv4 strings (distinct values)."""
+    pattern = r"^\s*(?P<a>\d{1,3})\.(?P<b>\d{1,3})\.(?P<c>\d{1,3})\.(?P<d>\d{1,3})\s*$"
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pandas without pyarrow
+        pa = None
+    if pa is not None:
+        arr = pa.array(text.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+        parts = pc.extract_regex(arr, pattern)
+        matched = parts.is_valid()
+        octets = [
+            pc.cast(pc.if_else(matched, parts.field(k), "0"), pa.int64()).to_numpy(zero_copy_only=False)
+            for k in range(4)
+        ]
+        ok = matched.to_numpy(zero_copy_only=False).astype(bool)
+    else:
+        parts = text.str.extract(pattern)
+        ok = parts.notna().all(axis=1).to_numpy()
+        octets = [pd.to_numeric(parts[c].where(ok, "0")).to_numpy(np.int64) for c in parts.columns]
+    for octet in octets:
+        ok &= octet <= 255
+    return octets, ok
 
 
 # -- RareCategoryGrouper ------------------------------------------------------------

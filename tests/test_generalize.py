@@ -439,3 +439,32 @@ def test_hierarchy_generalizer_ndarray_positions():
     gen = HierarchyGeneralizer(hierarchies={0: {"a": ["x"], "b": ["y"]}}, levels=1)
     out = gen.fit_transform(X)
     assert out[:, 0].tolist() == ["x", "y"] and out[:, 1].tolist() == [1, 2]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    texts=st.lists(
+        st.one_of(st.text(alphabet="0123456789 -a\u00e9", max_size=8), st.none()), min_size=1, max_size=40
+    ),
+    n=st.integers(1, 5),
+    width=st.one_of(st.none(), st.integers(1, 7)),
+)
+def test_prefix_fast_paths_agree_with_general_path(texts, n, width):
+    # Arrow-backed strings (byte-level fast path) == object strings (general path)
+    est = PrefixGeneralizer(n=n, width=width)
+    fast = est.fit_transform(pd.DataFrame({"z": pd.Series(texts, dtype="str")}))["z"]
+    slow = est.fit_transform(pd.DataFrame({"z": pd.Series(texts, dtype=object)}))["z"]
+    assert _as_list(fast) == _as_list(slow)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ints=st.lists(st.integers(0, 10**9), min_size=1, max_size=40),
+    n=st.integers(1, 5),
+    width=st.one_of(st.none(), st.integers(1, 10)),
+)
+def test_prefix_integer_path_equals_string_path(ints, n, width):
+    est = PrefixGeneralizer(n=n, width=width)
+    as_int = est.fit_transform(pd.DataFrame({"z": np.array(ints, dtype=np.int64)}))["z"]
+    as_str = est.fit_transform(pd.DataFrame({"z": pd.Series([str(i) for i in ints], dtype=object)}))["z"]
+    assert _as_list(as_int) == _as_list(as_str)
