@@ -18,8 +18,10 @@ from sklearn.utils._param_validation import (  # noqa: F401  (private, re-export
     HasMethods,
     Hidden,
     Interval,
+    InvalidParameterError,
     Options,
     StrOptions,
+    validate_parameter_constraints,
     validate_params,
 )
 from sklearn.utils._set_output import _get_output_config as get_output_config  # noqa: F401
@@ -71,6 +73,7 @@ __all__ = [
     "HasMethods",
     "Hidden",
     "Interval",
+    "InvalidParameterError",
     "Options",
     "PATCHED_TREE_NAMES",
     "PrivacyLeakWarning",
@@ -83,5 +86,6 @@ __all__ = [
     "dp_models",
     "dp_tools",
     "validate_data",
+    "validate_parameter_constraints",
     "validate_params",
 ]
