@@ -261,30 +261,30 @@ def make_customers(n_samples=1000, random_state=None):
 
     Columns, in order:
 
-    ========== ================ ==============================================
-    name       str              first and last name (first name by sex)
-    street_address str          ``"1234 Maple Ave"``
-    city       str              one of ~75 US cities, from metros to tiny towns
-    state      str              two-letter code of the city
-    zipcode    int64            5-digit ZIP whose first 3 digits are the
-                                city's real ZIP3; northeastern ZIPs lost their
-                                leading zero (Boston ``02116`` is ``2116``)
-    ssn        str              ``"NNN-NN-NNNN"``
-    income     int64            yearly income in dollars: lognormal, rising
-                                with age, a few above 500,000
-    purchases  int64            purchases last year (Poisson, more for richer
-                                customers and fashion/technology fans)
-    sex        str              ``"F"`` or ``"M"``
-    birthdate  datetime64[ns]   ages 18 to 95 on 2024-01-01
-    email      str              from the name plus digits and a domain,
-                                mostly unique
-    username   str              another handle built from the name or words
-    ip         str              IPv4 address
-    golf, travel, fashion, outdoors, technology
-               int8             0/1 interest flags (logistic in age, income,
-                                sex)
-    mdem       str              MD5 hex digest of ``email``
-    ========== ================ ==============================================
+    * ``name`` (str): first and last name, the first name by sex;
+    * ``street_address`` (str): ``"1234 Maple Ave"``;
+    * ``city``, ``state`` (str): one of ~75 US cities, from metros to tiny
+      towns, and its two-letter state;
+    * ``zipcode`` (int64): a 5-digit ZIP whose first three digits are the
+      city's real ZIP3.  Northeastern and Puerto Rican ZIPs lost their leading
+      zero, as in real extracts (Boston ``02116`` is ``2116``, San Juan
+      ``00901`` is ``901``).  ZIP3 groups range from big metros to a few
+      customers;
+    * ``ssn`` (str): ``"NNN-NN-NNNN"`` (area 001-899, never 666);
+    * ``income`` (int64): yearly dollars, lognormal, rising with age until
+      55 and dropping at retirement, a few above 500,000;
+    * ``purchases`` (int64): purchases last year (Poisson, more for richer
+      customers and fashion/technology fans);
+    * ``sex`` (str): ``"F"`` or ``"M"``;
+    * ``birthdate`` (datetime64[ns]): ages 18 to 95 on 2024-01-01
+      (``CUSTOMERS_REFERENCE_DATE``), a fixed date so that a seed gives the
+      same frame on any day;
+    * ``email`` (str): from the name, digits and a domain, mostly unique;
+    * ``username`` (str): another handle from the name or two words;
+    * ``ip`` (str): an IPv4 address;
+    * ``golf``, ``travel``, ``fashion``, ``outdoors``, ``technology``
+      (int8): 0/1 interest flags, logistic in age, income and sex;
+    * ``mdem`` (str): the MD5 hex digest of ``email``.
 
     Parameters
     ----------
@@ -368,7 +368,7 @@ def make_customers(n_samples=1000, random_state=None):
 
     numbers = np.char.mod("%d", np.arange(1, 20000))
     house = np.clip(np.floor(rng.lognormal(6.0, 1.2, n)), 1, 19999).astype(np.int64)
-    streets = _outer(" " + _STREETS, " ", _STREET_SUFFIXES)  # " Maple Ave"
+    streets = _outer(_str_add(" ", _STREETS), " ", _STREET_SUFFIXES)  # " Maple Ave"
     street_code = rng.integers(0, len(_STREETS), n) * len(_STREET_SUFFIXES) + rng.choice(
         len(_STREET_SUFFIXES), size=n, p=_STREET_SUFFIX_P / _STREET_SUFFIX_P.sum()
     )
@@ -500,26 +500,25 @@ def make_survey(n_samples=1000, random_state=None):
 
     Columns, in order:
 
-    ================ ======= ==================================================
-    Region           int64   sales region 1-5 (unequal sizes)
-    Gender           str     ``"Female"`` or ``"Male"``
-    Age              int64   18-79
-    EducationYears   int64   6-23 years of schooling
-    JobCategory      str     one of six occupation groups, tied to education
-    HouseholdIncome  int64   dollars a year: lognormal, rising with education
-                             and age
-    CreditDebt       float64 thousands of dollars; proportional to income, and
-                             exactly one customer owes about 100 times the
-                             largest other debt (the outlier a top-coder
-                             should clip)
-    PhoneCoTenure    int64   months as a customer (1-72), grows with age
-    DataLastMonth    float64 mobile data used last month (GB; 0 without a
-                             mobile phone), heavier for the young
-    DataOverTenure   float64 mobile data over the whole tenure (GB)
-    TVWatchingHours  int64   hours a week, more for older and less educated
-    OwnsPC, OwnsMobile, OwnsTablet, OwnsGameSystem
-                     int8    0/1 device ownership
-    ================ ======= ==================================================
+    * ``Region`` (int64): sales region 1-5, of unequal sizes;
+    * ``Gender`` (str): ``"Female"`` or ``"Male"``;
+    * ``Age`` (int64): 18-79;
+    * ``EducationYears`` (int64): 6-23 years of schooling;
+    * ``JobCategory`` (str): one of six occupation groups, tied to education;
+    * ``HouseholdIncome`` (int64): dollars a year, lognormal, rising with
+      education and age;
+    * ``CreditDebt`` (float64): thousands of dollars, proportional to income;
+      exactly one customer owes about 100 times the largest other debt (the
+      outlier a top-coder should clip);
+    * ``PhoneCoTenure`` (int64): months as a customer (1-72), growing with age;
+    * ``DataLastMonth`` (float64): mobile data used last month in GB (0
+      without a mobile phone), heavier for the young;
+    * ``DataOverTenure`` (float64): mobile data over the whole tenure (GB);
+    * ``TVWatchingHours`` (int64): hours a week, more for older and less
+      educated respondents;
+    * ``OwnsPC``, ``OwnsMobile``, ``OwnsTablet``, ``OwnsGameSystem`` (int8):
+      0/1 device ownership (PCs and tablets with education and income, game
+      systems with youth).
 
     Parameters
     ----------
