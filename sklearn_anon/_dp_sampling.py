@@ -18,10 +18,10 @@ Laplace (``laplace_on_grid``)
     2. ``n = rint(x / Lambda)`` (exact: ``Lambda`` is a power of two);
     3. draw ``K`` from the discrete Laplace (two-sided geometric)
        distribution ``P(K = k) ∝ exp(-|k| / t)`` with
-       ``t = (w + Lambda) / (Lambda * epsilon)``, as the difference of two
-       independent geometric variables ``floor(t * E1) - floor(t * E2)``
-       with ``E1, E2`` standard exponential (``P(floor(tE) >= m) =
-       exp(-m/t)`` exactly for the ideal exponential);
+       ``t = (w + Lambda) / (Lambda * epsilon)``: a geometric variable
+       ``floor(t * E)`` (``E`` standard exponential, so ``P(floor(tE) >= m)
+       = exp(-m/t)`` exactly for the ideal exponential) with a fair random
+       sign, "-0" rejected and redrawn (see ``two_sided_geometric``);
     4. release ``(n + K) * Lambda``, exact in float64 because
        ``|n + K| < 2**53`` (``Lambda`` is enlarged when the bounds are huge).
     Rounding moves ``x`` by at most ``Lambda / 2``, so two records'
@@ -109,17 +109,33 @@ def grid_step(scale, magnitude=0.0):
     return math.ldexp(1.0, exp)
 
 
+def _random_bits(rng, count):
+    """``count`` independent fair bits (uint8 0/1) from the generator's raw bytes."""
+    return np.frombuffer(rng.bytes(count), dtype=np.uint8) & 1
+
+
 def two_sided_geometric(rng, t, size):
     """Discrete Laplace draws: ``P(K = k) ∝ exp(-|k| / t)`` (float64 integers).
 
-    Difference of two geometric variables, each ``floor(t * E)`` with ``E``
-    standard exponential.
+    ``G = floor(t * E)`` with ``E`` standard exponential is geometric,
+    ``P(G = m) = (1 - a) a**m`` with ``a = exp(-1/t)``; a fair random sign
+    gives ``±G``, and the draws "-0" are rejected and redrawn (probability
+    about ``1 / (2t)`` each), which leaves exactly ``P(K = k) = (1 - a) /
+    (1 + a) a**|k|``.  One exponential and one random bit per value.
     """
     shape = (int(size),) if isinstance(size, Integral) else tuple(size)
-    e = rng.standard_exponential((2, *shape))
-    e *= t
-    np.floor(e, out=e)
-    return e[0] - e[1]
+    count = math.prod(shape)
+    g = rng.standard_exponential(count)
+    g *= t
+    np.floor(g, out=g)
+    neg = _random_bits(rng, count)
+    redo = np.flatnonzero((g == 0) & (neg == 1))
+    while redo.size:
+        g[redo] = np.floor(rng.standard_exponential(redo.size) * t)
+        neg[redo] = _random_bits(rng, redo.size)
+        redo = redo[(g[redo] == 0) & (neg[redo] == 1)]
+    g *= 1.0 - 2.0 * neg
+    return g.reshape(shape)
 
 
 def _grid_setup(lo, hi, scale_of):
@@ -138,10 +154,12 @@ def laplace_on_grid(values, lo, hi, epsilon, rng):
     width, step = _grid_setup(lo, hi, lambda w: w / epsilon)
     sensitivity = width + step
     t = sensitivity / (step * epsilon)
-    n = np.rint(np.clip(values, lo, hi) / step)
-    k = two_sided_geometric(rng, t, n.shape)
-    out = (n + k) * step
-    return out, sensitivity / epsilon, step
+    n = np.clip(values, lo, hi)
+    n *= 1.0 / step  # exact: step is a power of two
+    np.rint(n, out=n)
+    n += two_sided_geometric(rng, t, n.shape)
+    n *= step  # exact: |n| < 2**53
+    return n, sensitivity / epsilon, step
 
 
 def analytic_gaussian_sigma(epsilon, delta, sensitivity):
@@ -190,11 +208,15 @@ def gaussian_on_grid(values, lo, hi, epsilon, delta, rng):
     sigma0 = analytic_gaussian_sigma(epsilon, delta, width)
     step = grid_step(sigma0, magnitude)
     sigma = analytic_gaussian_sigma(epsilon, delta, width + step)
-    n = np.rint(np.clip(values, lo, hi) / step)
+    n = np.clip(values, lo, hi)
+    n *= 1.0 / step
+    np.rint(n, out=n)
     z = rng.standard_normal(n.shape)
     z *= sigma / step
     np.rint(z, out=z)
-    return (n + z) * step, sigma, step
+    n += z
+    n *= step
+    return n, sigma, step
 
 
 def randomized_response_codes(codes, k, epsilon, rng):

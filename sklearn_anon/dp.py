@@ -140,10 +140,40 @@ def _warn_leak(leaked, who):
 
 
 def _codes(column, cats, name):
-    """Position of each value in ``cats`` (-1 for NaN and values outside it)."""
-    values = column.astype(object) if isinstance(column.dtype, pd.CategoricalDtype) else column
+    """Position of each value in ``cats`` (-1 for NaN and values outside it).
+
+    Factorizes the column (one hash pass), then matches its few distinct
+    values against ``cats``.
+    """
     with values_hidden(name, "values cannot be matched to the categories"):
-        return np.asarray(cats.get_indexer(pd.Index(values)), dtype=np.int64)
+        fast = _arrow_codes(column, cats)
+        if fast is not None:
+            return fast
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
+        else:
+            codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        lookup = np.append(cats.get_indexer(uniques), -1).astype(np.int64)
+        return lookup[codes]  # code -1 (missing) picks the trailing -1
+
+
+def _arrow_codes(column, cats):
+    """``_codes`` for pyarrow-backed string columns (one vectorized lookup), else None."""
+    to_arrow = getattr(column.array, "__arrow_array__", None)
+    if to_arrow is None or not pd.api.types.is_string_dtype(column.dtype):
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = to_arrow()
+        value_set = pa.array(list(cats)).cast(arr.type)
+        found = pc.index_in(arr, value_set=value_set).fill_null(-1)
+    except Exception:  # noqa: BLE001  (any mismatch: use the generic path)
+        return None
+    return np.asarray(found, dtype=np.int64) if not isinstance(found, pa.ChunkedArray) else (
+        found.to_numpy().astype(np.int64, copy=False)
+    )
 
 
 def _numeric_values(column, name, who):
@@ -277,7 +307,7 @@ class LaplaceNoise(_LocalMechanism):
        epsilon)) - 20)`` (about a millionth of the scale);
     3. add ``Lambda * K`` with ``K`` discrete Laplace (two-sided geometric,
        ``P(K=k) ∝ exp(-|k| Lambda epsilon / (w + Lambda))``), sampled
-       vectorized as the difference of two geometric variables;
+       sampled vectorized as a geometric variable with a random sign;
     4. the rounding is counted in the sensitivity (``w + Lambda``), so the
        scale is ``(w + Lambda) / epsilon``, stored in ``scale_``.
 
@@ -583,11 +613,17 @@ class RandomizedResponse(_LocalMechanism):
         out = _s.randomized_response_codes(codes, len(cats), state["epsilon"], self._call_rng)
         if isinstance(column.dtype, pd.CategoricalDtype):
             return pd.Series(pd.Categorical.from_codes(out, categories=cats), index=column.index, name=name)
-        released = pd.Series(cats.take(out).to_numpy(), index=column.index, name=name)
+        labels = np.asarray(list(cats), dtype=object)
+        if isinstance(column.dtype, np.dtype):
+            try:
+                return pd.Series(labels[out].astype(column.dtype), index=column.index, name=name, dtype=column.dtype)
+            except (TypeError, ValueError):
+                return pd.Series(labels[out], index=column.index, name=name, dtype=object)
         try:
-            return released.astype(column.dtype)
+            released = pd.array(labels, dtype=column.dtype).take(out)
         except (TypeError, ValueError):
-            return released
+            released = labels[out]
+        return pd.Series(released, index=column.index, name=name)
 
     @property
     def categories_(self):
