@@ -644,8 +644,12 @@ def _read_uci(path):
         na_values="?",
         comment="|",  # UCI's adult.test opens with "|1x3 Cross validator"
         skip_blank_lines=True,
+        dtype={c: "category" for c in _ADULT_UCI_COLUMNS if c not in _ADULT_UCI_INT},
     )
-    frame["income"] = frame["income"].str.rstrip(".")  # adult.test: "<=50K."
+    # adult.test: "<=50K." -> "<=50K"
+    frame["income"] = frame["income"].cat.rename_categories(
+        lambda label: label.rstrip(".")
+    )
     return frame
 
 
@@ -725,7 +729,10 @@ def load_adult(data_home, *, kind="uci", split="train", return_X_y=False):
                 "or kind='uci'."
             )
         path = _require_file(folder, "adult.csv", kind)
-        frame = pd.read_csv(path, sep=";", dtype={"age": np.int64}, na_values="?")
+        frame = pd.read_csv(
+            path, sep=";", na_values="?",
+            dtype={c: (np.int64 if c == "age" else "category") for c in _ADULT_ARX_COLUMNS},
+        )
         missing = [c for c in _ADULT_ARX_COLUMNS if c not in frame.columns]
         if missing:
             raise ValueError(f"{path.name} lacks the expected columns {missing}.")
@@ -740,8 +747,9 @@ def load_adult(data_home, *, kind="uci", split="train", return_X_y=False):
             frame[col] = frame[col].astype(np.int64)
         label = "income"
 
-    for col in frame.columns:
-        if not pd.api.types.is_integer_dtype(frame[col].dtype):
+    for col in frame.columns:  # stacking splits with other categories gives object
+        dtype = frame[col].dtype
+        if not (pd.api.types.is_integer_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype)):
             frame[col] = frame[col].astype("category")
     if return_X_y:
         return frame.drop(columns=label), frame[label]
