@@ -1,0 +1,199 @@
+"""PrivacyReport: verdict, dict/Markdown/HTML rendering (metrics._report)."""
+
+import base64
+import importlib.util
+import json
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklearn_anon import MondrianAnonymizer
+from sklearn_anon.datasets import make_customers
+from sklearn_anon.metrics import PrivacyReport, k_anonymity, sample_uniqueness
+
+QIS = ["zipcode", "sex", "birthdate", "income"]
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "render_report.py"
+
+
+@pytest.fixture(scope="module")
+def customers():
+    table = make_customers(1500, random_state=0)
+    raw = table[QIS + ["purchases"]]
+    anon = MondrianAnonymizer(k=10, quasi_identifiers=QIS).fit_transform(raw)
+    return table, raw, anon
+
+
+@pytest.fixture(scope="module")
+def report(customers):
+    _, raw, anon = customers
+    return PrivacyReport(raw, anon, QIS, sensitive="purchases", k=10)
+
+
+class _Structure(HTMLParser):
+    """Tags, ids, table rows and external references of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.ids, self.external, self.images = [], set(), [], []
+        self.rows = {}
+        self._table = None
+        self.text = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append(tag)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "table":
+            self._table = attrs.get("id")
+            self.rows[self._table] = 0
+        if tag == "tr" and self._table is not None:
+            self.rows[self._table] += 1
+        for key in ("src", "href"):
+            value = attrs.get(key)
+            if value and not value.startswith("data:"):
+                self.external.append(value)
+        if tag == "img":
+            self.images.append(attrs.get("src", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._table = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_verdicts_raw_insufficient_anonymized_sufficient(customers, report):
+    _, raw, anon = customers
+    raw_report = PrivacyReport(raw, raw, QIS, sensitive="purchases", k=10)
+    assert not raw_report.sufficient_
+    assert any("uniqueness" in r for r in raw_report.to_dict()["verdict"]["reasons"])
+    assert any("linkage" in r for r in raw_report.to_dict()["verdict"]["reasons"])
+    assert report.sufficient_
+    d = report.to_dict()
+    assert d["verdict"]["label"] == "sufficient" and d["verdict"]["reasons"] == []
+    assert d["anonymized"]["k"] == k_anonymity(anon, QIS) >= 10
+    assert d["anonymized"]["sample_uniqueness"] == sample_uniqueness(anon, QIS) == 0.0
+    assert d["original"]["sample_uniqueness"] == sample_uniqueness(raw, QIS) > 0.9
+    assert d["anonymized"]["linkage_reidentification_rate"] == 0.0
+    assert d["original"]["linkage_reidentification_rate"] == pytest.approx(
+        d["original"]["sample_uniqueness"]
+    )
+    assert d["anonymized"]["l_distinct"] >= 1 and 0 <= d["anonymized"]["t"] <= 1
+    assert 0 < d["information_loss"]["ncp"] <= 1
+    assert set(d["per_column"]) == set(QIS)
+    json.dumps(d)  # plain Python types
+    # stricter thresholds turn the verdict
+    strict = PrivacyReport(raw, anon, QIS, k=10, min_k=50)
+    assert not strict.sufficient_ and "below the required 50" in strict.to_dict()["verdict"]["reasons"][0]
+
+
+def test_identifier_columns_in_the_release_are_warned_about(customers):
+    table, raw, anon = customers
+    released = anon.assign(email=table["email"].to_numpy())
+    rep = PrivacyReport(raw.assign(email=table["email"]), released, QIS, k=10)
+    assert rep.to_dict()["identifier_columns"] == ["email"]
+    assert "email" in rep.to_dict()["verdict"]["warnings"][0]
+    assert "warning" in rep.to_markdown()
+
+
+def test_markdown(report):
+    md = report.to_markdown()
+    lines = md.splitlines()
+    assert lines[0] == "# Privacy report"
+    assert "**Verdict: SUFFICIENT**" in md
+    for section in ("## Privacy", "## Information loss", "## Per column"):
+        assert section in lines
+    table = [ln for ln in lines if ln.startswith("| k (smallest class)")]
+    assert table and table[0].count("|") == 4
+    assert all(f"| {q} |" in md for q in QIS)
+
+
+def test_html_is_self_contained_with_plots(customers, report, tmp_path):
+    table, _, _ = customers
+    path = tmp_path / "report.html"
+    page = report.to_html(path)
+    assert path.read_text(encoding="utf-8") == page
+    parsed = _Structure()
+    parsed.feed(page)
+    assert parsed.external == []  # no link, script or image fetched from elsewhere
+    assert "script" not in parsed.tags
+    assert {"verdict", "privacy", "loss", "columns"} <= parsed.ids
+    assert parsed.rows["columns"] == len(QIS) + 1
+    assert parsed.rows["privacy"] >= 12
+    assert len(parsed.images) == 3
+    for src in parsed.images:
+        png = base64.b64decode(src.split(",", 1)[1])
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    # aggregate figures only: no cell value of the tables appears
+    for value in table["name"].head(50).tolist() + table["email"].head(50).tolist():
+        assert value not in page
+    assert report._repr_html_() == page
+
+
+def test_html_without_matplotlib(report, monkeypatch):
+    for name in list(sys.modules):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    page = report.to_html()
+    parsed = _Structure()
+    parsed.feed(page)
+    assert parsed.images == []
+    assert "Plots need matplotlib" in page
+    assert {"verdict", "privacy", "loss", "columns"} <= parsed.ids
+    assert "<img" not in report.to_html(plots=False)
+
+
+def test_html_escapes_column_names():
+    raw = pd.DataFrame({"<b>age</b>": [20, 21, 22, 23], "sex": ["F", "F", "M", "M"]})
+    anon = raw.assign(**{"<b>age</b>": ["[20, 22)"] * 2 + ["[22, 24)"] * 2})
+    page = PrivacyReport(raw, anon, ["<b>age</b>", "sex"], k=2, title="<script>x</script>").to_html(
+        plots=False
+    )
+    assert "<b>age</b>" not in page and "&lt;b&gt;age&lt;/b&gt;" in page
+    assert "<script>" not in page
+
+
+def test_report_renders_in_headless_chromium(tmp_path):
+    spec = importlib.util.spec_from_file_location("render_report", EXAMPLE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if module.find_chromium() is None:
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    _, _, report = module.build_report(rows=800, k=10)
+    html_path = tmp_path / "report.html"
+    report.to_html(html_path)
+    png = tmp_path / "report.png"
+    assert module.screenshot(html_path, png, height=1800)
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (1100, 1800)
+    # the page is not blank: the screenshot holds many distinct colours
+    pytest.importorskip("matplotlib")
+    import matplotlib.image as mpimg
+
+    pixels = mpimg.imread(png)
+    assert len(np.unique(pixels.reshape(-1, pixels.shape[-1])[::97], axis=0)) > 20
+
+
+def test_bad_input(customers):
+    _, raw, anon = customers
+    with pytest.raises(ValueError, match="nope"):
+        PrivacyReport(raw, anon, QIS + ["nope"])
+    with pytest.raises(ValueError, match="empty"):
+        PrivacyReport(raw.iloc[:0], anon.iloc[:0], QIS)
+    with pytest.raises(ValueError, match="both"):
+        PrivacyReport(raw, anon, QIS, sensitive="sex")
+    with pytest.raises(ValueError, match="same records"):
+        PrivacyReport(raw, anon.iloc[:10], QIS)
+    with pytest.raises(ValueError, match="max_uniqueness"):
+        PrivacyReport(raw, anon, QIS, max_uniqueness=0)
+    with pytest.raises(ValueError, match="k must be"):
+        PrivacyReport(raw, anon, QIS, k=0)
