@@ -32,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from sklearn_anon import (
     SUPPRESSED,
@@ -55,8 +55,10 @@ AGE_BANDS = {
 }
 
 
-def make_anonymizer(age_bins=AGE_BANDS["20-64 in 4 bands"], min_count=10):
+def make_anonymizer(age_bins=None, min_count=10):
     """Generalize the quasi-identifiers; drop every other column."""
+    if age_bins is None:
+        age_bins = AGE_BANDS["20-64 in 4 bands"]
     zip3 = Pipeline([
         ("prefix", PrefixGeneralizer(n=3, width=5)),  # 2116 -> "021"
         ("rare", RareCategoryGrouper(min_count=min_count)),  # small ZIP3 -> OTHER
@@ -89,8 +91,6 @@ def raw_baseline():
         age = (pd.Timestamp(REFERENCE_DATE) - df["birthdate"]).dt.days / 365.2425
         return pd.DataFrame({"age": age, "log_income": np.log1p(df["income"]),
                              "male": df["sex"].eq("M").astype(float)})
-
-    from sklearn.preprocessing import FunctionTransformer
 
     return Pipeline([
         ("features", FunctionTransformer(features)),
