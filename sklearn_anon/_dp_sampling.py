@@ -28,8 +28,8 @@ Laplace (``laplace_on_grid``)
     rounded values differ by at most ``w + Lambda`` (a multiple of
     ``Lambda``): the sensitivity counts the rounding, and the ratio of
     output probabilities is at most ``exp(epsilon * (w + Lambda) / (w +
-    Lambda)) = exp(epsilon)``.  ``Lambda = 2**(floor(log2(w / epsilon)) -
-    20)``: about a millionth of the scale, so the output is
+    Lambda)) = exp(epsilon)``.  ``Lambda = 2**(floor(log2(min(w, w / epsilon)))
+    - 20)``: about a millionth of the scale and of the width, so the output is
     indistinguishable from a continuous Laplace of scale ``(w + Lambda) /
     epsilon`` for any practical use (and KS-tested against diffprivlib).
     What is proven: pure epsilon-DP for the ideal geometric sampler.  The
@@ -97,13 +97,17 @@ def make_rng(random_state):
     raise ValueError(f"random_state must be None, an int or a numpy generator, got {type(random_state).__name__}.")
 
 
-def grid_step(scale, magnitude=0.0):
+def grid_step(scale, magnitude=0.0, width=None):
     """The power-of-two grid step for a noise ``scale`` and values up to ``magnitude``.
 
-    ``2**(floor(log2(scale)) - GRID_BITS)``, enlarged if needed so that
-    ``magnitude / step`` stays below ``2**50`` (exact float64 integers).
+    ``2**(floor(log2(min(scale, width))) - GRID_BITS)``: a millionth of the
+    noise scale (the output is continuous for any practical purpose) and of
+    the bound width (the rounding adds at most ``2**-20`` to the
+    sensitivity), enlarged if needed so that ``magnitude / step`` stays
+    below ``2**50`` (exact float64 integers).
     """
-    exp = math.floor(math.log2(scale)) - GRID_BITS
+    ref = scale if width is None else min(scale, width)
+    exp = max(math.floor(math.log2(ref)) - GRID_BITS, -1000)  # stay a normal double
     if magnitude > 0:
         exp = max(exp, math.ceil(math.log2(magnitude)) - 50)
     return math.ldexp(1.0, exp)
@@ -138,20 +142,14 @@ def two_sided_geometric(rng, t, size):
     return g.reshape(shape)
 
 
-def _grid_setup(lo, hi, scale_of):
-    width = hi - lo
-    magnitude = max(abs(lo), abs(hi))
-    step = grid_step(scale_of(width), magnitude)
-    return width, step
-
-
 def laplace_on_grid(values, lo, hi, epsilon, rng):
     """Clip ``values`` to ``[lo, hi]`` and add grid-safe Laplace noise.
 
     NaN stays NaN.  Returns ``(released, scale, step)`` where ``scale`` is
     the Laplace scale actually used, ``(hi - lo + step) / epsilon``.
     """
-    width, step = _grid_setup(lo, hi, lambda w: w / epsilon)
+    width = hi - lo
+    step = grid_step(width / epsilon, max(abs(lo), abs(hi)), width)
     sensitivity = width + step
     t = sensitivity / (step * epsilon)
     n = np.clip(values, lo, hi)
@@ -206,7 +204,7 @@ def gaussian_on_grid(values, lo, hi, epsilon, delta, rng):
     width = hi - lo
     magnitude = max(abs(lo), abs(hi))
     sigma0 = analytic_gaussian_sigma(epsilon, delta, width)
-    step = grid_step(sigma0, magnitude)
+    step = grid_step(sigma0, magnitude, width)
     sigma = analytic_gaussian_sigma(epsilon, delta, width + step)
     n = np.clip(values, lo, hi)
     n *= 1.0 / step

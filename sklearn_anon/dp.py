@@ -303,8 +303,8 @@ class LaplaceNoise(_LocalMechanism):
     floating-point attack on the textbook Laplace sampler (Mironov 2012):
 
     1. clip ``x`` to ``[lower, upper]`` (width ``w``);
-    2. round it to the grid ``Lambda * Z``, ``Lambda = 2**(floor(log2(w /
-       epsilon)) - 20)`` (about a millionth of the scale);
+    2. round it to the grid ``Lambda * Z``, ``Lambda = 2**(floor(log2(min(w,
+       w / epsilon))) - 20)`` (about a millionth of the scale and the width);
     3. add ``Lambda * K`` with ``K`` discrete Laplace (two-sided geometric,
        ``P(K=k) ∝ exp(-|k| Lambda epsilon / (w + Lambda))``), sampled
        sampled vectorized as a geometric variable with a random sign;
@@ -378,7 +378,7 @@ class LaplaceNoise(_LocalMechanism):
         values = _numeric_values(column, name, type(self).__name__)
         eps = _column_epsilon(self.epsilon, name)
         lo, hi = _resolve_bounds(self.bounds, values, name, self._leaked)
-        step = _s.grid_step((hi - lo) / eps, max(abs(lo), abs(hi)))
+        step = _s.grid_step((hi - lo) / eps, max(abs(lo), abs(hi)), hi - lo)
         return {"epsilon": eps, "bounds": (lo, hi), "scale": (hi - lo + step) / eps, "step": step}
 
     def _transform_column(self, column, name, state):
@@ -477,7 +477,7 @@ class GaussianNoise(_LocalMechanism):
         eps = _column_epsilon(self.epsilon, name)
         lo, hi = _resolve_bounds(self.bounds, values, name, self._leaked)
         sigma0 = _s.analytic_gaussian_sigma(eps, self.delta, hi - lo)
-        step = _s.grid_step(sigma0, max(abs(lo), abs(hi)))
+        step = _s.grid_step(sigma0, max(abs(lo), abs(hi)), hi - lo)
         sigma = _s.analytic_gaussian_sigma(eps, self.delta, hi - lo + step)
         return {"epsilon": eps, "delta": float(self.delta), "bounds": (lo, hi), "sigma": sigma, "step": step}
 
@@ -579,6 +579,12 @@ class RandomizedResponse(_LocalMechanism):
             if cats.size == 0 or cats.has_duplicates or cats.hasnans:
                 raise ValueError(
                     f"categories for column {name!r} must be non-empty, unique and without NaN."
+                )
+            present = column.dropna()
+            if len(present) and (_codes(present, cats, name) < 0).all():
+                raise ValueError(
+                    f"None of the values of column {name!r} is in its declared categories "
+                    "(wrong column or category type?)."
                 )
         else:
             values = column.dropna()
@@ -1064,7 +1070,7 @@ class DPGroupMeanEncoder(ColumnAnonymizer):
         ok = (cell >= 0) & ~np.isnan(value)
         mid, half = (lo + hi) / 2, (hi - lo) / 2
         eps_half = self.epsilon / 2
-        step = _s.grid_step(half / eps_half, half)
+        step = _s.grid_step(half / eps_half, half, half)
         centred = np.rint((np.clip(value[ok], lo, hi) - mid) / step)  # |.| <= half/step + 1/2
         sens = math.ceil(half / step + 0.5)
         sums = np.bincount(cell[ok], weights=centred, minlength=n_cells)

@@ -85,6 +85,30 @@ def test_release_lives_on_the_grid_whatever_the_low_bits():
     assert np.array_equal(gout / gstep, np.rint(gout / gstep))
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    lo=st.floats(-1e6, 1e6),
+    width=st.floats(1e-3, 1e6),
+    eps=st.floats(1e-3, 1e3),
+    values=st.lists(st.floats(-1e7, 1e7) | st.just(float("nan")), min_size=1, max_size=30),
+)
+def test_laplace_release_properties(lo, width, eps, values):
+    """Any bounds/epsilon/values: rows kept, NaN kept, release on the grid, noise of the right size."""
+    hi = lo + width
+    X = pd.DataFrame({"v": values})
+    mech = LaplaceNoise(epsilon=eps, bounds=(lo, hi), random_state=0).fit(X)
+    out = mech.transform(X)["v"].to_numpy()
+    state = mech.mechanisms_["v"]
+    assert out.shape == (len(values),)
+    assert np.array_equal(np.isnan(out), X["v"].isna().to_numpy())
+    ok = ~np.isnan(out)
+    assert np.array_equal(out[ok] / state["step"], np.rint(out[ok] / state["step"]))
+    assert state["scale"] == pytest.approx(width / eps, rel=2e-6)
+    # |noise| <= 40 scales except with probability about e^-40
+    clipped = np.clip(X["v"].to_numpy()[ok], lo, hi)
+    assert np.all(np.abs(out[ok] - clipped) <= 40 * state["scale"] + state["step"])
+
+
 def test_two_sided_geometric_pmf():
     rng = np.random.default_rng(2024)
     t = 2.0
@@ -200,6 +224,13 @@ def test_randomized_response_keeps_dtype_and_unknowns_are_random():
     out_cat = RandomizedResponse(epsilon=1.0, categories=["a", "b"], random_state=0).fit_transform(cat)
     assert isinstance(out_cat["c"].dtype, pd.CategoricalDtype)
     assert list(out_cat["c"].cat.categories) == ["a", "b"]
+
+
+def test_randomized_response_rejects_unrelated_categories():
+    X = pd.DataFrame({"zip": [12345, 67890]})
+    with pytest.raises(ValueError, match="column 'zip'") as info:
+        RandomizedResponse(categories=["a", "b"]).fit(X)
+    assert "12345" not in str(info.value)
 
 
 def test_randomized_response_learnt_categories_warn():
