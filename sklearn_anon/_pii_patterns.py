@@ -100,6 +100,7 @@ LOOSE_PATTERNS = {
     "postal_address": r".*[A-Za-z].*",
     "username": r"\S+",
     "postal_code": r"[A-Za-z0-9 \-]{3,10}",
+    "record_id": r"\S+",
 }
 
 # --------------------------------------------------------------------------
@@ -119,6 +120,8 @@ NAME_HINTS = [  # (kind, role, regex); first match wins
     ("username", DIRECT, rf"user_?name|{_B}login{_E}|{_B}handle{_E}|screen_?name|nickname|{_B}user(?:_?id)?{_E}"),
     ("uuid", DIRECT, rf"uuid|guid|cookie|device_?id|visitor_?id|tracking_?id|session_?id|client_?id"),
     ("hash_id", DIRECT, rf"{_B}(?:md5|sha1|sha256|hash|hashed|digest)(?:_|$)"),
+    ("record_id", DIRECT, rf"{_B}(?:customer|client|patient|member|person|employee|account|citizen|"
+     rf"subscriber|student|voter)_?(?:id|no|number|key)s?{_E}"),
     ("person_name", DIRECT, rf"{_B}(?:full_?|first_?|last_?|given_?|family_?|middle_?|customer_?|patient_?|"
      rf"maiden_?|f|l)?name{_E}|surname|{_B}(?:fname|lname){_E}"),
     ("postal_address", DIRECT, rf"street|{_B}addr(?:ess)?(?:_?line)?(?:_?\d)?{_E}|residence"),
@@ -396,8 +399,27 @@ def digest_values(values, method, key, *, iterations=1000, digest_size=32):
     return out
 
 
-def encode_digests(digests, encoding, length):
-    """Hex or base64 text of each digest, optionally truncated to ``length`` characters."""
+def normalize_texts(texts, mode):
+    """Apply a normalization ("lower", "strip" or "none") to a list of str."""
+    if mode == "lower":
+        return [t.strip().lower() for t in texts]
+    if mode == "strip":
+        return [t.strip() for t in texts]
+    return texts
+
+
+def encoded_width(method, digest_size, encoding, length):
+    """Number of characters of every pseudonym (they all have the same width)."""
+    n_bytes = digest_size if method == "blake2b" else 32
+    width = {"hex": 2 * n_bytes, "base64": 4 * ((n_bytes + 2) // 3),
+             "base64url": (4 * n_bytes + 2) // 3}[encoding]
+    return width if length is None else min(width, length)
+
+
+def hash_chunk(texts, mode, method, key, iterations, digest_size, encoding, length):
+    """Normalize, UTF-8 encode, hash and format a list of str values."""
+    encoded = [t.encode("utf-8") for t in normalize_texts(texts, mode)]
+    digests = digest_values(encoded, method, key, iterations=iterations, digest_size=digest_size)
     if encoding == "hex":
         texts = [d.hex() for d in digests]
     elif encoding == "base64":
@@ -411,11 +433,10 @@ def encode_digests(digests, encoding, length):
     return texts
 
 
-def hash_chunk(values, method, key, iterations, digest_size, encoding, length):
-    """Encode a chunk of str values to UTF-8, hash and format them (a joblib task)."""
-    encoded = [v.encode("utf-8") for v in values]
-    return encode_digests(
-        digest_values(encoded, method, key, iterations=iterations, digest_size=digest_size),
-        encoding,
-        length,
-    )
+def hash_blob(blob, lengths, *args):
+    """joblib task: the values arrive as one str and their lengths (cheap to
+    send to a worker process); the fixed-width pseudonyms return as one str."""
+    ends = np.cumsum(lengths).tolist()
+    starts = [0, *ends[:-1]]
+    texts = [blob[a:b] for a, b in zip(starts, ends)]
+    return "".join(hash_chunk(texts, *args))

@@ -67,9 +67,10 @@ _QUASI_CONTENT = {"date_of_birth", "postal_code", "city", "sex", "state"}
 _COMPATIBLE = {"ipv4": {"ipv6"}, "ipv6": {"ipv4"}, "username": {"email"}, "postal_code": {"zip_plus4"},
                "uuid": {"hash_id"}, "hash_id": {"uuid"}}
 #: name-hinted direct kinds acceptable for an integer column
-_INTEGER_KINDS = {"phone", "ssn", "credit_card", "iban", "username", "uuid"}
+_INTEGER_KINDS = {"phone", "ssn", "credit_card", "iban", "username", "uuid", "record_id"}
 #: minimal distinct-value ratio for content kinds that are only weakly specific
-_MIN_DISTINCT = {"username": 0.7, "person_name": 0.5, "postal_address": 0.5, "hash_id": 0.5, "phone": 0.5}
+_MIN_DISTINCT = {"username": 0.7, "person_name": 0.5, "postal_address": 0.5, "hash_id": 0.5, "phone": 0.5,
+                 "url": 0.3}
 
 
 def _sample_strings(values):
@@ -183,7 +184,7 @@ def _classify(values, name, min_share):
             return by_name()
         return row
     loose = P.loose_share(strings, kind_n)
-    if loose >= min_share and distinct >= 0.2:
+    if loose >= min_share and distinct >= (0.5 if kind_n == "record_id" else 0.2):
         return by_name(loose)
     return row
 
@@ -225,6 +226,7 @@ def detect_pii(X, *, sample_size=1000, min_share=0.8, random_state=0):
         - ``kind``: ``email``, ``phone``, ``ssn``, ``credit_card``, ``iban``,
           ``ipv4``, ``ipv6``, ``mac_address``, ``url``, ``username``,
           ``person_name``, ``postal_address``, ``hash_id``, ``uuid``,
+          ``record_id`` (a customer/patient/account number, by name),
           ``date_of_birth``, ``postal_code``, ``city``, ``state``, ``sex``,
           ``age``, ``demographic``, ``financial``, ``health``, or missing;
         - ``evidence``: ``"name"``, ``"content"`` or ``"name+content"``
@@ -315,15 +317,20 @@ def _norm_mode(normalize, column, name):
     return "none"
 
 
-def _factorize_strings(column, name, who, mode):
-    """``(codes, uniques)``: codes into the list of distinct normalized strings, -1 when missing.
+def _factorize_strings(column, name, who):
+    """``(codes, texts)``: codes into the list of distinct values as str, -1 when missing.
 
     Numbers, booleans and dates are written as ``str(value)``; bytes are
     decoded as UTF-8.  Any other object raises a TypeError naming the column
     and the type (never the value).
     """
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        dtype = dtype.categories.dtype
+    text_like = pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype)
+    values = column.to_numpy(dtype=object, na_value=None) if text_like else column
     try:
-        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # unhashable objects (dict, list): slow path, error only
         names = sorted({type(v).__name__ for v in column.dropna() if not isinstance(v, (str, bytes))})
         raise TypeError(
@@ -331,44 +338,30 @@ def _factorize_strings(column, name, who, mode):
             "convert the column to strings first."
         ) from None
     codes = np.asarray(codes, dtype=np.int64)
-    dtype = column.dtype
-    if isinstance(dtype, pd.CategoricalDtype):
-        dtype = dtype.categories.dtype
-        uniques = np.asarray(uniques, dtype=object)
+    if not text_like:
+        return codes, pd.Index(np.asarray(uniques, dtype=object), dtype=object).map(str).tolist()
+    objs = np.asarray(uniques, dtype=object)
     if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
-        texts = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
-    elif pd.api.types.is_object_dtype(dtype):
-        objs = np.asarray(uniques, dtype=object)
-        kinds = pd.Series(objs, dtype=object).map(type)
-        is_str = kinds.map(lambda t: issubclass(t, str)).to_numpy(dtype=bool)
-        if not is_str.all():
-            is_bytes = kinds.map(lambda t: issubclass(t, (bytes, bytearray))).to_numpy(dtype=bool)
-            bad = ~(is_str | is_bytes)
-            if bad.any():
-                names = sorted({t.__name__ for t in kinds[bad]})
-                raise TypeError(
-                    f"{who}: column {name!r} holds {int(bad.sum())} distinct non-string "
-                    f"value(s) of type {', '.join(names)}; convert the column to strings first."
-                )
-            try:
-                objs = objs.copy()
-                objs[is_bytes] = [bytes(b).decode("utf-8") for b in objs[is_bytes]]
-            except UnicodeDecodeError:
-                raise ValueError(
-                    f"{who}: column {name!r} holds bytes that are not valid UTF-8."
-                ) from None
-        texts = pd.Index(objs, dtype=object)
-    else:
-        texts = pd.Index(np.asarray(uniques, dtype=object), dtype=object).map(str)
-    if mode == "strip":
-        texts = texts.str.strip()
-    elif mode == "lower":
-        texts = texts.str.strip().str.lower()
-    if mode != "none":
-        merged, texts = pd.factorize(texts)
-        merged = np.append(np.asarray(merged, dtype=np.int64), -1)
-        codes = merged[codes]  # -1 stays -1 (the appended entry)
-    return codes, list(texts)
+        return codes, objs.tolist()
+    kinds = pd.Series(objs, dtype=object).map(type)
+    is_str = kinds.map(lambda t: issubclass(t, str)).to_numpy(dtype=bool)
+    if not is_str.all():
+        is_bytes = kinds.map(lambda t: issubclass(t, (bytes, bytearray))).to_numpy(dtype=bool)
+        bad = ~(is_str | is_bytes)
+        if bad.any():
+            names = sorted({t.__name__ for t in kinds[bad]})
+            raise TypeError(
+                f"{who}: column {name!r} holds {int(bad.sum())} distinct non-string "
+                f"value(s) of type {', '.join(names)}; convert the column to strings first."
+            )
+        try:
+            objs = objs.copy()
+            objs[is_bytes] = [bytes(b).decode("utf-8") for b in objs[is_bytes]]
+        except UnicodeDecodeError:
+            raise ValueError(
+                f"{who}: column {name!r} holds bytes that are not valid UTF-8."
+            ) from None
+    return codes, objs.tolist()
 
 
 def _output_series(texts, codes, column, name, empty=None):
@@ -415,19 +408,23 @@ class _SecretParamsMixin:
         super().__setattr__(attr, value)
 
 
-def _hash_texts(texts, method, key, *, iterations=1000, digest_size=32, encoding="hex",
+def _hash_texts(texts, mode, method, key, *, iterations=1000, digest_size=32, encoding="hex",
                 length=None, n_jobs=None):
-    """Hash a list of distinct str values, in parallel chunks when worth it."""
+    """Pseudonyms of a list of distinct str values, in parallel chunks when worth it."""
     n_workers = effective_n_jobs(n_jobs) if n_jobs is not None else 1
     threshold = 64 if method == "pbkdf2-sha256" else 50_000
-    args = (method, key, iterations, digest_size, encoding, length)
+    args = (mode, method, key, iterations, digest_size, encoding, length)
     if n_workers <= 1 or len(texts) < threshold:
         return P.hash_chunk(texts, *args)
+    width = P.encoded_width(method, digest_size, encoding, length)
     bounds = np.linspace(0, len(texts), n_workers + 1).astype(int)
+    chunks = [texts[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
     parts = Parallel(n_jobs=n_workers)(
-        delayed(P.hash_chunk)(texts[a:b], *args) for a, b in zip(bounds[:-1], bounds[1:])
+        delayed(P.hash_blob)("".join(c), np.fromiter(map(len, c), dtype=np.int64, count=len(c)), *args)
+        for c in chunks
     )
-    return [t for part in parts for t in part]
+    blob = "".join(parts)
+    return [blob[i:i + width] for i in range(0, len(blob), width)]
 
 
 # ==========================================================================
@@ -782,16 +779,21 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
 
     def _transform_column(self, column, name, mode):
         who = type(self).__name__
-        codes, texts = _factorize_strings(column, name, who, mode)
+        codes, texts = _factorize_strings(column, name, who)
         try:
             digests = _hash_texts(
-                texts, self.method, self._secret(), iterations=self.iterations,
+                texts, mode, self.method, self._secret(), iterations=self.iterations,
                 digest_size=self.digest_size, encoding=self.encoding, length=self.length,
                 n_jobs=self.n_jobs,
             )
         except UnicodeEncodeError:
             raise ValueError(f"{who}: column {name!r} holds text that is not encodable as UTF-8.") from None
-        digests = [d if t != "" else "" for d, t in zip(digests, texts)] if "" in texts else digests
+        if mode == "none":
+            empty = [i for i, t in enumerate(texts) if t == ""] if "" in texts else []
+        else:
+            empty = [i for i, t in enumerate(texts) if not t or t.isspace()]
+        for i in empty:  # nothing to hide in an empty string
+            digests[i] = ""
         return _output_series(digests, codes, column, name)
 
     def __sklearn_tags__(self):
@@ -956,7 +958,8 @@ class KeyedAssigner(_SecretParamsMixin, TransformerMixin, BaseEstimator):
             frame = frame[list(self.feature_names_in_)]
         codes, texts = None, None
         for j, mode in enumerate(self.normalize_):
-            c, t = _factorize_strings(frame.iloc[:, j], frame.columns[j], who, mode)
+            c, t = _factorize_strings(frame.iloc[:, j], frame.columns[j], who)
+            t = P.normalize_texts(t, mode)
             if codes is None:
                 codes, texts = c, t
             else:  # combine ids of several columns: pair codes, then join texts
@@ -1262,7 +1265,8 @@ class FakeReplacer(_SecretParamsMixin, ColumnAnonymizer):
         kind, mode = state
         who = type(self).__name__
         key = P.resolve_secret(self.key, what="key", who=who)
-        codes, texts = _factorize_strings(column, name, who, mode)
+        codes, texts = _factorize_strings(column, name, who)
+        texts = P.normalize_texts(texts, mode)
         originals = pd.Series(texts, dtype=object).str.strip().str.lower().to_numpy()
         fakes = np.empty(len(texts), dtype=object)
         todo = np.arange(len(texts))
