@@ -5,6 +5,8 @@ import hashlib
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -142,6 +144,24 @@ def test_customers_ages_income_and_signal(customers):
         proba = LogisticRegression().fit(X, y).predict_proba(X)[:, 1]
         assert roc_auc_score(y, proba) > 0.65, flag
     assert customers["purchases"].ge(0).all()
+
+
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(1, 120), seed=st.integers(0, 2**32 - 1))
+def test_customers_invariants_for_any_seed_and_size(n, seed):
+    df = make_customers(n, random_state=seed)
+    assert df.shape == (n, 19) and list(df.columns) == CUSTOMER_COLUMNS
+    assert df["mdem"].tolist() == [hashlib.md5(e.encode()).hexdigest() for e in df["email"]]
+    assert df["ssn"].str.fullmatch(r"\d{3}-\d{2}-\d{4}").all()
+    assert df["zipcode"].between(100, 99999).all()
+    age = _age(df["birthdate"])
+    assert ((age >= 18) & (age <= 96)).all()
+    s = make_survey(n, random_state=seed)
+    assert s.shape == (n, 15)
+    assert (s["CreditDebt"] > 0).all() and s["Region"].between(1, 5).all()
+    if n > 1:
+        debt = np.sort(s["CreditDebt"].to_numpy())
+        assert debt[-1] > 50 * debt[-2]
 
 
 def test_customers_birthdate_reference_is_fixed():
