@@ -274,15 +274,34 @@ class SensitiveRule:
 
 
 # -- the partitioning --------------------------------------------------------
-def _normalized_span(coders, mn, mx):
-    """(P, d) normalized width of each partition on each dimension."""
+def _popcount(x):
+    """Number of set bits of each int64."""
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(x).astype(np.int64)
+    b = x.astype(np.uint64).view(np.uint8).reshape(-1, 8)
+    return np.unpackbits(b, axis=1).sum(axis=1).astype(np.int64)
+
+
+def _normalized_span(coders, mn, mx, distinct):
+    """(P, d) normalized width of each partition on each dimension.
+
+    The width is the partition's information loss on that dimension, as in
+    NCP: ``(max - min) / (domain max - domain min)`` for numbers and
+    datetimes, ``(distinct categories - 1) / (domain size - 1)`` for
+    unordered categories (``distinct[j]``, when known), the span of codes
+    in the (hierarchy or given) order otherwise.  A partition mixing
+    missing and present values is wider than any other.
+    """
     P, d = mn.shape
     out = np.zeros((P, d))
     for j, c in enumerate(coders):
         lo, hi = mn[:, j], mx[:, j]
         if c.kind == "categorical":
-            denom = max(c.n_values, 1)  # missing code counts as one more value
-            out[:, j] = (hi - lo) / denom
+            denom = max(c.n_values - 1, 1)
+            if distinct.get(j) is not None:
+                out[:, j] = (distinct[j] - 1) / denom
+            else:
+                out[:, j] = (hi - lo) / denom
         else:
             vals = c.values
             if len(vals) == 0:
@@ -326,6 +345,8 @@ def grow_tree(codes, coders, k, rule=None, verbose=0):
     leaves_node, leaves_start, leaves_size = [], [], []
     depth = 0
     hier = [c.split_level if c.hierarchy is not None else None for c in coders]
+    count_distinct = [c.kind == "categorical" and c.hierarchy is None and c.n_values + 1 <= 62
+                      for c in coders]
     while len(act_node):
         P = len(act_node)
         offs = np.concatenate(([0], np.cumsum(act_size)[:-1]))
@@ -335,11 +356,15 @@ def grow_tree(codes, coders, k, rule=None, verbose=0):
         rows = perm[pos]
         mn = np.empty((P, d), dtype=np.int64)
         mx = np.empty((P, d), dtype=np.int64)
+        distinct = {}
         for j in range(d):
             cj = codes[j][rows]
             mn[:, j] = np.minimum.reduceat(cj, offs)
             mx[:, j] = np.maximum.reduceat(cj, offs)
-        span = _normalized_span(coders, mn, mx)
+            if count_distinct[j]:
+                bits = np.bitwise_or.reduceat(np.left_shift(np.int64(1), cj), offs)
+                distinct[j] = _popcount(bits)
+        span = _normalized_span(coders, mn, mx, distinct)
         dim_order = np.argsort(-span, axis=1, kind="stable")
         undecided = (act_size >= 2 * k) & (span.max(axis=1) > 0)
         cut_dim = np.full(P, -1, dtype=np.int64)

@@ -1,0 +1,240 @@
+"""MondrianAnonymizer on Adult and on 1,000,000 synthetic rows, against pycanon / anjana / ARX.
+
+    python benchmarks/bench_kanonymity.py          # everything, prints the tables
+    python benchmarks/run.py kanonymity            # the timing table only
+
+Sections printed by ``main()``:
+
+1. Adult (adult.csv, 30,162 rows, 8 QIs) for k in 2..100: k by our metric and
+   by pycanon, discernibility, C_avg, partitions, fit time.
+2. l=3 (occupation) and t=0.2 (occupation) on the 7 other QIs, confirmed by pycanon.
+3. Granularity loss (NCP) with all 9 attributes as QIs vs ARX's local recoding.
+4. ML utility: RandomForest / LogisticRegression trained on the k-anonymized
+   70/30 split of adult.csv, tested on the test part transformed by the same
+   fitted anonymizer, beside raw and Slijepcevic et al. (2021).
+5. Timing rows (``run()``): 1 M rows x 5 QIs at k=10; Adult k=5 against
+   anjana (ARX hierarchies) and pycanon's k check.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import best_time, format_table, row  # noqa: E402
+
+from sklearn_anon import MondrianAnonymizer  # noqa: E402
+from sklearn_anon.metrics import (  # noqa: E402
+    average_class_size,
+    discernibility,
+    k_anonymity,
+    l_diversity,
+    ncp,
+    t_closeness,
+)
+
+ADULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "adult"
+QI8 = ["sex", "age", "race", "marital-status", "education", "native-country",
+       "workclass", "occupation"]
+QI9 = QI8 + ["salary-class"]
+ARX_LOCAL = {2: (0.034, 1.860), 5: (0.068, 4.012), 10: (0.095, 6.015), 50: (0.175, 14.427)}
+SLIJEPCEVIC_RF = {"raw": 82.82, 2: 82.25, 5: 81.98, 10: 81.73, 50: 81.58, 100: 81.05}
+
+
+def load_adult():
+    return pd.read_csv(ADULT / "adult.csv", sep=";")
+
+
+def _fresh(frame, cols):
+    return frame.astype({c: str for c in cols}).reset_index(drop=True)
+
+
+def synthetic(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "age": rng.integers(17, 91, n),
+        "zip": rng.integers(10000, 99999, n),
+        "income": rng.lognormal(10, 1, n).round(2),
+        "sex": rng.choice(["F", "M"], n),
+        "education": rng.choice([f"edu{i:02d}" for i in range(16)], n),
+    })
+
+
+def adult_sweep(df, ks=(2, 5, 10, 20, 50, 100), repeat=3):
+    from pycanon import anonymity as pc
+
+    out_rows = []
+    for k in ks:
+        anon = MondrianAnonymizer(k=k, quasi_identifiers=QI8)
+        fit_s, _ = best_time(lambda: anon.fit(df), repeat=repeat)
+        tr_s, out = best_time(lambda: anon.transform(df), repeat=repeat)
+        out_rows.append({
+            "k": k,
+            "k (ours)": k_anonymity(out, QI8),
+            "k (pycanon)": pc.k_anonymity(_fresh(out, QI8), QI8),
+            "partitions": anon.n_partitions_,
+            "discernibility": discernibility(out, QI8),
+            "C_avg": average_class_size(out, QI8, k),
+            "NCP": ncp(df, out, QI8),
+            "fit s": fit_s,
+            "transform s": tr_s,
+        })
+    return pd.DataFrame(out_rows)
+
+
+def adult_l_t(df):
+    from pycanon import anonymity as pc
+
+    qi = [q for q in QI8 if q != "occupation"]
+    rows = []
+    for label, params in [("l=3 distinct", {"l": 3}), ("l=3 entropy", {"l": 3, "l_diversity": "entropy"}),
+                          ("t=0.2", {"t": 0.2})]:
+        anon = MondrianAnonymizer(k=2, sensitive="occupation", quasi_identifiers=qi, **params)
+        fit_s, _ = best_time(lambda: anon.fit(df), repeat=3)
+        out = anon.transform(df)
+        fresh = _fresh(out, qi)
+        rows.append({
+            "constraint": label,
+            "k": k_anonymity(out, qi),
+            "l distinct (ours / pycanon)": f"{l_diversity(out, qi, 'occupation')} / "
+                                           f"{pc.l_diversity(fresh, qi, ['occupation'])}",
+            "l entropy (ours / pycanon)": f"{l_diversity(out, qi, 'occupation', kind='entropy'):.3f} / "
+                                          f"{pc.entropy_l_diversity(fresh, qi, ['occupation'])}",
+            "t (ours / pycanon)": f"{t_closeness(out, qi, 'occupation'):.4f} / "
+                                  f"{pc.t_closeness(fresh, qi, ['occupation']):.4f}",
+            "partitions": anon.n_partitions_,
+            "NCP": ncp(df, out, qi),
+            "fit s": fit_s,
+        })
+    return pd.DataFrame(rows)
+
+
+def arx_hierarchies(columns):
+    return {c: str(ADULT / f"adult_hierarchy_{c}.csv") for c in columns}
+
+
+def ncp_vs_arx(df, ks=(2, 5, 10, 50)):
+    cats = [c for c in QI9 if c != "age"]
+    hier = arx_hierarchies(cats)
+    rows = []
+    for k in ks:
+        for mode, params, h in [("sets", {}, None), ("ARX hierarchies", {"hierarchies": hier}, hier)]:
+            anon = MondrianAnonymizer(k=k, quasi_identifiers=QI9, **params)
+            secs, out = best_time(lambda: anon.fit_transform(df), repeat=3)
+            arx_loss, arx_s = ARX_LOCAL.get(k, (None, None))
+            rows.append({
+                "k": k, "categorical cuts": mode,
+                "NCP (ours)": ncp(df, out, QI9, hierarchies=h),
+                "NCP ARX local recoding": arx_loss,
+                "classes": anon.n_partitions_,
+                "discernibility": discernibility(out, QI9),
+                "fit+transform s": secs,
+                "ARX s": arx_s,
+                "time ratio ARX/ours": (arx_s / secs) if arx_s else None,
+            })
+    return pd.DataFrame(rows)
+
+
+def ml_utility(df, ks=(5, 10, 50, 100), seed=0):
+    from sklearn.compose import make_column_selector, make_column_transformer
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    X = df[QI8]
+    y = (df["salary-class"] == ">50K").astype(int)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, stratify=y, random_state=seed)
+
+    def encoder():
+        return make_column_transformer(
+            (StandardScaler(), make_column_selector(dtype_include="number")),
+            (OneHotEncoder(handle_unknown="ignore"), make_column_selector(dtype_exclude="number")),
+        )
+
+    models = {
+        "RandomForest": lambda: RandomForestClassifier(n_estimators=100, random_state=seed, n_jobs=2),
+        "LogisticRegression": lambda: LogisticRegression(max_iter=1000),
+    }
+    rows = []
+    for k in ["raw", *ks]:
+        rec = {"k": k}
+        for name, model in models.items():
+            steps = [] if k == "raw" else [MondrianAnonymizer(k=k, output="midpoint")]
+            pipe = make_pipeline(*steps, encoder(), model())
+            pipe.fit(X_tr, y_tr)
+            rec[name] = 100 * pipe.score(X_te, y_te)
+        rec["Slijepcevic RF"] = SLIJEPCEVIC_RF.get(k)
+        rows.append(rec)
+    res = pd.DataFrame(rows)
+    for name in models:
+        res[f"{name} loss (points)"] = res[name].iloc[0] - res[name]
+    res["Slijepcevic loss (points)"] = SLIJEPCEVIC_RF["raw"] - res["Slijepcevic RF"]
+    return res
+
+
+def _anjana_adult(df, k):
+    from anjana.anonymity import k_anonymity as anjana_k
+
+    data = df.astype(str)
+    hier = {q: dict(pd.read_csv(ADULT / f"adult_hierarchy_{q}.csv", sep=";", header=None,
+                                dtype=str)) for q in QI8}
+    return anjana_k(data, [], QI8, k, 0, hier)
+
+
+def run(quick=False):
+    """Timing rows: 1 M x 5 QIs at k=10, Adult k=5 vs anjana and pycanon's k check."""
+    rows = []
+    n_big = 100_000 if quick else 1_000_000
+    big = synthetic(n_big)
+    anon = MondrianAnonymizer(k=10)
+    secs, out = best_time(lambda: anon.fit_transform(big), repeat=1 if not quick else 3)
+    assert k_anonymity(out, list(big.columns)) >= 10
+    rows.append(row(f"MondrianAnonymizer fit+transform, {n_big:,} x 5 QIs, k=10", n_big, secs,
+                    note=f"{anon.n_partitions_:,} regions; target < 10 s for 1 M"))
+    if not ADULT.exists():
+        return rows
+    df = load_adult()
+    anon = MondrianAnonymizer(k=5, quasi_identifiers=QI8)
+    secs, out = best_time(lambda: anon.fit_transform(df), repeat=5)
+    peer, peer_s = None, None
+    if not quick:
+        try:
+            peer_s, peer_out = best_time(lambda: _anjana_adult(df, 5), repeat=1)
+            peer = "anjana 1.2.3 k=5, ARX hierarchies, 0% suppression"
+        except ImportError:
+            pass
+    rows.append(row("MondrianAnonymizer fit+transform, Adult 8 QIs, k=5", len(df), secs,
+                    peer, peer_s, note=f"{anon.n_partitions_:,} regions; target < 0.4 s"))
+    from pycanon import anonymity as pc
+
+    fresh = _fresh(out, QI8)
+    ours_s, k_ours = best_time(lambda: k_anonymity(out, QI8), repeat=3)
+    pc_s, k_pc = best_time(lambda: pc.k_anonymity(fresh, QI8), repeat=3)
+    assert k_ours == k_pc
+    rows.append(row("k_anonymity check, Adult output, 8 QIs", len(df), ours_s,
+                    "pycanon k_anonymity", pc_s, note=f"k={k_ours} (both)"))
+    return rows
+
+
+def main():
+    df = load_adult()
+    pd.set_option("display.width", 200)
+    print("## Adult sweep (8 QIs)\n")
+    print(adult_sweep(df).to_markdown(index=False, floatfmt=".4g"))
+    print("\n## l-diversity / t-closeness (sensitive occupation, 7 QIs, k=2)\n")
+    print(adult_l_t(df).to_markdown(index=False, floatfmt=".4g"))
+    print("\n## NCP vs ARX local recoding (9 QIs)\n")
+    print(ncp_vs_arx(df).to_markdown(index=False, floatfmt=".4g"))
+    print("\n## ML utility (70/30 split of adult.csv)\n")
+    print(ml_utility(df).to_markdown(index=False, floatfmt=".2f"))
+    print("\n## Timings\n")
+    print(format_table(run()))
+
+
+if __name__ == "__main__":
+    main()
