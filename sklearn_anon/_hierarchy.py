@@ -74,6 +74,15 @@ def _numeric_keys(leaves):
     )
 
 
+def _plain_numeric(dtype):
+    """Numeric, not boolean, not categorical."""
+    return (
+        pd.api.types.is_numeric_dtype(dtype)
+        and not pd.api.types.is_bool_dtype(dtype)
+        and not isinstance(dtype, pd.CategoricalDtype)
+    )
+
+
 class Hierarchy:
     """A generalization hierarchy: one row per leaf, one column per level.
 
@@ -223,6 +232,21 @@ class Hierarchy:
         else:
             ser = pd.Series(np.asarray(values) if not isinstance(values, pd.Categorical) else values)
         dtype = ser.dtype
+        dense = self._dense_int_lut() if _plain_numeric(dtype) else None
+        if dense is not None:
+            # integer keys (ages 1..100): index a dense table, no hashing per row
+            low, table = dense
+            if pd.api.types.is_integer_dtype(dtype) and not ser.hasnans:
+                offset = ser.to_numpy(dtype=np.int64) - np.int64(low)
+                ok = (offset >= 0) & (offset < len(table))
+            else:
+                nums = ser.to_numpy(dtype=np.float64, na_value=np.nan) - low
+                ok = (nums >= 0) & (nums < len(table)) & (nums == np.floor(nums))
+                offset = np.where(ok, nums, 0).astype(np.int64)
+            np.clip(offset, 0, len(table) - 1, out=offset)
+            codes = table[offset]
+            codes[~ok] = -1
+            return codes
         if isinstance(dtype, pd.CategoricalDtype):
             codes = ser.cat.codes.to_numpy().astype(np.int64)
             lut = self._lookup(pd.Index(ser.cat.categories))
@@ -232,6 +256,22 @@ class Hierarchy:
             lut = self._lookup(pd.Index(uniques))
         lut = np.append(lut, -1)  # code -1 (NaN) -> -1
         return lut[codes]
+
+    def _dense_int_lut(self):
+        """``(lowest key, table)`` when every numeric key is an integer in a
+        span of at most 1,000,000 (cached), else None."""
+        cached = getattr(self, "_dense", False)
+        if cached is not False:
+            return cached
+        keys = np.asarray(self._num_index, dtype=np.float64)
+        dense = None
+        if keys.size and np.all(keys == np.floor(keys)) and keys.max() - keys.min() < 1_000_000:
+            low = keys.min()
+            table = np.full(int(keys.max() - low) + 1, -1, dtype=np.int64)
+            table[(keys - low).astype(np.int64)] = self._num_pos
+            dense = (low, table)
+        self._dense = dense
+        return dense
 
     def _lookup(self, uniques):
         """Leaf position of each distinct value (small: one entry per distinct)."""
@@ -272,7 +312,7 @@ class Hierarchy:
             sup_code = len(labels)
             labels.append(suppressed)
         lut = np.append(node_codes, sup_code)
-        return pd.Categorical.from_codes(lut[leaf], categories=labels)
+        return pd.Categorical.from_codes(lut[leaf], categories=labels, validate=False)
 
     # -- node queries ----------------------------------------------------
     def leaves_under(self, level):

@@ -252,7 +252,7 @@ class IntervalGeneralizer(ColumnAnonymizer):
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         codes = bin_codes(values, edges, right=self.right, include_lowest=self.include_lowest)
         codes[codes < 0] = len(labels)
-        cat = pd.Categorical.from_codes(codes, categories=[*labels, SUPPRESSED])
+        cat = pd.Categorical.from_codes(codes, categories=[*labels, SUPPRESSED], validate=False)
         return pd.Series(cat, index=column.index, name=name)
 
 
@@ -393,6 +393,11 @@ def _labels(uniques):
     if pd.api.types.is_string_dtype(idx.dtype) and idx.dtype != object:
         return np.asarray(idx, dtype=object)
     return np.array([_scalar_label(v) for v in idx], dtype=object)
+
+
+def _present(codes, size):
+    """Which of ``size`` codes occur in ``codes`` (-1 entries ignored)."""
+    return np.bincount(codes + 1, minlength=size + 1)[1:] > 0
 
 
 def _spread(codes, lut, fill):
@@ -682,8 +687,7 @@ class DateGeneralizer(ColumnAnonymizer):
         codes, values = _to_datetime64(column, name, self.format, self.epoch_unit)
         period, nat = _period_index(values, self.unit)
         if codes is not None:  # only distinct values that occur in the rows
-            seen = np.zeros(len(values), dtype=bool)
-            seen[codes[codes >= 0]] = True
+            seen = _present(codes, len(values))
             nat = nat | ~seen
         if nat.all():
             raise ValueError(
@@ -715,7 +719,7 @@ class DateGeneralizer(ColumnAnonymizer):
             out[nat] = suppressed
         if codes is not None:
             out = _spread(codes, out, suppressed)
-        cat = pd.Categorical.from_codes(out, categories=categories)
+        cat = pd.Categorical.from_codes(out, categories=categories, validate=False)
         return pd.Series(cat, index=column.index, name=name)
 
 
@@ -888,8 +892,7 @@ class PrefixGeneralizer(ColumnAnonymizer):
 
     def _fit_column(self, column, name):
         codes, labels = self._row_codes(column)
-        seen = np.zeros(len(labels), dtype=bool)
-        seen[codes[codes >= 0]] = True
+        seen = _present(codes, len(labels))
         kept = set(labels[seen & ~pd.isna(labels)]) - {SUPPRESSED}
         return sorted(kept)
 
@@ -899,8 +902,7 @@ class PrefixGeneralizer(ColumnAnonymizer):
         categories = list(categories)
         pos = pd.Index(categories, dtype=object).get_indexer(lookup)
         if self.unseen == "keep":
-            present = np.zeros(len(labels), dtype=bool)
-            present[codes[codes >= 0]] = True
+            present = _present(codes, len(labels))
             new = sorted(set(lookup[present & (pos < 0)]) - {SUPPRESSED})
             if new:
                 categories += new
@@ -908,7 +910,7 @@ class PrefixGeneralizer(ColumnAnonymizer):
         categories.append(SUPPRESSED)
         pos[pos < 0] = len(categories) - 1
         out = _spread(codes, pos, len(categories) - 1)
-        cat = pd.Categorical.from_codes(out, categories=categories)
+        cat = pd.Categorical.from_codes(out, categories=categories, validate=False)
         return pd.Series(cat, index=column.index, name=name)
 
 
@@ -925,7 +927,7 @@ def _digit_labels(n):
 
 
 def _arrow_buffers(column):
-    """``(offsets, data)`` of an Arrow-backed string column, or None."""
+    """``(offsets, data, null mask or None)`` of an Arrow-backed string column, or None."""
     if column.dtype == object or not pd.api.types.is_string_dtype(column.dtype):
         return None
     if not hasattr(column.array, "__arrow_array__"):
@@ -946,7 +948,8 @@ def _arrow_buffers(column):
     _, offsets, data = arr.buffers()
     offsets = np.frombuffer(offsets, dtype=off_dtype)[arr.offset : arr.offset + len(arr) + 1]
     data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    return offsets.astype(np.int64), data
+    nulls = arr.is_null().to_numpy(zero_copy_only=False) if arr.null_count else None
+    return offsets, data, nulls
 
 
 def _arrow_digit_keys(column, n, width):
@@ -959,22 +962,33 @@ def _arrow_digit_keys(column, n, width):
     buffers = _arrow_buffers(column)
     if buffers is None:
         return None
-    offsets, data = buffers
+    offsets, data, nulls = buffers
     if data.size == 0:
         return None
+    # few, small temporaries: fresh pages are expensive at a million rows
     starts, ends = offsets[:-1], offsets[1:]
-    lengths = ends - starts
-    ok = ~column.isna().to_numpy()
-    ok &= (lengths > n) if width is None else ((lengths == width) & (width > n))
-    last = data[np.clip(ends - 1, 0, data.size - 1)]
-    ok &= (last > 32) & (last < 128)
-    key = np.zeros(len(starts), dtype=np.int64)
+    lengths = (ends - starts).astype(np.int32)
+    ok = (lengths > n) if width is None else ((lengths == width) & (width > n))
+    del lengths
+    if nulls is not None:
+        ok &= ~nulls
+    idx = ends - 1  # last byte: ASCII, not a space (33..127 -> 0..94)
+    np.clip(idx, 0, data.size - 1, out=idx)
+    byte = data[idx]
+    byte -= np.uint8(33)
+    ok &= byte < 95
+    key = np.zeros(len(starts), dtype=np.int16 if n <= 4 else np.int32)
     for k in range(n):  # n characters, not rows
-        byte = data[np.clip(starts + k, 0, data.size - 1)].astype(np.int64) - 48
-        ok &= (byte >= 0) & (byte <= 9)
-        key = key * 10 + byte
-    key[~ok] = -1
-    return key
+        np.add(starts, k, out=idx)
+        np.minimum(idx, data.size - 1, out=idx)
+        np.take(data, idx, out=byte)
+        byte -= np.uint8(48)  # wraps below '0'
+        ok &= byte < 10
+        key *= 10
+        key += byte
+    out = key.astype(np.int64)
+    out[~ok] = -1
+    return out
 
 
 def _ipv4_octets(text):
@@ -1110,7 +1124,7 @@ class RareCategoryGrouper(ColumnAnonymizer):
         lut = pd.Index(kept, dtype=object).get_indexer(labels)
         lut[lut < 0] = len(kept)  # unseen or rare -> OTHER
         out = _spread(codes, lut, len(kept) + 1)
-        cat = pd.Categorical.from_codes(out, categories=categories)
+        cat = pd.Categorical.from_codes(out, categories=categories, validate=False)
         return pd.Series(cat, index=column.index, name=name)
 
 

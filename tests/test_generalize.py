@@ -312,6 +312,8 @@ def test_hierarchy_numeric_keys_and_sources_agree():
         # strings match the keys exactly
         assert list(h.generalize(pd.Series(["39", "1", "39.0"]), 1)) == ["30s", "0s", "*"]
     h = load_hierarchy(frame)
+    assert list(h.leaf_codes(np.array([39.5, 39.0, -3.0]))) == [-1, 38, -1]
+    assert list(h.leaf_codes(pd.Series([39, None], dtype="Int64"))) == [38, -1]
     assert h.n_levels == 3 and h.height == 2
     assert h.leaf_counts(1)["30s"] == 10 and h.ncp(2)["*"] == 1.0
     assert sorted(h.leaves_under(1)["90s"]) == sorted(str(a) for a in range(90, 100))
