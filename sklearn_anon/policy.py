@@ -1,0 +1,720 @@
+"""Declarative anonymization policies: a reviewed TOML file becomes a ColumnTransformer.
+
+A policy says, per column, what happens to it.  It is read with the
+standard library's :mod:`tomllib` (``tomli`` on Python 3.10) and validated
+completely before any data is read: an unknown action or parameter, a
+parameter of the wrong type or out of range, a key given as a literal or a
+missing key variable is a :class:`PolicyError` naming the column and the
+key.  Once the data's header is known, :meth:`Policy.check_columns` refuses a
+policy naming a column that is not there, and :meth:`Policy.build` returns
+the (unfitted) :class:`~sklearn.compose.ColumnTransformer`.
+
+Example::
+
+    [policy]
+    unlisted = "drop"          # columns the policy does not name: "drop", "keep" or "error"
+
+    [report]                   # optional: what the before/after report measures
+    quasi_identifiers = ["birthdate", "zipcode", "sex"]
+    k = 5
+
+    [columns]
+    name = "drop"
+    ssn = "drop"
+    email = { action = "pseudonymize", key = "env:SKLEARN_ANON_KEY", length = 16 }
+    zipcode = { action = "generalize", method = "prefix", n = 3, width = 5, min_count = 20 }
+    birthdate = { action = "generalize", method = "age", reference_date = "2024-01-01",
+                  bins = [18, 30, 45, 65, 120] }
+    income = { action = "generalize", method = "interval", bins = [0, 25000, 50000, 100000, 1e12],
+               labels = ["low", "middle", "upper middle", "high"], right = false }
+    sex = "keep"
+    purchases = { action = "laplace", epsilon = 1.0, bounds = [0, 60] }
+
+    # k-anonymity over several columns: same "group", parameters in [mondrian.<group>]
+    # age = { action = "mondrian", group = "qi" }
+    # [mondrian.qi]
+    # k = 10
+
+Actions and their keys:
+
+============================ =====================================================
+``drop``                     (none): the column is not written
+``keep``                     (none): the column is written unchanged
+``pseudonymize``             ``key`` (``"env:NAME"``), ``method``, ``salt``,
+                             ``iterations``, ``normalize``, ``encoding``,
+                             ``length``, ``digest_size`` (:class:`Pseudonymizer`)
+``fake``                     ``key``, ``kind``, ``locale``, ``normalize``
+                             (:class:`FakeReplacer`)
+``generalize``               ``method`` and the method's keys, below
+``mondrian``                 ``group`` (default ``"default"``) and the group's
+                             ``k``, ``l``, ``l_diversity``, ``t``, ``sensitive``,
+                             ``output``, ``categorical`` (in ``[mondrian.GROUP]``
+                             or on the column; a ``hierarchy`` file per column)
+``laplace``                  ``epsilon``, ``bounds``, ``random_state`` (:class:`LaplaceNoise`)
+``gaussian``                 ``epsilon``, ``delta``, ``bounds``, ``random_state``
+``randomized_response``      ``epsilon``, ``categories``, ``random_state``
+============================ =====================================================
+
+Generalization methods: ``interval`` (``bins``, ``labels``, ``right``,
+``include_lowest``, ``n_bins``, ``strategy``, ``precision``), ``topcode``
+(``lower``, ``upper``, ``lower_quantile``, ``upper_quantile``), ``date``
+(``unit``, ``reference_date``, ``bins``, ``labels``, ``right``, ``format``),
+``age`` (``date`` with ``unit = "age"``), ``prefix`` (``n``, ``mode``,
+``width``, ``unseen``), ``rare`` (``min_count``, ``min_frequency``,
+``other_label``), ``hierarchy`` (``hierarchy``: an ARX-style CSV file,
+relative to the policy file; ``level``).  ``prefix`` and ``hierarchy`` also
+take ``min_count`` / ``min_frequency`` / ``other_label`` to group rare
+results afterwards.
+
+Every column may also say how it is read from a CSV file: ``dtype = "str"``
+(keeps leading zeros), ``"int"``, ``"float"``, ``"datetime"`` or
+``"category"``.
+
+Secrets are references only: ``key = "env:NAME"`` (or a ``[keys]``
+``default`` used by every column that names none).  The fitted pipeline
+stores the reference, never the key, so the same variable must be set when
+the pipeline is applied again.
+"""
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+from pathlib import Path
+
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import Pipeline
+
+from ._compat import InvalidParameterError, validate_parameter_constraints
+from .dp import GaussianNoise, LaplaceNoise, RandomizedResponse
+from .generalize import (
+    DateGeneralizer,
+    HierarchyGeneralizer,
+    IntervalGeneralizer,
+    PrefixGeneralizer,
+    RareCategoryGrouper,
+    TopBottomCoder,
+)
+from .identifiers import FakeReplacer, Pseudonymizer
+from .kanonymity import MondrianAnonymizer
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    try:
+        import tomli as tomllib
+    except ImportError:
+        tomllib = None
+
+__all__ = ["Policy", "PolicyError", "load_policy", "parse_policy", "suggest_policy"]
+
+ACTIONS = (
+    "drop", "keep", "pseudonymize", "fake", "generalize", "mondrian",
+    "laplace", "gaussian", "randomized_response",
+)
+METHODS = ("interval", "topcode", "date", "age", "prefix", "rare", "hierarchy")
+DTYPES = ("str", "int", "float", "datetime", "category")
+UNLISTED = ("drop", "keep", "error")
+_RARE_KEYS = ("min_count", "min_frequency", "other_label")
+_COMMON_KEYS = ("action", "dtype")
+
+#: per action (and generalize method): policy key -> estimator parameter
+_PARAMS = {
+    "drop": {},
+    "keep": {},
+    "pseudonymize": {k: k for k in ("key", "method", "salt", "iterations", "normalize",
+                                    "encoding", "length", "digest_size")},
+    "fake": {k: k for k in ("key", "kind", "locale", "normalize")},
+    "laplace": {k: k for k in ("epsilon", "bounds", "random_state")},
+    "gaussian": {k: k for k in ("epsilon", "delta", "bounds", "random_state")},
+    "randomized_response": {k: k for k in ("epsilon", "categories", "random_state")},
+    "mondrian": {"group": None, "hierarchy": None,
+                 **{k: k for k in ("k", "l", "l_diversity", "t", "sensitive", "output",
+                                   "categorical")}},
+}
+_METHOD_PARAMS = {
+    "interval": {k: k for k in ("bins", "labels", "right", "include_lowest", "n_bins",
+                                "strategy", "precision")},
+    "topcode": {k: k for k in ("lower", "upper", "lower_quantile", "upper_quantile")},
+    "date": {k: k for k in ("unit", "reference_date", "bins", "labels", "right", "format")},
+    "age": {k: k for k in ("reference_date", "bins", "labels", "right", "format")},
+    "prefix": {**{k: k for k in ("n", "mode", "width", "unseen")}, **{k: None for k in _RARE_KEYS}},
+    "rare": {k: k for k in _RARE_KEYS},
+    "hierarchy": {"hierarchy": "hierarchies", "level": "levels",
+                  **{k: None for k in _RARE_KEYS}},
+}
+_MONDRIAN_GROUP_KEYS = ("k", "l", "l_diversity", "t", "sensitive", "output", "categorical")
+_SECRET_KEYS = ("key", "salt")
+
+
+class PolicyError(ValueError):
+    """An invalid policy.  The message names the policy's column and key."""
+
+
+def _fmt_key(column, key, action=None):
+    where = f"column {column!r}" if column is not None else "policy"
+    if key is None:
+        return where
+    return f"{where}: key {key!r}" + (f" (action {action!r})" if action else "")
+
+
+def _err(column, message):
+    prefix = f"policy: column {column!r}: " if column is not None else "policy: "
+    return PolicyError(prefix + message)
+
+
+@dataclass
+class ColumnRule:
+    """What the policy says about one column."""
+
+    column: str
+    action: str
+    params: dict = field(default_factory=dict)
+    method: str = None
+    dtype: str = None
+    group: str = None
+
+
+def _check_secret(column, key, value, check_env):
+    if value is None:
+        return
+    if not isinstance(value, str) or not value.startswith("env:") or len(value) <= 4:
+        raise _err(
+            column,
+            f"key {key!r} must be a reference \"env:NAME\" to an environment variable, "
+            "not a literal (a policy file is reviewed and shared; keys are not)",
+        )
+    if check_env and not os.environ.get(value[4:]):
+        raise _err(column, f"key {key!r}: the environment variable {value[4:]!r} is not set")
+
+
+def _translate(exc, column, action, reverse):
+    """InvalidParameterError of scikit-learn -> PolicyError naming column and key."""
+    msg = str(exc)
+    m = re.match(r"The '(\w+)' parameter of (\w+) must be (.*)\. Got (.*) instead\.?$", msg, re.S)
+    if not m:
+        return _err(column, f"action {action!r}: {msg}")
+    param, _, expected, got = m.groups()
+    key = reverse.get(param, param)
+    return _err(column, f"key {key!r} (action {action!r}) must be {expected}; got {got}")
+
+
+def _validate(estimator, column, action, reverse):
+    try:
+        validate_parameter_constraints(
+            estimator._parameter_constraints,
+            estimator.get_params(deep=False),
+            caller_name=type(estimator).__name__,
+        )
+    except InvalidParameterError as exc:
+        raise _translate(exc, column, action, reverse) from None
+    return estimator
+
+
+class Policy:
+    """A parsed, validated anonymization policy.
+
+    Build one with :func:`load_policy` (from a file) or :func:`parse_policy`
+    (from TOML text); the constructor takes the parsed TOML document.
+
+    Parameters
+    ----------
+    document : dict
+        The TOML document (what :func:`tomllib.loads` returns).
+    base_dir : path-like or None, default=None
+        Folder that relative ``hierarchy`` paths are taken from.
+    check_env : bool, default=True
+        Check that every ``env:NAME`` key reference is set (it must be when
+        the policy is fitted or applied).
+
+    Attributes
+    ----------
+    rules : dict of {column: ColumnRule}
+        In policy order.
+    unlisted : {"drop", "keep", "error"}
+        What happens to columns of the data that the policy does not name.
+    mondrian_groups : dict of {group: dict}
+        Parameters of each Mondrian group.
+    report : dict
+        The ``[report]`` table (``quasi_identifiers``, ``sensitive``, ``k``,
+        ``min_k``, ``max_uniqueness``, ``max_reidentification``).
+
+    Examples
+    --------
+    >>> from sklearn_anon.policy import parse_policy
+    >>> policy = parse_policy('''
+    ... [columns]
+    ... name = "drop"
+    ... age = { action = "generalize", method = "interval", bins = [0, 30, 60, 120] }
+    ... sex = "keep"
+    ... ''')
+    >>> policy.check_columns(["name", "age", "sex", "notes"])
+    ['notes']
+    >>> ct = policy.build(["name", "age", "sex", "notes"])
+    >>> [name for name, _, _ in ct.transformers]
+    ['age', 'sex']
+    >>> parse_policy('[columns]\\nage = { action = "generalize", method = "interval", binz = 3 }')
+    Traceback (most recent call last):
+    ...
+    sklearn_anon.policy.PolicyError: policy: column 'age': unknown parameter 'binz' for action 'generalize' (method 'interval'); ...
+    """
+
+    def __init__(self, document, *, base_dir=None, check_env=True):
+        self.document = document
+        self.base_dir = Path(base_dir) if base_dir is not None else Path(".")
+        self.check_env = check_env
+        self._parse()
+
+    # -- parsing -----------------------------------------------------------------
+    def _parse(self):
+        doc = self.document
+        if not isinstance(doc, dict):
+            raise _err(None, "the document must be a TOML table")
+        unknown = set(doc) - {"policy", "report", "columns", "mondrian", "keys"}
+        if unknown:
+            raise _err(None, f"unknown table(s) {sorted(unknown)}; expected [policy], [keys], "
+                       "[columns], [mondrian.GROUP], [report]")
+        settings = self._table(doc, "policy")
+        for key in set(settings) - {"unlisted", "name", "description", "version"}:
+            raise _err(None, f"[policy]: unknown key {key!r} (expected 'unlisted', 'name', "
+                       "'description', 'version')")
+        self.unlisted = settings.get("unlisted", "drop")
+        if self.unlisted not in UNLISTED:
+            raise _err(None, f"[policy]: key 'unlisted' must be one of {list(UNLISTED)}")
+        self.name = settings.get("name")
+
+        keys = self._table(doc, "keys")
+        for key in set(keys) - {"default"}:
+            raise _err(None, f"[keys]: unknown key {key!r} (expected 'default')")
+        self.default_key = keys.get("default")
+        if self.default_key is not None:
+            try:
+                _check_secret(None, "default", self.default_key, self.check_env)
+            except PolicyError as exc:
+                raise PolicyError(str(exc).replace("policy: ", "policy: [keys]: ", 1)) from None
+
+        columns = self._table(doc, "columns")
+        if not columns:
+            raise _err(None, "no [columns] table: the policy must name at least one column")
+        self.rules = {}
+        for column, spec in columns.items():
+            self.rules[column] = self._parse_rule(column, spec)
+
+        self.mondrian_groups = {}
+        groups = self._table(doc, "mondrian")
+        used = {r.group for r in self.rules.values() if r.action == "mondrian"}
+        for group, params in groups.items():
+            if not isinstance(params, dict):
+                raise _err(None, f"[mondrian.{group}] must be a table")
+            if group not in used:
+                raise _err(None, f"[mondrian.{group}]: no column has action 'mondrian' with "
+                           f"group {group!r}")
+            for key in params:
+                if key not in _MONDRIAN_GROUP_KEYS:
+                    raise _err(None, f"[mondrian.{group}]: unknown key {key!r} (expected one of "
+                               f"{list(_MONDRIAN_GROUP_KEYS)})")
+        for group in sorted(used):
+            members = [r for r in self.rules.values() if r.action == "mondrian" and r.group == group]
+            params = dict(groups.get(group, {}))
+            for rule in members:
+                for key, value in rule.params.items():
+                    if key == "hierarchy":
+                        continue
+                    if key in params and params[key] != value:
+                        raise _err(rule.column, f"key {key!r} disagrees with another column of "
+                                   f"Mondrian group {group!r}")
+                    params[key] = value
+            self.mondrian_groups[group] = params
+            sens = params.get("sensitive")
+            if sens in self.rules and self.rules[sens].action != "keep":
+                raise _err(sens, f"is the sensitive column of Mondrian group {group!r}, which "
+                           "passes it through: its action must be 'keep'")
+            # type-check the group's parameters by building its estimator once
+            self._mondrian(group, [r.column for r in members], columns_known=False)
+
+        report = self._table(doc, "report")
+        allowed = {"quasi_identifiers", "sensitive", "k", "min_k", "max_uniqueness",
+                   "max_reidentification"}
+        for key in set(report) - allowed:
+            raise _err(None, f"[report]: unknown key {key!r} (expected one of {sorted(allowed)})")
+        qis = report.get("quasi_identifiers")
+        if qis is not None and not (isinstance(qis, list) and all(isinstance(q, str) for q in qis)):
+            raise _err(None, "[report]: key 'quasi_identifiers' must be a list of column names")
+        for q in qis or ():
+            if q in self.rules and self.rules[q].action in ("drop", "pseudonymize", "fake"):
+                raise _err(q, f"[report] lists it as a quasi-identifier, but its action "
+                           f"{self.rules[q].action!r} removes it from the output")
+        sens = report.get("sensitive")
+        if sens is not None and not isinstance(sens, str):
+            raise _err(None, "[report]: key 'sensitive' must be a column name")
+        for key in ("k", "min_k"):
+            v = report.get(key)
+            if v is not None and not (isinstance(v, Integral) and not isinstance(v, bool) and v >= 1):
+                raise _err(None, f"[report]: key {key!r} must be an integer >= 1")
+        for key in ("max_uniqueness", "max_reidentification"):
+            v = report.get(key)
+            if v is not None and not (isinstance(v, Real) and not isinstance(v, bool) and 0 < v <= 1):
+                raise _err(None, f"[report]: key {key!r} must be a number in (0, 1]")
+        self.report = report
+
+    @staticmethod
+    def _table(doc, name):
+        value = doc.get(name, {})
+        if not isinstance(value, dict):
+            raise _err(None, f"[{name}] must be a table")
+        return value
+
+    def _parse_rule(self, column, spec):
+        if isinstance(spec, str):
+            spec = {"action": spec}
+        if not isinstance(spec, dict):
+            raise _err(column, "must be an action name (\"drop\") or a table with key 'action'")
+        if "action" not in spec:
+            raise _err(column, f"key 'action' is missing (one of {', '.join(ACTIONS)})")
+        action = spec["action"]
+        if action not in ACTIONS:
+            raise _err(column, f"key 'action': unknown action {action!r} "
+                       f"(expected one of {', '.join(ACTIONS)})")
+        dtype = spec.get("dtype")
+        if dtype is not None and dtype not in DTYPES:
+            raise _err(column, f"key 'dtype' must be one of {list(DTYPES)}")
+        allowed = dict(_PARAMS.get(action, {}))
+        method = None
+        if action == "generalize":
+            method = spec.get("method")
+            if method is None:
+                raise _err(column, f"key 'method' is missing for action 'generalize' "
+                           f"(one of {', '.join(METHODS)})")
+            if method not in METHODS:
+                raise _err(column, f"key 'method': unknown method {method!r} for action "
+                           f"'generalize' (expected one of {', '.join(METHODS)})")
+            allowed = dict(_METHOD_PARAMS[method])
+        params = {}
+        for key, value in spec.items():
+            if key in _COMMON_KEYS or (key == "method" and action == "generalize"):
+                continue
+            if key not in allowed:
+                what = f"action {action!r}" + (f" (method {method!r})" if method else "")
+                expected = sorted(allowed) + ["dtype"]
+                raise _err(column, f"unknown parameter {key!r} for {what}; expected one of "
+                           f"{expected}")
+            params[key] = value
+        if action in ("pseudonymize", "fake"):
+            if "key" not in params:
+                if self.default_key is None:
+                    raise _err(column, f"key 'key' is missing for action {action!r} "
+                               "(give key = \"env:NAME\", or a [keys] default)")
+                params["key"] = self.default_key
+            for key in _SECRET_KEYS:
+                if key in params:
+                    _check_secret(column, key, params[key], self.check_env)
+        group = None
+        if action == "mondrian":
+            group = params.pop("group", "default")
+            if not isinstance(group, str) or not group:
+                raise _err(column, "key 'group' must be a non-empty string")
+            if "hierarchy" in params and not isinstance(params["hierarchy"], str):
+                raise _err(column, "key 'hierarchy' must be the path of a CSV file")
+        if method == "hierarchy":
+            if not isinstance(params.get("hierarchy"), str):
+                raise _err(column, "key 'hierarchy' (the path of an ARX-style CSV file) is "
+                           "required for method 'hierarchy'")
+            path = self.base_dir / params["hierarchy"]
+            if not path.is_file():
+                raise _err(column, f"key 'hierarchy': file '{path}' does not exist")
+        rule = ColumnRule(column, action, params, method, dtype, group)
+        if action not in ("drop", "keep", "mondrian"):
+            self._estimator(rule)  # type-checks the parameters now
+        return rule
+
+    # -- building ------------------------------------------------------------------
+    def _estimator(self, rule):
+        """The (unfitted) estimator of one column rule, parameters validated."""
+        column, action, method = rule.column, rule.action, rule.method
+        kw = {}
+        table = _METHOD_PARAMS[method] if method else _PARAMS[action]
+        reverse = {}
+        for key, value in rule.params.items():
+            param = table.get(key)
+            if param is not None:
+                kw[param] = value
+                reverse[param] = key
+        if action == "pseudonymize":
+            return _validate(Pseudonymizer(**kw), column, action, reverse)
+        if action == "fake":
+            return _validate(FakeReplacer(**kw), column, action, reverse)
+        if action == "laplace":
+            return _validate(LaplaceNoise(**kw), column, action, reverse)
+        if action == "gaussian":
+            return _validate(GaussianNoise(**kw), column, action, reverse)
+        if action == "randomized_response":
+            return _validate(RandomizedResponse(**kw), column, action, reverse)
+        # generalize
+        if method == "interval":
+            est = IntervalGeneralizer(**kw)
+        elif method == "topcode":
+            est = TopBottomCoder(**kw)
+        elif method in ("date", "age"):
+            if method == "age":
+                kw["unit"] = "age"
+            est = DateGeneralizer(**kw)
+        elif method == "prefix":
+            est = PrefixGeneralizer(**kw)
+        elif method == "rare":
+            est = RareCategoryGrouper(**kw)
+        else:  # hierarchy
+            kw["hierarchies"] = {column: str(self.base_dir / rule.params["hierarchy"])}
+            if "levels" in kw:
+                kw["levels"] = kw["levels"]
+            est = HierarchyGeneralizer(**kw)
+        _validate(est, column, action, reverse)
+        rare = {k: rule.params[k] for k in _RARE_KEYS if k in rule.params}
+        if method in ("prefix", "hierarchy") and rare:
+            grouper = _validate(RareCategoryGrouper(**rare), column, action, {})
+            return Pipeline([(method, est), ("rare", grouper)])
+        return est
+
+    def _mondrian(self, group, members, *, columns_known=True):
+        params = dict(self.mondrian_groups[group])
+        hierarchies = {
+            r.column: str(self.base_dir / r.params["hierarchy"])
+            for r in self.rules.values()
+            if r.action == "mondrian" and r.group == group and "hierarchy" in r.params
+        }
+        est = MondrianAnonymizer(quasi_identifiers=list(members),
+                                 hierarchies=hierarchies or None, **params)
+        where = next(iter(members))
+        _validate(est, where, "mondrian", {})
+        sens = params.get("sensitive")
+        if sens is not None and sens in members:
+            raise _err(sens, f"Mondrian group {group!r}: the sensitive column cannot also be "
+                       "a quasi-identifier of the group")
+        return est
+
+    def check_columns(self, columns):
+        """Check the policy against the data's columns (the header only).
+
+        Returns
+        -------
+        unlisted : list of str
+            Columns of the data the policy does not name (dropped, kept or
+            refused according to ``[policy] unlisted``).
+        """
+        columns = [str(c) for c in columns]
+        present = set(columns)
+        missing = [c for c in self.rules if c not in present]
+        if missing:
+            raise _err(missing[0], "is not a column of the data"
+                       + (f" (nor are {missing[1:]})" if len(missing) > 1 else ""))
+        for group, params in self.mondrian_groups.items():
+            sens = params.get("sensitive")
+            if sens is not None and sens not in present:
+                raise _err(None, f"[mondrian.{group}]: key 'sensitive': column {sens!r} is not "
+                           "a column of the data")
+        for q in self.report.get("quasi_identifiers") or ():
+            if q not in present:
+                raise _err(None, f"[report]: key 'quasi_identifiers': column {q!r} is not a "
+                           "column of the data")
+        unlisted = [c for c in columns if c not in self.rules]
+        if unlisted and self.unlisted == "error":
+            raise _err(unlisted[0], "is in the data but not in the policy, and [policy] "
+                       "unlisted = \"error\"")
+        return unlisted
+
+    def read_dtypes(self):
+        """``{column: dtype}`` requested for reading a CSV file."""
+        return {c: r.dtype for c, r in self.rules.items() if r.dtype is not None}
+
+    def output_columns(self, columns):
+        """Columns written, in the data's order."""
+        unlisted = set(self.check_columns(columns))
+        out = []
+        for c in map(str, columns):
+            if c in unlisted:
+                if self.unlisted == "keep":
+                    out.append(c)
+            elif self.rules[c].action != "drop":
+                out.append(c)
+        for params in self.mondrian_groups.values():
+            s = params.get("sensitive")
+            if s is not None and s not in out:
+                out.append(s)  # Mondrian passes its sensitive column through
+        return out
+
+    def build(self, columns):
+        """The unfitted ColumnTransformer for a table with these columns.
+
+        Transformers come in the data's column order (a Mondrian group at
+        the place of its first column), output as pandas, with plain column
+        names; columns with action ``drop`` (and unlisted columns unless
+        ``unlisted = "keep"``) are not in the output.
+        """
+        columns = [str(c) for c in columns]
+        unlisted = set(self.check_columns(columns))
+        transformers, done = [], set()
+        sensitive_of = {}
+        for group, params in self.mondrian_groups.items():
+            if params.get("sensitive") is not None:
+                sensitive_of[params["sensitive"]] = group
+        for c in columns:
+            if c in done:
+                continue
+            if c in unlisted:
+                if self.unlisted == "keep" and c not in sensitive_of:
+                    transformers.append((c, "passthrough", [c]))
+                continue
+            rule = self.rules[c]
+            if rule.action == "drop":
+                continue
+            if c in sensitive_of and rule.action == "keep":
+                continue  # passes through its Mondrian group
+            if rule.action == "keep":
+                transformers.append((c, "passthrough", [c]))
+            elif rule.action == "mondrian":
+                members = [r.column for r in self.rules.values()
+                           if r.action == "mondrian" and r.group == rule.group]
+                members = [m for m in columns if m in members]
+                sens = self.mondrian_groups[rule.group].get("sensitive")
+                cols = members + ([sens] if sens is not None else [])
+                transformers.append((f"mondrian_{rule.group}", self._mondrian(rule.group, members),
+                                     cols))
+                done.update(cols)
+            else:
+                transformers.append((c, self._estimator(rule), [c]))
+            done.add(c)
+        if not transformers:
+            raise _err(None, "every column is dropped: nothing would be written")
+        ct = ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)
+        return ct.set_output(transform="pandas")
+
+    def quasi_identifiers(self, output_columns):
+        """The quasi-identifiers the report measures: ``[report]`` or the generalized columns."""
+        given = self.report.get("quasi_identifiers")
+        if given:
+            return list(given)
+        return [c for c, r in self.rules.items()
+                if r.action in ("generalize", "mondrian") and c in output_columns]
+
+
+def parse_policy(text, *, base_dir=None, check_env=True):
+    """Parse and validate a policy from TOML text.
+
+    Raises
+    ------
+    PolicyError
+        On a TOML syntax error (with its line and column) or an invalid policy.
+    """
+    if tomllib is None:  # pragma: no cover
+        raise PolicyError("policy: reading TOML needs Python 3.11+ or 'pip install tomli'")
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"policy: not valid TOML: {exc}") from None
+    return Policy(doc, base_dir=base_dir, check_env=check_env)
+
+
+def load_policy(path, *, check_env=True):
+    """Read, parse and validate a policy file (UTF-8 TOML)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PolicyError(f"policy: file '{path}' does not exist") from None
+    except UnicodeDecodeError:
+        raise PolicyError(f"policy: file '{path}' is not UTF-8 text") from None
+    except OSError as exc:
+        raise PolicyError(f"policy: cannot read '{path}': {exc.strerror}") from None
+    try:
+        return parse_policy(text, base_dir=path.parent, check_env=check_env)
+    except PolicyError as exc:
+        raise PolicyError(str(exc).replace("policy: ", f"policy '{path.name}': ", 1)) from None
+
+
+# -- suggesting a policy from the detection ------------------------------------------------
+def _toml_str(s):
+    return '"' + str(s).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _toml_key(s):
+    return s if re.fullmatch(r"[A-Za-z0-9_-]+", s) else _toml_str(s)
+
+
+def suggest_policy(report, dtypes=None, *, key_variable="SKLEARN_ANON_KEY"):
+    """A starting policy (TOML text) from :func:`~sklearn_anon.detect_pii`'s report.
+
+    Direct identifiers are dropped (e-mails, user names and hashed ids are
+    pseudonymized instead, so that records can still be joined by whoever
+    holds the key); quasi-identifiers are generalized by kind (dates of
+    birth to age bands, postal codes to their first three digits with rare
+    ones grouped, ages to bands, other categories with rare values
+    grouped); sensitive and other columns are kept, with a comment to
+    review them.  It is a starting point for a human review, not a
+    guarantee.
+
+    Parameters
+    ----------
+    report : DataFrame
+        What :func:`~sklearn_anon.detect_pii` returns (index: column names).
+    dtypes : mapping of {column: dtype} or None
+        The data's dtypes, to choose between numeric and text methods.
+    key_variable : str, default="SKLEARN_ANON_KEY"
+        Environment variable named by the pseudonymization key reference.
+
+    Returns
+    -------
+    text : str
+    """
+    import pandas as pd
+
+    dtypes = dict(dtypes or {})
+    lines = [
+        "# sklearn-anon policy, suggested from the detection: review every line.",
+        "# Actions: drop, keep, pseudonymize, fake, generalize, mondrian, laplace, gaussian,",
+        "# randomized_response (see sklearn_anon.policy).",
+        "",
+        "[policy]",
+        'unlisted = "drop"   # columns the policy does not name are not written',
+        "",
+        "[keys]",
+        f'default = "env:{key_variable}"   # generate one with: sklearn-anon keygen',
+        "",
+        "[columns]",
+    ]
+    for column, row in report.iterrows():
+        name = _toml_key(str(column))
+        role, kind = row["role"], row["kind"] if isinstance(row["kind"], str) else None
+        dtype = dtypes.get(column)
+        numeric = dtype is not None and pd.api.types.is_numeric_dtype(dtype) and not (
+            pd.api.types.is_bool_dtype(dtype))
+        why = f"{role}" + (f", {kind}" if kind else "")
+        if role == "direct_identifier":
+            if kind in ("email", "username", "hash_id", "uuid"):
+                spec = '{ action = "pseudonymize", length = 16 }'
+            else:
+                spec = '"drop"'
+        elif role == "quasi_identifier":
+            if kind == "date_of_birth":
+                spec = ('{ action = "generalize", method = "age", '
+                        "bins = [0, 18, 30, 45, 65, 120] }")
+            elif kind == "postal_code":
+                spec = ('{ action = "generalize", method = "prefix", n = 3, '
+                        + ("width = 5, " if numeric else "") + "min_count = 10 }")
+            elif kind == "age" and numeric:
+                spec = ('{ action = "generalize", method = "interval", '
+                        "bins = [0, 18, 30, 45, 65, 200], right = false }")
+            elif numeric:
+                spec = '{ action = "generalize", method = "interval", n_bins = 5 }'
+            elif kind == "sex":
+                spec = '"keep"'
+            else:
+                spec = '{ action = "generalize", method = "rare", min_count = 10 }'
+        elif role == "sensitive" and numeric:
+            spec = '"keep"'
+            why += "; consider laplace with epsilon and bounds, or topcode"
+        else:
+            spec = '"keep"'
+            why += "; review"
+        lines.append(f"{name} = {spec}   # {why}")
+    lines.append("")
+    return "\n".join(lines)
