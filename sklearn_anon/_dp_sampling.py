@@ -220,19 +220,30 @@ def gaussian_on_grid(values, lo, hi, epsilon, delta, rng):
 def randomized_response_codes(codes, k, epsilon, rng):
     """k-ary randomized response on integer codes ``0..k-1``.
 
-    Keeps the true code with probability ``e^eps / (e^eps + k - 1)``,
-    otherwise releases one of the ``k - 1`` other codes uniformly.  Codes
-    outside ``0..k-1`` (unknown values, NaN: marked ``-1``) are replaced by
-    a uniform draw over all ``k`` codes, which reveals nothing about them.
+    Keeps the true code with probability ``p = e^eps / (e^eps + k - 1)``,
+    otherwise releases one of the ``k - 1`` other codes uniformly.  One
+    uniform ``u`` per value decides both: ``u < p`` keeps the code, else
+    the code moves by ``1 + floor((u - p) / (1 - p) * (k - 1))`` (mod k),
+    uniform over the other codes given ``u >= p`` (up to float
+    resolution).  Codes outside ``0..k-1`` (unknown values, NaN: marked
+    ``-1``) are replaced by a uniform draw over all ``k`` codes, which
+    reveals nothing about them.
     """
-    codes = np.asarray(codes, dtype=np.int64)
+    codes = np.asarray(codes)
     size = codes.shape[0]
     if k == 1:
         return np.zeros(size, dtype=np.int64)
-    keep_p = math.exp(epsilon) / (math.exp(epsilon) + k - 1) if epsilon < 700 else 1.0
-    u = rng.random(size)
-    shift = rng.integers(1, k, size)
-    out = np.where(u < keep_p, codes, (codes + shift) % k)
+    keep_p = randomized_response_keep_probability(epsilon, k)
+    out = codes.astype(np.int64)
+    if keep_p < 1:  # (epsilon so large that p rounds to 1: every value is kept)
+        u = rng.random(size)
+        u -= keep_p
+        u *= (k - 1) / (1 - keep_p)
+        np.clip(u, -1.0, k - 2, out=u)  # kept values land in [-1, 0): shift 0 below
+        shift = np.floor(u).astype(np.int64)
+        shift += 1
+        out += shift
+        out[out >= k] -= k
     unknown = (codes < 0) | (codes >= k)
     if unknown.any():
         out[unknown] = rng.integers(0, k, int(unknown.sum()))

@@ -186,6 +186,23 @@ def test_gaussian_audit_within_its_privacy_loss():
 
 
 # -- randomized response and frequency estimation -----------------------------------------
+@pytest.mark.parametrize("k", [2, 3, 5])
+@pytest.mark.parametrize("eps", [0.5, 3.0])
+def test_randomized_response_output_distribution(k, eps):
+    """Given a true category, the release follows p / (1-p)/(k-1) exactly (chi-square)."""
+    n = 100_000
+    cats = [f"c{i}" for i in range(k)]
+    X = pd.DataFrame({"c": ["c0"] * n})
+    out = RandomizedResponse(epsilon=eps, categories=cats, random_state=11).fit_transform(X)["c"]
+    counts = out.value_counts().reindex(cats, fill_value=0).to_numpy()
+    p = math.exp(eps) / (math.exp(eps) + k - 1)
+    expected = n * np.r_[p, np.full(k - 1, (1 - p) / (k - 1))]
+    assert stats.chisquare(counts, expected).pvalue > 0.001
+    wrong_p = math.exp(1.1 * eps) / (math.exp(1.1 * eps) + k - 1)
+    wrong = n * np.r_[wrong_p, np.full(k - 1, (1 - wrong_p) / (k - 1))]
+    assert stats.chisquare(counts, wrong).pvalue < 0.001
+
+
 def test_estimate_frequencies_recovers_truth():
     rng = np.random.default_rng(2024)
     cats = ["a", "b", "c"]
