@@ -505,7 +505,7 @@ class Policy:
         present = set(columns)
         missing = [c for c in self.rules if c not in present]
         if missing:
-            raise _err(missing[0], "is not a column of the data"
+            raise _err(missing[0], "not found in the data"
                        + (f" (nor are {missing[1:]})" if len(missing) > 1 else ""))
         for group, params in self.mondrian_groups.items():
             sens = params.get("sensitive")
@@ -518,7 +518,7 @@ class Policy:
                            "column of the data")
         unlisted = [c for c in columns if c not in self.rules]
         if unlisted and self.unlisted == "error":
-            raise _err(unlisted[0], "is in the data but not in the policy, and [policy] "
+            raise _err(unlisted[0], "in the data but not in the policy, and [policy] "
                        "unlisted = \"error\"")
         return unlisted
 

@@ -1,0 +1,264 @@
+"""Policies: validation before any data is read, and the ColumnTransformer they build."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import ColumnTransformer
+
+from sklearn_anon import (
+    DateGeneralizer,
+    LaplaceNoise,
+    MondrianAnonymizer,
+    Pseudonymizer,
+    RandomizedResponse,
+)
+from sklearn_anon.datasets import make_customers
+from sklearn_anon.metrics import k_anonymity
+from sklearn_anon.policy import Policy, PolicyError, load_policy, parse_policy, suggest_policy
+
+KEY_VAR = "SKLEARN_ANON_TEST_POLICY_KEY"
+
+FULL = f"""
+[policy]
+unlisted = "drop"
+
+[keys]
+default = "env:{KEY_VAR}"
+
+[report]
+quasi_identifiers = ["zipcode", "birthdate", "income"]
+k = 3
+
+[columns]
+name = "drop"
+ssn = "drop"
+email = {{ action = "pseudonymize", length = 16 }}
+zipcode = {{ action = "generalize", method = "prefix", n = 3, width = 5, min_count = 10 }}
+birthdate = {{ action = "generalize", method = "age", reference_date = "2024-01-01", bins = [18, 35, 50, 65, 120] }}
+income = {{ action = "generalize", method = "interval", bins = [0, 25000, 50000, 100000, 1e12], right = false }}
+sex = {{ action = "randomized_response", epsilon = 2.0, categories = ["F", "M"], random_state = 0 }}
+purchases = {{ action = "laplace", epsilon = 1.0, bounds = [0, 40], random_state = 0 }}
+golf = "keep"
+"""
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch):
+    monkeypatch.setenv(KEY_VAR, "a-test-key-of-some-length")
+
+
+@pytest.fixture(scope="module")
+def customers():
+    return make_customers(n_samples=400, random_state=0)
+
+
+def _error(text, **kw):
+    with pytest.raises(PolicyError) as info:
+        parse_policy(text, **kw)
+    return str(info.value)
+
+
+# -- building -------------------------------------------------------------------------------
+def test_full_policy_builds_the_column_transformer(customers):
+    policy = parse_policy(FULL)
+    ct = policy.build(customers.columns)
+    assert isinstance(ct, ColumnTransformer)
+    names = [name for name, _, _ in ct.transformers]
+    # data order, dropped and unlisted columns absent
+    assert names == ["zipcode", "income", "purchases", "sex", "birthdate", "email", "golf"]
+    est = dict((n, e) for n, e, _ in ct.transformers)
+    assert isinstance(est["email"], Pseudonymizer) and est["email"].key == f"env:{KEY_VAR}"
+    assert isinstance(est["purchases"], LaplaceNoise) and est["purchases"].bounds == [0, 40]
+    assert isinstance(est["sex"], RandomizedResponse)
+    assert isinstance(est["birthdate"], DateGeneralizer) and est["birthdate"].unit == "age"
+    assert [s for s, _ in est["zipcode"].steps] == ["prefix", "rare"]
+
+    out = ct.fit_transform(customers)
+    assert list(out.columns) == names
+    assert len(out) == len(customers)
+    # no raw identifier survives: e-mails are 16-hex pseudonyms
+    assert out["email"].str.fullmatch(r"[0-9a-f]{16}").all()
+    assert not set(out["email"]) & set(customers["email"])
+    labels = ["[0, 25000)", "[25000, 50000)", "[50000, 100000)", "[100000, 1000000000000)"]
+    codes = pd.cut(customers["income"], [0, 25000, 50000, 100000, 1e12], right=False, labels=False)
+    assert list(out["income"].astype(str)) == [labels[int(c)] for c in codes]
+    assert out["purchases"].dtype == np.float64
+    assert policy.quasi_identifiers(out.columns) == ["zipcode", "birthdate", "income"]
+    assert policy.output_columns(customers.columns) == [
+        "zipcode", "income", "purchases", "sex", "birthdate", "email", "golf"]
+
+
+def test_unlisted_keep_and_error(customers):
+    text = '[policy]\nunlisted = "keep"\n[columns]\nname = "drop"\n'
+    policy = parse_policy(text)
+    assert policy.check_columns(["name", "age"]) == ["age"]
+    ct = policy.build(["name", "age"])
+    assert [n for n, _, _ in ct.transformers] == ["age"]
+    strict = parse_policy('[policy]\nunlisted = "error"\n[columns]\nname = "drop"\n')
+    with pytest.raises(PolicyError, match="column 'age': in the data but not in the policy"):
+        strict.check_columns(["name", "age"])
+
+
+def test_mondrian_group_is_k_anonymous(customers):
+    text = """
+    [columns]
+    zipcode = { action = "mondrian", group = "qi" }
+    income = { action = "mondrian", group = "qi" }
+    sex = { action = "mondrian", group = "qi" }
+    purchases = "keep"
+    [mondrian.qi]
+    k = 7
+    sensitive = "purchases"
+    """
+    policy = parse_policy(text)
+    ct = policy.build(customers.columns)
+    (name, est, cols), = ct.transformers
+    assert name == "mondrian_qi" and isinstance(est, MondrianAnonymizer)
+    assert est.k == 7 and est.sensitive == "purchases"
+    assert cols == ["zipcode", "income", "sex", "purchases"]
+    out = ct.fit_transform(customers)
+    assert k_anonymity(out, ["zipcode", "income", "sex"]) >= 7
+    assert (out["purchases"].to_numpy() == customers["purchases"].to_numpy()).all()
+
+
+def test_mondrian_parameters_on_the_columns_merge():
+    policy = parse_policy('[columns]\na = { action = "mondrian", k = 4 }\nb = "mondrian"\n')
+    assert policy.mondrian_groups == {"default": {"k": 4}}
+    msg = _error('[columns]\na = { action = "mondrian", k = 4 }\nb = { action = "mondrian", k = 5 }')
+    assert msg == "policy: column 'b': key 'k' disagrees with another column of Mondrian group 'default'"
+
+
+def test_hierarchy_method_reads_the_file_relative_to_the_policy(tmp_path):
+    (tmp_path / "h.csv").write_text("a;x;*\nb;x;*\nc;y;*\n")
+    (tmp_path / "p.toml").write_text(
+        '[columns]\nv = { action = "generalize", method = "hierarchy", hierarchy = "h.csv", level = 1 }\n'
+    )
+    policy = load_policy(tmp_path / "p.toml")
+    out = policy.build(["v"]).fit_transform(pd.DataFrame({"v": list("abcab")}))
+    assert list(out["v"].astype(str)) == ["x", "x", "y", "x", "x"]
+
+
+def test_dtypes_for_reading():
+    policy = parse_policy('[columns]\nzip = { action = "keep", dtype = "str" }\nd = { action = "keep", dtype = "datetime" }')
+    assert policy.read_dtypes() == {"zip": "str", "d": "datetime"}
+
+
+# -- validation: every error names the column and the key -------------------------------------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('[columns]\nincome = { action = "generalize", method = "interval", binz = [1, 2] }',
+         "policy: column 'income': unknown parameter 'binz' for action 'generalize' (method 'interval')"),
+        ('[columns]\nincome = { action = "generalise" }',
+         "policy: column 'income': key 'action': unknown action 'generalise'"),
+        ('[columns]\nincome = { method = "interval" }',
+         "policy: column 'income': key 'action' is missing"),
+        ('[columns]\nincome = { action = "generalize" }',
+         "policy: column 'income': key 'method' is missing"),
+        ('[columns]\nincome = { action = "generalize", method = "round" }',
+         "policy: column 'income': key 'method': unknown method 'round'"),
+        ('[columns]\nincome = { action = "generalize", method = "interval", bins = "many" }',
+         "policy: column 'income': key 'bins' (action 'generalize') must be an array-like"),
+        ('[columns]\nincome = { action = "generalize", method = "interval", right = 1 }',
+         "policy: column 'income': key 'right' (action 'generalize') must be an instance of 'bool'"),
+        ('[columns]\nincome = { action = "laplace", epsilon = "high" }',
+         "policy: column 'income': key 'epsilon' (action 'laplace') must be a float in the range (0.0, inf)"),
+        ('[columns]\nincome = { action = "laplace", epsilon = -1.0 }',
+         "policy: column 'income': key 'epsilon' (action 'laplace') must be a float"),
+        ('[columns]\nincome = { action = "laplace", k = 3 }',
+         "policy: column 'income': unknown parameter 'k' for action 'laplace'"),
+        ('[columns]\nage = { action = "mondrian", k = 2.5 }',
+         "policy: column 'age': key 'k' (action 'mondrian') must be an int"),
+        ('[columns]\nemail = { action = "pseudonymize", key = "my secret" }',
+         "policy: column 'email': key 'key' must be a reference \"env:NAME\""),
+        ('[columns]\nemail = { action = "pseudonymize", key = "env:SKLEARN_ANON_SURELY_UNSET" }',
+         "policy: column 'email': key 'key': the environment variable 'SKLEARN_ANON_SURELY_UNSET' is not set"),
+        ('[columns]\nemail = "pseudonymize"',
+         "policy: column 'email': key 'key' is missing for action 'pseudonymize'"),
+        ('[columns]\nemail = { action = "keep", dtype = "text" }',
+         "policy: column 'email': key 'dtype' must be one of"),
+        ('[columns]\nemail = 3', "policy: column 'email': must be an action name"),
+        ('[columns]\nv = { action = "generalize", method = "hierarchy", hierarchy = "nope.csv" }',
+         "policy: column 'v': key 'hierarchy': file"),
+        ('[policy]\nunlisted = "maybe"\n[columns]\na = "keep"', "policy: [policy]: key 'unlisted'"),
+        ('[columns]\na = "keep"\n[report]\nk = 0', "policy: [report]: key 'k' must be an integer"),
+        ('[columns]\na = "drop"\n[report]\nquasi_identifiers = ["a"]',
+         "policy: column 'a': [report] lists it as a quasi-identifier"),
+        ('[columns]\na = "mondrian"\n[mondrian.other]\nk = 3',
+         "policy: [mondrian.other]: no column has action 'mondrian'"),
+        ('[columns]\na = "mondrian"\n[mondrian.default]\nkk = 3',
+         "policy: [mondrian.default]: unknown key 'kk'"),
+        ('[columns]\na = "mondrian"\nb = { action = "laplace", bounds = [0, 1] }\n'
+         '[mondrian.default]\nsensitive = "b"',
+         "policy: column 'b': is the sensitive column of Mondrian group 'default'"),
+        ('[colums]\na = "keep"', "policy: unknown table(s) ['colums']"),
+        ('[policy]\nunlisted = "drop"', "policy: no [columns] table"),
+        ('[columns\na = "keep"', "policy: not valid TOML: "),
+    ],
+)
+def test_invalid_policies(text, expected):
+    msg = _error(text)
+    assert msg.startswith(expected), msg
+    assert "\n" not in msg
+
+
+def test_missing_column_is_named_before_data_is_read():
+    policy = parse_policy(FULL)
+    with pytest.raises(PolicyError, match=r"^policy: column 'ssn': not found in the data"):
+        policy.check_columns([c for c in make_customers(5, random_state=0).columns if c != "ssn"])
+    with pytest.raises(PolicyError, match=r"\[report\]: key 'quasi_identifiers': column 'zz'"):
+        parse_policy('[columns]\na = "keep"\n[report]\nquasi_identifiers = ["zz"]').check_columns(["a"])
+
+
+def test_check_env_can_be_postponed():
+    text = '[columns]\nemail = { action = "pseudonymize", key = "env:SKLEARN_ANON_SURELY_UNSET" }'
+    policy = parse_policy(text, check_env=False)
+    assert policy.rules["email"].params["key"] == "env:SKLEARN_ANON_SURELY_UNSET"
+
+
+def test_load_policy_errors_name_the_file(tmp_path):
+    with pytest.raises(PolicyError, match="file '.*nope.toml' does not exist"):
+        load_policy(tmp_path / "nope.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"[columns]\na = \"caf\xe9\"\n")
+    with pytest.raises(PolicyError, match="is not UTF-8"):
+        load_policy(bad)
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text('[columns]\na = "hash"\n')
+    with pytest.raises(PolicyError, match=r"^policy 'wrong.toml': column 'a': key 'action'"):
+        load_policy(wrong)
+
+
+def test_policy_document_type():
+    with pytest.raises(PolicyError):
+        Policy(["not", "a", "table"])
+
+
+# -- suggesting ---------------------------------------------------------------------------------
+def test_suggested_policy_is_valid_and_removes_direct_identifiers(customers, monkeypatch):
+    from sklearn_anon import detect_pii
+
+    monkeypatch.setenv("SKLEARN_ANON_KEY", "k" * 20)
+    text = suggest_policy(detect_pii(customers), customers.dtypes.to_dict())
+    policy = parse_policy(text)
+    assert set(policy.rules) == set(customers.columns)
+    assert policy.rules["ssn"].action == "drop"
+    assert policy.rules["name"].action == "drop"
+    assert policy.rules["email"].action == "pseudonymize"
+    assert policy.rules["zipcode"].action == "generalize"
+    assert policy.rules["birthdate"].method == "age"
+    out = policy.build(customers.columns).fit_transform(customers)
+    for column in ("name", "ssn", "ip", "street_address"):
+        assert column not in out.columns
+    raw_values = set(customers["email"]) | set(customers["name"])
+    assert not raw_values & set(out.astype(str).to_numpy().ravel())
+
+
+def test_example_policy_file_is_valid(monkeypatch):
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "policy_customers.toml"
+    policy = load_policy(path, check_env=False)
+    columns = list(make_customers(5, random_state=0).columns)
+    assert policy.check_columns(columns) is not None
+    assert policy.build(columns).transformers
