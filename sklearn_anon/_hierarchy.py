@@ -285,7 +285,7 @@ class Hierarchy:
         if not (pd.api.types.is_string_dtype(uniques.dtype) or uniques.dtype == object):
             uniques = uniques.astype(str)
         pos = self._index.get_indexer(uniques.astype(object))
-        if uniques.dtype == object:
+        if uniques.dtype == object and pd.api.types.infer_dtype(uniques, skipna=True) != "string":
             # mixed object columns: numbers stored as Python objects
             is_num = np.array([isinstance(u, (int, float, np.number)) and not isinstance(u, bool)
                                for u in uniques], dtype=bool)

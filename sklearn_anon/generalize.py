@@ -64,6 +64,32 @@ def _interval_labels(edges, right, precision, open_ends):
     return labels
 
 
+def _checked_edges(given, where):
+    """``given`` as strictly increasing float edges, or a ValueError naming ``where``."""
+    edges = np.asarray(given, dtype=np.float64)
+    if edges.ndim != 1 or edges.size < 2:
+        raise ValueError(f"bins{where} must hold at least 2 edges.")
+    if np.isnan(edges).any() or np.any(np.diff(edges) <= 0):
+        raise ValueError(f"bins{where} must be strictly increasing.")
+    return edges
+
+
+def _checked_labels(labels, n_bins, where):
+    """``labels`` as strings, one per bin, unique, not the suppression marker."""
+    labels = [str(label) for label in labels]
+    if len(labels) != n_bins:
+        raise ValueError(
+            f"labels{where} must have one entry per bin: {n_bins} bins, "
+            f"{len(labels)} labels."
+        )
+    if len(set(labels)) != len(labels) or SUPPRESSED in labels:
+        raise ValueError(
+            f"labels{where} must be unique and must not be the suppression "
+            f"marker {SUPPRESSED!r}."
+        )
+    return labels
+
+
 def bin_codes(values, edges, *, right, include_lowest=False):
     """Index of the bin of each value (``pd.cut`` semantics), -1 when outside or NaN.
 
@@ -200,11 +226,7 @@ class IntervalGeneralizer(ColumnAnonymizer):
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         given = _per_column(self.bins, name)
         if given is not None:
-            edges = np.asarray(given, dtype=np.float64)
-            if edges.ndim != 1 or edges.size < 2:
-                raise ValueError(f"bins for column {name!r} must hold at least 2 edges.")
-            if np.isnan(edges).any() or np.any(np.diff(edges) <= 0):
-                raise ValueError(f"bins for column {name!r} must be strictly increasing.")
+            edges = _checked_edges(given, f" for column {name!r}")
             open_ends = False
         else:
             finite = values[np.isfinite(values)]
@@ -225,17 +247,7 @@ class IntervalGeneralizer(ColumnAnonymizer):
         if labels is None:
             labels = _interval_labels(edges, self.right, self.precision, open_ends)
         else:
-            labels = [str(label) for label in labels]
-            if len(labels) != len(edges) - 1:
-                raise ValueError(
-                    f"labels for column {name!r} must have one entry per bin: "
-                    f"{len(edges) - 1} bins, {len(labels)} labels."
-                )
-            if len(set(labels)) != len(labels) or SUPPRESSED in labels:
-                raise ValueError(
-                    f"labels for column {name!r} must be unique and must not be "
-                    f"the suppression marker {SUPPRESSED!r}."
-                )
+            labels = _checked_labels(labels, len(edges) - 1, f" for column {name!r}")
         return edges, labels
 
     @property
@@ -390,9 +402,11 @@ def _labels(uniques):
         whole = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2**53)
         out[whole] = np.asarray(pd.Index(values[whole].astype(np.int64)).astype(str), dtype=object)
         return out
-    if pd.api.types.is_string_dtype(idx.dtype) and idx.dtype != object:
+    if (pd.api.types.is_string_dtype(idx.dtype) and idx.dtype != object) or (
+        pd.api.types.infer_dtype(idx, skipna=True) == "string"
+    ):
         return np.asarray(idx, dtype=object)
-    return np.array([_scalar_label(v) for v in idx], dtype=object)
+    return np.array([_scalar_label(v) for v in idx], dtype=object)  # mixed objects only
 
 
 def _present(codes, size):
@@ -401,8 +415,16 @@ def _present(codes, size):
 
 
 def _spread(codes, lut, fill):
-    """Row codes from per-distinct codes ``lut``; NaN rows (code -1) get ``fill``."""
-    return np.append(np.asarray(lut, dtype=np.int64), fill)[codes]
+    """Row codes from per-distinct codes ``lut``; NaN rows (code -1) get ``fill``.
+
+    The result has the smallest integer dtype that holds the codes (the
+    dtype pandas keeps for categorical codes), so that building the
+    categorical does not copy them again.
+    """
+    lut = np.append(np.asarray(lut, dtype=np.int64), fill)
+    top = max(int(lut.max(initial=0)), 0)
+    small = np.int8 if top < 127 else np.int16 if top < 32767 else np.int32 if top < 2**31 - 1 else np.int64
+    return lut.astype(small)[codes]
 
 
 # -- DateGeneralizer -------------------------------------------------------------
@@ -659,25 +681,11 @@ class DateGeneralizer(ColumnAnonymizer):
         if self.bins is None:
             edges = np.arange(0, 130, 10, dtype=np.float64)
         else:
-            edges = np.asarray(self.bins, dtype=np.float64)
-            if edges.ndim != 1 or edges.size < 2:
-                raise ValueError("bins must hold at least 2 edges.")
-            if np.isnan(edges).any() or np.any(np.diff(edges) <= 0):
-                raise ValueError("bins must be strictly increasing.")
+            edges = _checked_edges(self.bins, "")
         if self.labels is None:
             labels = _age_labels(edges, self.right, 3)
         else:
-            labels = [str(label) for label in self.labels]
-            if len(labels) != len(edges) - 1:
-                raise ValueError(
-                    f"labels must have one entry per bin: {len(edges) - 1} bins, "
-                    f"{len(labels)} labels."
-                )
-            if len(set(labels)) != len(labels) or SUPPRESSED in labels:
-                raise ValueError(
-                    f"labels must be unique and must not be the suppression marker "
-                    f"{SUPPRESSED!r}."
-                )
+            labels = _checked_labels(self.labels, len(edges) - 1, "")
         self._age_bins = (edges, labels)
 
     def _fit_column(self, column, name):
@@ -986,9 +994,7 @@ def _arrow_digit_keys(column, n, width):
         ok &= byte < 10
         key *= 10
         key += byte
-    out = key.astype(np.int64)
-    out[~ok] = -1
-    return out
+    return np.where(ok, key, np.int16(-1) if key.dtype == np.int16 else -1)
 
 
 def _ipv4_octets(text):
