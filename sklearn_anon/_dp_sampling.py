@@ -7,7 +7,7 @@ floating-point Laplace mechanism leaks its input: the set of doubles that
 observer can sometimes tell two neighbouring inputs apart with certainty.
 Every sampler here releases values that live on a fixed grid
 ``Lambda * Z`` where ``Lambda`` is a power of two chosen from the noise
-scale (never from the data): the input enters only as an integer shift
+scale and the bounds (never from the values released): the input enters only as an integer shift
 on that grid, so the support of the output does not depend on the input's
 low-order bits.
 
@@ -34,10 +34,12 @@ Laplace (``laplace_on_grid``)
     epsilon`` for any practical use (and KS-tested against diffprivlib).
     What is proven: pure epsilon-DP for the ideal geometric sampler.  The
     implementation's only gap is numpy's floating-point exponential
-    sampler (ziggurat, 53-bit resolution): the probability of each grid
-    point is exact up to that resolution, and the tail is cut where the
-    exponential sampler's own tail ends (probability below 2**-50), which
-    at worst adds a delta of that order.
+    sampler (ziggurat, 53-bit uniforms): each grid point gets the mass of
+    an interval of width ``1/t`` (about ``2**-20``) of that sampler, which
+    is the ideal mass to a relative error of about ``2**-30`` (an epsilon
+    inflated by that much at worst), and the sampler's tail ends near 44
+    (probability ``e**-44 < 2**-60`` of being needed), a delta of that
+    order at worst.  No gap depends on the input's low-order bits.
 
 Gaussian (``gaussian_on_grid``)
     ``(n + rint(sigma * Z / Lambda)) * Lambda`` with ``Z`` standard normal
@@ -49,8 +51,8 @@ Gaussian (``gaussian_on_grid``)
     guarantee of the ideal mechanism carries over; the input's low bits
     never reach the output.  What is not proven: that numpy's
     floating-point normal sampler puts exactly the ideal mass on each
-    interval of width ``Lambda / sigma`` (about 2**-20); its deviation is at
-    float resolution.  A discrete Gaussian sampler (Canonne, Kamath,
+    interval of width ``Lambda / sigma`` (about 2**-20); as for the
+    Laplace, the relative error is of the order of ``2**-30``.  A discrete Gaussian sampler (Canonne, Kamath,
     Steinke 2020) would remove that gap at a large speed cost.
 """
 

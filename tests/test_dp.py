@@ -231,6 +231,19 @@ def test_estimate_frequencies_inverts_expected_counts(eps, freqs):
     np.testing.assert_allclose(estimate_frequencies(expected * 1000, eps), truth, atol=1e-9)
 
 
+def test_estimate_frequencies_bad_input():
+    for counts, eps in (([1, 2], 0), ([1, 2], -1.0), ([5], 1.0), ([0, 0], 1.0), ([-1, 3], 1.0)):
+        with pytest.raises(ValueError):
+            estimate_frequencies(counts, eps)
+
+
+def test_privacy_budget_needs_a_fitted_estimator():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        privacy_budget(Pipeline([("noise", LaplaceNoise(bounds=(0, 1)))]))
+
+
 def test_randomized_response_keeps_dtype_and_unknowns_are_random():
     X = pd.DataFrame({"c": pd.Series(["a", "b", "zzz-secret", None] * 500, dtype="object")})
     rr = RandomizedResponse(epsilon=50.0, categories=["a", "b"], random_state=0).fit(X)
