@@ -80,7 +80,7 @@ __all__ = [
 _EPSILON = [Interval(Real, 0, None, closed="neither"), dict]
 _BOUNDS = ["array-like", dict, None]
 _COLUMNS = ["array-like", str, Integral, None]
-_RANDOM_STATE = ["random_state"]
+_RANDOM_STATE = ["random_state", np.random.Generator]
 _ACCOUNTANT = [BudgetAccountant, None]
 
 

@@ -322,6 +322,14 @@ def test_random_state_reproducible_and_independent():
     assert s.make_rng(None).integers(0, 2**62) != s.make_rng(None).integers(0, 2**62)
 
 
+def test_numpy_generator_accepted_as_random_state():
+    X = pd.DataFrame({"a": np.zeros(5)})
+    gen = np.random.default_rng(1)
+    out1 = LaplaceNoise(bounds=(0, 1), random_state=gen).fit_transform(X)
+    out2 = LaplaceNoise(bounds=(0, 1), random_state=np.random.default_rng(1)).fit_transform(X)
+    assert out1.equals(out2)
+
+
 def test_pickle_keeps_fitted_state():
     X = pd.DataFrame({"a": np.arange(10.0)})
     mech = LaplaceNoise(bounds=(0, 10), random_state=3).fit(X)
