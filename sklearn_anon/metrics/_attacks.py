@@ -81,17 +81,9 @@ def _to_number(texts, kind):
 
 def _aux_numbers(values, kind):
     """Float value of auxiliary distinct values (NaN for missing/non-numbers)."""
-    ser = pd.Series(values)
     if kind == "datetime":
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            stamps = pd.to_datetime(ser, errors="coerce")
-        if getattr(stamps.dt, "tz", None) is not None:
-            stamps = stamps.dt.tz_localize(None)
-        out = stamps.astype("datetime64[ns]").to_numpy().astype(np.int64).astype(np.float64)
-        out[stamps.isna().to_numpy()] = np.nan
-        return out
-    out = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        return _to_number(values, kind)
+    out = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     return np.array(out, dtype=np.float64)
 
 

@@ -114,6 +114,15 @@ def entropy_loss(original, anonymized, columns=None):
     return pd.DataFrame(rows, index=pd.Index(columns))
 
 
+def _column_numbers(series):
+    """A numeric or datetime column as floats (datetimes in nanoseconds), NaN for missing."""
+    if is_numeric(series):
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    out = series.astype("datetime64[ns]").astype("int64").to_numpy(dtype=np.float64)
+    out[series.isna().to_numpy()] = np.nan
+    return out
+
+
 def _released_numbers(values, kind):
     """Numbers an analyst reads from released cells: value, interval midpoint.
 
@@ -239,16 +248,9 @@ def distribution_distance(original, anonymized, columns=None, *, hierarchies=Non
         o, a = orig[col], anon[col]
         if is_numeric(o) or pd.api.types.is_datetime64_any_dtype(o.dtype):
             kind = "numeric" if is_numeric(o) else "datetime"
-            if kind == "numeric":
-                o_num = o.to_numpy(dtype=np.float64, na_value=np.nan)
-            else:
-                o_num = o.astype("datetime64[ns]").astype("int64").to_numpy(dtype=np.float64)
-                o_num[o.isna().to_numpy()] = np.nan
-            if is_numeric(a):
-                a_num = a.to_numpy(dtype=np.float64, na_value=np.nan)
-            elif pd.api.types.is_datetime64_any_dtype(a.dtype):
-                a_num = a.astype("datetime64[ns]").astype("int64").to_numpy(dtype=np.float64)
-                a_num[a.isna().to_numpy()] = np.nan
+            o_num = _column_numbers(o)
+            if is_numeric(a) or pd.api.types.is_datetime64_any_dtype(a.dtype):
+                a_num = _column_numbers(a)
             else:
                 a_num = _released_numbers(a, kind)
             o_ok, a_ok = o_num[np.isfinite(o_num)], a_num[np.isfinite(a_num)]
