@@ -178,12 +178,23 @@ def ml_utility(df, ks=(5, 10, 50, 100), seed=0):
 
 
 def _anjana_adult(df, k):
+    """anjana's k-anonymity (ARX hierarchies, 0% suppression) on Adult.
+
+    anjana (and its beartype hints) wants numpy arrays, not pandas 3's Arrow
+    strings: run it with string inference off and object-typed frames.
+    Returns the anonymized frame.
+    """
+    import warnings
+
     from anjana.anonymity import k_anonymity as anjana_k
 
-    data = df.astype(str)
-    hier = {q: dict(pd.read_csv(ADULT / f"adult_hierarchy_{q}.csv", sep=";", header=None,
-                                dtype=str)) for q in QI8}
-    return anjana_k(data, [], QI8, k, 0, hier)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pd.option_context("future.infer_string", False):
+            data = df.astype(str).astype(object)
+            hier = {q: dict(pd.read_csv(ADULT / f"adult_hierarchy_{q}.csv", sep=";",
+                                        header=None, dtype=object)) for q in QI8}
+            return anjana_k(data, [], QI8, k, 0, hier)
 
 
 def run(quick=False):
@@ -205,7 +216,10 @@ def run(quick=False):
     if not quick:
         try:
             peer_s, peer_out = best_time(lambda: _anjana_adult(df, 5), repeat=1)
-            peer = "anjana 1.2.3 k=5, ARX hierarchies, 0% suppression"
+            from pycanon import anonymity as pc
+
+            k_anjana = pc.k_anonymity(peer_out.reset_index(drop=True), QI8)
+            peer = f"anjana 1.2.3 (ARX hierarchies, 0% suppression; its output k={k_anjana})"
         except ImportError:
             pass
     rows.append(row("MondrianAnonymizer fit+transform, Adult 8 QIs, k=5", len(df), secs,
@@ -221,17 +235,34 @@ def run(quick=False):
     return rows
 
 
+def to_markdown(frame, digits=4):
+    """Markdown table without the optional ``tabulate`` dependency."""
+    def cell(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return ""
+        if isinstance(v, (float, np.floating)):
+            return f"{v:.{digits}g}" if abs(v) < 1e4 else f"{v:,.0f}"
+        if isinstance(v, (int, np.integer)):
+            return f"{v:,}"
+        return str(v)
+    lines = ["| " + " | ".join(map(str, frame.columns)) + " |",
+             "|" + "---|" * frame.shape[1]]
+    for rec in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(cell(v) for v in rec) + " |")
+    return "\n".join(lines)
+
+
 def main():
     df = load_adult()
     pd.set_option("display.width", 200)
     print("## Adult sweep (8 QIs)\n")
-    print(adult_sweep(df).to_markdown(index=False, floatfmt=".4g"))
+    print(to_markdown(adult_sweep(df)))
     print("\n## l-diversity / t-closeness (sensitive occupation, 7 QIs, k=2)\n")
-    print(adult_l_t(df).to_markdown(index=False, floatfmt=".4g"))
+    print(to_markdown(adult_l_t(df)))
     print("\n## NCP vs ARX local recoding (9 QIs)\n")
-    print(ncp_vs_arx(df).to_markdown(index=False, floatfmt=".4g"))
+    print(to_markdown(ncp_vs_arx(df)))
     print("\n## ML utility (70/30 split of adult.csv)\n")
-    print(ml_utility(df).to_markdown(index=False, floatfmt=".2f"))
+    print(to_markdown(ml_utility(df)))
     print("\n## Timings\n")
     print(format_table(run()))
 

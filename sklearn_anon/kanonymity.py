@@ -336,12 +336,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
                 big = np.iinfo(np.int64).max
                 lo = np.minimum.reduceat(np.where(miss, big, cj), leaf_start)
                 hi = np.maximum.reduceat(np.where(miss, -1, cj), leaf_start)
-                lab = np.empty(n_leaves, dtype=object)
-                pairs, inv = np.unique(np.stack([np.where(hi < 0, 0, lo), hi]), axis=1,
-                                       return_inverse=True)
-                texts = [coder.interval_label(a, b) if b >= 0 else SUPPRESSED
-                         for a, b in pairs.T]
-                lab[:] = np.asarray(texts, dtype=object)[inv.ravel()]
+                lab = _interval_labels(coder, np.where(hi < 0, 0, lo), hi)
                 vals = coder.values
                 ok = hi >= 0
                 lo_v = np.where(ok, vals[np.where(ok, lo, 0)] if len(vals) else np.nan, np.nan)
@@ -425,6 +420,26 @@ class MondrianAnonymizer(ColumnAnonymizer):
         if not is_pandas:
             result.columns = self.get_feature_names_out()
         return self._output(result, is_pandas)
+
+
+def _interval_labels(coder, lo, hi):
+    """``"[lo, hi]"`` (or the single value) per region; ``"*"`` where ``hi < 0``.
+
+    Each distinct bound is formatted once; the strings are joined with
+    vectorized pandas string operations.
+    """
+    used, inv = np.unique(np.concatenate([lo, np.maximum(hi, 0)]), return_inverse=True)
+    inv = inv.ravel()
+    if len(coder.values):
+        texts = np.asarray([coder.format_value(coder.values[c]) if c < len(coder.values)
+                            else SUPPRESSED for c in used.tolist()], dtype=object)
+    else:
+        texts = np.full(len(used), SUPPRESSED, dtype=object)
+    lo_s = pd.Series(texts[inv[:len(lo)]], dtype=object)
+    hi_s = pd.Series(texts[inv[len(lo):]], dtype=object)
+    lab = ("[" + lo_s + ", " + hi_s + "]").to_numpy(dtype=object)
+    lab = np.where(lo == hi, lo_s.to_numpy(dtype=object), lab)
+    return np.where(hi < 0, SUPPRESSED, lab).astype(object)
 
 
 def _missing(column, coder):
