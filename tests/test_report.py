@@ -197,3 +197,63 @@ def test_bad_input(customers):
         PrivacyReport(raw, anon, QIS, max_uniqueness=0)
     with pytest.raises(ValueError, match="k must be"):
         PrivacyReport(raw, anon, QIS, k=0)
+
+
+# -- the utility measures the report is made of ----------------------------------------
+
+
+def test_entropy_loss_by_hand():
+    from sklearn_anon.metrics import entropy_loss
+
+    raw = pd.DataFrame({"a": [1, 2, 3, 4], "b": ["x", "x", "y", "y"]})
+    same = entropy_loss(raw, raw)
+    assert same["lost_bits"].tolist() == [0.0, 0.0]
+    assert same["entropy_bits"].tolist() == [2.0, 1.0]
+    everything = entropy_loss(raw, pd.DataFrame({"a": ["*"] * 4, "b": ["*"] * 4}))
+    assert everything["loss"].tolist() == [1.0, 1.0]
+    halves = entropy_loss(raw[["a"]], pd.DataFrame({"a": ["lo", "lo", "hi", "hi"]}))
+    assert halves.loc["a", "lost_bits"] == pytest.approx(1.0)
+
+
+def test_distribution_distance():
+    from scipy.stats import wasserstein_distance
+
+    from sklearn_anon.metrics import distribution_distance
+
+    rng = np.random.default_rng(0)
+    age = rng.integers(20, 60, 400)
+    city = rng.choice(["A", "B", "C", "D"], 400, p=[0.4, 0.3, 0.2, 0.1])
+    raw = pd.DataFrame({"age": age, "city": city})
+    lo = age // 10 * 10
+    anon = pd.DataFrame({
+        "age": [f"[{a}, {a + 10})" for a in lo],
+        "city": np.where(np.isin(city, ["A", "B"]), "{A, B}", city),
+    })
+    d = distribution_distance(raw, anon)
+    assert d.loc["age", "measure"] == "wasserstein"
+    assert d.loc["age", "distance"] == pytest.approx(wasserstein_distance(age, lo + 5))
+    assert d.loc["age", "normalized"] == pytest.approx(d.loc["age", "distance"] / np.ptp(age))
+    # {A, B} spreads its records evenly over A and B: TVD = |p_A - (p_A + p_B) / 2|
+    p = pd.Series(city).value_counts(normalize=True)
+    assert d.loc["city", "distance"] == pytest.approx(abs(p["A"] - (p["A"] + p["B"]) / 2))
+    assert distribution_distance(raw, raw)["distance"].tolist() == [0.0, 0.0]
+    hierarchy = {"A": ["AB"], "B": ["AB"], "C": ["CD"], "D": ["CD"]}
+    nodes = raw.assign(city=np.where(np.isin(city, ["A", "B"]), "AB", "CD"))
+    h = distribution_distance(raw, nodes, ["city"], hierarchies={"city": hierarchy})
+    assert h.loc["city", "distance"] == pytest.approx(
+        abs(p["A"] - p["B"]) / 2 + abs(p["C"] - p["D"]) / 2
+    )
+
+
+def test_correlation_drift():
+    from sklearn_anon.metrics import correlation_drift
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=500)
+    raw = pd.DataFrame({"x": x, "y": 2 * x + rng.normal(scale=0.1, size=500), "s": "a"})
+    assert correlation_drift(raw, raw)["max"] == 0.0
+    shuffled = raw.assign(y=rng.permutation(raw["y"].to_numpy()))
+    drift = correlation_drift(raw, shuffled)
+    assert drift["max"] > 0.8 and list(drift["difference"].columns) == ["x", "y"]
+    with pytest.raises(ValueError, match="same records"):
+        correlation_drift(raw, raw.iloc[:3])
