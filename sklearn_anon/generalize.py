@@ -422,9 +422,15 @@ def _spread(codes, lut, fill):
     categorical does not copy them again.
     """
     lut = np.append(np.asarray(lut, dtype=np.int64), fill)
-    top = max(int(lut.max(initial=0)), 0)
-    small = np.int8 if top < 127 else np.int16 if top < 32767 else np.int32 if top < 2**31 - 1 else np.int64
-    return lut.astype(small)[codes]
+    return lut.astype(_code_dtype(int(lut.max(initial=0))))[codes]
+
+
+def _code_dtype(top):
+    """Smallest signed integer dtype holding codes up to ``top`` (and -1)."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if top < np.iinfo(dtype).max:
+            return dtype
+    return np.int64
 
 
 # -- DateGeneralizer -------------------------------------------------------------
@@ -778,7 +784,10 @@ class PrefixGeneralizer(ColumnAnonymizer):
     Attributes
     ----------
     categories_ : dict of {column: list of str}
-        The prefixes seen in fit per column (sorted).
+        The prefixes seen in fit per column (sorted; IPv4 networks in
+        address order).
+    states_ : dict of {column: (list of str, ndarray or None)}
+        The categories, and for IPv4 the network numbers behind them.
     columns_ : list
         The generalized columns.
     n_features_in_ : int
@@ -798,7 +807,7 @@ class PrefixGeneralizer(ColumnAnonymizer):
     ['192.168.0.0/16', '10.0.0.0/16', '*']
     """
 
-    _state_attr = "categories_"
+    _state_attr = "states_"
 
     _parameter_constraints = {
         "n": [Interval(Integral, 1, None, closed="left")],
@@ -826,10 +835,7 @@ class PrefixGeneralizer(ColumnAnonymizer):
             return np.empty(0, dtype=object)
         if pd.api.types.is_bool_dtype(idx.dtype):
             return np.full(len(idx), None, dtype=object)
-        text = pd.Series(_labels(idx), dtype=object)
-        if self.mode == "ipv4":
-            return self._ipv4_prefixes(idx, text)
-        text = text.str.strip()
+        text = pd.Series(_labels(idx), dtype=object).str.strip()
         valid = text.str.len() > 0
         if self.width is not None:
             digits = text.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)
@@ -840,21 +846,32 @@ class PrefixGeneralizer(ColumnAnonymizer):
         out[~valid.to_numpy(dtype=bool)] = None
         return out
 
-    def _ipv4_prefixes(self, idx, text):
-        n = self.n
-        if is_numeric(idx):
-            values = idx.to_numpy(dtype=np.float64, na_value=np.nan)
-            ok = np.isfinite(values) & (values >= 0) & (values < 2**32) & (values == np.round(values))
-            ints = np.where(ok, values, 0).astype(np.uint64)
-            octets = [((ints >> np.uint64(24 - 8 * k)) & np.uint64(255)).astype(np.int64) for k in range(4)]
+    def _ipv4_nets(self, column):
+        """``(codes, nets)``: network number (address >> host bits), -1 when invalid.
+
+        For text columns ``nets`` is per distinct value and ``codes`` maps
+        rows to it (-1: NaN); for numeric columns ``codes`` is None and
+        ``nets`` is per row.
+        """
+        shift = np.int64(32 - 8 * self.n)
+        if is_numeric(column):
+            codes = None
+            addresses = _ipv4_from_numbers(column.to_numpy(dtype=np.float64, na_value=np.nan))
         else:
-            octets, ok = _ipv4_octets(text)
-        out = pd.Series(octets[0]).astype(str)
+            codes, uniques = _factorize(column)
+            addresses = _ipv4_from_values(uniques)
+        return codes, np.where(addresses >= 0, addresses >> shift, -1)
+
+    def _net_labels(self, nets):
+        """CIDR labels ``"a.b.c.0/24"`` of distinct network numbers."""
+        if len(nets) == 0:
+            return []
+        addresses = np.asarray(nets, dtype=np.int64) << np.int64(32 - 8 * self.n)
+        out = pd.Series(addresses >> 24).astype(str)
         for k in range(1, 4):
-            out = out + "." + (pd.Series(octets[k]).astype(str) if k < n else "0")
-        out = np.array((out + f"/{8 * n}").to_numpy(dtype=object), dtype=object)
-        out[~ok] = None
-        return out
+            part = pd.Series((addresses >> (24 - 8 * k)) & 255).astype(str) if k < self.n else "0"
+            out = out + "." + part
+        return (out + f"/{8 * self.n}").tolist()
 
     def _row_codes(self, column):
         """``(row codes, labels)``: each row's index into ``labels`` (-1: NaN).
@@ -899,12 +916,47 @@ class PrefixGeneralizer(ColumnAnonymizer):
         return key
 
     def _fit_column(self, column, name):
+        if self.mode == "ipv4":
+            codes, nets = self._ipv4_nets(column)
+            if codes is not None:
+                nets = nets[_present(codes, len(nets))]
+            keys = np.unique(nets[nets >= 0])
+            return self._net_labels(keys), keys
         codes, labels = self._row_codes(column)
         seen = _present(codes, len(labels))
         kept = set(labels[seen & ~pd.isna(labels)]) - {SUPPRESSED}
-        return sorted(kept)
+        return sorted(kept), None
 
-    def _transform_column(self, column, name, categories):
+    @property
+    def categories_(self):
+        return {name: list(state[0]) for name, state in self.states_.items()}
+
+    def _transform_ipv4(self, column, categories, keys):
+        row_codes, nets = self._ipv4_nets(column)
+        if row_codes is not None:  # only distinct values that occur make new categories
+            nets = np.where(_present(row_codes, len(nets)), nets, -1)
+        pos = np.searchsorted(keys, nets)
+        hit = (nets >= 0) & (keys[np.minimum(pos, max(len(keys) - 1, 0))] == nets) if len(keys) else np.zeros(len(nets), bool)
+        codes = np.where(hit, pos, -1)
+        categories = list(categories)
+        missing = (nets >= 0) & ~hit
+        if self.unseen == "keep" and missing.any():
+            new = np.unique(nets[missing])
+            codes[missing] = len(categories) + np.searchsorted(new, nets[missing])
+            categories += self._net_labels(new)
+        categories.append(SUPPRESSED)
+        codes[codes < 0] = len(categories) - 1
+        if row_codes is not None:
+            return _spread(row_codes, codes, len(categories) - 1), categories
+        return codes, categories
+
+    def _transform_column(self, column, name, state):
+        categories, keys = state
+        if self.mode == "ipv4":
+            out, categories = self._transform_ipv4(column, categories, keys)
+            out = out.astype(_code_dtype(len(categories)))
+            cat = pd.Categorical.from_codes(out, categories=categories, validate=False)
+            return pd.Series(cat, index=column.index, name=name)
         codes, labels = self._row_codes(column)
         lookup = np.where(pd.isna(labels), SUPPRESSED, labels)
         categories = list(categories)
@@ -995,6 +1047,24 @@ def _arrow_digit_keys(column, n, width):
         key *= 10
         key += byte
     return np.where(ok, key, np.int16(-1) if key.dtype == np.int16 else -1)
+
+
+def _ipv4_from_numbers(values):
+    """IPv4 addresses given as numbers: int64, -1 unless a whole number in [0, 2**32)."""
+    ok = np.isfinite(values) & (values >= 0) & (values < 2**32) & (values == np.floor(values))
+    return np.where(ok, values, -1).astype(np.int64)
+
+
+def _ipv4_from_values(uniques):
+    """IPv4 address (int64, -1 when invalid) of each distinct value."""
+    idx = pd.Index(uniques)
+    if len(idx) == 0 or pd.api.types.is_bool_dtype(idx.dtype):
+        return np.full(len(idx), -1, dtype=np.int64)
+    if is_numeric(idx):
+        return _ipv4_from_numbers(idx.to_numpy(dtype=np.float64, na_value=np.nan))
+    octets, ok = _ipv4_octets(pd.Series(_labels(idx), dtype=object))
+    address = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
+    return np.where(ok, address, -1).astype(np.int64)
 
 
 def _ipv4_octets(text):
