@@ -46,6 +46,7 @@ that grid).
 """
 
 import math
+import threading
 import warnings
 from dataclasses import dataclass, field
 from numbers import Integral, Real
@@ -183,6 +184,11 @@ def _numeric_values(column, name, who):
 
 
 # -- local mechanisms ----------------------------------------------------------
+#: The generator of the ``transform`` call in progress, per thread and estimator
+#: (not an attribute: two threads may transform with the same fitted estimator).
+_CALL_RNG = threading.local()
+
+
 class _LocalMechanism(ColumnAnonymizer):
     """Shared machinery of the per-value mechanisms."""
 
@@ -219,6 +225,10 @@ class _LocalMechanism(ColumnAnonymizer):
     def _report_leak(self, leaked):
         _warn_leak(leaked, type(self).__name__)
 
+    @property
+    def _call_rng(self):
+        return _CALL_RNG.by_estimator[id(self)]
+
     def _spend_per_record(self):
         """``(epsilon, delta)`` one release costs each record (sum over columns)."""
         eps = math.fsum(s["epsilon"] for s in self.mechanisms_.values())
@@ -252,11 +262,13 @@ class _LocalMechanism(ColumnAnonymizer):
         check_is_fitted(self)
         eps, delta = self._spend_per_record()
         self.accountant_.check(eps, delta)
-        self._call_rng = self._rng if self._rng is not None else _s.make_rng(None)
+        if not hasattr(_CALL_RNG, "by_estimator"):
+            _CALL_RNG.by_estimator = {}
+        _CALL_RNG.by_estimator[id(self)] = self._rng if self._rng is not None else _s.make_rng(None)
         try:
             out = super().transform(X)
         finally:
-            del self._call_rng
+            del _CALL_RNG.by_estimator[id(self)]
         self.accountant_.spend(eps, delta)
         return out
 

@@ -330,6 +330,17 @@ def test_numpy_generator_accepted_as_random_state():
     assert out1.equals(out2)
 
 
+def test_concurrent_transforms_of_one_fitted_estimator():
+    from concurrent.futures import ThreadPoolExecutor
+
+    X = pd.DataFrame({"a": np.zeros(20_000)})
+    mech = LaplaceNoise(bounds=(0, 1)).fit(X)
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(lambda _: mech.transform(X)["a"].to_numpy(), range(8)))
+    assert all(o.shape == (20_000,) for o in outs)
+    assert len({o[:5].tobytes() for o in outs}) == 8  # independent noise per call
+
+
 def test_pickle_keeps_fitted_state():
     X = pd.DataFrame({"a": np.arange(10.0)})
     mech = LaplaceNoise(bounds=(0, 10), random_state=3).fit(X)
