@@ -91,6 +91,29 @@ class ColumnCoder:
             same = self.level_codes[lev][:-1] == self.level_codes[lev][1:]
             split[same] = lev
         self.split_level = split
+        # first / last leaf code of the node holding each code, per level
+        idx = np.arange(n)
+        self.node_first, self.node_last = [], []
+        for lc in self.level_codes:
+            start = np.r_[True, lc[1:] != lc[:-1]] if n else np.zeros(0, bool)
+            end = np.r_[lc[1:] != lc[:-1], True] if n else np.zeros(0, bool)
+            self.node_first.append(np.maximum.accumulate(np.where(start, idx, 0)))
+            self.node_last.append(np.minimum.accumulate(np.where(end, idx, n - 1)[::-1])[::-1])
+
+    def hierarchy_width(self, lo, hi):
+        """Leaves covered by the children of the lowest common node of codes lo..hi
+        (minus one), per region: the loss of the region's label."""
+        n = self.n_values
+        top = len(self.level_codes)
+        lo_c, hi_c = np.minimum(lo, n - 1), np.minimum(hi, n - 1)
+        lev = np.full(len(lo), top, dtype=np.int64)
+        for L in range(top - 1, -1, -1):
+            lev[self.level_codes[L][lo_c] == self.level_codes[L][hi_c]] = L
+        child = np.maximum(lev - 1, 0)
+        first = np.stack(self.node_first)[child, lo_c]
+        last = np.stack(self.node_last)[child, hi_c]
+        width = np.where(lev == 0, 0, last - first)
+        return np.where((hi >= n) & (lo < hi), n, width)
 
     # -- encoding ---------------------------------------------------------
     def route_values(self, column):
@@ -300,6 +323,8 @@ def _normalized_span(coders, mn, mx, distinct):
             denom = max(c.n_values - 1, 1)
             if distinct.get(j) is not None:
                 out[:, j] = (distinct[j] - 1) / denom
+            elif c.hierarchy is not None:
+                out[:, j] = c.hierarchy_width(lo, hi) / denom
             else:
                 out[:, j] = (hi - lo) / denom
         else:
