@@ -416,21 +416,33 @@ def encoded_width(method, digest_size, encoding, length):
     return width if length is None else min(width, length)
 
 
-def hash_chunk(texts, mode, method, key, iterations, digest_size, encoding, length):
-    """Normalize, UTF-8 encode, hash and format a list of str values."""
-    encoded = [t.encode("utf-8") for t in normalize_texts(texts, mode)]
-    digests = digest_values(encoded, method, key, iterations=iterations, digest_size=digest_size)
-    if encoding == "hex":
-        texts = [d.hex() for d in digests]
-    elif encoding == "base64":
-        b64 = base64.b64encode
-        texts = [b64(d).decode("ascii") for d in digests]
-    else:  # base64url, no padding
-        b64 = base64.urlsafe_b64encode
-        texts = [b64(d).decode("ascii").rstrip("=") for d in digests]
+def hash_chunk(texts, method, key, iterations, digest_size, encoding, length):
+    """UTF-8 encode, hash and format a list of str values (a joblib task)."""
+    if method == "hmac-sha256" and encoding == "hex":  # the common case, in one loop
+        inner, outer = _hmac_sha256_pair(key)
+        icopy, ocopy = inner.copy, outer.copy
+        out = []
+        append = out.append
+        for t in texts:
+            i = icopy()
+            i.update(t.encode())
+            o = ocopy()
+            o.update(i.digest())
+            append(o.hexdigest())
+    else:
+        encoded = [t.encode("utf-8") for t in texts]
+        digests = digest_values(encoded, method, key, iterations=iterations, digest_size=digest_size)
+        if encoding == "hex":
+            out = [d.hex() for d in digests]
+        elif encoding == "base64":
+            b64 = base64.b64encode
+            out = [b64(d).decode("ascii") for d in digests]
+        else:  # base64url, no padding
+            b64 = base64.urlsafe_b64encode
+            out = [b64(d).decode("ascii").rstrip("=") for d in digests]
     if length is not None:
-        texts = [t[:length] for t in texts]
-    return texts
+        out = [t[:length] for t in out]
+    return out
 
 
 def hash_blob(blob, lengths, *args):

@@ -317,13 +317,31 @@ def _norm_mode(normalize, column, name):
     return "none"
 
 
-def _factorize_strings(column, name, who):
-    """``(codes, texts)``: codes into the list of distinct values as str, -1 when missing.
+def _is_arrow_string(dtype):
+    return pd.api.types.is_string_dtype(dtype) and getattr(dtype, "storage", None) == "pyarrow"
+
+
+def _factorize_strings(column, name, who, mode="none"):
+    """``(codes, texts)``: codes into the list of distinct normalized str values, -1 when missing.
 
     Numbers, booleans and dates are written as ``str(value)``; bytes are
     decoded as UTF-8.  Any other object raises a TypeError naming the column
-    and the type (never the value).
+    and the type (never the value).  Arrow-backed string columns are
+    normalized with vectorized string kernels before factorizing; other
+    columns have their distinct values normalized (two raw values that
+    normalize alike then get the same text twice, and the same pseudonym).
     """
+    dtype = column.dtype
+    if _is_arrow_string(dtype) and mode != "none":
+        column = column.str.strip()
+        if mode == "lower":
+            column = column.str.lower()
+        mode = "none"
+    codes, texts = _factorize_raw(column, name, who)
+    return codes, P.normalize_texts(texts, mode)
+
+
+def _factorize_raw(column, name, who):
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         dtype = dtype.categories.dtype
@@ -408,12 +426,12 @@ class _SecretParamsMixin:
         super().__setattr__(attr, value)
 
 
-def _hash_texts(texts, mode, method, key, *, iterations=1000, digest_size=32, encoding="hex",
+def _hash_texts(texts, method, key, *, iterations=1000, digest_size=32, encoding="hex",
                 length=None, n_jobs=None):
     """Pseudonyms of a list of distinct str values, in parallel chunks when worth it."""
     n_workers = effective_n_jobs(n_jobs) if n_jobs is not None else 1
     threshold = 64 if method == "pbkdf2-sha256" else 50_000
-    args = (mode, method, key, iterations, digest_size, encoding, length)
+    args = (method, key, iterations, digest_size, encoding, length)
     if n_workers <= 1 or len(texts) < threshold:
         return P.hash_chunk(texts, *args)
     width = P.encoded_width(method, digest_size, encoding, length)
@@ -779,21 +797,18 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
 
     def _transform_column(self, column, name, mode):
         who = type(self).__name__
-        codes, texts = _factorize_strings(column, name, who)
+        codes, texts = _factorize_strings(column, name, who, mode)
         try:
             digests = _hash_texts(
-                texts, mode, self.method, self._secret(), iterations=self.iterations,
+                texts, self.method, self._secret(), iterations=self.iterations,
                 digest_size=self.digest_size, encoding=self.encoding, length=self.length,
                 n_jobs=self.n_jobs,
             )
         except UnicodeEncodeError:
             raise ValueError(f"{who}: column {name!r} holds text that is not encodable as UTF-8.") from None
-        if mode == "none":
-            empty = [i for i, t in enumerate(texts) if t == ""] if "" in texts else []
-        else:
-            empty = [i for i, t in enumerate(texts) if not t or t.isspace()]
-        for i in empty:  # nothing to hide in an empty string
-            digests[i] = ""
+        if "" in texts:  # nothing to hide in an empty string
+            for i in [i for i, t in enumerate(texts) if t == ""]:
+                digests[i] = ""
         return _output_series(digests, codes, column, name)
 
     def __sklearn_tags__(self):
@@ -958,8 +973,7 @@ class KeyedAssigner(_SecretParamsMixin, TransformerMixin, BaseEstimator):
             frame = frame[list(self.feature_names_in_)]
         codes, texts = None, None
         for j, mode in enumerate(self.normalize_):
-            c, t = _factorize_strings(frame.iloc[:, j], frame.columns[j], who)
-            t = P.normalize_texts(t, mode)
+            c, t = _factorize_strings(frame.iloc[:, j], frame.columns[j], who, mode)
             if codes is None:
                 codes, texts = c, t
             else:  # combine ids of several columns: pair codes, then join texts
@@ -1265,8 +1279,7 @@ class FakeReplacer(_SecretParamsMixin, ColumnAnonymizer):
         kind, mode = state
         who = type(self).__name__
         key = P.resolve_secret(self.key, what="key", who=who)
-        codes, texts = _factorize_strings(column, name, who)
-        texts = P.normalize_texts(texts, mode)
+        codes, texts = _factorize_strings(column, name, who, mode)
         originals = pd.Series(texts, dtype=object).str.strip().str.lower().to_numpy()
         fakes = np.empty(len(texts), dtype=object)
         todo = np.arange(len(texts))

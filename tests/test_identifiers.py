@@ -487,8 +487,10 @@ def test_each_distinct_value_hashed_once(monkeypatch):
     X = pd.DataFrame({"email": rng.choice(pool, 5000)})
     X.loc[::7, "email"] = X.loc[::7, "email"].str.upper()  # same after normalization
     out = Pseudonymizer(key=KEY).fit_transform(X)
-    # each distinct raw value once (normalized duplicates get the same pseudonym)
-    assert sum(calls) == X["email"].nunique() <= 400
+    # each distinct value once (arrow strings are normalized before, other
+    # columns after factorizing: normalized duplicates get the same pseudonym)
+    assert X["email"].str.lower().nunique() <= sum(calls) <= X["email"].nunique()
+    assert len(calls) == 1
     assert out["email"].nunique() == X["email"].str.lower().nunique()
 
 
