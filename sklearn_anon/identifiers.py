@@ -426,11 +426,15 @@ class _SecretParamsMixin:
         super().__setattr__(attr, value)
 
 
+#: fewest distinct values worth sending to worker processes
+_PARALLEL_MIN, _PARALLEL_MIN_PBKDF2 = 50_000, 64
+
+
 def _hash_texts(texts, method, key, *, iterations=1000, digest_size=32, encoding="hex",
                 length=None, n_jobs=None):
     """Pseudonyms of a list of distinct str values, in parallel chunks when worth it."""
     n_workers = effective_n_jobs(n_jobs) if n_jobs is not None else 1
-    threshold = 64 if method == "pbkdf2-sha256" else 50_000
+    threshold = _PARALLEL_MIN_PBKDF2 if method == "pbkdf2-sha256" else _PARALLEL_MIN
     args = (method, key, iterations, digest_size, encoding, length)
     if n_workers <= 1 or len(texts) < threshold:
         return P.hash_chunk(texts, *args)

@@ -494,11 +494,15 @@ def test_each_distinct_value_hashed_once(monkeypatch):
     assert out["email"].nunique() == X["email"].str.lower().nunique()
 
 
-def test_n_jobs_gives_the_same_output():
-    X = pd.DataFrame({"email": [f"user{i}@example.com" for i in range(60_000)]})
+def test_n_jobs_gives_the_same_output(monkeypatch):
+    monkeypatch.setattr(identifiers, "_PARALLEL_MIN", 1000)
+    X = pd.DataFrame({"email": [f"user{i}@example.com" for i in range(3000)] + ["", None]})
     one = Pseudonymizer(key=KEY, method="blake2b").fit_transform(X)
     two = Pseudonymizer(key=KEY, method="blake2b", n_jobs=2).fit_transform(X)
     pd.testing.assert_frame_equal(one, two)
+    assert two["email"].iloc[-2] == "" and pd.isna(two["email"].iloc[-1])
+    b64 = Pseudonymizer(key=KEY, encoding="base64", length=30, n_jobs=2).fit_transform(X)
+    assert b64["email"].iloc[:-2].str.len().eq(30).all()
 
 
 # ==========================================================================
