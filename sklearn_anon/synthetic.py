@@ -26,6 +26,10 @@ from .base import check_frame, frame_to_array, values_hidden
 __all__ = ["DPSynthesizer", "make_fake_pii"]
 
 
+#: zCDP split between one-way measurements, tree selection, two-way measurements
+_BUDGET_SPLIT = (1 / 3, 1 / 3, 1 / 3)
+
+
 def _generator(random_state):
     """A numpy Generator: OS entropy for None, seeded for an int."""
     if isinstance(random_state, np.random.Generator):
@@ -432,7 +436,7 @@ class DPSynthesizer(BaseEstimator):
 
         # budget split (zCDP): one-way / selection / two-way
         if r >= 2:
-            rho1 = rho2 = rho_sel = rho / 3
+            rho1, rho_sel, rho2 = (rho * f for f in _BUDGET_SPLIT)
         else:
             rho1, rho2, rho_sel = rho, 0.0, 0.0
         k1 = max(r, 1)
@@ -572,7 +576,7 @@ class DPSynthesizer(BaseEstimator):
         rng = _generator(random_state)
         n = int(n_samples)
         p = len(self.columns_)
-        codes = np.zeros((n, p), dtype=np.int64)
+        codes = np.zeros((n, p), dtype=np.int64, order="F")  # column-wise access
         t = self._target_index
         tcodes = _mst.sample_conditional(self._target_prob[None, :], np.zeros(n, dtype=np.int64), rng)
         d_t = self._target_prob.size
@@ -614,10 +618,10 @@ class DPSynthesizer(BaseEstimator):
             vals = np.empty(len(values) + 1, dtype=object)
             vals[: len(values)] = values
             vals[len(values)] = np.nan
-            out = vals[c]
             if isinstance(dtype, np.dtype) and dtype.kind == "b":
-                return pd.Series(out.astype(bool))
-            return pd.Series(out, dtype=dtype)
+                return pd.Series(vals[c].astype(bool))
+            # build the few distinct values in the output dtype once, then take
+            return pd.Series(vals, dtype=dtype).take(c).reset_index(drop=True)
         edges = meta["edges"]
         n_b = edges.size - 1
         is_nan = c >= n_b

@@ -1,0 +1,204 @@
+"""DPSynthesizer and make_fake_pii: speed, and utility / privacy on UCI Adult.
+
+Timing rows (``run``):
+
+* ``DPSynthesizer.fit`` on Adult adult.data (32,561 x 15) at epsilon 1;
+  peer: smartnoise-synth's MST when it is importable (it lives in a
+  separate venv, never a dependency: set ``SMARTNOISE_PYTHON`` to that
+  venv's python to time it in the same run), else no peer.
+* ``DPSynthesizer.sample(1_000_000)``; peer: ``DataFrame.sample(replace=True)``
+  of the real rows (a non-private bootstrap: the cheapest way to get a
+  table of that size, a floor for the cost of building a DataFrame).
+* ``make_fake_pii`` for 5 countries x 1,000 rows; peer: a plain Faker loop
+  (``fake.name()``, ``fake.address()``, ... per value, without cleaning).
+
+Quality (``quality``, printed by ``python benchmarks/bench_synthetic.py``):
+TSTR accuracy (HistGradientBoosting, categorical from dtype, fit on the
+synthetic table, tested on adult.test) at epsilon 0.3 / 1 / 3 / 10 beside
+train-on-real, mean one-way and two-way TVD, exact-copy rates, for plain
+MST and for the target-conditioned tree (``target="income"``); mean over
+seeds.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import best_time, row  # noqa: E402
+
+from sklearn_anon import DPSynthesizer, make_fake_pii  # noqa: E402
+from sklearn_anon._compat import PrivacyLeakWarning  # noqa: E402
+from sklearn_anon.metrics import (  # noqa: E402
+    exact_match_rate,
+    marginal_tvd,
+    pairwise_tvd,
+    tstr_score,
+)
+
+ADULT_DIR = Path(
+    os.environ.get(
+        "SKLEARN_ANON_ADULT_DIR",
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "adult",
+    )
+)
+COLUMNS = [
+    "age", "workclass", "fnlwgt", "education", "education-num", "marital-status",
+    "occupation", "relationship", "race", "sex", "capital-gain", "capital-loss",
+    "hours-per-week", "native-country", "income",
+]
+
+SMARTNOISE_SCRIPT = r"""
+import sys, time, json, warnings
+warnings.simplefilter("ignore")
+import pandas as pd
+from snsynth import Synthesizer
+cols = %r
+train = pd.read_csv(sys.argv[1], names=cols, skipinitialspace=True, na_values="?")
+eps = float(sys.argv[2])
+t0 = time.perf_counter()
+synth = Synthesizer.create("mst", epsilon=eps, verbose=False)
+synth.fit(train, preprocessor_eps=0.1 * eps,
+          categorical_columns=[c for c in cols if train[c].dtype == object],
+          continuous_columns=[c for c in cols if train[c].dtype != object])
+fit_s = time.perf_counter() - t0
+t0 = time.perf_counter()
+sample = synth.sample(int(sys.argv[3]))
+sample_s = time.perf_counter() - t0
+sample.to_csv(sys.argv[4], index=False)
+print(json.dumps({"fit": fit_s, "sample": sample_s}))
+"""
+
+
+def load_adult():
+    if not (ADULT_DIR / "adult.data").exists():
+        return None, None
+    kw = dict(names=COLUMNS, skipinitialspace=True, na_values="?")
+    train = pd.read_csv(ADULT_DIR / "adult.data", **kw)
+    test = pd.read_csv(ADULT_DIR / "adult.test", skiprows=1, **kw)
+    test["income"] = test["income"].str.rstrip(".")
+    return train, test
+
+
+def _fit(train, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PrivacyLeakWarning)
+        return DPSynthesizer(**kw).fit(train)
+
+
+def smartnoise(train_path, eps, n_sample, out_path):
+    """Run smartnoise-synth's MST in its own venv; None when unavailable."""
+    python = os.environ.get("SMARTNOISE_PYTHON", "/tmp/snvenv/bin/python")
+    if not Path(python).exists():
+        return None
+    try:
+        done = subprocess.run(
+            [python, "-c", SMARTNOISE_SCRIPT % (COLUMNS,), str(train_path), str(eps),
+             str(n_sample), str(out_path)],
+            capture_output=True, text=True, timeout=1800,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        print(done.stderr[-2000:], file=sys.stderr)
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(quick=False):
+    rows = []
+    train, test = load_adult()
+    if train is not None:
+        repeat = 1 if quick else 3
+        secs, synth = best_time(lambda: _fit(train, epsilon=1.0, random_state=0), repeat=repeat)
+        peer = None if quick else smartnoise(ADULT_DIR / "adult.data", 1.0, len(train), "/tmp/sn_sample.csv")
+        rows.append(row(
+            "DPSynthesizer.fit (Adult, eps=1)", len(train), secs,
+            "smartnoise-synth MST" if peer else "", peer["fit"] if peer else None,
+            "32,561 x 15; MST; target=None",
+        ))
+        secs_t, _ = best_time(lambda: _fit(train, epsilon=1.0, target="income", random_state=0),
+                              repeat=repeat)
+        rows.append(row("DPSynthesizer.fit (Adult, eps=1, target=income)", len(train), secs_t,
+                        note="target-conditioned tree"))
+        n = 100_000 if quick else 1_000_000
+        secs, _ = best_time(lambda: synth.sample(n, random_state=0), repeat=repeat)
+        peer_s, _ = best_time(lambda: train.sample(n, replace=True, random_state=0), repeat=repeat)
+        rows.append(row(
+            f"DPSynthesizer.sample({n:,})", n, secs, "DataFrame.sample(replace=True)", peer_s,
+            "peer is a non-private bootstrap (DataFrame-building floor)",
+        ))
+        if peer:
+            rows.append(row("smartnoise MST sample", len(train), peer["sample"],
+                            note="measured in the same run, separate venv"))
+
+    counts = [("US", 2024), ("DE", 2024), ("FR", 2024), ("GB", 2024), ("IT", 2024)]
+    per = 100 if quick else 1000
+    requests = pd.DataFrame({"country": [c for c, _ in counts], "year": [y for _, y in counts],
+                             "n": per})
+    secs, _ = best_time(lambda: make_fake_pii(requests, random_state=0), repeat=2)
+
+    def faker_loop():
+        from faker import Faker
+
+        out = []
+        for country in requests["country"]:
+            fake = Faker({"US": "en_US", "DE": "de_DE", "FR": "fr_FR", "GB": "en_GB",
+                          "IT": "it_IT"}[country])
+            fake.seed_instance(0)
+            for _ in range(per):
+                out.append((fake.name(), fake.address(), fake.phone_number(), fake.email(),
+                            fake.ssn(), fake.date_of_birth()))
+        return out
+
+    peer_s, _ = best_time(faker_loop, repeat=2)
+    rows.append(row("make_fake_pii (5 countries)", 5 * per, secs, "plain Faker loop", peer_s,
+                    "peer does no cleaning and no age control"))
+    return rows
+
+
+def quality(epsilons=(0.3, 1.0, 3.0, 10.0), seeds=(0, 1, 2)):
+    """Markdown table of TSTR / TVD / exact copies on Adult."""
+    from threadpoolctl import threadpool_limits
+
+    train, test = load_adult()
+    if train is None:
+        return "Adult data not found."
+    lines = [
+        "| model | epsilon | TSTR accuracy | mean 1-way TVD | mean 2-way TVD | exact copies of train rows |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    with threadpool_limits(limits=1):
+        real_acc = tstr_score(train, test, "income")
+        lines.append(f"| train on real | - | {real_acc:.3f} | - | - | "
+                     f"{exact_match_rate(test, train):.4f} (adult.test rows) |")
+        for target in (None, "income"):
+            for eps in epsilons:
+                accs, t1, t2, copies = [], [], [], []
+                for seed in seeds:
+                    synth = _fit(train, epsilon=eps, target=target, random_state=seed)
+                    S = synth.sample(len(train), random_state=seed)
+                    accs.append(tstr_score(S, test, "income"))
+                    t1.append(marginal_tvd(train, S).mean())
+                    t2.append(pairwise_tvd(train, S).mean())
+                    copies.append(exact_match_rate(S, train))
+                name = "MST" if target is None else "MST, target=income"
+                lines.append(
+                    f"| {name} | {eps:g} | {np.mean(accs):.3f} (±{np.std(accs):.3f}) | "
+                    f"{np.mean(t1):.3f} | {np.mean(t2):.3f} | {np.mean(copies):.4f} |"
+                )
+                print(lines[-1], file=sys.stderr, flush=True)
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    start = time.perf_counter()
+    print(quality())
+    print(f"\n({time.perf_counter() - start:.0f} s)")
