@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
@@ -336,29 +337,42 @@ def test_hierarchy_not_a_tree_or_duplicate_rejected():
         load_hierarchy(pd.DataFrame([["a", "x"], ["a", "y"]]))
 
 
-def test_hierarchy_generalizer_grid_search_levels_and_joblib(tmp_path):
+def test_column_transformer_grid_search_n_jobs_2_and_joblib(tmp_path):
     rng = np.random.default_rng(5)
-    age = rng.integers(18, 90, 400)
+    n = 600
+    age = rng.integers(18, 90, n)
+    X = pd.DataFrame(
+        {
+            "age": age,
+            "income": np.round(rng.lognormal(10.5, 1.0, n)),
+            "zipcode": rng.choice([2139, 582, 94110, 10001, 60601], n),
+            "birthdate": pd.Timestamp("2024-01-01") - pd.to_timedelta(age * 365.25, "D"),
+        }
+    )
     y = (age > 45).astype(int)
     hier = pd.DataFrame([[str(a), f"{a // 5 * 5}", f"{a // 20 * 20}", "*"] for a in range(0, 100)])
-    pipe = Pipeline(
+    ct = ColumnTransformer(
         [
-            ("gen", HierarchyGeneralizer(hierarchies={"age": hier})),
-            ("ohe", OneHotEncoder(handle_unknown="ignore")),
-            ("clf", LogisticRegression()),
+            ("age", HierarchyGeneralizer(hierarchies={"age": hier}), ["age"]),
+            ("income", IntervalGeneralizer(bins=INCOME_EDGES, labels=INCOME_LABELS, right=False), ["income"]),
+            ("zip", make_pipeline(PrefixGeneralizer(n=3, width=5), RareCategoryGrouper(min_count=10)), ["zipcode"]),
+            ("birth", DateGeneralizer(unit="decade"), ["birthdate"]),
         ]
+    ).set_output(transform="pandas")
+    pipe = Pipeline(
+        [("anon", ct), ("ohe", OneHotEncoder(handle_unknown="ignore")), ("clf", LogisticRegression())]
     )
-    X = pd.DataFrame({"age": age})
-    search = GridSearchCV(pipe, {"gen__levels": [1, 2, 3]}, cv=3).fit(X, y)
-    assert search.best_params_["gen__levels"] in (1, 2)  # level 3 ("*") loses everything
-    scores = search.cv_results_["mean_test_score"]
-    assert scores[2] < scores[0]
+    search = GridSearchCV(pipe, {"anon__age__levels": [1, 2, 3]}, cv=3, n_jobs=2).fit(X, y)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    top = clone(ct).set_params(age__levels=3).fit(X)
+    assert set(top.transform(X)["age__age"]) == {"*"}  # level 3 is full suppression
+    released = search.best_estimator_["anon"].transform(X)
+    assert all(isinstance(released[c].dtype, pd.CategoricalDtype) for c in released.columns)
     path = tmp_path / "pipe.joblib"
     joblib.dump(search.best_estimator_, path)
     loaded = joblib.load(path)
     assert (loaded.predict(X) == search.best_estimator_.predict(X)).all()
-    t1 = search.best_estimator_[:1].transform(X)
-    assert t1.equals(loaded[:1].transform(X))
+    assert loaded["anon"].transform(X).equals(released)
 
 
 # -- bad input: clear errors, no cell value in any message --------------------------------------
