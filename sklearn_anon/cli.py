@@ -419,7 +419,7 @@ def _profile_markdown(path, frame, detection, qis, summary, cardinality, k):
     for column, row in detection.iterrows():
         kind = row["kind"] if isinstance(row["kind"], str) else ""
         ev = row["evidence"] if isinstance(row["evidence"], str) else ""
-        ratio = cardinality.loc[column, "distinct_ratio"] if "distinct_ratio" in cardinality \
+        ratio = cardinality.loc[column, "unique_ratio"] if "unique_ratio" in cardinality \
             else row["distinct_ratio"]
         flag = bool(cardinality.loc[column, "likely_identifier"]) \
             if "likely_identifier" in cardinality else False
