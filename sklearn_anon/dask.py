@@ -1,0 +1,868 @@
+"""Anonymize Dask DataFrames: partition-wise transform, Dask fits, Mondrian at scale.
+
+Importing :mod:`sklearn_anon` never imports Dask; this module does (extra
+``dask``: ``pip install "sklearn-anon[dask]"``).
+
+* :func:`transform_dask` applies a *fitted* transformer of the package (or a
+  fitted ``Pipeline`` / ``ColumnTransformer`` / ``FeatureUnion`` of them) to
+  a Dask DataFrame with ``map_partitions``: the same rows in the same order
+  as ``estimator.transform`` on the whole pandas frame.  Randomized steps
+  (:class:`~sklearn_anon.LaplaceNoise`, :class:`~sklearn_anon.GaussianNoise`,
+  :class:`~sklearn_anon.RandomizedResponse`) draw independent noise in every
+  partition: with an int ``random_state`` each partition's generator is
+  seeded from ``np.random.SeedSequence(random_state).spawn(npartitions)``
+  (reproducible), with ``None`` from the operating system's secure source.
+* :func:`fit_dask` fits an estimator on a Dask DataFrame with Dask
+  reductions (counts, minimum/maximum, quantiles, distinct values, sums),
+  never collecting the rows, and sets the same fitted attributes as the
+  pandas ``fit`` would.
+* :func:`fit_mondrian_dask` grows Mondrian's cut tree on an in-memory
+  sample, counts every region on the full data in one distributed pass and
+  merges regions below ``k`` (or not l-diverse / t-close) into their parent
+  along the tree, so that the whole output is k-anonymous.
+  :func:`k_anonymity_dask` checks a released Dask DataFrame with a
+  distributed count.
+
+The per-call privacy accounting of the local mechanisms is kept: one
+:func:`transform_dask` call is one release (each record is in one
+partition), so the per-record budget is checked and spent once on each
+mechanism's accountant when the call builds the graph.  Computing the same
+result twice with ``random_state=None`` draws new noise: a second release.
+"""
+
+import copy
+import math
+import warnings
+from dataclasses import dataclass
+from numbers import Integral
+
+import dask
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from . import _dp_sampling as _s
+from ._compat import BudgetAccountant
+from .base import SUPPRESSED, require_numeric
+from .dp import DPGroupMeanEncoder, GaussianNoise, LaplaceNoise, RandomizedResponse, _LocalMechanism
+from .generalize import (
+    DateGeneralizer,
+    HierarchyGeneralizer,
+    IntervalGeneralizer,
+    PrefixGeneralizer,
+    RareCategoryGrouper,
+    TopBottomCoder,
+    _interval_labels,
+    _label_codes,
+    _per_column,
+)
+from .identifiers import FakeReplacer, KeyedAssigner, PIIDetector, Pseudonymizer
+from .kanonymity import MondrianAnonymizer
+
+__all__ = [
+    "MondrianDaskResult",
+    "fit_dask",
+    "fit_mondrian_dask",
+    "k_anonymity_dask",
+    "partition_seeds",
+    "transform_dask",
+]
+
+
+# -- walking fitted compositions ----------------------------------------------------
+def _fitted_steps(est):
+    """Every fitted estimator inside ``est`` (itself included), in a fixed order."""
+    yield est
+    if isinstance(est, Pipeline):
+        for _, step in est.steps:
+            if step is not None and step != "passthrough":
+                yield from _fitted_steps(step)
+    elif isinstance(est, ColumnTransformer):
+        for _, step, _ in est.transformers_:
+            if not isinstance(step, str):
+                yield from _fitted_steps(step)
+    elif isinstance(est, FeatureUnion):
+        for _, step in est.transformer_list:
+            if step is not None and step not in ("drop", "passthrough"):
+                yield from _fitted_steps(step)
+
+
+def _randomized_steps(est):
+    """The per-call randomized steps (local DP mechanisms) of a fitted estimator."""
+    return [s for s in _fitted_steps(est) if isinstance(s, _LocalMechanism)]
+
+
+def partition_seeds(random_state, n_partitions):
+    """One independent :class:`numpy.random.SeedSequence` per partition.
+
+    Parameters
+    ----------
+    random_state : int or None
+        An int gives reproducible, independent per-partition streams
+        (``SeedSequence(random_state).spawn(n_partitions)``).  None returns
+        None: every partition then seeds itself from the operating system's
+        secure source (what a release should use).
+    n_partitions : int
+        Number of partitions.
+
+    Returns
+    -------
+    seeds : list of SeedSequence or None
+
+    Examples
+    --------
+    >>> from sklearn_anon.dask import partition_seeds
+    >>> seeds = partition_seeds(0, 3)
+    >>> len(seeds), seeds[0].spawn_key, seeds[2].spawn_key
+    (3, (0,), (2,))
+    >>> partition_seeds(None, 3) is None
+    True
+    """
+    if random_state is None:
+        return None
+    if isinstance(random_state, bool) or not isinstance(random_state, Integral):
+        raise TypeError(
+            "random_state must be an int or None (a Generator cannot be shared "
+            f"across partitions), got {type(random_state).__name__}."
+        )
+    return np.random.SeedSequence(int(random_state)).spawn(int(n_partitions))
+
+
+def _partition_copy(est, seed):
+    """A copy of fitted ``est`` whose randomized steps draw from ``seed``.
+
+    The copy's mechanisms spend on a fresh (unlimited) accountant: the
+    release is accounted once, on the original, by :func:`transform_dask`.
+    Each randomized step gets its own child stream of ``seed`` (None: a
+    secure seed per call, the mechanisms' own default).
+    """
+    local = copy.deepcopy(est)
+    steps = _randomized_steps(local)
+    children = seed.spawn(len(steps)) if seed is not None else [None] * len(steps)
+    for step, child in zip(steps, children):
+        # Hook used: ``_LocalMechanism._rng`` is the generator seeded in fit
+        # (None means a fresh secure seed per transform call).
+        step._rng = None if child is None else np.random.default_rng(child)
+        step.accountant_ = BudgetAccountant()
+    return local
+
+
+def _as_frame(out, est, index):
+    """The transform output as a DataFrame (ndarray outputs get the output names)."""
+    if isinstance(out, pd.DataFrame):
+        return out
+    if hasattr(out, "toarray"):
+        out = out.toarray()
+    names = est.get_feature_names_out()
+    return pd.DataFrame(np.asarray(out), columns=list(names), index=index)
+
+
+def _transform_partition(part, est, seeds, partition_info=None):
+    number = partition_info["number"] if partition_info is not None else 0
+    seed = seeds[number] if seeds is not None else None
+    local = _partition_copy(est, seed)
+    out = _as_frame(local.transform(part), local, part.index)
+    if not out.index.equals(part.index):
+        out.index = part.index
+    return out
+
+
+def _meta_of(est, ddf):
+    """Output schema: the transform of an empty frame, else of a fake two-row frame."""
+    local = _partition_copy(est, np.random.SeedSequence(0))
+    errors = []
+    for sample in (ddf._meta, ddf._meta_nonempty):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out = _as_frame(local.transform(sample), local, sample.index)
+            return out.iloc[:0]
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            errors.append(type(exc).__name__)
+    head = ddf.head(1)
+    out = _as_frame(local.transform(head), local, head.index)
+    return out.iloc[:0]
+
+
+def transform_dask(estimator, ddf, *, random_state=None, meta=None):
+    """Apply a fitted transformer to a Dask DataFrame, partition by partition.
+
+    Parameters
+    ----------
+    estimator : fitted transformer, Pipeline, ColumnTransformer or FeatureUnion
+        Fitted on pandas data (or with :func:`fit_dask`).  An ndarray output
+        is turned into a DataFrame named by ``get_feature_names_out``.
+    ddf : dask.dataframe.DataFrame
+        The data, with the columns seen in fit.
+    random_state : int or None, default=None
+        Seeds the randomized steps (local DP mechanisms): an int gives each
+        partition, and each randomized step in it, an independent stream
+        from ``np.random.SeedSequence(random_state)`` (reproducible for a
+        fixed partitioning); None draws a secure seed in every partition
+        (use it for releases).  The steps' own ``random_state`` is not used.
+    meta : DataFrame or None, default=None
+        The output schema; None computes it by transforming an empty frame
+        with the input's dtypes (falling back to a fake two-row frame, then
+        to the first row of ``ddf``).
+
+    Returns
+    -------
+    ddf_out : dask.dataframe.DataFrame
+        Lazy; the same rows, in the same order and with the same index, as
+        ``estimator.transform(ddf.compute())`` (the same values for the
+        deterministic steps, the same distribution for the noisy ones).
+
+    Notes
+    -----
+    Every local mechanism's per-record budget is checked and spent once on
+    its accountant when this function is called (one call is one release).
+
+    Examples
+    --------
+    >>> import pandas as pd, dask.dataframe as dd
+    >>> from sklearn_anon import IntervalGeneralizer
+    >>> from sklearn_anon.dask import transform_dask
+    >>> df = pd.DataFrame({"age": [23, 37, 41, 58, 62, 70]})
+    >>> gen = IntervalGeneralizer(bins=[0, 40, 60, 120]).fit(df)
+    >>> out = transform_dask(gen, dd.from_pandas(df, npartitions=2))
+    >>> out.compute(scheduler="sync")["age"].tolist()
+    ['(0, 40]', '(0, 40]', '(40, 60]', '(40, 60]', '(60, 120]', '(60, 120]']
+    """
+    check_is_fitted(estimator)
+    if not isinstance(ddf, dd.DataFrame):
+        raise TypeError(f"transform_dask needs a dask DataFrame, got {type(ddf).__name__}.")
+    seeds = partition_seeds(random_state, ddf.npartitions)
+    if meta is None:
+        meta = _meta_of(estimator, ddf)
+    for step in _randomized_steps(estimator):
+        eps, delta = step._spend_per_record()
+        step.accountant_.check(eps, delta)
+        step.accountant_.spend(eps, delta)
+    return ddf.map_partitions(_transform_partition, estimator, seeds, meta=meta,
+                              align_dataframes=False)
+
+
+# -- fitting with Dask reductions ----------------------------------------------------------
+def _selected_columns(est, ddf):
+    """The columns a ColumnAnonymizer works on, resolved against the Dask schema."""
+    return est._resolve_columns(ddf._meta)
+
+
+def _proxy_frame(ddf, values):
+    """A small pandas frame with ``ddf``'s columns and dtypes.
+
+    ``values`` maps a column to the values it must hold (distinct values,
+    minimum and maximum, ...); shorter lists are repeated cyclically.  The
+    other columns take values of Dask's fake non-empty frame.
+    """
+    n = max([len(v) for v in values.values()] + [1])
+    base = ddf._meta_nonempty
+    proxy = base.iloc[np.arange(n) % len(base)].reset_index(drop=True)
+    for col, vals in values.items():
+        vals = list(vals)
+        if not vals:
+            vals = [np.nan]
+        cyc = [vals[i % len(vals)] for i in range(n)]
+        dtype = ddf._meta[col].dtype
+        try:
+            proxy[col] = pd.Series(cyc, dtype=dtype)
+        except (TypeError, ValueError):
+            proxy[col] = pd.Series(cyc)
+    return proxy
+
+
+def _finite(series):
+    s = series
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        s = s.astype("float64")
+        return s.where(np.isfinite(s))
+    return s
+
+
+def _min_max(ddf, cols, who):
+    """``{col: [min, max]}`` of the finite values (one Dask pass for all columns)."""
+    if not cols:
+        return {}
+    for c in cols:
+        require_numeric(ddf._meta[c], c, who)
+    finite = {c: _finite(ddf[c]) for c in cols}
+    mins, maxs = dask.compute([finite[c].min() for c in cols], [finite[c].max() for c in cols])
+    out = {}
+    for c, lo, hi in zip(cols, mins, maxs):
+        out[c] = [] if pd.isna(lo) else [float(lo), float(hi)]
+    return out
+
+
+def _distinct(ddf, cols):
+    """``{col: distinct non-missing values}`` computed with Dask."""
+    if not cols:
+        return {}
+    uniques = dask.compute(*[ddf[c].dropna().unique() for c in cols])
+    return {c: list(pd.unique(np.asarray(u, dtype=object))) for c, u in zip(cols, uniques)}
+
+
+def _value_counts_partition(col):
+    return col.value_counts(dropna=True)
+
+
+def _quantiles(ddf, col, qs, method):
+    """Quantiles ``qs`` of the finite values of one column.
+
+    ``"exact"``: from the column's value counts (a Dask reduction; exact,
+    numpy's linear interpolation, for columns with few distinct values such
+    as ages).  ``"approximate"``: Dask's partition-wise percentile merge.
+    """
+    s = _finite(ddf[col]).dropna()
+    qs = np.asarray(qs, dtype=float)
+    if method == "approximate":
+        return np.asarray(s.quantile(list(qs)).compute(), dtype=float)
+    counts = s.map_partitions(_value_counts_partition, meta=pd.Series(dtype="int64")).compute()
+    counts = counts.groupby(level=0).sum().sort_index()
+    if counts.empty:
+        return np.full(len(qs), np.nan)
+    values = counts.index.to_numpy(dtype=float)
+    cum = np.cumsum(counts.to_numpy())
+    n = cum[-1]
+    h = (n - 1) * qs
+    lo_pos, hi_pos = np.floor(h).astype(np.int64), np.ceil(h).astype(np.int64)
+    lo_v = values[np.searchsorted(cum, lo_pos, side="right")]
+    hi_v = values[np.searchsorted(cum, hi_pos, side="right")]
+    # the same interpolation as np.quantile on two sorted values
+    return np.array([np.quantile([a, b], f) if a != b else a
+                     for a, b, f in zip(lo_v, hi_v, h - lo_pos)], dtype=float)
+
+
+def _fit_interval(est, ddf, quantiles):
+    cols = _selected_columns(est, ddf)
+    learnt = [c for c in cols if _per_column(est.bins, c) is None]
+    bounds = _min_max(ddf, learnt, type(est).__name__)
+    est.fit(_proxy_frame(ddf, bounds))
+    if est.strategy == "quantile":
+        qs = np.linspace(0, 1, est.n_bins + 1)
+        for c in learnt:
+            edges = np.unique(_quantiles(ddf, c, qs, quantiles))
+            if edges.size < 2:
+                edges = np.array([edges[0], edges[0]])
+            edges[0], edges[-1] = -np.inf, np.inf
+            labels = _per_column(est.labels, c)
+            if labels is None:
+                labels = _interval_labels(edges, est.right, est.precision, True)
+            else:
+                labels = est.bins_[c][1]  # checked against the same bin count below
+                if len(labels) != len(edges) - 1:
+                    raise ValueError(f"labels for column {c!r} do not match the learnt bins.")
+            est.bins_[c] = (edges, labels)
+    return est
+
+
+def _fit_top_bottom(est, ddf, quantiles):
+    cols = _selected_columns(est, ddf)
+    est.fit(_proxy_frame(ddf, _min_max(ddf, cols, type(est).__name__)))
+    for c in cols:
+        lo, hi = est.bounds_[c]
+        wanted = [(i, q) for i, (given, q) in enumerate(
+            ((_per_column(est.lower, c), est.lower_quantile), (_per_column(est.upper, c), est.upper_quantile)))
+            if given is None and q is not None]
+        if wanted:
+            got = _quantiles(ddf, c, [q for _, q in wanted], quantiles)
+            pair = [lo, hi]
+            for (i, _), v in zip(wanted, got):
+                if not np.isnan(v):
+                    pair[i] = float(v)
+            if pair[0] > pair[1]:
+                raise ValueError(f"Column {c!r}: the lower bound is above the upper bound.")
+            est.bounds_[c] = tuple(pair)
+    return est
+
+
+def _label_counts_partition(col):
+    codes, labels = _label_codes(col)
+    counts = np.bincount(codes[codes >= 0], minlength=len(labels))
+    return pd.Series(counts, index=pd.Index(labels, dtype=object), dtype="int64")
+
+
+def _fit_rare(est, ddf):
+    cols = _selected_columns(est, ddf)
+    est.fit(_proxy_frame(ddf, {}))
+    n_rows = len(ddf)
+    parts = dask.compute(*[
+        ddf[c].map_partitions(_label_counts_partition, meta=pd.Series(dtype="int64", index=pd.Index([], dtype=object)))
+        for c in cols])
+    for c, per_part in zip(cols, parts):
+        counts = per_part.groupby(level=0).sum()
+        keep = counts >= est.min_count
+        if est.min_frequency is not None:
+            keep &= counts >= est.min_frequency * n_rows
+        est.categories_[c] = sorted(set(counts.index[keep.to_numpy()]) - {est.other_label})
+    return est
+
+
+def _fit_by_bounds(est, ddf):
+    cols = _selected_columns(est, ddf)
+    learnt = [c for c in cols if _per_column(est.bounds, c) is None]
+    return est.fit(_proxy_frame(ddf, _min_max(ddf, learnt, type(est).__name__)))
+
+
+def _fit_by_distinct(est, ddf):
+    return est.fit(_proxy_frame(ddf, _distinct(ddf, _selected_columns(est, ddf))))
+
+
+def _group_stats_partition(part, est, lo, hi, step):
+    """Per-cell sums of the centred, clipped, grid-rounded values and counts."""
+    cell = est._cell_index(part)
+    value = part[est._value_col_].to_numpy(dtype=np.float64, na_value=np.nan)
+    ok = (cell >= 0) & ~np.isnan(value)
+    mid = (lo + hi) / 2
+    centred = np.rint((np.clip(value[ok], lo, hi) - mid) / step)
+    n_cells = math.prod(len(v) for v in est.categories_.values())
+    sums = np.bincount(cell[ok], weights=centred, minlength=n_cells)
+    counts = np.bincount(cell[ok], minlength=n_cells).astype(np.float64)
+    return pd.DataFrame({"sums": sums, "counts": counts})
+
+
+def _fit_group_mean(est, ddf):
+    """DPGroupMeanEncoder: noisy sums and counts from Dask reductions.
+
+    The encoder is fitted on a proxy frame (the declared or distinct group
+    categories, the value's bounds) so that it validates its parameters,
+    resolves its domain and spends ``epsilon`` once; then the per-cell
+    sums and counts are computed with Dask and the same noise (the same
+    generator, drawn in the same order as ``fit``) is added to them.
+    """
+    if est.value_column is None:
+        raise ValueError("fit_dask(DPGroupMeanEncoder) needs value_column (y is not a Dask column).")
+    value_col = est.value_column
+    if isinstance(value_col, Integral) and value_col not in ddf.columns:
+        value_col = ddf.columns[value_col]
+    groups = ([c for c in ddf.columns if c != value_col] if est.columns is None
+              else _selected_columns(est, ddf))
+    undeclared = [c for c in groups if (est.categories or {}).get(c) is None
+                  and not isinstance(ddf._meta[c].dtype, pd.CategoricalDtype)]
+    values = _distinct(ddf, undeclared)
+    for c in groups:
+        if c not in values:
+            given = (est.categories or {}).get(c)
+            values[c] = list(given) if given is not None else list(ddf._meta[c].cat.categories)
+    if est.bounds is None:
+        values.update(_min_max(ddf, [value_col], type(est).__name__))
+    else:
+        values[value_col] = list(np.asarray(est.bounds, dtype=float).ravel())
+    est.fit(_proxy_frame(ddf, values))
+    lo, hi = est.bounds_
+    mid, half = (lo + hi) / 2, (hi - lo) / 2
+    eps_half = est.epsilon / 2
+    step = _s.grid_step(half / eps_half, half, half)
+    n_cells = len(est.means_)
+    meta = pd.DataFrame({"sums": pd.Series(dtype="float64"), "counts": pd.Series(dtype="float64")})
+    stats = ddf.map_partitions(_group_stats_partition, est, lo, hi, step, meta=meta).compute()
+    sums = stats["sums"].to_numpy().reshape(-1, n_cells).sum(axis=0)
+    counts = stats["counts"].to_numpy().reshape(-1, n_cells).sum(axis=0)
+    # the noise of DPGroupMeanEncoder.fit, drawn from the same generator in the same order
+    rng = _s.make_rng(est.random_state)
+    sens = math.ceil(half / step + 0.5)
+    noisy_sums = (sums + _s.two_sided_geometric(rng, sens / eps_half, n_cells)) * step
+    noisy_counts = counts + _s.two_sided_geometric(rng, 1 / eps_half, n_cells)
+    total_count = noisy_counts.sum()
+    glob = mid + noisy_sums.sum() / total_count if total_count >= 1 else mid
+    est.global_mean_ = float(np.clip(glob, lo, hi))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        means = np.clip(mid + noisy_sums / noisy_counts, lo, hi)
+    means[(noisy_counts < max(est.min_count, 1))] = np.nan
+    est.means_ = pd.Series(means, index=est.means_.index, name=est.means_.name)
+    est.noisy_counts_ = pd.Series(noisy_counts, index=est.noisy_counts_.index, name="noisy_count")
+    return est
+
+
+def fit_dask(estimator, ddf, *, quantiles="approximate", sample_rows=10_000):
+    """Fit an estimator on a Dask DataFrame with Dask reductions.
+
+    The statistics the pandas ``fit`` learns are computed with Dask (the
+    rows are never collected), then the estimator is fitted exactly as
+    ``fit`` on the whole table would be:
+
+    ===========================================  ==========================================
+    estimator                                    what Dask computes
+    ===========================================  ==========================================
+    RareCategoryGrouper                          category counts (exact)
+    IntervalGeneralizer, TopBottomCoder          minimum/maximum (exact), quantiles
+    LaplaceNoise, GaussianNoise                  minimum/maximum when ``bounds`` is None
+    RandomizedResponse, PrefixGeneralizer,       distinct values
+    DateGeneralizer, HierarchyGeneralizer
+    DPGroupMeanEncoder (``value_column`` set)    per-group sums and counts, then the
+                                                 same noise as ``fit`` (same generator)
+    Pseudonymizer, KeyedAssigner, FakeReplacer,  fitted on the first ``sample_rows`` rows
+    PIIDetector                                  (they learn dtypes / kinds, not values)
+    Pipeline                                     each step in turn, on the previous
+                                                 steps' :func:`transform_dask` output
+    ===========================================  ==========================================
+
+    For MondrianAnonymizer use :func:`fit_mondrian_dask`.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Unfitted (it is fitted in place, like ``fit``).
+    ddf : dask.dataframe.DataFrame
+        Training data.
+    quantiles : {"approximate", "exact"}, default="approximate"
+        How learnt quantiles are computed: ``"approximate"`` with Dask's
+        partition-wise percentile merge (close to, not equal to, numpy's
+        quantile when there are several partitions); ``"exact"`` from the
+        column's value counts, equal to ``np.quantile`` (linear), fine when
+        the column has few distinct values (ages, years, rounded amounts).
+    sample_rows : int, default=10_000
+        Rows read for the estimators fitted on a sample.
+
+    Returns
+    -------
+    estimator : the fitted estimator.
+
+    Examples
+    --------
+    >>> import pandas as pd, dask.dataframe as dd
+    >>> from sklearn_anon import RareCategoryGrouper
+    >>> from sklearn_anon.dask import fit_dask
+    >>> df = pd.DataFrame({"city": ["Oslo"] * 3 + ["Bergen"] * 2 + ["Moss"]})
+    >>> g = fit_dask(RareCategoryGrouper(min_count=2), dd.from_pandas(df, npartitions=2))
+    >>> g.categories_["city"]
+    ['Bergen', 'Oslo']
+    """
+    if not isinstance(ddf, dd.DataFrame):
+        raise TypeError(f"fit_dask needs a dask DataFrame, got {type(ddf).__name__}.")
+    if quantiles not in ("approximate", "exact"):
+        raise ValueError("quantiles must be 'approximate' or 'exact'.")
+    est = estimator
+    if isinstance(est, Pipeline):
+        data = ddf
+        for i, (_, step) in enumerate(est.steps):
+            if step is None or step == "passthrough":
+                continue
+            fit_dask(step, data, quantiles=quantiles, sample_rows=sample_rows)
+            if i < len(est.steps) - 1:
+                data = transform_dask(step, data, random_state=0 if _randomized_steps(step) else None)
+        return est
+    if isinstance(est, MondrianAnonymizer):
+        raise TypeError("Use fit_mondrian_dask for MondrianAnonymizer (sample fit + distributed merge).")
+    if isinstance(est, RareCategoryGrouper):
+        return _fit_rare(est, ddf)
+    if isinstance(est, IntervalGeneralizer):
+        return _fit_interval(est, ddf, quantiles)
+    if isinstance(est, TopBottomCoder):
+        return _fit_top_bottom(est, ddf, quantiles)
+    if isinstance(est, (LaplaceNoise, GaussianNoise)):
+        return _fit_by_bounds(est, ddf)
+    if isinstance(est, (RandomizedResponse, PrefixGeneralizer, DateGeneralizer, HierarchyGeneralizer)):
+        return _fit_by_distinct(est, ddf)
+    if isinstance(est, DPGroupMeanEncoder):
+        return _fit_group_mean(est, ddf)
+    if isinstance(est, (Pseudonymizer, KeyedAssigner, FakeReplacer, PIIDetector)):
+        return est.fit(ddf.head(sample_rows, npartitions=-1))
+    raise TypeError(
+        f"fit_dask has no Dask fit for {type(est).__name__}: fit it on a pandas sample "
+        "and apply it with transform_dask."
+    )
+
+
+# -- Mondrian at scale ----------------------------------------------------------------------
+@dataclass
+class MondrianDaskResult:
+    """What :func:`fit_mondrian_dask` returns.
+
+    Attributes
+    ----------
+    anonymizer : MondrianAnonymizer
+        Fitted; its cut tree has the merged regions as leaves, so
+        ``transform`` (or :func:`transform_dask`) writes the merged regions.
+    n_rows : int
+        Rows of the full data.
+    sample_rows : int
+        Rows of the sample the cut tree was grown on.
+    sample_k : int
+        The ``k`` used on the sample.
+    n_regions_sample : int
+        Regions of the tree grown on the sample.
+    n_regions : int
+        Regions after merging.
+    n_merged : int
+        Sample regions merged away (``n_regions_sample - n_regions``).
+    region_counts : ndarray
+        Full-data rows per final region (index = region number).
+    k_achieved : int
+        Smallest non-empty final region on the full data (>= k).
+    """
+
+    anonymizer: object
+    n_rows: int
+    sample_rows: int
+    sample_k: int
+    n_regions_sample: int
+    n_regions: int
+    n_merged: int
+    region_counts: np.ndarray
+    k_achieved: int
+
+
+def _route_values(anon, frame):
+    z = np.empty((len(anon.coders_), len(frame)))
+    for j, (name, coder) in enumerate(zip(anon.quasi_identifiers_, anon.coders_)):
+        z[j] = coder.route_values(frame[name])
+    return z
+
+
+def _leaf_counts_partition(part, anon, n_leaves, s_codes_of=None, m=1):
+    """Rows per (leaf, sensitive code) of one partition, as a flat count vector."""
+    from ._mondrian import route
+
+    leaf = route(anon.tree_, _route_values(anon, part)) if len(part) else np.empty(0, np.int64)
+    if s_codes_of is None:
+        key = leaf
+    else:
+        key = leaf * m + s_codes_of(part)
+    return pd.DataFrame({"n": np.bincount(key, minlength=n_leaves * m)})
+
+
+class _SensitiveCodes:
+    """Picklable map of the sensitive column to codes of a fixed, sorted domain."""
+
+    def __init__(self, column, domain):
+        self.column, self.domain = column, pd.Index(domain)
+
+    def __call__(self, part):
+        codes = self.domain.get_indexer(part[self.column].astype(object))
+        codes[codes < 0] = len(self.domain)  # missing / unseen: a value of its own
+        return codes
+
+
+def _node_totals(tree, leaf_hist):
+    """Per-node histograms (leaf histograms summed up the tree)."""
+    feature, left, right, leaf = tree["feature"], tree["left"], tree["right"], tree["leaf"]
+    n_nodes = len(feature)
+    hist = np.zeros((n_nodes,) + leaf_hist.shape[1:], dtype=leaf_hist.dtype)
+    is_leaf = leaf >= 0
+    hist[is_leaf] = leaf_hist[leaf[is_leaf]]
+    for node in range(n_nodes - 1, -1, -1):  # children are numbered after their parent
+        if feature[node] >= 0:
+            hist[node] = hist[left[node]] + hist[right[node]]
+    return hist
+
+
+def _merge_regions(tree, node_hist, holds):
+    """Collapse every internal node with a child that is non-empty and does not hold.
+
+    Returns the new leaf number of every node (-1 for internal and
+    unreachable nodes), numbered in node order.
+    """
+    feature, left, right = tree["feature"], tree["left"], tree["right"]
+    n_nodes = len(feature)
+    total = node_hist.reshape(n_nodes, -1).sum(axis=1)
+    bad = (total > 0) & ~holds
+    region_node = np.zeros(n_nodes, dtype=bool)
+    reachable = np.zeros(n_nodes, dtype=bool)
+    reachable[0] = True
+    for node in range(n_nodes):  # parents before children
+        if not reachable[node]:
+            continue
+        f = feature[node]
+        if f < 0 or bad[left[node]] or bad[right[node]]:
+            region_node[node] = True
+        else:
+            reachable[left[node]] = reachable[right[node]] = True
+    new_leaf = np.full(n_nodes, -1, dtype=np.int64)
+    new_leaf[region_node] = np.arange(int(region_node.sum()))
+    return new_leaf
+
+
+def _collapsed(anon, new_leaf, sample):
+    """A copy of ``anon`` whose tree stops at the merged regions, labels from ``sample``."""
+    out = copy.deepcopy(anon)
+    tree = {key: (np.array(v, copy=True) if isinstance(v, np.ndarray) else v)
+            for key, v in anon.tree_.items()}
+    tree["feature"] = np.where(new_leaf >= 0, -1, tree["feature"])
+    tree["leaf"] = new_leaf
+    out.tree_ = tree
+    from ._mondrian import route
+
+    frame = sample[list(anon.feature_names_in_)] if hasattr(anon, "feature_names_in_") else sample
+    leaf = route(tree, _route_values(anon, frame))
+    n_regions = int((new_leaf >= 0).sum())
+    sizes = np.bincount(leaf, minlength=n_regions)
+    perm = np.argsort(leaf, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    codes = np.stack([coder.fit_codes(frame[name])
+                      for name, coder in zip(anon.quasi_identifiers_, anon.coders_)])
+    # Hook used: MondrianAnonymizer._leaf_outputs(codes, perm, leaf_start,
+    # leaf_size, frame, sensitive) computes every region's labels, midpoints
+    # and means from the rows of each region (here: the sample's).
+    out._leaf_outputs(codes, perm, starts, sizes, frame, anon.sensitive_)
+    out.partition_sizes_ = sizes
+    out.n_partitions_ = n_regions
+    out.k_achieved_ = int(sizes.min())
+    return out
+
+
+def fit_mondrian_dask(anonymizer, ddf, *, sample_rows=200_000, sample_k=None, random_state=0):
+    """Mondrian k-anonymity on data that does not fit in memory.
+
+    1. Grow the cut tree on a random sample held in memory (``sample_rows``
+       rows, drawn with Dask), with ``k = sample_k``.
+    2. Route every row of the full data down the tree in ``map_partitions``
+       and count the rows of every region (and, with ``l`` / ``t``, of every
+       region and sensitive value): one distributed pass; the per-partition
+       counts are summed.
+    3. Merge along the tree: a node whose child holds fewer than ``k`` rows
+       (or is not l-diverse / t-close on the full data) becomes a region
+       (its two children merged into it), from the root down, so that every
+       final region holds on the full data.  A region of the sample tree is
+       never split further, so the output is k-anonymous by construction.
+
+    Parameters
+    ----------
+    anonymizer : MondrianAnonymizer
+        Unfitted; its ``k``, ``l``, ``t`` and other parameters are used (a
+        fitted copy is returned, the argument is not modified).
+    ddf : dask.dataframe.DataFrame
+        The full data.
+    sample_rows : int, default=200_000
+        Approximate sample size (a Bernoulli sample of fraction
+        ``sample_rows / len(ddf)``).
+    sample_k : int or None, default=None
+        ``k`` of the sample tree.  None: ``ceil(2 k sample_rows / n_rows)``
+        (at least 1): a sample region then stands for about ``2k`` rows of
+        the full data, fine regions that the merge coarsens where needed.
+        Give ``anonymizer.k`` for a conservative tree (few merges).
+    random_state : int, default=0
+        Seed of the sample.
+
+    Returns
+    -------
+    result : MondrianDaskResult
+        The fitted anonymizer (apply it with :func:`transform_dask`), the
+        full-data region counts and the number of merged regions.
+
+    Notes
+    -----
+    Labels (interval bounds, category sets, midpoints, means) are those of
+    the sample rows in each region: a full-data value outside its region's
+    sample range gets its region's label, as for any new row (see
+    :class:`~sklearn_anon.MondrianAnonymizer`).  Categories never seen in
+    the sample and missing values in a region without missing training
+    values are suppressed cell by cell (``"*"``), which can form small
+    classes: check the output with :func:`k_anonymity_dask`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, dask.dataframe as dd
+    >>> from sklearn_anon import MondrianAnonymizer
+    >>> from sklearn_anon.dask import fit_mondrian_dask, transform_dask, k_anonymity_dask
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"age": rng.integers(18, 90, 5000), "zip": rng.integers(0, 999, 5000)})
+    >>> ddf = dd.from_pandas(df, npartitions=4)
+    >>> res = fit_mondrian_dask(MondrianAnonymizer(k=10), ddf, sample_rows=500)
+    >>> out = transform_dask(res.anonymizer, ddf)
+    >>> k_anonymity_dask(out, ["age", "zip"]) >= 10
+    True
+    """
+    if not isinstance(anonymizer, MondrianAnonymizer):
+        raise TypeError("fit_mondrian_dask needs a MondrianAnonymizer.")
+    n_rows = int(len(ddf))
+    k = int(anonymizer.k)
+    if n_rows < k:
+        raise ValueError(f"k={k} is larger than the number of rows ({n_rows}).")
+    frac = min(1.0, sample_rows / n_rows)
+    sample = ddf.sample(frac=frac, random_state=random_state).compute() if frac < 1 else ddf.compute()
+    sample = sample.reset_index(drop=True)
+    if sample_k is None:
+        sample_k = max(1, math.ceil(2 * k * len(sample) / n_rows))
+    sample_k = min(int(sample_k), len(sample))
+    anon = clone(anonymizer).set_params(k=sample_k)
+    if anon.l is not None or anon.t is not None:
+        anon.set_params(l=None, t=None)  # l / t are enforced on the full data by the merge
+    anon.fit(sample)
+    anon.set_params(k=anonymizer.k, l=anonymizer.l, t=anonymizer.t)
+    n_leaves = anon.n_partitions_
+
+    sens = anonymizer.sensitive
+    check_s = sens is not None and (anonymizer.l is not None or anonymizer.t is not None)
+    if check_s:
+        domain = sorted(_distinct(ddf, [sens])[sens], key=lambda v: (str(type(v)), v))
+        codes_of, m = _SensitiveCodes(sens, domain), len(domain) + 1
+    else:
+        codes_of, m = None, 1
+    meta = pd.DataFrame({"n": pd.Series(dtype="int64")})
+    counts = ddf.map_partitions(_leaf_counts_partition, anon, n_leaves, codes_of, m,
+                                meta=meta).compute()["n"].to_numpy()
+    leaf_hist = counts.reshape(-1, n_leaves, m).sum(axis=0)
+    node_hist = _node_totals(anon.tree_, leaf_hist)
+    total = node_hist.sum(axis=1)
+    holds = total >= k
+    if check_s:
+        from ._mondrian import SensitiveRule
+
+        whole = node_hist[0][None, :]
+        rule = SensitiveRule(np.repeat(np.arange(m), whole[0]).astype(np.int64), m,
+                             l=anonymizer.l, l_kind=anonymizer.l_diversity,
+                             t=anonymizer.t, ordered=pd.api.types.is_numeric_dtype(ddf._meta[sens].dtype))
+        if anonymizer.l is not None and not rule.ok(whole)[0]:
+            raise ValueError(f"The data is not {anonymizer.l}-diverse on column {sens!r} as a whole.")
+        holds &= np.asarray(rule.ok(node_hist), dtype=bool)
+    new_leaf = _merge_regions(anon.tree_, node_hist, holds)
+    fitted = _collapsed(anon, new_leaf, sample)
+    region_counts = total[new_leaf >= 0]
+    nonempty = region_counts[region_counts > 0]
+    return MondrianDaskResult(
+        anonymizer=fitted,
+        n_rows=n_rows,
+        sample_rows=len(sample),
+        sample_k=sample_k,
+        n_regions_sample=n_leaves,
+        n_regions=fitted.n_partitions_,
+        n_merged=n_leaves - fitted.n_partitions_,
+        region_counts=region_counts,
+        k_achieved=int(nonempty.min()) if nonempty.size else 0,
+    )
+
+
+def _class_keys_partition(part, columns):
+    """Counts of the combinations of ``columns`` in one partition (one row each)."""
+    sub = part[columns].astype(object).fillna(SUPPRESSED)
+    return sub.value_counts(dropna=False).rename("n").reset_index()
+
+
+def k_anonymity_dask(ddf, quasi_identifiers):
+    """k of a released Dask DataFrame: the smallest class size, with a distributed count.
+
+    Every partition counts its combinations of the quasi-identifier values;
+    the counts are summed per combination across partitions (a Dask
+    groupby-sum) and the minimum is taken.
+
+    Parameters
+    ----------
+    ddf : dask.dataframe.DataFrame
+        The released (anonymized) data.
+    quasi_identifiers : list of str
+        The quasi-identifier columns.
+
+    Returns
+    -------
+    k : int
+        Size of the smallest equivalence class (0 for an empty frame).
+
+    Examples
+    --------
+    >>> import pandas as pd, dask.dataframe as dd
+    >>> from sklearn_anon.dask import k_anonymity_dask
+    >>> df = pd.DataFrame({"age": ["[20, 30]"] * 3 + ["[31, 40]"] * 2})
+    >>> k_anonymity_dask(dd.from_pandas(df, npartitions=2), ["age"])
+    2
+    """
+    columns = list(quasi_identifiers)
+    meta = pd.DataFrame({**{c: pd.Series([], dtype=object) for c in columns},
+                         "n": pd.Series([], dtype="int64")})
+    per_part = ddf.map_partitions(_class_keys_partition, columns, meta=meta)
+    sizes = per_part.groupby(columns, dropna=False)["n"].sum()
+    smallest = sizes.min().compute()
+    return 0 if pd.isna(smallest) else int(smallest)
