@@ -35,7 +35,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _pii_patterns as P
 from ._compat import Interval, StrOptions, _fit_context, dp_check_random_state, get_output_config, validate_data
-from .base import ColumnAnonymizer, check_frame, frame_to_array, is_numeric
+from .base import ColumnAnonymizer, check_frame, frame_to_array
 
 __all__ = [
     "FakeReplacer",
@@ -449,10 +449,47 @@ def _hash_texts(texts, method, key, *, iterations=1000, digest_size=32, encoding
     return [blob[i:i + width] for i in range(0, len(blob), width)]
 
 
+class _FrameTransformer(TransformerMixin, BaseEstimator):
+    """DataFrame/ndarray in, same kind out, for the transformers that are not
+    one-to-one (PIIDetector drops columns, KeyedAssigner makes one)."""
+
+    def _frame(self, X, reset):
+        frame, is_pandas = check_frame(X)
+        validate_data(self, frame if is_pandas else frame.to_numpy(), skip_check_array=True, reset=reset)
+        if reset and (frame.shape[0] < 1 or frame.shape[1] < 1):
+            raise ValueError(
+                f"Found array with 0 sample(s) or 0 feature(s) (shape={frame.shape}) while a "
+                "minimum of 1 is required."
+            )
+        if not reset and is_pandas and hasattr(self, "feature_names_in_"):
+            frame = frame[list(self.feature_names_in_)]
+        elif not is_pandas:
+            frame.columns = self._input_names()
+        return frame, is_pandas
+
+    def _input_names(self):
+        if hasattr(self, "feature_names_in_"):
+            return list(self.feature_names_in_)
+        return [f"x{i}" for i in range(self.n_features_in_)]
+
+    def _output(self, result, is_pandas):
+        if is_pandas or get_output_config("transform", self)["dense"] != "default":
+            return result
+        return frame_to_array(result)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.input_tags.allow_nan = True
+        tags.transformer_tags.preserves_dtype = []
+        return tags
+
+
 # ==========================================================================
 # PIIDetector
 # ==========================================================================
-class PIIDetector(TransformerMixin, BaseEstimator):
+class PIIDetector(_FrameTransformer):
     """Detect direct identifiers in ``fit`` and drop them in ``transform``.
 
     ``fit`` runs :func:`detect_pii` on the training table; the columns whose
@@ -524,25 +561,6 @@ class PIIDetector(TransformerMixin, BaseEstimator):
         self.min_share = min_share
         self.random_state = random_state
 
-    def _frame(self, X, reset):
-        frame, is_pandas = check_frame(X)
-        validate_data(self, frame if is_pandas else frame.to_numpy(), skip_check_array=True, reset=reset)
-        if reset and (frame.shape[0] < 1 or frame.shape[1] < 1):
-            raise ValueError(
-                f"Found array with 0 sample(s) or 0 feature(s) (shape={frame.shape}) while a "
-                "minimum of 1 is required."
-            )
-        if not reset and is_pandas and hasattr(self, "feature_names_in_"):
-            frame = frame[list(self.feature_names_in_)]
-        elif not is_pandas:
-            frame.columns = self._input_names()
-        return frame, is_pandas
-
-    def _input_names(self):
-        if hasattr(self, "feature_names_in_"):
-            return list(self.feature_names_in_)
-        return [f"x{i}" for i in range(self.n_features_in_)]
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Detect the direct identifiers of ``X``.
@@ -584,10 +602,7 @@ class PIIDetector(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         frame, is_pandas = self._frame(X, reset=False)
-        result = frame.drop(columns=self.pii_columns_)
-        if is_pandas or get_output_config("transform", self)["dense"] != "default":
-            return result
-        return frame_to_array(result)
+        return self._output(frame.drop(columns=self.pii_columns_), is_pandas)
 
     def get_feature_names_out(self, input_features=None):
         """The names of the columns ``transform`` keeps.
@@ -613,15 +628,6 @@ class PIIDetector(TransformerMixin, BaseEstimator):
         keep = [i for i, c in enumerate(names) if c not in dropped]
         chosen = names if input_features is None else input_features
         return np.asarray([chosen[i] for i in keep], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        tags.input_tags.allow_nan = True
-        tags.transformer_tags.preserves_dtype = []
-        return tags
-
 
 # ==========================================================================
 # Pseudonymizer
@@ -815,16 +821,11 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
                 digests[i] = ""
         return _output_series(digests, codes, column, name)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = []
-        return tags
-
 
 # ==========================================================================
 # KeyedAssigner
 # ==========================================================================
-class KeyedAssigner(_SecretParamsMixin, TransformerMixin, BaseEstimator):
+class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
     """Assign each row one of ``choices`` from a keyed hash of its id.
 
     The id (the input columns, usually one: a customer id or email) is
@@ -919,13 +920,7 @@ class KeyedAssigner(_SecretParamsMixin, TransformerMixin, BaseEstimator):
         self : object
         """
         who = type(self).__name__
-        frame, is_pandas = check_frame(X)
-        validate_data(self, frame if is_pandas else frame.to_numpy(), skip_check_array=True, reset=True)
-        if frame.shape[0] < 1 or frame.shape[1] < 1:
-            raise ValueError(
-                f"Found array with 0 sample(s) or 0 feature(s) (shape={frame.shape}) while a "
-                "minimum of 1 is required."
-            )
+        frame, _ = self._frame(X, reset=True)
         if self.choices is None:
             raise ValueError(f"{who}: `choices` is required.")
         choices = list(self.choices)
@@ -971,10 +966,7 @@ class KeyedAssigner(_SecretParamsMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         who = type(self).__name__
         secret = self.salt_ if self.key is None else P.resolve_secret(self.key, what="key", who=who)
-        frame, is_pandas = check_frame(X)
-        validate_data(self, frame if is_pandas else frame.to_numpy(), skip_check_array=True, reset=False)
-        if is_pandas and hasattr(self, "feature_names_in_"):
-            frame = frame[list(self.feature_names_in_)]
+        frame, is_pandas = self._frame(X, reset=False)
         codes, texts = None, None
         for j, mode in enumerate(self.normalize_):
             c, t = _factorize_strings(frame.iloc[:, j], frame.columns[j], who, mode)
@@ -1003,10 +995,7 @@ class KeyedAssigner(_SecretParamsMixin, TransformerMixin, BaseEstimator):
         else:
             out = pd.Series(pd.Categorical.from_codes(row_idx, categories=self.choices_),
                             index=frame.index, name=self.name)
-        result = out.to_frame()
-        if is_pandas or get_output_config("transform", self)["dense"] != "default":
-            return result
-        return frame_to_array(result)
+        return self._output(out.to_frame(), is_pandas)
 
     def get_feature_names_out(self, input_features=None):
         """One output column, named ``name``.
@@ -1022,15 +1011,6 @@ class KeyedAssigner(_SecretParamsMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return np.asarray([self.name], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        tags.input_tags.allow_nan = True
-        tags.transformer_tags.preserves_dtype = []
-        return tags
-
 
 
 # ==========================================================================
@@ -1300,8 +1280,3 @@ class FakeReplacer(_SecretParamsMixin, ColumnAnonymizer):
             raise ValueError(f"{who}: could not draw a fake different from the original in column {name!r}.")
         fakes = [f if t != "" else "" for f, t in zip(fakes, texts)]
         return _output_series(fakes, codes, column, name)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = []
-        return tags
