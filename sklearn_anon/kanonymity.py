@@ -66,7 +66,9 @@ class MondrianAnonymizer(ColumnAnonymizer):
         Distance between the region's sensitive distribution and the whole
         table's is at most ``t`` (ordered distance for a numeric sensitive
         column, equal distance for a categorical one; as
-        :func:`sklearn_anon.metrics.t_closeness`).
+        :func:`sklearn_anon.metrics.t_closeness`).  Both constraints are
+        checked with a 1e-9 margin, so rounding never lets a region through
+        that an exact check (or pycanon) would reject.
     sensitive : str or None, default=None
         Name of the sensitive column.  It steers the cuts (``l``, ``t``) and
         passes through unchanged; it is never a quasi-identifier.
