@@ -520,6 +520,8 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
     if len({str(Path(p).resolve()) for p in outputs}) < len(outputs):
         raise UserError("the output, pipeline and report paths must differ")
     key = _load_key(encrypt_key) if encrypt_key else None
+    if _table_format(output, output_format) == "parquet":
+        _parquet_engine()
     # 2. the header only
     columns = read_header(data, fmt=fmt, sep=sep, encoding=encoding)
     try:
@@ -621,6 +623,8 @@ def cmd_apply(args):
         if p:
             _check_output(p, inputs=[args.data, args.pipeline])
     key = _load_key(args.encrypt_key) if args.encrypt_key else None
+    if _table_format(args.output, args.output_format) == "parquet":
+        _parquet_engine()
     pipeline, bundle = load_pipeline(args.pipeline)
     columns = read_header(args.data, fmt=args.format, sep=args.sep, encoding=args.encoding)
     needed = bundle.get("input_columns")
