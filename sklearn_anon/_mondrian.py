@@ -21,6 +21,19 @@ import pandas as pd
 from .base import SUPPRESSED
 
 
+def fmt_numbers(values):
+    """:func:`fmt_number` over an array (vectorized): object array of text."""
+    values = np.asarray(values, dtype=np.float64)
+    text = values.astype(str).astype(object)
+    ints = np.isfinite(values) & (np.round(values) == values) & (np.abs(values) < 1e15)
+    text[ints] = values[ints].astype(np.int64).astype(str).astype(object)
+    # numpy writes 1e+20 / 1e-07 in scientific notation: redo those one by one
+    odd = ~ints & (np.char.find(values.astype(str), "e") >= 0)
+    for i in np.flatnonzero(odd):
+        text[i] = fmt_number(values[i])
+    return text
+
+
 def fmt_number(x):
     """Shortest exact text of a number; integers without decimals."""
     x = float(x)
@@ -159,15 +172,17 @@ class ColumnCoder:
         return np.where(np.isnan(v), self.missing_code, codes).astype(np.int64)
 
     def threshold(self, code):
-        """Routing threshold of the cut ``code <= c`` goes left."""
+        """Routing thresholds (array) of the cuts ``code <= c`` goes left."""
+        code = np.asarray(code, dtype=np.int64)
         if self.kind == "categorical":
             return code + 0.5
-        a = self.values[code]
-        if code + 1 >= len(self.values):
-            return a  # next code is the missing one (+inf)
-        b = self.values[code + 1]
+        vals = self.values
+        a = vals[code]
+        nxt = np.minimum(code + 1, len(vals) - 1)
+        b = vals[nxt]
         mid = a + (b - a) / 2
-        return a if mid >= b else mid
+        # next code is the missing one (+inf): threshold at the last value
+        return np.where((code + 1 >= len(vals)) | (mid >= b), a, mid)
 
     # -- labels ------------------------------------------------------------
     def format_value(self, x):
@@ -365,7 +380,7 @@ def grow_tree(codes, coders, k, rule=None, verbose=0):
     d, n = codes.shape
     M = int(max(c.n_values for c in coders)) + 2
     perm = np.arange(n, dtype=np.int64)
-    feature, code_thr, left, right = [-1], [-1], [-1], [-1]
+    feature, code_thr, left, right = (np.full(1, -1, dtype=np.int64) for _ in range(4))
     act_node = np.array([0], dtype=np.int64)
     act_start = np.array([0], dtype=np.int64)
     act_size = np.array([n], dtype=np.int64)
@@ -411,16 +426,16 @@ def grow_tree(codes, coders, k, rule=None, verbose=0):
         n_split = int(split.sum())
         new_left = n_nodes + 2 * np.arange(n_split)
         new_right = new_left + 1
-        feature.extend([-1] * (2 * n_split))
-        code_thr.extend([-1] * (2 * n_split))
-        left.extend([-1] * (2 * n_split))
-        right.extend([-1] * (2 * n_split))
-        for i, p in enumerate(np.flatnonzero(split)):
-            node = act_node[p]
-            feature[node] = int(cut_dim[p])
-            code_thr[node] = int(cut_code[p])
-            left[node] = int(new_left[i])
-            right[node] = int(new_right[i])
+        grow = np.full(2 * n_split, -1, dtype=np.int64)
+        feature = np.concatenate([feature, grow])
+        code_thr = np.concatenate([code_thr, grow])
+        left = np.concatenate([left, grow])
+        right = np.concatenate([right, grow])
+        parents = act_node[split]
+        feature[parents] = cut_dim[split]
+        code_thr[parents] = cut_code[split]
+        left[parents] = new_left
+        right[parents] = new_right
         stop = ~split
         leaves_node.append(act_node[stop])
         leaves_start.append(act_start[stop])
@@ -443,8 +458,10 @@ def grow_tree(codes, coders, k, rule=None, verbose=0):
     leaf_of_node[leaf_node] = np.arange(len(leaf_node))
     code_thr = np.asarray(code_thr, dtype=np.int64)
     threshold = np.full(len(feature), np.nan)
-    for node in np.flatnonzero(feature >= 0):
-        threshold[node] = coders[feature[node]].threshold(int(code_thr[node]))
+    for j, coder in enumerate(coders):
+        nodes = np.flatnonzero(feature == j)
+        if len(nodes):
+            threshold[nodes] = coder.threshold(code_thr[nodes])
     tree = {
         "feature": feature,
         "code": code_thr,

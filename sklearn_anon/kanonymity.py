@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context
 from ._hierarchy import load_hierarchy
-from ._mondrian import SensitiveRule, grow_tree, make_coder, route
+from ._mondrian import SensitiveRule, fmt_numbers, grow_tree, make_coder, route
 from .base import SUPPRESSED, ColumnAnonymizer, is_numeric
 
 __all__ = ["MondrianAnonymizer"]
@@ -433,8 +433,12 @@ def _interval_labels(coder, lo, hi):
     used, inv = np.unique(np.concatenate([lo, np.maximum(hi, 0)]), return_inverse=True)
     inv = inv.ravel()
     if len(coder.values):
-        texts = np.asarray([coder.format_value(coder.values[c]) if c < len(coder.values)
-                            else SUPPRESSED for c in used.tolist()], dtype=object)
+        inside = used < len(coder.values)
+        texts = np.full(len(used), SUPPRESSED, dtype=object)
+        if coder.kind == "numeric":
+            texts[inside] = fmt_numbers(coder.values[used[inside]])
+        else:
+            texts[inside] = [coder.format_value(v) for v in coder.values[used[inside]]]
     else:
         texts = np.full(len(used), SUPPRESSED, dtype=object)
     lo_s = pd.Series(texts[inv[:len(lo)]], dtype=object)
