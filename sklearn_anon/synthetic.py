@@ -148,7 +148,7 @@ class DPSynthesizer(BaseEstimator):
         Privacy parameter delta, in (0, 1); choose it well below
         ``1 / n_samples``.
     target : str, int or None, default=None
-        A column to keep strongly related to every other column (for
+        A column (name, or position) to keep related to every other column (for
         example a label that models will be trained on).  With a target, the
         tree's tables are conditioned on it (private tree-augmented naive
         Bayes).  None: plain MST.
@@ -402,6 +402,8 @@ class DPSynthesizer(BaseEstimator):
         if self.target is not None:
             if self.target in columns:
                 t = columns.index(self.target)
+            elif isinstance(self.target, Integral) and -p <= self.target < p:
+                t = int(self.target) % p
             else:
                 raise ValueError(f"target {self.target!r} is not a column of X.")
         rng = _generator(self.random_state)

@@ -249,6 +249,9 @@ def test_ndarray_in_ndarray_out_and_edge_sizes():
     S = synth.sample(10)
     assert isinstance(S, np.ndarray) and S.shape == (10, 3)
     assert synth.sample(0).shape == (0, 3)
+    with pytest.warns(PrivacyLeakWarning):
+        by_position = DPSynthesizer(target=-1, random_state=0).fit(X)
+    assert all("x2" not in edge for edge in by_position.tree_)  # the target is outside the tree
     one = DPSynthesizer(random_state=0, bounds={"x": (0, 1)}).fit(pd.DataFrame({"x": [0.5] * 5}))
     assert one.sample(5)["x"].between(0, 1).all()
 
