@@ -223,12 +223,12 @@ class IntervalGeneralizer(ColumnAnonymizer):
 
     def _fit_column(self, column, name):
         require_numeric(column, name, type(self).__name__)
-        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         given = _per_column(self.bins, name)
         if given is not None:
             edges = _checked_edges(given, f" for column {name!r}")
             open_ends = False
         else:
+            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
             finite = values[np.isfinite(values)]
             if finite.size == 0:
                 raise ValueError(
