@@ -877,7 +877,7 @@ def build_parser():
     p = sub.add_parser("profile", parents=[common], help="detect identifiers and measure risk",
                        description="Print the PII/role detection and the re-identification "
                                    "risk of a CSV or Parquet file (Markdown).")
-    p.add_argument("data")
+    p.add_argument("data", help="CSV or Parquet file")
     _add_input_options(p)
     p.add_argument("--html", metavar="FILE", help="also write the profile as an HTML page")
     p.add_argument("--suggest-policy", metavar="FILE",
@@ -890,35 +890,40 @@ def build_parser():
     p = sub.add_parser("anonymize", parents=[common], help="anonymize a table by a policy",
                        description="Build the ColumnTransformer the policy describes, fit it, "
                                    "write the anonymized table and the before/after report.")
-    p.add_argument("data")
+    p.add_argument("data", help="CSV or Parquet file")
     p.add_argument("--policy", required=True, metavar="POLICY", help="the TOML policy")
-    p.add_argument("-o", "--output", required=True, metavar="OUT")
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="anonymized table (.csv or .parquet; a .enc suffix is ignored)")
     p.add_argument("--save-pipeline", metavar="FILE", help="save the fitted pipeline (joblib)")
     p.add_argument("--report", metavar="FILE",
                    help="before/after privacy report (.md, .html or .json)")
     p.add_argument("--encrypt-key", metavar="env:NAME|file:PATH",
                    help="write the output encrypted (AES-256-GCM) with this key")
-    p.add_argument("--output-format", choices=["csv", "parquet"], default=None)
+    p.add_argument("--output-format", choices=["csv", "parquet"], default=None,
+                   help="default: from the output suffix")
     _add_input_options(p)
     p.set_defaults(func=cmd_anonymize)
 
     p = sub.add_parser("apply", parents=[common], help="re-apply a saved fitted pipeline",
                        description="Anonymize new data with a pipeline saved by "
                                    "'anonymize --save-pipeline'.")
-    p.add_argument("data")
-    p.add_argument("--pipeline", required=True, metavar="FILE")
-    p.add_argument("-o", "--output", required=True, metavar="OUT")
-    p.add_argument("--report", metavar="FILE")
-    p.add_argument("--encrypt-key", metavar="env:NAME|file:PATH")
-    p.add_argument("--output-format", choices=["csv", "parquet"], default=None)
+    p.add_argument("data", help="CSV or Parquet file with the columns the pipeline was fitted on")
+    p.add_argument("--pipeline", required=True, metavar="FILE",
+                   help="written by 'anonymize --save-pipeline' (load only files you trust)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="anonymized table")
+    p.add_argument("--report", metavar="FILE", help="before/after report (.md, .html, .json)")
+    p.add_argument("--encrypt-key", metavar="env:NAME|file:PATH",
+                   help="write the output encrypted with this key")
+    p.add_argument("--output-format", choices=["csv", "parquet"], default=None,
+                   help="default: from the output suffix")
     _add_input_options(p)
     p.set_defaults(func=cmd_apply)
 
     for name, helptext in (("encrypt", "encrypt a file for transfer (AES-256-GCM)"),
                            ("decrypt", "decrypt a file written by encrypt")):
         p = sub.add_parser(name, parents=[common], help=helptext, description=helptext)
-        p.add_argument("input")
-        p.add_argument("-o", "--output", required=True)
+        p.add_argument("input", help="any file")
+        p.add_argument("-o", "--output", required=True, help="written atomically")
         p.add_argument("--key", required=True, metavar="env:NAME|file:PATH",
                        help="the key: an environment variable or a key file, never a literal")
         if name == "encrypt":
