@@ -494,7 +494,7 @@ def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, ru
     dim_row = dims[lseg]
     c = codes[dim_row, rsel]
     key = lseg * M + c
-    o = np.argsort(key, kind="stable")
+    o = np.argsort(key)  # any order within equal codes is fine
     key = key[o]
     c_sorted = c[o]
     rsel = rsel[o]
