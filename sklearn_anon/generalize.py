@@ -11,6 +11,7 @@ one.
 import datetime
 import functools
 import os
+import re
 import warnings
 from numbers import Integral, Real
 
@@ -29,6 +30,23 @@ __all__ = [
     "RareCategoryGrouper",
     "TopBottomCoder",
 ]
+
+
+def _shared_docs(cls):
+    """Fill the ``{fitted_columns:<verb>}`` marker of a docstring (shared text)."""
+    if not cls.__doc__:  # python -OO
+        return cls
+    cls.__doc__ = re.sub(
+        r"    \{fitted_columns:(\w+)\}\n",
+        lambda m: (
+            f"    columns_ : list\n        The {m.group(1)} columns.\n"
+            "    n_features_in_ : int\n        Number of columns seen in fit.\n"
+            "    feature_names_in_ : ndarray of str\n"
+            "        Column names seen in fit (DataFrame input only).\n"
+        ),
+        cls.__doc__,
+    )
+    return cls
 
 
 def _per_column(param, name, default=None):
@@ -115,6 +133,7 @@ def bin_codes(values, edges, *, right, include_lowest=False):
     return codes
 
 
+@_shared_docs
 class IntervalGeneralizer(ColumnAnonymizer):
     """Generalize numbers to intervals (age bands, income classes).
 
@@ -162,12 +181,7 @@ class IntervalGeneralizer(ColumnAnonymizer):
         The edges used for each generalized column.
     labels_ : dict of {column: list of str}
         The label of each bin.
-    columns_ : list
-        The generalized columns.
-    n_features_in_ : int
-        Number of columns seen in fit.
-    feature_names_in_ : ndarray of str
-        Column names seen in fit (DataFrame input only).
+    {fitted_columns:generalized}
 
     See Also
     --------
@@ -268,6 +282,7 @@ class IntervalGeneralizer(ColumnAnonymizer):
         return pd.Series(cat, index=column.index, name=name)
 
 
+@_shared_docs
 class TopBottomCoder(ColumnAnonymizer):
     """Top- and bottom-code numeric columns: clip outliers instead of dropping rows.
 
@@ -296,12 +311,7 @@ class TopBottomCoder(ColumnAnonymizer):
     bounds_ : dict of {column: (float, float)}
         Lower and upper bound used per column (``-inf`` / ``inf`` when a
         side is not clipped).
-    columns_ : list
-        The coded columns.
-    n_features_in_ : int
-        Number of columns seen in fit.
-    feature_names_in_ : ndarray of str
-        Column names seen in fit (DataFrame input only).
+    {fitted_columns:coded}
 
     Examples
     --------
@@ -556,6 +566,7 @@ def _age_labels(edges, right, precision):
     return labels
 
 
+@_shared_docs
 class DateGeneralizer(ColumnAnonymizer):
     """Generalize dates to year, month, decade, or an age band.
 
@@ -612,12 +623,7 @@ class DateGeneralizer(ColumnAnonymizer):
         The output categories per column.
     reference_date_ : pandas.Timestamp or None
         The date ages are computed at (``unit="age"``).
-    columns_ : list
-        The generalized columns.
-    n_features_in_ : int
-        Number of columns seen in fit.
-    feature_names_in_ : ndarray of str
-        Column names seen in fit (DataFrame input only).
+    {fitted_columns:generalized}
 
     See Also
     --------
@@ -740,6 +746,7 @@ class DateGeneralizer(ColumnAnonymizer):
 # -- PrefixGeneralizer ------------------------------------------------------------
 
 
+@_shared_docs
 class PrefixGeneralizer(ColumnAnonymizer):
     """Keep the first characters of a code: ZIP3 from ZIP codes, IPv4 prefixes.
 
@@ -788,12 +795,7 @@ class PrefixGeneralizer(ColumnAnonymizer):
         address order).
     states_ : dict of {column: (list of str, ndarray or None)}
         The categories, and for IPv4 the network numbers behind them.
-    columns_ : list
-        The generalized columns.
-    n_features_in_ : int
-        Number of columns seen in fit.
-    feature_names_in_ : ndarray of str
-        Column names seen in fit (DataFrame input only).
+    {fitted_columns:generalized}
 
     Examples
     --------
@@ -1110,6 +1112,7 @@ def _label_codes(column):
     return _spread(codes, lab_codes, -1), lab_uniques
 
 
+@_shared_docs
 class RareCategoryGrouper(ColumnAnonymizer):
     """Group rare categories into ``"OTHER"``.
 
@@ -1146,12 +1149,7 @@ class RareCategoryGrouper(ColumnAnonymizer):
     ----------
     categories_ : dict of {column: list of str}
         The kept categories per column.
-    columns_ : list
-        The grouped columns.
-    n_features_in_ : int
-        Number of columns seen in fit.
-    feature_names_in_ : ndarray of str
-        Column names seen in fit (DataFrame input only).
+    {fitted_columns:grouped}
 
     Examples
     --------
@@ -1212,6 +1210,7 @@ def _is_value_dict(obj):
     )
 
 
+@_shared_docs
 class HierarchyGeneralizer(ColumnAnonymizer):
     """Generalize columns along ARX-style hierarchy tables.
 
@@ -1260,12 +1259,7 @@ class HierarchyGeneralizer(ColumnAnonymizer):
         The output categories per column.
     states_ : dict of {column: (Hierarchy, int)}
         Both of the above.
-    columns_ : list
-        The generalized columns.
-    n_features_in_ : int
-        Number of columns seen in fit.
-    feature_names_in_ : ndarray of str
-        Column names seen in fit (DataFrame input only).
+    {fitted_columns:generalized}
 
     Examples
     --------
