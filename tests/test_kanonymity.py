@@ -82,6 +82,24 @@ def test_training_rows_get_their_own_region():
     assert sizes.sum() == len(df) and sizes.min() >= 5
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_routing_training_rows_reproduces_the_partition(seed):
+    from sklearn_anon._mondrian import route
+
+    df = make_table(500, seed=seed)
+    df.loc[df.sample(frac=0.05, random_state=seed).index, "income"] = np.nan
+    anon = MondrianAnonymizer(k=4, sensitive="disease").fit(df)
+    Z = np.stack([c.route_values(df[c.name]) for c in anon.coders_])
+    leaf = route(anon.tree_, Z)
+    np.testing.assert_array_equal(np.bincount(leaf, minlength=anon.n_partitions_),
+                                  anon.partition_sizes_)
+    # and each row's labels are its region's labels
+    out = anon.transform(df)
+    for col in ["age", "sex", "city"]:
+        np.testing.assert_array_equal(out[col].astype(str).to_numpy(),
+                                      anon.regions_[col].astype(str).to_numpy()[leaf])
+
+
 def test_new_rows_unseen_out_of_range_and_missing():
     df = make_table()
     anon = MondrianAnonymizer(k=10, sensitive="disease").fit(df)
