@@ -484,14 +484,43 @@ def _profile_html(path, markdown):
             "</head><body>" + "\n".join(body) + "</body></html>\n")
 
 
-def _fit_transform(ct, frame, what="anonymize"):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+#: warnings worth showing: they name columns only, and say what leaks
+def _privacy_warning_classes():
+    from ._compat import PrivacyLeakWarning
+    from .identifiers import FrequencyAttackWarning
+
+    return (PrivacyLeakWarning, FrequencyAttackWarning)
+
+
+def _guarded(func, what, notes):
+    """Run ``func()``; package errors become UserError, privacy warnings go to ``notes``.
+
+    Other warnings (pandas', numpy's) are not shown: their text may quote data.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         try:
-            return ct.fit_transform(frame)
+            result = func()
         except (ValueError, TypeError) as exc:
             # the package's own errors name columns, never values
             raise UserError(f"{what}: {_first_line(exc)}") from None
+    kinds = _privacy_warning_classes()
+    for w in caught:
+        if issubclass(w.category, kinds):
+            text = " ".join(str(w.message).split())
+            if text not in notes:
+                notes.append(text)
+    return result
+
+
+def _fit_transform(ct, frame, notes, what="anonymize"):
+    return _guarded(lambda: ct.fit_transform(frame), what, notes)
+
+
+def _warn(args, notes):
+    if not args.quiet:
+        for note in notes:
+            print(f"{PROG}: warning: {note}", file=sys.stderr)
 
 
 def _first_line(exc):
@@ -533,7 +562,8 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
     next(steps)
     frame = read_table(data, fmt=fmt, sep=sep, encoding=encoding, dtypes=policy.read_dtypes())
     next(steps)
-    anonymized = _fit_transform(ct, frame)
+    notes = []
+    anonymized = _fit_transform(ct, frame, notes)
     next(steps)
     qis = [q for q in policy.quasi_identifiers(list(anonymized.columns))
            if q in anonymized.columns]
@@ -563,7 +593,7 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
         _write_report(report, report_path)
     next(steps, None)
     info = {"unlisted": unlisted, "n_rows": len(frame), "bytes": n_bytes, "qis": qis,
-            "policy": policy}
+            "policy": policy, "warnings": notes}
     return anonymized, report, info
 
 
@@ -576,6 +606,7 @@ def cmd_anonymize(args):
         progress=progress,
     )
     policy = info["policy"]
+    _warn(args, info["warnings"])
     if info["unlisted"]:
         what = {"drop": "dropped", "keep": "kept unchanged"}[policy.unlisted]
         _say(args, f"not in the policy, {what}: {', '.join(info['unlisted'])}")
@@ -640,12 +671,8 @@ def cmd_apply(args):
     frame = read_table(args.data, fmt=args.format, sep=args.sep, encoding=args.encoding,
                        dtypes=bundle.get("read_dtypes"))
     next(steps)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            out = pipeline.transform(frame[needed])
-        except (ValueError, TypeError) as exc:
-            raise UserError(f"apply: {_first_line(exc)}") from None
+    notes = []
+    out = _guarded(lambda: pipeline.transform(frame[needed]), "apply", notes)
     import pandas as pd
 
     if not isinstance(out, pd.DataFrame):
@@ -662,6 +689,7 @@ def cmd_apply(args):
     if report is not None and args.report:
         _write_report(report, args.report)
     next(steps, None)
+    _warn(args, notes)
     _say(args, f"applied '{args.pipeline}' to {len(frame):,} rows: {out.shape[1]} columns written")
     if report is not None:
         _say(args, *_risk_lines(report))

@@ -460,3 +460,20 @@ sensitive = "salary-class"
     assert set(anon["native-country"]) <= level1 | {"*"}
     assert (anon["salary-class"] == raw["salary-class"]).all()  # the sensitive column passes
 
+
+
+def test_privacy_warnings_are_shown_on_stderr(data, tmp_path, capsys):
+    (tmp_path / "p.toml").write_text(f"""
+[columns]
+purchases = {{ action = "laplace", epsilon = 1.0 }}
+sex = {{ action = "pseudonymize", key = "env:{KEY_VAR}" }}
+""")
+    argv = ["anonymize", data / "jan.csv", "--policy", tmp_path / "p.toml", "-o", tmp_path / "o.csv"]
+    code, _, err = run(argv, capsys)
+    assert code == 0, err
+    lines = err.strip().splitlines()
+    assert any(line.startswith("sklearn-anon: warning: LaplaceNoise: bounds taken from the data")
+               for line in lines), err
+    assert any("'sex'" in line and "frequency attack" in line for line in lines), err
+    code, _, err = run(argv + ["-q"], capsys)
+    assert code == 0 and err == ""
