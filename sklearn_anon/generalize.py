@@ -20,7 +20,14 @@ import pandas as pd
 
 from ._compat import Interval, StrOptions
 from ._hierarchy import Hierarchy, load_hierarchy
-from .base import SUPPRESSED, ColumnAnonymizer, is_numeric, require_numeric, values_hidden
+from .base import (
+    SUPPRESSED,
+    ColumnAnonymizer,
+    _column_label,
+    is_numeric,
+    require_numeric,
+    values_hidden,
+)
 
 __all__ = [
     "DateGeneralizer",
@@ -450,14 +457,15 @@ _DATE_UNITS = ("year", "month", "decade", "age")
 def _to_datetime64(column, name, fmt, epoch_unit):
     """``(codes, datetime64 values of the distinct entries)``: NaT when unparseable.
 
-    Datetime columns are used as they are (codes = arange); strings,
-    categoricals and objects are parsed once per distinct value; numbers are
-    Unix timestamps in ``epoch_unit``.  Parse errors never show the value.
+    Datetime columns are used as they are and numbers are Unix timestamps
+    in ``epoch_unit`` (codes None: one value per row); strings, categoricals
+    and objects are parsed once per distinct value.  Parse errors never show
+    the value.
     """
     dtype = column.dtype
     if pd.api.types.is_bool_dtype(dtype):
         raise TypeError(
-            f"DateGeneralizer needs a datetime, string or numeric {_label_of(name)}, "
+            f"DateGeneralizer needs a datetime, string or numeric {_column_label(name)}, "
             f"got dtype {dtype}."
         )
     if pd.api.types.is_datetime64_any_dtype(dtype):
@@ -481,10 +489,6 @@ def _to_datetime64(column, name, fmt, epoch_unit):
             parsed = parsed.tz_localize(None)
         values = np.asarray(parsed, dtype="datetime64[us]")
     return codes, values
-
-
-def _label_of(name):
-    return f"column {name!r}"
 
 
 _MAX_DAY_SPAN = 4_000_000
@@ -711,7 +715,7 @@ class DateGeneralizer(ColumnAnonymizer):
             nat = nat | ~seen
         if nat.all():
             raise ValueError(
-                f"{_label_of(name)} has no parseable date to learn the "
+                f"{_column_label(name)} has no parseable date to learn the "
                 f"{self.unit} span from."
             )
         first, last = int(period[~nat].min()), int(period[~nat].max())
@@ -1311,16 +1315,16 @@ class HierarchyGeneralizer(ColumnAnonymizer):
                         else [f"x{i}" for i in range(self.n_features_in_)]).index(name)
         if position in mapping:
             return mapping[position]
-        raise ValueError(f"No hierarchy given for {_label_of(name)}.")
+        raise ValueError(f"No hierarchy given for {_column_label(name)}.")
 
     def _fit_column(self, column, name):
         hierarchy = load_hierarchy(self._spec_for(name), name=name)
         level = _per_column(self.levels, name, default=1)
         if not isinstance(level, (Integral, np.integer)) or isinstance(level, bool) or level < 0:
-            raise ValueError(f"levels for {_label_of(name)} must be a non-negative integer.")
+            raise ValueError(f"levels for {_column_label(name)} must be a non-negative integer.")
         if level > hierarchy.height:
             raise ValueError(
-                f"levels for {_label_of(name)} is {int(level)}, above the top level "
+                f"levels for {_column_label(name)} is {int(level)}, above the top level "
                 f"{hierarchy.height} of its hierarchy."
             )
         return hierarchy, int(level)
