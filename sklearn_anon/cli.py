@@ -77,6 +77,8 @@ class Progress:
                           f"{now - self._start:6.1f}s")
         self.stream.flush()
         self._shown = True
+        if self not in _ACTIVE:
+            _ACTIVE.append(self)
 
     def stages(self, labels):
         """An iterator helper: call ``next(step)`` before each stage."""
@@ -102,6 +104,17 @@ class Progress:
             self.stream.write("\n")
             self.stream.flush()
             self._shown = False
+        if self in _ACTIVE:
+            _ACTIVE.remove(self)
+
+
+#: progress printers with an unfinished line (closed before an error is printed)
+_ACTIVE = []
+
+
+def _close_progress():
+    while _ACTIVE:
+        _ACTIVE.pop().close()
 
 
 # ==========================================================================
@@ -979,6 +992,7 @@ def build_parser():
 
 
 def _error(message):
+    _close_progress()
     message = " ".join(str(message).split())  # one line
     print(f"{PROG}: error: {message}", file=sys.stderr)
 

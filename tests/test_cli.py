@@ -477,3 +477,14 @@ sex = {{ action = "pseudonymize", key = "env:{KEY_VAR}" }}
     assert any("'sex'" in line and "frequency attack" in line for line in lines), err
     code, _, err = run(argv + ["-q"], capsys)
     assert code == 0 and err == ""
+
+
+def test_an_error_ends_the_progress_line_first(monkeypatch):
+    tty = _Tty()
+    progress = cli.Progress(stream=tty)
+    steps = progress.stages(["reading", "fitting"])
+    next(steps)
+    monkeypatch.setattr(sys, "stderr", tty)
+    cli._error("input 'x.csv' is empty")
+    assert tty.getvalue().endswith("\nsklearn-anon: error: input 'x.csv' is empty\n")
+    assert cli._ACTIVE == []
