@@ -1068,7 +1068,11 @@ def _ipv4_from_values(uniques):
         return np.full(len(idx), -1, dtype=np.int64)
     if is_numeric(idx):
         return _ipv4_from_numbers(idx.to_numpy(dtype=np.float64, na_value=np.nan))
-    octets, ok = _ipv4_octets(pd.Series(_labels(idx), dtype=object))
+    if pd.api.types.is_string_dtype(idx.dtype) and idx.dtype != object:
+        text = pd.Series(idx.array)  # Arrow-backed strings stay in Arrow
+    else:
+        text = pd.Series(_labels(idx), dtype=object)
+    octets, ok = _ipv4_octets(text)
     address = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
     return np.where(ok, address, -1).astype(np.int64)
 
@@ -1082,7 +1086,12 @@ def _ipv4_octets(text):
     except ImportError:  # pragma: no cover - pandas without pyarrow
         pa = None
     if pa is not None:
-        arr = pa.array(text.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+        if hasattr(text.array, "__arrow_array__") and text.dtype != object:
+            arr = pa.array(text.array)
+            if isinstance(arr, pa.ChunkedArray):
+                arr = arr.combine_chunks()
+        else:
+            arr = pa.array(text.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
         parts = pc.extract_regex(arr, pattern)
         matched = parts.is_valid()
         octets = [
