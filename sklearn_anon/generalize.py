@@ -1320,11 +1320,18 @@ class HierarchyGeneralizer(ColumnAnonymizer):
             return self.hierarchies
         if name in mapping:
             return mapping[name]
-        position = list(self.feature_names_in_ if hasattr(self, "feature_names_in_")
-                        else [f"x{i}" for i in range(self.n_features_in_)]).index(name)
-        if position in mapping:
-            return mapping[position]
+        names = list(
+            self.feature_names_in_
+            if hasattr(self, "feature_names_in_")
+            else [f"x{i}" for i in range(self.n_features_in_)]
+        )
+        if name in names and names.index(name) in mapping:
+            return mapping[names.index(name)]
         raise ValueError(f"No hierarchy given for {_column_label(name)}.")
+
+    def _check_params(self, X):
+        if isinstance(self.hierarchies, dict) and not self.hierarchies:
+            raise ValueError("hierarchies is empty: give at least one hierarchy.")
 
     def _fit_column(self, column, name):
         hierarchy = load_hierarchy(self._spec_for(name), name=name)

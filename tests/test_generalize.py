@@ -399,6 +399,8 @@ BAD_CASES = [
     (PrefixGeneralizer(mode="ipv4", n=4, columns=["txt"]), ValueError, "octets"),
     (RareCategoryGrouper(other_label="*", columns=["txt"]), ValueError, "suppression marker"),
     (HierarchyGeneralizer(hierarchies={"nope": {"a": ["*"]}}), ValueError, "Unknown column"),
+    (HierarchyGeneralizer(hierarchies={}), ValueError, "empty"),
+    (HierarchyGeneralizer(hierarchies={"txt": {"a": ["*"]}}, columns=["num"]), ValueError, "No hierarchy"),
     (HierarchyGeneralizer(hierarchies={"txt": {"a": ["*"]}}, levels=5), ValueError, "above the top level"),
     (HierarchyGeneralizer(hierarchies={"txt": "/no/such/file.csv"}), ValueError, "not found"),
     (HierarchyGeneralizer(hierarchies={"txt": {SECRET: ["x", "P"], "b": ["x", "Q"]}}), ValueError, "not a tree"),
