@@ -341,12 +341,42 @@ def _factorize_strings(column, name, who, mode="none"):
     return codes, P.normalize_texts(texts, mode)
 
 
+#: rows from which a string column is checked for repeats before factorizing
+_REPEAT_SAMPLE = 10_000
+
+
+def _distinct_rows(values):
+    """``(codes, texts)`` without factorizing when a random sample of a string
+    column holds no repeated value (an id column): factorizing costs about as
+    much as hashing, and the rare repeats it would save are hashed twice
+    (same pseudonym).  None when the column repeats or is not all str."""
+    rng = np.random.default_rng(0)
+    sample = values[rng.choice(len(values), size=_REPEAT_SAMPLE, replace=False)]
+    sample = [v for v in sample.tolist() if v is not None]
+    try:
+        if len(set(sample)) != len(sample):
+            return None
+    except TypeError:  # unhashable objects
+        return None
+    missing = pd.isna(values)
+    texts = values[~missing].tolist()
+    if not all(type(t) is str for t in texts):
+        return None
+    codes = np.full(len(values), -1, dtype=np.int64)
+    codes[~missing] = np.arange(len(texts))
+    return codes, texts
+
+
 def _factorize_raw(column, name, who):
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         dtype = dtype.categories.dtype
     text_like = pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype)
     values = column.to_numpy(dtype=object, na_value=None) if text_like else column
+    if text_like and len(values) > 2 * _REPEAT_SAMPLE and not isinstance(column.dtype, pd.CategoricalDtype):
+        fast = _distinct_rows(values)
+        if fast is not None:
+            return fast
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # unhashable objects (dict, list): slow path, error only
@@ -639,8 +669,11 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
     same value always gets the same pseudonym under the same key (joins
     survive), a partner without the key cannot reverse or recompute it, and
     the owner can recompute it to re-join results to customers.  Each
-    distinct value is hashed once (the column is factorized first), and with
-    ``n_jobs`` the distinct values are hashed in parallel chunks.
+    distinct value is hashed once (the column is factorized first; a column
+    of more than 20,000 rows whose random sample of 10,000 holds no repeat is
+    hashed row by row instead, as factorizing an id column would cost as much
+    as hashing it), and with ``n_jobs`` the values are hashed in parallel
+    chunks.
 
     Methods:
 
