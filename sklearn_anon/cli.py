@@ -582,7 +582,12 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
            if q in anonymized.columns]
     report = None
     if qis:
-        report = _privacy_report(frame, anonymized, qis, policy.report)
+        try:
+            report = _privacy_report(frame, anonymized, qis, policy.report)
+        except (ValueError, TypeError) as exc:  # the metrics name columns, never values
+            if report_path:
+                raise UserError(f"report: {_first_line(exc)}") from None
+            notes.append(f"no risk summary: {_first_line(exc)}")
     next(steps)
     n_bytes = write_table(anonymized, output, fmt=output_format, sep=sep, key=key)
     if save_pipeline:
@@ -696,7 +701,12 @@ def cmd_apply(args):
     report = None
     qis = [q for q in bundle.get("quasi_identifiers", []) if q in out.columns]
     if qis and (args.report or not args.quiet):
-        report = _privacy_report(frame, out, qis, bundle.get("report"))
+        try:
+            report = _privacy_report(frame, out, qis, bundle.get("report"))
+        except (ValueError, TypeError) as exc:
+            if args.report:
+                raise UserError(f"report: {_first_line(exc)}") from None
+            notes.append(f"no risk summary: {_first_line(exc)}")
     next(steps)
     write_table(out, args.output, fmt=args.output_format, sep=args.sep, key=key)
     if report is not None and args.report:

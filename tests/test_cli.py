@@ -488,3 +488,18 @@ def test_an_error_ends_the_progress_line_first(monkeypatch):
     cli._error("input 'x.csv' is empty")
     assert tty.getvalue().endswith("\nsklearn-anon: error: input 'x.csv' is empty\n")
     assert cli._ACTIVE == []
+
+
+def test_a_failing_report(data, tmp_path, capsys, monkeypatch):
+    def fail(*args, **kwargs):
+        raise ValueError("column 'zipcode': cannot be measured")
+
+    monkeypatch.setattr(cli, "_privacy_report", fail)
+    base = ["anonymize", data / "jan.csv", "--policy", data / "policy.toml"]
+    code, _, err = run(base + ["-o", tmp_path / "a.csv", "--report", tmp_path / "r.md"], capsys)
+    assert_clean_error(code, err, contains="report: column 'zipcode': cannot be measured")
+    no_leftovers(tmp_path, set())  # nothing written when the asked-for report fails
+    code, out, err = run(base + ["-o", tmp_path / "b.csv"], capsys)
+    assert code == 0
+    assert "sklearn-anon: warning: no risk summary: column 'zipcode'" in err
+    assert (tmp_path / "b.csv").exists()
