@@ -414,8 +414,12 @@ class Policy:
             group = params.pop("group", "default")
             if not isinstance(group, str) or not group:
                 raise _err(column, "key 'group' must be a non-empty string")
-            if "hierarchy" in params and not isinstance(params["hierarchy"], str):
-                raise _err(column, "key 'hierarchy' must be the path of a CSV file")
+            if "hierarchy" in params:
+                if not isinstance(params["hierarchy"], str):
+                    raise _err(column, "key 'hierarchy' must be the path of a CSV file")
+                path = self.base_dir / params["hierarchy"]
+                if not path.is_file():
+                    raise _err(column, f"key 'hierarchy': file '{path}' does not exist")
         if method == "hierarchy":
             if not isinstance(params.get("hierarchy"), str):
                 raise _err(column, "key 'hierarchy' (the path of an ARX-style CSV file) is "

@@ -180,6 +180,8 @@ def test_dtypes_for_reading():
         ('[columns]\nemail = 3', "policy: column 'email': must be an action name"),
         ('[columns]\nv = { action = "generalize", method = "hierarchy", hierarchy = "nope.csv" }',
          "policy: column 'v': key 'hierarchy': file"),
+        ('[columns]\nv = { action = "mondrian", hierarchy = "nope.csv" }',
+         "policy: column 'v': key 'hierarchy': file"),
         ('[policy]\nunlisted = "maybe"\n[columns]\na = "keep"', "policy: [policy]: key 'unlisted'"),
         ('[columns]\na = "keep"\n[report]\nk = 0', "policy: [report]: key 'k' must be an integer"),
         ('[columns]\na = "drop"\n[report]\nquasi_identifiers = ["a"]',
