@@ -103,8 +103,8 @@ def adult_l_t(df):
                                            f"{pc.l_diversity(fresh, qi, ['occupation'])}",
             "l entropy (ours / pycanon)": f"{l_diversity(out, qi, 'occupation', kind='entropy'):.3f} / "
                                           f"{pc.entropy_l_diversity(fresh, qi, ['occupation'])}",
-            "t (ours / pycanon)": f"{t_closeness(out, qi, 'occupation'):.4f} / "
-                                  f"{pc.t_closeness(fresh, qi, ['occupation']):.4f}",
+            "t (ours / pycanon)": f"{t_closeness(out, qi, 'occupation'):.6g} / "
+                                  f"{pc.t_closeness(fresh, qi, ['occupation']):.6g}",
             "partitions": anon.n_partitions_,
             "NCP": ncp(df, out, qi),
             "fit s": fit_s,
