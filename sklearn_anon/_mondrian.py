@@ -187,8 +187,8 @@ class ColumnCoder:
     # -- labels ------------------------------------------------------------
     def format_value(self, x):
         if self.kind == "datetime":
-            return str(pd.Timestamp(int(x)).tz_localize(None)) if self.datetime_dtype is None else str(
-                pd.Timestamp(int(x)))
+            ts = pd.Timestamp(int(x))  # UTC wall time for tz-aware columns
+            return str(ts.date()) if ts == ts.normalize() else str(ts)
         return fmt_number(x)
 
     def interval_label(self, lo, hi):
