@@ -309,6 +309,8 @@ class DPSynthesizer(BaseEstimator):
                 )
                 finite = x[np.isfinite(x)]
                 if name in bounds:
+                    if len(bounds[name]) != 2:
+                        raise ValueError(f"bounds for column {name!r} must be a (low, high) pair.")
                     lo, hi = (_to_float_bound(b, kind) for b in bounds[name])
                     if not lo <= hi:
                         raise ValueError(f"bounds for column {name!r} must satisfy low <= high.")
