@@ -93,9 +93,12 @@ class DPSynthesizer(BaseEstimator):
        ``n_bins`` bins at DP quantiles (exponential mechanism of Smith 2011,
        as ``diffprivlib.tools.quantile``), which spends
        ``quantile_fraction * epsilon`` (pure DP, split evenly over those
-       columns and their quantiles).  Integer columns get integer edges.
-       NaN / NaT / None is a value of its own in every column whose dtype
-       can hold it.
+       columns and their quantiles).  Integer columns get integer edges
+       (one bin per integer when the range is at most ``n_bins`` wide), and
+       the lower bound is a bin of its own (zero-inflated amounts keep their
+       zeros).  Missing values (NaN / NaT / None) are a value of their own
+       in every numeric / datetime column whose dtype can hold them, and in
+       text columns as described under ``categories``.
     2. **Measure one-way marginals** of every column with the Gaussian
        mechanism (with ``target``: the two-way marginals column x target).
        Values whose noisy count is below 3 sigma are merged into one
