@@ -414,6 +414,7 @@ MILITARY_OR_BOX_RE = re.compile(r"\b(?:APO|FPO|DPO|USNS|USS|USNV|USCGC|PSC|P\.?\
 
 
 def test_fake_pii_counts_patterns_and_reproducibility():
+    pytest.importorskip("faker")  # extra "fake"
     people = make_fake_pii(REQUESTS, random_state=0)
     counts = people.groupby(["country", "year"]).size()
     for country, year, n in REQUESTS.itertuples(index=False):
@@ -435,6 +436,7 @@ def test_fake_pii_counts_patterns_and_reproducibility():
 
 
 def test_fake_pii_follows_the_age_distribution():
+    pytest.importorskip("faker")  # extra "fake"
     dist = {25: 0.5, 40: 0.3, 70: 0.2}
     people = make_fake_pii([("GB", 2024, 600)], random_state=1, age_distribution=dist)
     observed = people["age"].value_counts().reindex(list(dist), fill_value=0)
@@ -446,9 +448,9 @@ def test_fake_pii_follows_the_age_distribution():
 
 def test_the_address_filter_is_needed_and_works():
     # Faker's en_US address() gives military addresses about 1 time in 10
-    from faker import Faker
+    faker = pytest.importorskip("faker")  # extra "fake"
 
-    fake = Faker("en_US")
+    fake = faker.Faker("en_US")
     fake.seed_instance(0)
     raw = [fake.address() for _ in range(300)]
     assert any(BAD_ADDRESS_RE.search(a) for a in raw)
@@ -460,6 +462,7 @@ def test_the_address_filter_is_needed_and_works():
 
 
 def test_fake_pii_bad_requests_and_missing_faker(monkeypatch):
+    pytest.importorskip("faker")  # extra "fake"
     with pytest.raises(ValueError, match="country"):
         make_fake_pii(pd.DataFrame({"country": ["US"], "n": [1]}))
     with pytest.raises(ValueError, match="locale"):
