@@ -539,18 +539,29 @@ def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, ru
         seg_sorted = np.repeat(np.arange(len(sub)), sub_sizes)
         within = np.arange(len(key)) - sub_offs[seg_sorted]
         m = rule.m
-        tot = np.bincount(seg_sorted * m + s_sorted, minlength=len(sub) * m).reshape(-1, m)
+        # partitions per chunk, so the dense (partitions x m) histograms stay small
+        step = max(1, 4_000_000 // m)
 
         def passes(left_n, ok):
-            is_left = within < left_n[seg_sorted]
-            hl = np.bincount(seg_sorted[is_left] * m + s_sorted[is_left],
-                             minlength=len(sub) * m).reshape(-1, m)
-            return ok & rule.ok(hl) & rule.ok(tot - hl)
+            out = ok.copy()
+            for a in range(0, len(sub), step):
+                b = min(a + step, len(sub))
+                if not ok[a:b].any():
+                    continue
+                r0 = sub_offs[a]
+                r1 = sub_offs[b - 1] + sub_sizes[b - 1]
+                sg, sv = seg_sorted[r0:r1] - a, s_sorted[r0:r1]
+                tot = np.bincount(sg * m + sv, minlength=(b - a) * m).reshape(-1, m)
+                is_left = within[r0:r1] < left_n[a:b][sg]
+                hl = np.bincount(sg[is_left] * m + sv[is_left],
+                                 minlength=(b - a) * m).reshape(-1, m)
+                out[a:b] &= rule.ok(hl) & rule.ok(tot - hl)
+            return out
 
         first_ok = passes(first_left, first_ok)
         need = ~first_ok & second_ok
         if need.any():
-            second_ok = passes(second_left, second_ok)
+            second_ok = passes(second_left, second_ok & need)
     chosen_thr = np.where(first_ok, first_thr, second_thr)
     chosen_left = np.where(first_ok, first_left, second_left)
     accept = first_ok | second_ok

@@ -145,7 +145,11 @@ class MondrianAnonymizer(ColumnAnonymizer):
 
     Complexity: one sort of the active rows per level of the tree
     (``O(n log n)`` per level, ``log2(n / k)`` levels); no Python loop over
-    rows.
+    rows.  With ``l`` / ``t``, each level also builds per-partition
+    histograms of the sensitive values (``partitions x distinct values``):
+    cheap for a categorical sensitive column, slow for a continuous one with
+    many distinct values (200,000 rows with 190,000 distinct incomes and
+    ``t=0.2``: about a minute); bin such a column first.
 
     Examples
     --------
