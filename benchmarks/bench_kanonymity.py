@@ -17,7 +17,6 @@ Sections printed by ``main()``:
 """
 
 import sys
-import time
 from pathlib import Path
 
 import numpy as np

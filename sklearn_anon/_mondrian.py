@@ -18,7 +18,6 @@ Three parts:
 import numpy as np
 import pandas as pd
 
-from .base import SUPPRESSED
 
 
 def fmt_numbers(values):

@@ -1,6 +1,5 @@
 """MondrianAnonymizer: k-anonymity, l-diversity, t-closeness, routing of new rows."""
 
-import io
 import pickle
 
 import joblib
@@ -137,6 +136,8 @@ def test_property_k_anonymous_and_no_raw_value(n, k_frac, seed, n_values):
         "num": rng.integers(0, n_values * 3, n).astype(float),
         "cat": rng.choice([f"c{i}" for i in range(n_values)], n),
         "flt": rng.normal(size=n).round(1),
+        "flag": rng.random(n) < 0.3,
+        "when": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 90, n), unit="D"),
     })
     df.loc[rng.random(n) < 0.1, "num"] = np.nan
     k = max(1, int(round(k_frac * n)))
@@ -147,6 +148,8 @@ def test_property_k_anonymous_and_no_raw_value(n, k_frac, seed, n_values):
         "num": rng.normal(0, 50, 20).round(),
         "cat": rng.choice(["c0", "c1", "zz", None], 20),
         "flt": rng.normal(0, 5, 20),
+        "flag": rng.random(20) < 0.5,
+        "when": pd.Timestamp("2023-06-01") + pd.to_timedelta(rng.integers(0, 400, 20), unit="D"),
     })
     out_new = anon.transform(new)
     for col in df.columns:
