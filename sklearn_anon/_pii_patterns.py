@@ -429,6 +429,14 @@ def hash_chunk(texts, method, key, iterations, digest_size, encoding, length):
             o = ocopy()
             o.update(i.digest())
             append(o.hexdigest())
+    elif method == "blake2b" and encoding == "hex":
+        bcopy = hashlib.blake2b(key=key, digest_size=digest_size).copy
+        out = []
+        append = out.append
+        for t in texts:
+            h = bcopy()
+            h.update(t.encode())
+            append(h.hexdigest())
     else:
         encoded = [t.encode("utf-8") for t in texts]
         digests = digest_values(encoded, method, key, iterations=iterations, digest_size=digest_size)

@@ -494,6 +494,21 @@ def test_each_distinct_value_hashed_once(monkeypatch):
     assert out["email"].nunique() == X["email"].str.lower().nunique()
 
 
+def test_id_columns_hashed_row_by_row_and_repeating_columns_factorized(monkeypatch):
+    calls = []
+    real = P.hash_chunk
+    monkeypatch.setattr(P, "hash_chunk", lambda values, *args: calls.append(len(values)) or real(values, *args))
+    ids = pd.Series([f"id-{i}" for i in range(30_000)], dtype=object)
+    ids[::1000] = None
+    out = Pseudonymizer(key=KEY).fit_transform(ids.to_frame("id"))["id"]
+    assert out.isna().sum() == 30 and calls == [29_970]
+    assert out[1] == hmac.new(KEY, b"id-1", "sha256").hexdigest()
+    calls.clear()
+    rep = pd.DataFrame({"id": np.repeat([f"id-{i}" for i in range(3000)], 10)})
+    out = Pseudonymizer(key=KEY).fit_transform(rep)["id"]
+    assert calls == [3000] and out.nunique() == 3000
+
+
 def test_n_jobs_gives_the_same_output(monkeypatch):
     monkeypatch.setattr(identifiers, "_PARALLEL_MIN", 1000)
     X = pd.DataFrame({"email": [f"user{i}@example.com" for i in range(3000)] + ["", None]})
