@@ -140,6 +140,8 @@ def _partition_copy(est, seed):
     Each randomized step gets its own child stream of ``seed`` (None: a
     secure seed per call, the mechanisms' own default).
     """
+    if not _randomized_steps(est):
+        return est  # deterministic transforms do not change the estimator
     local = copy.deepcopy(est)
     steps = _randomized_steps(local)
     children = seed.spawn(len(steps)) if seed is not None else [None] * len(steps)
@@ -242,7 +244,10 @@ def transform_dask(estimator, ddf, *, random_state=None, meta=None):
         eps, delta = step._spend_per_record()
         step.accountant_.check(eps, delta)
         step.accountant_.spend(eps, delta)
-    return ddf.map_partitions(_transform_partition, estimator, seeds, meta=meta,
+    # one copy of the estimator in the graph (a dependency of every partition),
+    # not one embedded in each task
+    est = dask.delayed(estimator, pure=True)
+    return ddf.map_partitions(_transform_partition, est, seeds, meta=meta,
                               align_dataframes=False)
 
 
@@ -793,7 +798,7 @@ def fit_mondrian_dask(anonymizer, ddf, *, sample_rows=200_000, sample_k=None, ra
     else:
         codes_of, m = None, 1
     meta = pd.DataFrame({"n": pd.Series(dtype="int64")})
-    counts = ddf.map_partitions(_leaf_counts_partition, anon, n_leaves, codes_of, m,
+    counts = ddf.map_partitions(_leaf_counts_partition, dask.delayed(anon, pure=True), n_leaves, codes_of, m,
                                 meta=meta).compute()["n"].to_numpy()
     leaf_hist = counts.reshape(-1, n_leaves, m).sum(axis=0)
     node_hist = _node_totals(anon.tree_, leaf_hist)
@@ -832,6 +837,23 @@ def _class_keys_partition(part, columns):
     return sub.value_counts(dropna=False).rename("n").reset_index()
 
 
+def _class_codes_partition(part, columns, categories):
+    """Counts of the combinations of categorical ``columns``, keyed by their mixed-radix code."""
+    key = np.zeros(len(part), dtype=np.int64)
+    for col, cats in zip(columns, categories):
+        column = part[col]
+        if not column.cat.categories.equals(cats):
+            raise ValueError(f"Column {col!r} has different categories in different partitions.")
+        key = key * (len(cats) + 1) + (column.cat.codes.to_numpy().astype(np.int64) + 1)
+    keys, counts = np.unique(key, return_counts=True)
+    return pd.DataFrame({"key": keys, "n": counts.astype(np.int64)})
+
+
+def dd_has_unknown(categories):
+    """True when Dask does not know a categorical column's categories."""
+    return "__UNKNOWN_CATEGORIES__" in set(map(str, categories))
+
+
 def k_anonymity_dask(ddf, quasi_identifiers):
     """k of a released Dask DataFrame: the smallest class size, with a distributed count.
 
@@ -860,9 +882,20 @@ def k_anonymity_dask(ddf, quasi_identifiers):
     2
     """
     columns = list(quasi_identifiers)
-    meta = pd.DataFrame({**{c: pd.Series([], dtype=object) for c in columns},
-                         "n": pd.Series([], dtype="int64")})
-    per_part = ddf.map_partitions(_class_keys_partition, columns, meta=meta)
-    sizes = per_part.groupby(columns, dropna=False)["n"].sum()
+    dtypes = [ddf._meta[c].dtype for c in columns]
+    categories = [getattr(d, "categories", None) for d in dtypes]
+    radix = math.prod(len(c) + 1 for c in categories) if all(
+        isinstance(d, pd.CategoricalDtype) and c is not None and not dd_has_unknown(c)
+        for d, c in zip(dtypes, categories)) else None
+    if radix is not None and radix < 2**62:
+        # fixed categories (the output schema of our transformers): count integer keys
+        meta = pd.DataFrame({"key": pd.Series([], dtype="int64"), "n": pd.Series([], dtype="int64")})
+        per_part = ddf.map_partitions(_class_codes_partition, columns, categories, meta=meta)
+        sizes = per_part.groupby("key")["n"].sum()
+    else:
+        meta = pd.DataFrame({**{c: pd.Series([], dtype=object) for c in columns},
+                             "n": pd.Series([], dtype="int64")})
+        per_part = ddf.map_partitions(_class_keys_partition, columns, meta=meta)
+        sizes = per_part.groupby(columns, dropna=False)["n"].sum()
     smallest = sizes.min().compute()
     return 0 if pd.isna(smallest) else int(smallest)
