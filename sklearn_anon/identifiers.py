@@ -62,7 +62,6 @@ class FrequencyAttackWarning(UserWarning):
 # detect_pii
 # ==========================================================================
 _REPORT_COLUMNS = ["role", "kind", "evidence", "match_share", "distinct_ratio", "n_sampled"]
-_QUASI_CONTENT = {"date_of_birth", "postal_code", "city", "sex", "state"}
 #: content kinds that also confirm a given name hint (``ip`` named, IPv6 inside)
 _COMPATIBLE = {"ipv4": {"ipv6"}, "ipv6": {"ipv4"}, "username": {"email"}, "postal_code": {"zip_plus4"},
                "uuid": {"hash_id"}, "hash_id": {"uuid"}}
@@ -345,7 +344,7 @@ def _factorize_strings(column, name, who, mode="none"):
 _REPEAT_SAMPLE = 10_000
 
 
-def _distinct_rows(values):
+def _distinct_rows(values, all_str=False):
     """``(codes, texts)`` without factorizing when a random sample of a string
     column holds no repeated value (an id column): factorizing costs about as
     much as hashing, and the rare repeats it would save are hashed twice
@@ -360,7 +359,7 @@ def _distinct_rows(values):
         return None
     missing = pd.isna(values)
     texts = values[~missing].tolist()
-    if not all(type(t) is str for t in texts):
+    if not all_str and not all(type(t) is str for t in texts):
         return None
     codes = np.full(len(values), -1, dtype=np.int64)
     codes[~missing] = np.arange(len(texts))
@@ -374,7 +373,7 @@ def _factorize_raw(column, name, who):
     text_like = pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype)
     values = column.to_numpy(dtype=object, na_value=None) if text_like else column
     if text_like and len(values) > 2 * _REPEAT_SAMPLE and not isinstance(column.dtype, pd.CategoricalDtype):
-        fast = _distinct_rows(values)
+        fast = _distinct_rows(values, all_str=not pd.api.types.is_object_dtype(dtype))
         if fast is not None:
             return fast
     try:
