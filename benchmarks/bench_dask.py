@@ -8,11 +8,11 @@ The data is generated partition by partition *inside* the workers
 (``dd.from_map``: each partition draws its rows from its own seed), so the
 full table never exists in the client nor in any one worker.  The cluster is
 a ``distributed.LocalCluster`` with 2 worker processes of one thread, each
-capped at ``--memory-limit`` (default 350 MB: both together hold less than
+capped at ``--memory-limit`` (default 500 MB: both together hold less than
 the table's in-memory size, printed at the start).
 
 1. Mondrian k=10 on 5 quasi-identifiers: :func:`sklearn_anon.dask.fit_mondrian_dask`
-   (cut tree grown on a 200,000-row sample, one distributed pass counting
+   (cut tree grown on a 100,000-row sample, one distributed pass counting
    every region, merge along the tree), then :func:`transform_dask` and
    :func:`k_anonymity_dask` (a distributed count of the released classes)
    verify that the whole output is 10-anonymous.  Peak worker memory is the
@@ -91,8 +91,8 @@ def _count_rows(part):
     return pd.DataFrame({"n": [len(part)]})
 
 
-def run(quick=False, rows=None, pandas_rows=None, memory_limit="350MB", rows_per_part=250_000,
-        verbose=True):
+def run(quick=False, rows=None, pandas_rows=None, memory_limit="500MB", rows_per_part=250_000,
+        sample_rows=100_000, verbose=True):
     from distributed import Client, LocalCluster
 
     from sklearn_anon import MondrianAnonymizer
@@ -122,7 +122,7 @@ def run(quick=False, rows=None, pandas_rows=None, memory_limit="350MB", rows_per
         # 1. Mondrian at scale
         t0 = time.perf_counter()
         res = fit_mondrian_dask(MondrianAnonymizer(k=k, quasi_identifiers=QIS), ddf,
-                                sample_rows=200_000, random_state=0)
+                                sample_rows=sample_rows, random_state=0)
         t_fit = time.perf_counter() - t0
         t0 = time.perf_counter()
         released = transform_dask(res.anonymizer, ddf)
@@ -176,12 +176,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000_000)
     parser.add_argument("--pandas-rows", type=int, default=2_000_000)
-    parser.add_argument("--memory-limit", default="350MB")
+    parser.add_argument("--memory-limit", default="500MB")
+    parser.add_argument("--sample-rows", type=int, default=100_000)
     parser.add_argument("--rows-per-part", type=int, default=250_000)
     args = parser.parse_args(argv)
     print(f"Machine: {machine()}", flush=True)
     rows = run(rows=args.rows, pandas_rows=args.pandas_rows, memory_limit=args.memory_limit,
-               rows_per_part=args.rows_per_part)
+               rows_per_part=args.rows_per_part, sample_rows=args.sample_rows)
     print(format_table(rows))
 
 

@@ -252,6 +252,27 @@ def transform_dask(estimator, ddf, *, random_state=None, meta=None):
 
 
 # -- fitting with Dask reductions ----------------------------------------------------------
+def _sum_partitions(ddf, func, *args, split_every=8):
+    """Sum of ``func(partition, *args)`` (numpy arrays of one shape) over the partitions.
+
+    A tree reduction of the per-partition arrays (``split_every`` at a time):
+    no worker ever holds more than ``split_every`` of them, the client only
+    the total.
+    """
+    parts = [dask.delayed(func, pure=True)(part, *args) for part in ddf.to_delayed()]
+    while len(parts) > 1:
+        parts = [dask.delayed(_add_all, pure=True)(*parts[i:i + split_every])
+                 for i in range(0, len(parts), split_every)]
+    return np.asarray(dask.compute(parts[0])[0])
+
+
+def _add_all(*arrays):
+    total = np.array(arrays[0], copy=True)
+    for a in arrays[1:]:
+        total += a
+    return total
+
+
 def _selected_columns(est, ddf):
     """The columns a ColumnAnonymizer works on, resolved against the Dask schema."""
     return est._resolve_columns(ddf._meta)
@@ -426,7 +447,7 @@ def _group_stats_partition(part, est, lo, hi, step):
     n_cells = math.prod(len(v) for v in est.categories_.values())
     sums = np.bincount(cell[ok], weights=centred, minlength=n_cells)
     counts = np.bincount(cell[ok], minlength=n_cells).astype(np.float64)
-    return pd.DataFrame({"sums": sums, "counts": counts})
+    return np.stack([sums, counts])
 
 
 def _fit_group_mean(est, ddf):
@@ -462,10 +483,7 @@ def _fit_group_mean(est, ddf):
     eps_half = est.epsilon / 2
     step = _s.grid_step(half / eps_half, half, half)
     n_cells = len(est.means_)
-    meta = pd.DataFrame({"sums": pd.Series(dtype="float64"), "counts": pd.Series(dtype="float64")})
-    stats = ddf.map_partitions(_group_stats_partition, est, lo, hi, step, meta=meta).compute()
-    sums = stats["sums"].to_numpy().reshape(-1, n_cells).sum(axis=0)
-    counts = stats["counts"].to_numpy().reshape(-1, n_cells).sum(axis=0)
+    sums, counts = _sum_partitions(ddf, _group_stats_partition, dask.delayed(est, pure=True), lo, hi, step)
     # the noise of DPGroupMeanEncoder.fit, drawn from the same generator in the same order
     rng = _s.make_rng(est.random_state)
     sens = math.ceil(half / step + 0.5)
@@ -627,7 +645,7 @@ def _leaf_counts_partition(part, anon, n_leaves, s_codes_of=None, m=1):
         key = leaf
     else:
         key = leaf * m + s_codes_of(part)
-    return pd.DataFrame({"n": np.bincount(key, minlength=n_leaves * m)})
+    return np.bincount(key, minlength=n_leaves * m).astype(np.int64)
 
 
 class _SensitiveCodes:
@@ -797,10 +815,8 @@ def fit_mondrian_dask(anonymizer, ddf, *, sample_rows=200_000, sample_k=None, ra
         codes_of, m = _SensitiveCodes(sens, domain), len(domain) + 1
     else:
         codes_of, m = None, 1
-    meta = pd.DataFrame({"n": pd.Series(dtype="int64")})
-    counts = ddf.map_partitions(_leaf_counts_partition, dask.delayed(anon, pure=True), n_leaves, codes_of, m,
-                                meta=meta).compute()["n"].to_numpy()
-    leaf_hist = counts.reshape(-1, n_leaves, m).sum(axis=0)
+    counts = _sum_partitions(ddf, _leaf_counts_partition, dask.delayed(anon, pure=True), n_leaves, codes_of, m)
+    leaf_hist = counts.reshape(n_leaves, m)
     node_hist = _node_totals(anon.tree_, leaf_hist)
     total = node_hist.sum(axis=1)
     holds = total >= k
