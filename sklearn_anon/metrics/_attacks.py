@@ -32,7 +32,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..base import SUPPRESSED, check_frame
+from ..base import SUPPRESSED
 from ._risk import _as_list, check_table, class_codes
 
 __all__ = ["frequency_attack", "homogeneity_attack", "linkage_attack"]

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ._attacks import homogeneity_attack, linkage_attack
-from ._privacy_models import k_anonymity, l_diversity, t_closeness
+from ._privacy_models import l_diversity, t_closeness
 from ._risk import _check_k, _check_threshold, check_table, class_codes, column_cardinality
 from ._utility import distribution_distance, entropy_loss, information_loss
 
