@@ -854,15 +854,27 @@ def _class_keys_partition(part, columns):
 
 
 def _class_codes_partition(part, columns, categories):
-    """Counts of the combinations of categorical ``columns``, keyed by their mixed-radix code."""
-    key = np.zeros(len(part), dtype=np.int64)
-    for col, cats in zip(columns, categories):
+    """Distinct rows of the category codes of ``columns`` in one partition, with their counts."""
+    codes = np.empty((len(part), len(columns)), dtype=np.int32)
+    for j, (col, cats) in enumerate(zip(columns, categories)):
         column = part[col]
         if not column.cat.categories.equals(cats):
             raise ValueError(f"Column {col!r} has different categories in different partitions.")
-        key = key * (len(cats) + 1) + (column.cat.codes.to_numpy().astype(np.int64) + 1)
-    keys, counts = np.unique(key, return_counts=True)
-    return pd.DataFrame({"key": keys, "n": counts.astype(np.int64)})
+        codes[:, j] = column.cat.codes.to_numpy()
+    if not len(codes):
+        return codes, np.zeros(0, dtype=np.int64)
+    rows, counts = np.unique(codes, axis=0, return_counts=True)
+    return rows, counts.astype(np.int64)
+
+
+def _merge_class_counts(*parts):
+    """Merge ``(rows, counts)`` pairs: the counts of equal rows are added."""
+    rows = np.concatenate([r for r, _ in parts])
+    counts = np.concatenate([c for _, c in parts])
+    if not len(rows):
+        return rows, counts
+    uniq, inverse = np.unique(rows, axis=0, return_inverse=True)
+    return uniq, np.bincount(inverse.ravel(), weights=counts, minlength=len(uniq)).astype(np.int64)
 
 
 def dd_has_unknown(categories):
@@ -874,8 +886,11 @@ def k_anonymity_dask(ddf, quasi_identifiers):
     """k of a released Dask DataFrame: the smallest class size, with a distributed count.
 
     Every partition counts its combinations of the quasi-identifier values;
-    the counts are summed per combination across partitions (a Dask
-    groupby-sum) and the minimum is taken.
+    the counts are summed per combination across partitions and the minimum
+    is taken.  When every quasi-identifier is categorical with known
+    categories (the output of this package's generalizers and of
+    :func:`transform_dask`), the combinations are rows of category codes,
+    merged by a tree reduction; otherwise a Dask groupby-sum on the values.
 
     Parameters
     ----------
@@ -900,18 +915,20 @@ def k_anonymity_dask(ddf, quasi_identifiers):
     columns = list(quasi_identifiers)
     dtypes = [ddf._meta[c].dtype for c in columns]
     categories = [getattr(d, "categories", None) for d in dtypes]
-    radix = math.prod(len(c) + 1 for c in categories) if all(
-        isinstance(d, pd.CategoricalDtype) and c is not None and not dd_has_unknown(c)
-        for d, c in zip(dtypes, categories)) else None
-    if radix is not None and radix < 2**62:
-        # fixed categories (the output schema of our transformers): count integer keys
-        meta = pd.DataFrame({"key": pd.Series([], dtype="int64"), "n": pd.Series([], dtype="int64")})
-        per_part = ddf.map_partitions(_class_codes_partition, columns, categories, meta=meta)
-        sizes = per_part.groupby("key")["n"].sum()
-    else:
-        meta = pd.DataFrame({**{c: pd.Series([], dtype=object) for c in columns},
-                             "n": pd.Series([], dtype="int64")})
-        per_part = ddf.map_partitions(_class_keys_partition, columns, meta=meta)
-        sizes = per_part.groupby(columns, dropna=False)["n"].sum()
+    if all(isinstance(d, pd.CategoricalDtype) and c is not None and not dd_has_unknown(c)
+           for d, c in zip(dtypes, categories)):
+        # fixed categories (the output schema of our transformers): count the
+        # distinct rows of category codes per partition, merge by a tree reduction
+        parts = [dask.delayed(_class_codes_partition, pure=True)(part, columns, categories)
+                 for part in ddf.to_delayed()]
+        while len(parts) > 1:
+            parts = [dask.delayed(_merge_class_counts, pure=True)(*parts[i:i + 8])
+                     for i in range(0, len(parts), 8)]
+        _, counts = dask.compute(parts[0])[0]
+        return int(counts.min()) if len(counts) else 0
+    meta = pd.DataFrame({**{c: pd.Series([], dtype=object) for c in columns},
+                         "n": pd.Series([], dtype="int64")})
+    per_part = ddf.map_partitions(_class_keys_partition, columns, meta=meta)
+    sizes = per_part.groupby(columns, dropna=False)["n"].sum()
     smallest = sizes.min().compute()
     return 0 if pd.isna(smallest) else int(smallest)
