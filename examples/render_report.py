@@ -5,7 +5,7 @@ quasi-identifiers with Mondrian, writes the privacy report as a
 self-contained HTML page and, when Chromium is installed, takes a
 screenshot of the page in headless Chromium::
 
-    python examples/render_report.py                 # writes into ./report/
+    python examples/render_report.py                 # writes into examples/output/report/
     python examples/render_report.py --out /tmp/r --k 10 --rows 5000
 
 Chromium on Debian: ``apt-get install -y chromium``.  Without it the HTML
@@ -16,6 +16,7 @@ shows it).
 """
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -64,7 +65,14 @@ def build_report(rows=2000, k=10, random_state=0):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="report", help="output folder")
+    parser.add_argument(
+        "--out",
+        default=os.path.join(
+            os.environ.get("SKLEARN_ANON_OUTPUT_DIR") or os.path.join(os.path.dirname(__file__), "output"),
+            "report",
+        ),
+        help="output folder (default: $SKLEARN_ANON_OUTPUT_DIR/report or examples/output/report)",
+    )
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--k", type=int, default=10)
     args = parser.parse_args(argv)
