@@ -1,7 +1,7 @@
 """Dask at scale: Mondrian k=10 beyond worker memory, ColumnTransformer throughput.
 
     python benchmarks/bench_dask.py                                  # 20,000,000 rows
-    python benchmarks/bench_dask.py --rows 4000000 --pandas-rows 2000000
+    python benchmarks/bench_dask.py --rows 4000000 --pandas-rows 4000000
     python benchmarks/run.py dask --quick                            # small smoke run
 
 The data is generated partition by partition *inside* the workers
@@ -100,7 +100,7 @@ def run(quick=False, rows=None, pandas_rows=None, memory_limit="500MB", rows_per
     from sklearn_anon.dask import fit_mondrian_dask, k_anonymity_dask, transform_dask
 
     rows = rows or (400_000 if quick else 20_000_000)
-    pandas_rows = pandas_rows or (200_000 if quick else 2_000_000)
+    pandas_rows = pandas_rows or (200_000 if quick else 4_000_000)
     rows_per_part = min(rows_per_part, rows, pandas_rows)
     say = print if verbose else (lambda *a, **k: None)
     one = generate(0, rows_per_part)
@@ -171,7 +171,7 @@ def run(quick=False, rows=None, pandas_rows=None, memory_limit="500MB", rows_per
     out.append(row(f"Mondrian k=10, 5 QIs, Dask (fit on sample + count + merge + transform + k check)",
                    rows, t_fit + t_check, note=note))
     out.append(row("Mondrian k=10, 5 QIs, pandas one process (fit_transform)", pandas_rows, t_pd,
-                   note="largest size run in memory here"))
+                   note="in memory, one process"))
     out.append(row("ColumnTransformer (pseudonym+interval+prefix+Laplace), Dask incl. generation",
                    rows, t_ct, note=f"generation alone {t_gen:.1f} s"))
     out.append(row("ColumnTransformer, pandas one process", pandas_rows, t_pd_ct))
@@ -181,7 +181,7 @@ def run(quick=False, rows=None, pandas_rows=None, memory_limit="500MB", rows_per
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000_000)
-    parser.add_argument("--pandas-rows", type=int, default=2_000_000)
+    parser.add_argument("--pandas-rows", type=int, default=4_000_000)
     parser.add_argument("--memory-limit", default="500MB")
     parser.add_argument("--sample-rows", type=int, default=100_000)
     parser.add_argument("--rows-per-part", type=int, default=250_000)
