@@ -176,15 +176,14 @@ def _transform_partition(part, est, seeds, partition_info=None):
 def _meta_of(est, ddf):
     """Output schema: the transform of an empty frame, else of a fake two-row frame."""
     local = _partition_copy(est, np.random.SeedSequence(0))
-    errors = []
     for sample in (ddf._meta, ddf._meta_nonempty):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 out = _as_frame(local.transform(sample), local, sample.index)
             return out.iloc[:0]
-        except (ValueError, TypeError, KeyError, IndexError) as exc:
-            errors.append(type(exc).__name__)
+        except (ValueError, TypeError, KeyError, IndexError):
+            continue  # an empty or fake frame this estimator rejects: try the next
     head = ddf.head(1)
     out = _as_frame(local.transform(head), local, head.index)
     return out.iloc[:0]
@@ -222,6 +221,10 @@ def transform_dask(estimator, ddf, *, random_state=None, meta=None):
     -----
     Every local mechanism's per-record budget is checked and spent once on
     its accountant when this function is called (one call is one release).
+
+    Dask converts ``str`` / object columns to Arrow-backed strings by
+    default (``dataframe.convert-string``); the output equals the pandas
+    ``transform`` of the data as Dask holds it (``ddf.compute()``).
 
     Examples
     --------
@@ -566,7 +569,7 @@ def fit_dask(estimator, ddf, *, quantiles="approximate", sample_rows=10_000):
                 continue
             fit_dask(step, data, quantiles=quantiles, sample_rows=sample_rows)
             if i < len(est.steps) - 1:
-                data = transform_dask(step, data, random_state=0 if _randomized_steps(step) else None)
+                data = transform_dask(step, data)  # noisy steps: secure per-partition noise
         return est
     if isinstance(est, MondrianAnonymizer):
         raise TypeError("Use fit_mondrian_dask for MondrianAnonymizer (sample fit + distributed merge).")

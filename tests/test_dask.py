@@ -12,6 +12,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 dask = pytest.importorskip("dask")
@@ -366,6 +368,32 @@ def test_bad_input(client, df, ddf):
     with pytest.raises(TypeError, match="'city'") as info:
         fit_dask(IntervalGeneralizer(columns=["city"]), ddf)
     assert not any(c in str(info.value) for c in CITIES)
+
+
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(1, 300), nparts=st.integers(1, 6), seed=st.integers(0, 2**16),
+       min_count=st.integers(1, 40))
+def test_fit_and_transform_dask_property(n, nparts, seed, min_count):
+    """Any size and partitioning: the Dask fit and transform equal pandas'."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "city": pd.Series(rng.choice(CITIES + [None], n), dtype=object),
+        "age": rng.integers(0, 100, n).astype(float),
+    })
+    frame.loc[rng.random(n) < 0.1, "age"] = np.nan
+    ddn = dd.from_pandas(frame, npartitions=nparts)
+    data = ddn.compute(scheduler="sync")
+    with dask.config.set(scheduler="sync"):
+        for est, attr in ((RareCategoryGrouper(min_count=min_count, columns=["city"]), "categories_"),
+                          (IntervalGeneralizer(n_bins=3, strategy="uniform", columns=["age"]), "bins_"),
+                          (TopBottomCoder(lower_quantile=0.25, upper_quantile=0.75, columns=["age"]), "bounds_")):
+            if data["age"].notna().sum() == 0 and attr != "categories_":
+                continue
+            ref = clone(est).fit(data)
+            got = fit_dask(clone(est), ddn, quantiles="exact")
+            _assert_same_state(got, ref, attr) if attr != "bounds_" else np.testing.assert_allclose(
+                got.bounds_["age"], ref.bounds_["age"], rtol=1e-12)
+            pd.testing.assert_frame_equal(transform_dask(ref, ddn).compute(), ref.transform(data))
 
 
 # -- Mondrian at scale -----------------------------------------------------------------
