@@ -827,9 +827,10 @@ def fit_mondrian_dask(anonymizer, ddf, *, sample_rows=200_000, sample_k=None, ra
         from ._mondrian import SensitiveRule
 
         whole = node_hist[0][None, :]
-        rule = SensitiveRule(np.repeat(np.arange(m), whole[0]).astype(np.int64), m,
-                             l=anonymizer.l, l_kind=anonymizer.l_diversity,
-                             t=anonymizer.t, ordered=pd.api.types.is_numeric_dtype(ddf._meta[sens].dtype))
+        rule = SensitiveRule(np.arange(m, dtype=np.int64), m, l=anonymizer.l,
+                             l_kind=anonymizer.l_diversity, t=anonymizer.t,
+                             ordered=pd.api.types.is_numeric_dtype(ddf._meta[sens].dtype))
+        rule.p = whole[0] / whole[0].sum()  # the full data's sensitive distribution
         if anonymizer.l is not None and not rule.ok(whole)[0]:
             raise ValueError(f"The data is not {anonymizer.l}-diverse on column {sens!r} as a whole.")
         holds &= np.asarray(rule.ok(node_hist), dtype=bool)

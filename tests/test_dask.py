@@ -50,7 +50,7 @@ from sklearn_anon.dask import (  # noqa: E402
     partition_seeds,
     transform_dask,
 )
-from sklearn_anon.metrics import k_anonymity, l_diversity  # noqa: E402
+from sklearn_anon.metrics import k_anonymity, l_diversity, t_closeness  # noqa: E402
 
 N = 4000
 CITIES = ["Oslo", "Bergen", "Trondheim", "Stavanger", "Moss", "Hamar", "Narvik"]
@@ -445,6 +445,13 @@ def test_mondrian_at_scale_l_diversity(client):
     released = transform_dask(res.anonymizer, ddf4).compute().reset_index(drop=True)
     assert k_anonymity(released, qis) >= 5
     assert l_diversity(released, qis, "disease") >= 3
+    # t-closeness on the full data's distribution
+    res = fit_mondrian_dask(MondrianAnonymizer(k=5, t=0.15, sensitive="disease", quasi_identifiers=qis),
+                            ddf4, sample_rows=3000, random_state=1)
+    released = transform_dask(res.anonymizer, ddf4).compute().reset_index(drop=True)
+    assert k_anonymity(released, qis) >= 5
+    assert t_closeness(released, qis, "disease") <= 0.15
+    assert res.n_merged > 0
     with pytest.raises(TypeError, match="MondrianAnonymizer"):
         fit_mondrian_dask(RareCategoryGrouper(), ddf4)
 
