@@ -318,38 +318,71 @@ def _load_hierarchies(hierarchies, on):
     return {c: load_hierarchy(h, name=c) for c, h in hierarchies.items()}
 
 
-def match_records(released, auxiliary, on, *, hierarchies=None):
-    """Count the auxiliary records compatible with each released record.
+_UNREAD_MODES = ("auto", "ignore", "no_match")
 
-    Parameters
-    ----------
-    released, auxiliary : DataFrame
-        Validated tables holding the ``on`` columns.
-    on : list
-        Columns to match on.
-    hierarchies : dict or None
-        ``{column: hierarchy-like}``.
 
-    Returns
-    -------
-    counts : ndarray of int64, one per released row
-        Number of compatible auxiliary rows.
-    match : ndarray of int64, one per released row
-        Position of the auxiliary row when ``counts == 1``, else -1.
+def _unread_values(rel_values, r, kind, hierarchy):
+    """Distinct released values the matching could not read (bool per value).
+
+    A value is *unread* when it is a string, not a suppression marker, matches
+    no auxiliary value, and has none of the generalized forms (interval for a
+    numeric or datetime column, set, hierarchy node): a custom label such as
+    ``"Middle"``, ``"35-44"`` on a date, ``"OTHER"`` or a ZIP3 on a ZIP column.
+    Non-string values are raw values and are never unread.
     """
+    rel = pd.Series(np.asarray(rel_values, dtype=object), dtype=object)
+    n = len(rel)
+    is_str = np.fromiter((isinstance(v, str) for v in rel), dtype=bool, count=n)
+    text = pd.Series(np.where(is_str, rel.to_numpy(), ""), dtype=object).str.strip()
+    matched = np.zeros(n, dtype=bool)
+    matched[r] = True
+    cand = np.flatnonzero(is_str & ~matched & (text != SUPPRESSED).to_numpy() & (text != "").to_numpy())
+    unread = np.zeros(n, dtype=bool)
+    if cand.size == 0:
+        return unread
+    texts = text.iloc[cand]
+    form = np.array(texts.str.match(_SET_RE).fillna(False).to_numpy(dtype=bool), copy=True)
+    if kind in ("numeric", "datetime"):
+        form |= parse_intervals(texts, kind)[4]
+    if hierarchy is not None:
+        nodes = set()
+        for lev in range(1, hierarchy.n_levels):
+            nodes.update(map(str, hierarchy.level_labels(lev)))
+        form |= texts.isin(nodes).to_numpy(dtype=bool)
+    unread[cand[~form]] = True
+    return unread
+
+
+def _match(released, auxiliary, on, hierarchies=None, unread="auto"):
+    """``(counts, match, unread_share, ignored)``; see :func:`match_records`."""
+    if unread not in _UNREAD_MODES:
+        raise ValueError(f"unread must be one of {_UNREAD_MODES}, got {unread!r}.")
     hier = _load_hierarchies(hierarchies, on)
     n_aux = len(auxiliary)
     rel_codes, aux_codes, pair_maps = [], [], []
+    unread_share, ignored = {}, []
     exact_like = True
     for col in on:
         rc, ru = _distinct(released[col])
         ac, au = _distinct(auxiliary[col])
-        r, a = column_pairs(ru, au, _kind_of(auxiliary[col]), hier.get(col))
+        kind = _kind_of(auxiliary[col])
+        r, a = column_pairs(ru, au, kind, hier.get(col))
+        bad = _unread_values(ru, r, kind, hier.get(col))
+        if bad.any():
+            unread_share[col] = float(np.mean(bad[rc]))
+            if unread == "ignore" or (unread == "auto" and kind != "other"):
+                ignored.append(col)
+                continue  # uninformative: the column constrains nothing
         rel_codes.append(rc)
         aux_codes.append(ac)
         pair_maps.append((len(ru), len(au), r, a))
         if np.bincount(r, minlength=len(ru)).max(initial=0) > 1:
             exact_like = False
+
+    if not rel_codes:  # every column left out: each record is compatible with everyone
+        counts = np.full(len(released), n_aux, dtype=np.int64)
+        match = np.full(len(released), 0 if n_aux == 1 else -1, dtype=np.int64)
+        return counts, match, unread_share, ignored
 
     # distinct released combinations
     rel_frame = pd.DataFrame({i: c for i, c in enumerate(rel_codes)})
@@ -361,7 +394,102 @@ def match_records(released, auxiliary, on, *, hierarchies=None):
         counts, match = _match_exact(cls_codes, aux_codes, pair_maps)
     else:
         counts, match = _match_bitsets(cls_codes, aux_codes, pair_maps, n_aux)
-    return counts[cls], match[cls]
+    return counts[cls], match[cls], unread_share, ignored
+
+
+def _match_generalized(released, generalized, on):
+    """Exact join of released records with generalized auxiliary records.
+
+    Each column's released and generalized values are coded together (as
+    objects, NaN equal to NaN), then the auxiliary code tuples are counted
+    and joined to the released ones: ``(counts, match)`` as in
+    :func:`match_records`.
+    """
+    n_rel = len(released)
+    rel_codes, aux_codes = [], []
+    for col in on:
+        both = pd.concat(
+            [released[col].astype(object), generalized[col].astype(object)], ignore_index=True
+        )
+        codes, _ = pd.factorize(both, use_na_sentinel=False)  # 39 == 39.0 hash alike
+        rel_codes.append(codes[:n_rel].astype(np.int64))
+        aux_codes.append(codes[n_rel:].astype(np.int64))
+    keys = list(range(len(on)))
+    aux = pd.DataFrame({j: c for j, c in enumerate(aux_codes)})
+    aux["row"] = np.arange(len(aux))
+    grouped = aux.groupby(keys, sort=False).agg(count=("row", "size"), first=("row", "first"))
+    left = pd.DataFrame({j: c for j, c in enumerate(rel_codes)})
+    left["pos"] = np.arange(n_rel)
+    merged = left.merge(grouped.reset_index(), on=keys, how="inner")
+    counts = np.zeros(n_rel, dtype=np.int64)
+    match = np.full(n_rel, -1, dtype=np.int64)
+    pos = merged["pos"].to_numpy()
+    counts[pos] = merged["count"].to_numpy()
+    one = merged["count"].to_numpy() == 1
+    match[pos[one]] = merged["first"].to_numpy()[one]
+    return counts, match
+
+
+def match_records(released, auxiliary, on, *, hierarchies=None, anonymizer=None, unread="auto",
+                  return_unread=False):
+    """Count the auxiliary records compatible with each released record.
+
+    Parameters
+    ----------
+    released, auxiliary : DataFrame
+        Validated tables holding the ``on`` columns.
+    on : list
+        Columns to match on.
+    hierarchies : dict or None
+        ``{column: hierarchy-like}``.
+    anonymizer : fitted transformer, Pipeline, ColumnTransformer, callable or None
+        When given, the auxiliary table is generalized with it and records
+        match on equal generalized values (``hierarchies`` and ``unread``
+        are then not used).
+    unread : {"auto", "ignore", "no_match"}, default="auto"
+        What to do with a column holding labels the matching cannot read
+        (see the module doc).
+    return_unread : bool, default=False
+        Also return ``unread_share`` (``{column: share of released cells
+        unread}``) and ``ignored`` (columns left out of the matching).
+
+    Returns
+    -------
+    counts : ndarray of int64, one per released row
+        Number of compatible auxiliary rows.
+    match : ndarray of int64, one per released row
+        Position of the auxiliary row when ``counts == 1``, else -1.
+    """
+    if anonymizer is not None:
+        from ._anonymizer import generalize_with
+
+        generalized = generalize_with(anonymizer, auxiliary, list(on))
+        counts, match = _match_generalized(released, generalized.reset_index(drop=True), list(on))
+        unread_share, ignored = {}, []
+    else:
+        counts, match, unread_share, ignored = _match(
+            released, auxiliary, on, hierarchies=hierarchies, unread=unread
+        )
+    if return_unread:
+        return counts, match, unread_share, ignored
+    return counts, match
+
+
+def _warn_unread(unread_share, ignored, what="linkage"):
+    if not unread_share:
+        return
+    cols = ", ".join(repr(c) for c in unread_share)
+    how = (
+        f"left out of the matching: {', '.join(repr(c) for c in ignored)}"
+        if ignored else "their unread values match no auxiliary record"
+    )
+    warnings.warn(
+        f"{what}: could not interpret released values of column(s) {cols} (custom "
+        f"labels, or raw values absent from the other table); {how}. The risk is a lower bound: pass the fitted "
+        "anonymizer (anonymizer=...) to match on generalized values.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _match_exact(cls_codes, aux_codes, pair_maps):
@@ -445,15 +573,25 @@ def _match_bitsets(cls_codes, aux_codes, pair_maps, n_aux):
     return counts, match
 
 
-def compatible_counts(released, auxiliary, on, *, hierarchies=None):
-    """Number of auxiliary records each released record could be (see the module doc)."""
-    return match_records(released, auxiliary, on, hierarchies=hierarchies)[0]
+def compatible_counts(released, auxiliary, on, *, hierarchies=None, anonymizer=None,
+                      unread="auto"):
+    """Number of auxiliary records each released record could be (see the module doc).
+
+    Warns (``UserWarning``) when a column holds labels it could not read.
+    """
+    counts, _, unread_share, ignored = match_records(
+        released, auxiliary, on, hierarchies=hierarchies, anonymizer=anonymizer,
+        unread=unread, return_unread=True,
+    )
+    _warn_unread(unread_share, ignored, "journalist risk")
+    return counts
 
 
 # -- public attacks ---------------------------------------------------------------------
 
 
-def linkage_attack(released, auxiliary, on, *, identity=None, truth=None, hierarchies=None):
+def linkage_attack(released, auxiliary, on, *, identity=None, truth=None, hierarchies=None,
+                   anonymizer=None, unread="auto"):
     """Link released records to identities through an auxiliary table.
 
     The attacker holds a table with names (or any identity) and the same
@@ -463,6 +601,15 @@ def linkage_attack(released, auxiliary, on, *, identity=None, truth=None, hierar
     sets their members, ``"*"`` anything, hierarchy nodes their leaves).  A
     released record compatible with exactly one auxiliary record is
     re-identified, rightly or wrongly.
+
+    A realistic attacker knows the (public) generalization scheme.  Give the
+    fitted anonymizer (``anonymizer=``) and the attack generalizes the
+    auxiliary quasi-identifiers with it and joins on equal generalized
+    values, which handles every label style (``"Middle"``, ``"<25k"``,
+    ``"OTHER"``, ``"35-44"`` age bands of a birth date, ZIP3 prefixes).
+    Without it, released labels the attack cannot read are handled as
+    ``unread`` says, listed in ``uninterpreted_columns``, and a
+    ``UserWarning`` says the rates are then a lower bound.
 
     Parameters
     ----------
@@ -483,6 +630,27 @@ def linkage_attack(released, auxiliary, on, *, identity=None, truth=None, hierar
         Generalization hierarchies (ARX-style tables, dicts, DataFrames or
         :class:`~sklearn_anon._hierarchy.Hierarchy`) so that released
         hierarchy nodes match the leaves under them.
+    anonymizer : fitted transformer, Pipeline, ColumnTransformer, callable or None, default=None
+        The anonymizer that produced ``released`` (one of the package's
+        fitted transformers, or a Pipeline / ColumnTransformer of them), or
+        a function mapping a table to its generalized version.  When given,
+        ``auxiliary`` is generalized with it (a ColumnTransformer fitted on
+        more columns than ``auxiliary`` holds applies only its parts that
+        read present columns) and records match on equal generalized
+        values; ``hierarchies`` and ``unread`` are not used.  It must
+        generalize deterministically (noise on a quasi-identifier does not
+        match exactly).
+    unread : {"auto", "ignore", "no_match"}, default="auto"
+        Without ``anonymizer``: what a column holding labels the attack
+        cannot read (a string that matches no auxiliary value and is not an
+        interval, a set, ``"*"`` or a hierarchy node) does.  ``"ignore"``
+        leaves the column out of the matching (uninformative: it constrains
+        nothing, so the rates are a lower bound); ``"no_match"`` lets the
+        unread values match nothing (records holding one are never
+        linked); ``"auto"`` ignores such numeric and datetime columns (a
+        string label there cannot be a raw value) and uses ``"no_match"``
+        for categorical ones (an unread category may be a raw value absent
+        from ``auxiliary``).  Either way the columns are reported.
 
     Returns
     -------
@@ -495,7 +663,12 @@ def linkage_attack(released, auxiliary, on, *, identity=None, truth=None, hierar
         exactly one identity that is their true one (None without
         ``truth``); ``candidates``: Series of counts per released record;
         ``identities``: Series with the linked identity of uniquely matched
-        records (missing elsewhere).
+        records (missing elsewhere); ``uninterpreted_columns``: columns
+        holding released labels the attack could not read (empty with
+        ``anonymizer``); ``unread_share``: ``{column: share of released
+        cells unread}``; ``ignored_columns``: the columns left out of the
+        matching; ``lower_bound``: True when some column was not
+        interpreted, so that the rates understate the risk.
 
     Examples
     --------
@@ -511,6 +684,24 @@ def linkage_attack(released, auxiliary, on, *, identity=None, truth=None, hierar
     (0.333..., 0.333...)
     >>> res["identities"].tolist()
     [nan, nan, 'Eve']
+
+    Custom labels: the attacker generalizes his table with the public scheme.
+
+    >>> from sklearn_anon import IntervalGeneralizer
+    >>> raw = pd.DataFrame({"income": [12_000, 48_000, 51_000, 90_000]})
+    >>> gen = IntervalGeneralizer(bins={"income": [0, 25_000, 60_000, 1e9]},
+    ...                           labels={"income": ["low", "mid", "high"]}).fit(raw)
+    >>> released = gen.transform(raw)
+    >>> aux = raw.assign(name=["Ann", "Bob", "Cy", "Dee"])
+    >>> linkage_attack(released, aux, "income", identity="name",
+    ...                anonymizer=gen)["identities"].tolist()
+    ['Ann', nan, nan, 'Dee']
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     blind = linkage_attack(released, aux, "income", identity="name")
+    >>> blind["uninterpreted_columns"], blind["lower_bound"]
+    (['income'], True)
     """
     on = _as_list(on)
     rel, on, _ = check_table(released, on, name="released")
@@ -533,7 +724,11 @@ def linkage_attack(released, auxiliary, on, *, identity=None, truth=None, hierar
                     "truth must be a column of released or hold one identity per "
                     f"released record ({len(rel)})."
                 )
-    counts, match = match_records(rel, aux, on, hierarchies=hierarchies)
+    counts, match, unread_share, ignored = match_records(
+        rel, aux, on, hierarchies=hierarchies, anonymizer=anonymizer, unread=unread,
+        return_unread=True,
+    )
+    _warn_unread(unread_share, ignored)
     unique = counts == 1
     linked = np.full(len(rel), np.nan, dtype=object)
     linked[unique] = ids.to_numpy()[match[unique]]
@@ -552,6 +747,10 @@ def linkage_attack(released, auxiliary, on, *, identity=None, truth=None, hierar
         "reidentification_rate": rate,
         "candidates": pd.Series(counts, index=rel.index, name="candidates"),
         "identities": pd.Series(linked, index=rel.index, name="identity"),
+        "uninterpreted_columns": [c for c in on if c in unread_share],
+        "unread_share": dict(unread_share),
+        "ignored_columns": list(ignored),
+        "lower_bound": bool(unread_share),
     }
 
 

@@ -258,19 +258,20 @@ def prosecutor_risk(X, quasi_identifiers, *, threshold=0.2):
     return _risk_stats(1.0 / row_class_sizes(frame, qis), threshold)
 
 
-def _population_counts(frame, qis, population, hierarchies):
+def _population_counts(frame, qis, population, hierarchies, anonymizer=None):
     """Number of population records compatible with each released record."""
     from ._attacks import compatible_counts  # deferred: _attacks imports this module
 
     pop, _, _ = check_table(population, qis, name="population")
-    counts = compatible_counts(frame, pop, qis, hierarchies=hierarchies)
+    counts = compatible_counts(frame, pop, qis, hierarchies=hierarchies, anonymizer=anonymizer)
     sizes = row_class_sizes(frame, qis)
     # the population holds every sampled person: a class is never smaller
     # than its count in the sample
     return np.maximum(counts, sizes)
 
 
-def journalist_risk(X, population, quasi_identifiers, *, threshold=0.2, hierarchies=None):
+def journalist_risk(X, population, quasi_identifiers, *, threshold=0.2, hierarchies=None,
+                    anonymizer=None):
     """Journalist re-identification risk: risk against a population table.
 
     The attacker does not know whether a person is in the release; a record
@@ -296,6 +297,13 @@ def journalist_risk(X, population, quasi_identifiers, *, threshold=0.2, hierarch
         Generalization hierarchies (anything
         :func:`sklearn_anon._hierarchy.load_hierarchy` reads) so that a
         released hierarchy node matches the population values under it.
+    anonymizer : fitted transformer, Pipeline, ColumnTransformer, callable or None, default=None
+        The anonymizer that produced ``X``: the population is generalized
+        with it and ``F`` counts the population records with the same
+        generalized values (needed for custom labels such as ``"Middle"``
+        or ``"OTHER"``; see :func:`linkage_attack`).  Without it, a column
+        whose released labels cannot be read raises a ``UserWarning`` and
+        the risk is a lower bound.
 
     Returns
     -------
@@ -313,7 +321,7 @@ def journalist_risk(X, population, quasi_identifiers, *, threshold=0.2, hierarch
     """
     threshold = _check_threshold(threshold)
     frame, qis, _ = check_table(X, quasi_identifiers)
-    counts = _population_counts(frame, qis, population, hierarchies)
+    counts = _population_counts(frame, qis, population, hierarchies, anonymizer)
     return _risk_stats(1.0 / counts, threshold)
 
 

@@ -1,0 +1,221 @@
+"""Run a fitted anonymizer on a table the attacker (or the ruler) holds.
+
+An attacker who knows the (public) generalization scheme generalizes his own
+auxiliary table with it and joins on the generalized values; the loss
+measures read the fitted bins to know what a custom label (``"Middle"``,
+``"35-44"``, ``"OTHER"``) covers.  Both need the same two helpers:
+
+* :func:`generalize_with` -- the generalized quasi-identifiers of a table,
+  through a fitted transformer, :class:`~sklearn.pipeline.Pipeline`,
+  :class:`~sklearn.compose.ColumnTransformer` or a plain callable;
+* :func:`fitted_bins` -- the numeric bins behind the labels of the package's
+  binning transformers found inside a fitted anonymizer.
+"""
+
+import numpy as np
+import pandas as pd
+
+__all__ = []
+
+# one year of dates, in nanoseconds (the Gregorian mean year)
+YEAR_NS = 365.2425 * 86400 * 1e9
+
+
+def _walk(estimator):
+    """The estimator and every estimator nested in it (pipelines, column transformers)."""
+    yield estimator
+    steps = getattr(estimator, "steps", None)
+    if isinstance(steps, list):
+        for _, step in steps:
+            if not isinstance(step, str) and step is not None:
+                yield from _walk(step)
+    parts = getattr(estimator, "transformers_", None)
+    if isinstance(parts, list):
+        for part in parts:
+            if len(part) >= 2 and not isinstance(part[1], str):
+                yield from _walk(part[1])
+
+
+def _input_names(ct, cols):
+    """Column names selected by one part of a fitted ColumnTransformer (None: unknown)."""
+    names = np.asarray(getattr(ct, "feature_names_in_", []), dtype=object)
+    if isinstance(cols, str):
+        return [cols]
+    if callable(cols) or isinstance(cols, slice):
+        return None
+    cols = list(cols)
+    if all(isinstance(c, str) for c in cols):
+        return cols
+    arr = np.asarray(cols)
+    if names.size and arr.dtype.kind == "b" and arr.size == names.size:
+        return list(names[arr])
+    if names.size and arr.dtype.kind in "iu":
+        return list(names[arr])
+    return None
+
+
+def _as_frame(out, estimator, index):
+    """The output of ``transform`` as a DataFrame with the estimator's feature names."""
+    if isinstance(out, pd.DataFrame):
+        return out
+    if hasattr(out, "toarray"):
+        out = out.toarray()
+    names = None
+    if hasattr(estimator, "get_feature_names_out"):
+        try:
+            names = list(estimator.get_feature_names_out())
+        except Exception:  # noqa: BLE001 - names are a nicety
+            names = None
+    frame = pd.DataFrame(np.asarray(out, dtype=object), columns=names)
+    frame.index = index
+    return frame
+
+
+def _by_parts(ct, table, columns):
+    """Apply the parts of a ColumnTransformer that read only columns present in ``table``."""
+    pieces = []
+    for name, trans, cols in getattr(ct, "transformers_", []):
+        if isinstance(trans, str) and trans == "drop":
+            continue
+        inputs = _input_names(ct, cols)
+        if not inputs or any(c not in table.columns for c in inputs):
+            continue
+        part = table[inputs]
+        if isinstance(trans, str):  # passthrough
+            pieces.append(part)
+            continue
+        out = _as_frame(trans.transform(part), trans, table.index)
+        pieces.append(out)
+    if not pieces:
+        return None
+    frame = pd.concat(pieces, axis=1)
+    return frame.loc[:, ~frame.columns.duplicated()]
+
+
+def _column(frame, col):
+    """Column ``col`` of an anonymizer's output (also found as ``prefix__col``)."""
+    if col in frame.columns:
+        return frame[col]
+    suffix = f"__{col}"
+    hits = [c for c in frame.columns if str(c).endswith(suffix)]
+    if len(hits) == 1:
+        return frame[hits[0]]
+    raise ValueError(f"The anonymizer's output has no column {col!r}.")
+
+
+def generalize_with(anonymizer, table, columns, *, name="auxiliary"):
+    """The ``columns`` of ``table`` as the fitted ``anonymizer`` releases them.
+
+    Parameters
+    ----------
+    anonymizer : fitted transformer, Pipeline, ColumnTransformer, or callable
+        Something with ``transform`` (fitted), or a function taking the
+        table and returning the generalized table (DataFrame).
+    table : DataFrame
+        The table to generalize (an attacker's auxiliary table, the original).
+    columns : list
+        The columns wanted (the quasi-identifiers).
+    name : str, default="auxiliary"
+        How the table is called in error messages.
+
+    Returns
+    -------
+    generalized : DataFrame
+        The generalized ``columns``, same rows and index as ``table``.
+
+    Notes
+    -----
+    When the anonymizer was fitted on columns ``table`` does not hold (an
+    auxiliary table with the quasi-identifiers only), a ColumnTransformer
+    applies just its parts that read present columns; any other anonymizer
+    receives the missing columns as missing values.  The transform must
+    generalize deterministically for the exact join of the linkage attack
+    to hold (generalization, Mondrian routing, grouping, suppression of
+    unseen values do; noise does not).
+    """
+    if hasattr(anonymizer, "transform"):
+        needed = getattr(anonymizer, "feature_names_in_", None)
+        out = None
+        if needed is not None:
+            needed = list(needed)
+            if any(c not in table.columns for c in needed):
+                if hasattr(anonymizer, "transformers_"):
+                    try:
+                        out = _by_parts(anonymizer, table, columns)
+                    except Exception:  # noqa: BLE001 - fall back on the whole transform
+                        out = None
+                if out is None:
+                    frame = table.reindex(columns=needed)
+                else:
+                    frame = None
+            else:
+                frame = table[needed]
+        else:
+            frame = table
+        if out is None:
+            try:
+                out = anonymizer.transform(frame)
+            except Exception as exc:  # the message may quote a cell: name the type only
+                raise ValueError(
+                    f"The anonymizer could not transform the {name} table "
+                    f"({type(exc).__name__}); give it every column the anonymizer "
+                    "was fitted with, or pass a callable."
+                ) from None
+        out = _as_frame(out, anonymizer, table.index)
+    elif callable(anonymizer):
+        out = anonymizer(table)
+        if not isinstance(out, pd.DataFrame):
+            raise TypeError("An anonymizer given as a callable must return a DataFrame.")
+    else:
+        raise TypeError(
+            "anonymizer must be a fitted transformer (with transform), a Pipeline, "
+            "a ColumnTransformer, or a callable returning a DataFrame."
+        )
+    if len(out) != len(table):
+        raise ValueError(f"The anonymizer changed the number of rows of the {name} table.")
+    result = pd.DataFrame({c: _column(out, c).to_numpy() for c in columns}, index=table.index)
+    for c in columns:  # keep categorical / string dtypes as released
+        col = _column(out, c)
+        if isinstance(col.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(col.dtype):
+            result[c] = col.astype(object).to_numpy()
+    return result
+
+
+def fitted_bins(anonymizer):
+    """Numeric bins behind the labels of the binning transformers inside ``anonymizer``.
+
+    Returns
+    -------
+    bins : dict of {column: dict of {label: (lo, hi)}}
+        ``lo``/``hi`` in the column's units: the value for an
+        :class:`~sklearn_anon.IntervalGeneralizer`, nanoseconds since the
+        epoch for a :class:`~sklearn_anon.DateGeneralizer` with
+        ``unit="age"`` (an age band ``[a, b)`` is the birth dates between
+        ``reference - b`` and ``reference - a`` years).  Bounds may be
+        infinite.
+    """
+    from ..generalize import DateGeneralizer, IntervalGeneralizer
+
+    out = {}
+    if anonymizer is None or not hasattr(anonymizer, "transform"):
+        return out
+    for est in _walk(anonymizer):
+        if isinstance(est, IntervalGeneralizer) and hasattr(est, "bins_"):
+            for col, (edges, labels) in est.bins_.items():
+                edges = np.asarray(edges, dtype=np.float64)
+                out[col] = {str(lab): (edges[i], edges[i + 1]) for i, lab in enumerate(labels)}
+        elif isinstance(est, DateGeneralizer) and hasattr(est, "states_"):
+            ref = getattr(est, "reference_date_", None)
+            if ref is None:
+                continue
+            ref_ns = float(pd.Timestamp(ref).tz_localize(None).as_unit("ns").value)
+            for col, state in est.states_.items():
+                if state[0] != "age":
+                    continue
+                _, edges, labels, _ = state
+                edges = np.asarray(edges, dtype=np.float64)
+                out[col] = {
+                    str(lab): (ref_ns - edges[i + 1] * YEAR_NS, ref_ns - edges[i] * YEAR_NS)
+                    for i, lab in enumerate(labels)
+                }
+    return out
