@@ -269,21 +269,24 @@ def dp_quantiles(values, quantiles, epsilon, lo, hi, rng):
     (sensitivity 1) and is drawn with probability proportional to
     ``length_i * exp(epsilon * utility / 2)``; the release is uniform inside
     the gap.  Each quantile spends ``epsilon`` (the caller splits its
-    budget).  Vectorized over quantiles with the Gumbel-max trick in log
-    space (no overflow).  Result sorted (post-processing).
+    budget).  The same algorithm as ``diffprivlib.tools.quantile``, each
+    quantile one vectorized Gumbel-max draw in log space (no overflow; one
+    array of ``n + 1`` at a time, whatever the number of quantiles).  Result
+    sorted (post-processing).  The one implementation for the package
+    (:class:`~sklearn_anon.DPKBinsDiscretizer` and the DP synthesizer's bins).
     """
+    values = np.asarray(values, dtype=np.float64)
     x = np.sort(np.clip(values[~np.isnan(values)], lo, hi))
     n = x.size
     edges = np.concatenate([[lo], x, [hi]])
     lengths = np.diff(edges)
-    idx = np.arange(n + 1)
-    quantiles = np.asarray(quantiles, dtype=np.float64)
+    idx = np.arange(n + 1, dtype=np.float64)
+    quantiles = np.atleast_1d(np.asarray(quantiles, dtype=np.float64))
     with np.errstate(divide="ignore"):
         log_len = np.log(lengths)
-    util = -np.abs(idx[None, :] - quantiles[:, None] * n)
-    logits = log_len[None, :] + epsilon * util / 2
-    gumbel = rng.gumbel(size=logits.shape)
-    choice = np.argmax(logits + gumbel, axis=1)
-    u = rng.random(choice.shape[0])
-    out = edges[choice] + u * lengths[choice]
+    out = np.empty(quantiles.size)
+    for j, q in enumerate(quantiles):  # a loop over quantiles, not rows
+        logits = -epsilon * np.abs(idx - q * n) / 2 + log_len
+        choice = int(np.argmax(logits + rng.gumbel(size=logits.shape)))
+        out[j] = edges[choice] + rng.random() * lengths[choice]
     return np.sort(out)

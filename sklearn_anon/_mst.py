@@ -18,6 +18,8 @@ import math
 
 import numpy as np
 
+from ._dp_sampling import dp_quantiles as dp_quantiles_each
+
 __all__ = []
 
 
@@ -188,29 +190,14 @@ def sample_conditional(cond, parent_index, rng):
 
 
 def dp_quantiles(values, quantiles, epsilon, bounds, rng):
-    """DP quantiles by the exponential mechanism of Smith (2011), vectorized.
+    """DP quantiles spending ``epsilon`` in total, split evenly over the quantiles.
 
-    The same algorithm as ``diffprivlib.tools.quantile`` (values clipped to
-    ``bounds``, the bounds appended, utility ``-|i - q k|`` over the ``k + 1``
-    gaps between sorted values, each gap weighted by its width, a uniform
-    draw inside the chosen gap), with ``epsilon`` split evenly over the
-    quantiles as diffprivlib does, but every quantile drawn at once with
-    numpy (Gumbel-max) instead of one Python-level mechanism per call.
-    Total cost: ``epsilon``-DP (sequential composition over the quantiles).
+    The exponential mechanism of Smith (2011) as ``diffprivlib.tools.quantile``
+    computes it (sequential composition over the quantiles): a thin wrapper
+    of :func:`sklearn_anon._dp_sampling.dp_quantiles`, which takes the
+    epsilon of each quantile.  Result sorted (post-processing).
     """
-    lo, hi = float(bounds[0]), float(bounds[1])
     quantiles = np.atleast_1d(np.asarray(quantiles, dtype=np.float64))
-    x = np.sort(np.clip(np.asarray(values, dtype=np.float64), lo, hi))
-    k = x.size
-    pts = np.concatenate([[lo], x, [hi]])
-    widths = np.diff(pts)
-    eps_each = epsilon / quantiles.size
-    ranks = np.arange(k + 1, dtype=np.float64)
-    with np.errstate(divide="ignore"):
-        log_w = np.log(widths)
-    out = np.empty(quantiles.size)
-    for j, q in enumerate(quantiles):  # one vectorized draw per quantile
-        logits = -eps_each * np.abs(ranks - q * k) / 2.0 + log_w
-        idx = int(np.argmax(logits + rng.gumbel(size=logits.shape)))
-        out[j] = pts[idx] + rng.random() * widths[idx]
-    return out
+    return dp_quantiles_each(
+        values, quantiles, epsilon / quantiles.size, float(bounds[0]), float(bounds[1]), rng
+    )
