@@ -534,8 +534,8 @@ def ncp(original, anonymized, quasi_identifiers=None, *, hierarchies=None,
     bands of :class:`~sklearn_anon.DateGeneralizer` turned into birth-date
     spans), else the original values the anonymizer maps to the label
     (their span, or their number of distinct values).  Without it, such a
-    column's loss is *unknown* (NaN in ``per_column``), never 1, and the
-    total averages the columns whose loss is known (NaN if none is).
+    column's loss is *unknown* (NaN in ``per_column``), never 1, and so is
+    the total (NaN): a mean over the other columns would misstate it.
 
     Parameters
     ----------
@@ -559,7 +559,8 @@ def ncp(original, anonymized, quasi_identifiers=None, *, hierarchies=None,
     Returns
     -------
     loss : float
-        In [0, 1]; 0 when nothing is generalized.
+        In [0, 1]; 0 when nothing is generalized; NaN when the loss of a
+        column is unknown (custom labels without ``anonymizer``).
     per_column : Series
         Only when ``return_per_column`` is True.
 
@@ -646,7 +647,7 @@ def ncp(original, anonymized, quasi_identifiers=None, *, hierarchies=None,
         losses[q] = (np.nan if np.isnan(cost[used]).any()
                      else float(counts[used] @ cost[used] / len(codes)))
     per_column = pd.Series(losses, name="ncp", dtype=np.float64)
-    total = float(per_column.mean()) if per_column.notna().any() else np.nan
+    total = float(per_column.mean(skipna=False))  # NaN when a column's loss is unknown
     if return_per_column:
         return total, per_column
     return total

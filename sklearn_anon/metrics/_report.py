@@ -16,6 +16,7 @@ import base64
 import html
 import io
 import math
+import warnings as _warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -83,6 +84,19 @@ class PrivacyReport:
     hierarchies : dict or None, default=None
         ``{column: hierarchy}`` for quasi-identifiers released as hierarchy
         nodes (linkage matching, NCP, distribution distance).
+    anonymizer : fitted transformer, Pipeline, ColumnTransformer, callable or None, default=None
+        The fitted anonymizer that produced ``anonymized``.  With it the
+        linkage attack generalizes the raw quasi-identifiers the way the
+        release did and joins on equal generalized values (a realistic
+        attacker knows the public generalization scheme), and NCP reads
+        what custom labels (``"Middle"``, ``"OTHER"``, ``"35-44"`` age bands
+        of a birth date) cover from the fitted bins.  Without it, columns
+        whose released labels the report cannot interpret (neither raw
+        values, nor intervals, sets, ``"*"`` or hierarchy nodes) are left
+        out of the linkage matching, listed in ``linkage_interpretation``
+        (with ``lower_bound: True``: the linkage figures then understate
+        the risk), in the rendered report and in a ``UserWarning``; their
+        NCP is reported as unknown, not as a total loss.
     title : str, default="Privacy report"
         Heading of the rendered report.
 
@@ -124,6 +138,7 @@ class PrivacyReport:
         max_reidentification=0.05,
         min_k=None,
         hierarchies=None,
+        anonymizer=None,
         title="Privacy report",
     ):
         self.original = original
@@ -136,6 +151,7 @@ class PrivacyReport:
         self.max_reidentification = max_reidentification
         self.min_k = min_k
         self.hierarchies = hierarchies
+        self.anonymizer = anonymizer
         self.title = title
         self._compute()
 
@@ -187,20 +203,38 @@ class PrivacyReport:
         self._sizes = {"original": sizes_orig, "anonymized": sizes_anon}
 
         # linkage: the attacker holds the raw quasi-identifiers of everyone
-        auxiliary = orig[qis]
+        # (and, with the anonymizer, the public generalization scheme)
         truth = np.arange(len(orig))
         linkage = {}
         for name, frame in (("original", orig), ("anonymized", anon)):
-            res = linkage_attack(frame[qis], auxiliary, qis, truth=truth, hierarchies=self.hierarchies)
+            anonymizer = self.anonymizer if name == "anonymized" else None
+            # the auxiliary table is the original itself: every raw value is in
+            # it, so a released value matching nothing is a label, not an
+            # absent person -> the column is left out ("ignore")
+            with _warnings.catch_warnings():
+                _warnings.simplefilter("ignore", UserWarning)
+                res = linkage_attack(
+                    frame[qis], orig if anonymizer is not None else orig[qis], qis, truth=truth,
+                    hierarchies=self.hierarchies, anonymizer=anonymizer, unread="ignore",
+                )
             linkage[name] = {
                 "unique_match_rate": res["unique_match_rate"],
                 "reidentification_rate": res["reidentification_rate"],
                 "mean_candidates": res["mean_candidates"],
             }
+            if name == "anonymized":
+                interpretation = {
+                    "anonymizer": self.anonymizer is not None,
+                    "uninterpreted_columns": [str(c) for c in res["uninterpreted_columns"]],
+                    "ignored_columns": [str(c) for c in res["ignored_columns"]],
+                    "unread_share": {str(c): float(v) for c, v in res["unread_share"].items()},
+                    "lower_bound": bool(res["lower_bound"]),
+                }
         privacy_orig.update({f"linkage_{k}": v for k, v in linkage["original"].items()})
         privacy_anon.update({f"linkage_{k}": v for k, v in linkage["anonymized"].items()})
 
-        loss = information_loss(orig, anon, qis, k=self.k, hierarchies=self.hierarchies)
+        loss = information_loss(orig, anon, qis, k=self.k, hierarchies=self.hierarchies,
+                                anonymizer=self.anonymizer)
         entropy = entropy_loss(orig, anon, qis)
         distance = distribution_distance(orig, anon, qis, hierarchies=self.hierarchies)
         per_column = pd.DataFrame(
@@ -210,6 +244,7 @@ class PrivacyReport:
                 "distance_measure": distance["measure"],
                 "distance": distance["normalized"],
                 "suppressed": distance["suppressed"],
+                "unreadable": distance["unreadable"],
             }
         )
         per_column.index = per_column.index.map(str)
@@ -235,6 +270,23 @@ class PrivacyReport:
             f"column {c!r} has nearly one value per record: it acts as an identifier"
             for c in identifiers
         ]
+        notes = []
+        if interpretation["lower_bound"]:
+            cols = ", ".join(repr(c) for c in interpretation["uninterpreted_columns"])
+            notes.append(
+                f"could not interpret the released labels of column(s) {cols}: they are left "
+                "out of the linkage attack, so its figures are a lower bound (pass the "
+                "fitted anonymizer to the report)"
+            )
+        if loss["ncp_unknown_columns"]:
+            cols = ", ".join(repr(c) for c in loss["ncp_unknown_columns"])
+            notes.append(
+                f"NCP of column(s) {cols} is unknown (custom labels; pass the fitted "
+                "anonymizer to the report)"
+            )
+        for note in notes:
+            _warnings.warn(f"PrivacyReport: {note}.", UserWarning, stacklevel=3)
+        warnings += notes
         self.sufficient_ = not reasons
         self._per_column = per_column
         self.results_ = {
@@ -257,9 +309,16 @@ class PrivacyReport:
             },
             "original": privacy_orig,
             "anonymized": privacy_anon,
-            "information_loss": loss,
+            "information_loss": {
+                k: (None if isinstance(v, float) and math.isnan(v) else
+                    {c: (None if math.isnan(x) else x) for c, x in v.items()}
+                    if k == "ncp_per_column" else v)
+                for k, v in loss.items()
+            },
+            "linkage_interpretation": interpretation,
             "per_column": {
-                c: {k: (v if isinstance(v, str) else float(v)) for k, v in row.items()}
+                c: {k: (v if isinstance(v, str) else None if pd.isna(v) else float(v))
+                    for k, v in row.items()}
                 for c, row in per_column.to_dict(orient="index").items()
             },
             "identifier_columns": identifiers,
@@ -311,7 +370,7 @@ class PrivacyReport:
     def _loss_rows(self):
         loss = self.results_["information_loss"]
         return [
-            ("NCP (granularity loss)", _fmt(loss["ncp"])),
+            ("NCP (granularity loss)", "unknown" if loss["ncp"] is None else _fmt(loss["ncp"])),
             ("discernibility", _fmt(loss["discernibility"])),
             (f"average class size (C_avg, k={self.k})", _fmt(loss["average_class_size"])),
             ("entropy loss (mean share)", _fmt(loss["entropy_loss"])),
@@ -320,16 +379,34 @@ class PrivacyReport:
         ]
 
     def _column_rows(self):
+        def unknown(v):
+            return "unknown" if v is None else _fmt(v)
+
         return [
             (
                 str(c),
-                _fmt(row["ncp"]),
+                unknown(row["ncp"]),
                 _fmt(row["entropy_loss"]),
-                f"{_fmt(row['distance'])} ({row['distance_measure']})",
+                f"{unknown(row['distance'])} ({row['distance_measure']})",
                 _pct(row["suppressed"]),
+                _pct(row.get("unreadable")),
             )
             for c, row in self.results_["per_column"].items()
         ]
+
+    def _interpretation_line(self):
+        """One sentence on how the linkage attack read the released labels."""
+        li = self.results_["linkage_interpretation"]
+        if li["anonymizer"]:
+            return ("Linkage attack: the raw quasi-identifiers were generalized with the fitted "
+                    "anonymizer and joined on equal generalized values.")
+        if li["lower_bound"]:
+            cols = ", ".join(li["uninterpreted_columns"])
+            return (f"Linkage attack: could not interpret the released labels of {cols}; "
+                    "these columns were left out of the matching, so the linkage figures are "
+                    "a lower bound (pass anonymizer= to the report).")
+        return ("Linkage attack: every released value was read as a raw value, an interval, "
+                "a set, a hierarchy node or \"*\".")
 
     def to_markdown(self):
         """The report as Markdown (GitHub tables).
@@ -362,16 +439,18 @@ class PrivacyReport:
             )
         lines += ["", "## Privacy", "", "| measure | original | anonymized |", "|---|---:|---:|"]
         lines += [f"| {a} | {b} | {c} |" for a, b, c in self._privacy_rows()]
+        lines += ["", esc(self._interpretation_line())]
         lines += ["", "## Information loss", "", "| measure | value |", "|---|---:|"]
         lines += [f"| {a} | {b} |" for a, b in self._loss_rows()]
         lines += [
             "",
             "## Per column",
             "",
-            "| column | NCP | entropy loss | distribution distance | suppressed |",
-            "|---|---:|---:|---:|---:|",
+            "| column | NCP | entropy loss | distribution distance | suppressed | unreadable |",
+            "|---|---:|---:|---:|---:|---:|",
         ]
-        lines += [f"| {esc(a)} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in self._column_rows()]
+        lines += [f"| {esc(a)} | {b} | {c} | {d} | {e} | {f} |"
+                  for a, b, c, d, e, f in self._column_rows()]
         lines.append("")
         return "\n".join(lines)
 
@@ -490,13 +569,16 @@ class PrivacyReport:
         parts += [f"<tr><td>{e(a)}</td><td>{e(b)}</td><td>{e(c)}</td></tr>"
                   for a, b, c in self._privacy_rows()]
         parts.append("</tbody></table>")
+        li = r["linkage_interpretation"]
+        parts.append(f'<p id="interpretation" class="{"warn" if li["lower_bound"] else "meta"}">'
+                     f"{e(self._interpretation_line())}</p>")
         parts.append('<h2>Information loss</h2><table id="loss"><thead><tr><th>measure</th>'
                      "<th>value</th></tr></thead><tbody>")
         parts += [f"<tr><td>{e(a)}</td><td>{e(b)}</td></tr>" for a, b in self._loss_rows()]
         parts.append("</tbody></table>")
         parts.append('<h2>Per column</h2><table id="columns"><thead><tr><th>column</th>'
                      "<th>NCP</th><th>entropy loss</th><th>distribution distance</th>"
-                     "<th>suppressed</th></tr></thead><tbody>")
+                     "<th>suppressed</th><th>unreadable</th></tr></thead><tbody>")
         parts += ["<tr>" + "".join(f"<td>{e(x)}</td>" for x in row) + "</tr>"
                   for row in self._column_rows()]
         parts.append("</tbody></table>")

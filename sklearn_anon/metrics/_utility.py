@@ -195,7 +195,9 @@ def _spread_categories(orig, anon, hierarchy):
     unknown = n_members == 0
     released += weights[unknown].sum() / m
     original = np.bincount(o_codes, minlength=m).astype(np.float64)
-    return original / original.sum(), released / released.sum()
+    marker = a_text.isna().to_numpy() | (a_text.astype(str).str.strip() == SUPPRESSED).to_numpy()
+    unreadable = float(weights[unknown & ~marker].sum() / weights.sum())
+    return original / original.sum(), released / released.sum(), unreadable
 
 
 def distribution_distance(original, anonymized, columns=None, *, hierarchies=None):
@@ -225,9 +227,13 @@ def distribution_distance(original, anonymized, columns=None, *, hierarchies=Non
     distance : DataFrame, one row per column
         ``measure`` (``"tvd"`` or ``"wasserstein"``), ``distance`` and
         ``normalized`` (in [0, 1] for TVD; Wasserstein over the range).
-        ``suppressed`` gives the share of released cells read as unknown
-        (numeric cells that are ``"*"`` or missing, left out of the
-        Wasserstein distance).
+        ``suppressed`` gives the share of released cells that are ``"*"`` or
+        missing; ``unreadable`` the share of cells that are neither a value,
+        an interval, a set nor a hierarchy node (custom labels such as
+        ``"Middle"`` or ``"OTHER"``): numeric ones are left out of the
+        Wasserstein distance (a numeric column with no readable cell but
+        custom labels has an unknown distance, NaN, not 1), categorical ones
+        are spread over the whole domain like ``"*"``.
 
     Examples
     --------
@@ -254,24 +260,30 @@ def distribution_distance(original, anonymized, columns=None, *, hierarchies=Non
             else:
                 a_num = _released_numbers(a, kind)
             o_ok, a_ok = o_num[np.isfinite(o_num)], a_num[np.isfinite(a_num)]
-            suppressed = float(np.mean(~np.isfinite(a_num)))
+            a_obj = a.astype(object)
+            marker = (a_obj.isna() | (a_obj.astype(str).str.strip() == SUPPRESSED)).to_numpy()
+            suppressed = float(np.mean(marker))
+            unreadable = float(np.mean(~np.isfinite(a_num) & ~marker))
             if o_ok.size == 0 or a_ok.size == 0:
-                dist, norm = np.nan, 1.0
+                # nothing released to read: all suppressed is a full loss,
+                # custom labels an unknown one
+                dist, norm = np.nan, (np.nan if unreadable > 0 else 1.0)
             else:
                 dist = float(wasserstein_distance(o_ok, a_ok))
                 span = float(o_ok.max() - o_ok.min())
                 norm = min(dist / span, 1.0) if span > 0 else float(dist > 0)
             rows.append(
                 {"measure": "wasserstein", "distance": dist, "normalized": norm,
-                 "suppressed": suppressed}
+                 "suppressed": suppressed, "unreadable": unreadable}
             )
         else:
-            p, q = _spread_categories(o, a, hierarchies.get(col))
+            p, q, unreadable = _spread_categories(o, a, hierarchies.get(col))
             tvd = float(0.5 * np.abs(p - q).sum())
             a_obj = a.astype(object)
             suppressed = float(np.mean(a_obj.isna() | (a_obj == SUPPRESSED)))
             rows.append(
-                {"measure": "tvd", "distance": tvd, "normalized": tvd, "suppressed": suppressed}
+                {"measure": "tvd", "distance": tvd, "normalized": tvd, "suppressed": suppressed,
+                 "unreadable": unreadable}
             )
     return pd.DataFrame(rows, index=pd.Index(columns))
 
@@ -343,7 +355,8 @@ def correlation_drift(original, anonymized, columns=None, *, method="pearson"):
     }
 
 
-def information_loss(original, anonymized, quasi_identifiers, *, k=None, hierarchies=None):
+def information_loss(original, anonymized, quasi_identifiers, *, k=None, hierarchies=None,
+                     anonymizer=None):
     """Information-loss summary of an anonymized table.
 
     Parameters
@@ -359,11 +372,17 @@ def information_loss(original, anonymized, quasi_identifiers, *, k=None, hierarc
         None uses the achieved k (smallest class).
     hierarchies : dict or None, default=None
         ``{column: hierarchy}`` for columns released as hierarchy nodes.
+    anonymizer : fitted transformer, Pipeline, ColumnTransformer, callable or None, default=None
+        The anonymizer that produced ``anonymized``, so that NCP can read
+        what custom labels cover (see :func:`~sklearn_anon.metrics.ncp`).
 
     Returns
     -------
     loss : dict
-        ``ncp`` (granularity loss, in [0, 1]), ``ncp_per_column`` (dict),
+        ``ncp`` (granularity loss, in [0, 1]; NaN when a column's loss is
+        unknown), ``ncp_per_column`` (dict; NaN when unknown),
+        ``ncp_unknown_columns`` (columns with custom labels NCP could not
+        read),
         ``discernibility``, ``average_class_size`` (C_avg),
         ``entropy_loss`` (mean share of the QIs' entropy lost),
         ``distribution_distance`` (mean normalized distance over the QIs),
@@ -383,12 +402,14 @@ def information_loss(original, anonymized, quasi_identifiers, *, k=None, hierarc
 
     _, sizes = class_codes(anon, qis)
     k_ref = int(sizes.min()) if k is None else k
-    total, per_column = ncp(orig, anon, qis, hierarchies=hierarchies, return_per_column=True)
+    total, per_column = ncp(orig, anon, qis, hierarchies=hierarchies, anonymizer=anonymizer,
+                            return_per_column=True)
     ent = entropy_loss(orig, anon, qis)
     dist = distribution_distance(orig, anon, qis, hierarchies=hierarchies)
     return {
         "ncp": float(total),
         "ncp_per_column": {str(c): float(v) for c, v in per_column.items()},
+        "ncp_unknown_columns": [str(c) for c, v in per_column.items() if np.isnan(v)],
         "discernibility": int(discernibility(anon, qis)),
         "average_class_size": float(average_class_size(anon, qis, k_ref)),
         "entropy_loss": float(ent["loss"].mean()),
