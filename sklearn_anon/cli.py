@@ -325,7 +325,9 @@ def _load_key(spec):
 # ==========================================================================
 # reports
 # ==========================================================================
-def _privacy_report(original, anonymized, qis, policy_report=None, title="Privacy report"):
+def _privacy_report(original, anonymized, qis, policy_report=None, title="Privacy report",
+                    anonymizer=None):
+    """The report; ``anonymizer`` (the fitted pipeline) lets it read custom labels."""
     from .metrics import PrivacyReport
 
     cfg = dict(policy_report or {})
@@ -337,7 +339,8 @@ def _privacy_report(original, anonymized, qis, policy_report=None, title="Privac
               if k in cfg}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return PrivacyReport(original, anonymized, qis, sensitive, title=title, **kwargs)
+        return PrivacyReport(original, anonymized, qis, sensitive, title=title,
+                             anonymizer=anonymizer, **kwargs)
 
 
 def _write_report(report, path):
@@ -583,7 +586,7 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
     report = None
     if qis:
         try:
-            report = _privacy_report(frame, anonymized, qis, policy.report)
+            report = _privacy_report(frame, anonymized, qis, policy.report, anonymizer=ct)
         except (ValueError, TypeError) as exc:  # the metrics name columns, never values
             if report_path:
                 raise UserError(f"report: {_first_line(exc)}") from None
@@ -702,7 +705,7 @@ def cmd_apply(args):
     qis = [q for q in bundle.get("quasi_identifiers", []) if q in out.columns]
     if qis and (args.report or not args.quiet):
         try:
-            report = _privacy_report(frame, out, qis, bundle.get("report"))
+            report = _privacy_report(frame, out, qis, bundle.get("report"), anonymizer=pipeline)
         except (ValueError, TypeError) as exc:
             if args.report:
                 raise UserError(f"report: {_first_line(exc)}") from None

@@ -181,6 +181,23 @@ def generalize_with(anonymizer, table, columns, *, name="auxiliary"):
     return result
 
 
+class Precomputed:
+    """An anonymizer whose output on one table is already known (computed once, reused).
+
+    Calling it returns ``output`` (for the table it was computed on);
+    :func:`fitted_bins` looks through it at ``estimator``.
+    """
+
+    def __init__(self, estimator, output):
+        self.estimator = estimator
+        self.output = output
+
+    def __call__(self, table):
+        if len(table) != len(self.output):
+            raise ValueError("Precomputed output does not match the table.")
+        return self.output.set_axis(table.index)
+
+
 def fitted_bins(anonymizer):
     """Numeric bins behind the labels of the binning transformers inside ``anonymizer``.
 
@@ -197,6 +214,8 @@ def fitted_bins(anonymizer):
     from ..generalize import DateGeneralizer, IntervalGeneralizer
 
     out = {}
+    if isinstance(anonymizer, Precomputed):
+        anonymizer = anonymizer.estimator
     if anonymizer is None or not hasattr(anonymizer, "transform"):
         return out
     for est in _walk(anonymizer):

@@ -22,6 +22,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
+from ._anonymizer import Precomputed, generalize_with
 from ._attacks import homogeneity_attack, linkage_attack
 from ._privacy_models import l_diversity, t_closeness
 from ._risk import _check_k, _check_threshold, check_table, class_codes, column_cardinality
@@ -206,8 +207,12 @@ class PrivacyReport:
         # (and, with the anonymizer, the public generalization scheme)
         truth = np.arange(len(orig))
         linkage = {}
+        cached = None
+        if self.anonymizer is not None:  # generalize the original once, for linkage and NCP
+            cached = Precomputed(self.anonymizer,
+                                 generalize_with(self.anonymizer, orig, qis, name="original"))
         for name, frame in (("original", orig), ("anonymized", anon)):
-            anonymizer = self.anonymizer if name == "anonymized" else None
+            anonymizer = cached if name == "anonymized" else None
             # the auxiliary table is the original itself: every raw value is in
             # it, so a released value matching nothing is a label, not an
             # absent person -> the column is left out ("ignore")
@@ -234,7 +239,7 @@ class PrivacyReport:
         privacy_anon.update({f"linkage_{k}": v for k, v in linkage["anonymized"].items()})
 
         loss = information_loss(orig, anon, qis, k=self.k, hierarchies=self.hierarchies,
-                                anonymizer=self.anonymizer)
+                                anonymizer=cached)
         entropy = entropy_loss(orig, anon, qis)
         distance = distribution_distance(orig, anon, qis, hierarchies=self.hierarchies)
         per_column = pd.DataFrame(
