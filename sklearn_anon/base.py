@@ -59,6 +59,19 @@ def values_hidden(name, problem):
         raise kind(f"{_column_label(name)}: {problem}") from None
 
 
+def per_column(param, name, default=None):
+    """A parameter given once for every column, or per column as ``{column: value}``.
+
+    The one reading of per-column parameters (``bins``, ``bounds``,
+    ``epsilon``, ``levels`` ...): a dict is looked up by the column's name
+    (``default`` when it has no entry), anything else applies to every
+    column.
+    """
+    if isinstance(param, dict):
+        return param.get(name, default)
+    return param
+
+
 def check_frame(X, *, name="X"):
     """Return ``(frame, is_pandas)`` for a 2D DataFrame/ndarray/list input.
 
@@ -268,17 +281,32 @@ class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _output(self, result, is_pandas):
         """Return ``result`` as the caller's container kind."""
-        if is_pandas or get_output_config("transform", self)["dense"] != "default":
-            return result
-        return frame_to_array(result)
+        return output_container(self, result, is_pandas)
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        tags.input_tags.allow_nan = True
-        tags.transformer_tags.preserves_dtype = []
-        return tags
+        return anonymizer_tags(super().__sklearn_tags__())
+
+
+def anonymizer_tags(tags):
+    """The tags every anonymizer shares: strings, categories and NaN accepted,
+    output dtype not the input's (labels, pseudonyms, noisy floats)."""
+    tags.input_tags.string = True
+    tags.input_tags.categorical = True
+    tags.input_tags.allow_nan = True
+    tags.transformer_tags.preserves_dtype = []
+    return tags
+
+
+def output_container(estimator, result, is_pandas):
+    """``result`` (a DataFrame) as the caller's container kind.
+
+    A DataFrame when the input was one or when ``estimator`` has a
+    ``set_output`` container configured, else an ndarray
+    (:func:`frame_to_array`).
+    """
+    if is_pandas or get_output_config("transform", estimator)["dense"] != "default":
+        return result
+    return frame_to_array(result)
 
 
 def frame_to_array(frame):

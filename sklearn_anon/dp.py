@@ -61,10 +61,9 @@ from ._compat import (
     Interval,
     PrivacyLeakWarning,
     _fit_context,
-    get_output_config,
     validate_data,
 )
-from .base import ColumnAnonymizer, check_frame, frame_to_array, require_numeric, values_hidden
+from .base import ColumnAnonymizer, check_frame, output_container, per_column, require_numeric, values_hidden
 
 __all__ = [
     "DPGroupMeanEncoder",
@@ -86,14 +85,8 @@ _ACCOUNTANT = [BudgetAccountant, None]
 
 
 # -- parameter helpers -------------------------------------------------------
-def _per_column(param, name):
-    if isinstance(param, dict):
-        return param.get(name)
-    return param
-
-
 def _column_epsilon(epsilon, name, what="epsilon"):
-    value = _per_column(epsilon, name)
+    value = per_column(epsilon, name)
     if value is None:
         raise ValueError(f"{what} is a dict without an entry for column {name!r}.")
     if isinstance(value, bool) or not isinstance(value, Real) or not (value > 0) or math.isinf(value):
@@ -116,7 +109,7 @@ def _check_bounds(given, name):
 
 def _resolve_bounds(bounds, values, name, leaked):
     """Given bounds for column ``name``, or bounds from the data (recorded in ``leaked``)."""
-    given = _per_column(bounds, name)
+    given = per_column(bounds, name)
     if given is not None:
         return _check_bounds(given, name)
     finite = values[np.isfinite(values)]
@@ -585,7 +578,7 @@ class RandomizedResponse(_LocalMechanism):
 
     def _fit_column(self, column, name):
         eps = _column_epsilon(self.epsilon, name)
-        given = _per_column(self.categories, name)
+        given = per_column(self.categories, name)
         if given is not None:
             cats = pd.Index(list(given))
             if cats.size == 0 or cats.has_duplicates or cats.hasnans:
@@ -1125,9 +1118,7 @@ class DPGroupMeanEncoder(ColumnAnonymizer):
         picked = table[cell[known]]
         out[known] = np.where(np.isnan(picked), self.global_mean_, picked)
         result = pd.DataFrame({self.get_feature_names_out()[0]: out}, index=frame.index)
-        if is_pandas or get_output_config("transform", self)["dense"] != "default":
-            return result
-        return frame_to_array(result)
+        return output_container(self, result, is_pandas)
 
     def get_feature_names_out(self, input_features=None):
         """One output feature, ``"<value>_group_mean"``.
@@ -1150,11 +1141,7 @@ class DPGroupMeanEncoder(ColumnAnonymizer):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = True
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        tags.input_tags.allow_nan = True
         tags.target_tags.required = self.value_column is None
-        tags.transformer_tags.preserves_dtype = []
         return tags
 
 

@@ -25,6 +25,7 @@ from .base import (
     ColumnAnonymizer,
     _column_label,
     is_numeric,
+    per_column,
     require_numeric,
     values_hidden,
 )
@@ -54,13 +55,6 @@ def _shared_docs(cls):
         cls.__doc__,
     )
     return cls
-
-
-def _per_column(param, name, default=None):
-    """A parameter given once for all columns, or as ``{column: value}``."""
-    if isinstance(param, dict):
-        return param.get(name, default)
-    return param
 
 
 def _fmt(x, precision):
@@ -244,7 +238,7 @@ class IntervalGeneralizer(ColumnAnonymizer):
 
     def _fit_column(self, column, name):
         require_numeric(column, name, type(self).__name__)
-        given = _per_column(self.bins, name)
+        given = per_column(self.bins, name)
         if given is not None:
             edges = _checked_edges(given, f" for column {name!r}")
             open_ends = False
@@ -264,7 +258,7 @@ class IntervalGeneralizer(ColumnAnonymizer):
                 edges = np.array([edges[0], edges[0]])
             edges[0], edges[-1] = -np.inf, np.inf
             open_ends = True
-        labels = _per_column(self.labels, name)
+        labels = per_column(self.labels, name)
         if labels is None:
             labels = _interval_labels(edges, self.right, self.precision, open_ends)
         else:
@@ -354,8 +348,8 @@ class TopBottomCoder(ColumnAnonymizer):
         finite = values[np.isfinite(values)]
         bounds = []
         for given, q, default in (
-            (_per_column(self.lower, name), self.lower_quantile, -np.inf),
-            (_per_column(self.upper, name), self.upper_quantile, np.inf),
+            (per_column(self.lower, name), self.lower_quantile, -np.inf),
+            (per_column(self.upper, name), self.upper_quantile, np.inf),
         ):
             if given is not None:
                 bounds.append(float(given))
@@ -1335,7 +1329,7 @@ class HierarchyGeneralizer(ColumnAnonymizer):
 
     def _fit_column(self, column, name):
         hierarchy = load_hierarchy(self._spec_for(name), name=name)
-        level = _per_column(self.levels, name, default=1)
+        level = per_column(self.levels, name, default=1)
         if not isinstance(level, (Integral, np.integer)) or isinstance(level, bool) or level < 0:
             raise ValueError(f"levels for {_column_label(name)} must be a non-negative integer.")
         if level > hierarchy.height:

@@ -34,8 +34,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from . import _pii_patterns as P
-from ._compat import Interval, StrOptions, _fit_context, dp_check_random_state, get_output_config, validate_data
-from .base import ColumnAnonymizer, check_frame, frame_to_array
+from ._compat import Interval, StrOptions, _fit_context, dp_check_random_state, validate_data
+from .base import ColumnAnonymizer, anonymizer_tags, check_frame, output_container
 
 __all__ = [
     "FakeReplacer",
@@ -502,17 +502,10 @@ class _FrameTransformer(TransformerMixin, BaseEstimator):
         return [f"x{i}" for i in range(self.n_features_in_)]
 
     def _output(self, result, is_pandas):
-        if is_pandas or get_output_config("transform", self)["dense"] != "default":
-            return result
-        return frame_to_array(result)
+        return output_container(self, result, is_pandas)
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        tags.input_tags.allow_nan = True
-        tags.transformer_tags.preserves_dtype = []
-        return tags
+        return anonymizer_tags(super().__sklearn_tags__())
 
 
 # ==========================================================================
