@@ -185,6 +185,138 @@ def test_no_adult_record_matches_one_identity_after_mondrian(adult_with_names):
     assert res["identities"].isna().all()
 
 
+# -- custom labels: the attacker knows the generalization scheme ------------------------
+
+CUSTOMER_QIS = ["zipcode", "sex", "birthdate", "income"]
+
+
+def _customer_anonymizer():
+    """Income classes, ZIP3 with rare ZIP3s grouped into OTHER, age bands from the birth date."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_anon import DateGeneralizer, IntervalGeneralizer, PrefixGeneralizer, RareCategoryGrouper
+
+    return ColumnTransformer(
+        [
+            ("income", IntervalGeneralizer(bins=[0, 25_000, 60_000, 120_000, np.inf],
+                                           labels=["<25k", "Lower", "Middle", "Upper"],
+                                           right=False), ["income"]),
+            ("zip", make_pipeline(PrefixGeneralizer(n=3, width=5),
+                                  RareCategoryGrouper(min_count=8)), ["zipcode"]),
+            ("age", DateGeneralizer(unit="age", reference_date="2024-01-01",
+                                    bins=[18, 30, 45, 60, 75, 120]), ["birthdate"]),
+            ("sex", "passthrough", ["sex"]),
+        ],
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
+
+
+@pytest.fixture(scope="module")
+def customers_released():
+    from sklearn_anon.datasets import make_customers
+
+    table = make_customers(300, random_state=3)
+    ct = _customer_anonymizer().fit(table)
+    released = ct.transform(table.iloc[:200])  # the release: customers 0..199
+    # the attacker's file: customers 100..299 with their names and raw QIs
+    aux = table.iloc[100:][CUSTOMER_QIS + ["name"]].reset_index(drop=True)
+    return table, ct, released, aux
+
+
+def test_linkage_with_the_anonymizer_agrees_with_a_brute_force_count(customers_released):
+    from collections import Counter
+
+    table, ct, released, aux = customers_released
+    truth = table["name"].iloc[:200].to_numpy()
+    res = linkage_attack(released, aux, CUSTOMER_QIS, identity="name", truth=truth, anonymizer=ct)
+    # independent reference: generalize the full attacker rows, count tuples in plain Python
+    gen_aux = ct.transform(table.iloc[100:])[CUSTOMER_QIS].astype(str)
+    counts = Counter(map(tuple, gen_aux.to_numpy().tolist()))
+    rel_keys = list(map(tuple, released[CUSTOMER_QIS].astype(str).to_numpy().tolist()))
+    expected = np.array([counts.get(k, 0) for k in rel_keys])
+    np.testing.assert_array_equal(res["candidates"].to_numpy(), expected)
+    assert res["uninterpreted_columns"] == [] and res["lower_bound"] is False
+    # re-identified: exactly the released people present in the attacker's file
+    # whose generalized QIs are unique there
+    in_aux = np.isin(truth, aux["name"].to_numpy())
+    unique_there = expected == 1
+    correct = (res["identities"].to_numpy() == truth)
+    np.testing.assert_array_equal(correct, in_aux & unique_there)
+    assert res["reidentification_rate"] == pytest.approx(np.mean(in_aux & unique_there))
+    assert 0 < res["reidentification_rate"] < 0.5  # a real, partial risk
+    # everyone present in the file is a candidate of his own released record
+    assert (expected[in_aux] >= 1).all()
+    # a callable doing the same generalization gives the same answer
+    same = linkage_attack(released, table.iloc[100:], CUSTOMER_QIS, identity="name", truth=truth,
+                          anonymizer=lambda df: ct.transform(df))
+    np.testing.assert_array_equal(same["candidates"].to_numpy(), expected)
+
+
+def test_linkage_without_the_anonymizer_says_what_it_could_not_read(customers_released):
+    table, ct, released, aux = customers_released
+    truth = table["name"].iloc[:200].to_numpy()
+    with pytest.warns(UserWarning, match="lower bound") as record:
+        blind = linkage_attack(released, aux, CUSTOMER_QIS, identity="name", truth=truth)
+    message = str(record[0].message)
+    assert all(c in message for c in ("zipcode", "birthdate", "income"))
+    assert blind["uninterpreted_columns"] == ["zipcode", "birthdate", "income"]
+    assert blind["lower_bound"] is True
+    # numeric / datetime columns with labels are left out (uninformative), not "no match"
+    assert blind["ignored_columns"] == ["zipcode", "birthdate", "income"]
+    assert blind["no_match_rate"] < 1.0
+    # leaving columns out only adds candidates: a lower bound on the risk
+    informed = linkage_attack(released, aux, CUSTOMER_QIS, identity="name", truth=truth,
+                              anonymizer=ct)
+    assert (blind["candidates"].to_numpy() >= informed["candidates"].to_numpy()).all()
+    assert blind["reidentification_rate"] <= informed["reidentification_rate"]
+    # only sex is left: candidates are the people of the same sex
+    by_sex = aux["sex"].value_counts()
+    np.testing.assert_array_equal(blind["candidates"].to_numpy(),
+                                  by_sex.reindex(released["sex"]).to_numpy())
+
+
+def test_unread_labels_modes():
+    aux = pd.DataFrame({"income": [10, 50, 90], "city": ["A", "B", "C"], "id": [1, 2, 3]})
+    released = pd.DataFrame({"income": ["low", "mid", "high"], "city": ["A", "B", "OTHER"]})
+    with pytest.warns(UserWarning):
+        auto = linkage_attack(released, aux, ["income", "city"], identity="id")
+    # numeric column with labels: left out; categorical: unread values match nothing
+    assert auto["ignored_columns"] == ["income"]
+    assert auto["candidates"].tolist() == [1, 1, 0]
+    assert auto["unread_share"] == {"income": 1.0, "city": pytest.approx(1 / 3)}
+    with pytest.warns(UserWarning):
+        ignore = linkage_attack(released, aux, ["income", "city"], identity="id", unread="ignore")
+    assert ignore["candidates"].tolist() == [3, 3, 3]  # both columns left out
+    with pytest.warns(UserWarning):
+        strict = linkage_attack(released, aux, ["income", "city"], identity="id", unread="no_match")
+    assert strict["candidates"].tolist() == [0, 0, 0]
+    with pytest.raises(ValueError, match="unread"):
+        linkage_attack(released, aux, ["income"], unread="guess")
+    # intervals, sets, "*" and raw values are read: no warning, nothing listed
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ok = linkage_attack(pd.DataFrame({"income": ["[0, 60)", "*"], "city": ["{A, B}", "C"]}),
+                            aux, ["income", "city"])
+    assert ok["uninterpreted_columns"] == [] and ok["candidates"].tolist() == [2, 1]
+
+
+def test_anonymizer_errors_name_no_value(customers_released):
+    table, ct, released, aux = customers_released
+    with pytest.raises(TypeError, match="anonymizer"):
+        linkage_attack(released, aux, CUSTOMER_QIS, anonymizer="not an anonymizer")
+
+    class Broken:
+        feature_names_in_ = np.array(CUSTOMER_QIS, dtype=object)
+
+        def transform(self, X):
+            raise ValueError(f"bad value {X.iloc[0, 0]!r}")
+
+    with pytest.raises(ValueError, match="could not transform") as info:
+        linkage_attack(released, aux, CUSTOMER_QIS, anonymizer=Broken())
+    assert str(aux.iloc[0, 0]) not in str(info.value)
+
+
 # -- homogeneity -----------------------------------------------------------------------
 
 
