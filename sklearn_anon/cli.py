@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 __all__ = ["main"]
@@ -188,6 +189,26 @@ def _csv_error(path, exc):
     return UserError(f"input '{path}' is not a well-formed CSV file")
 
 
+@contextmanager
+def _reading_csv(path, encoding):
+    """pandas' CSV reading errors as :class:`UserError` naming the file, never a cell."""
+    import pandas as pd
+
+    try:
+        yield
+    except pd.errors.EmptyDataError:
+        raise UserError(f"input '{path}' is empty") from None
+    except UnicodeDecodeError:
+        raise UserError(f"input '{path}' is not valid {encoding} text (give --encoding, "
+                        "e.g. --encoding latin-1)") from None
+    except pd.errors.ParserError as exc:
+        raise _csv_error(path, exc) from None
+    except LookupError:
+        raise UserError(f"unknown encoding {encoding!r}") from None
+    except (ValueError, TypeError):
+        raise UserError(f"input '{path}' cannot be read as CSV") from None
+
+
 def read_header(path, *, fmt=None, sep=None, encoding="utf-8"):
     """The column names of a CSV/Parquet file, reading nothing else."""
     import pandas as pd
@@ -202,17 +223,8 @@ def read_header(path, *, fmt=None, sep=None, encoding="utf-8"):
             return [str(c) for c in pq.read_schema(path).names if not c.startswith("__index")]
         except Exception:  # pyarrow's errors carry no cell value, but are many
             raise UserError(f"input '{path}' is not a readable Parquet file") from None
-    try:
+    with _reading_csv(path, encoding):
         frame = pd.read_csv(path, sep=_default_sep(path, sep), encoding=encoding, nrows=0)
-    except pd.errors.EmptyDataError:
-        raise UserError(f"input '{path}' is empty") from None
-    except UnicodeDecodeError:
-        raise UserError(f"input '{path}' is not valid {encoding} text (give --encoding, "
-                        "e.g. --encoding latin-1)") from None
-    except pd.errors.ParserError as exc:
-        raise _csv_error(path, exc) from None
-    except LookupError:
-        raise UserError(f"unknown encoding {encoding!r}") from None
     columns = [str(c) for c in frame.columns]
     _check_names(path, columns)
     return columns
@@ -247,20 +259,9 @@ def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None):
             raise UserError(f"input '{path}' is not a readable Parquet file") from None
     else:
         as_text = {c: str for c, d in dtypes.items() if d in ("str", "category")}
-        try:
+        with _reading_csv(path, encoding):
             frame = pd.read_csv(path, sep=_default_sep(path, sep), encoding=encoding,
                                 dtype=as_text or None, on_bad_lines="error")
-        except pd.errors.EmptyDataError:
-            raise UserError(f"input '{path}' is empty") from None
-        except UnicodeDecodeError:
-            raise UserError(f"input '{path}' is not valid {encoding} text (give --encoding, "
-                            "e.g. --encoding latin-1)") from None
-        except pd.errors.ParserError as exc:
-            raise _csv_error(path, exc) from None
-        except LookupError:
-            raise UserError(f"unknown encoding {encoding!r}") from None
-        except (ValueError, TypeError):
-            raise UserError(f"input '{path}' cannot be read as CSV") from None
     frame.columns = [str(c) for c in frame.columns]
     _check_names(path, list(frame.columns))
     if len(frame) == 0:
