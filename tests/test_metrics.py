@@ -102,6 +102,68 @@ def test_ncp_with_hierarchy():
     assert ncp(raw, anon, hierarchies={"edu": h}) == pytest.approx((2 + 1 + 0 + 2) / 3 / 4)
 
 
+def test_ncp_on_date_intervals_by_hand():
+    born = pd.to_datetime(["1960-01-01", "1965-06-15", "1970-05-03", "1980-01-01"])
+    anon = pd.DataFrame({"born": ["[1960-01-01, 1970-05-03]"] * 3 + ["1980-01-01"]})
+    # width 3,775 days (1960-01-01 .. 1970-05-03) over a 7,305-day domain; the plain date costs 0
+    expected = 3 * 3775 / 7305 / 4
+    assert ncp(pd.DataFrame({"born": born}), anon) == pytest.approx(expected)
+    # the unit of the original's datetimes does not matter
+    as_seconds = pd.DataFrame({"born": born.astype("datetime64[s]")})
+    assert ncp(as_seconds, anon) == pytest.approx(expected)
+    # suppression still costs 1, an open bound is clipped to the domain
+    anon2 = pd.DataFrame({"born": ["*", "< 1970-05-03", "[1960-01-01, 1980-01-01]", np.nan]})
+    assert ncp(pd.DataFrame({"born": born}), anon2) == pytest.approx((1 + 3775 / 7305 + 1 + 1) / 4)
+
+
+def test_ncp_of_mondrian_regions_on_a_birthdate():
+    from sklearn_anon import MondrianAnonymizer
+    from sklearn_anon.datasets import make_customers
+
+    raw = make_customers(300, random_state=0)[["birthdate", "sex"]]
+    out = MondrianAnonymizer(k=20, quasi_identifiers=["birthdate", "sex"]).fit_transform(raw)
+    _, per = ncp(raw, out, return_per_column=True)
+    # by hand: parse each region's dates, width / domain, averaged over the rows
+    bounds = out["birthdate"].astype(str).str.strip("[]").str.split(", ", expand=True)
+    width = pd.to_datetime(bounds[1]) - pd.to_datetime(bounds[0])
+    domain = raw["birthdate"].max() - raw["birthdate"].min()
+    assert per["birthdate"] == pytest.approx((width / domain).mean())
+    assert 0 < per["birthdate"] < 0.5
+
+
+def test_ncp_of_custom_labels_reads_the_anonymizer():
+    from sklearn_anon import DateGeneralizer, IntervalGeneralizer, RareCategoryGrouper
+
+    raw = pd.DataFrame({"income": [5_000, 20_000, 40_000, 70_000, 100_000],
+                        "city": ["A", "A", "A", "B", "C"]})
+    inc = IntervalGeneralizer(bins=[0, 25_000, 60_000, np.inf], labels=["<25k", "Middle", "Rich"],
+                              right=False).fit(raw[["income"]])
+    released = inc.transform(raw[["income"]])
+    # without the anonymizer the labels say nothing: unknown, not a total loss
+    total, per = ncp(raw[["income"]], released, return_per_column=True)
+    assert np.isnan(total) and np.isnan(per["income"])
+    # with it: the fitted bins clipped to the domain [5k, 100k] (95k wide)
+    widths = [25_000 - 5_000, 25_000 - 5_000, 60_000 - 25_000, 100_000 - 60_000, 100_000 - 60_000]
+    assert ncp(raw[["income"]], released, anonymizer=inc) == pytest.approx(
+        np.mean(widths) / 95_000)
+    # OTHER covers the rare cities (B, C): (2 - 1) / (3 - 1) for 2 of 5 rows
+    grouper = RareCategoryGrouper(min_count=2).fit(raw[["city"]])
+    grouped = grouper.transform(raw[["city"]])
+    assert np.isnan(ncp(raw[["city"]], grouped))
+    assert ncp(raw[["city"]], grouped, anonymizer=grouper) == pytest.approx(2 * 0.5 / 5)
+    # age bands of a birth date: the band's years in time units, clipped to the domain
+    born = pd.DataFrame({"born": pd.to_datetime(["1950-06-01", "1980-06-01", "1990-06-01"])})
+    ages = DateGeneralizer(unit="age", reference_date="2020-01-01", bins=[0, 35, 100]).fit(born)
+    banded = ages.transform(born)
+    assert banded["born"].tolist() == ["35-99", "35-99", "0-34"]
+    start, ref = pd.Timestamp("1950-06-01"), pd.Timestamp("2020-01-01")
+    edge = ref - pd.Timedelta(days=35 * 365.2425)  # born after it: younger than 35
+    domain = (pd.Timestamp("1990-06-01") - start).value
+    old = (edge - start).value / domain  # [start, edge] inside the domain
+    young = (pd.Timestamp("1990-06-01") - edge).value / domain
+    assert ncp(born, banded, anonymizer=ages) == pytest.approx((2 * old + young) / 3)
+
+
 @pytest.mark.parametrize(
     "call, match",
     [
