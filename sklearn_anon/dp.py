@@ -271,6 +271,19 @@ class _LocalMechanism(ColumnAnonymizer):
         return tags
 
 
+class _NumericMechanism(_LocalMechanism):
+    """A local mechanism on numeric columns clipped to ``bounds``: subclasses
+    draw the noise (``_noise(values, state)``) on the clipped float values."""
+
+    def _transform_column(self, column, name, state):
+        values = _numeric_values(column, name, type(self).__name__)
+        return pd.Series(self._noise(values, state), index=column.index, name=name)
+
+    @property
+    def bounds_(self):
+        return {c: s["bounds"] for c, s in self.mechanisms_.items()}
+
+
 _BOUNDS_DOC = """
     bounds : tuple (lower, upper), dict of {column: tuple} or None, default=None
         Clipping bounds, for every column or per column; ``lower < upper``.
@@ -299,7 +312,7 @@ _COMMON_DOC = """
 _LOCAL_PARAMS_DOC = (_BOUNDS_DOC + _COMMON_DOC).strip("\n").lstrip()
 
 
-class LaplaceNoise(_LocalMechanism):
+class LaplaceNoise(_NumericMechanism):
     """Clip numeric columns to bounds and add Laplace noise (local epsilon-DP per value).
 
     Each released value is epsilon-DP for its record: the sensitivity of one
@@ -386,14 +399,9 @@ class LaplaceNoise(_LocalMechanism):
         step = _s.grid_step((hi - lo) / eps, max(abs(lo), abs(hi)), hi - lo)
         return {"epsilon": eps, "bounds": (lo, hi), "scale": (hi - lo + step) / eps, "step": step}
 
-    def _transform_column(self, column, name, state):
-        values = _numeric_values(column, name, type(self).__name__)
+    def _noise(self, values, state):
         out, _, _ = _s.laplace_on_grid(values, *state["bounds"], state["epsilon"], self._call_rng)
-        return pd.Series(out, index=column.index, name=name)
-
-    @property
-    def bounds_(self):
-        return {c: s["bounds"] for c, s in self.mechanisms_.items()}
+        return out
 
     @property
     def scale_(self):
@@ -403,7 +411,7 @@ class LaplaceNoise(_LocalMechanism):
 LaplaceNoise.__doc__ = LaplaceNoise.__doc__.format(params=_LOCAL_PARAMS_DOC + "\n")
 
 
-class GaussianNoise(_LocalMechanism):
+class GaussianNoise(_NumericMechanism):
     """Clip numeric columns to bounds and add analytic Gaussian noise ((epsilon, delta)-DP per value).
 
     The standard deviation is the analytic Gaussian calibration (Balle &
@@ -486,16 +494,11 @@ class GaussianNoise(_LocalMechanism):
         sigma = _s.analytic_gaussian_sigma(eps, self.delta, hi - lo + step)
         return {"epsilon": eps, "delta": float(self.delta), "bounds": (lo, hi), "sigma": sigma, "step": step}
 
-    def _transform_column(self, column, name, state):
-        values = _numeric_values(column, name, type(self).__name__)
+    def _noise(self, values, state):
         out, _, _ = _s.gaussian_on_grid(
             values, *state["bounds"], state["epsilon"], state["delta"], self._call_rng
         )
-        return pd.Series(out, index=column.index, name=name)
-
-    @property
-    def bounds_(self):
-        return {c: s["bounds"] for c, s in self.mechanisms_.items()}
+        return out
 
     @property
     def sigma_(self):
