@@ -57,6 +57,10 @@ def _shared_docs(cls):
     return cls
 
 
+#: kept under its old name: :mod:`sklearn_anon.dask` imports it
+_per_column = per_column
+
+
 def _fmt(x, precision):
     """Format a bin edge: integers without decimals, others rounded."""
     if np.isinf(x):
