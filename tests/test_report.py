@@ -257,3 +257,87 @@ def test_correlation_drift():
     assert drift["max"] > 0.8 and list(drift["difference"].columns) == ["x", "y"]
     with pytest.raises(ValueError, match="same records"):
         correlation_drift(raw, raw.iloc[:3])
+
+
+# -- custom labels: income classes, ZIP3 / OTHER, age bands from the birth date ------------
+
+
+@pytest.fixture(scope="module")
+def custom_release():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_anon import DateGeneralizer, IntervalGeneralizer, PrefixGeneralizer, RareCategoryGrouper
+
+    table = make_customers(400, random_state=5)
+    raw = table[QIS + ["purchases"]]
+    ct = ColumnTransformer(
+        [
+            ("income", IntervalGeneralizer(bins=[0, 25_000, 60_000, 120_000, np.inf],
+                                           labels=["<25k", "Lower", "Middle", "Upper"],
+                                           right=False), ["income"]),
+            ("zip", make_pipeline(PrefixGeneralizer(n=3, width=5),
+                                  RareCategoryGrouper(min_count=10)), ["zipcode"]),
+            ("age", DateGeneralizer(unit="age", reference_date="2024-01-01",
+                                    bins=[18, 30, 45, 60, 75, 120]), ["birthdate"]),
+        ],
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
+    anon = ct.fit_transform(raw)[raw.columns]
+    return raw, anon, ct
+
+
+def test_report_without_the_anonymizer_lists_what_it_could_not_read(custom_release):
+    raw, anon, _ = custom_release
+    with pytest.warns(UserWarning, match="lower bound"):
+        rep = PrivacyReport(raw, anon, QIS, k=5)
+    d = rep.to_dict()
+    li = d["linkage_interpretation"]
+    assert li["anonymizer"] is False and li["lower_bound"] is True
+    assert set(li["uninterpreted_columns"]) == {"zipcode", "birthdate", "income"}
+    assert any("lower bound" in w for w in d["verdict"]["warnings"])
+    # the labels are not counted as suppression, nor as a total loss
+    for col in ("zipcode", "birthdate", "income"):
+        assert d["per_column"][col]["ncp"] is None
+        assert d["per_column"][col]["suppressed"] == 0.0
+    assert d["per_column"]["income"]["unreadable"] == 1.0
+    assert d["information_loss"]["ncp"] is None
+    assert set(d["information_loss"]["ncp_unknown_columns"]) == {"zipcode", "birthdate", "income"}
+    md = rep.to_markdown()
+    assert "lower bound" in md and "could not interpret" in md
+    assert "| income | unknown |" in md
+    page = rep.to_html(plots=False)
+    parsed = _Structure()
+    parsed.feed(page)
+    assert "interpretation" in parsed.ids and "lower bound" in page
+    json.dumps(d)
+
+
+def test_report_with_the_anonymizer_links_on_generalized_values(custom_release):
+    raw, anon, ct = custom_release
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # everything interpreted: no warning
+        rep = PrivacyReport(raw, anon, QIS, k=5, anonymizer=ct)
+    d = rep.to_dict()
+    assert d["linkage_interpretation"]["anonymizer"] is True
+    assert d["linkage_interpretation"]["lower_bound"] is False
+    # the attacker holds every raw record: the records unique on the
+    # generalized QIs are exactly the ones re-identified
+    unique = anon.groupby(QIS, observed=True)["sex"].transform("size").to_numpy() == 1
+    assert d["anonymized"]["linkage_reidentification_rate"] == pytest.approx(unique.mean())
+    assert d["anonymized"]["linkage_reidentification_rate"] == pytest.approx(
+        d["anonymized"]["sample_uniqueness"])
+    assert d["anonymized"]["linkage_reidentification_rate"] > 0
+    # NCP of the income classes from the fitted bins, clipped to the domain
+    lo, hi = raw["income"].min(), raw["income"].max()
+    edges = np.array([0, 25_000, 60_000, 120_000, np.inf])
+    b = np.searchsorted(edges, raw["income"].to_numpy(), side="right") - 1
+    width = np.minimum(edges[b + 1], hi) - np.maximum(edges[b], lo)
+    assert d["per_column"]["income"]["ncp"] == pytest.approx(np.mean(width / (hi - lo)))
+    for col in QIS:
+        assert 0 <= d["per_column"][col]["ncp"] < 1
+    assert 0 < d["information_loss"]["ncp"] < 1
+    assert "generalized with the fitted anonymizer" in rep.to_markdown()
