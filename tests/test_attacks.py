@@ -276,6 +276,27 @@ def test_linkage_without_the_anonymizer_says_what_it_could_not_read(customers_re
                                   by_sex.reindex(released["sex"]).to_numpy())
 
 
+def test_journalist_risk_with_the_anonymizer(customers_released):
+    from collections import Counter
+
+    from sklearn_anon.metrics import journalist_risk
+
+    table, ct, released, _ = customers_released
+    population = table[CUSTOMER_QIS]  # everyone, released or not
+    risk = journalist_risk(released, population, CUSTOMER_QIS, anonymizer=ct, threshold=0.2)
+    gen = ct.transform(table)[CUSTOMER_QIS].astype(str)
+    f = Counter(map(tuple, gen.to_numpy().tolist()))
+    keys = list(map(tuple, released[CUSTOMER_QIS].astype(str).to_numpy().tolist()))
+    in_release = Counter(keys)
+    inv = np.array([1 / max(f[k], in_release[k]) for k in keys])
+    assert risk["max"] == pytest.approx(inv.max())
+    assert risk["mean"] == pytest.approx(inv.mean())
+    assert risk["share_above_threshold"] == pytest.approx(np.mean(inv > 0.2))
+    with pytest.warns(UserWarning, match="lower bound"):
+        blind = journalist_risk(released, population, CUSTOMER_QIS)
+    assert blind["mean"] < risk["mean"]
+
+
 def test_unread_labels_modes():
     aux = pd.DataFrame({"income": [10, 50, 90], "city": ["A", "B", "C"], "id": [1, 2, 3]})
     released = pd.DataFrame({"income": ["low", "mid", "high"], "city": ["A", "B", "OTHER"]})
