@@ -149,7 +149,9 @@ class Hierarchy:
     @classmethod
     def from_frame(cls, frame, *, name=None):
         """From a DataFrame whose columns are the levels, leaves first."""
-        return cls(frame.astype(str).to_numpy(dtype=object), name=name)
+        # not ``frame.astype(str)``: pandas 2 writes a missing cell as "nan",
+        # which would pass the empty-cell check as a label
+        return cls(frame.to_numpy(dtype=object), name=name)
 
     @classmethod
     def from_dict(cls, mapping, *, name=None):
@@ -160,7 +162,10 @@ class Hierarchy:
         if len(widths) > 1:
             where = f" for {name!r}" if name is not None else ""
             raise ValueError(f"The hierarchy{where} has rows of different lengths.")
-        return cls(np.array(rows, dtype=object).astype(str), name=name)
+        # no ``.astype(str)`` here: None would become the label "None"
+        table = np.empty((len(rows), widths.pop() if widths else 0), dtype=object)
+        table[:] = rows
+        return cls(table, name=name)
 
     @classmethod
     def from_csv(cls, path, *, sep=";", name=None):

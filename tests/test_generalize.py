@@ -337,6 +337,20 @@ def test_hierarchy_not_a_tree_or_duplicate_rejected():
         load_hierarchy(pd.DataFrame([["a", "x"], ["a", "y"]]))
 
 
+
+def test_hierarchy_missing_label_rejected_not_written_as_text():
+    # regression: from_dict wrote None as the label "None", and from_frame
+    # (pandas 2) wrote NaN as "nan", instead of rejecting the empty cell
+    with pytest.raises(ValueError, match="empty cells"):
+        load_hierarchy({"a": ["ab", None], "b": ["cd", "*"]})
+    with pytest.raises(ValueError, match="empty cells"):
+        load_hierarchy(pd.DataFrame([["a", "ab", None], ["b", "cd", "*"]], dtype=object))
+    with pytest.raises(ValueError, match="empty cells"):
+        load_hierarchy(pd.DataFrame({0: ["a", "b"], 1: ["ab", np.nan]}))
+    # numbers as keys and labels still work (written as text)
+    h = load_hierarchy({1: ["0-4"], 7: ["5-9"]})
+    assert list(h.generalize([7, 1.0, 3], 1)) == ["5-9", "0-4", "*"]
+
 def test_column_transformer_grid_search_n_jobs_2_and_joblib(tmp_path):
     rng = np.random.default_rng(5)
     n = 600
