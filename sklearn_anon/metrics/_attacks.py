@@ -24,6 +24,22 @@ A released cell matches an auxiliary cell when it *covers* it:
 The matching works on distinct values per column and combines columns with
 bitsets over the auxiliary rows (or a hash join when every released value
 matches at most one auxiliary value), so no Python loop runs over rows.
+
+Custom labels
+-------------
+Labels such as ``"Middle"``, ``"<25k"``, ``"OTHER"``, an age band ``"35-44"``
+of a birth date or a ZIP3 ``"021"`` of a numeric ZIP say nothing by
+themselves about the values they cover.  A realistic attacker knows the
+(public) generalization scheme: give the fitted anonymizer
+(``anonymizer=``) and the auxiliary table is generalized with it, then
+joined to the release on equal generalized values (one vectorized join),
+whatever the label style.  Without it, a released string that matches no
+auxiliary value and has none of the forms above is *unread*; its column is
+reported (``uninterpreted_columns``, a ``UserWarning``) and, by default,
+left out of the matching when the auxiliary column is numeric or datetime
+(there a label cannot be a raw value), so that the figures are a lower
+bound rather than a silent "no match"; see ``unread`` in
+:func:`linkage_attack`.
 """
 
 import re

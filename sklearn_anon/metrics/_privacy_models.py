@@ -35,7 +35,6 @@ NCP (granularity loss)
     cells; see :func:`ncp`.
 """
 
-import re
 import warnings
 
 import numpy as np
@@ -369,16 +368,6 @@ def average_class_size(X, quasi_identifiers, k):
 
 
 # -- NCP / granularity ---------------------------------------------------
-_INTERVAL = re.compile(r"^\s*[\[\(]\s*([^,\]\)]+?)\s*,\s*([^,\]\)]+?)\s*[\]\)]\s*$")
-
-
-def _parse_number(text):
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return np.nan
-
-
 def _label_widths_numeric(labels, kind, domain_values):
     """Width (hi - lo) of each distinct anonymized label of a numeric/datetime column.
 

@@ -8,6 +8,12 @@ It gives a verdict against thresholds and renders as a dict, Markdown or a
 self-contained HTML page (plots embedded as PNG when matplotlib is
 installed: ``pip install sklearn-anon[plot]``).
 
+With the fitted anonymizer (``anonymizer=``) the linkage attack generalizes
+the raw quasi-identifiers the way the release did and NCP reads custom
+labels from the fitted bins; without it, columns whose labels cannot be
+interpreted are named in the report, which then calls its linkage figures a
+lower bound and their NCP unknown.
+
 The report names columns and shows aggregate figures only; no cell value of
 either table appears in it.
 """
