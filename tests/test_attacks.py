@@ -292,9 +292,28 @@ def test_journalist_risk_with_the_anonymizer(customers_released):
     assert risk["max"] == pytest.approx(inv.max())
     assert risk["mean"] == pytest.approx(inv.mean())
     assert risk["share_above_threshold"] == pytest.approx(np.mean(inv > 0.2))
+    from sklearn_anon.metrics import marketer_risk
+
+    assert marketer_risk(released, CUSTOMER_QIS, population=population,
+                         anonymizer=ct) == pytest.approx(inv.mean())
     with pytest.warns(UserWarning, match="lower bound"):
         blind = journalist_risk(released, population, CUSTOMER_QIS)
     assert blind["mean"] < risk["mean"]
+
+
+def test_anonymizer_join_agrees_with_interval_matching_on_mondrian_regions():
+    from sklearn_anon import MondrianAnonymizer
+    from sklearn_anon.datasets import make_customers
+
+    table = make_customers(600, random_state=1)[CUSTOMER_QIS]
+    mondrian = MondrianAnonymizer(k=4, quasi_identifiers=CUSTOMER_QIS).fit(table)
+    released = mondrian.transform(table.iloc[:300])
+    by_join = linkage_attack(released, table, CUSTOMER_QIS, anonymizer=mondrian)
+    by_cover = linkage_attack(released, table, CUSTOMER_QIS)  # regions partition the space
+    assert by_cover["uninterpreted_columns"] == []
+    np.testing.assert_array_equal(by_join["candidates"].to_numpy(),
+                                  by_cover["candidates"].to_numpy())
+    assert by_join["candidates"].min() >= 1
 
 
 def test_unread_labels_modes():

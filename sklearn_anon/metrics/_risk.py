@@ -325,7 +325,7 @@ def journalist_risk(X, population, quasi_identifiers, *, threshold=0.2, hierarch
     return _risk_stats(1.0 / counts, threshold)
 
 
-def marketer_risk(X, quasi_identifiers, *, population=None, hierarchies=None):
+def marketer_risk(X, quasi_identifiers, *, population=None, hierarchies=None, anonymizer=None):
     """Marketer risk: expected share of records re-identified when matching everyone.
 
     Without a population table it is the number of equivalence classes over
@@ -344,6 +344,9 @@ def marketer_risk(X, quasi_identifiers, *, population=None, hierarchies=None):
         Population table; None takes the release as the population.
     hierarchies : dict of {column: hierarchy} or None, default=None
         See :func:`journalist_risk`.
+    anonymizer : fitted transformer, Pipeline, ColumnTransformer, callable or None, default=None
+        With a population: the anonymizer that produced ``X``, to generalize
+        the population with (see :func:`journalist_risk`).
 
     Returns
     -------
@@ -361,7 +364,7 @@ def marketer_risk(X, quasi_identifiers, *, population=None, hierarchies=None):
     if population is None:
         codes, sizes = class_codes(frame, qis)
         return float(len(sizes) / len(codes))
-    counts = _population_counts(frame, qis, population, hierarchies)
+    counts = _population_counts(frame, qis, population, hierarchies, anonymizer)
     return float(np.mean(1.0 / counts))
 
 
