@@ -390,6 +390,9 @@ def _factorize(column):
 
 
 def _scalar_label(value):
+    if isinstance(value, (bytes, bytearray)):
+        # the text, not the repr "b'...'" (as Pseudonymizer reads bytes)
+        return bytes(value).decode("utf-8", errors="replace")
     if isinstance(value, (bool, np.bool_)):
         return str(value)
     if isinstance(value, (Integral, np.integer)):

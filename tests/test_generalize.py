@@ -500,3 +500,13 @@ def test_prefix_integer_path_equals_string_path(ints, n, width):
     as_int = est.fit_transform(pd.DataFrame({"z": np.array(ints, dtype=np.int64)}))["z"]
     as_str = est.fit_transform(pd.DataFrame({"z": pd.Series([str(i) for i in ints], dtype=object)}))["z"]
     assert _as_list(as_int) == _as_list(as_str)
+
+
+def test_bytes_values_labelled_by_their_text():
+    # regression: bytes were labelled by their repr ("b'02139'" -> prefix "b'0")
+    X = pd.DataFrame({"zip": pd.Series([b"02139", "02144", b"94110", None], dtype=object)})
+    out = PrefixGeneralizer(n=3).fit_transform(X)["zip"].tolist()
+    assert out == ["021", "021", "941", "*"]
+    grouped = RareCategoryGrouper(min_count=2).fit_transform(
+        pd.DataFrame({"c": pd.Series([b"x", "x", b"\xff", "y"], dtype=object)}))["c"].tolist()
+    assert grouped == ["x", "x", "OTHER", "OTHER"]
