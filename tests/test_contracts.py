@@ -12,6 +12,7 @@ new anonymizer is held to these contracts the day it is added:
   columns by ``get_feature_names_out``.
 """
 
+import inspect
 import warnings
 
 import numpy as np
@@ -212,3 +213,31 @@ def test_secret_pattern_is_detectable():
     assert _leaks(_output_text(pd.DataFrame({"a": [SECRET]})))
     assert _leaks(_output_text(pd.DataFrame({"a": [SECRET_NUMBER]})))
     assert _leaks(_output_text(pd.DataFrame({"a": pd.Categorical(["x"], categories=["x", SECRET])})))
+
+
+_KEYED = [(n, c) for n, c in _anonymizers() if "key" in inspect.signature(c).parameters]
+
+
+@pytest.mark.parametrize("name, cls", _KEYED, ids=[n for n, _ in _KEYED])
+def test_env_key_is_not_pickled_nor_shown(name, cls, monkeypatch):
+    import pickle
+
+    key_text = "contract-test-key-material-7f3a"
+    monkeypatch.setenv("SKLEARN_ANON_CONTRACT_KEY", key_text)
+    params = {**INIT.get(name, {}), "key": "env:SKLEARN_ANON_CONTRACT_KEY"}
+    _, strings = _train_frames()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = cls(**params).fit(strings)
+        before = est.transform(strings)
+    blob = pickle.dumps(est)
+    assert key_text.encode() not in blob
+    assert key_text not in repr(est)
+    # the reloaded estimator reads the key again from the environment
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        after = pickle.loads(blob).transform(strings)
+    pd.testing.assert_frame_equal(pd.DataFrame(before), pd.DataFrame(after))
+    # a literal key is hidden from repr (it is pickled, as documented)
+    literal = cls(**{**params, "key": key_text})
+    assert key_text not in repr(literal)
