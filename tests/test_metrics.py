@@ -181,3 +181,79 @@ def test_bad_input(table, call, match):
         call(table)
     for value in ["476**", "flu", "hiv", "2*"]:
         assert value not in str(info.value)
+
+
+# -- the fast grouping (per-dtype codes, mixed-radix key, dense or hashed count) --------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def _brute_classes(df, qis):
+    """Class sizes and first-seen class ids by a Python dict over row tuples."""
+    seen, ids = {}, []
+    for row in df[qis].astype(object).itertuples(index=False):
+        key = tuple("<NA>" if pd.isna(v) else v for v in row)
+        ids.append(seen.setdefault(key, len(seen)))
+    ids = np.asarray(ids)
+    return ids, np.bincount(ids)
+
+
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    data=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "ccc", None]),
+            st.integers(-3, 3),
+            st.sampled_from([0, 2**40, -(2**40)]),
+            st.sampled_from([1.5, np.nan, -0.5]),
+            st.booleans(),
+            st.sampled_from(["x", "yy", None]),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    sens=st.lists(st.sampled_from(["flu", "cold", "hiv", None]), min_size=40, max_size=40),
+)
+def test_grouping_matches_brute_force_on_every_dtype(data, sens):
+    df = pd.DataFrame(data, columns=["s", "small_int", "wide_int", "f", "b", "cat"])
+    df["s_obj"] = df["s"].astype(object)
+    df["s_str"] = df["s"].astype("string")  # pandas' own StringDtype (python or pyarrow)
+    try:
+        df["s_arrow"] = df["s"].astype("string[pyarrow]")
+    except (ImportError, TypeError):  # pragma: no cover - pyarrow missing
+        df["s_arrow"] = df["s"].astype(object)
+    df["cat"] = df["cat"].astype("category")
+    df["u"] = df["small_int"].abs().astype(np.uint8)
+    df["disease"] = sens[: len(df)]
+    qis = ["s_arrow", "small_int", "wide_int", "f", "b", "cat", "u", "s_str", "s_obj"]
+    ids, sizes = _brute_classes(df, qis)
+    assert equivalence_classes(df, qis).tolist() == ids.tolist()
+    assert k_anonymity(df, qis) == sizes.min()
+    assert discernibility(df, qis) == (sizes.astype(np.int64) ** 2).sum()
+    distinct = [len(set(map(str, df["disease"][ids == c]))) for c in range(len(sizes))]
+    assert l_diversity(df, qis, "disease") == min(distinct)
+
+
+def test_grouping_beyond_the_int64_radix():
+    # six columns of ~3,000 codes each (3000**6 > 2**62): the key is compressed on the way
+    rng = np.random.default_rng(0)
+    n = 3000
+    df = pd.DataFrame({f"c{i}": rng.integers(0, 2**40, n) for i in range(6)})
+    df = pd.concat([df, df.iloc[:10]], ignore_index=True)  # ten classes of two rows
+    ids, sizes = _brute_classes(df, list(df.columns))
+    assert equivalence_classes(df, list(df.columns)).tolist() == ids.tolist()
+    assert k_anonymity(df, list(df.columns)) == 1
+    assert np.bincount(sizes).tolist() == [0, n - 10, 10]
+
+
+def test_distinct_l_with_a_hashed_pair_space():
+    # many classes x many sensitive values: the (class, value) pairs are hashed, not dense
+    rng = np.random.default_rng(1)
+    n = 4000
+    df = pd.DataFrame({"q": np.repeat(np.arange(n // 2), 2),
+                       "s": rng.permutation(n).astype(str)})
+    df.loc[df.index[:2], "s"] = "same"  # class 0 holds one distinct value
+    assert l_diversity(df, ["q"], "s") == 1
+    assert l_diversity(df.iloc[2:], ["q"], "s") == 2

@@ -91,8 +91,37 @@ def _check_table(X, quasi_identifiers, sensitive=None):
     return frame, qis
 
 
-def _codes(series):
-    """Integer codes (0..m-1) of a column, NaN its own code; returns (codes, m)."""
+#: a mixed-radix key space up to this many times the row count is counted
+#: densely (``np.bincount``) instead of hashed
+_DENSE_FACTOR = 4
+
+
+def _arrow_strings(series):
+    """The column as a pyarrow string array when it is Arrow-backed text, else None."""
+    dtype = series.dtype
+    if not hasattr(series.array, "__arrow_array__") or not pd.api.types.is_string_dtype(dtype):
+        return None
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - Arrow-backed columns imply pyarrow
+        return None
+    arr = pa.array(series.array)  # zero-copy for Arrow-backed text
+    t = arr.type
+    if not (pa.types.is_string(t) or pa.types.is_large_string(t)
+            or getattr(pa.types, "is_string_view", lambda _: False)(t)):
+        return None
+    return arr
+
+
+def _codes(series, *, value_range=False):
+    """Integer codes of a column, NaN its own code; returns ``(codes, m)``.
+
+    ``0 <= codes < m``.  The cheapest exact method for the dtype:
+    categorical codes as they are; Arrow-backed text through pyarrow's
+    ``dictionary_encode`` (no Python objects); with ``value_range`` an
+    integer column with a small range as ``value - min`` (no hashing; then
+    some of the ``m`` codes may be unused); anything else ``pd.factorize``.
+    """
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = series.cat.codes.to_numpy().astype(np.int64)
         m = len(series.cat.categories)
@@ -100,24 +129,66 @@ def _codes(series):
             codes = np.where(codes < 0, m, codes)
             m += 1
         return codes, max(m, 1)
+    if series.dtype.kind == "b":  # numpy bool: no missing values
+        return series.to_numpy().astype(np.int64), 2
+    if value_range and series.dtype.kind in "iu" and len(series):
+        values = series.to_numpy()
+        lo, hi = values.min(), values.max()
+        if int(hi) - int(lo) < max(_DENSE_FACTOR * len(values), 1 << 16):
+            return (values - lo).astype(np.int64), int(hi) - int(lo) + 1
+    arr = _arrow_strings(series)
+    if arr is not None:
+        import pyarrow.compute as pc
+
+        enc = pc.dictionary_encode(arr, null_encoding="encode")
+        return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), max(len(enc.dictionary), 1)
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
     return codes.astype(np.int64), max(len(uniques), 1)
 
 
-def _class_ids(frame, qis):
-    """``(ids, n_classes)``: class id 0..n_classes-1 per row (first-seen order)."""
-    ids = np.zeros(frame.shape[0], dtype=np.int64)
+def _compress(key, card):
+    """Renumber a key in ``[0, card)`` to class ids 0..c-1; returns ``(ids, sizes)``.
+
+    Ids follow the order of the key values (not of first appearance).  A
+    small key space is counted densely, a large one hashed.
+    """
+    if card <= max(_DENSE_FACTOR * len(key), 1 << 20):
+        counts = np.bincount(key, minlength=card)
+        present = counts > 0
+        lut = np.cumsum(present, dtype=np.int64) - 1
+        return lut[key], counts[present]
+    ids, uniques = pd.factorize(key)
+    ids = ids.astype(np.int64)
+    return ids, np.bincount(ids, minlength=len(uniques))
+
+
+def _class_sizes(frame, qis):
+    """``(ids, sizes)``: class id 0..n_classes-1 per row and the class sizes.
+
+    Each quasi-identifier is factorized once (:func:`_codes`), the codes are
+    combined into one int64 key by mixed radix (compressed first when the
+    radix would overflow) and the key is counted (:func:`_compress`).  Class
+    ids follow the key order, not the order of first appearance.
+    """
+    key = None
     card = 1
     for q in qis:
-        codes, m = _codes(frame[q])
+        codes, m = _codes(frame[q], value_range=True)
+        if key is None:
+            key, card = codes, m
+            continue
         if card * m >= 2**62:  # keep the mixed-radix number inside int64
-            ids, _ = pd.factorize(ids)
-            ids = ids.astype(np.int64)
-            card = int(ids.max()) + 1
-        ids = ids * m + codes
+            key, sizes = _compress(key, card)
+            card = len(sizes)
+        key = key * m + codes
         card *= m
-    ids, uniques = pd.factorize(ids)
-    return ids.astype(np.int64), len(uniques)
+    return _compress(key, card)
+
+
+def _class_ids(frame, qis):
+    """``(ids, n_classes)``: class id 0..n_classes-1 per row (key order)."""
+    ids, sizes = _class_sizes(frame, qis)
+    return ids, len(sizes)
 
 
 def equivalence_classes(X, quasi_identifiers):
@@ -148,14 +219,15 @@ def equivalence_classes(X, quasi_identifiers):
     [0, 0, 1]
     """
     frame, qis = _check_table(X, quasi_identifiers)
-    ids, _ = _class_ids(frame, qis)
-    return pd.Series(ids, index=frame.index, name="equivalence_class")
+    ids, _ = _class_sizes(frame, qis)
+    ids, _ = pd.factorize(ids)  # renumber in order of first appearance
+    return pd.Series(ids.astype(np.int64), index=frame.index, name="equivalence_class")
 
 
 def _sizes(X, quasi_identifiers, sensitive=None):
     frame, qis = _check_table(X, quasi_identifiers, sensitive)
-    ids, n_classes = _class_ids(frame, qis)
-    return frame, ids, np.bincount(ids, minlength=n_classes)
+    ids, sizes = _class_sizes(frame, qis)
+    return frame, ids, sizes
 
 
 def k_anonymity(X, quasi_identifiers):
@@ -229,8 +301,13 @@ def l_diversity(X, quasi_identifiers, sensitive, kind="distinct"):
     frame, ids, sizes = _sizes(X, quasi_identifiers, sensitive)
     if kind == "distinct":
         s_codes, m = _codes(frame[sensitive])
-        pairs = np.unique(ids * m + s_codes)
-        return int(np.bincount(pairs // m, minlength=len(sizes)).min())
+        n_classes = len(sizes)
+        pair = ids * m + s_codes
+        if n_classes * m <= max(_DENSE_FACTOR * len(ids), 1 << 20):
+            counts = np.bincount(pair, minlength=n_classes * m).reshape(n_classes, m)
+            return int(np.count_nonzero(counts, axis=1).min())
+        pairs = pd.unique(pair)  # hashed distinct (class, value) pairs
+        return int(np.bincount(pairs // m, minlength=n_classes).min())
     counts, _, _ = _class_value_counts(frame, ids, len(sizes), sensitive)
     p = counts / sizes[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
