@@ -57,11 +57,12 @@ Gaussian (``gaussian_on_grid``)
 """
 
 import math
-import secrets
 from numbers import Integral
 
 import numpy as np
 from scipy.special import erf
+
+from .base import make_rng  # noqa: F401  (re-exported: the package's one generator factory)
 
 __all__ = [
     "analytic_gaussian_sigma",
@@ -78,25 +79,6 @@ __all__ = [
 GRID_BITS = 20
 #: Largest |integer| (in grid steps) a released value may need: well below 2**53.
 _MAX_STEPS = 2.0**50
-
-
-def make_rng(random_state):
-    """A :class:`numpy.random.Generator` for one release.
-
-    ``None`` seeds a fresh PCG64 generator with 128 bits from the operating
-    system's secure source (:func:`secrets.randbits`); an int seeds it
-    reproducibly; a ``Generator`` is used as is; a ``RandomState`` seeds a
-    new Generator from its stream.
-    """
-    if random_state is None:
-        return np.random.default_rng(secrets.randbits(128))
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.default_rng(random_state.randint(0, 2**63 - 1, dtype=np.int64))
-    if isinstance(random_state, Integral):
-        return np.random.default_rng(int(random_state))
-    raise ValueError(f"random_state must be None, an int or a numpy generator, got {type(random_state).__name__}.")
 
 
 def grid_step(scale, magnitude=0.0, width=None):

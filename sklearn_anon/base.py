@@ -22,7 +22,9 @@ state of one column (stored in ``self.<_state_attr>[name]``) and
 a :class:`pandas.Series` of the same length.
 """
 
+import secrets
 from contextlib import contextmanager
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -70,6 +72,27 @@ def per_column(param, name, default=None):
     if isinstance(param, dict):
         return param.get(name, default)
     return param
+
+
+def make_rng(random_state):
+    """A :class:`numpy.random.Generator` from a ``random_state`` parameter.
+
+    The package's one reading of ``random_state`` for randomness that
+    protects privacy (noise, salts, samples, synthetic rows).  ``None``
+    seeds a fresh PCG64 generator with 128 bits from the operating system's
+    secure source (:func:`secrets.randbits`); an int seeds it reproducibly;
+    a ``Generator`` is used as is; a ``RandomState`` seeds a new Generator
+    from its stream.
+    """
+    if random_state is None:
+        return np.random.default_rng(secrets.randbits(128))
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**63 - 1, dtype=np.int64))
+    if isinstance(random_state, Integral):
+        return np.random.default_rng(int(random_state))
+    raise ValueError(f"random_state must be None, an int or a numpy generator, got {type(random_state).__name__}.")
 
 
 def check_frame(X, *, name="X"):

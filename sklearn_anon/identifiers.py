@@ -35,7 +35,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _pii_patterns as P
 from ._compat import Interval, StrOptions, _fit_context, dp_check_random_state, validate_data
-from .base import ColumnAnonymizer, anonymizer_tags, check_frame, output_container
+from .base import ColumnAnonymizer, anonymizer_tags, check_frame, make_rng, output_container
 
 __all__ = [
     "FakeReplacer",
@@ -265,8 +265,7 @@ def detect_pii(X, *, sample_size=1000, min_share=0.8, random_state=0):
         raise ValueError("min_share must be in (0, 1].")
     n = frame.shape[0]
     if n > sample_size:
-        rng = np.random.default_rng(random_state if not isinstance(random_state, np.random.RandomState)
-                                    else random_state.randint(2**31))
+        rng = make_rng(random_state)
         rows = np.sort(rng.choice(n, size=sample_size, replace=False))
         sample = frame.iloc[rows]
     else:

@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _mst
 from ._compat import Interval, PrivacyLeakWarning, StrOptions, _fit_context, validate_data
-from .base import check_frame, frame_to_array, values_hidden
+from .base import check_frame, frame_to_array, make_rng, values_hidden
 
 __all__ = ["DPSynthesizer", "make_fake_pii"]
 
@@ -31,13 +31,13 @@ _BUDGET_SPLIT = (1 / 3, 1 / 3, 1 / 3)
 
 
 def _generator(random_state):
-    """A numpy Generator: OS entropy for None, seeded for an int."""
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if random_state is None:
-        return np.random.default_rng()
-    rs = check_random_state(random_state)
-    return np.random.default_rng(rs.randint(0, 2**32 - 1, size=4, dtype=np.uint64))
+    """A numpy Generator: :func:`~sklearn_anon.base.make_rng` (secure OS seed
+    for None), except that an int seeds through a ``RandomState`` as it always
+    has here, so that seeded results stay what they were."""
+    if isinstance(random_state, Integral) and not isinstance(random_state, bool):
+        rs = check_random_state(random_state)
+        return np.random.default_rng(rs.randint(0, 2**32 - 1, size=4, dtype=np.uint64))
+    return make_rng(random_state)
 
 
 def _column_kind(series):
