@@ -1036,6 +1036,11 @@ class DPGroupMeanEncoder(ColumnAnonymizer):
             groups = self._resolve_columns(frame)
         if not groups:
             raise ValueError("DPGroupMeanEncoder needs at least one group column.")
+        if any(c in excluded for c in groups):
+            raise ValueError(
+                f"value_column {excluded[0]!r} cannot also be a group column (`columns`): "
+                "its group means would encode the value itself."
+            )
         self.group_columns_ = groups
         leaked = []
         categories = {}

@@ -549,3 +549,13 @@ def test_dp_kbins_close_to_quantiles():
     assert np.isnan(out.loc[0, "a"])
     counts = out["b"].value_counts(normalize=True).sort_index()
     np.testing.assert_allclose(counts, 0.25, atol=0.02)
+
+
+def test_group_mean_value_column_cannot_be_a_group_column():
+    # regression: the value column was accepted among the group columns, so
+    # every row got the (noisy) mean of its own value
+    X = pd.DataFrame({"g": ["a", "b"] * 50, "v": np.arange(100.0) % 5})
+    with pytest.raises(ValueError, match="value_column 'v' cannot also be a group column"):
+        DPGroupMeanEncoder(value_column="v", columns=["g", "v"], bounds=(0, 5)).fit(X)
+    enc = DPGroupMeanEncoder(value_column="v", columns=["g"], bounds=(0, 5), random_state=0).fit(X)
+    assert enc.group_columns_ == ["g"]
