@@ -341,3 +341,91 @@ def test_report_with_the_anonymizer_links_on_generalized_values(custom_release):
         assert 0 <= d["per_column"][col]["ncp"] < 1
     assert 0 < d["information_loss"]["ncp"] < 1
     assert "generalized with the fitted anonymizer" in rep.to_markdown()
+
+
+# -- distribution distance: labels of numeric columns, open interval ends ------------------
+
+
+def _zip3(table):
+    """A ZIP3 generalizer as a callable anonymizer: 2139 -> "021"."""
+    return pd.DataFrame({"zip": table["zip"].astype(str).str.zfill(5).str[:3]},
+                        index=table.index)
+
+
+def test_distribution_distance_of_zip3_labels_is_categorical_or_unknown():
+    from sklearn_anon.metrics import distribution_distance, information_loss
+
+    raw = pd.DataFrame({"zip": [2139, 2139, 2140, 2141, 85001, 85002]})
+    anon = _zip3(raw)  # "021" x 4, "850" x 2: not numbers 21 and 850
+    unknown = distribution_distance(raw, anon)
+    assert unknown.loc["zip", "measure"] == "tvd"
+    assert np.isnan(unknown.loc["zip", "distance"]) and np.isnan(unknown.loc["zip", "normalized"])
+    assert unknown.loc["zip", "unreadable"] == 1.0 and unknown.loc["zip", "suppressed"] == 0.0
+    # with the anonymizer: "021" spreads 4/6 over {2139, 2140, 2141} (2/9 each),
+    # "850" 2/6 over {85001, 85002} (1/6 each); original 2/6, 1/6, 1/6, 1/6, 1/6
+    known = distribution_distance(raw, anon, anonymizer=_zip3)
+    expected = 0.5 * (abs(2 / 6 - 2 / 9) + 2 * abs(1 / 6 - 2 / 9))
+    assert expected == pytest.approx(1 / 9)
+    assert known.loc["zip", "measure"] == "tvd"
+    assert known.loc["zip", "distance"] == pytest.approx(expected)
+    assert known.loc["zip", "unreadable"] == 0.0
+    # the summary is unknown without the anonymizer, not a mean over the other columns
+    loss = information_loss(raw.assign(s=["a"] * 6), anon.assign(s=["a"] * 6), ["zip", "s"])
+    assert np.isnan(loss["distribution_distance"])
+    assert loss["distribution_distance_unknown_columns"] == ["zip"]
+    loss = information_loss(raw, anon, ["zip"], anonymizer=_zip3)
+    assert loss["distribution_distance"] == pytest.approx(expected)
+    assert loss["distribution_distance_unknown_columns"] == []
+
+
+def test_distribution_distance_reads_text_numbers_of_the_domain_as_numbers():
+    from sklearn_anon.metrics import distribution_distance
+
+    raw = pd.DataFrame({"age": [30, 40, 50]})
+    # "30" and "50" are values of the column; "[35, 45)" reads at 40
+    d = distribution_distance(raw, pd.DataFrame({"age": ["30", "[35, 45)", "50"]}))
+    assert d.loc["age", "measure"] == "wasserstein" and d.loc["age", "distance"] == 0.0
+    # "030" (leading zero) and "31" (no value of the column) are labels
+    for label in ("030", "31"):
+        d = distribution_distance(raw, pd.DataFrame({"age": [label, "[35, 45)", "50"]}))
+        assert np.isnan(d.loc["age", "distance"])
+        assert d.loc["age", "unreadable"] == pytest.approx(1 / 3)
+
+
+def test_distribution_distance_clips_open_intervals_to_the_observed_range():
+    from sklearn_anon.metrics import distribution_distance
+
+    raw = pd.DataFrame({"income": [10, 20, 70, 90]})
+    anon = pd.DataFrame({"income": ["< 30", "(-inf, 30]", ">= 60", "[60, inf)"]})
+    # read as [10, 30] -> 20 twice and [60, 90] -> 75 twice (not 30 / 60 or infinities):
+    # sorted |10-20| + |20-20| + |70-75| + |90-75| = 30 over 4 records
+    d = distribution_distance(raw, anon)
+    assert d.loc["income", "distance"] == pytest.approx(7.5)
+    assert d.loc["income", "normalized"] == pytest.approx(7.5 / 80)
+    # an open interval wholly outside the data reads at its finite bound
+    far = distribution_distance(raw, pd.DataFrame({"income": ["< 30", "< 30", ">= 100", "[100, inf)"]}))
+    # 20, 20, 100, 100 against 10, 20, 70, 90: (10 + 0 + 30 + 10) / 4
+    assert far.loc["income", "distance"] == pytest.approx(12.5)
+
+
+def test_distribution_distance_with_the_fitted_anonymizer(custom_release):
+    from sklearn_anon.metrics import distribution_distance
+
+    raw, anon, ct = custom_release
+    without = distribution_distance(raw, anon, ["zipcode", "income", "sex"])
+    assert np.isnan(without.loc["zipcode", "distance"]) and np.isnan(without.loc["income", "distance"])
+    with_ = distribution_distance(raw, anon, ["zipcode", "income", "sex"], anonymizer=ct)
+    # brute force: each label's records spread evenly over the raw values mapped to it
+    for col in ("zipcode", "income"):
+        labels = anon[col].astype(str).to_numpy()
+        mapped = ct.transform(raw)[col].astype(str).to_numpy()
+        values = raw[col].to_numpy()
+        p = pd.Series(values).value_counts(normalize=True)
+        q = pd.Series(0.0, index=p.index)
+        for lab, share in pd.Series(labels).value_counts(normalize=True).items():
+            members = np.unique(values[mapped == lab])
+            q[members] += share / len(members)
+        assert with_.loc[col, "measure"] == "tvd"
+        assert with_.loc[col, "distance"] == pytest.approx(0.5 * (p - q).abs().sum())
+        assert 0 < with_.loc[col, "distance"] < 1
+    assert with_.loc["sex", "distance"] == without.loc["sex", "distance"] == 0.0

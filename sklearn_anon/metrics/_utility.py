@@ -123,32 +123,65 @@ def _column_numbers(series):
     return out
 
 
-def _released_numbers(values, kind):
+def _released_numbers(values, kind, domain=None):
     """Numbers an analyst reads from released cells: value, interval midpoint.
 
-    Open-ended intervals (``"< 30"``) read as their finite bound; ``"*"``,
-    NaN and unreadable cells as NaN (left out of the comparison).
+    Returns ``(numbers, custom)`` per cell.  Intervals read at their
+    midpoint, an open end (``"< 30"``, ``">= 60"``, ``"(-inf, 30]"``) first
+    replaced by ``domain``'s observed minimum or maximum (without
+    ``domain``, an open interval reads as its finite bound); ``"*"``, NaN
+    and custom labels read as NaN.  With ``domain`` (the finite original values) a number written as
+    text counts only when it is one of them and has no leading zero:
+    ``"021"`` (a ZIP3 of a numeric ZIP), ``"850"`` are labels, not numbers.
+    ``custom`` marks text cells that are neither a number, an interval,
+    ``"*"`` nor NaN.
     """
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
     uniques = pd.Series(uniques, dtype=object)
     out = pd.to_numeric(uniques, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     out = np.array(out, dtype=np.float64)
+    custom = np.zeros(len(uniques), dtype=bool)
     is_str = uniques.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
     if is_str.any():
-        lo, hi, _, _, ok = parse_intervals(uniques[is_str], kind)
+        text = uniques[is_str].str.strip()
+        lo, hi, _, _, ok = parse_intervals(text, kind)
+        if domain is not None and domain.size:
+            d_lo, d_hi = float(domain.min()), float(domain.max())
+            # open ends only: a bounded interval keeps its stated midpoint
+            c_lo = np.where(np.isneginf(lo), d_lo, lo)
+            c_hi = np.where(np.isposinf(hi), d_hi, hi)
+            # an open interval wholly outside the data reads at its finite bound
+            outside = c_lo > c_hi
+            bound = np.where(np.isneginf(lo), hi, lo)
+            lo, hi = np.where(outside, bound, c_lo), np.where(outside, bound, c_hi)
         mid = np.where(
             np.isfinite(lo) & np.isfinite(hi),
             (lo + hi) / 2,
             np.where(np.isfinite(lo), lo, hi),
         )
         sub = out[is_str]
+        if domain is not None:
+            plain = ~ok & np.isfinite(sub)
+            leading_zero = text.str.match(r"^[+-]?0\d").to_numpy(dtype=bool)
+            foreign = plain & (leading_zero | ~np.isin(sub, domain))
+            sub[foreign] = np.nan
         sub[ok] = mid[ok]
         out[is_str] = sub
-    return out[codes]
+        marker = (text == SUPPRESSED).to_numpy()
+        custom[is_str] = ~np.isfinite(sub) & ~marker & ~ok
+    return out[codes], custom[codes]
 
 
-def _spread_categories(orig, anon, hierarchy):
-    """Released category distribution spread back over the original values."""
+def _spread_categories(orig, anon, hierarchy, mapping=None):
+    """Released category distribution spread back over the original values.
+
+    A released value covers: the original value written the same way, the
+    members of a set ``"{a, b}"``, the leaves of a hierarchy node, and (with
+    ``mapping``, the anonymizer's output for each original row) the
+    original values the anonymizer turns into it.  Its weight is spread
+    evenly over what it covers; a value covering nothing (``"*"``, NaN, an
+    unreadable label) over the whole domain.
+    """
     from .._hierarchy import load_hierarchy
 
     o_codes, o_uni = pd.factorize(orig, use_na_sentinel=False)
@@ -184,6 +217,13 @@ def _spread_categories(orig, anon, hierarchy):
         merged = rel.merge(nodes, on="node").merge(dom[dom["leaf"] >= 0], on="leaf")
         pos.append(merged["pos"].to_numpy())
         member.append(merged["member"].to_numpy())
+    if mapping is not None:
+        # (label, original value) pairs the anonymizer produces on the original
+        label_pos = pd.Index(a_text.astype(str)).get_indexer(
+            pd.Series(mapping, dtype=object).astype(str).to_numpy())
+        seen = label_pos >= 0
+        pos.append(label_pos[seen])
+        member.append(o_codes[seen])
     pos = np.concatenate(pos).astype(np.int64)
     member = np.concatenate(member).astype(np.int64)
     keys = np.unique(pos * m + member)
@@ -200,7 +240,8 @@ def _spread_categories(orig, anon, hierarchy):
     return original / original.sum(), released / released.sum(), unreadable
 
 
-def distribution_distance(original, anonymized, columns=None, *, hierarchies=None):
+def distribution_distance(original, anonymized, columns=None, *, hierarchies=None,
+                          anonymizer=None):
     """Per-column distance between the original and the released distribution.
 
     Categorical columns: total variation distance (half the L1 distance, in
@@ -209,7 +250,19 @@ def distribution_distance(original, anonymized, columns=None, *, hierarchies=Non
     over its members, ``"*"`` over the whole domain).  Numeric columns:
     Wasserstein (earth mover's) distance between the original values and
     the released numbers (interval midpoints), also divided by the original
-    range so that columns compare (``normalized``).
+    range so that columns compare (``normalized``).  Open interval ends
+    (``"< 30"``, ``">= 60"``, ``"(-inf, 30]"``) are clipped to the original
+    column's observed range before taking the midpoint.
+
+    A numeric column released as text labels that are not intervals (a
+    ZIP3 ``"021"`` of a numeric ZIP, income classes ``"Middle"``; a number
+    written as text that is no value of the original column is such a
+    label) has no numbers to compare: with ``anonymizer`` it is compared as
+    categories (TVD, each released label spread evenly over the original
+    values the anonymizer maps to it); without, its distance is unknown
+    (NaN), never a number read off the label text.  With ``anonymizer``,
+    custom labels of categorical columns (``"OTHER"``) are spread the same
+    way instead of over the whole domain.
 
     Parameters
     ----------
@@ -221,19 +274,24 @@ def distribution_distance(original, anonymized, columns=None, *, hierarchies=Non
         Columns to compare; None takes the columns present in both.
     hierarchies : dict of {column: hierarchy} or None, default=None
         Hierarchies for categorical columns released as hierarchy nodes.
+    anonymizer : fitted transformer, Pipeline, ColumnTransformer, callable or None, default=None
+        The anonymizer that produced ``anonymized``, to read what custom
+        labels cover; it is applied to ``original``.
 
     Returns
     -------
     distance : DataFrame, one row per column
         ``measure`` (``"tvd"`` or ``"wasserstein"``), ``distance`` and
-        ``normalized`` (in [0, 1] for TVD; Wasserstein over the range).
+        ``normalized`` (in [0, 1] for TVD; Wasserstein over the range; NaN
+        when unknown, see above).
         ``suppressed`` gives the share of released cells that are ``"*"`` or
         missing; ``unreadable`` the share of cells that are neither a value,
         an interval, a set nor a hierarchy node (custom labels such as
-        ``"Middle"`` or ``"OTHER"``): numeric ones are left out of the
-        Wasserstein distance (a numeric column with no readable cell but
-        custom labels has an unknown distance, NaN, not 1), categorical ones
-        are spread over the whole domain like ``"*"``.
+        ``"Middle"``, ``"OTHER"`` or ``"021"``), and that the anonymizer, when
+        given, does not produce from the original either: in a numeric
+        column they make the distance unknown (NaN, not 1) unless the
+        anonymizer is given; in a categorical one they are spread over the
+        whole domain like ``"*"``.
 
     Examples
     --------
@@ -249,24 +307,42 @@ def distribution_distance(original, anonymized, columns=None, *, hierarchies=Non
     """
     orig, anon, columns = _check_pair(original, anonymized, columns)
     hierarchies = hierarchies or {}
+    generalized = None
+    if anonymizer is not None:
+        from ._anonymizer import generalize_with
+
+        generalized = generalize_with(anonymizer, orig, columns, name="original")
+        generalized = generalized.reset_index(drop=True)
     rows = []
     for col in columns:
         o, a = orig[col], anon[col]
+        mapping = None if generalized is None else generalized[col]
+        a_obj = a.astype(object)
         if is_numeric(o) or pd.api.types.is_datetime64_any_dtype(o.dtype):
             kind = "numeric" if is_numeric(o) else "datetime"
             o_num = _column_numbers(o)
+            o_ok = o_num[np.isfinite(o_num)]
             if is_numeric(a) or pd.api.types.is_datetime64_any_dtype(a.dtype):
-                a_num = _column_numbers(a)
+                a_num, custom = _column_numbers(a), np.zeros(len(a), dtype=bool)
             else:
-                a_num = _released_numbers(a, kind)
-            o_ok, a_ok = o_num[np.isfinite(o_num)], a_num[np.isfinite(a_num)]
-            a_obj = a.astype(object)
+                a_num, custom = _released_numbers(a, kind, np.unique(o_ok))
             marker = (a_obj.isna() | (a_obj.astype(str).str.strip() == SUPPRESSED)).to_numpy()
             suppressed = float(np.mean(marker))
+            if custom.any():
+                # labels, not numbers: categories over the anonymizer's mapping, or unknown
+                if mapping is None:
+                    rows.append({"measure": "tvd", "distance": np.nan, "normalized": np.nan,
+                                 "suppressed": suppressed, "unreadable": float(np.mean(custom))})
+                    continue
+                p, q, unreadable = _spread_categories(o, a, None, mapping)
+                tvd = float(0.5 * np.abs(p - q).sum())
+                rows.append({"measure": "tvd", "distance": tvd, "normalized": tvd,
+                             "suppressed": suppressed, "unreadable": unreadable})
+                continue
+            a_ok = a_num[np.isfinite(a_num)]
             unreadable = float(np.mean(~np.isfinite(a_num) & ~marker))
             if o_ok.size == 0 or a_ok.size == 0:
-                # nothing released to read: all suppressed is a full loss,
-                # custom labels an unknown one
+                # nothing released to read: all suppressed is a full loss
                 dist, norm = np.nan, (np.nan if unreadable > 0 else 1.0)
             else:
                 dist = float(wasserstein_distance(o_ok, a_ok))
@@ -277,9 +353,8 @@ def distribution_distance(original, anonymized, columns=None, *, hierarchies=Non
                  "suppressed": suppressed, "unreadable": unreadable}
             )
         else:
-            p, q, unreadable = _spread_categories(o, a, hierarchies.get(col))
+            p, q, unreadable = _spread_categories(o, a, hierarchies.get(col), mapping)
             tvd = float(0.5 * np.abs(p - q).sum())
-            a_obj = a.astype(object)
             suppressed = float(np.mean(a_obj.isna() | (a_obj == SUPPRESSED)))
             rows.append(
                 {"measure": "tvd", "distance": tvd, "normalized": tvd, "suppressed": suppressed,
@@ -288,15 +363,23 @@ def distribution_distance(original, anonymized, columns=None, *, hierarchies=Non
     return pd.DataFrame(rows, index=pd.Index(columns))
 
 
-def _numeric_view(frame, columns):
-    """Numbers an analyst reads from each column (NaN when unreadable)."""
+def _numeric_view(frame, columns, reference=None):
+    """Numbers an analyst reads from each column (NaN when unreadable).
+
+    ``reference`` (the original table) gives each column's domain: text
+    numbers outside it are labels, open intervals are clipped to it.
+    """
     out = {}
     for col in columns:
         s = frame[col]
         if is_numeric(s):
             out[col] = s.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
-            out[col] = _released_numbers(s, "numeric")
+            domain = None
+            if reference is not None:
+                ref = reference[col].to_numpy(dtype=np.float64, na_value=np.nan)
+                domain = np.unique(ref[np.isfinite(ref)])
+            out[col] = _released_numbers(s, "numeric", domain)[0]
     return pd.DataFrame(out)
 
 
@@ -341,7 +424,7 @@ def correlation_drift(original, anonymized, columns=None, *, method="pearson"):
         empty = pd.DataFrame(index=numeric, columns=numeric, dtype=float)
         return {"max": 0.0, "mean": 0.0, "difference": empty}
     before = _numeric_view(orig, numeric).corr(method=method)
-    after = _numeric_view(anon, numeric).corr(method=method)
+    after = _numeric_view(anon, numeric, orig).corr(method=method)
     diff = after - before
     upper = np.triu_indices(len(numeric), k=1)
     values = np.abs(diff.to_numpy()[upper])
@@ -373,8 +456,9 @@ def information_loss(original, anonymized, quasi_identifiers, *, k=None, hierarc
     hierarchies : dict or None, default=None
         ``{column: hierarchy}`` for columns released as hierarchy nodes.
     anonymizer : fitted transformer, Pipeline, ColumnTransformer, callable or None, default=None
-        The anonymizer that produced ``anonymized``, so that NCP can read
-        what custom labels cover (see :func:`~sklearn_anon.metrics.ncp`).
+        The anonymizer that produced ``anonymized``, so that NCP and the
+        distribution distance can read what custom labels cover (see
+        :func:`~sklearn_anon.metrics.ncp`, :func:`distribution_distance`).
 
     Returns
     -------
@@ -385,7 +469,8 @@ def information_loss(original, anonymized, quasi_identifiers, *, k=None, hierarc
         read),
         ``discernibility``, ``average_class_size`` (C_avg),
         ``entropy_loss`` (mean share of the QIs' entropy lost),
-        ``distribution_distance`` (mean normalized distance over the QIs),
+        ``distribution_distance`` (mean normalized distance over the QIs;
+        NaN when one is unknown), ``distribution_distance_unknown_columns``,
         ``correlation_drift`` (max absolute change).
 
     Examples
@@ -405,7 +490,7 @@ def information_loss(original, anonymized, quasi_identifiers, *, k=None, hierarc
     total, per_column = ncp(orig, anon, qis, hierarchies=hierarchies, anonymizer=anonymizer,
                             return_per_column=True)
     ent = entropy_loss(orig, anon, qis)
-    dist = distribution_distance(orig, anon, qis, hierarchies=hierarchies)
+    dist = distribution_distance(orig, anon, qis, hierarchies=hierarchies, anonymizer=anonymizer)
     return {
         "ncp": float(total),
         "ncp_per_column": {str(c): float(v) for c, v in per_column.items()},
@@ -413,6 +498,9 @@ def information_loss(original, anonymized, quasi_identifiers, *, k=None, hierarc
         "discernibility": int(discernibility(anon, qis)),
         "average_class_size": float(average_class_size(anon, qis, k_ref)),
         "entropy_loss": float(ent["loss"].mean()),
-        "distribution_distance": float(dist["normalized"].mean()),
+        # NaN when a column's distance is unknown: a mean over the others would misstate it
+        "distribution_distance": float(dist["normalized"].mean(skipna=False)),
+        "distribution_distance_unknown_columns": [
+            str(c) for c, v in dist["normalized"].items() if np.isnan(v)],
         "correlation_drift": float(correlation_drift(orig, anon, qis)["max"]),
     }
