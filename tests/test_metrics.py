@@ -257,3 +257,60 @@ def test_distinct_l_with_a_hashed_pair_space():
     df.loc[df.index[:2], "s"] = "same"  # class 0 holds one distinct value
     assert l_diversity(df, ["q"], "s") == 1
     assert l_diversity(df.iloc[2:], ["q"], "s") == 2
+
+
+# -- the NCP scorer costs custom labels through the pipeline's own fitted step ------------
+
+
+def test_ncp_scorer_reads_custom_labels_through_the_fitted_step():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    from sklearn_anon import IntervalGeneralizer
+    from sklearn_anon.metrics import make_privacy_scorer
+
+    X = pd.DataFrame({"age": [21, 25, 33, 38, 52, 57]})
+    gen = IntervalGeneralizer(bins=[0, 40, 100], labels=["young", "old"])
+    pipe = Pipeline([("anon", gen)]).fit(X)
+    assert np.isnan(ncp(X, pipe.transform(X)))  # the labels alone say nothing
+    # "young" = [0, 40] clipped to the data [21, 57]: 19/36; "old" [40, 57]: 17/36
+    expected = (4 * 19 + 2 * 17) / 6 / 36
+    scorer = make_privacy_scorer("ncp", step="anon")
+    assert scorer(pipe, X) == pytest.approx(-expected)
+    # in a grid search: finite scores, no NaN averaged in silently
+    rng = np.random.default_rng(0)
+    Xb = pd.DataFrame({"age": rng.integers(18, 90, 200)})
+    y = (Xb["age"] > 50).to_numpy().astype(int)
+    search = GridSearchCV(
+        Pipeline([("anon", IntervalGeneralizer()),
+                  ("enc", OneHotEncoder(handle_unknown="ignore")),
+                  ("clf", LogisticRegression())]),
+        [{"anon__bins": [[0, 40, 120]], "anon__labels": [["young", "old"]]},
+         {"anon__bins": [[0, 30, 50, 70, 120]], "anon__labels": [["a", "b", "c", "d"]]}],
+        scoring={"acc": "accuracy", "neg_ncp": scorer},
+        refit="acc", cv=2, error_score="raise",
+    )
+    search.fit(Xb, y)
+    scores = search.cv_results_["mean_test_neg_ncp"]
+    assert np.isfinite(scores).all() and (scores < 0).all()
+    assert scores[1] > scores[0]  # finer bins lose less
+
+
+def test_ncp_scorer_names_the_columns_it_cannot_cost():
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from sklearn_anon.metrics import make_privacy_scorer
+
+    def labels(frame):  # every known age "adult", a missing one "unknown"
+        return pd.DataFrame({"age": np.where(frame["age"].isna(), "unknown", "adult"),
+                             "sex": frame["sex"]}, index=frame.index)
+
+    X = pd.DataFrame({"age": [31.0, 47.0, np.nan, 58.0], "sex": ["F", "M", "F", "M"]})
+    pipe = Pipeline([("anon", FunctionTransformer(labels))]).fit(X)
+    with pytest.raises(ValueError, match=r"NCP cannot cost column\(s\) \['age'\]") as err:
+        make_privacy_scorer("ncp", step="anon", quasi_identifiers=["age", "sex"])(pipe, X)
+    for cell in ("31", "47", "58", "adult", "unknown"):
+        assert cell not in str(err.value)

@@ -69,6 +69,28 @@ def _reidentification(released, original, qis, **kw):
     return res["reidentification_rate"]
 
 
+def _ncp(released, original, qis, **kw):
+    """NCP of the step's output, reading custom labels through the fitted step.
+
+    ``kw["anonymizer"]`` is the scored pipeline's own fitted anonymizing
+    step (its output on this data already computed), so that custom labels
+    (``"Middle"``, a ZIP3 ``"021"``) are costed from what the step maps to
+    them.  A column NCP still cannot cost raises a ValueError naming it: a
+    grid search must not average NaN scores silently.
+    """
+    total, per_column = ncp(original, released, qis, hierarchies=kw.get("hierarchies"),
+                            anonymizer=kw.get("anonymizer"), return_per_column=True)
+    unknown = [str(c) for c, v in per_column.items() if np.isnan(v)]
+    if unknown:
+        raise ValueError(
+            f"NCP cannot cost column(s) {unknown!r}: their released labels are neither "
+            "values, intervals nor sets, and the anonymizing step does not say what they "
+            "cover. Pass hierarchies={column: hierarchy} for hierarchy labels, or use an "
+            "anonymizer that writes intervals or sets."
+        )
+    return total
+
+
 #: name -> (function(released, original, quasi_identifiers, **kw), greater_is_better)
 PRIVACY_MEASURES = {
     "k": (lambda rel, orig, q, **kw: k_anonymity(rel, q), True),
@@ -108,10 +130,7 @@ PRIVACY_MEASURES = {
         ),
         False,
     ),
-    "ncp": (
-        lambda rel, orig, q, **kw: ncp(orig, rel, q, hierarchies=kw.get("hierarchies")),
-        False,
-    ),
+    "ncp": (_ncp, False),
     "entropy_loss": (
         lambda rel, orig, q, **kw: float(entropy_loss(orig, rel, q)["loss"].mean()),
         False,
@@ -221,8 +240,8 @@ class _PrivacyScorer:
         sign = "" if self.greater_is_better else ", greater_is_better=False"
         return f"make_privacy_scorer({name!r}, step={self.step!r}{sign})"
 
-    def released(self, estimator, X):
-        """The output of the anonymizing step on ``X`` and the step's input."""
+    def released(self, estimator, X, *, return_step=False):
+        """The output of the anonymizing step on ``X`` and the step's input (and the step)."""
         if self.step is None:
             step, data = estimator, X
         else:
@@ -239,19 +258,26 @@ class _PrivacyScorer:
             out = pd.DataFrame(out, columns=names)
         if not isinstance(data, pd.DataFrame):
             data = pd.DataFrame(np.asarray(data), columns=list(out.columns)[: np.shape(data)[1]])
+        if return_step:
+            return out.reset_index(drop=True), data.reset_index(drop=True), step
         return out.reset_index(drop=True), data.reset_index(drop=True)
 
     def __call__(self, estimator, X, y=None, **kwargs):
-        released, original = self.released(estimator, X)
+        released, original, step = self.released(estimator, X, return_step=True)
+        kw = self.kwargs
+        if self.measure == "ncp":  # NCP reads custom labels through the fitted step itself
+            from ._anonymizer import Precomputed
+
+            kw = {**kw, "anonymizer": Precomputed(step, released)}
         qis = self.quasi_identifiers
         sensitive = self.kwargs.get("sensitive")
         if qis is None:
             qis = [c for c in released.columns if c != sensitive and c in original.columns]
         check_table(released, qis, sensitive, name="the anonymized scoring data")
         if callable(self.measure):
-            value = self.measure(released, original, qis, **self.kwargs)
+            value = self.measure(released, original, qis, **kw)
         else:
-            value = PRIVACY_MEASURES[self.measure][0](released, original, qis, **self.kwargs)
+            value = PRIVACY_MEASURES[self.measure][0](released, original, qis, **kw)
         return self._sign * float(value)
 
 
@@ -284,7 +310,9 @@ def make_privacy_scorer(
         ``"prosecutor_share"``, ``"marketer"``, ``"homogeneity"`` (needs
         ``sensitive``), ``"reidentification"`` (linkage attack with the
         step's raw input as the auxiliary table), ``"discernibility"``,
-        ``"average_class_size"``, ``"ncp"``, ``"entropy_loss"``.  Or a
+        ``"average_class_size"``, ``"ncp"`` (custom labels costed through
+        the fitted step; a ValueError names any column it still cannot
+        cost), ``"entropy_loss"``.  Or a
         callable ``measure(released, original, quasi_identifiers, **kw)``
         returning a float (``greater_is_better`` then defaults to True).
     step : str or None, default=None
