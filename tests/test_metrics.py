@@ -226,8 +226,11 @@ def test_grouping_matches_brute_force_on_every_dtype(data, sens):
         df["s_arrow"] = df["s"].astype(object)
     df["cat"] = df["cat"].astype("category")
     df["u"] = df["small_int"].abs().astype(np.uint8)
+    df["nullable_int"] = df["small_int"].astype("Int64").mask(df["b"])  # pd.NA where b
+    df["nullable_bool"] = df["b"].astype("boolean").mask(df["small_int"] > 1)
     df["disease"] = sens[: len(df)]
-    qis = ["s_arrow", "small_int", "wide_int", "f", "b", "cat", "u", "s_str", "s_obj"]
+    qis = ["s_arrow", "small_int", "wide_int", "f", "b", "cat", "u", "s_str", "s_obj",
+           "nullable_int", "nullable_bool"]
     ids, sizes = _brute_classes(df, qis)
     assert equivalence_classes(df, qis).tolist() == ids.tolist()
     assert k_anonymity(df, qis) == sizes.min()

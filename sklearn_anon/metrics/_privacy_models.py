@@ -129,9 +129,10 @@ def _codes(series, *, value_range=False):
             codes = np.where(codes < 0, m, codes)
             m += 1
         return codes, max(m, 1)
-    if series.dtype.kind == "b":  # numpy bool: no missing values
+    numpy_dtype = isinstance(series.dtype, np.dtype)  # not nullable Int64/boolean/Arrow
+    if numpy_dtype and series.dtype.kind == "b":  # numpy bool: no missing values
         return series.to_numpy().astype(np.int64), 2
-    if value_range and series.dtype.kind in "iu" and len(series):
+    if value_range and numpy_dtype and series.dtype.kind in "iu" and len(series):
         values = series.to_numpy()
         lo, hi = values.min(), values.max()
         if int(hi) - int(lo) < max(_DENSE_FACTOR * len(values), 1 << 16):
