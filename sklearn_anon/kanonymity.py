@@ -413,7 +413,11 @@ class MondrianAnonymizer(ColumnAnonymizer):
                     vals = pd.to_datetime(pd.Series(vals).round(), unit="ns")
                     if getattr(coder.datetime_dtype, "tz", None) is not None:
                         vals = vals.dt.tz_localize("UTC").dt.tz_convert(coder.datetime_dtype.tz)
-                    out[col] = pd.Series(vals.to_numpy(), index=frame.index)
+                    dt = coder.datetime_dtype
+                    unit = np.datetime_data(dt)[0] if isinstance(dt, np.dtype) else getattr(dt, "unit", None)
+                    if unit is not None and unit != "ns":
+                        vals = vals.dt.as_unit(unit)  # the input's resolution, not always ns
+                    out[col] = pd.Series(vals.array, index=frame.index)
                 else:
                     out[col] = pd.Series(vals, index=frame.index, dtype=np.float64)
                 continue

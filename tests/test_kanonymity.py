@@ -336,3 +336,15 @@ def test_adult_l_and_t_confirmed_by_pycanon(adult):
     t = t_closeness(out, qi, "occupation")
     assert t <= 0.2
     assert pycanon.t_closeness(_fresh(out, qi), qi, ["occupation"]) == t
+
+
+@pytest.mark.parametrize("output", ["midpoint", "mean"])
+@pytest.mark.parametrize("dtype", ["datetime64[us]", "datetime64[s, Europe/Paris]", "datetime64[ns]"])
+def test_numeric_output_keeps_the_datetime_dtype(output, dtype):
+    # regression: datetime midpoints/means came out as datetime64[ns] whatever
+    # the input's resolution
+    df = pd.DataFrame({"d": pd.Series(pd.date_range("2020-01-01", periods=8)).astype(
+        "datetime64[ns]").dt.tz_localize("Europe/Paris" if "Paris" in dtype else None).astype(dtype)})
+    out = MondrianAnonymizer(k=2, output=output).fit_transform(df)
+    assert out["d"].dtype == df["d"].dtype
+    assert out["d"].iloc[0] == pd.Timestamp("2020-01-01 12:00", tz="Europe/Paris" if "Paris" in dtype else None)
