@@ -239,6 +239,19 @@ def test_grouping_matches_brute_force_on_every_dtype(data, sens):
     assert l_diversity(df, qis, "disease") == min(distinct)
 
 
+def test_grouping_of_chunked_arrow_text():
+    pa = pytest.importorskip("pyarrow")
+    a = pd.Series(["x", "y", None], dtype="string[pyarrow]")
+    b = pd.Series(["y", "z", None, "x"], dtype="string[pyarrow]")
+    s = pd.concat([a, b], ignore_index=True)  # two Arrow chunks
+    arrow = s.astype(pd.ArrowDtype(pa.large_string()))
+    for col in (s, arrow, s.iloc[1:]):
+        df = pd.DataFrame({"q": col.reset_index(drop=True)})
+        ids, sizes = _brute_classes(df, ["q"])
+        assert equivalence_classes(df, ["q"]).tolist() == ids.tolist()
+        assert k_anonymity(df, ["q"]) == sizes.min()
+
+
 def test_grouping_beyond_the_int64_radix():
     # six columns of ~3,000 codes each (3000**6 > 2**62): the key is compressed on the way
     rng = np.random.default_rng(0)

@@ -106,6 +106,10 @@ def _arrow_strings(series):
     except ImportError:  # pragma: no cover - Arrow-backed columns imply pyarrow
         return None
     arr = pa.array(series.array)  # zero-copy for Arrow-backed text
+    if isinstance(arr, pa.ChunkedArray):  # one dictionary for the whole column
+        if arr.num_chunks == 0:
+            return None
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
     t = arr.type
     if not (pa.types.is_string(t) or pa.types.is_large_string(t)
             or getattr(pa.types, "is_string_view", lambda _: False)(t)):
