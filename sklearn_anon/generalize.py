@@ -296,7 +296,9 @@ class TopBottomCoder(ColumnAnonymizer):
     debt of 100 million) no longer stands out, and the row stays.
     Bounds are given, or learnt in ``fit`` as quantiles of the training data.
 
-    NaN stays NaN (the numeric suppression marker).  The output is float.
+    NaN stays NaN (the numeric suppression marker).  The output is float:
+    a float column keeps its dtype (``float32``, ``Float64``), any other
+    numeric column becomes ``float64``.
 
     Parameters
     ----------
@@ -371,7 +373,10 @@ class TopBottomCoder(ColumnAnonymizer):
     def _transform_column(self, column, name, bounds):
         require_numeric(column, name, type(self).__name__)
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        return pd.Series(np.clip(values, *bounds), index=column.index, name=name)
+        out = pd.Series(np.clip(values, *bounds), index=column.index, name=name)
+        if pd.api.types.is_float_dtype(column.dtype):
+            out = out.astype(column.dtype)  # float32 / Float64 stay as they were
+        return out
 
 
 # -- helpers shared by the categorical generalizers ---------------------------

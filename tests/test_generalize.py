@@ -510,3 +510,13 @@ def test_bytes_values_labelled_by_their_text():
     grouped = RareCategoryGrouper(min_count=2).fit_transform(
         pd.DataFrame({"c": pd.Series([b"x", "x", b"\xff", "y"], dtype=object)}))["c"].tolist()
     assert grouped == ["x", "x", "OTHER", "OTHER"]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "Float64"])
+def test_top_bottom_coder_keeps_float_dtype(dtype):
+    # regression: float32 / Float64 columns came out float64
+    X = pd.DataFrame({"debt": pd.Series([1.0, 2.0, None, 1000.0], dtype=dtype)})
+    out = TopBottomCoder(upper=10).fit_transform(X)["debt"]
+    assert out.dtype == X["debt"].dtype
+    assert out.iloc[[0, 1, 3]].tolist() == [1.0, 2.0, 10.0]
+    assert pd.isna(out.iloc[2])
