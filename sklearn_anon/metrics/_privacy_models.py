@@ -2,9 +2,14 @@
 
 Every function works on a :class:`pandas.DataFrame` (an ndarray is accepted
 and its columns are named ``x0, x1, ...``) and is vectorized: each
-quasi-identifier column is factorized once, the codes are combined into one
-class id per row, and the statistics are ``np.bincount`` reductions over
-those ids.  NaN in a quasi-identifier is a value of its own (it forms its own
+quasi-identifier column is factorized once with the cheapest exact method
+for its dtype (categorical codes as they are, Arrow-backed text through
+pyarrow's ``dictionary_encode``, small-range integers as ``value - min``,
+anything else ``pd.factorize``), the codes are combined into one int64 key
+per row by mixed radix, the key is counted densely (``np.bincount``) or
+hashed when its range is large, and the statistics are ``np.bincount``
+reductions over the class ids.  No ``groupby``, nothing cached between
+calls.  NaN in a quasi-identifier is a value of its own (it forms its own
 class, like ``groupby(dropna=False)``).
 
 Definitions
@@ -188,12 +193,6 @@ def _class_sizes(frame, qis):
         key = key * m + codes
         card *= m
     return _compress(key, card)
-
-
-def _class_ids(frame, qis):
-    """``(ids, n_classes)``: class id 0..n_classes-1 per row (key order)."""
-    ids, sizes = _class_sizes(frame, qis)
-    return ids, len(sizes)
 
 
 def equivalence_classes(X, quasi_identifiers):

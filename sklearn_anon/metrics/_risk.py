@@ -17,8 +17,10 @@ size ``f`` with probability ``1 / f`` (the prosecutor model).
 * :func:`column_cardinality` -- distinct values per column and a flag for
   columns that act as identifiers (ids, full timestamps, hashes).
 
-All of them are vectorized (one pandas ``groupby``), treat NaN as a value of
-its own, and never put a cell value in an error message.
+All of them are vectorized (the equivalence classes of
+:mod:`._privacy_models`: one factorization per column, a mixed-radix key,
+``np.bincount``; no ``groupby``), treat NaN as a value of its own, and never
+put a cell value in an error message.
 """
 
 from numbers import Integral, Real
@@ -27,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..base import check_frame
-from ._privacy_models import _as_list, _check_table, _class_ids
+from ._privacy_models import _as_list, _check_table, _class_sizes
 
 __all__ = [
     "column_cardinality",
@@ -90,11 +92,10 @@ def class_codes(frame, quasi_identifiers):
     """Equivalence-class id of each row and the size of each class.
 
     Returns ``(codes, sizes)``: ``codes[i]`` is the class of row ``i``
-    (0 .. n_classes - 1), ``sizes[c]`` the number of rows in class ``c``.
-    NaN is a value of its own.
+    (0 .. n_classes - 1, in no particular order), ``sizes[c]`` the number of
+    rows in class ``c``.  NaN is a value of its own.
     """
-    ids, n_classes = _class_ids(frame, list(quasi_identifiers))
-    return ids, np.bincount(ids, minlength=n_classes)
+    return _class_sizes(frame, list(quasi_identifiers))
 
 
 def row_class_sizes(frame, quasi_identifiers):
