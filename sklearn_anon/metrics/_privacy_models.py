@@ -162,7 +162,7 @@ def _compress(key, card):
     Ids follow the order of the key values (not of first appearance).  A
     small key space is counted densely, a large one hashed.
     """
-    if card <= max(_DENSE_FACTOR * len(key), 1 << 20):
+    if card <= max(_DENSE_FACTOR * len(key), 1 << 16):
         counts = np.bincount(key, minlength=card)
         present = counts > 0
         lut = np.cumsum(present, dtype=np.int64) - 1
@@ -307,7 +307,7 @@ def l_diversity(X, quasi_identifiers, sensitive, kind="distinct"):
         s_codes, m = _codes(frame[sensitive])
         n_classes = len(sizes)
         pair = ids * m + s_codes
-        if n_classes * m <= max(_DENSE_FACTOR * len(ids), 1 << 20):
+        if n_classes * m <= max(_DENSE_FACTOR * len(ids), 1 << 16):
             counts = np.bincount(pair, minlength=n_classes * m).reshape(n_classes, m)
             return int(np.count_nonzero(counts, axis=1).min())
         pairs = pd.unique(pair)  # hashed distinct (class, value) pairs
