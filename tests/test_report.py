@@ -403,7 +403,8 @@ def test_distribution_distance_clips_open_intervals_to_the_observed_range():
     assert d.loc["income", "distance"] == pytest.approx(7.5)
     assert d.loc["income", "normalized"] == pytest.approx(7.5 / 80)
     # an open interval wholly outside the data reads at its finite bound
-    far = distribution_distance(raw, pd.DataFrame({"income": ["< 30", "< 30", ">= 100", "[100, inf)"]}))
+    beyond = pd.DataFrame({"income": ["< 30", "< 30", ">= 100", "[100, inf)"]})
+    far = distribution_distance(raw, beyond)
     # 20, 20, 100, 100 against 10, 20, 70, 90: (10 + 0 + 30 + 10) / 4
     assert far.loc["income", "distance"] == pytest.approx(12.5)
 
@@ -413,7 +414,8 @@ def test_distribution_distance_with_the_fitted_anonymizer(custom_release):
 
     raw, anon, ct = custom_release
     without = distribution_distance(raw, anon, ["zipcode", "income", "sex"])
-    assert np.isnan(without.loc["zipcode", "distance"]) and np.isnan(without.loc["income", "distance"])
+    assert np.isnan(without.loc["zipcode", "distance"])
+    assert np.isnan(without.loc["income", "distance"])
     with_ = distribution_distance(raw, anon, ["zipcode", "income", "sex"], anonymizer=ct)
     # brute force: each label's records spread evenly over the raw values mapped to it
     for col in ("zipcode", "income"):

@@ -151,7 +151,8 @@ def _codes(series, *, value_range=False):
         import pyarrow.compute as pc
 
         enc = pc.dictionary_encode(arr, null_encoding="encode")
-        return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), max(len(enc.dictionary), 1)
+        codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        return codes, max(len(enc.dictionary), 1)
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
     return codes.astype(np.int64), max(len(uniques), 1)
 
