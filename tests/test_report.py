@@ -431,3 +431,35 @@ def test_distribution_distance_with_the_fitted_anonymizer(custom_release):
         assert with_.loc[col, "distance"] == pytest.approx(0.5 * (p - q).abs().sum())
         assert 0 < with_.loc[col, "distance"] < 1
     assert with_.loc["sex", "distance"] == without.loc["sex", "distance"] == 0.0
+
+
+def test_report_per_column_distance_uses_the_anonymizer():
+    """A numeric column released as custom labels: unknown without the
+    anonymizer, a real distance (equal to distribution_distance's) with it."""
+    import warnings
+
+    from sklearn.compose import ColumnTransformer
+
+    from sklearn_anon import IntervalGeneralizer
+    from sklearn_anon.datasets import make_customers
+    from sklearn_anon.metrics import PrivacyReport, distribution_distance
+
+    df = make_customers(500, random_state=0)[["income", "sex"]]
+    ct = ColumnTransformer(
+        [
+            ("inc", IntervalGeneralizer(bins=[0, 25000, 50000, np.inf],
+                                        labels=["low", "mid", "high"], right=False), ["income"]),
+            ("sex", "passthrough", ["sex"]),
+        ],
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas").fit(df)
+    anon = ct.transform(df)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        blind = PrivacyReport(df, anon, quasi_identifiers=["income", "sex"]).to_dict()
+        seen = PrivacyReport(df, anon, quasi_identifiers=["income", "sex"], anonymizer=ct).to_dict()
+        expected = distribution_distance(df, anon, ["income"], anonymizer=ct)["normalized"]["income"]
+    assert blind["per_column"]["income"]["distance"] is None
+    assert seen["per_column"]["income"]["unreadable"] == 0.0
+    assert seen["per_column"]["income"]["distance"] == pytest.approx(expected)
+    assert 0 < seen["per_column"]["income"]["distance"] < 1

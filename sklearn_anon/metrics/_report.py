@@ -247,7 +247,8 @@ class PrivacyReport:
         loss = information_loss(orig, anon, qis, k=self.k, hierarchies=self.hierarchies,
                                 anonymizer=cached)
         entropy = entropy_loss(orig, anon, qis)
-        distance = distribution_distance(orig, anon, qis, hierarchies=self.hierarchies)
+        distance = distribution_distance(orig, anon, qis, hierarchies=self.hierarchies,
+                                         anonymizer=cached)
         per_column = pd.DataFrame(
             {
                 "ncp": pd.Series(loss["ncp_per_column"]),
