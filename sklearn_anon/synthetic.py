@@ -20,8 +20,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import _mst
-from ._compat import Interval, PrivacyLeakWarning, StrOptions, _fit_context, validate_data
+from ._compat import BudgetAccountant, Interval, PrivacyLeakWarning, StrOptions, _fit_context, validate_data
 from .base import check_frame, frame_to_array, make_rng, values_hidden
+from .dp import _spend_fit
 
 __all__ = ["DPSynthesizer", "make_fake_pii"]
 
@@ -132,7 +133,8 @@ class DPSynthesizer(BaseEstimator):
     of Canonne, Kamath & Steinke 2020), and is split in three equal parts
     (one-way measurements, selection, two-way measurements) as in MST.
     Step 1 is pure ``eps_quantiles``-DP; by sequential composition the whole
-    fit is (``epsilon``, ``delta``)-DP, reported in ``privacy_spent_``.
+    fit is (``epsilon``, ``delta``)-DP, reported in ``privacy_spent_``, checked
+    on the ``accountant`` before any work and spent on it after the fit.
     Noisy counts are rounded to integers before use (no floating-point
     low-order bits are released, cf. Mironov 2012).
 
@@ -181,12 +183,20 @@ class DPSynthesizer(BaseEstimator):
         Randomness of ``fit`` (the privacy noise).  None draws from the
         operating system's entropy, which is what a release should use; an
         int is for reproducible experiments only.
+    accountant : BudgetAccountant or None, default=None
+        diffprivlib accountant that ``fit`` spends (``epsilon``, ``delta``)
+        on: checked first (a :class:`~diffprivlib.accountant.BudgetError`
+        is raised before any work when the budget is too small), spent
+        once the model is learnt.  None uses diffprivlib's default
+        accountant, resolved in ``fit``.  ``sample`` spends nothing.
 
     Attributes
     ----------
     privacy_spent_ : tuple of (float, float)
         The (epsilon, delta) that ``fit`` spent, per record;
         :func:`sklearn_anon.privacy_budget` reads it.
+    accountant_ : BudgetAccountant
+        The accountant spent on.
     rho_ : float
         The zCDP budget of the marginal measurements and the selection.
     quantile_epsilon_ : float
@@ -251,6 +261,7 @@ class DPSynthesizer(BaseEstimator):
         "quantile_fraction": [Interval(Real, 0, 1, closed="left")],
         "compress": ["boolean"],
         "random_state": ["random_state"],
+        "accountant": [BudgetAccountant, None],
     }
 
     def __init__(
@@ -265,6 +276,7 @@ class DPSynthesizer(BaseEstimator):
         quantile_fraction=0.1,
         compress=True,
         random_state=None,
+        accountant=None,
     ):
         self.epsilon = epsilon
         self.delta = delta
@@ -275,6 +287,7 @@ class DPSynthesizer(BaseEstimator):
         self.quantile_fraction = quantile_fraction
         self.compress = compress
         self.random_state = random_state
+        self.accountant = accountant
 
     # ------------------------------------------------------------------ fit
     def _encode(self, frame, rng, eps_col):
@@ -411,6 +424,7 @@ class DPSynthesizer(BaseEstimator):
                 t = int(self.target) % p
             else:
                 raise ValueError(f"target {self.target!r} is not a column of X.")
+        _spend_fit(self, self.epsilon, self.delta)  # accountant_; BudgetError before any work
         rng = _generator(self.random_state)
 
         n_cont = sum(_column_kind(frame[c]) in ("num", "dt") for c in columns)
@@ -431,6 +445,7 @@ class DPSynthesizer(BaseEstimator):
         self.quantile_epsilon_ = float(eps_q)
         self.privacy_spent_ = (float(self.epsilon), float(self.delta))
         self.is_pandas_ = is_pandas
+        self.accountant_.spend(*self.privacy_spent_)
         return self
 
     def _fit_model(self, codes, metas, t, rho, rng):

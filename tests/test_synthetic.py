@@ -473,3 +473,91 @@ def test_fake_pii_bad_requests_and_missing_faker(monkeypatch):
     monkeypatch.setitem(sys.modules, "faker", None)
     with pytest.raises(ImportError, match=r"pip install sklearn-anon\[fake\]"):
         make_fake_pii([("US", 2024, 1)])
+
+
+# -- budget accountant --------------------------------------------------------------
+def _small_schema_frame(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "age": rng.integers(18, 90, size=n),
+        "city": pd.Series(rng.choice(["Lyon", "Nice"], size=n), dtype=object),
+    })
+
+
+_SMALL_SCHEMA = {"bounds": {"age": (0, 100)}, "categories": {"city": ["Lyon", "Nice"]}}
+
+
+@pytest.mark.parametrize("budget", [(0.5, 1e-6), (10.0, 0.0)], ids=["epsilon", "delta"])
+def test_too_small_budget_raises_before_any_work(budget, monkeypatch):
+    from diffprivlib.utils import BudgetError  # test-only: the accountant's error class
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the synthesizer worked before checking the budget")
+
+    monkeypatch.setattr(DPSynthesizer, "_encode", no_work)
+    monkeypatch.setattr(DPSynthesizer, "_fit_model", no_work)
+    acc = BudgetAccountant(*budget)
+    synth = DPSynthesizer(epsilon=1.0, delta=1e-7, accountant=acc, random_state=0, **_SMALL_SCHEMA)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not even the schema PrivacyLeakWarning
+        with pytest.raises(BudgetError):
+            synth.fit(_small_schema_frame())
+    assert acc.spent_budget == []
+    assert not hasattr(synth, "privacy_spent_")
+
+
+def test_fit_spends_privacy_spent_on_the_accountant():
+    X = _small_schema_frame()
+    acc = BudgetAccountant(epsilon=2.0, delta=1e-6)
+    synth = DPSynthesizer(epsilon=0.7, delta=1e-7, accountant=acc, random_state=0, **_SMALL_SCHEMA)
+    synth.fit(X)
+    assert synth.accountant_ is acc and synth.accountant is acc
+    assert tuple(acc.total()) == pytest.approx(synth.privacy_spent_)
+    assert synth.privacy_spent_ == (0.7, 1e-7)
+    budget = privacy_budget(synth)
+    assert (budget.epsilon, budget.delta) == synth.privacy_spent_
+    synth.sample(100, random_state=0)  # post-processing: no spend
+    assert tuple(acc.total()) == pytest.approx((0.7, 1e-7))
+    synth.fit(X)  # a second fit spends again (sequential composition) ...
+    assert tuple(acc.total()) == pytest.approx((1.4, 2e-7))
+    with pytest.raises(Exception, match="(?i)budget"):  # ... until the budget runs out
+        synth.fit(X)
+    assert tuple(acc.total()) == pytest.approx((1.4, 2e-7))
+
+
+def test_default_accountant_is_resolved_in_fit():
+    default = BudgetAccountant.load_default(None)
+    before = default.total()[0]
+    synth = DPSynthesizer(epsilon=0.25, delta=1e-9, random_state=0, **_SMALL_SCHEMA)
+    assert synth.get_params()["accountant"] is None
+    synth.fit(_small_schema_frame())
+    assert synth.get_params()["accountant"] is None  # the parameter is never overwritten
+    assert synth.accountant_ is default
+    assert default.total()[0] == pytest.approx(before + 0.25)
+
+
+def test_object_and_str_text_columns_keep_their_dtype():
+    # pandas 3 infers `str` for new text columns: an object input column must
+    # still come out as object (and a `str` one as `str`), with or without a
+    # declared category list, with or without missing values
+    rng = np.random.default_rng(0)
+    n = 400
+    X = pd.DataFrame({
+        "obj": pd.Series(rng.choice(["a", "b", "c"], size=n), dtype=object),
+        "obj_nan": pd.Series(rng.choice(["a", "b", None], size=n), dtype=object),
+        "text": pd.Series(rng.choice(["u", "v"], size=n), dtype="str"),
+    })
+    for categories in ({}, {"obj": ["a", "b", "c"], "obj_nan": ["a", "b", None], "text": ["u", "v"]}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PrivacyLeakWarning)
+            synth = DPSynthesizer(epsilon=5.0, random_state=0, categories=categories).fit(X)
+        S = synth.sample(200, random_state=0)
+        assert S["obj"].dtype == object and S["obj_nan"].dtype == object
+        assert S["text"].dtype == X["text"].dtype
+        assert set(S["obj"]) <= {"a", "b", "c"}
+        assert all(isinstance(v, str) for v in S["obj"])
+    # an object ndarray comes back as an object ndarray
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PrivacyLeakWarning)
+        A = DPSynthesizer(epsilon=5.0, random_state=0).fit(X[["obj"]].to_numpy()).sample(20, random_state=0)
+    assert isinstance(A, np.ndarray) and A.dtype == object and set(A[:, 0]) <= {"a", "b", "c"}
