@@ -11,7 +11,7 @@ Estimators and functions are importable from the top level
 """
 
 from . import _compat  # noqa: F401  (makes diffprivlib importable first)
-from .base import SUPPRESSED
+from .base import SUPPRESSED, UnusedColumnParameterWarning
 from .dp import *  # noqa: F401,F403
 from .dp import __all__ as _dp_all
 from .generalize import *  # noqa: F401,F403
@@ -27,6 +27,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "SUPPRESSED",
+    "UnusedColumnParameterWarning",
     *_generalize_all,
     *_identifiers_all,
     *_kanonymity_all,

@@ -23,6 +23,7 @@ a :class:`pandas.Series` of the same length.
 """
 
 import secrets
+import warnings
 from contextlib import contextmanager
 from numbers import Integral
 
@@ -33,7 +34,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _fit_context, get_output_config, validate_data
 
-__all__ = ["SUPPRESSED", "ColumnAnonymizer"]
+__all__ = ["SUPPRESSED", "ColumnAnonymizer", "UnusedColumnParameterWarning"]
 
 #: Marker written in place of a suppressed categorical/string value.
 #: Suppressed numeric values become NaN.
@@ -61,17 +62,79 @@ def values_hidden(name, problem):
         raise kind(f"{_column_label(name)}: {problem}") from None
 
 
+class UnusedColumnParameterWarning(UserWarning):
+    """A per-column parameter dict names columns the estimator did not see.
+
+    Per-column parameters (``bins``, ``labels``, ``lower``, ``upper``,
+    ``bounds``, ``epsilon``, ``categories``, ``levels``, ``kind`` ...) may
+    be given as ``{column: value}``; a column without an entry gets the
+    default (learnt bins, bounds from the data ...).  A misspelt key
+    (``{"incmoe": ...}``) would therefore silently leave the real column
+    on the default.
+
+    The rule, checked once per ``fit`` for every such dict: warn when
+    **both**
+
+    * some key matches none of the input columns of this ``fit`` (its
+      column names; ``x0, x1, ...`` for an ndarray), and
+    * some column the estimator anonymizes has no entry in the dict.
+
+    So a dict shared by several ``ColumnTransformer`` branches (each branch
+    sees only its own columns, the other keys match nothing there) stays
+    silent as long as every column of the branch has its entry, while a
+    typo that leaves a column on the default warns.  A branch that
+    deliberately leaves one of its columns on the default while sharing a
+    dict with other branches also warns: give that branch its own dict, or
+    filter this warning class.  One warning per ``fit`` names each
+    parameter concerned, its unmatched keys and the columns left on the
+    default (column names only, never values).
+    """
+
+
 def per_column(param, name, default=None):
     """A parameter given once for every column, or per column as ``{column: value}``.
 
     The one reading of per-column parameters (``bins``, ``bounds``,
     ``epsilon``, ``levels`` ...): a dict is looked up by the column's name
     (``default`` when it has no entry), anything else applies to every
-    column.
+    column.  Keys that name no input column are reported by
+    :meth:`ColumnAnonymizer.fit` (:class:`UnusedColumnParameterWarning`).
     """
     if isinstance(param, dict):
         return param.get(name, default)
     return param
+
+
+def warn_unused_column_keys(estimator, params, input_columns, used_columns, *, stacklevel=3):
+    """Warn (:class:`UnusedColumnParameterWarning`) about per-column dicts with stray keys.
+
+    ``params`` names the parameters of ``estimator`` that may be
+    ``{column: value}`` dicts; ``input_columns`` are the columns ``fit``
+    saw and ``used_columns`` those it anonymizes.  See the warning class
+    for the rule.  One warning at most per call.
+    """
+    seen = set(input_columns)
+    problems = []
+    for param in params:
+        value = getattr(estimator, param, None)
+        if not isinstance(value, dict) or not value:
+            continue
+        unmatched = [key for key in value if key not in seen]
+        if not unmatched:
+            continue
+        defaulted = [col for col in used_columns if col not in value]
+        if defaulted:
+            problems.append(
+                f"{param}: key(s) {', '.join(map(repr, unmatched))} match no input "
+                f"column, and column(s) {', '.join(map(repr, defaulted))} have no entry"
+            )
+    if problems:
+        warnings.warn(
+            f"{type(estimator).__name__}: {'; '.join(problems)}. Those columns get the "
+            "default; check the keys for a typo.",
+            UnusedColumnParameterWarning,
+            stacklevel=stacklevel,
+        )
 
 
 def make_rng(random_state):
@@ -176,6 +239,12 @@ class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     #: minimal subclass use the inherited ``fit``)
     _parameter_constraints: dict = {}
 
+    #: names of the parameters that may be ``{column: value}`` dicts, whose
+    #: keys ``fit`` checks against the input columns
+    #: (:class:`UnusedColumnParameterWarning`).  None: every parameter whose
+    #: ``_parameter_constraints`` admit a dict.
+    _per_column_params = None
+
     # -- hooks -------------------------------------------------------------
     def _check_params(self, X):
         """Validate parameters that depend on the data (called in fit)."""
@@ -218,6 +287,14 @@ class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 if list(frame.columns) != names:
                     frame = frame.set_axis(names, axis=1)
         return frame, is_pandas
+
+    def _check_column_keys(self, input_columns):
+        """Warn about per-column dict keys that match no input column (see
+        :class:`UnusedColumnParameterWarning`); needs ``columns_``."""
+        params = self._per_column_params
+        if params is None:
+            params = [name for name, rules in self._parameter_constraints.items() if dict in rules]
+        warn_unused_column_keys(self, params, input_columns, self.columns_, stacklevel=5)
 
     def _requested_columns(self):
         """The columns asked for (names/positions), None for all (hook)."""
@@ -265,6 +342,7 @@ class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         frame, _ = self._validate_frame(X, reset=True)
         self._check_params(frame)
         self.columns_ = self._resolve_columns(frame)
+        self._check_column_keys(frame.columns)
         states = {name: self._fit_column(frame[name], name) for name in self.columns_}
         setattr(self, self._state_attr, states)
         return self

@@ -1303,6 +1303,10 @@ class HierarchyGeneralizer(ColumnAnonymizer):
         "columns": ["array-like", str, Integral, None],
     }
 
+    #: only ``levels`` is checked for stray keys: ``hierarchies`` may be one
+    #: hierarchy given as ``{value: [levels]}``, and a column without one errors
+    _per_column_params = ("levels",)
+
     def __init__(self, hierarchies, *, levels=1, columns=None):
         self.hierarchies = hierarchies
         self.levels = levels

@@ -166,3 +166,128 @@ def test_frame_to_array_kinds():
     arr = frame_to_array(frame)
     assert arr.dtype == object and arr[:, 1].tolist() == ["x", "*"]
     assert frame_to_array(frame[["a"]]).dtype == np.float64
+
+
+# -- per-column dicts: keys that name no input column --------------------------------
+def _people(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "age": rng.integers(18, 90, size=n).astype(float),
+        "income": np.round(rng.uniform(1000, 99999, size=n), 2),
+    })
+
+
+def _unused_warnings(fit, others=None):
+    """Run ``fit()`` and return the UnusedColumnParameterWarning messages it
+    emitted (the categories of the other warnings are appended to ``others``)."""
+    from sklearn_anon import UnusedColumnParameterWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit()
+    if others is not None:
+        others.extend(w.category for w in caught if not issubclass(w.category, UnusedColumnParameterWarning))
+    return [str(w.message) for w in caught if issubclass(w.category, UnusedColumnParameterWarning)]
+
+
+def _no_cell_value(message, X):
+    for col in X.columns:
+        for v in X[col].head(20):
+            assert str(v) not in message and f"{v:g}" not in message, message
+
+
+def test_typo_in_interval_generalizer_bins_warns_and_names_the_keys():
+    from sklearn_anon import IntervalGeneralizer, UnusedColumnParameterWarning
+
+    assert issubclass(UnusedColumnParameterWarning, UserWarning)
+    X = _people()
+    gen = IntervalGeneralizer(bins={"age": [0, 40, 120], "incmoe": [0, 50000, 1e6]})
+    msgs = _unused_warnings(lambda: gen.fit(X))
+    assert len(msgs) == 1, msgs
+    assert "bins" in msgs[0] and "'incmoe'" in msgs[0] and "'income'" in msgs[0]
+    assert "'age'" not in msgs[0]  # age has its entry
+    _no_cell_value(msgs[0], X)
+    # what the warning is about: income silently got learnt bins
+    assert np.isinf(gen.bin_edges_["income"][0]) and gen.bin_edges_["age"].tolist() == [0, 40, 120]
+    # the same dict with the right key: silent
+    assert _unused_warnings(lambda: IntervalGeneralizer(
+        bins={"age": [0, 40, 120], "income": [0, 50000, 1e6]}).fit(X)) == []
+
+
+def test_typo_in_laplace_bounds_warns():
+    from sklearn_anon import LaplaceNoise, PrivacyLeakWarning
+
+    X = _people()
+    noise = LaplaceNoise(epsilon=1.0, bounds={"age": (0, 120), "incmoe": (0, 1e5)}, random_state=0)
+    others = []
+    msgs = _unused_warnings(lambda: noise.fit(X), others)
+    assert PrivacyLeakWarning in others  # income's bounds were read from the data
+    assert len(msgs) == 1 and "bounds" in msgs[0] and "'incmoe'" in msgs[0] and "'income'" in msgs[0]
+    _no_cell_value(msgs[0], X)
+    assert _unused_warnings(lambda: LaplaceNoise(
+        epsilon=1.0, bounds={"age": (0, 120), "income": (0, 1e5)}, random_state=0).fit(X)) == []
+
+
+def test_one_warning_per_fit_names_every_parameter():
+    from sklearn_anon import TopBottomCoder
+
+    X = _people()
+    coder = TopBottomCoder(lower={"agee": 18}, upper={"incmoe": 50000})
+    msgs = _unused_warnings(lambda: coder.fit(X))
+    assert len(msgs) == 1
+    assert "lower" in msgs[0] and "'agee'" in msgs[0] and "upper" in msgs[0] and "'incmoe'" in msgs[0]
+
+
+def test_partial_dict_with_matching_keys_is_silent():
+    from sklearn_anon import IntervalGeneralizer
+
+    # only age has explicit bins and labels: income is deliberately left to the
+    # default, and no key is stray -> nothing to warn about
+    X = _people()
+    gen = IntervalGeneralizer(bins={"age": [0, 40, 120]}, labels={"age": ["young", "old"]})
+    assert _unused_warnings(lambda: gen.fit(X)) == []
+    # a stray key for a column NOT anonymized here, all anonymized columns covered
+    gen = IntervalGeneralizer(bins={"age": [0, 40, 120], "zip": [0, 1]}, columns=["age"])
+    assert _unused_warnings(lambda: gen.fit(X)) == []
+
+
+def test_dict_shared_across_column_transformer_branches():
+    from sklearn_anon import IntervalGeneralizer, LaplaceNoise
+
+    X = _people()
+    bins = {"age": [0, 40, 120], "income": [0, 50000, 1e6]}
+    bounds = {"age": (0, 120), "income": (0, 1e5)}
+    ct = ColumnTransformer([
+        ("age", IntervalGeneralizer(bins=bins), ["age"]),  # sees only age: "income" matches nothing
+        ("income", IntervalGeneralizer(bins=bins), ["income"]),
+        ("noise", LaplaceNoise(epsilon=1.0, bounds=bounds, random_state=0), ["age"]),
+    ])
+    assert _unused_warnings(lambda: ct.fit(X)) == []
+    # the other side: a typo in the shared dict leaves the income branch on
+    # learnt bins, and only that branch warns (the age branch has its entry)
+    typo = {"age": [0, 40, 120], "incmoe": [0, 50000, 1e6]}
+    ct = ColumnTransformer([
+        ("age", IntervalGeneralizer(bins=typo), ["age"]),
+        ("income", IntervalGeneralizer(bins=typo), ["income"]),
+    ])
+    msgs = _unused_warnings(lambda: ct.fit(X))
+    assert len(msgs) == 1 and "'incmoe'" in msgs[0] and "'income'" in msgs[0]
+
+
+def test_unused_keys_on_ndarray_input_and_hierarchies():
+    from sklearn_anon import HierarchyGeneralizer, IntervalGeneralizer
+
+    A = _people().to_numpy()
+    # an ndarray's columns are x0, x1: an int key is not read by per-column lookup
+    assert _unused_warnings(lambda: IntervalGeneralizer(bins={"x0": [0, 40, 120], "x1": [0, 1e6]}).fit(A)) == []
+    msgs = _unused_warnings(lambda: IntervalGeneralizer(bins={0: [0, 40, 120]}).fit(A))
+    assert len(msgs) == 1 and "0" in msgs[0] and "'x0'" in msgs[0]
+    # HierarchyGeneralizer: one hierarchy as {value: [levels]} is not a per-column dict ...
+    X = pd.DataFrame({"edu": ["BSc", "MSc", "BSc"], "job": ["a", "b", "a"]})
+    one = {"BSc": ["Higher"], "MSc": ["Higher"]}
+    assert _unused_warnings(lambda: HierarchyGeneralizer(one, columns=["edu"]).fit(X)) == []
+    # ... but a misspelt `levels` key is reported
+    gen = HierarchyGeneralizer({"edu": one}, levels={"eud": 0})
+    msgs = _unused_warnings(lambda: gen.fit(X))
+    assert len(msgs) == 1 and "levels" in msgs[0] and "'eud'" in msgs[0]
+    assert gen.levels_ == {"edu": 1}  # the default level applied
