@@ -20,7 +20,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import _mst
-from ._compat import BudgetAccountant, Interval, PrivacyLeakWarning, StrOptions, _fit_context, validate_data
+from ._compat import BudgetAccountant, Interval, PrivacyLeakWarning, _fit_context, validate_data
 from .base import check_frame, frame_to_array, make_rng, values_hidden
 from .dp import _spend_fit
 
