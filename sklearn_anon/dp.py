@@ -63,7 +63,15 @@ from ._compat import (
     _fit_context,
     validate_data,
 )
-from .base import ColumnAnonymizer, check_frame, output_container, per_column, require_numeric, values_hidden
+from .base import (
+    ColumnAnonymizer,
+    check_frame,
+    output_container,
+    per_column,
+    require_numeric,
+    values_hidden,
+    warn_unused_column_keys,
+)
 
 __all__ = [
     "DPGroupMeanEncoder",
@@ -1042,6 +1050,7 @@ class DPGroupMeanEncoder(ColumnAnonymizer):
                 "its group means would encode the value itself."
             )
         self.group_columns_ = groups
+        warn_unused_column_keys(self, ("categories",), frame.columns, groups)
         leaked = []
         categories = {}
         for col in groups:

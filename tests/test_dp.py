@@ -559,3 +559,19 @@ def test_group_mean_value_column_cannot_be_a_group_column():
         DPGroupMeanEncoder(value_column="v", columns=["g", "v"], bounds=(0, 5)).fit(X)
     enc = DPGroupMeanEncoder(value_column="v", columns=["g"], bounds=(0, 5), random_state=0).fit(X)
     assert enc.group_columns_ == ["g"]
+
+
+def test_group_mean_encoder_typo_in_categories_key_warns():
+    import warnings
+
+    from sklearn_anon import DPGroupMeanEncoder, UnusedColumnParameterWarning
+
+    X = pd.DataFrame({"zip3": ["021", "100", "021", "100"] * 10})
+    y = np.arange(40.0)
+    enc = DPGroupMeanEncoder(epsilon=1.0, bounds=(0, 40), categories={"zpi3": ["021", "100"]},
+                             random_state=0)
+    with pytest.warns(UnusedColumnParameterWarning, match="'zpi3'.*'zip3'"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=UserWarning)  # learnt-categories leak warning
+            warnings.simplefilter("always", category=UnusedColumnParameterWarning)
+            enc.fit(X, y)

@@ -348,3 +348,12 @@ def test_numeric_output_keeps_the_datetime_dtype(output, dtype):
     out = MondrianAnonymizer(k=2, output=output).fit_transform(df)
     assert out["d"].dtype == df["d"].dtype
     assert out["d"].iloc[0] == pd.Timestamp("2020-01-01 12:00", tz="Europe/Paris" if "Paris" in dtype else None)
+
+
+def test_hierarchy_keyed_by_a_non_qi_column_is_an_error():
+    """A misspelled hierarchy key must not silently leave the real column
+    cut by its natural order."""
+    df = pd.DataFrame({"age": np.arange(40) % 20 + 20,
+                       "sex": np.where(np.arange(40) % 2, "F", "M")})
+    with pytest.raises(ValueError, match="'sxe'.*not a quasi-identifier"):
+        MondrianAnonymizer(k=5, hierarchies={"sxe": {"F": ["*"], "M": ["*"]}}).fit(df)
