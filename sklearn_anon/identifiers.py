@@ -279,7 +279,8 @@ def detect_pii(X, *, sample_size=1000, min_share=0.8, random_state=0):
         sample = frame
     records = [_classify(sample.iloc[:, j], name, min_share) for j, name in enumerate(frame.columns)]
     report = pd.DataFrame(records, columns=_REPORT_COLUMNS,
-                          index=pd.Index(list(frame.columns), name="column", dtype=object))
+                          index=pd.Index(list(frame.columns), name="column", dtype=object,
+                                         tupleize_cols=False))
     report["kind"] = report["kind"].astype(object)
     report["evidence"] = report["evidence"].astype(object)
     return report
