@@ -236,8 +236,15 @@ class ColumnCoder:
     def format_value(self, x):
         if self.kind == "datetime":
             # UTC wall time for tz-aware columns, in the fitted unit (no ns overflow)
-            ts = pd.Timestamp(np.datetime64(int(round(x)), self.unit))
-            return str(ts.date()) if ts == ts.normalize() else str(ts)
+            d64 = np.datetime64(int(round(x)), self.unit)
+            try:
+                ts = pd.Timestamp(d64)
+                return str(ts.date()) if ts == ts.normalize() else str(ts)
+            except (ValueError, OverflowError, NotImplementedError):
+                # beyond Python's years 1..9999: numpy's ISO text
+                text = np.datetime_as_string(d64)
+                day, _, time = text.partition("T")
+                return day if not time.strip("0:.") else f"{day} {time}"
         return fmt_number(x)
 
     @property
@@ -275,12 +282,21 @@ class ColumnCoder:
         return "{" + ", ".join(str(names[c]) for c in seen) + "}"
 
 def _as_object(column):
+    """Object values as labels: booleans as their text (as in fit on a bool column)."""
     s = pd.Series(column)
     if pd.api.types.is_bool_dtype(s.dtype):
         return s.astype(str).astype(object)
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return s.astype(object)
-    return s.astype(object)
+    was_object = s.dtype == object
+    s = s.astype(object)
+    if was_object and len(s):  # booleans among objects: True must match a fitted "True"
+        vals = s.to_numpy()
+        flags = np.fromiter((isinstance(v, (bool, np.bool_)) for v in vals), dtype=bool,
+                            count=len(vals))
+        if flags.any():
+            vals = vals.copy()
+            vals[flags] = [str(v) for v in vals[flags]]
+            s = pd.Series(vals, dtype=object, index=s.index)
+    return s
 
 
 def is_date_objects(column):
@@ -380,7 +396,23 @@ def make_coder(column, name, *, categorical, order=None, hierarchy=None):
             except TypeError:  # mixed types: sort by text
                 labels = np.asarray(sorted(uniq, key=str), dtype=object)
         return ColumnCoder(name, "categorical", labels=labels)
-    if pd.api.types.is_datetime64_any_dtype(column.dtype) or is_date_objects(column):
+    text_dates = False
+    if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        # declared not categorical: numbers, else dates, else an error
+        with values_hidden(name, "could not read the column as numbers"):
+            parsed = pd.to_numeric(column, errors="coerce")
+        present = ~pd.isna(column).to_numpy()
+        bad = int((pd.isna(parsed).to_numpy() & present).sum())
+        if bad and not is_date_objects(column):
+            bad_dates = int((_as_datetime64(column, name).isna().to_numpy() & present).sum())
+            if bad_dates:
+                raise ValueError(
+                    f"Column {name!r} is cut as numbers or dates (not categorical), but "
+                    f"{min(bad, bad_dates)} value(s) are neither: list it in `categorical` "
+                    "or clean it."
+                )
+            text_dates = True
+    if pd.api.types.is_datetime64_any_dtype(column.dtype) or is_date_objects(column) or text_dates:
         as_dates = _as_datetime64(column, name)
         unit = np.datetime_data(as_dates.dtype)[0]  # the column's own resolution
         v = datetime_to_float(as_dates, unit, name)
@@ -388,15 +420,6 @@ def make_coder(column, name, *, categorical, order=None, hierarchy=None):
                             datetime_dtype=column.dtype)
         coder._unit = unit
         return coder
-    if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-        with values_hidden(name, "could not read the column as numbers"):
-            parsed = pd.to_numeric(column, errors="coerce")
-        bad = int((pd.isna(parsed).to_numpy() & ~pd.isna(column).to_numpy()).sum())
-        if bad:
-            raise ValueError(
-                f"Column {name!r} is cut as numbers (not categorical), but {bad} value(s) "
-                "are not numbers: list it in `categorical` or clean it."
-            )
     v = numbers_to_float(column, name)
     return ColumnCoder(name, "numeric", values=np.unique(v[~np.isnan(v)]))
 

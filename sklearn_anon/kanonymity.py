@@ -325,11 +325,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         if self.l is None and self.t is None:
             return None
         with values_hidden(name, "could not encode the sensitive column"):
-            try:
-                codes, uniq = pd.factorize(column, sort=True, use_na_sentinel=False)
-            except TypeError:  # values of mixed types: order by text
-                codes, uniq = pd.factorize(column.astype(str).where(column.notna()),
-                                           sort=True, use_na_sentinel=False)
+            codes, uniq = pd.factorize(column, sort=True, use_na_sentinel=False)
         rule = SensitiveRule(codes.astype(np.int64), len(uniq), l=self.l,
                              l_kind=self.l_diversity, t=self.t, ordered=is_numeric(column))
         whole = np.bincount(rule.s_codes, minlength=rule.m)[None, :]
