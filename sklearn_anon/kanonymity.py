@@ -74,7 +74,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         Name of the sensitive column (or its position, when no column has
         that name).  It steers the cuts (``l``, ``t``) and passes through
         unchanged; it is never a quasi-identifier.
-    quasi_identifiers : list of str/int, str or None, default=None
+    quasi_identifiers : list of str/int, str, int or None, default=None
         The columns to anonymize, by name (or by position, when no column
         has that name; resolved to names in fit and used by name in
         ``transform``).  None: every column except ``sensitive``.  Columns
@@ -232,7 +232,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         "l_diversity": [StrOptions({"distinct", "entropy"})],
         "t": [Interval(Real, 0, 1, closed="both"), None],
         "sensitive": [str, Integral, None],
-        "quasi_identifiers": ["array-like", str, None],
+        "quasi_identifiers": ["array-like", str, Integral, None],
         "categorical": [StrOptions({"auto"}), list, dict],
         "hierarchies": [dict, None],
         "output": [StrOptions({"interval", "midpoint", "mean"})],
