@@ -224,6 +224,15 @@ class MondrianAnonymizer(ColumnAnonymizer):
     7  [52, 58]  {F, M}     flu
     >>> MondrianAnonymizer(k=2, output="midpoint").fit_transform(df[["age"]])["age"].tolist()
     [24.0, 24.0, 33.5, 33.5, 45.5, 45.5, 55.0, 55.0]
+
+    Labels show the training extremes of each region; ``precision`` rounds
+    them outwards, so an outlier's exact value is not released:
+
+    >>> income = pd.DataFrame({"income": [20000, 21000, 22000, 987654.32]})
+    >>> MondrianAnonymizer(k=2).fit(income).regions_["income"].tolist()
+    ['[20000, 21000]', '[22000, 987654.32]']
+    >>> MondrianAnonymizer(k=2, precision=2).fit(income).regions_["income"].tolist()
+    ['[20000, 21000]', '[22000, 990000]']
     """
 
     _parameter_constraints = {
