@@ -312,10 +312,16 @@ def _as_datetime64(column, name):
     s = pd.Series(column)
     with values_hidden(name, "could not read the column as dates"):
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            if isinstance(s.dtype, pd.ArrowDtype):
+                arrow = s.dtype.pyarrow_dtype
+                unit = getattr(arrow, "unit", "s")  # date32/date64: whole days, in seconds
+                if unit not in _NS_PER:
+                    unit = "ms" if str(arrow) == "date64[ms]" else "s"
+                if getattr(arrow, "tz", None) is not None:
+                    s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+                return s.astype(f"datetime64[{unit}]")
             if getattr(s.dt, "tz", None) is not None:
                 s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-            if isinstance(s.dtype, pd.ArrowDtype):
-                s = s.astype(f"datetime64[{s.dtype.pyarrow_dtype.unit}]")
             return s
         if isinstance(s.dtype, pd.CategoricalDtype):
             s = s.astype(object)

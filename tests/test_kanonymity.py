@@ -374,11 +374,17 @@ def _far_column(kind):
         return pd.Series([d.astype(_dt.date) for d in days], dtype=object)
     if kind == "datetime objects":
         return pd.Series([_dt.datetime.fromisoformat(str(d)) for d in days], dtype=object)
+    if "pyarrow" in kind:
+        pa = pytest.importorskip("pyarrow")
+        typ = pa.date32() if kind.startswith("date32") else pa.timestamp("s", tz="Europe/Paris")
+        return pd.Series(pa.array([d.astype(_dt.date) for d in days]).cast(typ),
+                         dtype=pd.ArrowDtype(typ))
     return pd.Series(np.array(days).astype(kind))
 
 
 @pytest.mark.parametrize("kind", ["datetime64[s]", "datetime64[ms]", "datetime64[us]",
-                                  "date objects", "datetime objects"])
+                                  "date objects", "datetime objects", "date32[pyarrow]",
+                                  "timestamp[s, tz=Europe/Paris][pyarrow]"])
 def test_dates_outside_the_nanosecond_range(kind):
     # regression (12.3): 2500-01-01 raised "Out of bounds nanosecond timestamp:
     # 2500-01-01" (a cell value in the message) in fit
@@ -396,7 +402,9 @@ def test_dates_outside_the_nanosecond_range(kind):
     assert list(anon.transform(new)["when"].astype(str)) == [labels[3], labels[0], labels[2]]
     mid = MondrianAnonymizer(k=2, output="midpoint", quasi_identifiers=["when"]).fit_transform(df)
     assert pd.api.types.is_datetime64_any_dtype(mid["when"])
-    assert str(mid["when"].to_numpy()[6].astype("datetime64[D]")) == "2900-10-02"
+    assert str(mid["when"].iloc[6])[:10] == "2900-10-02"
+    if kind.startswith(("datetime64", "date32", "timestamp")):
+        assert mid["when"].dtype == df["when"].dtype
 
 
 def test_far_dates_given_to_a_nanosecond_fit():
