@@ -390,17 +390,19 @@ def make_coder(column, name, *, categorical, order=None, hierarchy=None):
         s = column
         if order is not None:
             labels = np.asarray(list(order), dtype=object)
-            if len(pd.unique(labels)) != len(labels):
+            with values_hidden(name, "the given order is not a list of categories"):
+                n_unique = len(pd.unique(labels))
+            if n_unique != len(labels):
                 raise ValueError(f"The order given for column {name!r} repeats a value.")
         elif isinstance(s.dtype, pd.CategoricalDtype) and s.dtype.ordered:
             labels = np.asarray(s.cat.categories, dtype=object)
         else:
-            obj = _as_object(s.dropna())
-            uniq = pd.unique(obj)
-            try:
-                labels = np.asarray(sorted(uniq), dtype=object)
-            except TypeError:  # mixed types: sort by text
-                labels = np.asarray(sorted(uniq, key=str), dtype=object)
+            with values_hidden(name, "could not list the column's categories"):
+                uniq = pd.unique(_as_object(s.dropna()))
+                try:
+                    labels = np.asarray(sorted(uniq), dtype=object)
+                except TypeError:  # mixed types: sort by text
+                    labels = np.asarray(sorted(uniq, key=str), dtype=object)
         return ColumnCoder(name, "categorical", labels=labels)
     text_dates = False
     if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
