@@ -155,13 +155,16 @@ class MondrianAnonymizer(ColumnAnonymizer):
 
     * a value inside the training range: its region's label;
     * a number or date outside every training range (or in a gap between
-      regions): the label of the region it is routed to (the nearest one at
-      each cut), even though that interval does not contain it (it is
+      regions), or a category of the column's domain (the given order, an
+      ordered dtype's categories, the hierarchy's leaves) that no training
+      row had: the label of the region it is routed to (the nearest one at
+      each cut), even though that label does not contain it (it is
       generalized, never written out);
     * a value the fitted tree cannot place: ``"*"`` (suppressed; NaN / NaT
       in numeric output).  That is, whatever the column's dtype: a missing
-      value (NaN/None/NaT/``pd.NA``), a category never seen in fit (or not
-      a leaf of the column's hierarchy), text that is not a number in a
+      value (NaN/None/NaT/``pd.NA``), a category outside the column's domain
+      (never seen in fit, not in the order, not a leaf of the hierarchy),
+      text that is not a number in a
       numeric column or not a date in a datetime column, ``inf``, and a
       value of another kind than the fitted one (a number in a datetime
       column, a date in a numeric one).  In fit, missing values (and
@@ -240,7 +243,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         "l": [Interval(Real, 1, None, closed="left"), None],
         "l_diversity": [StrOptions({"distinct", "entropy"})],
         "t": [Interval(Real, 0, 1, closed="both"), None],
-        "sensitive": [str, Integral, None],
+        "sensitive": [str, Integral, tuple, None],
         "quasi_identifiers": ["array-like", str, Integral, None],
         "categorical": [StrOptions({"auto"}), list, dict],
         "hierarchies": [dict, None],
@@ -290,7 +293,9 @@ class MondrianAnonymizer(ColumnAnonymizer):
             qis = [c for c in frame.columns if c != sensitive]
         else:
             given = self.quasi_identifiers
-            qis = [given] if isinstance(given, (str, Integral)) else list(given)
+            single = isinstance(given, (str, Integral)) or (
+                isinstance(given, tuple) and given in frame.columns)  # a MultiIndex name
+            qis = [given] if single else list(given)
             qis = [_column_name(frame, q, "Quasi-identifier") for q in qis]
             if len(set(qis)) != len(qis):
                 raise ValueError("A quasi-identifier is named twice.")

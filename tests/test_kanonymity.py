@@ -694,3 +694,9 @@ def test_property_mixed_dtypes(n, k_frac, seed, precision, output):
         allowed = set(labels.regions_[col].astype(str)) | {SUPPRESSED}
         assert set(out_new[col].astype(str)) <= allowed, col
         assert not out_new[col].astype(str).str.contains(SECRET).any()
+
+
+def test_boolean_k_is_refused():
+    # k=True would silently be k=1 (no anonymity at all)
+    with pytest.raises(TypeError, match="k must be an int"):
+        MondrianAnonymizer(k=True).fit(make_table(20))
