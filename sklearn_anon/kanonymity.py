@@ -162,16 +162,16 @@ class MondrianAnonymizer(ColumnAnonymizer):
       generalized, never written out);
     * a value the fitted tree cannot place: ``"*"`` (suppressed; NaN / NaT
       in numeric output).  That is, whatever the column's dtype: a missing
-      value (NaN/None/NaT/``pd.NA``), a category outside the column's domain
-      (never seen in fit, not in the order, not a leaf of the hierarchy),
-      text that is not a number in a
-      numeric column or not a date in a datetime column, ``inf``, and a
-      value of another kind than the fitted one (a number in a datetime
-      column, a date in a numeric one).  In fit, missing values (and
-      ``inf``) are a value of their own (sorted last, after every
-      hierarchy node), so a region may hold both missing and present
-      values; such a region is written ``"*"`` (NaN in numeric output) on
-      that column for all its rows, which keeps k-anonymity.
+      value (NaN/None/NaT/``pd.NA``), a category outside the column's
+      domain (never seen in fit, not in the order, not a leaf of the
+      hierarchy), text that is not a number in a numeric column or not a
+      date in a datetime column, ``inf``, and a value of another kind than
+      the fitted one (a number in a datetime column, a date in a numeric
+      one).  In fit, missing values (and ``inf``) are a value of their own
+      (sorted last, after every hierarchy node), so a region may hold both
+      missing and present values; such a region is written ``"*"`` (NaN in
+      numeric output) on that column for all its rows, which keeps
+      k-anonymity.
 
     Datetimes are compared in the column's own resolution (``datetime64[s]``
     / ``[ms]`` / ``[us]`` / ``[ns]``; ``us`` for dates parsed from objects
