@@ -403,6 +403,9 @@ class Policy:
                     params[key] = value
             self.mondrian_groups[group] = params
             sens = params.get("sensitive")
+            if sens is not None and not isinstance(sens, str):
+                raise _err(members[0].column, f"key 'sensitive' (action 'mondrian', group "
+                           f"{group!r}) must be a column name")
             if sens in self.rules and self.rules[sens].action != "keep":
                 raise _err(sens, f"is the sensitive column of Mondrian group {group!r}, which "
                            "passes it through: its action must be 'keep'")
