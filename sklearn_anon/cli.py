@@ -15,14 +15,19 @@ DATA is a CSV (``--sep``, ``--encoding``) or Parquet file (by its suffix,
 or ``--format``).  Every failure caused by the input (a missing or
 malformed file, a wrong policy, a wrong key) is one line on stderr,
 ``sklearn-anon: error: ...``, and a non-zero exit code (1; 2 for a wrong
-command line); no output file is left half-written (files are written to a
-temporary name and renamed).  Messages name files, columns and policy keys,
-never a cell value.  Progress bars appear on stderr when it is a terminal,
-and never with ``--quiet``.
+command line; 128 + the signal's number after SIGINT, SIGTERM or SIGHUP).
+The outputs of a run are written to temporary files (mode 0600) and renamed
+together at the end, so a failed or interrupted run leaves none of them; a
+symbolic link given as output is written through.  A header naming a column
+twice is refused.  Messages name files, columns and policy keys, never a
+cell value (an error message of pandas or numpy, which may quote one, is not
+shown).  Progress bars appear on stderr when it is a terminal, and never
+with ``--quiet``.
 
 A saved pipeline is a joblib (pickle) file: load only pipelines you made
 yourself, since unpickling runs code.  It holds key *references*
-(``env:NAME``), not keys.
+(``env:NAME``), not keys, and the versions of sklearn_anon, scikit-learn,
+pandas and numpy that wrote it.
 """
 
 import argparse

@@ -664,3 +664,18 @@ def test_only_the_packages_own_messages_are_shown(capsys):
 
     with pytest.raises(cli.UserError, match="anonymize: column 'x' is not a 256-bit key"):
         cli._guarded(lambda: parse_key(SECRET, where="column 'x'"), "anonymize", [])
+
+
+# ==========================================================================================
+# 12.8 (CLI side) a wrong policy stops the run before the data is even looked at
+# ==========================================================================================
+@pytest.mark.parametrize("rule, key", [
+    ('{ action = "generalize", method = "interval", bins = [0, "x", 1e12] }', "bins"),
+    ('{ action = "mondrian", k = true }', "k"),
+])
+def test_a_wrong_policy_value_is_refused_before_reading_the_data(rule, key, tmp_path, capsys):
+    (tmp_path / "p.toml").write_text(f"[columns]\nincome = {rule}\n")
+    # the data file does not even exist: the policy is checked first
+    code, _, err = run(["anonymize", tmp_path / "missing.csv", "--policy", tmp_path / "p.toml",
+                        "-o", tmp_path / "o.csv"], capsys)
+    assert_clean_error(code, err, contains=f"policy 'p.toml': column 'income': key '{key}'")
