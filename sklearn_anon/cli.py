@@ -828,6 +828,13 @@ class _UnloadablePipeline:
     def __init__(self, error):
         self.error = error
 
+    def __repr__(self):
+        return f"<pipeline that could not be loaded here ({self.error})>"
+
+    def transform(self, X):
+        raise RuntimeError(f"this saved pipeline could not be loaded ({self.error}): it was "
+                           "written by other library versions (see the bundle's 'versions')")
+
 
 def _unpickle_pipeline(data):
     """Load the pickled pipeline of a bundle; :class:`_UnloadablePipeline` if it fails.
@@ -1312,7 +1319,11 @@ def main(argv=None):
     from .policy import PolicyError
 
     try:
-        with _signals_as_exceptions():
+        with _signals_as_exceptions(), warnings.catch_warnings():
+            if not getattr(args, "debug", False):
+                # other libraries' warnings go to stderr as they are and may quote a value;
+                # the privacy warnings are collected and printed by the commands themselves
+                warnings.simplefilter("ignore")
             try:
                 return int(args.func(args) or 0)
             finally:

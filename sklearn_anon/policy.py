@@ -240,7 +240,8 @@ def _check_no_booleans(estimator, column, action, reverse):
         if _contains_bool(value):
             numeric = any(isinstance(c, Interval) or c in (Real, Integral, "random_state")
                           for c in allowed)
-            got = "true" if value is True else "false" if value is False else "a list with true/false"
+            got = ("true" if value is True else "false" if value is False
+                   else "a list with true/false")
             raise _err(column, f"key {key!r} (action {action!r}) must be "
                        + ("a number" if numeric else "a value of its type")
                        + f", not a boolean; got {got}")

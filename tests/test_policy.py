@@ -266,7 +266,7 @@ def test_example_policy_file_is_valid(monkeypatch):
     assert policy.build(columns).transformers
 
 
-# -- wrong types: no true/false for a number, lists of numbers checked before the data (12.8) --------
+# -- wrong types: no true/false for a number, lists of numbers checked first (12.8) ------------
 #: a valid rule per action / generalize method, to which one key is added
 _BASE_RULES = {
     "pseudonymize": {"action": "pseudonymize", "key": f"env:{KEY_VAR}"},
