@@ -865,6 +865,31 @@ class _PicklePayload:
         return (_unpickle_pipeline, (pickle.dumps(self.obj, protocol=pickle.HIGHEST_PROTOCOL),))
 
 
+def _writer_version(path):
+    """The ``sklearn_anon_version`` of a bundle that cannot be unpickled, read off its opcodes.
+
+    The bundle's small fields come before the pipeline in the pickle stream,
+    so they can be read without building any object.  None if the file is
+    not a bundle of ours.
+    """
+    import pickletools
+
+    strings = []
+    try:
+        with open(path, "rb") as fh:
+            for _, arg, _ in pickletools.genops(fh):
+                if isinstance(arg, str):
+                    strings.append(arg)
+                    if len(strings) > 64:
+                        break
+    except Exception:  # noqa: BLE001 - the end of what can be read
+        pass
+    if PIPELINE_FORMAT not in strings or "sklearn_anon_version" not in strings:
+        return None
+    i = strings.index("sklearn_anon_version")
+    return strings[i + 1] if i + 1 < len(strings) else None
+
+
 def load_pipeline(path, notes=None):
     """``(pipeline, bundle)`` from a file written by ``anonymize --save-pipeline``.
 
@@ -882,7 +907,14 @@ def load_pipeline(path, notes=None):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             obj = joblib.load(path)
-    except Exception:
+    except Exception as exc:
+        writer = _writer_version(path)
+        if writer is not None:  # a bundle of ours, written where its classes differ
+            raise UserError(
+                f"pipeline '{path}' was written by sklearn_anon {writer} and cannot be loaded "
+                f"with {_describe_versions(_library_versions())} ({type(exc).__name__}): "
+                f"install that version, or fit it again here with '{PROG} anonymize "
+                "--save-pipeline'") from None
         raise UserError(f"pipeline '{path}' is not a pipeline saved by {PROG} "
                         "(joblib could not load it)") from None
     if isinstance(obj, dict) and obj.get("format") == PIPELINE_FORMAT:

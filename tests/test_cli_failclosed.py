@@ -562,7 +562,7 @@ def test_a_pipeline_that_cannot_be_loaded_names_the_versions(saved, data, tmp_pa
     import types
 
     module = types.ModuleType("sklearn_anon_gone_module")
-    _Gone.__module__ = module.__name__
+    monkeypatch.setattr(_Gone, "__module__", module.__name__)
     module._Gone = _Gone
     monkeypatch.setitem(sys.modules, module.__name__, module)
     bundle = joblib.load(saved)
@@ -679,3 +679,23 @@ def test_a_wrong_policy_value_is_refused_before_reading_the_data(rule, key, tmp_
     code, _, err = run(["anonymize", tmp_path / "missing.csv", "--policy", tmp_path / "p.toml",
                         "-o", tmp_path / "o.csv"], capsys)
     assert_clean_error(code, err, contains=f"policy 'p.toml': column 'income': key '{key}'")
+
+
+def test_an_old_bundle_that_cannot_be_loaded_names_its_version(data, tmp_path, capsys,
+                                                               monkeypatch):
+    # the first bundle format pickled the pipeline directly: when that fails, the version
+    # recorded in front of it is still read off the pickle stream
+    import types
+
+    module = types.ModuleType("sklearn_anon_gone_module_v1")
+    monkeypatch.setattr(_Gone, "__module__", module.__name__)
+    module._Gone = _Gone
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    pipe = tmp_path / "old.joblib"
+    joblib.dump({"format": cli.PIPELINE_FORMAT, "version": 1, "sklearn_anon_version": "0.0.3",
+                 "pipeline": _Gone(), "input_columns": ["a"]}, pipe)
+    monkeypatch.delitem(sys.modules, module.__name__)
+    code, _, err = run(["apply", data / "jan.csv", "--pipeline", pipe, "-o", tmp_path / "b.csv"],
+                       capsys)
+    assert_clean_error(code, err, contains="was written by sklearn_anon 0.0.3 and cannot be "
+                       "loaded with sklearn_anon ")
