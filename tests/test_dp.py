@@ -648,3 +648,27 @@ def test_group_mean_encoder_typo_in_categories_key_warns():
             warnings.simplefilter("ignore", category=UserWarning)  # learnt-categories leak warning
             warnings.simplefilter("always", category=UnusedColumnParameterWarning)
             enc.fit(X, y)
+
+
+# -- categorical dtypes are not declared domains (issue 13.3) ------------------------------
+def test_group_mean_encoder_warns_on_categorical_dtype_built_from_data():
+    # regression: astype("category") categories were trusted as public without a warning,
+    # so a single record's rare value was released as part of the "public" domain
+    X = pd.DataFrame({"country": ["US"] * 40 + ["Holand-Netherlands"]}).astype("category")
+    y = np.zeros(41)
+    with pytest.warns(PrivacyLeakWarning, match="'country'.*categorical dtype is not a declaration"):
+        enc = DPGroupMeanEncoder(bounds=(0, 1), random_state=0).fit(X, y)
+    assert enc.categories_["country"] == ["Holand-Netherlands", "US"]  # the dtype's categories
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrivacyLeakWarning)  # declared: silent
+        DPGroupMeanEncoder(bounds=(0, 1), categories={"country": ["US", "NL"]}, random_state=0).fit(X, y)
+
+
+def test_randomized_response_same_rule_for_categorical_dtype():
+    X = pd.DataFrame({"c": pd.Categorical(["x", "y", "x"], categories=["x", "y", "z"])})
+    with pytest.warns(PrivacyLeakWarning, match="categorical dtype is not a declaration"):
+        rr = RandomizedResponse(random_state=0).fit(X)
+    assert rr.categories_ == {"c": ["x", "y", "z"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrivacyLeakWarning)
+        RandomizedResponse(categories=["x", "y", "z"], random_state=0).fit(X)
