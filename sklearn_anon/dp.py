@@ -459,7 +459,9 @@ class _LocalMechanism(_DPEstimatorMixin, ColumnAnonymizer):
 
     def _check_params(self, X):
         self.accountant_ = self._resolve_accountant()
-        self._n_releases = 0
+        # releases since fit, for int seeds: a list mutated in place (a transform
+        # leaves ``__dict__`` unchanged; an int, never generator state, is pickled)
+        self._releases = [0]
         self._leaked = []
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -503,9 +505,10 @@ class _LocalMechanism(_DPEstimatorMixin, ColumnAnonymizer):
             return given if given is not None else _s.make_rng(None)
         rs = self.random_state
         if isinstance(rs, Integral) and not isinstance(rs, bool):
+            counter = self.__dict__.setdefault("_releases", [0])
             with _RELEASE_LOCK:
-                n = self.__dict__.get("_n_releases", 0)
-                self._n_releases = n + 1
+                n = counter[0]
+                counter[0] = n + 1
             return np.random.default_rng([int(rs), n])
         return _s.make_rng(rs)
 
