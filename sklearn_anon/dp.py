@@ -29,14 +29,38 @@ Randomness
     fresh 128-bit seed from the operating system's secure source
     (:func:`secrets.randbits`) for every ``fit``/``transform`` call and
     samples with numpy's PCG64 generator (fast and statistically sound, not
-    itself a cryptographic generator: its seed is the secret).  An int
-    makes a run reproducible: the generator is seeded in ``fit`` and
-    advances with each ``transform`` call, so two calls and two columns get
-    different, independent noise, but a refit or a reloaded pickle replays
-    the same noise.  Never release with a fixed seed: the same seed gives
-    the same noise, so two releases of different data can be subtracted
-    (the noise cancels and the exact difference of the data appears), and
-    anyone who knows the seed can remove the noise altogether.
+    itself a cryptographic generator: its seed is the secret).  No
+    generator is stored on an estimator, so none is ever pickled; a numpy
+    ``Generator`` given as ``random_state`` is drawn from as given and
+    dropped from pickles (the loaded copy has ``random_state=None``).  An
+    int makes a run reproducible: the n-th ``transform`` after ``fit``
+    draws from the stream seeded by ``(seed, n)``, so two calls and two
+    columns get different, independent noise, but a refit replays the same
+    noise.  Never release with a fixed seed: the seed is a parameter (it is
+    in every pickle), anyone who knows it can replay the noise and remove
+    it, and two releases of different data with the same noise can be
+    subtracted (the noise cancels and the exact difference appears).
+
+Accounting across copies and processes
+    ``clone`` (hence ``GridSearchCV``, ``cross_val_score``) keeps the
+    ``accountant`` by reference: every clone spends on the same object.  A
+    worker process (``n_jobs=2`` with joblib's loky backend, Dask) gets a
+    pickled copy, whose spends the calling process would never see: the DP
+    estimators refuse to be fitted there (``RuntimeError``, reported by the
+    search) unless the accountant is a :class:`SharedAccountant`, whose
+    ledger file the workers append to.  Threads (joblib's threading
+    backend) share the objects and need nothing.  A fitted estimator loaded
+    from a pickle in another process spends on its own copy
+    (``accountant_``): account those releases where they happen.
+
+Missing values
+    :class:`LaplaceNoise` and :class:`GaussianNoise` refuse NaN by default
+    (``missing``); ``"impute"`` hides missingness, ``"passthrough"``
+    releases it.  :class:`RandomizedResponse` replaces NaN (and values
+    outside the category set) by a uniform draw over the set.  The central
+    steps leave rows with a NaN value out of their statistics (neighbouring
+    data sets differ by such a row as by any other); their ``transform`` is
+    deterministic (NaN bins stay NaN, NaN groups get the global mean).
 
 Sampling is vectorized and avoids the floating-point attack on the
 textbook Laplace sampler (Mironov 2012): see
@@ -892,9 +916,12 @@ class RandomizedResponse(_LocalMechanism):
     epsilon : float or dict of {{column: float}}, default=1.0
         Privacy budget per value (> 0).
     categories : list, dict of {{column: list}} or None, default=None
-        The category set, for every column or per column.  None (or a
-        column missing from the dict) learns the sorted distinct non-null
-        training values, with a :class:`PrivacyLeakWarning`.
+        The category set, for every column or per column: only this
+        parameter declares a domain.  None (or a column missing from the
+        dict) takes a categorical column's dtype categories, else the
+        sorted distinct non-null training values, with a
+        :class:`PrivacyLeakWarning` in both cases (``astype("category")``
+        builds its categories from the data).
     {params}
     Attributes
     ----------
@@ -1098,6 +1125,8 @@ class DPKBinsDiscretizer(_DPEstimatorMixin, ColumnAnonymizer):
         None: secure OS seed (for releases); an int: reproducible fit.
     accountant : BudgetAccountant or None, default=None
         diffprivlib accountant spent on in ``fit``; None: the default one.
+        ``clone`` keeps it by reference; a fit in a worker process needs a
+        :class:`SharedAccountant` (any other raises ``RuntimeError``).
 
     Attributes
     ----------
@@ -1255,6 +1284,8 @@ class DPGroupMeanEncoder(_DPEstimatorMixin, ColumnAnonymizer):
         None: secure OS seed (for releases); an int: reproducible fit.
     accountant : BudgetAccountant or None, default=None
         diffprivlib accountant spent on in ``fit``; None: the default one.
+        ``clone`` keeps it by reference; a fit in a worker process needs a
+        :class:`SharedAccountant` (any other raises ``RuntimeError``).
 
     Attributes
     ----------
