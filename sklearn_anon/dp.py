@@ -371,9 +371,13 @@ class SharedAccountant(BudgetAccountant):
         return self
 
     def __repr__(self):
-        eps, dlt = self.total()
+        try:
+            spent = self.spent_budget
+        except RuntimeError:
+            return f"SharedAccountant(epsilon={self.epsilon}, delta={self.delta}, ledger unreachable)"
+        eps, dlt = self.total(spent_budget=spent)
         return (f"SharedAccountant(epsilon={self.epsilon}, delta={self.delta}, "
-                f"spent=({eps:.6g}, {dlt:.6g}) in {len(self)} spends)")
+                f"spent=({eps:.6g}, {dlt:.6g}) in {len(spent)} spends)")
 
     def __copy__(self):
         return self
@@ -461,7 +465,8 @@ class _DPEstimatorMixin:
                 f"(n_jobs=2)): its privacy spend would be recorded on {which}, which the "
                 "calling process never sees. Pass accountant=SharedAccountant(...) (spends "
                 "from worker processes reach it), run with n_jobs=1 or joblib's threading "
-                "backend, or set an accountant in this process (set_params(accountant=...))."
+                "backend, or set an accountant of this process (set_params(accountant=acc); "
+                "BudgetAccountant.load_default(None) is the default one)."
             )
         return BudgetAccountant.load_default(acc)
 
@@ -1742,7 +1747,8 @@ def privacy_budget(estimator):
     composition: for each candidate, ``splits * releases_per_split`` times
     its local spend plus ``splits`` times its central spend, plus the
     refit's (``releases_per_split`` is the number of scorers, plus one for
-    training rows when ``return_train_score``: a conservative count).  A
+    training rows when ``return_train_score``: a conservative count; a
+    callable scorer that returns several scores counts as one).  A
     grid of 4 candidates over 3 folds is 13 releases.  ``steps`` lists the
     refitted best estimator's steps; ``search`` details the composition.
     ``cross_val_score`` / ``cross_validate`` return no object to inspect:

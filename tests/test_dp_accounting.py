@@ -91,6 +91,14 @@ def test_grid_search_n_jobs_1_charges_the_users_accountant():
     assert acc.total()[0] == pytest.approx(_search_total() + CV * 2 * 2 * 1.0)
 
 
+def test_grid_search_threading_backend_shares_the_accountant():
+    X, y = _data()
+    acc = BudgetAccountant()
+    with joblib.parallel_backend("threading"):
+        GridSearchCV(_pipe(acc), {"noise__epsilon": list(EPS)}, cv=CV, n_jobs=2).fit(X, y)
+    assert acc.total()[0] == pytest.approx(_search_total())
+
+
 @pytest.mark.parametrize("make_acc", [BudgetAccountant, lambda: None], ids=["plain", "default"])
 def test_grid_search_in_worker_processes_refuses_a_plain_or_default_accountant(make_acc):
     # regression: with n_jobs=2 the workers spent on copies (only the refit was recorded)
@@ -195,6 +203,21 @@ def test_privacy_budget_search_counts_train_scores_and_scorers():
     budget = privacy_budget(search)
     assert budget.search["releases_per_split"] == 3  # fit + 2 train scorings (test: 2)
     assert budget.epsilon == pytest.approx(3 * CV * sum(2 * e for e in EPS) + 2 * max(EPS))
+
+
+def test_privacy_budget_of_a_halving_search_counts_every_iteration():
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.model_selection import HalvingGridSearchCV
+
+    X, y = _data(600)
+    search = HalvingGridSearchCV(_pipe(BudgetAccountant()), {"noise__epsilon": [0.1, 0.5, 1.0, 2.0]},
+                                 cv=CV, random_state=0).fit(X, y)
+    cands = search.cv_results_["params"]
+    assert len(cands) > 4  # candidates re-evaluated in later iterations count again
+    budget = privacy_budget(search)
+    assert budget.search["releases_per_split"] == 2  # return_train_score defaults to True here
+    expected = CV * 2 * sum(2 * p["noise__epsilon"] for p in cands) + 2 * search.best_params_["noise__epsilon"]
+    assert budget.epsilon == pytest.approx(expected)
 
 
 def test_privacy_budget_search_without_refit_or_over_steps_refuses():
