@@ -1604,7 +1604,9 @@ def _walk(est, path):
     from sklearn.compose import ColumnTransformer
     from sklearn.pipeline import FeatureUnion, Pipeline
 
-    if isinstance(est, Pipeline):
+    if hasattr(est, "best_estimator_"):  # a search nested in a pipeline: its refit only
+        yield from _walk(est.best_estimator_, path)
+    elif isinstance(est, Pipeline):
         for name, step in est.steps:
             if step is not None and not isinstance(step, str):
                 yield from _walk(step, [*path, name])
