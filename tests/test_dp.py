@@ -672,3 +672,15 @@ def test_randomized_response_same_rule_for_categorical_dtype():
     with warnings.catch_warnings():
         warnings.simplefilter("error", PrivacyLeakWarning)
         RandomizedResponse(categories=["x", "y", "z"], random_state=0).fit(X)
+
+
+def test_policy_passes_missing_to_the_noise_steps():
+    from sklearn_anon.policy import parse_policy
+
+    policy = parse_policy('[columns]\nincome = { action = "laplace", epsilon = 1.0, bounds = [0, 10], '
+                          'missing = "impute" }\n')
+    ct = policy.build(["income"])
+    out = ct.fit_transform(pd.DataFrame({"income": [1.0, np.nan, 3.0]}))
+    assert not np.isnan(np.asarray(out, dtype=float)).any()
+    with pytest.raises(Exception, match="missing"):
+        parse_policy('[columns]\nincome = { action = "laplace", bounds = [0, 1], missing = "drop" }\n')
