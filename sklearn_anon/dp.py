@@ -280,8 +280,12 @@ class SharedAccountant(BudgetAccountant):
         object is garbage-collected in the process that created it.  A
         given path is kept, and spends already recorded in it count: a
         persistent budget across runs.  Workers must see the same file (the
-        same machine or a shared filesystem); a worker that cannot open it
-        fails with ``RuntimeError`` instead of spending on a copy.
+        same machine or a shared filesystem).  A copy unpickled where the
+        ledger cannot be opened (another machine, or a saved pipeline loaded
+        after the owning process ended) is *detached*, with a warning: it
+        starts from the spends recorded at pickling and records its own; a
+        DP estimator refuses to be fitted with it in a worker process
+        (``RuntimeError``), as with a plain accountant.
 
     Notes
     -----
@@ -386,7 +390,9 @@ class SharedAccountant(BudgetAccountant):
         return self
 
     def __reduce__(self):
-        return _attach_shared_accountant, (self._path, self.epsilon, self.delta, self.slack)
+        return _attach_shared_accountant, (
+            self._path, self.epsilon, self.delta, self.slack, self.spent_budget,
+        )
 
 
 def _remove_ledger(path):
@@ -396,19 +402,33 @@ def _remove_ledger(path):
         pass
 
 
-def _attach_shared_accountant(path, epsilon, delta, slack):
-    """The SharedAccountant of ``path`` in this process (unpickling)."""
+def _attach_shared_accountant(path, epsilon, delta, slack, spent=()):
+    """The SharedAccountant of ``path`` in this process (unpickling).
+
+    When the ledger cannot be opened here (the process that owned a
+    temporary ledger has ended, e.g. a pipeline saved and loaded later, or
+    another machine), the copy is *detached*: a new ledger of this process
+    starting from the spends recorded when it was pickled, with a warning.
+    A detached accountant counts as a plain copy: fitting a DP estimator
+    with it in a worker process is refused.
+    """
     with _SHARED_LOCK:
         found = _SHARED.get(path)
     if found is not None:
         return found
-    if not os.path.exists(path):
-        raise RuntimeError(
-            "SharedAccountant: its ledger file is not reachable from this process "
-            "(another machine, or the owning process has ended); refusing to spend "
-            "on a copy the calling process never sees."
-        )
-    return SharedAccountant(epsilon, delta, slack, path=path)
+    if os.path.exists(path):
+        return SharedAccountant(epsilon, delta, slack, path=path)
+    warnings.warn(
+        "SharedAccountant: its ledger file is not reachable from this process (the "
+        "process that created it has ended, or another machine); this copy records "
+        "its spends on a ledger of its own, starting from the spends recorded when it "
+        "was pickled.",
+        UserWarning,
+        stacklevel=2,
+    )
+    detached = SharedAccountant(epsilon, delta, slack, spent_budget=list(spent))
+    detached._detached = True
+    return detached
 
 
 class _DPEstimatorMixin:
@@ -455,7 +475,7 @@ class _DPEstimatorMixin:
         if (
             pid is not None
             and pid != os.getpid()
-            and not isinstance(acc, SharedAccountant)
+            and not (isinstance(acc, SharedAccountant) and not getattr(acc, "_detached", False))
             and acc is self.__dict__.get("_unpickled_accountant")
         ):
             which = "the default accountant" if acc is None else "a copy of its accountant"
