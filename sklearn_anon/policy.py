@@ -50,8 +50,8 @@ Actions and their keys:
                              ``k``, ``l``, ``l_diversity``, ``t``, ``sensitive``,
                              ``output``, ``categorical`` (in ``[mondrian.GROUP]``
                              or on the column; a ``hierarchy`` file per column)
-``laplace``                  ``epsilon``, ``bounds``, ``random_state`` (:class:`LaplaceNoise`)
-``gaussian``                 ``epsilon``, ``delta``, ``bounds``, ``random_state``
+``laplace``                  ``epsilon``, ``bounds``, ``missing``, ``random_state`` (:class:`LaplaceNoise`)
+``gaussian``                 ``epsilon``, ``delta``, ``bounds``, ``missing``, ``random_state``
 ``randomized_response``      ``epsilon``, ``categories``, ``random_state``
 ============================ =====================================================
 
@@ -126,8 +126,8 @@ _PARAMS = {
     "pseudonymize": {k: k for k in ("key", "method", "salt", "iterations", "normalize",
                                     "encoding", "length", "digest_size")},
     "fake": {k: k for k in ("key", "kind", "locale", "normalize")},
-    "laplace": {k: k for k in ("epsilon", "bounds", "random_state")},
-    "gaussian": {k: k for k in ("epsilon", "delta", "bounds", "random_state")},
+    "laplace": {k: k for k in ("epsilon", "bounds", "missing", "random_state")},
+    "gaussian": {k: k for k in ("epsilon", "delta", "bounds", "missing", "random_state")},
     "randomized_response": {k: k for k in ("epsilon", "categories", "random_state")},
     "mondrian": {"group": None, "hierarchy": None,
                  **{k: k for k in ("k", "l", "l_diversity", "t", "sensitive", "output",
