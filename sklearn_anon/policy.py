@@ -48,8 +48,9 @@ Actions and their keys:
 ``generalize``               ``method`` and the method's keys, below
 ``mondrian``                 ``group`` (default ``"default"``) and the group's
                              ``k``, ``l``, ``l_diversity``, ``t``, ``sensitive``,
-                             ``output``, ``categorical`` (in ``[mondrian.GROUP]``
-                             or on the column; a ``hierarchy`` file per column)
+                             ``output``, ``categorical``, ``precision`` (in
+                             ``[mondrian.GROUP]`` or on the column; a
+                             ``hierarchy`` file per column)
 ``laplace``                  ``epsilon``, ``bounds``, ``missing``, ``random_state`` (:class:`LaplaceNoise`)
 ``gaussian``                 ``epsilon``, ``delta``, ``bounds``, ``missing``, ``random_state``
 ``randomized_response``      ``epsilon``, ``categories``, ``random_state``
@@ -131,7 +132,7 @@ _PARAMS = {
     "randomized_response": {k: k for k in ("epsilon", "categories", "random_state")},
     "mondrian": {"group": None, "hierarchy": None,
                  **{k: k for k in ("k", "l", "l_diversity", "t", "sensitive", "output",
-                                   "categorical")}},
+                                   "categorical", "precision")}},
 }
 _METHOD_PARAMS = {
     "interval": {k: k for k in ("bins", "labels", "right", "include_lowest", "n_bins",
@@ -144,7 +145,8 @@ _METHOD_PARAMS = {
     "hierarchy": {"hierarchy": "hierarchies", "level": "levels",
                   **{k: None for k in _RARE_KEYS}},
 }
-_MONDRIAN_GROUP_KEYS = ("k", "l", "l_diversity", "t", "sensitive", "output", "categorical")
+_MONDRIAN_GROUP_KEYS = ("k", "l", "l_diversity", "t", "sensitive", "output", "categorical",
+                        "precision")
 _SECRET_KEYS = ("key", "salt")
 #: keys whose values are data values, which may be anything TOML holds (booleans too)
 _DATA_VALUED_KEYS = ("categories",)

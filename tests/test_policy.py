@@ -379,3 +379,23 @@ def test_valid_lists_of_numbers_still_pass():
         'c = { action = "generalize", method = "age", bins = [18, 35, 120] }\n'
         'd = { action = "randomized_response", epsilon = 1.0, categories = [true, false] }\n')
     assert policy.rules["a"].params["bins"] == [0, 10, float("inf")]
+
+
+def test_mondrian_precision_from_the_policy_hides_an_outlier(customers):
+    text = """
+    [columns]
+    income = { action = "mondrian", group = "qi" }
+    purchases = { action = "mondrian", group = "qi" }
+    [mondrian.qi]
+    k = 5
+    precision = 1
+    """
+    frame = customers[["income", "purchases"]].astype(float)
+    frame.loc[frame.index[0], "income"] = 987654.32
+    ct = parse_policy(text).build(frame.columns)
+    (_, est, _), = ct.transformers
+    assert est.precision == 1
+    out = ct.fit_transform(frame)
+    assert not out["income"].astype(str).str.contains("987654").any()
+    assert _error('[columns]\na = "mondrian"\n[mondrian.default]\nprecision = true') \
+        .startswith("policy:")
