@@ -67,7 +67,10 @@ SCHEMA = {
         "age": (0, 100), "income": (0, 200_000), "kids": (0, 10),
         "joined": (pd.Timestamp("2019-01-01"), pd.Timestamp("2025-01-01")),
     },
-    "categories": {"senior": ["no", "yes"], "note": ["a", "b", None]},
+    "categories": {
+        "senior": ["no", "yes"], "note": ["a", "b", None],
+        "city": ["Lyon", "Nice", "Paris", "Brest", None],
+    },
 }
 
 
