@@ -399,8 +399,9 @@ def test_adult_no_more_copies_than_an_independent_sample(adult_dir):
 def test_adult_tstr_close_to_real(adult_dir):
     train, test = _read_adult(adult_dir)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PrivacyLeakWarning)
-        synth = DPSynthesizer(epsilon=3.0, target="income", random_state=0).fit(train)
+        warnings.simplefilter("error", PrivacyLeakWarning)  # public schema: epsilon covers all
+        synth = DPSynthesizer(epsilon=3.0, target="income", bounds=ADULT_BOUNDS,
+                              categories=ADULT_CATEGORIES, random_state=0).fit(train)
     S = synth.sample(8000, random_state=0)
     # train-on-real: 0.871 (full HistGradientBoosting); small model for speed
     assert tstr_score(S, test.iloc[:8000], "income", estimator=FAST_HGB) > 0.82
@@ -910,3 +911,24 @@ def test_lone_surrogates_and_bytes_in_text_columns():
             warnings.simplefilter("ignore", PrivacyLeakWarning)
             DPSynthesizer(random_state=0).fit(bad)
     assert "secret" not in str(info.value)
+
+
+def test_adult_rare_country_is_in_the_domain_only_when_declared_or_present(adult_dir):
+    from sklearn_anon.datasets import load_adult
+
+    A = load_adult(adult_dir)  # categorical dtypes, categories built from the data
+    rare = A["native-country"] == "Holand-Netherlands"
+    assert rare.sum() == 1
+    without = A[~rare].copy()
+    without["native-country"] = without["native-country"].cat.remove_unused_categories()
+    domains = []
+    for frame in (A, without):
+        with pytest.warns(PrivacyLeakWarning, match="native-country"):
+            synth = DPSynthesizer(epsilon=1.0, bounds=ADULT_BOUNDS, random_state=0).fit(frame)
+        domains.append("Holand-Netherlands" in synth.categories_["native-country"])
+    assert domains == [True, False]  # the domain reveals the record: hence the warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrivacyLeakWarning)
+        synth = DPSynthesizer(epsilon=1.0, bounds=ADULT_BOUNDS, categories=ADULT_CATEGORIES,
+                              random_state=0).fit(without)
+    assert "Holand-Netherlands" in synth.categories_["native-country"]  # public, record or not
