@@ -271,9 +271,10 @@ class DPSynthesizer(BaseEstimator):
     noisy_marginals_ : dict of {tuple of str: ndarray}
         The noisy count tables exactly as measured (Gaussian noise of
         ``sigma_``, rounded; before any post-processing), keyed by their
-        columns: ``(column,)`` for a one-way table, ``(parent, child)`` for
-        a tree table, with the target appended to both keys when ``target``
-        is set.  One-way axes index the column's full domain: the bins of
+        columns: ``(column,)`` for a one-way table, ``(a, b)`` for a tree
+        edge (its two columns in input order; the sampling direction is in
+        ``tree_``), with the target appended to both keys when ``target``
+        is set (the target alone when it is the only column).  One-way axes index the column's full domain: the bins of
         ``bin_edges_`` or the values of ``categories_``, then missing when
         the column can hold it; tree tables index the compressed domains of
         ``compressed_domains_``.  These are DP outputs (post-processing
