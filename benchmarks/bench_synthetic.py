@@ -2,10 +2,11 @@
 
 Timing rows (``run``):
 
-* ``DPSynthesizer.fit`` on Adult adult.data (32,561 x 15) at epsilon 1;
-  peer: smartnoise-synth's MST when it is importable (it lives in a
-  separate venv, never a dependency: set ``SMARTNOISE_PYTHON`` to that
-  venv's python to time it in the same run), else no peer.
+* ``DPSynthesizer.fit`` on Adult adult.data (32,561 x 15) at epsilon 1,
+  public schema declared; peer: smartnoise-synth's MST with the same
+  declared bounds when it is importable (it lives in a separate venv,
+  never a dependency: ``/tmp/snvenv`` or ``SMARTNOISE_PYTHON`` set to that
+  venv's python), else no peer.
 * ``DPSynthesizer.sample(1_000_000)``; peer: ``DataFrame.sample(replace=True)``
   of the real rows (a non-private bootstrap: the cheapest way to get a
   table of that size, a floor for the cost of building a DataFrame).
@@ -119,12 +120,21 @@ cols = %r
 # "?" (missing) stays a category: smartnoise's encoders reject None
 train = pd.read_csv(sys.argv[1], names=cols, skipinitialspace=True)
 eps = float(sys.argv[2])
+bounds = json.loads(sys.argv[5]) if len(sys.argv) > 5 and sys.argv[5] else None
 numeric = [c for c in cols if pd.api.types.is_numeric_dtype(train[c])]
 t0 = time.perf_counter()
 synth = Synthesizer.create("mst", epsilon=eps, verbose=False)
-synth.fit(train, preprocessor_eps=0.1 * eps,
-          categorical_columns=[c for c in cols if c not in numeric],
-          continuous_columns=numeric)
+if bounds is None:  # bounds estimated with DP, from 0.1 of epsilon
+    synth.fit(train, preprocessor_eps=0.1 * eps,
+              categorical_columns=[c for c in cols if c not in numeric],
+              continuous_columns=numeric)
+else:  # declared bounds: the whole epsilon goes to MST (categories still from the data)
+    from snsynth.transform import BinTransformer
+    synth.fit(train, preprocessor_eps=0.0,
+              transformer={c: BinTransformer(bins=10, lower=lo, upper=hi)
+                           for c, (lo, hi) in bounds.items()},
+              categorical_columns=[c for c in cols if c not in numeric],
+              continuous_columns=[])
 fit_s = time.perf_counter() - t0
 t0 = time.perf_counter()
 sample = synth.sample(int(sys.argv[3]))
@@ -160,15 +170,19 @@ def _fit(train, schema="public", **kw):
     return synth
 
 
-def smartnoise(train_path, eps, n_sample, out_path):
-    """Run smartnoise-synth's MST in its own venv; None when unavailable."""
+def smartnoise(train_path, eps, n_sample, out_path, bounds=None):
+    """Run smartnoise-synth's MST in its own venv; None when unavailable.
+
+    ``bounds``: declared bounds of the numeric columns (all of the budget
+    goes to MST); None: smartnoise estimates them with 0.1 of epsilon.
+    """
     python = os.environ.get("SMARTNOISE_PYTHON", "/tmp/snvenv/bin/python")
     if not Path(python).exists():
         return None
     try:
         done = subprocess.run(
             [python, "-c", SMARTNOISE_SCRIPT % (COLUMNS,), str(train_path), str(eps),
-             str(n_sample), str(out_path)],
+             str(n_sample), str(out_path), json.dumps(bounds) if bounds else ""],
             capture_output=True, text=True, timeout=1800,
         )
     except (OSError, subprocess.TimeoutExpired):
@@ -185,10 +199,11 @@ def run(quick=False):
     if train is not None:
         repeat = 1 if quick else 3
         secs, synth = best_time(lambda: _fit(train, epsilon=1.0, random_state=0), repeat=repeat)
-        peer = None if quick else smartnoise(ADULT_DIR / "adult.data", 1.0, len(train), "/tmp/sn_sample.csv")
+        peer = None if quick else smartnoise(ADULT_DIR / "adult.data", 1.0, len(train),
+                                             "/tmp/sn_sample.csv", ADULT_BOUNDS)
         rows.append(row(
             "DPSynthesizer.fit (Adult, eps=1)", len(train), secs,
-            "smartnoise-synth MST" if peer else "", peer["fit"] if peer else None,
+            "smartnoise-synth MST (bounds declared)" if peer else "", peer["fit"] if peer else None,
             "32,561 x 15; MST; target=None; public schema declared",
         ))
         secs_t, _ = best_time(lambda: _fit(train, epsilon=1.0, target="income", random_state=0),
@@ -262,11 +277,14 @@ def quality(epsilons=(0.3, 1.0, 3.0, 10.0), seeds=(0, 1, 2), smartnoise_epsilons
                 f"{np.mean(t1):.3f} | {np.mean(t2):.3f} | {np.mean(copies):.4f} |"
             )
             print(lines[-1], file=sys.stderr, flush=True)
-        for eps in smartnoise_epsilons:
+        for eps, declared in itertools.product(smartnoise_epsilons, (True, False)):
             out = f"/tmp/sn_sample_{eps:g}.csv"
-            peer = smartnoise(ADULT_DIR / "adult.data", eps, len(train), out)
+            peer = smartnoise(ADULT_DIR / "adult.data", eps, len(train), out,
+                              ADULT_BOUNDS if declared else None)
             if peer is None:
                 continue
+            sn_schema = ("declared bounds, categories from data" if declared
+                         else "DP bounds (0.1 eps), categories from data")
             S = pd.read_csv(out, na_values="?")[COLUMNS]
             for c in COLUMNS:  # smartnoise writes its own dtypes: align on train's
                 if pd.api.types.is_numeric_dtype(train[c]):
@@ -274,7 +292,7 @@ def quality(epsilons=(0.3, 1.0, 3.0, 10.0), seeds=(0, 1, 2), smartnoise_epsilons
                 else:
                     S[c] = S[c].astype(train[c].dtype)
             lines.append(
-                f"| smartnoise-synth MST (peer, 1 seed, fit {peer['fit']:.0f} s) | data (0.1 eps on bounds) | {eps:g} | "
+                f"| smartnoise-synth MST (peer, 1 seed, fit {peer['fit']:.0f} s) | {sn_schema} | {eps:g} | "
                 f"{tstr_score(S, test, 'income'):.3f} | {marginal_tvd(train, S).mean():.3f} | "
                 f"{pairwise_tvd(train, S).mean():.3f} | {exact_match_rate(S, train):.4f} |"
             )
@@ -287,5 +305,8 @@ def quality(epsilons=(0.3, 1.0, 3.0, 10.0), seeds=(0, 1, 2), smartnoise_epsilons
 
 if __name__ == "__main__":
     start = time.perf_counter()
-    print(quality())
+    if "--smartnoise-only" in sys.argv:
+        print(quality(epsilons=(), schemas=()))
+    else:
+        print(quality())
     print(f"\n({time.perf_counter() - start:.0f} s)")
