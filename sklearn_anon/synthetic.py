@@ -72,6 +72,47 @@ def _to_float_bound(value, kind):
     return float(value)
 
 
+#: a column whose domain is read from the data is refused when it has at
+#: least this many distinct values ...
+_NEAR_UNIQUE_MIN = 20
+#: ... and more distinct values than this share of its non-missing rows
+_NEAR_UNIQUE_SHARE = 0.5
+
+
+def _refuse_near_unique(name, n_values, col):
+    """Refuse a column whose undeclared domain is (nearly) one value per record.
+
+    Reading such a domain from the data would publish most records' values
+    with certainty (SSNs, e-mails, names): no noise on the counts can hide a
+    value that the category list itself releases.
+    """
+    n_present = int(col.notna().sum())
+    if n_values >= _NEAR_UNIQUE_MIN and n_values > _NEAR_UNIQUE_SHARE * n_present:
+        raise ValueError(
+            f"Column {name!r} looks like an identifier: its {n_values} categories, read "
+            f"from the data, number more than {_NEAR_UNIQUE_SHARE:.0%} of its "
+            f"{n_present} non-missing values, so the category list itself would "
+            "release most records' values. Drop the column (or generalize it "
+            "first), or declare its public domain in `categories`."
+        )
+
+
+def _category_codes(col, values):
+    """Position of each value of ``col`` in ``values`` (-1 for NaN / not listed).
+
+    Works on the column's distinct values as Python objects (one hash pass),
+    so values that Arrow-backed strings cannot hold (lone surrogates, bytes)
+    and intervals are matched like any other hashable value.
+    """
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes, uniques = col.cat.codes.to_numpy(), col.cat.categories.to_numpy(dtype=object)
+    else:
+        codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=True)
+    index = pd.Index(values, dtype=object)
+    lookup = np.append(index.get_indexer(pd.Index(uniques, dtype=object)), -1).astype(np.int64)
+    return lookup[codes]  # code -1 (missing) picks the trailing -1
+
+
 def _sorted_unique(values):
     uniq = pd.unique(pd.Series(values, dtype=object).dropna())
     try:
@@ -95,9 +136,10 @@ class DPSynthesizer(BaseEstimator):
        as ``diffprivlib.tools.quantile``), which spends
        ``quantile_fraction * epsilon`` (pure DP, split evenly over those
        columns and their quantiles).  Integer columns get integer edges
-       (one bin per integer when the range is at most ``n_bins`` wide), and
-       the lower bound is a bin of its own (zero-inflated amounts keep their
-       zeros).  Missing values (NaN / NaT / None) are a value of their own
+       (one bin per integer when the range is at most ``n_bins`` wide; a bin
+       ``[e_i, e_i+1)`` holds the integers from ``e_i`` to ``e_i+1 - 1``),
+       and the lower bound is a bin of its own (zero-inflated amounts keep
+       their zeros).  Missing values (NaN / NaT / None) are a value of their own
        in every numeric / datetime column whose dtype can hold them, and in
        text columns as described under ``categories``.
     2. **Measure one-way marginals** of every column with the Gaussian
@@ -143,7 +185,14 @@ class DPSynthesizer(BaseEstimator):
     category lists are taken as public.  Give them as parameters; when they
     are read from the data a :class:`~diffprivlib.utils.PrivacyLeakWarning`
     is raised (a rare category or an extreme value then appears in the
-    domain, although its frequency is protected).
+    domain, although its frequency is protected: Adult's single
+    ``Holand-Netherlands`` record would be revealed with certainty).  The
+    categories of a pandas categorical dtype count as read from the data
+    (``astype("category")`` builds them from the values).  A column whose
+    undeclared domain is near-unique (at least 20 distinct values, more
+    than half of its non-missing values: identifiers such as SSNs, e-mails,
+    names) is refused with a ``ValueError``: its category list alone would
+    release most records' values.
 
     Parameters
     ----------
@@ -165,14 +214,16 @@ class DPSynthesizer(BaseEstimator):
         clipped.  Missing columns take the data's min and max (with a
         ``PrivacyLeakWarning``).
     categories : dict of {column: list} or None, default=None
-        Public value lists of categorical / string / boolean columns.
+        Public value lists of categorical / string / boolean columns
+        (any hashable values: strings, intervals, bytes, ...).
         Include ``None`` (or NaN) in a list to allow missing values; values
         not in the list are then counted as missing, else as a uniformly
-        random category of the list.  Missing columns take the categories of
-        a categorical dtype (plus missing), ``[False, True]`` for a boolean
-        one, else the values seen in the data (with a
-        ``PrivacyLeakWarning``; missing is then a value when the data has
-        some).
+        random category of the list.  Missing columns take ``[False, True]``
+        for a boolean dtype; otherwise their domain is read from the data,
+        with a ``PrivacyLeakWarning``: the categories of a categorical dtype
+        (plus missing), else the values seen (missing is then a value when
+        the data has some).  A near-unique undeclared column is refused
+        (see above).
     quantile_fraction : float, default=0.1
         Fraction of ``epsilon`` spent on the DP quantile bins, in [0, 1).
         0 gives equal-width bins within ``bounds``, at no privacy cost.
@@ -199,16 +250,50 @@ class DPSynthesizer(BaseEstimator):
         The accountant spent on.
     rho_ : float
         The zCDP budget of the marginal measurements and the selection.
+    rho_split_ : dict of {str: float}
+        How ``rho_`` is split: ``"one_way"`` (all one-way measurements
+        together), ``"selection"`` (all rounds of the tree selection
+        together) and ``"two_way"`` (all tree measurements together); they
+        sum to ``rho_``.
+    selection_epsilon_ : float
+        Epsilon of each of the ``k - 1`` rounds of the exponential mechanism
+        of the tree selection (``k`` columns besides the target), so that
+        ``(k - 1) * selection_epsilon_**2 / 8 == rho_split_["selection"]``;
+        0 without selection.
     quantile_epsilon_ : float
         The (pure) epsilon spent on the DP quantile bins.
     sigma_ : tuple of (float, float)
         Standard deviation of the Gaussian noise on the one-way and two-way
-        tables.
+        tables: ``sigma_[0] = sqrt(k / (2 rho_split_["one_way"]))`` for
+        the ``k`` one-way tables (one per column besides the target),
+        ``sigma_[1] = sqrt((k - 1) / (2 rho_split_["two_way"]))`` for the
+        ``k - 1`` tree tables (0 when there are none).
+    noisy_marginals_ : dict of {tuple of str: ndarray}
+        The noisy count tables exactly as measured (Gaussian noise of
+        ``sigma_``, rounded; before any post-processing), keyed by their
+        columns: ``(column,)`` for a one-way table, ``(a, b)`` for a tree
+        edge (its two columns in input order; the sampling direction is in
+        ``tree_``), with the target appended to both keys when ``target``
+        is set (the target alone when it is the only column).  One-way axes index the column's full domain: the bins of
+        ``bin_edges_`` or the values of ``categories_``, then missing when
+        the column can hold it; tree tables index the compressed domains of
+        ``compressed_domains_``.  These are DP outputs (post-processing
+        of the release); the true counts are never stored.
+    compressed_domains_ : dict of {column: list of list of int}
+        Per non-target column, the groups of domain codes that the tree
+        tables index (a single code each, except the values merged by
+        ``compress``, always last).
     tree_ : list of (str, str)
         The selected edges (parent, child), in sampling order.
     bin_edges_ : dict of {column: ndarray}
         The DP bin edges of each numeric / datetime column (datetimes as
-        nanoseconds since the epoch).
+        nanoseconds since the epoch).  Bins are ``[e_i, e_i+1)``, the last
+        one closed for floats; for integers the last edge is the upper
+        bound plus one (bin ``[e_i, e_i+1)`` holds the integers ``e_i`` to
+        ``e_i+1 - 1``).
+    categories_ : dict of {column: list}
+        The domain of each categorical / string / boolean column (declared
+        or read from the data), without the missing value.
     n_records_ : float
         The noisy number of records (a DP estimate).
     n_features_in_ : int
@@ -240,7 +325,8 @@ class DPSynthesizer(BaseEstimator):
     ...     "city": pd.Categorical(rng.choice(["Lyon", "Nice"], size=2000)),
     ... })
     >>> synth = DPSynthesizer(epsilon=1.0, bounds={"age": (0, 100)},
-    ...                       categories={"senior": ["no", "yes"]}, random_state=0)
+    ...                       categories={"senior": ["no", "yes"], "city": ["Lyon", "Nice"]},
+    ...                       random_state=0)
     >>> synth = synth.fit(X)
     >>> synth.privacy_spent_
     (1.0, 1e-09)
@@ -335,6 +421,11 @@ class DPSynthesizer(BaseEstimator):
                     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
                 if integer:
                     lo, hi = np.floor(lo), np.ceil(hi)
+                # Bins are half-open [e_i, e_i+1).  Integer columns end at the
+                # edge hi + 1, so that the last bin holds hi and no other
+                # bin spans two integers by accident (a 0/1 column has the
+                # bins {0} and {1}); a float column's last bin is closed.
+                top = hi + 1 if integer else hi
                 # the lower bound is a bin of its own (an atom): zero-inflated
                 # amounts keep their mass at the bound instead of spreading it
                 atom = lo + 1 if integer else np.nextafter(lo, np.inf)
@@ -347,8 +438,8 @@ class DPSynthesizer(BaseEstimator):
                     inner = np.linspace(lo, hi, self.n_bins)[1:-1]
                 if integer:
                     inner = np.rint(inner)
-                inner = inner[(inner > atom) & (inner < hi)]
-                edges = np.unique(np.concatenate([[lo], [atom] if atom < hi else [], inner, [hi]]))
+                inner = inner[(inner > atom) & (inner < top)]
+                edges = np.unique(np.concatenate([[lo], [atom] if atom < top else [], inner, [top]]))
                 if edges.size == 1:
                     edges = np.array([lo, hi])
                 n_b = edges.size - 1
@@ -363,13 +454,22 @@ class DPSynthesizer(BaseEstimator):
                     declared = list(categories[name])
                     values = [v for v in declared if not (pd.api.types.is_scalar(v) and pd.isna(v))]
                     has_nan = nullable and len(values) < len(declared)
+                    with values_hidden(name, "declared categories must be hashable"):
+                        if not pd.Index(values, dtype=object).is_unique:
+                            raise ValueError(f"categories for column {name!r} must be unique.")
                 elif isinstance(col.dtype, pd.CategoricalDtype):
+                    # a categorical dtype's categories are built from the data
+                    # (``astype("category")``): not a public domain
+                    leaked.append(name)
                     values, has_nan = list(col.dtype.categories), True
+                    _refuse_near_unique(name, len(values), col)
                 elif pd.api.types.is_bool_dtype(col.dtype):
                     values, has_nan = [False, True], nullable
                 else:
                     leaked.append(name)
-                    values = _sorted_unique(col.to_numpy(dtype=object))
+                    with values_hidden(name, "values cannot be compared as categories"):
+                        values = _sorted_unique(col.to_numpy(dtype=object))
+                    _refuse_near_unique(name, len(values), col)
                     has_nan = bool(col.isna().any())
                 meta["values"] = values
                 meta["nan"] = has_nan
@@ -378,7 +478,8 @@ class DPSynthesizer(BaseEstimator):
                 if isinstance(col.dtype, pd.CategoricalDtype) and name not in categories:
                     c = col.cat.codes.to_numpy().astype(np.int64)
                 else:
-                    c = pd.Categorical(col.to_numpy(dtype=object), categories=pd.Index(values, dtype=object)).codes.astype(np.int64)
+                    with values_hidden(name, "values cannot be matched to the categories"):
+                        c = _category_codes(col, values)
                 outside = c < 0
                 if has_nan:
                     c[outside] = len(values)
@@ -433,7 +534,8 @@ class DPSynthesizer(BaseEstimator):
         if leaked:
             warnings.warn(
                 f"The domain of {len(leaked)} column(s) ({', '.join(map(str, leaked))}) "
-                "was read from the data (bounds / category lists); give `bounds` and "
+                "was read from the data (bounds / category lists; the categories of a "
+                "categorical dtype are built from the data too); give `bounds` and "
                 "`categories` to make the schema public knowledge.",
                 PrivacyLeakWarning,
             )
@@ -441,6 +543,7 @@ class DPSynthesizer(BaseEstimator):
         self._fit_model(codes, metas, t, rho, rng)
         self.columns_ = metas
         self.bin_edges_ = {m["name"]: m["edges"] for m in metas if "edges" in m}
+        self.categories_ = {m["name"]: list(m["values"]) for m in metas if "values" in m}
         self.rho_ = rho
         self.quantile_epsilon_ = float(eps_q)
         self.privacy_spent_ = (float(self.epsilon), float(self.delta))
@@ -463,6 +566,9 @@ class DPSynthesizer(BaseEstimator):
             rho1, rho2, rho_sel = rho, 0.0, 0.0
         k1 = max(r, 1)
         sigma1 = np.sqrt(k1 / (2 * rho1))
+        names = [m["name"] for m in metas]
+        tname = (names[t],) if t is not None else ()
+        measured = {}  # the noisy tables as measured (rounded), keyed by column names
 
         # 1. base tables: (attr x target); target alone if no other column
         base_attrs = attrs if r else [t]
@@ -474,6 +580,12 @@ class DPSynthesizer(BaseEstimator):
             else:
                 counts = np.bincount(tc, minlength=d_t)
                 noisy[a] = _mst.gaussian_counts(counts, sigma1, rng).reshape(1, d_t)
+            if not r:  # the target is the only column
+                measured[(names[a],)] = noisy[a].ravel().copy()
+            elif t is None:
+                measured[(names[a],)] = noisy[a][:, 0].copy()
+            else:
+                measured[(names[a],) + tname] = noisy[a].copy()
         # estimated total and target marginal (inverse-variance weights)
         w = np.array([1.0 / noisy[a].shape[0] for a in base_attrs])
         t_marg = sum(wi * noisy[a].sum(axis=0) for wi, a in zip(w, base_attrs)) / w.sum()
@@ -516,7 +628,7 @@ class DPSynthesizer(BaseEstimator):
                 ).reshape(dims[a], dims[b], d_t)
                 est = base[a][:, None, :] * base[b][None, :, :] / pt[None, None, :]
                 scores[k] = np.abs(true - est).sum()
-            eps_sel = np.sqrt(8 * rho_sel / (r - 1))
+            eps_sel = np.sqrt(8 * rho_sel / (r - 1))  # per round, eps**2 / 8 zCDP each
             comp = {a: a for a in attrs}
 
             def find(a):
@@ -540,6 +652,7 @@ class DPSynthesizer(BaseEstimator):
                 (cc[:, a] * dims[b] + cc[:, b]) * d_t + tc, minlength=dims[a] * dims[b] * d_t
             )
             y = _mst.gaussian_counts(counts, sigma2, rng).reshape(dims[a], dims[b], d_t)
+            measured[(names[a], names[b]) + tname] = y[..., 0].copy() if t is None else y.copy()
             y = _mst.project_simplex(y, total)
             pair_tables[(a, b)] = _mst.rake(y, [((0, 2), base[a]), ((1, 2), base[b])])
 
@@ -567,11 +680,14 @@ class DPSynthesizer(BaseEstimator):
                     queue.append(b)
         self.n_records_ = total
         self.sigma_ = (float(sigma1), float(sigma2))
+        self.rho_split_ = {"one_way": float(rho1), "selection": float(rho_sel), "two_way": float(rho2)}
+        self.selection_epsilon_ = float(eps_sel) if r >= 2 else 0.0
+        self.noisy_marginals_ = measured
+        self.compressed_domains_ = {names[a]: [g.tolist() for g in groups[a]] for a in attrs}
         self._target_index = t
         self._target_prob = t_marg / t_marg.sum()
         self._plan = plan
         self._groups = groups
-        names = [m["name"] for m in metas]
         self.tree_ = [(names[a], names[b]) for b, a, _ in plan[1:]] if r else []
 
     # --------------------------------------------------------------- sample
@@ -642,8 +758,22 @@ class DPSynthesizer(BaseEstimator):
             vals[len(values)] = np.nan
             if isinstance(dtype, np.dtype) and dtype.kind == "b":
                 return pd.Series(vals[c].astype(bool))
-            # build the few distinct values in the output dtype once, then take
-            return pd.Series(vals, dtype=dtype).take(c).reset_index(drop=True)
+            # build the few distinct values in the output dtype once, then
+            # take; a dtype that cannot hold the missing value (intervals of
+            # integers) gets it by ``where`` (which upcasts), a dtype that
+            # cannot hold the values at all (declared categories of another
+            # type) falls back to object
+            try:
+                lookup = pd.Series(vals[: len(values)], dtype=dtype)
+            except (TypeError, ValueError):
+                return pd.Series(vals[c], dtype=object)
+            if not len(values):  # only missing values in the domain
+                try:
+                    return pd.Series(vals[c], dtype=dtype)
+                except (TypeError, ValueError):
+                    return pd.Series(vals[c], dtype=object)
+            out = lookup.take(np.minimum(c, len(values) - 1)).reset_index(drop=True)
+            return out.where(~is_nan) if is_nan.any() else out
         edges = meta["edges"]
         n_b = edges.size - 1
         is_nan = c >= n_b
@@ -652,9 +782,8 @@ class DPSynthesizer(BaseEstimator):
         width = edges[b + 1] - lo
         u = rng.random(n)
         if meta["integer"]:
-            width = width + (b == n_b - 1)  # the last bin holds its right edge
-            x = lo + np.floor(u * width)
-            x = np.minimum(x, edges[-1])
+            x = lo + np.floor(u * width)  # integer bins are [e_i, e_i+1)
+            x = np.minimum(x, edges[-1] - 1)
         else:
             x = np.where(width <= np.spacing(np.abs(lo)), lo, lo + u * width)
         x[is_nan] = np.nan

@@ -67,7 +67,10 @@ SCHEMA = {
         "age": (0, 100), "income": (0, 200_000), "kids": (0, 10),
         "joined": (pd.Timestamp("2019-01-01"), pd.Timestamp("2025-01-01")),
     },
-    "categories": {"senior": ["no", "yes"], "note": ["a", "b", None]},
+    "categories": {
+        "senior": ["no", "yes"], "note": ["a", "b", None],
+        "city": ["Lyon", "Nice", "Paris", "Brest", None],
+    },
 }
 
 
@@ -396,8 +399,9 @@ def test_adult_no_more_copies_than_an_independent_sample(adult_dir):
 def test_adult_tstr_close_to_real(adult_dir):
     train, test = _read_adult(adult_dir)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PrivacyLeakWarning)
-        synth = DPSynthesizer(epsilon=3.0, target="income", random_state=0).fit(train)
+        warnings.simplefilter("error", PrivacyLeakWarning)  # public schema: epsilon covers all
+        synth = DPSynthesizer(epsilon=3.0, target="income", bounds=ADULT_BOUNDS,
+                              categories=ADULT_CATEGORIES, random_state=0).fit(train)
     S = synth.sample(8000, random_state=0)
     # train-on-real: 0.871 (full HistGradientBoosting); small model for speed
     assert tstr_score(S, test.iloc[:8000], "income", estimator=FAST_HGB) > 0.82
@@ -561,3 +565,370 @@ def test_object_and_str_text_columns_keep_their_dtype():
         warnings.simplefilter("ignore", PrivacyLeakWarning)
         A = DPSynthesizer(epsilon=5.0, random_state=0).fit(X[["obj"]].to_numpy()).sample(20, random_state=0)
     assert isinstance(A, np.ndarray) and A.dtype == object and set(A[:, 0]) <= {"a", "b", "c"}
+
+
+# -- integer bins, one-way marginals at a high epsilon (issue 13.7) ------------------
+def test_integer_columns_keep_their_proportions():
+    # a 0/1 column was sampled 50/50 whatever its real share, and a 0-4 column
+    # merged its top two values: the last integer bin spanned two integers
+    rng = np.random.default_rng(0)
+    n = 20_000
+    X = pd.DataFrame({
+        "golf": (rng.random(n) < 0.35).astype(np.int8),
+        "level": rng.choice(5, size=n, p=[0.4, 0.3, 0.15, 0.1, 0.05]),
+        "flag": pd.array(rng.random(n) < 0.8, dtype="Int64"),  # nullable 0/1 integer
+    })
+    bounds = {"golf": (0, 1), "level": (0, 4), "flag": (0, 1)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrivacyLeakWarning)  # full schema declared
+        synth = DPSynthesizer(epsilon=100.0, bounds=bounds, random_state=0).fit(X)
+    S = synth.sample(100_000, random_state=0)
+    assert S["golf"].mean() == pytest.approx(X["golf"].mean(), abs=0.01)
+    real = X["level"].value_counts(normalize=True).sort_index()
+    synthetic = S["level"].value_counts(normalize=True).reindex(real.index, fill_value=0)
+    assert np.abs(real - synthetic).max() < 0.01, (real, synthetic)
+    assert set(S["level"]) == set(range(5))
+    assert S["flag"].mean() == pytest.approx(0.8, abs=0.01)
+    np.testing.assert_array_equal(synth.bin_edges_["golf"], [0, 1, 2])  # {0}, {1}
+    np.testing.assert_array_equal(synth.bin_edges_["level"], [0, 1, 2, 3, 4, 5])
+
+
+@settings(max_examples=20, deadline=None)
+@given(lo=st.integers(-50, 50), width=st.integers(0, 40), n_bins=st.integers(2, 20),
+       seed=st.integers(0, 2**16))
+def test_integer_bins_cover_the_bounds_exactly(lo, width, n_bins, seed):
+    # every integer of [lo, hi] is in exactly one bin and can be sampled; nothing outside
+    hi = lo + width
+    X = pd.DataFrame({"v": np.arange(lo, hi + 1).repeat(3)})
+    synth = DPSynthesizer(epsilon=5.0, n_bins=n_bins, bounds={"v": (lo, hi)},
+                          random_state=seed).fit(X)
+    edges = synth.bin_edges_["v"]
+    assert edges[0] == lo and edges[-1] == hi + 1
+    assert np.all(np.diff(edges) >= 1) and np.all(edges == np.rint(edges))
+    if width + 1 <= n_bins:
+        np.testing.assert_array_equal(edges, np.arange(lo, hi + 2))
+    S = synth.sample(2000, random_state=seed)["v"]
+    assert S.between(lo, hi).all()
+
+
+# make_customers' public schema: its direct identifiers are dropped (they are
+# refused as near-unique anyway); ZIP codes are codes, so they are released as
+# ZIP3 strings over the public domain "000".."999"; city and state lists are the
+# generator's documented lists; bounds are round declared values.
+def _customers_public(n=5000):
+    from sklearn_anon.datasets import _CITIES, make_customers
+
+    X = make_customers(n, random_state=0).drop(
+        columns=["name", "street_address", "ssn", "email", "username", "ip", "mdem"]
+    )
+    X["zipcode"] = (X["zipcode"] // 100).map("{:03d}".format)
+    flags = ["golf", "travel", "fashion", "outdoors", "technology"]
+    schema = {
+        "bounds": {
+            "income": (0, 5_000_000), "purchases": (0, 50),
+            "birthdate": (pd.Timestamp("1900-01-01"), pd.Timestamp("2024-01-01")),
+            **{f: (0, 1) for f in flags},
+        },
+        "categories": {
+            "zipcode": [f"{i:03d}" for i in range(1000)],
+            "city": sorted({c[0] for c in _CITIES}), "state": sorted({c[1] for c in _CITIES}),
+            "sex": ["F", "M"],
+        },
+    }
+    return X, schema
+
+
+# Adult's public schema: the category lists of UCI's adult.names ("?" = unknown
+# -> missing), bounds from the documentation, not from the data (same as
+# benchmarks/bench_synthetic.py).
+ADULT_CATEGORIES = {
+    "workclass": ["Private", "Self-emp-not-inc", "Self-emp-inc", "Federal-gov", "Local-gov",
+                  "State-gov", "Without-pay", "Never-worked", None],
+    "education": ["Bachelors", "Some-college", "11th", "HS-grad", "Prof-school", "Assoc-acdm",
+                  "Assoc-voc", "9th", "7th-8th", "12th", "Masters", "1st-4th", "10th",
+                  "Doctorate", "5th-6th", "Preschool"],
+    "marital-status": ["Married-civ-spouse", "Divorced", "Never-married", "Separated", "Widowed",
+                       "Married-spouse-absent", "Married-AF-spouse"],
+    "occupation": ["Tech-support", "Craft-repair", "Other-service", "Sales", "Exec-managerial",
+                   "Prof-specialty", "Handlers-cleaners", "Machine-op-inspct", "Adm-clerical",
+                   "Farming-fishing", "Transport-moving", "Priv-house-serv", "Protective-serv",
+                   "Armed-Forces", None],
+    "relationship": ["Wife", "Own-child", "Husband", "Not-in-family", "Other-relative", "Unmarried"],
+    "race": ["White", "Asian-Pac-Islander", "Amer-Indian-Eskimo", "Other", "Black"],
+    "sex": ["Female", "Male"],
+    "native-country": [
+        "United-States", "Cambodia", "England", "Puerto-Rico", "Canada", "Germany",
+        "Outlying-US(Guam-USVI-etc)", "India", "Japan", "Greece", "South", "China", "Cuba", "Iran",
+        "Honduras", "Philippines", "Italy", "Poland", "Jamaica", "Vietnam", "Mexico", "Portugal",
+        "Ireland", "France", "Dominican-Republic", "Laos", "Ecuador", "Taiwan", "Haiti", "Columbia",
+        "Hungary", "Guatemala", "Nicaragua", "Scotland", "Thailand", "Yugoslavia", "El-Salvador",
+        "Trinadad&Tobago", "Peru", "Hong", "Holand-Netherlands", None,
+    ],
+    "income": [">50K", "<=50K"],
+}
+ADULT_BOUNDS = {
+    "age": (17, 90),              # extraction rule age > 16; the census top-codes age at 90
+    "fnlwgt": (0, 2_000_000),     # a census weight: a round ceiling
+    "education-num": (1, 16),     # the 16 education levels
+    "capital-gain": (0, 99_999),  # 5-digit census field (99999 is its top code)
+    "capital-loss": (0, 99_999),  # same field width
+    "hours-per-week": (1, 99),    # extraction rule hours > 0; 2-digit field
+}
+
+
+def test_make_customers_one_way_marginals_at_high_epsilon():
+    X, schema = _customers_public()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrivacyLeakWarning)  # the schema is declared
+        # 64 bins: purchases (0-50) gets one bin per integer, income finer quantiles
+        synth = DPSynthesizer(epsilon=100.0, n_bins=64, random_state=0, **schema).fit(X)
+    S = synth.sample(200_000, random_state=0)
+    tvd = marginal_tvd(X, S)
+    assert tvd.max() < 0.02, tvd.sort_values().tail()
+    for flag in ("golf", "travel", "fashion", "outdoors", "technology"):
+        assert S[flag].mean() == pytest.approx(X[flag].mean(), abs=0.01)
+
+
+def test_adult_one_way_marginals_at_high_epsilon(adult_dir):
+    from sklearn_anon.datasets import load_adult
+
+    A = load_adult(adult_dir)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrivacyLeakWarning)  # public schema: no leak warning
+        # 100 bins: hours-per-week (1-99, 47% at 40) gets one bin per integer
+        synth = DPSynthesizer(epsilon=100.0, n_bins=100, bounds=ADULT_BOUNDS,
+                              categories=ADULT_CATEGORIES, random_state=0).fit(A)
+    S = synth.sample(200_000, random_state=0)
+    tvd = marginal_tvd(A, S)
+    assert tvd.max() < 0.02, tvd.sort_values().tail()
+    assert (S.dtypes == A.dtypes).all()
+
+
+# -- schema read from the data (issue 13.3) -------------------------------------------
+def _rare_value_frame(with_rare, n=3000, seed=0):
+    rng = np.random.default_rng(seed)
+    country = rng.choice(["US", "Mexico", "Canada"], size=n, p=[0.9, 0.07, 0.03]).astype(object)
+    if with_rare:
+        country[17] = "Holand-Netherlands"
+    return pd.DataFrame({
+        "age": rng.integers(17, 91, size=n),
+        "country": pd.Series(country).astype("category"),  # categories built from the data
+    })
+
+
+def test_categorical_dtype_is_not_a_public_domain():
+    # astype("category") builds the categories from the values: a single record's
+    # rare value then sits in the domain, and shows in the synthetic table, only
+    # when that record is present
+    bounds = {"age": (17, 90)}
+    for with_rare in (True, False):
+        X = _rare_value_frame(with_rare)
+        with pytest.warns(PrivacyLeakWarning, match="country"):
+            synth = DPSynthesizer(epsilon=1.0, bounds=bounds, random_state=0).fit(X)
+        assert ("Holand-Netherlands" in synth.categories_["country"]) is with_rare
+    # declared categories: no warning, and the domain does not depend on the record
+    declared = {"country": ["US", "Mexico", "Canada", "Holand-Netherlands"]}
+    domains = []
+    for with_rare in (True, False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PrivacyLeakWarning)
+            synth = DPSynthesizer(epsilon=1.0, bounds=bounds, categories=declared,
+                                  random_state=0).fit(_rare_value_frame(with_rare))
+        domains.append(synth.categories_["country"])
+        S = synth.sample(500, random_state=0)
+        assert isinstance(S["country"].dtype, pd.CategoricalDtype)
+    assert domains[0] == domains[1]
+
+
+@pytest.mark.parametrize("as_category", [False, True])
+def test_near_unique_column_is_refused(as_category):
+    from sklearn_anon.datasets import make_customers
+
+    X = make_customers(500, random_state=0)[["ssn", "sex", "income"]]
+    if as_category:
+        X = X.assign(ssn=X["ssn"].astype("category"))
+    with pytest.raises(ValueError, match="'ssn'") as info:
+        DPSynthesizer(random_state=0, bounds={"income": (0, 10**6)},
+                      categories={"sex": ["F", "M"]}).fit(X)
+    msg = str(info.value)
+    assert "identifier" in msg and "categories" in msg
+    assert not any(v in msg for v in X["ssn"].astype(str))
+    # the rule: >= 20 distinct values and more than half of the non-missing ones
+    ok = pd.DataFrame({"c": [f"v{i % 19}" for i in range(30)]})  # 19 distinct: warned only
+    with pytest.warns(PrivacyLeakWarning):
+        DPSynthesizer(random_state=0).fit(ok)
+    many = pd.DataFrame({"c": [f"v{i % 20}" for i in range(41)]})  # 20 of 41: kept
+    with pytest.warns(PrivacyLeakWarning):
+        DPSynthesizer(random_state=0).fit(many)
+    with pytest.raises(ValueError, match="'c'"):
+        DPSynthesizer(random_state=0).fit(many.iloc[:39])  # 20 of 39: refused
+    # declared, the same domain is public: accepted without a warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrivacyLeakWarning)
+        DPSynthesizer(random_state=0, categories={"c": [f"v{i}" for i in range(20)]}).fit(many.iloc[:39])
+
+
+# -- hooks to observe the noise (issue 13.8) ------------------------------------------
+def _noise_frame(n=4000, seed=0):
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 6, size=n)
+    return pd.DataFrame({
+        "a": a,
+        "b": np.where(rng.random(n) < 0.7, a % 3, rng.integers(0, 3, size=n)),
+        "c": pd.Series(rng.choice(["x", "y", "z", "w"], size=n), dtype=object),
+        "d": rng.integers(0, 4, size=n),
+    })
+
+
+_NOISE_SCHEMA = {"bounds": {"a": (0, 5), "b": (0, 2), "d": (0, 3)},
+                 "categories": {"c": ["w", "x", "y", "z"]}}
+
+
+def _true_codes(X):
+    """Domain codes of _noise_frame under _NOISE_SCHEMA (one bin per integer)."""
+    return {
+        "a": X["a"].to_numpy(), "b": X["b"].to_numpy(), "d": X["d"].to_numpy(),
+        "c": pd.Index(["w", "x", "y", "z"]).get_indexer(X["c"]),
+    }
+
+
+def test_noisy_tables_have_the_spread_of_sigma():
+    # (noisy table - true table) / sigma_ over all measured cells and several fits
+    # is N(0, 1) up to rounding: a mechanism adding a third of the noise (or any
+    # other scale than the one accounted for) fails the chi-square test below
+    X = _noise_frame()
+    codes = _true_codes(X)
+    sizes = {"a": 6, "b": 3, "c": 4, "d": 4}
+    z1, z2 = [], []
+    for seed in range(8):
+        synth = DPSynthesizer(epsilon=0.5, compress=False, quantile_fraction=0.0,
+                              random_state=seed, **_NOISE_SCHEMA).fit(X)
+        s1, s2 = synth.sigma_
+        assert s1 > 3 and s2 > 3  # rounding (variance 1/12) is then negligible
+        for key, noisy in synth.noisy_marginals_.items():
+            if len(key) == 1:
+                true = np.bincount(codes[key[0]], minlength=sizes[key[0]])
+                z1.append((noisy - true) / s1)
+            else:
+                a, b = key
+                assert synth.compressed_domains_[a] == [[i] for i in range(sizes[a])]
+                true = np.bincount(codes[a] * sizes[b] + codes[b], minlength=sizes[a] * sizes[b])
+                z2.append((noisy.ravel() - true) / s2)
+        assert len(synth.noisy_marginals_) == 4 + 3
+    for z in (np.concatenate(z1), np.concatenate(z2)):
+        # sum of z**2 ~ chi2(len(z)); two-sided
+        p = stats.chi2.cdf((z**2).sum(), df=z.size)
+        assert 1e-4 < p < 1 - 1e-4, (z.size, (z**2).mean())
+        assert abs(z.mean()) < 4 / np.sqrt(z.size)  # unbiased
+
+
+def test_budget_split_attributes_add_up_and_are_the_ones_used(monkeypatch):
+    X = _noise_frame(1000)
+    used = {"exp": [], "gauss": []}
+    real_exp, real_gauss = _mst.exponential_mechanism, _mst.gaussian_counts
+
+    def spy_exp(scores, epsilon, sensitivity, rng):
+        used["exp"].append((epsilon, sensitivity))
+        return real_exp(scores, epsilon, sensitivity, rng)
+
+    def spy_gauss(counts, sigma, rng):
+        used["gauss"].append(sigma)
+        return real_gauss(counts, sigma, rng)
+
+    monkeypatch.setattr(_mst, "exponential_mechanism", spy_exp)
+    monkeypatch.setattr(_mst, "gaussian_counts", spy_gauss)
+    for target in (None, "c"):
+        used["exp"].clear()
+        used["gauss"].clear()
+        synth = DPSynthesizer(epsilon=1.0, target=target, random_state=0, **_NOISE_SCHEMA).fit(X)
+        k = 4 if target is None else 3  # columns besides the target
+        split = synth.rho_split_
+        assert sum(split.values()) == pytest.approx(synth.rho_, rel=1e-12)
+        assert (k - 1) * synth.selection_epsilon_**2 / 8 == pytest.approx(split["selection"])
+        assert synth.sigma_[0] == pytest.approx(math.sqrt(k / (2 * split["one_way"])))
+        assert synth.sigma_[1] == pytest.approx(math.sqrt((k - 1) / (2 * split["two_way"])))
+        # what the mechanisms actually received
+        assert used["exp"] == [(pytest.approx(synth.selection_epsilon_), 1.0)] * (k - 1)
+        assert used["gauss"] == [synth.sigma_[0]] * k + [synth.sigma_[1]] * (k - 1)
+        shapes = {key: v.shape for key, v in synth.noisy_marginals_.items()}
+        if target is not None:
+            assert all(key[-1] == "c" and shape[-1] == 4 for key, shape in shapes.items())
+
+
+# -- odd value types (issue 12.10) ----------------------------------------------------
+def test_interval_columns_are_categories():
+    rng = np.random.default_rng(0)
+    n = 600
+    idx = pd.IntervalIndex.from_breaks([0, 20, 50, 100])
+    X = pd.DataFrame({
+        "age": rng.integers(0, 100, size=n),
+        "band_int": pd.Series(idx[rng.integers(0, 3, size=n)]),            # interval[int64]
+        "band_cut": pd.cut(rng.integers(0, 100, size=n), [0, 20, 50, 100], include_lowest=True),
+    })
+    assert X["band_int"].dtype == "interval[int64, right]"
+    cats = {"band_int": list(idx), "band_cut": list(X["band_cut"].cat.categories)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrivacyLeakWarning)
+        synth = DPSynthesizer(epsilon=5.0, bounds={"age": (0, 99)}, categories=cats,
+                              random_state=0).fit(X)
+    S = synth.sample(300, random_state=0)
+    assert (S.dtypes == X.dtypes).all()
+    assert set(S["band_int"]) <= set(idx) and set(S["band_cut"]) <= set(cats["band_cut"])
+    # missing declared for a dtype that cannot hold it: the output upcasts, no crash
+    with_nan = dict(cats, band_int=list(idx) + [None])
+    S = DPSynthesizer(epsilon=0.05, bounds={"age": (0, 99)}, categories=with_nan,
+                      random_state=0).fit(X).sample(3000, random_state=0)
+    assert set(S["band_int"].dropna()) <= set(idx)
+    # undeclared: read from the data, with the warning
+    with pytest.warns(PrivacyLeakWarning, match="band_int"):
+        S = DPSynthesizer(random_state=0, bounds={"age": (0, 99)}).fit(X).sample(50, random_state=0)
+    assert S["band_int"].dtype == X["band_int"].dtype
+
+
+def test_lone_surrogates_and_bytes_in_text_columns():
+    rng = np.random.default_rng(0)
+    n = 400
+    odd = ["ok", "bad\ud800", "caf\udce9"]  # lone surrogates (e.g. from surrogateescape)
+    raw = [b"ok", b"\xff\xfe", b"caf\xe9"]  # invalid UTF-8 bytes
+    X = pd.DataFrame({
+        "text": pd.Series(rng.choice(np.array(odd, dtype=object), size=n), dtype=object),
+        "blob": pd.Series(rng.choice(np.array(raw, dtype=object), size=n), dtype=object),
+    })
+    for categories in ({"text": odd, "blob": raw}, {}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore" if not categories else "error", PrivacyLeakWarning)
+            synth = DPSynthesizer(epsilon=5.0, categories=categories, random_state=0).fit(X)
+        S = synth.sample(500, random_state=0)
+        assert set(S["text"]) <= set(odd) and set(S["blob"]) <= set(raw)
+        assert S["text"].dtype == object and S["blob"].dtype == object
+        assert (S["text"] == "bad\ud800").any()
+    # a value that cannot be hashed is one clear error naming the column, no value
+    values = X["text"].tolist()
+    values[0] = {"x": "secret"}
+    bad = X.assign(text=pd.Series(values, dtype=object))
+    with pytest.raises(TypeError, match="'text'") as info:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PrivacyLeakWarning)
+            DPSynthesizer(random_state=0).fit(bad)
+    assert "secret" not in str(info.value)
+
+
+def test_adult_rare_country_is_in_the_domain_only_when_declared_or_present(adult_dir):
+    from sklearn_anon.datasets import load_adult
+
+    A = load_adult(adult_dir)  # categorical dtypes, categories built from the data
+    rare = A["native-country"] == "Holand-Netherlands"
+    assert rare.sum() == 1
+    without = A[~rare].copy()
+    without["native-country"] = without["native-country"].cat.remove_unused_categories()
+    domains = []
+    for frame in (A, without):
+        with pytest.warns(PrivacyLeakWarning, match="native-country"):
+            synth = DPSynthesizer(epsilon=1.0, bounds=ADULT_BOUNDS, random_state=0).fit(frame)
+        domains.append("Holand-Netherlands" in synth.categories_["native-country"])
+    assert domains == [True, False]  # the domain reveals the record: hence the warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrivacyLeakWarning)
+        synth = DPSynthesizer(epsilon=1.0, bounds=ADULT_BOUNDS, categories=ADULT_CATEGORIES,
+                              random_state=0).fit(without)
+    assert "Holand-Netherlands" in synth.categories_["native-country"]  # public, record or not
