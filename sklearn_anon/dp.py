@@ -223,13 +223,15 @@ def _domain(column, given, name):
     is not one: ``astype("category")`` builds its categories from the data,
     so a rare value (a single record's) would be released as part of a
     "public" domain.  Without a declaration the domain is the dtype's
-    categories (a categorical column) or the sorted distinct non-null values,
-    and ``learnt`` is True (the caller warns, :class:`PrivacyLeakWarning`).
+    categories that occur (a categorical column, in the dtype's order; an
+    unused category of the dtype is no declaration either, and may name a
+    record of another split) or the sorted distinct non-null values, and
+    ``learnt`` is True (the caller warns, :class:`PrivacyLeakWarning`).
     """
     if given is not None:
         return pd.Index(list(given)), False
     if isinstance(column.dtype, pd.CategoricalDtype):
-        return pd.Index(column.cat.categories), True
+        return pd.Index(column.cat.remove_unused_categories().cat.categories), True
     values = column.dropna()
     cats = pd.Index(pd.unique(values.to_numpy()))
     with values_hidden(name, "categories of mixed types cannot be sorted"):
