@@ -33,7 +33,9 @@ Nothing here formats a value into a message.
 import numpy as np
 import pandas as pd
 
-__all__ = ["decode_bytes", "encode_text", "label_bytes", "object_index", "text_series", "to_text"]
+__all__ = [
+    "categorical_from_codes", "decode_bytes", "encode_text", "label_bytes", "object_index", "text_series", "to_text",
+]
 
 
 def encode_text(text):
@@ -107,3 +109,16 @@ def object_index(values):
         return values
     return pd.Index(np.asarray(values, dtype=object) if not isinstance(values, pd.Index) else values,
                     dtype=object)
+
+
+def categorical_from_codes(codes, categories):
+    """``pd.Categorical.from_codes`` whose categories may hold any text.
+
+    pandas stores string categories in Arrow when it can; categories holding
+    a lone surrogate are kept in an object Index instead (same values, same
+    codes) rather than raising an encoding error that would quote them.
+    """
+    try:
+        return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+    except UnicodeError:
+        return pd.Categorical.from_codes(codes, categories=object_index(list(categories)), validate=False)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ._compat import Interval, StrOptions
 from ._hierarchy import Hierarchy, load_hierarchy
+from ._text import categorical_from_codes, label_bytes, object_index
 from .base import (
     SUPPRESSED,
     ColumnAnonymizer,
@@ -283,7 +284,7 @@ class IntervalGeneralizer(ColumnAnonymizer):
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         codes = bin_codes(values, edges, right=self.right, include_lowest=self.include_lowest)
         codes[codes < 0] = len(labels)
-        cat = pd.Categorical.from_codes(codes, categories=[*labels, SUPPRESSED], validate=False)
+        cat = categorical_from_codes(codes, [*labels, SUPPRESSED])
         return pd.Series(cat, index=column.index, name=name)
 
 
@@ -396,8 +397,9 @@ def _factorize(column):
 
 def _scalar_label(value):
     if isinstance(value, (bytes, bytearray)):
-        # the text, not the repr "b'...'" (as Pseudonymizer reads bytes)
-        return bytes(value).decode("utf-8", errors="replace")
+        # the text, not the repr "b'...'"; a byte that is not UTF-8 as an escape
+        # ("\\xff"), so two distinct bytes values keep two distinct labels
+        return label_bytes(value)
     if isinstance(value, (bool, np.bool_)):
         return str(value)
     if isinstance(value, (Integral, np.integer)):
@@ -749,7 +751,7 @@ class DateGeneralizer(ColumnAnonymizer):
             out[nat] = suppressed
         if codes is not None:
             out = _spread(codes, out, suppressed)
-        cat = pd.Categorical.from_codes(out, categories=categories, validate=False)
+        cat = categorical_from_codes(out, categories)
         return pd.Series(cat, index=column.index, name=name)
 
 
@@ -967,22 +969,22 @@ class PrefixGeneralizer(ColumnAnonymizer):
         if self.mode == "ipv4":
             out, categories = self._transform_ipv4(column, categories, keys)
             out = out.astype(_code_dtype(len(categories)))
-            cat = pd.Categorical.from_codes(out, categories=categories, validate=False)
+            cat = categorical_from_codes(out, categories)
             return pd.Series(cat, index=column.index, name=name)
         codes, labels = self._row_codes(column)
         lookup = np.where(pd.isna(labels), SUPPRESSED, labels)
         categories = list(categories)
-        pos = pd.Index(categories, dtype=object).get_indexer(lookup)
+        pos = pd.Index(categories, dtype=object).get_indexer(object_index(lookup))
         if self.unseen == "keep":
             present = _present(codes, len(labels))
             new = sorted(set(lookup[present & (pos < 0)]) - {SUPPRESSED})
             if new:
                 categories += new
-                pos = pd.Index(categories, dtype=object).get_indexer(lookup)
+                pos = pd.Index(categories, dtype=object).get_indexer(object_index(lookup))
         categories.append(SUPPRESSED)
         pos[pos < 0] = len(categories) - 1
         out = _spread(codes, pos, len(categories) - 1)
-        cat = pd.Categorical.from_codes(out, categories=categories, validate=False)
+        cat = categorical_from_codes(out, categories)
         return pd.Series(cat, index=column.index, name=name)
 
 
@@ -1097,7 +1099,12 @@ def _ipv4_octets(text):
             if isinstance(arr, pa.ChunkedArray):
                 arr = arr.combine_chunks()
         else:
-            arr = pa.array(text.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+            values = text.to_numpy(dtype=object)
+            try:
+                arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+            except UnicodeError:  # a lone surrogate: not an address, and not storable in Arrow
+                values = np.array([v if not isinstance(v, str) or v.isascii() else "" for v in values], dtype=object)
+                arr = pa.array(values, type=pa.large_string(), from_pandas=True)
         parts = pc.extract_regex(arr, pattern)
         matched = parts.is_valid()
         octets = [
@@ -1214,10 +1221,10 @@ class RareCategoryGrouper(ColumnAnonymizer):
     def _transform_column(self, column, name, kept):
         codes, labels = _label_codes(column)
         categories = [*kept, self.other_label, SUPPRESSED]
-        lut = pd.Index(kept, dtype=object).get_indexer(labels)
+        lut = pd.Index(kept, dtype=object).get_indexer(object_index(labels))
         lut[lut < 0] = len(kept)  # unseen or rare -> OTHER
         out = _spread(codes, lut, len(kept) + 1)
-        cat = pd.Categorical.from_codes(out, categories=categories, validate=False)
+        cat = categorical_from_codes(out, categories)
         return pd.Series(cat, index=column.index, name=name)
 
 
@@ -1242,8 +1249,12 @@ class HierarchyGeneralizer(ColumnAnonymizer):
     hierarchy object itself.
 
     Numeric columns match numeric keys by value: the int ``39`` and the
-    float ``39.0`` both match the key ``"39"``.  String and categorical
-    columns match the keys exactly.
+    float ``39.0`` both match the key ``"39"`` (and ``"39.0"``); a numeric
+    column whose hierarchy has no numeric key at all is a ValueError in
+    ``fit`` naming the column (every value would be suppressed).  String
+    and categorical columns match the keys exactly, as text (the string
+    ``"39"`` matches the key ``"39"``, not ``"39.0"``).  Labels may hold any
+    text, lone surrogates included; bytes values are not keys (suppressed).
 
     Suppression: a value not in the hierarchy (unseen, NaN) becomes
     ``"*"``.  The output is a categorical column whose categories are the
@@ -1345,6 +1356,16 @@ class HierarchyGeneralizer(ColumnAnonymizer):
 
     def _fit_column(self, column, name):
         hierarchy = load_hierarchy(self._spec_for(name), name=name)
+        dtype = column.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            dtype = dtype.categories.dtype
+        numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        if numeric and not hierarchy.has_numeric_keys:
+            raise ValueError(
+                f"HierarchyGeneralizer: {_column_label(name)} is numeric, but no value of its "
+                "hierarchy reads as a number, so every value would be suppressed. Give the "
+                "hierarchy numeric values (\"39\") or convert the column to strings."
+            )
         level = per_column(self.levels, name, default=1)
         if not isinstance(level, (Integral, np.integer)) or isinstance(level, bool) or level < 0:
             raise ValueError(f"levels for {_column_label(name)} must be a non-negative integer.")
