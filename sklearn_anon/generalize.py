@@ -1010,7 +1010,10 @@ def _arrow_buffers(column):
         import pyarrow as pa
     except ImportError:  # pragma: no cover - pandas without pyarrow
         return None
-    arr = pa.array(column.array)
+    try:
+        arr = pa.array(column.array)
+    except UnicodeError:  # Python-backed strings holding a lone surrogate: the general path
+        return None
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if arr.type == pa.string():
