@@ -18,7 +18,12 @@ Secrets (``key``, ``salt``) are given as bytes, str, or ``"env:NAME"``.  With
 a reference only the name is stored, so a pickled pipeline does not hold the
 key; it is read from the environment each time ``transform`` runs.  A literal
 key is hidden from ``repr`` but is pickled with the estimator (it is one of
-its parameters): use a reference for anything you persist.
+its parameters): use a reference for anything you persist.  ``fit`` stores a
+keyed fingerprint of the key (``key_fingerprint_``, HMAC-SHA256 of a fixed
+label under the key), and every ``transform`` refuses a key that does not
+match it (a rotated environment variable, a stale worker process): refit to
+change keys.  No key is cached anywhere; worker processes get the resolved
+key from the caller for each call.
 
 Missing values (NaN/None) stay missing in every transformer here; empty
 strings stay empty strings (there is no identifier to hide in them).
