@@ -462,13 +462,63 @@ def _code_dtype(top):
 _DATE_UNITS = ("year", "month", "decade", "age")
 
 
+def _epoch_to_datetime64(numbers, epoch_unit):
+    """Unix timestamps (float array, ``epoch_unit``) as ``datetime64[us]``; NaT outside years ~1-9900."""
+    scale = {"s": 1e6, "ms": 1e3, "us": 1.0, "D": 86400e6}[epoch_unit]
+    raw = np.asarray(numbers, dtype=np.float64) * scale
+    ok = np.isfinite(raw) & (np.abs(raw) < 2.5e17)  # about years 1 to 9900
+    micros = np.where(ok, raw, 0).astype(np.int64)
+    values = micros.astype("datetime64[us]")
+    values[~ok] = np.datetime64("NaT")
+    return values
+
+
+def _parse_date_strings(texts, fmt):
+    """``datetime64[us]`` of date strings (NaT when unparseable), wall time for offsets.
+
+    One vectorized :func:`pandas.to_datetime`; when it refuses the batch as
+    a whole (strings with different UTC offsets, or offsets beside naive
+    dates) each string is parsed alone, so one odd string cannot fail the
+    column.  Runs inside :func:`values_hidden` (the caller's).
+    """
+    if not texts:
+        return np.empty(0, dtype="datetime64[us]")
+    try:
+        parsed = pd.to_datetime(pd.Index(texts, dtype=object), errors="coerce", format=fmt)
+        if getattr(parsed, "tz", None) is not None:
+            parsed = parsed.tz_localize(None)
+        return np.asarray(parsed, dtype="datetime64[us]")
+    except (ValueError, TypeError, OverflowError):  # mixed time zones
+        out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[us]")
+        for i, text in enumerate(texts):
+            out[i] = _one_datetime(pd.to_datetime(text, errors="coerce", format=fmt))
+        return out
+
+
+def _one_datetime(value):
+    """One datetime-like object as ``datetime64[us]`` (wall time), NaT when it cannot be."""
+    try:
+        ts = pd.Timestamp(value)
+        if pd.isna(ts):
+            return np.datetime64("NaT")
+        if ts.tz is not None:
+            ts = ts.tz_localize(None)
+        return np.datetime64(ts.as_unit("us").asm8, "us")
+    except (ValueError, TypeError, OverflowError):  # out of range of datetime64[us]
+        return np.datetime64("NaT")
+
+
 def _to_datetime64(column, name, fmt, epoch_unit):
     """``(codes, datetime64 values of the distinct entries)``: NaT when unparseable.
 
     Datetime columns are used as they are and numbers are Unix timestamps
     in ``epoch_unit`` (codes None: one value per row); strings, categoricals
-    and objects are parsed once per distinct value.  Parse errors never show
-    the value.
+    and objects are parsed once per distinct value, each by its type:
+    strings (and bytes, by their text) with :func:`pandas.to_datetime`,
+    numbers as Unix timestamps in ``epoch_unit`` (as in a numeric column),
+    ``date``/``datetime``/``datetime64`` objects as they are (wall time when
+    time-zone aware); anything else (booleans, other objects) is NaT.  Parse
+    errors never show the value.
     """
     dtype = column.dtype
     if pd.api.types.is_bool_dtype(dtype):
@@ -481,21 +531,26 @@ def _to_datetime64(column, name, fmt, epoch_unit):
             column = column.dt.tz_localize(None)
         return None, column.to_numpy()
     if is_numeric(column):
-        scale = {"s": 1e6, "ms": 1e3, "us": 1.0, "D": 86400e6}[epoch_unit]
-        raw = column.to_numpy(dtype=np.float64, na_value=np.nan) * scale
-        ok = np.isfinite(raw) & (np.abs(raw) < 2.5e17)  # about years 1 to 9900
-        micros = np.where(ok, raw, 0).astype(np.int64)
-        values = micros.astype("datetime64[us]")
-        values[~ok] = np.datetime64("NaT")
-        return None, values
+        return None, _epoch_to_datetime64(column.to_numpy(dtype=np.float64, na_value=np.nan), epoch_unit)
     codes, uniques = _factorize(column)
     with values_hidden(name, "could not be parsed as dates (check `format`)"), warnings.catch_warnings():
         # pandas' format-inference warnings may quote a value: keep them out of logs
         warnings.simplefilter("ignore", UserWarning)
-        parsed = pd.to_datetime(pd.Index(uniques, dtype=object), errors="coerce", format=fmt)
-        if getattr(parsed, "tz", None) is not None:
-            parsed = parsed.tz_localize(None)
-        values = np.asarray(parsed, dtype="datetime64[us]")
+        if pd.api.types.is_string_dtype(uniques.dtype) and uniques.dtype != object:
+            return codes, _parse_date_strings(list(uniques), fmt)
+        objs = np.asarray(uniques, dtype=object)
+        values = np.full(len(objs), np.datetime64("NaT"), dtype="datetime64[us]")
+        is_text = np.array([isinstance(v, (str, bytes, bytearray)) for v in objs], dtype=bool)
+        is_number = np.array([isinstance(v, (Real, np.number)) and not isinstance(v, (bool, np.bool_))
+                              for v in objs], dtype=bool)
+        is_date = np.array([isinstance(v, (datetime.date, np.datetime64)) for v in objs], dtype=bool)
+        if is_text.any():
+            texts = [v if isinstance(v, str) else label_bytes(v) for v in objs[is_text]]
+            values[is_text] = _parse_date_strings(texts, fmt)
+        if is_number.any():
+            values[is_number] = _epoch_to_datetime64(objs[is_number].astype(np.float64), epoch_unit)
+        for i in np.flatnonzero(is_date):
+            values[i] = _one_datetime(objs[i])
     return codes, values
 
 
@@ -586,7 +641,10 @@ class DateGeneralizer(ColumnAnonymizer):
     is used), date strings (parsed once per distinct string with
     :func:`pandas.to_datetime`, ``format`` if given, else inferred), Python
     ``date``/``datetime`` objects, and numbers taken as Unix timestamps in
-    ``epoch_unit``.
+    ``epoch_unit``.  In an object column each distinct value is read by its
+    type (a number there is a timestamp too, bytes are read as text, a
+    boolean or other object is suppressed), and one time-zone aware value
+    among naive ones does not stop the column.
 
     * ``unit="year"`` / ``"month"`` / ``"decade"``: labels ``"1987"``,
       ``"1987-03"``, ``"1980s"``.  The category set is fixed in ``fit``:

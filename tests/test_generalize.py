@@ -578,3 +578,21 @@ def test_undecodable_bytes_keep_distinct_labels():
     s = pd.DataFrame({"c": pd.Series(["a\ud800"] * 3 + ["b"], dtype=object)})
     out = RareCategoryGrouper(min_count=2).fit_transform(s)["c"]
     assert _as_list(out) == ["a\ud800"] * 3 + ["OTHER"]
+
+
+def test_date_object_column_values_parsed_by_their_type():
+    # regression: a number in a text date column was read as nanoseconds since 1970
+    # (a wrong "1970" bucket, whatever epoch_unit says), and one time-zone aware
+    # value among naive ones failed the whole column ("Mixed timezones detected")
+    X = pd.DataFrame({"d": pd.Series(
+        ["2001-02-03", 1.5e9, pd.Timestamp("2020-01-01 23:00", tz="US/Eastern"),
+         datetime.date(1999, 5, 6), b"2003-04-05", True, "garbage", None, "2500-01-01",
+         np.datetime64("2262-05-01")], dtype=object)})
+    out = DateGeneralizer(unit="year").fit_transform(X)["d"]
+    assert _as_list(out) == ["2001", "2017", "2020", "1999", "2003", "*", "*", "*", "2500", "2262"]
+    ms = DateGeneralizer(unit="year", epoch_unit="ms").fit_transform(X.iloc[[0, 1]])["d"]
+    assert _as_list(ms) == ["2001", "1970"]  # 1.5e9 ms is in January 1970
+    # strings with different UTC offsets: each parsed alone (wall time), not a column error
+    offsets = pd.DataFrame({"d": ["2020-01-01T23:30+02:00", "2019-12-31T23:30-05:00", "2021-06-01"]})
+    assert _as_list(DateGeneralizer(unit="year", format="ISO8601").fit_transform(offsets)["d"]) == [
+        "2020", "2019", "2021"]
