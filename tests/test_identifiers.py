@@ -962,3 +962,13 @@ def test_env_key_with_undecodable_bytes_is_read_as_its_bytes(monkeypatch):
     monkeypatch.setenv("SKA_BYTES_KEY", raw.decode("utf-8", "surrogateescape"))
     assert P.resolve_secret("env:SKA_BYTES_KEY", what="key", who="t") == raw
     assert P.resolve_secret("k\ud800", what="key", who="t") == "k\ud800".encode("utf-8", "surrogatepass")
+
+
+def test_parallel_hashing_of_surrogates_equals_serial(monkeypatch):
+    # the chunks travel to worker processes as one str: lone surrogates must survive the trip
+    monkeypatch.setattr(identifiers, "_PARALLEL_MIN", 10)
+    X = pd.DataFrame({"id": pd.Series([f"v{i}\ud800" for i in range(100)] + [b"\xff\xfe"], dtype=object)})
+    serial = Pseudonymizer(key=KEY, method="blake2b").fit_transform(X)
+    parallel = Pseudonymizer(key=KEY, method="blake2b", n_jobs=2).fit_transform(X)
+    pd.testing.assert_frame_equal(serial, parallel)
+    assert serial["id"].nunique() == 101
