@@ -10,7 +10,12 @@
    ``k`` x ``epsilon`` pair, with its cross-validation fits run on the
    cluster's workers through joblib's Dask backend
    (``joblib.parallel_backend("dask")``).  Accuracy and the k of the
-   released quasi-identifiers are scored side by side.
+   released quasi-identifiers are scored side by side.  The noise step
+   spends on a :class:`~sklearn_anon.SharedAccountant`, so the workers'
+   releases reach the budget of this process (a plain or the default
+   accountant is refused in worker processes), and
+   :func:`~sklearn_anon.privacy_budget` reports the composition of the
+   whole search (candidates x folds + refit), not one release.
 3. The best pipeline's anonymizing step is applied to next month's table as
    a Dask DataFrame, partition by partition
    (:func:`sklearn_anon.dask.transform_dask`, fresh secure noise in every
@@ -34,7 +39,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from sklearn_anon import LaplaceNoise, MondrianAnonymizer
+from sklearn_anon import LaplaceNoise, MondrianAnonymizer, SharedAccountant, privacy_budget
 from sklearn_anon.dask import k_anonymity_dask, transform_dask
 from sklearn_anon.datasets import make_customers
 from sklearn_anon.metrics import make_privacy_scorer
@@ -44,11 +49,11 @@ FEATURES = QIS + ["purchases", "sex"]
 TARGET = "travel"
 
 
-def make_pipeline():
+def make_pipeline(accountant):
     anon = ColumnTransformer(
         [
             ("mondrian", MondrianAnonymizer(k=5, quasi_identifiers=QIS, output="midpoint"), QIS),
-            ("noise", LaplaceNoise(epsilon=1.0, bounds=(0, 20)), ["purchases"]),
+            ("noise", LaplaceNoise(epsilon=1.0, bounds=(0, 20), accountant=accountant), ["purchases"]),
             ("sex", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["sex"]),
         ],
         verbose_feature_names_out=False,
@@ -68,7 +73,8 @@ def main(argv=None):
         "accuracy": "accuracy",
         "k": make_privacy_scorer("k", step="anon__mondrian", quasi_identifiers=QIS),
     }
-    search = GridSearchCV(make_pipeline(), grid, scoring=scoring, refit="accuracy", cv=3, n_jobs=-1)
+    accountant = SharedAccountant()  # worker processes spend on this process's budget
+    search = GridSearchCV(make_pipeline(accountant), grid, scoring=scoring, refit="accuracy", cv=3, n_jobs=-1)
 
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
                       dashboard_address=":0", silence_logs=40) as cluster, Client(cluster) as client:
@@ -81,6 +87,10 @@ def main(argv=None):
                          "param_anon__", "").replace("mondrian__", "").replace("noise__", ""))
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         print(f"best: {search.best_params_} accuracy {search.best_score_:.3f}")
+        budget = privacy_budget(search)
+        print(f"privacy: each record went through {budget.search['releases']} noised releases "
+              f"(epsilon {budget.epsilon:.1f} per record); the accountant recorded "
+              f"{len(accountant)} transform calls, epsilon {accountant.total()[0]:.1f}")
         table.to_csv(args.output_dir / "dask_grid_search.csv", index=False)
 
         # next month's table, as a Dask DataFrame, anonymized by the chosen step

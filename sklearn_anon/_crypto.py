@@ -28,13 +28,18 @@ import binascii
 import io
 import os
 import secrets
+import stat
 import struct
 import tempfile
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
 __all__ = [
     "CryptoError",
+    "KeyFilePermissionWarning",
+    "OutputError",
+    "OutputSet",
     "atomic_output",
     "decrypt_bytes",
     "decrypt_file",
@@ -60,6 +65,21 @@ class CryptoError(ValueError):
 
     The message names the key reference or the file, never the key.
     """
+
+
+class KeyFilePermissionWarning(UserWarning):
+    """A key file that users other than its owner may read (as ``ssh`` warns)."""
+
+
+class OutputError(OSError):
+    """An output that cannot be written; the message names the file."""
+
+    def __init__(self, path, problem, errno=None):
+        super().__init__(errno, f"cannot write '{path}': {problem}")
+        self.path = str(path)
+
+    def __str__(self):
+        return self.strerror
 
 
 def _aesgcm(key):
@@ -155,8 +175,11 @@ def load_key(spec):
             data = path.read_bytes()
         except FileNotFoundError:
             raise CryptoError(f"key file '{path}' does not exist") from None
+        except IsADirectoryError:
+            raise CryptoError(f"key file '{path}' is a folder") from None
         except OSError as exc:
             raise CryptoError(f"cannot read key file '{path}': {exc.strerror}") from None
+        _check_key_file_mode(path)
         if len(data) == KEY_SIZE:
             return data  # raw binary key
         return parse_key(data, where=f"key file '{path}'")
@@ -164,6 +187,23 @@ def load_key(spec):
         "a key must be given as 'env:NAME' or 'file:PATH', not as a literal "
         "(a key on the command line ends up in the shell history)"
     )
+
+
+def _check_key_file_mode(path):
+    """Warn when a key file may be read by its group or by others (POSIX only)."""
+    if os.name != "posix":  # pragma: no cover - no POSIX modes to check
+        return
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:  # pragma: no cover - it was just read
+        return
+    if mode & 0o077:
+        warnings.warn(
+            f"key file '{path}' is accessible by its group or by others (mode "
+            f"{mode:04o}): make it readable by you only, 'chmod 600 {path}'",
+            KeyFilePermissionWarning,
+            stacklevel=3,
+        )
 
 
 def write_key_file(path, key_text=None):
@@ -182,26 +222,155 @@ def write_key_file(path, key_text=None):
 
 
 # -- atomic output --------------------------------------------------------------------
-@contextmanager
-def atomic_output(path, mode="wb"):
-    """Write to a temporary file beside ``path``, renamed over it on success.
+#: temporary files of outputs not yet committed; removed by :func:`remove_temporaries`
+#: (the command line calls it when it stops on a signal)
+_TEMPORARIES = set()
 
-    On any exception the temporary file is removed and ``path`` is left as it
-    was: a failed run never leaves a half-written file behind.
-    """
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
-    try:
-        with os.fdopen(fd, mode) as fh:
-            yield fh
-        os.replace(tmp, path)
-    except BaseException:
+
+def remove_temporaries():
+    """Remove every temporary output file still pending (for a signal handler)."""
+    for tmp in list(_TEMPORARIES):
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        raise
+        _TEMPORARIES.discard(tmp)
+
+
+def output_target(path):
+    """The file that writing ``path`` replaces: ``path``, or its target if it is a symlink.
+
+    An output is written to a temporary file in the target's folder and
+    renamed over the target, so that a symbolic link is written through
+    (its target is replaced, the link is kept), never replaced itself.
+
+    Raises
+    ------
+    OutputError
+        If ``path`` is a symbolic link to a missing file, a folder, or an
+        existing non-regular file (a device such as ``/dev/null``, a pipe, a
+        socket): a rename would replace it instead of writing to it.
+    """
+    path = Path(path)
+    target = path
+    if path.is_symlink():
+        target = Path(os.path.realpath(path))
+        if not target.exists():
+            raise OutputError(path, "it is a symbolic link to a missing file")
+    if target.is_dir():
+        raise OutputError(path, "it is a folder")
+    if target.exists() and not target.is_file():
+        raise OutputError(path, "it is not a regular file (a device, pipe or socket); "
+                                "give the path of a file")
+    return target
+
+
+class OutputSet:
+    """All output files of one run, committed together or not at all.
+
+    Each file is written to a hidden temporary file (mode 0600, created by
+    :func:`tempfile.mkstemp`) in its target's folder and flushed to disk;
+    :meth:`commit` renames them all over their targets.  An error or a
+    signal before the commit removes every temporary file (:meth:`abort`),
+    so a failed run leaves none of its outputs behind; a failing rename
+    during the commit removes the outputs already renamed too.
+
+    Used as a context manager it commits when the block ends normally and
+    aborts when it raises.  Write errors are :class:`OutputError` naming
+    the output.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn_anon._crypto import OutputSet
+    >>> folder = tempfile.mkdtemp()
+    >>> with OutputSet() as outputs:
+    ...     with outputs.open(os.path.join(folder, "a.txt"), "w") as fh:
+    ...         _ = fh.write("a")
+    ...     with outputs.open(os.path.join(folder, "b.txt"), "w") as fh:
+    ...         _ = fh.write("b")
+    >>> sorted(os.listdir(folder))
+    ['a.txt', 'b.txt']
+    """
+
+    def __init__(self):
+        self._staged = []  # (temporary, target, name given)
+
+    @contextmanager
+    def open(self, path, mode="wb"):
+        """A file object writing the temporary file of output ``path``."""
+        target = output_target(path)
+        directory = target.parent if str(target.parent) else Path(".")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+        except OSError as exc:
+            raise OutputError(path, exc.strerror or type(exc).__name__, exc.errno) from None
+        _TEMPORARIES.add(tmp)
+        self._staged.append((tmp, target, path))
+        try:
+            with os.fdopen(fd, mode) as fh:
+                yield fh
+                fh.flush()
+                os.fsync(fh.fileno())  # a full disk shows here, before any rename
+        except OutputError:
+            raise
+        except OSError as exc:
+            raise OutputError(path, exc.strerror or type(exc).__name__, exc.errno) from None
+
+    def commit(self):
+        """Rename every temporary file over its target."""
+        done = []
+        try:
+            for tmp, target, path in self._staged:
+                try:
+                    os.replace(tmp, target)
+                except OSError as exc:
+                    raise OutputError(path, exc.strerror or type(exc).__name__,
+                                      exc.errno) from None
+                _TEMPORARIES.discard(tmp)
+                done.append(target)
+        except BaseException:
+            for target in done:  # all or nothing
+                try:
+                    os.unlink(target)
+                except OSError:
+                    pass
+            self.abort()
+            raise
+        self._staged.clear()
+
+    def abort(self):
+        """Remove every temporary file; no target is touched."""
+        for tmp, _, _ in self._staged:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            _TEMPORARIES.discard(tmp)
+        self._staged.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+        return False
+
+
+@contextmanager
+def atomic_output(path, mode="wb"):
+    """Write to a temporary file beside ``path`` (mode 0600), renamed over it on success.
+
+    On any exception the temporary file is removed and ``path`` is left as it
+    was: a failed run never leaves a half-written file behind.  A symbolic
+    link is written through (see :func:`output_target`).
+    """
+    with OutputSet() as outputs:
+        with outputs.open(path, mode) as fh:
+            yield fh
 
 
 # -- streams ---------------------------------------------------------------------------

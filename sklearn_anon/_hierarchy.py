@@ -303,7 +303,7 @@ class Hierarchy:
         if pd.api.types.is_bool_dtype(uniques.dtype):
             uniques = uniques.astype(str)
         if pd.api.types.is_numeric_dtype(uniques.dtype):
-            if len(self._num_pos) == 0:  # no numeric key: no number is in the hierarchy
+            if len(self._num_pos) == 0:  # text-only keys: no number is a leaf
                 return np.full(len(uniques), -1, dtype=np.int64)
             pos = self._num_index.get_indexer(uniques.astype(np.float64))
             return np.where(pos >= 0, self._num_pos[np.maximum(pos, 0)], -1).astype(np.int64)

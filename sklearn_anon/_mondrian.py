@@ -15,10 +15,17 @@ Three parts:
 * :func:`route`: rows go down the stored tree one depth at a time.
 """
 
+import datetime as _dt
+import warnings
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+
 import numpy as np
 import pandas as pd
 
+from .base import values_hidden
 
+#: nanoseconds per unit of the datetime64 resolutions pandas supports
+_NS_PER = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 
 def fmt_numbers(values):
     """:func:`fmt_number` over an array (vectorized): object array of text."""
@@ -39,6 +46,28 @@ def fmt_number(x):
     if x.is_integer() and abs(x) < 1e15:
         return str(int(x))
     return np.format_float_positional(x, trim="-")
+
+
+_ROUNDING = {"down": ROUND_FLOOR, "up": ROUND_CEILING, "nearest": ROUND_HALF_EVEN}
+
+
+def round_sig(x, digits, direction):
+    """Text of ``x`` rounded to ``digits`` significant digits.
+
+    ``direction`` is ``"down"`` (towards -inf), ``"up"`` (towards +inf) or
+    ``"nearest"``.  Exact decimal arithmetic on the shortest text of the
+    float, so ``float(round_sig(x, d, "down")) <= x <= float(round_sig(x, d,
+    "up"))`` always holds.
+    """
+    x = float(x)
+    if x == 0 or not np.isfinite(x):
+        return fmt_number(x)
+    d = Decimal(repr(x))
+    quantum = Decimal(1).scaleb(d.adjusted() - int(digits) + 1)
+    text = format(d.quantize(quantum, rounding=_ROUNDING[direction]), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 class ColumnCoder:
@@ -102,7 +131,9 @@ class ColumnCoder:
         for lev in range(top, -1, -1):
             same = self.level_codes[lev][:-1] == self.level_codes[lev][1:]
             split[same] = lev
-        self.split_level = split
+        # the missing code (after the last leaf) shares no node with any leaf:
+        # a region holding both is cut there only at the top
+        self.split_level = np.append(split, top + 1)
         # first / last leaf code of the node holding each code, per level
         idx = np.arange(n)
         self.node_first, self.node_last = [], []
@@ -128,22 +159,41 @@ class ColumnCoder:
         return np.where((hi >= n) & (lo < hi), n, width)
 
     # -- encoding ---------------------------------------------------------
+    def placeable(self, column):
+        """``(values, ok)``: routing value of each cell and whether the tree can place it.
+
+        Numbers/datetimes: the value (in the fitted unit for datetimes),
+        +inf where it cannot be placed (missing, non-finite, unparseable,
+        not of the fitted kind).  Categories: the code, ``ok`` False for
+        missing and unseen values.
+        """
+        if self.kind == "categorical":
+            codes = self.category_codes(column)
+            return codes.astype(np.float64), (codes >= 0) & (codes != self.missing_code)
+        v = self.float_values(column)
+        ok = ~np.isnan(v)
+        return np.where(ok, v, np.inf), ok
+
     def route_values(self, column):
         """Float value of each cell used to route it down the tree.
 
-        Numbers/datetimes: the value (missing: +inf).  Categories: the code
-        (missing: the missing code; unseen: -1).
+        Numbers/datetimes: the value (missing or unplaceable: +inf).
+        Categories: the code (missing: the missing code; unseen: -1).
         """
-        if self.kind == "numeric":
-            v = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-            return np.where(np.isnan(v), np.inf, v)
+        return self.placeable(column)[0]
+
+    def float_values(self, column):
+        """Numbers/datetimes: float value of each cell, NaN where missing or unplaceable."""
         if self.kind == "datetime":
-            v = _datetime_to_float(column)
-            return np.where(np.isnan(v), np.inf, v)
-        return self.category_codes(column).astype(np.float64)
+            return datetime_to_float(column, self.unit, self.name)
+        return numbers_to_float(column, self.name)
 
     def category_codes(self, column):
         """Codes of a categorical column: -1 unseen, ``missing_code`` for NaN."""
+        with values_hidden(self.name, "could not encode the column's categories"):
+            return self._category_codes(column)
+
+    def _category_codes(self, column):
         ser = pd.Series(column)
         if isinstance(ser.dtype, pd.CategoricalDtype):
             fcodes = ser.cat.codes.to_numpy().astype(np.int64)
@@ -165,8 +215,7 @@ class ColumnCoder:
         """Codes of the training column (every value is in the domain)."""
         if self.kind == "categorical":
             return self.category_codes(column)
-        v = (pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-             if self.kind == "numeric" else _datetime_to_float(column))
+        v = self.float_values(column)
         codes = np.searchsorted(self.values, v)
         return np.where(np.isnan(v), self.missing_code, codes).astype(np.int64)
 
@@ -186,9 +235,22 @@ class ColumnCoder:
     # -- labels ------------------------------------------------------------
     def format_value(self, x):
         if self.kind == "datetime":
-            ts = pd.Timestamp(int(x))  # UTC wall time for tz-aware columns
-            return str(ts.date()) if ts == ts.normalize() else str(ts)
+            # UTC wall time for tz-aware columns, in the fitted unit (no ns overflow)
+            d64 = np.datetime64(int(round(x)), self.unit)
+            try:
+                ts = pd.Timestamp(d64)
+                return str(ts.date()) if ts == ts.normalize() else str(ts)
+            except (ValueError, OverflowError, NotImplementedError):
+                # beyond Python's years 1..9999: numpy's ISO text
+                text = np.datetime_as_string(d64)
+                day, _, time = text.partition("T")
+                return day if not time.strip("0:.") else f"{day} {time}"
         return fmt_number(x)
+
+    @property
+    def unit(self):
+        """Resolution of the datetime values (``"s"``, ``"ms"``, ``"us"``, ``"ns"``)."""
+        return getattr(self, "_unit", "ns")  # "ns": coders pickled before units existed
 
     def interval_label(self, lo, hi):
         """Label of a numeric/datetime region holding codes ``lo..hi``."""
@@ -220,24 +282,97 @@ class ColumnCoder:
         return "{" + ", ".join(str(names[c]) for c in seen) + "}"
 
 def _as_object(column):
+    """Object values as labels: booleans as their text (as in fit on a bool column)."""
     s = pd.Series(column)
     if pd.api.types.is_bool_dtype(s.dtype):
         return s.astype(str).astype(object)
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return s.astype(object)
-    return s.astype(object)
+    was_object = s.dtype == object
+    s = s.astype(object)
+    if was_object and len(s):  # booleans among objects: True must match a fitted "True"
+        vals = s.to_numpy()
+        flags = np.fromiter((isinstance(v, (bool, np.bool_)) for v in vals), dtype=bool,
+                            count=len(vals))
+        if flags.any():
+            vals = vals.copy()
+            vals[flags] = [str(v) for v in vals[flags]]
+            s = pd.Series(vals, dtype=object, index=s.index)
+    return s
 
 
-def _datetime_to_float(column):
+def is_date_objects(column):
+    """True for an object column whose present values are all dates/datetimes."""
+    if column.dtype != object:
+        return False
+    return pd.api.types.infer_dtype(column, skipna=True) in ("date", "datetime", "datetime64")
+
+
+def _as_datetime64(column, name):
+    """Naive (UTC wall time) datetime64 Series of any unit; NaT where a cell
+    is missing, unparseable or not a date."""
     s = pd.Series(column)
-    if not pd.api.types.is_datetime64_any_dtype(s.dtype):
-        s = pd.to_datetime(s, errors="coerce")
-    if getattr(s.dt, "tz", None) is not None:
-        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-    s = s.astype("datetime64[ns]")
-    out = s.astype("int64").to_numpy().astype(np.float64)
-    out[s.isna().to_numpy()] = np.nan
+    with values_hidden(name, "could not read the column as dates"):
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            if isinstance(s.dtype, pd.ArrowDtype):
+                arrow = s.dtype.pyarrow_dtype
+                unit = getattr(arrow, "unit", "s")  # date32/date64: whole days, in seconds
+                if unit not in _NS_PER:
+                    unit = "ms" if str(arrow) == "date64[ms]" else "s"
+                if getattr(arrow, "tz", None) is not None:
+                    s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+                return s.astype(f"datetime64[{unit}]")
+            if getattr(s.dt, "tz", None) is not None:
+                s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+            return s
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype(object)
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+            # numbers, booleans, durations: not dates, nothing to place
+            return pd.Series(np.full(len(s), np.datetime64("NaT", "s")))
+        obj = s.astype(object).to_numpy()
+        dated = np.fromiter((isinstance(v, (str, _dt.date, np.datetime64)) for v in obj),
+                            dtype=bool, count=len(obj))
+        obj = np.where(dated, obj, None)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "could not infer format" and the like
+            out = pd.to_datetime(pd.Series(obj, dtype=object), errors="coerce", utc=True)
+            retry = np.flatnonzero(out.isna().to_numpy() & dated)
+            if len(retry):  # formats differing from the first value's: one by one
+                again = pd.to_datetime(pd.Series(obj[retry], dtype=object), errors="coerce",
+                                       utc=True, format="mixed")
+                units = {out.dt.unit, again.dt.unit}
+                unit = units.pop() if len(units) == 1 else "us"
+                out = out.dt.as_unit(unit)
+                out.iloc[retry] = again.dt.as_unit(unit).to_numpy()
+        return out.dt.tz_localize(None)
+
+
+def datetime_to_float(column, unit, name):
+    """Float value of each cell in ``unit`` since the epoch (UTC wall time);
+    NaN where missing or unplaceable.  Works in the input's own resolution,
+    so dates outside the nanosecond range (before 1677, after 2262) are kept."""
+    s = _as_datetime64(column, name)
+    src = np.datetime_data(s.dtype)[0]
+    arr = s.to_numpy()
+    out = arr.view(np.int64).astype(np.float64)
+    if src != unit:
+        a, b = _NS_PER[src], _NS_PER[unit]
+        out = out * (a // b) if a >= b else out / (b // a)
+    out[np.isnat(arr)] = np.nan
     return out
+
+
+def numbers_to_float(column, name):
+    """Float value of each cell; NaN where missing, non-finite or not a number."""
+    s = pd.Series(column)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(object)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype) or pd.api.types.is_timedelta64_dtype(s.dtype):
+        return np.full(len(s), np.nan)  # not numbers: nothing to place
+    with values_hidden(name, "could not read the column as numbers"):
+        v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    v = np.array(v, dtype=np.float64)
+    v[~np.isfinite(v)] = np.nan
+    return v
 
 
 def make_coder(column, name, *, categorical, order=None, hierarchy=None):
@@ -255,23 +390,45 @@ def make_coder(column, name, *, categorical, order=None, hierarchy=None):
         s = column
         if order is not None:
             labels = np.asarray(list(order), dtype=object)
-            if len(pd.unique(labels)) != len(labels):
+            with values_hidden(name, "the given order is not a list of categories"):
+                n_unique = len(pd.unique(labels))
+            if n_unique != len(labels):
                 raise ValueError(f"The order given for column {name!r} repeats a value.")
         elif isinstance(s.dtype, pd.CategoricalDtype) and s.dtype.ordered:
             labels = np.asarray(s.cat.categories, dtype=object)
         else:
-            obj = _as_object(s.dropna())
-            uniq = pd.unique(obj)
-            try:
-                labels = np.asarray(sorted(uniq), dtype=object)
-            except TypeError:  # mixed types: sort by text
-                labels = np.asarray(sorted(uniq, key=str), dtype=object)
+            with values_hidden(name, "could not list the column's categories"):
+                uniq = pd.unique(_as_object(s.dropna()))
+                try:
+                    labels = np.asarray(sorted(uniq), dtype=object)
+                except TypeError:  # mixed types: sort by text
+                    labels = np.asarray(sorted(uniq, key=str), dtype=object)
         return ColumnCoder(name, "categorical", labels=labels)
-    if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        v = _datetime_to_float(column)
-        return ColumnCoder(name, "datetime", values=np.unique(v[~np.isnan(v)]),
-                           datetime_dtype=column.dtype)
-    v = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    text_dates = False
+    if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        # declared not categorical: numbers, else dates, else an error
+        with values_hidden(name, "could not read the column as numbers"):
+            parsed = pd.to_numeric(column, errors="coerce")
+        present = ~pd.isna(column).to_numpy()
+        bad = int((pd.isna(parsed).to_numpy() & present).sum())
+        if bad and not is_date_objects(column):
+            bad_dates = int((_as_datetime64(column, name).isna().to_numpy() & present).sum())
+            if bad_dates:
+                raise ValueError(
+                    f"Column {name!r} is cut as numbers or dates (not categorical), but "
+                    f"{min(bad, bad_dates)} value(s) are neither: list it in `categorical` "
+                    "or clean it."
+                )
+            text_dates = True
+    if pd.api.types.is_datetime64_any_dtype(column.dtype) or is_date_objects(column) or text_dates:
+        as_dates = _as_datetime64(column, name)
+        unit = np.datetime_data(as_dates.dtype)[0]  # the column's own resolution
+        v = datetime_to_float(as_dates, unit, name)
+        coder = ColumnCoder(name, "datetime", values=np.unique(v[~np.isnan(v)]),
+                            datetime_dtype=column.dtype)
+        coder._unit = unit
+        return coder
+    v = numbers_to_float(column, name)
     return ColumnCoder(name, "numeric", values=np.unique(v[~np.isnan(v)]))
 
 

@@ -193,12 +193,94 @@ def check_frame(X, *, name="X"):
             if arr.dtype == object:
                 frame = frame.infer_objects()
             is_pandas = False
+    if not frame.columns.is_unique:
+        dup = frame.columns[frame.columns.duplicated()].unique()
+        raise ValueError(
+            f"{name} has duplicated column names: "
+            f"{', '.join(_column_label(c) for c in dup)}. Each column must have its own "
+            "name (a duplicated name could let one of the two columns escape its rule)."
+        )
     for col, dtype in frame.dtypes.items():
         if pd.api.types.is_complex_dtype(dtype):
             raise ValueError(
                 f"Complex data not supported ({_column_label(col)})."
             )
     return frame, is_pandas
+
+
+def _default_labels(n):
+    return [f"x{i}" for i in range(n)]
+
+
+def validate_frame(estimator, X, *, reset):
+    """The one input check of every anonymizer: ``(frame, is_pandas)``.
+
+    In ``fit`` (``reset=True``) it records ``n_features_in_`` and, for a
+    DataFrame with string column names, ``feature_names_in_`` (scikit-learn's
+    ``validate_data``), and the labels the fitted state is keyed by in
+    ``column_labels_``: the DataFrame's own column labels, whatever their
+    type (strings, ints as from ``pd.read_csv(header=None)``, tuples, a
+    MultiIndex), or ``x0, x1, ...`` for an array.
+
+    In ``transform`` (``reset=False``) the returned frame carries exactly
+    the fitted labels, so every anonymized column finds its fitted state:
+
+    * a DataFrame with string names is reordered by ``feature_names_in_``
+      (``validate_data`` has checked that the names match);
+    * a DataFrame with other labels must carry the fitted labels in the
+      fitted order when it was fitted on such a DataFrame, else a
+      ``ValueError`` names the difference (no column is ever matched to
+      another column's state, and none passes through unanonymized);
+    * an array, or a DataFrame given to an estimator fitted on an array (or
+      the reverse, where scikit-learn only warns), is aligned by position.
+    """
+    frame, is_pandas = check_frame(X)
+    validate_data(estimator, frame if is_pandas else frame.to_numpy(), skip_check_array=True, reset=reset)
+    if reset:
+        if frame.shape[0] < 1:
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape={frame.shape}) while a "
+                "minimum of 1 is required."
+            )
+        if frame.shape[1] < 1:
+            raise ValueError(
+                f"Found array with 0 feature(s) (shape={frame.shape}) while a "
+                "minimum of 1 is required."
+            )
+        estimator.column_labels_ = list(frame.columns)
+        return frame, is_pandas
+    fitted_names = getattr(estimator, "feature_names_in_", None)
+    if fitted_names is not None and is_pandas:
+        return frame[list(fitted_names)], is_pandas
+    labels = getattr(estimator, "column_labels_", None)
+    if labels is None:  # fitted by a release without column_labels_
+        labels = list(fitted_names) if fitted_names is not None else _default_labels(frame.shape[1])
+    labels = list(labels)
+    if list(frame.columns) == labels:
+        return frame, is_pandas
+    fitted_on_labels = fitted_names is None and labels != _default_labels(len(labels))
+    if is_pandas and fitted_on_labels and not _all_strings(frame.columns):
+        raise ValueError(
+            "The column labels differ from those seen in fit (fitted on "
+            f"{len(labels)} columns labelled {_labels_text(labels)}; got "
+            f"{_labels_text(frame.columns)}). Pass the same columns in the same order."
+        )
+    return frame.set_axis(pd.Index(labels, tupleize_cols=False) if _any_tuple(labels)
+                          else labels, axis=1), is_pandas
+
+
+def _all_strings(labels):
+    return all(isinstance(c, str) for c in labels)
+
+
+def _any_tuple(labels):
+    return any(isinstance(c, tuple) for c in labels)
+
+
+def _labels_text(labels, limit=5):
+    labels = list(labels)
+    shown = ", ".join(repr(c) for c in labels[:limit])
+    return f"[{shown}{', ...' if len(labels) > limit else ''}]"
 
 
 def is_numeric(series):
@@ -258,35 +340,7 @@ class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     # -- shared machinery --------------------------------------------------
     def _validate_frame(self, X, *, reset):
         """Record/check feature names and counts; return ``(frame, is_pandas)``."""
-        frame, is_pandas = check_frame(X)
-        validate_data(self, frame if is_pandas else frame.to_numpy(), skip_check_array=True, reset=reset)
-        if reset and frame.shape[0] < 1:
-            raise ValueError(
-                f"Found array with 0 sample(s) (shape={frame.shape}) while a "
-                "minimum of 1 is required."
-            )
-        if reset and frame.shape[1] < 1:
-            raise ValueError(
-                f"Found array with 0 feature(s) (shape={frame.shape}) while a "
-                "minimum of 1 is required."
-            )
-        if not reset:
-            fitted_names = getattr(self, "feature_names_in_", None)
-            if fitted_names is not None and is_pandas:
-                frame = frame[list(fitted_names)]
-            else:
-                # Fitted on a DataFrame, given an array (or the reverse;
-                # scikit-learn only warns): the fitted state is keyed by the
-                # fit-time names, so align positionally.  Without this the
-                # columns would miss their state and pass through raw.
-                names = (
-                    list(fitted_names)
-                    if fitted_names is not None
-                    else [f"x{i}" for i in range(frame.shape[1])]
-                )
-                if list(frame.columns) != names:
-                    frame = frame.set_axis(names, axis=1)
-        return frame, is_pandas
+        return validate_frame(self, X, reset=reset)
 
     def _check_column_keys(self, input_columns):
         """Warn about per-column dict keys that match no input column (see
@@ -373,11 +427,13 @@ class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 out[name] = col
             else:
                 out[name] = frame[name]
-        result = pd.DataFrame(out, index=frame.index)
+        result = pd.DataFrame(dict(enumerate(out.values())), index=frame.index)
         if not is_pandas:
             result.columns = self.get_feature_names_out()
         elif not hasattr(self, "feature_names_in_") and input_columns is not None:
-            result.columns = input_columns  # fitted on an array: keep the caller's names
+            result.columns = input_columns  # the caller's labels (ints, tuples, a MultiIndex)
+        else:
+            result.columns = frame.columns
         return self._output(result, is_pandas)
 
     def _output(self, result, is_pandas):

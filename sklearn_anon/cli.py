@@ -15,14 +15,19 @@ DATA is a CSV (``--sep``, ``--encoding``) or Parquet file (by its suffix,
 or ``--format``).  Every failure caused by the input (a missing or
 malformed file, a wrong policy, a wrong key) is one line on stderr,
 ``sklearn-anon: error: ...``, and a non-zero exit code (1; 2 for a wrong
-command line); no output file is left half-written (files are written to a
-temporary name and renamed).  Messages name files, columns and policy keys,
-never a cell value.  Progress bars appear on stderr when it is a terminal,
-and never with ``--quiet``.
+command line; 128 + the signal's number after SIGINT, SIGTERM or SIGHUP).
+The outputs of a run are written to temporary files (mode 0600) and renamed
+together at the end, so a failed or interrupted run leaves none of them; a
+symbolic link given as output is written through.  A header naming a column
+twice is refused.  Messages name files, columns and policy keys, never a
+cell value (an error message of pandas or numpy, which may quote one, is not
+shown).  Progress bars appear on stderr when it is a terminal, and never
+with ``--quiet``.
 
 A saved pipeline is a joblib (pickle) file: load only pipelines you made
 yourself, since unpickling runs code.  It holds key *references*
-(``env:NAME``), not keys.
+(``env:NAME``), not keys, and the versions of sklearn_anon, scikit-learn,
+pandas and numpy that wrote it.
 """
 
 import argparse
@@ -41,6 +46,8 @@ __all__ = ["main"]
 
 PROG = "sklearn-anon"
 PIPELINE_FORMAT = "sklearn-anon/pipeline"
+#: 2: the pipeline is pickled inside the bundle, which records the library versions
+PIPELINE_BUNDLE_VERSION = 2
 EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 70
 
 
@@ -142,12 +149,23 @@ def _default_sep(path, sep):
     return "\t" if Path(path).suffix.lower() == ".tsv" else ","
 
 
-def _check_input(path, what="input"):
+def _check_regular(path, what="input"):
+    """``path`` as a Path if it is a regular file (or a link to one); UserError otherwise."""
     path = Path(path)
     if not path.exists():
+        if path.is_symlink():
+            raise UserError(f"{what} '{path}' is a symbolic link to a missing file")
         raise UserError(f"{what} '{path}' does not exist")
     if path.is_dir():
         raise UserError(f"{what} '{path}' is a folder, not a file")
+    if not path.is_file():
+        raise UserError(f"{what} '{path}' is not a regular file (a device, pipe or socket); "
+                        "give the path of a file")
+    return path
+
+
+def _check_input(path, what="input"):
+    path = _check_regular(path, what)
     from ._crypto import is_encrypted
 
     if is_encrypted(path):
@@ -157,12 +175,18 @@ def _check_input(path, what="input"):
 
 
 def _check_output(path, what="output", inputs=()):
+    from ._crypto import OutputError, output_target
+
     path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UserError(f"{what} folder '{parent}' does not exist")
     if path.is_dir():
         raise UserError(f"{what} '{path}' is a folder")
+    try:
+        target = output_target(path)  # a symlink is written through, never replaced
+    except OutputError as exc:
+        raise UserError(f"{what}: {exc}") from None
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise UserError(f"{what} folder '{parent}' does not exist")
     for other in inputs:
         if other is not None and path.exists() and Path(other).exists() and \
                 os.path.samefile(path, other):
@@ -209,34 +233,56 @@ def _reading_csv(path, encoding):
         raise UserError(f"input '{path}' cannot be read as CSV") from None
 
 
-def read_header(path, *, fmt=None, sep=None, encoding="utf-8"):
-    """The column names of a CSV/Parquet file, reading nothing else."""
+def _raw_header(path, fmt, sep, encoding):
+    """The column names as written in the file, before pandas renames anything.
+
+    pandas renames a repeated CSV header name (``ssn, ..., ssn`` becomes
+    ``ssn`` and ``ssn.1``) and an empty one (``Unnamed: 3``), so that a
+    policy rule for ``ssn`` would miss the second column.  The header is read
+    here as a data row (``header=None``: same tokenizer, same separator,
+    encoding, quoting and blank-line handling, no renaming); for Parquet the
+    schema's names.
+    """
     import pandas as pd
 
-    path = _check_input(path)
-    fmt = _table_format(path, fmt)
     if fmt == "parquet":
         _parquet_engine()
         import pyarrow.parquet as pq
 
         try:
-            return [str(c) for c in pq.read_schema(path).names if not c.startswith("__index")]
+            names = pq.read_schema(path).names
         except Exception:  # pyarrow's errors carry no cell value, but are many
             raise UserError(f"input '{path}' is not a readable Parquet file") from None
+        return [str(c) for c in names if not str(c).startswith("__index_level_")]
     with _reading_csv(path, encoding):
-        frame = pd.read_csv(path, sep=_default_sep(path, sep), encoding=encoding, nrows=0)
-    columns = [str(c) for c in frame.columns]
+        first = pd.read_csv(path, sep=_default_sep(path, sep), encoding=encoding, header=None,
+                            nrows=1, dtype=str, keep_default_na=False, na_filter=False)
+    return ["" if pd.isna(c) else str(c) for c in first.iloc[0]] if len(first) else []
+
+
+def read_header(path, *, fmt=None, sep=None, encoding="utf-8"):
+    """The column names of a CSV/Parquet file, reading nothing else.
+
+    A header with a repeated or an empty name is refused (:class:`UserError`).
+    """
+    path = _check_input(path)
+    fmt = _table_format(path, fmt)
+    columns = _raw_header(path, fmt, sep, encoding)
+    if not columns:
+        raise UserError(f"input '{path}' is empty")
     _check_names(path, columns)
     return columns
 
 
 def _check_names(path, columns):
+    """Refuse a header with an empty or a repeated name (names the column, a header name)."""
     seen = set()
     for c in columns:
-        if re.fullmatch(r"Unnamed: \d+", c):
+        if not str(c).strip() or re.fullmatch(r"Unnamed: \d+", str(c)):
             raise UserError(f"input '{path}' has a column without a name in its header")
         if c in seen:
-            raise UserError(f"input '{path}' has the column name {c!r} twice")
+            raise UserError(f"input '{path}' has the column name {c!r} more than once in its "
+                            "header (rename one: a policy rule must not miss a copy)")
         seen.add(c)
 
 
@@ -251,6 +297,9 @@ def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None):
     path = _check_input(path)
     fmt = _table_format(path, fmt)
     dtypes = dict(dtypes or {})
+    header = _raw_header(path, fmt, sep, encoding)  # before pandas renames repeated names
+    if header:
+        _check_names(path, header)
     if fmt == "parquet":
         _parquet_engine()
         try:
@@ -264,6 +313,9 @@ def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None):
                                 dtype=as_text or None, on_bad_lines="error")
     frame.columns = [str(c) for c in frame.columns]
     _check_names(path, list(frame.columns))
+    if fmt != "parquet" and header and list(frame.columns) != header:  # pragma: no cover
+        # a renaming not foreseen: refuse rather than let a policy rule miss a column
+        raise UserError(f"input '{path}': the column names read differ from the header")
     if len(frame) == 0:
         raise UserError(f"input '{path}' has a header but no rows")
     for column, dtype in dtypes.items():
@@ -287,8 +339,33 @@ def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None):
     return frame
 
 
+def _without_unused_categories(frame):
+    """``frame`` with the categories no row uses removed from every categorical column.
+
+    A fitted generalizer's categories are its whole training vocabulary
+    (every ZIP3 seen, every Mondrian region label, which may carry a training
+    outlier's exact value); Parquet stores the categories of a column, used
+    or not, so a file written from new data would reveal the training data's.
+    """
+    import pandas as pd
+
+    positions = [i for i, dtype in enumerate(frame.dtypes)
+                 if isinstance(dtype, pd.CategoricalDtype)]
+    if not positions:
+        return frame
+    frame = frame.copy(deep=False)
+    for i in positions:
+        frame.isetitem(i, frame.iloc[:, i].cat.remove_unused_categories())
+    return frame
+
+
 def table_bytes(frame, fmt, *, sep=","):
-    """Serialize a table to CSV (UTF-8) or Parquet bytes."""
+    """Serialize a table to CSV (UTF-8) or Parquet bytes.
+
+    Unused categories are dropped first (:func:`_without_unused_categories`):
+    a file holds only the values of its rows.
+    """
+    frame = _without_unused_categories(frame)
     if fmt == "parquet":
         _parquet_engine()
         buf = io.BytesIO()
@@ -297,30 +374,53 @@ def table_bytes(frame, fmt, *, sep=","):
     return frame.to_csv(index=False, sep=sep).encode("utf-8")
 
 
-def write_table(frame, path, *, fmt=None, sep=None, key=None):
-    """Write atomically, encrypted when a key is given."""
-    from ._crypto import atomic_output, encrypt_bytes
+def _write_bytes(path, data, outputs=None):
+    """Write ``data`` to ``path`` atomically, or stage it in ``outputs`` (an OutputSet)."""
+    from ._crypto import OutputSet
+
+    if outputs is None:
+        with OutputSet() as own:
+            _write_bytes(path, data, own)
+        return
+    with outputs.open(path) as fh:
+        fh.write(data)
+
+
+def write_table(frame, path, *, fmt=None, sep=None, key=None, outputs=None):
+    """Write atomically (mode 0600), encrypted when a key is given.
+
+    With ``outputs`` (a :class:`~sklearn_anon._crypto.OutputSet`) the file is
+    only staged: it appears when the set is committed, with the run's other
+    outputs.
+    """
+    from ._crypto import encrypt_bytes
 
     fmt = _table_format(path, fmt)
     data = table_bytes(frame, fmt, sep=_default_sep(path, sep))
     if key is not None:
         data = encrypt_bytes(data, key)
-    with atomic_output(path) as fh:
-        fh.write(data)
+    _write_bytes(path, data, outputs)
     return len(data)
 
 
-def _write_text(path, text):
-    from ._crypto import atomic_output
-
-    with atomic_output(path, "w") as fh:
-        fh.write(text)
+def _write_text(path, text, outputs=None):
+    _write_bytes(path, text.encode("utf-8"), outputs)
 
 
 def _load_key(spec):
-    from ._crypto import load_key
+    """The key of ``spec``; a key file others may read gets a warning on stderr (as ssh)."""
+    from ._crypto import KeyFilePermissionWarning, load_key
 
-    return load_key(spec)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", KeyFilePermissionWarning)
+        key = load_key(spec)
+    for w in caught:
+        if issubclass(w.category, KeyFilePermissionWarning):
+            # shown even with --quiet: it is about the key's safety, not progress
+            print(f"{PROG}: warning: {' '.join(str(w.message).split())}", file=sys.stderr)
+        else:  # pragma: no cover - load_key warns about nothing else
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return key
 
 
 # ==========================================================================
@@ -344,14 +444,14 @@ def _privacy_report(original, anonymized, qis, policy_report=None, title="Privac
                              anonymizer=anonymizer, **kwargs)
 
 
-def _write_report(report, path):
+def _write_report(report, path, outputs=None):
     suffix = Path(path).suffix.lower()
     if suffix in (".html", ".htm"):
-        _write_text(path, report.to_html())
+        _write_text(path, report.to_html(), outputs)
     elif suffix == ".json":
-        _write_text(path, json.dumps(report.to_dict(), indent=2, default=str))
+        _write_text(path, json.dumps(report.to_dict(), indent=2, default=str), outputs)
     else:
-        _write_text(path, report.to_markdown())
+        _write_text(path, report.to_markdown(), outputs)
 
 
 def _risk_lines(report):
@@ -391,9 +491,11 @@ def cmd_profile(args):
     from .metrics import column_cardinality, risk_summary
     from .policy import suggest_policy
 
-    for out in (args.html, args.suggest_policy):
-        if out:
-            _check_output(out, inputs=[args.data])
+    outs = [p for p in (args.html, args.suggest_policy) if p]
+    for out in outs:
+        _check_output(out, inputs=[args.data])
+    if len({str(Path(p).resolve()) for p in outs}) < len(outs):
+        raise UserError("--html and --suggest-policy must be different files")
     progress = Progress(False if args.quiet else None)
     steps = progress.stages(["reading", "detecting identifiers", "measuring risk", "writing"])
     next(steps)
@@ -412,10 +514,14 @@ def cmd_profile(args):
     cardinality = column_cardinality(frame)
     next(steps)
     md = _profile_markdown(args.data, frame, detection, qis, summary, cardinality, args.k)
-    if args.html:
-        _write_text(args.html, _profile_html(args.data, md))
-    if args.suggest_policy:
-        _write_text(args.suggest_policy, suggest_policy(detection, frame.dtypes.to_dict()))
+    from ._crypto import OutputSet
+
+    with OutputSet() as outputs:
+        if args.html:
+            _write_text(args.html, _profile_html(args.data, md), outputs)
+        if args.suggest_policy:
+            _write_text(args.suggest_policy, suggest_policy(detection, frame.dtypes.to_dict()),
+                        outputs)
     next(steps, None)
     print(md)
     if args.html:
@@ -519,8 +625,7 @@ def _guarded(func, what, notes):
         try:
             result = func()
         except (ValueError, TypeError) as exc:
-            # the package's own errors name columns, never values
-            raise UserError(f"{what}: {_first_line(exc)}") from None
+            raise _user_error(what, exc) from exc
     kinds = _privacy_warning_classes()
     for w in caught:
         if issubclass(w.category, kinds):
@@ -543,6 +648,48 @@ def _warn(args, notes):
 def _first_line(exc):
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+_RAISE_CALL = re.compile(r"\s*raise\s+[\w.]+\(")
+
+
+def _raised_by_package(exc):
+    """Whether ``exc`` was raised by a ``raise Error(...)`` statement of sklearn_anon.
+
+    Only those messages are written by the package, which names columns and
+    never values.  An error raised inside pandas, numpy or scikit-learn (or
+    by their C code called from the package) may quote a cell, e.g.
+    ``could not convert string to float: '...'``; so may a bare re-raise.
+    """
+    import linecache
+
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "")
+    if module != "sklearn_anon" and not module.startswith("sklearn_anon."):
+        return False
+    line = linecache.getline(tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+    return bool(_RAISE_CALL.match(line))
+
+
+def _user_error(what, exc):
+    """A :class:`UserError` from an error of the anonymizers, never quoting a value.
+
+    The package's own messages (which name columns, never values) are shown;
+    a message from another library is not, since it may quote a cell.
+    """
+    if _raised_by_package(exc):
+        return UserError(f"{what}: {_first_line(exc)}")
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    source = (tb.tb_frame.f_globals.get("__name__", "") if tb is not None else "").split(".")[0]
+    return UserError(f"{what}: {type(exc).__name__} raised in {source or 'a library'} (its "
+                     "message is not shown, since it may quote a data value; --debug shows "
+                     "the traceback)")
 
 
 def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=None,
@@ -588,31 +735,36 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
     if qis:
         try:
             report = _privacy_report(frame, anonymized, qis, policy.report, anonymizer=ct)
-        except (ValueError, TypeError) as exc:  # the metrics name columns, never values
+        except (ValueError, TypeError) as exc:
             if report_path:
-                raise UserError(f"report: {_first_line(exc)}") from None
-            notes.append(f"no risk summary: {_first_line(exc)}")
+                raise _user_error("report", exc) from exc
+            notes.append(f"no risk summary: {_user_error('report', exc)}")
     next(steps)
-    n_bytes = write_table(anonymized, output, fmt=output_format, sep=sep, key=key)
-    if save_pipeline:
-        from ._crypto import atomic_output
+    from ._crypto import OutputSet
 
-        bundle = {
-            "format": PIPELINE_FORMAT,
-            "version": 1,
-            "sklearn_anon_version": __version__,
-            "pipeline": ct,
-            "input_columns": list(columns),
-            "output_columns": list(anonymized.columns),
-            "read_dtypes": policy.read_dtypes(),
-            "quasi_identifiers": qis,
-            "report": dict(policy.report),
-            "policy": Path(policy_path).read_text(encoding="utf-8"),
-        }
-        with atomic_output(save_pipeline) as fh:
-            joblib.dump(bundle, fh)
-    if report is not None and report_path:
-        _write_report(report, report_path)
+    # every output is staged, then all are renamed together: none or all of them appear
+    with OutputSet() as outputs:
+        n_bytes = write_table(anonymized, output, fmt=output_format, sep=sep, key=key,
+                              outputs=outputs)
+        if save_pipeline:
+            versions = _library_versions()
+            bundle = {
+                "format": PIPELINE_FORMAT,
+                "version": PIPELINE_BUNDLE_VERSION,
+                "sklearn_anon_version": __version__,
+                "versions": versions,
+                "pipeline": _PicklePayload(ct),
+                "input_columns": list(columns),
+                "output_columns": list(anonymized.columns),
+                "read_dtypes": policy.read_dtypes(),
+                "quasi_identifiers": qis,
+                "report": dict(policy.report),
+                "policy": Path(policy_path).read_text(encoding="utf-8"),
+            }
+            with outputs.open(save_pipeline) as fh:
+                joblib.dump(bundle, fh)
+        if report is not None and report_path:
+            _write_report(report, report_path, outputs)
     next(steps, None)
     info = {"unlisted": unlisted, "n_rows": len(frame), "bytes": n_bytes, "qis": qis,
             "policy": policy, "warnings": notes}
@@ -647,11 +799,106 @@ def cmd_anonymize(args):
     return 0
 
 
-def load_pipeline(path):
+#: the libraries whose versions a saved pipeline records (pickles depend on them)
+_RECORDED_LIBRARIES = (("sklearn_anon", "sklearn_anon"), ("scikit-learn", "sklearn"),
+                       ("pandas", "pandas"), ("numpy", "numpy"))
+
+
+def _library_versions():
+    """``{"sklearn_anon": "0.1.0", "scikit-learn": "1.9.1", "pandas": ..., "numpy": ...}``."""
+    import importlib
+
+    return {name: str(getattr(importlib.import_module(module), "__version__", "unknown"))
+            for name, module in _RECORDED_LIBRARIES}
+
+
+def _minor(version):
+    m = re.match(r"(\d+)\.(\d+)", str(version))
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def _describe_versions(versions):
+    return ", ".join(f"{name} {versions[name]}" for name, _ in _RECORDED_LIBRARIES
+                     if name in versions)
+
+
+class _UnloadablePipeline:
+    """Stands for a saved pipeline whose pickle failed to load under these versions."""
+
+    def __init__(self, error):
+        self.error = error
+
+    def __repr__(self):
+        return f"<pipeline that could not be loaded here ({self.error})>"
+
+    def transform(self, X):
+        raise RuntimeError(f"this saved pipeline could not be loaded ({self.error}): it was "
+                           "written by other library versions (see the bundle's 'versions')")
+
+
+def _unpickle_pipeline(data):
+    """Load the pickled pipeline of a bundle; :class:`_UnloadablePipeline` if it fails.
+
+    Saved pipelines refer to this function by its name: keep its name and
+    module.  The bundle around it holds only built-in types, so it always
+    loads, and the versions that wrote it can be told when the pipeline
+    itself cannot be loaded (a scikit-learn or sklearn_anon class moved or
+    changed).
+    """
+    import pickle
+
+    try:
+        return pickle.loads(data)
+    except Exception as exc:  # noqa: BLE001 - any failure means "written elsewhere"
+        return _UnloadablePipeline(type(exc).__name__)
+
+
+class _PicklePayload:
+    """Pickles ``obj`` as bytes loaded by :func:`_unpickle_pipeline` (see there)."""
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __reduce__(self):
+        import pickle
+
+        return (_unpickle_pipeline, (pickle.dumps(self.obj, protocol=pickle.HIGHEST_PROTOCOL),))
+
+
+def _writer_version(path):
+    """The ``sklearn_anon_version`` of a bundle that cannot be unpickled, read off its opcodes.
+
+    The bundle's small fields come before the pipeline in the pickle stream,
+    so they can be read without building any object.  None if the file is
+    not a bundle of ours.
+    """
+    import pickletools
+
+    strings = []
+    try:
+        with open(path, "rb") as fh:
+            for _, arg, _ in pickletools.genops(fh):
+                if isinstance(arg, str):
+                    strings.append(arg)
+                    if len(strings) > 64:
+                        break
+    except Exception:  # noqa: BLE001 - the end of what can be read
+        pass
+    if PIPELINE_FORMAT not in strings or "sklearn_anon_version" not in strings:
+        return None
+    i = strings.index("sklearn_anon_version")
+    return strings[i + 1] if i + 1 < len(strings) else None
+
+
+def load_pipeline(path, notes=None):
     """``(pipeline, bundle)`` from a file written by ``anonymize --save-pipeline``.
 
     A plain fitted transformer saved with :func:`joblib.dump` is accepted
-    too (``bundle`` is then an empty dict).
+    too (``bundle`` is then an empty dict).  The bundle records the versions
+    of sklearn_anon, scikit-learn, pandas and numpy that wrote it: a pipeline
+    that cannot be loaded here is refused naming them, and one written by
+    another minor version of sklearn_anon or scikit-learn gets a warning
+    (appended to ``notes``).
     """
     import joblib
 
@@ -660,11 +907,35 @@ def load_pipeline(path):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             obj = joblib.load(path)
-    except Exception:
+    except Exception as exc:
+        writer = _writer_version(path)
+        if writer is not None:  # a bundle of ours, written where its classes differ
+            raise UserError(
+                f"pipeline '{path}' was written by sklearn_anon {writer} and cannot be loaded "
+                f"with {_describe_versions(_library_versions())} ({type(exc).__name__}): "
+                f"install that version, or fit it again here with '{PROG} anonymize "
+                "--save-pipeline'") from None
         raise UserError(f"pipeline '{path}' is not a pipeline saved by {PROG} "
                         "(joblib could not load it)") from None
     if isinstance(obj, dict) and obj.get("format") == PIPELINE_FORMAT:
-        return obj["pipeline"], obj
+        here = _library_versions()
+        written = obj.get("versions") or {"sklearn_anon": obj.get("sklearn_anon_version", "?")}
+        pipeline = obj.get("pipeline")
+        if isinstance(pipeline, _UnloadablePipeline):
+            raise UserError(
+                f"pipeline '{path}' was written by {_describe_versions(written)} and cannot be "
+                f"loaded with {_describe_versions(here)} ({pipeline.error}): install those "
+                f"versions, or fit it again here with '{PROG} anonymize --save-pipeline'")
+        differ = [name for name in ("sklearn_anon", "scikit-learn")
+                  if name in written and _minor(written[name]) != _minor(here[name])]
+        if differ and notes is not None:
+            notes.append(
+                f"pipeline '{path}' was written by {_describe_versions(written)}; this is "
+                f"{_describe_versions(here)}: only the same minor versions of sklearn_anon and "
+                "scikit-learn are supported, fit it again if in doubt")
+        if not hasattr(pipeline, "transform"):
+            raise UserError(f"pipeline '{path}' holds no fitted transformer")
+        return pipeline, obj
     if hasattr(obj, "transform"):
         return obj, {}
     raise UserError(f"pipeline '{path}' holds no fitted transformer")
@@ -672,13 +943,17 @@ def load_pipeline(path):
 
 def cmd_apply(args):
     progress = Progress(False if args.quiet else None)
-    for p in (args.output, args.report):
-        if p:
-            _check_output(p, inputs=[args.data, args.pipeline])
+    outs = [p for p in (args.output, args.report) if p]
+    for p in outs:
+        _check_output(p, inputs=[args.data, args.pipeline])
+    if len({str(Path(p).resolve()) for p in outs}) < len(outs):
+        raise UserError("the output and report paths must differ")
     key = _load_key(args.encrypt_key) if args.encrypt_key else None
     if _table_format(args.output, args.output_format) == "parquet":
         _parquet_engine()
-    pipeline, bundle = load_pipeline(args.pipeline)
+    load_notes = []
+    pipeline, bundle = load_pipeline(args.pipeline, load_notes)
+    _warn(args, load_notes)  # now: it explains an error that may follow
     columns = read_header(args.data, fmt=args.format, sep=args.sep, encoding=args.encoding)
     needed = bundle.get("input_columns")
     if needed is None:
@@ -709,12 +984,16 @@ def cmd_apply(args):
             report = _privacy_report(frame, out, qis, bundle.get("report"), anonymizer=pipeline)
         except (ValueError, TypeError) as exc:
             if args.report:
-                raise UserError(f"report: {_first_line(exc)}") from None
-            notes.append(f"no risk summary: {_first_line(exc)}")
+                raise _user_error("report", exc) from exc
+            notes.append(f"no risk summary: {_user_error('report', exc)}")
     next(steps)
-    write_table(out, args.output, fmt=args.output_format, sep=args.sep, key=key)
-    if report is not None and args.report:
-        _write_report(report, args.report)
+    from ._crypto import OutputSet
+
+    with OutputSet() as outputs:  # the table and the report appear together, or neither
+        write_table(out, args.output, fmt=args.output_format, sep=args.sep, key=key,
+                    outputs=outputs)
+        if report is not None and args.report:
+            _write_report(report, args.report, outputs)
     next(steps, None)
     _warn(args, notes)
     _say(args, f"applied '{args.pipeline}' to {len(frame):,} rows: {out.shape[1]} columns written")
@@ -727,9 +1006,7 @@ def cmd_apply(args):
 def _crypt(args, decrypt):
     from ._crypto import decrypt_file, encrypt_file, is_encrypted
 
-    src = Path(args.input)
-    if not src.is_file():
-        raise UserError(f"input '{src}' does not exist")
+    src = _check_regular(args.input)  # /dev/null, a pipe: said so, not "does not exist"
     _check_output(args.output, inputs=[src])
     key = _load_key(args.key)
     if not decrypt and is_encrypted(src) and not args.force:
@@ -1011,26 +1288,93 @@ def _error(message):
     print(f"{PROG}: error: {message}", file=sys.stderr)
 
 
+class _Terminated(BaseException):
+    """Raised by the SIGTERM/SIGHUP handler, like KeyboardInterrupt for SIGINT.
+
+    A BaseException, so that it unwinds through every ``except Exception``
+    and the output files' clean-up runs (no ``.part`` file is left).
+    """
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop_signals():
+    import signal
+
+    return [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+
+
+@contextmanager
+def _signals_as_exceptions():
+    """While running a command, SIGTERM and SIGHUP raise :class:`_Terminated`.
+
+    Only in the main thread (signal handlers can be set only there); the
+    previous handlers are restored afterwards.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        for s in _stop_signals():  # a second signal must not interrupt the clean-up
+            signal.signal(s, signal.SIG_IGN)
+        raise _Terminated(signum)
+
+    previous = {}
+    try:
+        for s in _stop_signals():
+            previous[s] = signal.signal(s, handler)
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h if h is not None else signal.SIG_DFL)
+
+
 def main(argv=None):
-    """Run the command line; returns the exit code (0 on success)."""
+    """Run the command line; returns the exit code (0 on success).
+
+    SIGINT (Ctrl-C), SIGTERM and SIGHUP stop a run cleanly: the outputs
+    being written are removed, one line goes to stderr and the exit code is
+    128 + the signal's number (130, 143, 129).
+    """
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    from ._crypto import CryptoError
+    from ._crypto import CryptoError, remove_temporaries
     from .policy import PolicyError
 
     try:
-        return int(args.func(args) or 0)
+        with _signals_as_exceptions(), warnings.catch_warnings():
+            if not getattr(args, "debug", False):
+                # other libraries' warnings go to stderr as they are and may quote a value;
+                # the privacy warnings are collected and printed by the commands themselves
+                warnings.simplefilter("ignore")
+            try:
+                return int(args.func(args) or 0)
+            finally:
+                remove_temporaries()  # normally none are left; after a signal, maybe
+    except _Terminated as exc:
+        import signal
+
+        _error(f"stopped by {signal.Signals(exc.signum).name}; no partial output is left")
+        return 128 + exc.signum
     except UserError as exc:
+        if getattr(args, "debug", False) and exc.__cause__ is not None:
+            raise exc.__cause__
         _error(exc)
         return EXIT_USER
     except (PolicyError, CryptoError) as exc:
         _error(exc)
         return EXIT_USER
     except KeyboardInterrupt:
-        _error("interrupted")
+        _error("interrupted; no partial output is left")
         return 130
     except MemoryError:
         _error("out of memory")

@@ -29,14 +29,38 @@ Randomness
     fresh 128-bit seed from the operating system's secure source
     (:func:`secrets.randbits`) for every ``fit``/``transform`` call and
     samples with numpy's PCG64 generator (fast and statistically sound, not
-    itself a cryptographic generator: its seed is the secret).  An int
-    makes a run reproducible: the generator is seeded in ``fit`` and
-    advances with each ``transform`` call, so two calls and two columns get
-    different, independent noise, but a refit or a reloaded pickle replays
-    the same noise.  Never release with a fixed seed: the same seed gives
-    the same noise, so two releases of different data can be subtracted
-    (the noise cancels and the exact difference of the data appears), and
-    anyone who knows the seed can remove the noise altogether.
+    itself a cryptographic generator: its seed is the secret).  No
+    generator is stored on an estimator, so none is ever pickled; a numpy
+    ``Generator`` given as ``random_state`` is drawn from as given and
+    dropped from pickles (the loaded copy has ``random_state=None``).  An
+    int makes a run reproducible: the n-th ``transform`` after ``fit``
+    draws from the stream seeded by ``(seed, n)``, so two calls and two
+    columns get different, independent noise, but a refit replays the same
+    noise.  Never release with a fixed seed: the seed is a parameter (it is
+    in every pickle), anyone who knows it can replay the noise and remove
+    it, and two releases of different data with the same noise can be
+    subtracted (the noise cancels and the exact difference appears).
+
+Accounting across copies and processes
+    ``clone`` (hence ``GridSearchCV``, ``cross_val_score``) keeps the
+    ``accountant`` by reference: every clone spends on the same object.  A
+    worker process (``n_jobs=2`` with joblib's loky backend, Dask) gets a
+    pickled copy, whose spends the calling process would never see: the DP
+    estimators refuse to be fitted there (``RuntimeError``, reported by the
+    search) unless the accountant is a :class:`SharedAccountant`, whose
+    ledger file the workers append to.  Threads (joblib's threading
+    backend) share the objects and need nothing.  A fitted estimator loaded
+    from a pickle in another process spends on its own copy
+    (``accountant_``): account those releases where they happen.
+
+Missing values
+    :class:`LaplaceNoise` and :class:`GaussianNoise` refuse NaN by default
+    (``missing``); ``"impute"`` hides missingness, ``"passthrough"``
+    releases it.  :class:`RandomizedResponse` replaces NaN (and values
+    outside the category set) by a uniform draw over the set.  The central
+    steps leave rows with a NaN value out of their statistics (neighbouring
+    data sets differ by such a row as by any other); their ``transform`` is
+    deterministic (NaN bins stay NaN, NaN groups get the global mean).
 
 Sampling is vectorized and avoids the floating-point attack on the
 textbook Laplace sampler (Mironov 2012): see
@@ -45,9 +69,13 @@ a power-of-two grid counted in the sensitivity, discrete Laplace noise on
 that grid).
 """
 
+import functools
 import math
+import os
+import tempfile
 import threading
 import warnings
+import weakref
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 
@@ -60,6 +88,7 @@ from ._compat import (
     BudgetAccountant,
     Interval,
     PrivacyLeakWarning,
+    StrOptions,
     _fit_context,
     validate_data,
 )
@@ -81,6 +110,7 @@ __all__ = [
     "PrivacyBudget",
     "PrivacyLeakWarning",
     "RandomizedResponse",
+    "SharedAccountant",
     "estimate_frequencies",
     "privacy_budget",
 ]
@@ -184,20 +214,303 @@ def _numeric_values(column, name, who):
         return column.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+# -- categories ----------------------------------------------------------------------
+def _domain(column, given, name):
+    """``(categories, learnt)``: the declared domain of a column, or one read from the data.
+
+    The one rule of the package's DP estimators: only ``categories`` given
+    as a parameter is a declaration (public knowledge).  A categorical dtype
+    is not one: ``astype("category")`` builds its categories from the data,
+    so a rare value (a single record's) would be released as part of a
+    "public" domain.  Without a declaration the domain is the dtype's
+    categories (a categorical column) or the sorted distinct non-null values,
+    and ``learnt`` is True (the caller warns, :class:`PrivacyLeakWarning`).
+    """
+    if given is not None:
+        return pd.Index(list(given)), False
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return pd.Index(column.cat.categories), True
+    values = column.dropna()
+    cats = pd.Index(pd.unique(values.to_numpy()))
+    with values_hidden(name, "categories of mixed types cannot be sorted"):
+        cats = cats.sort_values()
+    return cats, True
+
+
+_LEARNT_DOMAIN_HINT = (
+    "declare `categories` to avoid it (a categorical dtype is not a declaration: "
+    "astype('category') builds its categories from the data)"
+)
+
+
+# -- accountants -------------------------------------------------------------------------
+try:  # POSIX advisory locks; elsewhere appends stay atomic, check-then-spend is per process
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
+#: SharedAccountant instances of this process, by ledger path (one object per ledger)
+_SHARED = weakref.WeakValueDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+class SharedAccountant(BudgetAccountant):
+    """A privacy budget accountant shared by reference across clones, pickles and processes.
+
+    A diffprivlib :class:`~diffprivlib.accountant.BudgetAccountant` whose
+    spends live in a ledger file instead of the object.  Every copy of it
+    (``clone``, ``copy.deepcopy``, a pickle sent to a joblib/loky or Dask
+    worker on the same machine) is the same accountant: a spend made in a
+    worker process is appended to the ledger and read back by the calling
+    process's object, so ``total()`` after ``GridSearchCV(n_jobs=2)`` is the
+    true total of every fit and scoring call.  ``check`` and ``spend`` hold a
+    lock on the ledger, so parallel workers cannot overspend the ceiling.
+
+    Use it for any search or cross-validation run in worker processes: the
+    DP estimators refuse (``RuntimeError``) to be fitted in another process
+    with a plain ``BudgetAccountant`` or the default accountant, because
+    those spends would land on a copy the calling process never sees.
+
+    Parameters
+    ----------
+    epsilon, delta, slack, spent_budget
+        As for :class:`~diffprivlib.accountant.BudgetAccountant`.
+    path : str, path-like or None, default=None
+        The ledger file.  None creates a temporary file, removed when this
+        object is garbage-collected in the process that created it.  A
+        given path is kept, and spends already recorded in it count: a
+        persistent budget across runs.  Workers must see the same file (the
+        same machine or a shared filesystem).  A copy unpickled where the
+        ledger cannot be opened (another machine, or a saved pipeline loaded
+        after the owning process ended) is *detached*, with a warning: it
+        starts from the spends recorded at pickling and records its own; a
+        DP estimator refuses to be fitted with it in a worker process
+        (``RuntimeError``), as with a plain accountant.
+
+    Notes
+    -----
+    Changing ``slack`` on one copy does not change it on the others.  The
+    ledger holds only ``(epsilon, delta)`` pairs, never data.
+
+    Examples
+    --------
+    >>> import pickle
+    >>> import pandas as pd
+    >>> from sklearn.base import clone
+    >>> from sklearn_anon import LaplaceNoise, SharedAccountant
+    >>> acc = SharedAccountant(epsilon=10.0)
+    >>> X = pd.DataFrame({"age": [30.0, 40.0, 50.0]})
+    >>> noise = LaplaceNoise(epsilon=1.0, bounds=(0, 100), accountant=acc)
+    >>> _ = clone(noise).fit_transform(X)
+    >>> copy_in_a_worker = pickle.loads(pickle.dumps(noise))
+    >>> _ = copy_in_a_worker.fit_transform(X)
+    >>> acc.total()
+    (epsilon=2.0, delta=0.0)
+    """
+
+    def __init__(self, epsilon=float("inf"), delta=1.0, slack=0.0, spent_budget=None, *, path=None):
+        owned = path is None
+        if owned:
+            fd, path = tempfile.mkstemp(prefix="sklearn_anon_budget_", suffix=".ledger")
+            os.close(fd)
+        self._path = os.fspath(path)
+        self._lock = threading.RLock()
+        if not owned:
+            with open(self._path, "a"):  # create a missing ledger
+                pass
+        super().__init__(epsilon=epsilon, delta=delta, slack=slack)
+        if owned:
+            weakref.finalize(self, _remove_ledger, self._path)
+        with _SHARED_LOCK:
+            _SHARED.setdefault(self._path, self)
+        for eps, dlt in spent_budget or ():
+            self.spend(eps, dlt)
+
+    @property
+    def path(self):
+        """The ledger file."""
+        return self._path
+
+    @property
+    def spent_budget(self):
+        """Every spend recorded in the ledger, by any process, as ``(epsilon, delta)``."""
+        try:
+            with open(self._path, encoding="ascii") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            raise RuntimeError(
+                "SharedAccountant: its ledger file is not reachable from this process "
+                "(another machine, or the owning process has ended); spends here would "
+                "not reach the calling process's budget."
+            ) from None
+        spent = []
+        for line in data.split("\n")[:-1]:  # a line still being written has no newline yet
+            if line:
+                eps, dlt = line.split()
+                spent.append((float(eps), float(dlt)))
+        return spent
+
+    def spend(self, epsilon, delta):
+        """Check and record ``(epsilon, delta)`` in the ledger, atomically.
+
+        Parameters
+        ----------
+        epsilon, delta : float
+            The spend.
+
+        Returns
+        -------
+        self : SharedAccountant
+        """
+        with self._lock, open(self._path, "a", encoding="ascii") as fh:
+            if fcntl is not None:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                self.check(epsilon, delta)
+                fh.write(f"{float(epsilon)!r} {float(delta)!r}\n")
+                fh.flush()
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+        return self
+
+    def __repr__(self):
+        try:
+            spent = self.spent_budget
+        except RuntimeError:
+            return f"SharedAccountant(epsilon={self.epsilon}, delta={self.delta}, ledger unreachable)"
+        eps, dlt = self.total(spent_budget=spent)
+        return (f"SharedAccountant(epsilon={self.epsilon}, delta={self.delta}, "
+                f"spent=({eps:.6g}, {dlt:.6g}) in {len(spent)} spends)")
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
+        return _attach_shared_accountant, (
+            self._path, self.epsilon, self.delta, self.slack, self.spent_budget,
+        )
+
+
+def _remove_ledger(path):
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+def _attach_shared_accountant(path, epsilon, delta, slack, spent=()):
+    """The SharedAccountant of ``path`` in this process (unpickling).
+
+    When the ledger cannot be opened here (the process that owned a
+    temporary ledger has ended, e.g. a pipeline saved and loaded later, or
+    another machine), the copy is *detached*: a new ledger of this process
+    starting from the spends recorded when it was pickled, with a warning.
+    A detached accountant counts as a plain copy: fitting a DP estimator
+    with it in a worker process is refused.
+    """
+    with _SHARED_LOCK:
+        found = _SHARED.get(path)
+    if found is not None:
+        return found
+    if os.path.exists(path):
+        return SharedAccountant(epsilon, delta, slack, path=path)
+    warnings.warn(
+        "SharedAccountant: its ledger file is not reachable from this process (the "
+        "process that created it has ended, or another machine); this copy records "
+        "its spends on a ledger of its own, starting from the spends recorded when it "
+        "was pickled.",
+        UserWarning,
+        stacklevel=2,
+    )
+    detached = SharedAccountant(epsilon, delta, slack, spent_budget=list(spent))
+    detached._detached = True
+    return detached
+
+
+class _DPEstimatorMixin:
+    """What every DP estimator of this module shares about its accountant and randomness.
+
+    * ``clone`` keeps the accountant **by reference** (scikit-learn's clone
+      would deep-copy it, so every clone inside ``GridSearchCV`` or
+      ``cross_val_score`` would spend on a private copy).
+    * Pickling drops generator state: a numpy ``Generator`` given as
+      ``random_state`` is not pickled (the loaded copy has
+      ``random_state=None``), and no generator is ever stored.
+    * An estimator pickled in one process and fitted in another (a joblib
+      or Dask worker) refuses to spend on its copy of a plain accountant:
+      fitting raises ``RuntimeError`` unless the accountant is a
+      :class:`SharedAccountant` or was set in the fitting process.
+    """
+
+    def __sklearn_clone__(self):
+        new = super().__sklearn_clone__()
+        new.accountant = self.accountant  # the same object, not a deep copy
+        for attr in ("_pickled_pid", "_unpickled_accountant"):
+            if attr in self.__dict__:
+                new.__dict__[attr] = self.__dict__[attr]
+        return new
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        state.pop("_rng", None)  # an engine's per-call generator (never pickled)
+        state.pop("_unpickled_accountant", None)
+        if isinstance(state.get("random_state"), (np.random.Generator, np.random.RandomState)):
+            state["random_state"] = None  # generator state would let anyone replay the noise
+        state["_pickled_pid"] = os.getpid()
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self.__dict__["_unpickled_accountant"] = self.__dict__.get("accountant")
+
+    def _resolve_accountant(self):
+        """``accountant_`` for a fit in this process, or a RuntimeError when the
+        spend could not reach the accountant of the process that sent us here."""
+        acc = self.accountant
+        pid = self.__dict__.get("_pickled_pid")
+        if (
+            pid is not None
+            and pid != os.getpid()
+            and not (isinstance(acc, SharedAccountant) and not getattr(acc, "_detached", False))
+            and acc is self.__dict__.get("_unpickled_accountant")
+        ):
+            which = "the default accountant" if acc is None else "a copy of its accountant"
+            raise RuntimeError(
+                f"{type(self).__name__} is being fitted in a process other than the one that "
+                "sent it (e.g. a joblib worker of GridSearchCV(n_jobs=2) or cross_val_score"
+                f"(n_jobs=2)): its privacy spend would be recorded on {which}, which the "
+                "calling process never sees. Pass accountant=SharedAccountant(...) (spends "
+                "from worker processes reach it), run with n_jobs=1 or joblib's threading "
+                "backend, or set an accountant of this process (set_params(accountant=acc); "
+                "BudgetAccountant.load_default(None) is the default one)."
+            )
+        return BudgetAccountant.load_default(acc)
+
+
 # -- local mechanisms ----------------------------------------------------------
-#: The generator of the ``transform`` call in progress, per thread and estimator
-#: (not an attribute: two threads may transform with the same fitted estimator).
-_CALL_RNG = threading.local()
+#: Serializes the release counter of int-seeded mechanisms across threads.
+_RELEASE_LOCK = threading.Lock()
 
 
-class _LocalMechanism(ColumnAnonymizer):
-    """Shared machinery of the per-value mechanisms."""
+class _LocalMechanism(_DPEstimatorMixin, ColumnAnonymizer):
+    """Shared machinery of the per-value mechanisms.
+
+    No generator is stored: each ``transform`` resolves one from
+    ``random_state`` (:meth:`_call_generator`) and passes it explicitly to
+    ``_transform_column``.
+    """
 
     _state_attr = "mechanisms_"
 
     def _check_params(self, X):
-        self.accountant_ = BudgetAccountant.load_default(self.accountant)
-        self._rng = None if self.random_state is None else _s.make_rng(self.random_state)
+        self.accountant_ = self._resolve_accountant()
+        # releases since fit, for int seeds: a list mutated in place (a transform
+        # leaves ``__dict__`` unchanged; an int, never generator state, is pickled)
+        self._releases = [0]
         self._leaked = []
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -226,9 +539,27 @@ class _LocalMechanism(ColumnAnonymizer):
     def _report_leak(self, leaked):
         _warn_leak(leaked, type(self).__name__)
 
-    @property
-    def _call_rng(self):
-        return _CALL_RNG.by_estimator[id(self)]
+    def _call_generator(self):
+        """A generator for one release, resolved from ``random_state`` and never stored.
+
+        None: a fresh PCG64 seeded with 128 bits from the OS.  An int: the
+        stream ``(seed, n)`` for the n-th release since ``fit``
+        (reproducible, and different for every call).  A Generator (or
+        RandomState) is drawn from as given.  An engine may set ``_rng`` on
+        a private copy (the Dask partition copies): that generator (None: a
+        fresh OS seed) is used instead.
+        """
+        if "_rng" in self.__dict__:
+            given = self.__dict__["_rng"]
+            return given if given is not None else _s.make_rng(None)
+        rs = self.random_state
+        if isinstance(rs, Integral) and not isinstance(rs, bool):
+            counter = self.__dict__.setdefault("_releases", [0])
+            with _RELEASE_LOCK:
+                n = counter[0]
+                counter[0] = n + 1
+            return np.random.default_rng([int(rs), n])
+        return _s.make_rng(rs)
 
     def _spend_per_record(self):
         """``(epsilon, delta)`` one release costs each record (sum over columns)."""
@@ -245,6 +576,14 @@ class _LocalMechanism(ColumnAnonymizer):
             "delta": delta,
             "per_column": {c: (s["epsilon"], s.get("delta", 0.0)) for c, s in self.mechanisms_.items()},
         }]
+
+    def _candidate_spend(self, params):
+        """The per-record spend with the fitted columns and ``params`` overriding
+        this estimator's parameters (a search candidate; see :func:`privacy_budget`)."""
+        epsilon = params.get("epsilon", self.epsilon)
+        eps = math.fsum(_column_epsilon(epsilon, c) for c in self.columns_)
+        delta = float(params.get("delta", getattr(self, "delta", 0.0))) * len(self.columns_)
+        return [{"kind": "local", "columns": list(self.columns_), "epsilon": eps, "delta": delta}]
 
     def transform(self, X):
         """Release ``X`` with fresh noise (one release: spends the per-record budget).
@@ -263,13 +602,14 @@ class _LocalMechanism(ColumnAnonymizer):
         check_is_fitted(self)
         eps, delta = self._spend_per_record()
         self.accountant_.check(eps, delta)
-        if not hasattr(_CALL_RNG, "by_estimator"):
-            _CALL_RNG.by_estimator = {}
-        _CALL_RNG.by_estimator[id(self)] = self._rng if self._rng is not None else _s.make_rng(None)
-        try:
-            out = super().transform(X)
-        finally:
-            del _CALL_RNG.by_estimator[id(self)]
+        rng = self._call_generator()
+        # The base class's transform, on a throw-away view of this estimator
+        # whose ``_transform_column`` carries this call's generator: nothing
+        # about the call is stored on ``self`` (thread-safe, never pickled).
+        call = object.__new__(type(self))
+        call.__dict__.update(self.__dict__)
+        call.__dict__["_transform_column"] = functools.partial(type(self)._transform_column, call, rng=rng)
+        out = ColumnAnonymizer.transform(call, X)
         self.accountant_.spend(eps, delta)
         return out
 
@@ -281,11 +621,44 @@ class _LocalMechanism(ColumnAnonymizer):
 
 class _NumericMechanism(_LocalMechanism):
     """A local mechanism on numeric columns clipped to ``bounds``: subclasses
-    draw the noise (``_noise(values, state)``) on the clipped float values."""
+    draw the noise (``_noise(values, state, rng)``) on the clipped float values.
 
-    def _transform_column(self, column, name, state):
+    Missing values follow ``missing``: ``"error"`` refuses them, ``"impute"``
+    replaces each by a uniform draw within the bounds before the noise (the
+    output is noisy everywhere: missingness is hidden), ``"passthrough"``
+    keeps NaN (missingness released exactly, outside the guarantee).
+    """
+
+    def _check_params(self, X):
+        super()._check_params(X)
+        if self.missing == "passthrough":
+            warnings.warn(
+                f"{type(self).__name__}: missing='passthrough' releases which values are "
+                "missing exactly (NaN stays NaN, outside the epsilon guarantee); use "
+                "missing='impute' to hide it.",
+                PrivacyLeakWarning,
+                stacklevel=5,
+            )
+
+    def _transform_column(self, column, name, state, rng=None):
+        if rng is None:
+            rng = self._call_generator()
         values = _numeric_values(column, name, type(self).__name__)
-        return pd.Series(self._noise(values, state), index=column.index, name=name)
+        missing = np.isnan(values)
+        n_missing = int(missing.sum())
+        if n_missing:
+            if self.missing == "error":
+                raise ValueError(
+                    f"{type(self).__name__}: column {name!r} has {n_missing} missing value(s) "
+                    "(NaN); releasing them as NaN would reveal which values are missing. "
+                    "Choose missing='impute' (a uniform value within the bounds, then noise) "
+                    "or impute them first."
+                )
+            if self.missing == "impute":
+                lo, hi = state["bounds"]
+                values = values.copy()
+                values[missing] = rng.uniform(lo, hi, n_missing)
+        return pd.Series(self._noise(values, state, rng), index=column.index, name=name)
 
     @property
     def bounds_(self):
@@ -298,24 +671,41 @@ _BOUNDS_DOC = """
         None (or a column missing from the dict) takes the column's training
         minimum and maximum, stored in ``bounds_``, with a
         :class:`PrivacyLeakWarning`.  Values outside the bounds (including
-        infinities) are clipped before noise."""
+        infinities) are clipped before noise.
+    missing : {"error", "impute", "passthrough"}, default="error"
+        What ``transform`` does with a missing value (NaN, None, pd.NA).
+        ``"error"`` raises a ValueError naming the column and the number of
+        missing values (never a value).  ``"impute"`` replaces each missing
+        value by a uniform draw within the bounds *before* the noise, so
+        every output cell is noisy and which values were missing is hidden
+        (the guarantee covers "missing" as one more possible input).
+        ``"passthrough"`` keeps NaN: **not private** for missingness, which
+        is released exactly (a :class:`PrivacyLeakWarning` at fit); the
+        present values get their epsilon as usual.  The accountant is
+        charged the same epsilon in every case."""
 
 _COMMON_DOC = """
     columns : list of str or int, or None, default=None
         Columns to noise; the others pass through unchanged.  None noises
         every column.
     random_state : int, numpy Generator or None, default=None
-        None draws a fresh seed from the operating system's secure source
-        for every call: use it for releases.  An int makes runs
-        reproducible (for experiments only: the same seed gives the same
-        noise, which repeated releases can subtract, see the module
-        docstring).  The generator is seeded in ``fit`` and advances with
-        each ``transform``, so every call and every column gets independent
-        noise.
+        None draws a fresh 128-bit seed from the operating system's secure
+        source for every ``transform`` call: use it for releases.  An int
+        makes runs reproducible: the n-th ``transform`` after ``fit`` draws
+        from the stream seeded by ``(seed, n)``, so every call and every
+        column gets independent noise, but **anyone who knows the seed can
+        replay the noise and remove it** (the seed is a parameter: it is in
+        every pickle of the estimator).  For experiments only.  A Generator
+        is drawn from as given; it is never pickled (a loaded copy has
+        ``random_state=None``).  No generator state is stored or pickled.
     accountant : BudgetAccountant or None, default=None
         diffprivlib accountant that each ``transform`` call spends on (the
         per-record epsilon/delta, checked before the noise is drawn).
         None uses diffprivlib's default accountant, resolved in ``fit``.
+        ``clone`` keeps the same accountant (by reference).  Fitting in a
+        worker process (``GridSearchCV(n_jobs=2)``) needs a
+        :class:`SharedAccountant`; with any other accountant it raises
+        ``RuntimeError`` rather than spend on a copy.
 """
 _LOCAL_PARAMS_DOC = (_BOUNDS_DOC + _COMMON_DOC).strip("\n").lstrip()
 
@@ -341,8 +731,8 @@ class LaplaceNoise(_NumericMechanism):
     and is distributed as a continuous Laplace of scale ``scale_`` to within
     the grid resolution (tested against diffprivlib's ``Laplace``).
 
-    NaN stays NaN: whether a value is missing is released as is (impute
-    first if missingness is itself sensitive).  The output is float64.
+    Missing values are refused by default (``missing``); ``"impute"``
+    hides them.  The output is float64.
 
     Parameters
     ----------
@@ -388,14 +778,18 @@ class LaplaceNoise(_NumericMechanism):
     _parameter_constraints = {
         "epsilon": _EPSILON,
         "bounds": _BOUNDS,
+        "missing": [StrOptions({"error", "impute", "passthrough"})],
         "columns": _COLUMNS,
         "random_state": _RANDOM_STATE,
         "accountant": _ACCOUNTANT,
     }
 
-    def __init__(self, *, epsilon=1.0, bounds=None, columns=None, random_state=None, accountant=None):
+    def __init__(
+        self, *, epsilon=1.0, bounds=None, missing="error", columns=None, random_state=None, accountant=None
+    ):
         self.epsilon = epsilon
         self.bounds = bounds
+        self.missing = missing
         self.columns = columns
         self.random_state = random_state
         self.accountant = accountant
@@ -407,8 +801,8 @@ class LaplaceNoise(_NumericMechanism):
         step = _s.grid_step((hi - lo) / eps, max(abs(lo), abs(hi)), hi - lo)
         return {"epsilon": eps, "bounds": (lo, hi), "scale": (hi - lo + step) / eps, "step": step}
 
-    def _noise(self, values, state):
-        out, _, _ = _s.laplace_on_grid(values, *state["bounds"], state["epsilon"], self._call_rng)
+    def _noise(self, values, state, rng):
+        out, _, _ = _s.laplace_on_grid(values, *state["bounds"], state["epsilon"], rng)
         return out
 
     @property
@@ -436,7 +830,8 @@ class GaussianNoise(_NumericMechanism):
     ideal mass only to float resolution (a discrete Gaussian sampler would
     close that gap, much more slowly).
 
-    NaN stays NaN (missingness is released).  The output is float64.
+    Missing values are refused by default (``missing``); ``"impute"``
+    hides them.  The output is float64.
 
     Parameters
     ----------
@@ -478,17 +873,27 @@ class GaussianNoise(_NumericMechanism):
         "epsilon": _EPSILON,
         "delta": [Interval(Real, 0, 1, closed="neither")],
         "bounds": _BOUNDS,
+        "missing": [StrOptions({"error", "impute", "passthrough"})],
         "columns": _COLUMNS,
         "random_state": _RANDOM_STATE,
         "accountant": _ACCOUNTANT,
     }
 
     def __init__(
-        self, *, epsilon=1.0, delta=1e-5, bounds=None, columns=None, random_state=None, accountant=None
+        self,
+        *,
+        epsilon=1.0,
+        delta=1e-5,
+        bounds=None,
+        missing="error",
+        columns=None,
+        random_state=None,
+        accountant=None,
     ):
         self.epsilon = epsilon
         self.delta = delta
         self.bounds = bounds
+        self.missing = missing
         self.columns = columns
         self.random_state = random_state
         self.accountant = accountant
@@ -502,10 +907,8 @@ class GaussianNoise(_NumericMechanism):
         sigma = _s.analytic_gaussian_sigma(eps, self.delta, hi - lo + step)
         return {"epsilon": eps, "delta": float(self.delta), "bounds": (lo, hi), "sigma": sigma, "step": step}
 
-    def _noise(self, values, state):
-        out, _, _ = _s.gaussian_on_grid(
-            values, *state["bounds"], state["epsilon"], state["delta"], self._call_rng
-        )
+    def _noise(self, values, state, rng):
+        out, _, _ = _s.gaussian_on_grid(values, *state["bounds"], state["epsilon"], state["delta"], rng)
         return out
 
     @property
@@ -538,9 +941,12 @@ class RandomizedResponse(_LocalMechanism):
     epsilon : float or dict of {{column: float}}, default=1.0
         Privacy budget per value (> 0).
     categories : list, dict of {{column: list}} or None, default=None
-        The category set, for every column or per column.  None (or a
-        column missing from the dict) learns the sorted distinct non-null
-        training values, with a :class:`PrivacyLeakWarning`.
+        The category set, for every column or per column: only this
+        parameter declares a domain.  None (or a column missing from the
+        dict) takes a categorical column's dtype categories, else the
+        sorted distinct non-null training values, with a
+        :class:`PrivacyLeakWarning` in both cases (``astype("category")``
+        builds its categories from the data).
     {params}
     Attributes
     ----------
@@ -589,9 +995,8 @@ class RandomizedResponse(_LocalMechanism):
 
     def _fit_column(self, column, name):
         eps = _column_epsilon(self.epsilon, name)
-        given = per_column(self.categories, name)
-        if given is not None:
-            cats = pd.Index(list(given))
+        cats, learnt = _domain(column, per_column(self.categories, name), name)
+        if not learnt:
             if cats.size == 0 or cats.has_duplicates or cats.hasnans:
                 raise ValueError(
                     f"categories for column {name!r} must be non-empty, unique and without NaN."
@@ -603,12 +1008,6 @@ class RandomizedResponse(_LocalMechanism):
                     "(wrong column or category type?)."
                 )
         else:
-            values = column.dropna()
-            if isinstance(values.dtype, pd.CategoricalDtype):
-                values = values.astype(values.cat.categories.dtype)
-            cats = pd.Index(pd.unique(values.to_numpy()))
-            with values_hidden(name, "categories of mixed types cannot be sorted"):
-                cats = cats.sort_values()
             if cats.size == 0:
                 raise ValueError(f"Column {name!r} has no non-null value to learn categories from.")
             self._leaked.append(name)
@@ -624,15 +1023,17 @@ class RandomizedResponse(_LocalMechanism):
             warnings.warn(
                 f"RandomizedResponse: categories learnt from the data for {len(leaked)} "
                 f"column(s) ({', '.join(map(repr, leaked))}); this releases which "
-                "categories occur. Declare `categories` to avoid it.",
+                f"categories occur; {_LEARNT_DOMAIN_HINT}.",
                 PrivacyLeakWarning,
                 stacklevel=4,
             )
 
-    def _transform_column(self, column, name, state):
+    def _transform_column(self, column, name, state, rng=None):
+        if rng is None:
+            rng = self._call_generator()
         cats = state["categories"]
         codes = _codes(column, cats, name)
-        out = _s.randomized_response_codes(codes, len(cats), state["epsilon"], self._call_rng)
+        out = _s.randomized_response_codes(codes, len(cats), state["epsilon"], rng)
         if isinstance(column.dtype, pd.CategoricalDtype):
             return pd.Series(pd.Categorical.from_codes(out, categories=cats), index=column.index, name=name)
         labels = np.asarray(list(cats), dtype=object)
@@ -709,11 +1110,17 @@ def estimate_frequencies(counts, epsilon):
 
 # -- central statistics ----------------------------------------------------------
 def _spend_fit(est, epsilon, delta=0.0):
-    est.accountant_ = BudgetAccountant.load_default(est.accountant)
+    """Resolve ``est.accountant_`` and check ``(epsilon, delta)`` on it (BudgetError
+    before any work); refuse a fit whose spend could not reach the caller's
+    accountant (see :class:`SharedAccountant`)."""
+    if isinstance(est, _DPEstimatorMixin):
+        est.accountant_ = est._resolve_accountant()
+    else:
+        est.accountant_ = BudgetAccountant.load_default(est.accountant)
     est.accountant_.check(epsilon, delta)
 
 
-class DPKBinsDiscretizer(ColumnAnonymizer):
+class DPKBinsDiscretizer(_DPEstimatorMixin, ColumnAnonymizer):
     """Bin numeric columns at differentially private quantiles (central epsilon-DP in fit).
 
     Like :class:`sklearn.preprocessing.KBinsDiscretizer` with
@@ -743,6 +1150,8 @@ class DPKBinsDiscretizer(ColumnAnonymizer):
         None: secure OS seed (for releases); an int: reproducible fit.
     accountant : BudgetAccountant or None, default=None
         diffprivlib accountant spent on in ``fit``; None: the default one.
+        ``clone`` keeps it by reference; a fit in a worker process needs a
+        :class:`SharedAccountant` (any other raises ``RuntimeError``).
 
     Attributes
     ----------
@@ -843,13 +1252,17 @@ class DPKBinsDiscretizer(ColumnAnonymizer):
     def _privacy_spend(self):
         return [{"kind": "central", "columns": list(self.columns_), "epsilon": float(self.epsilon), "delta": 0.0}]
 
+    def _candidate_spend(self, params):
+        return [{"kind": "central", "columns": list(self.columns_),
+                 "epsilon": float(params.get("epsilon", self.epsilon)), "delta": 0.0}]
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = True
         return tags
 
 
-class DPGroupMeanEncoder(ColumnAnonymizer):
+class DPGroupMeanEncoder(_DPEstimatorMixin, ColumnAnonymizer):
     """Encode rows by the differentially private mean of a numeric value in their group.
 
     Like :class:`sklearn.preprocessing.TargetEncoder`, but private (central
@@ -882,9 +1295,12 @@ class DPGroupMeanEncoder(ColumnAnonymizer):
     value_column : str, int or None, default=None
         Numeric column of ``X`` averaged; None averages ``y``.
     categories : dict of {column: list} or None, default=None
-        Domain of each group column.  A column not in the dict uses its
-        categorical dtype's categories if it has one, else its sorted
-        distinct training values, with a :class:`PrivacyLeakWarning`.
+        Domain of each group column: only this parameter declares a domain
+        (public knowledge).  A column not in the dict uses its categorical
+        dtype's categories if it has one, else its sorted distinct training
+        values, with a :class:`PrivacyLeakWarning` in both cases: a
+        categorical dtype built with ``astype("category")`` lists the values
+        that occur, so a rare value would be released as "public".
     min_count : float, default=10
         Groups with a noisy count below this get the global mean.
     max_groups : int, default=100_000
@@ -893,6 +1309,8 @@ class DPGroupMeanEncoder(ColumnAnonymizer):
         None: secure OS seed (for releases); an int: reproducible fit.
     accountant : BudgetAccountant or None, default=None
         diffprivlib accountant spent on in ``fit``; None: the default one.
+        ``clone`` keeps it by reference; a fit in a worker process needs a
+        :class:`SharedAccountant` (any other raises ``RuntimeError``).
 
     Attributes
     ----------
@@ -1054,15 +1472,8 @@ class DPGroupMeanEncoder(ColumnAnonymizer):
         leaked = []
         categories = {}
         for col in groups:
-            given = (self.categories or {}).get(col)
-            if given is not None:
-                cats = pd.Index(list(given))
-            elif isinstance(frame[col].dtype, pd.CategoricalDtype):
-                cats = frame[col].cat.categories
-            else:
-                cats = pd.Index(pd.unique(frame[col].dropna().to_numpy()))
-                with values_hidden(col, "categories of mixed types cannot be sorted"):
-                    cats = cats.sort_values()
+            cats, learnt = _domain(frame[col], (self.categories or {}).get(col), col)
+            if learnt:
                 leaked.append(col)
             if cats.size == 0 or cats.has_duplicates:
                 raise ValueError(f"Group column {col!r} needs a non-empty domain of unique categories.")
@@ -1078,7 +1489,8 @@ class DPGroupMeanEncoder(ColumnAnonymizer):
         if leaked:
             warnings.warn(
                 f"DPGroupMeanEncoder: group categories learnt from the data for {len(leaked)} "
-                f"column(s) ({', '.join(map(repr, leaked))}); declare `categories` to avoid it.",
+                f"column(s) ({', '.join(map(repr, leaked))}); this releases which "
+                f"categories occur; {_LEARNT_DOMAIN_HINT}.",
                 PrivacyLeakWarning,
                 stacklevel=2,
             )
@@ -1155,6 +1567,10 @@ class DPGroupMeanEncoder(ColumnAnonymizer):
     def _privacy_spend(self):
         return [{"kind": "central", "columns": list(self.group_columns_), "epsilon": float(self.epsilon), "delta": 0.0}]
 
+    def _candidate_spend(self, params):
+        return [{"kind": "central", "columns": list(self.group_columns_),
+                 "epsilon": float(params.get("epsilon", self.epsilon)), "delta": 0.0}]
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = True
@@ -1165,22 +1581,32 @@ class DPGroupMeanEncoder(ColumnAnonymizer):
 # -- budget ----------------------------------------------------------------------
 @dataclass
 class PrivacyBudget:
-    """What a fitted pipeline spends per record.
+    """What a fitted pipeline (or a fitted search) spends per record.
 
     Attributes
     ----------
     epsilon, delta : float
         Total per record: local mechanisms plus central steps (sequential
-        composition, a conservative upper bound).
+        composition, a conservative upper bound).  For a search object,
+        the composition of every candidate, fold and the refit.
     local_epsilon, local_delta : float
-        Spent by one ``transform`` of the local mechanisms on a record (its
-        noised columns compose sequentially).
+        Spent by the local mechanisms on a record: one ``transform`` for a
+        pipeline (its noised columns compose sequentially); for a search,
+        every noised transform the record went through.
     central_epsilon, central_delta : float
-        Spent once on the training set by the central steps (DP
-        statistics and DP models learnt in fit).
+        Spent on the training set by the central steps (DP statistics and
+        DP models learnt in fit); for a search, every fit.
     steps : list of dict
-        One entry per DP step: ``name`` (path in the pipeline), ``kind``
+        One entry per DP step (of the refitted best estimator for a
+        search): ``name`` (path in the pipeline), ``kind``
         (``"local"``/``"central"``), ``columns``, ``epsilon``, ``delta``.
+    search : dict or None
+        For a search object: ``candidates``, ``splits``,
+        ``releases_per_split`` (noised transforms of a record per candidate
+        and split), ``refit`` (True), ``releases`` (noised transforms of a
+        record in all: ``candidates * splits * releases_per_split + 1``)
+        and ``candidate_epsilon`` (per-record epsilon of one release of
+        each candidate).  None otherwise.
     """
 
     epsilon: float
@@ -1190,13 +1616,15 @@ class PrivacyBudget:
     central_epsilon: float
     central_delta: float
     steps: list = field(default_factory=list)
+    search: dict = None
 
 
 def _walk(est, path):
+    """``(path, leaf estimator)`` for every leaf of a fitted composite."""
     from sklearn.compose import ColumnTransformer
     from sklearn.pipeline import FeatureUnion, Pipeline
 
-    if hasattr(est, "best_estimator_"):
+    if hasattr(est, "best_estimator_"):  # a search nested in a pipeline: its refit only
         yield from _walk(est.best_estimator_, path)
     elif isinstance(est, Pipeline):
         for name, step in est.steps:
@@ -1211,11 +1639,116 @@ def _walk(est, path):
             if not isinstance(trans, str):
                 yield from _walk(trans, [*path, name])
     else:
-        yield "__".join(path) or type(est).__name__, est
+        yield path, est
+
+
+def _leaf_spends(name, est, params=None):
+    """The spend entries of one fitted leaf; ``params`` (a search candidate's
+    parameters for this leaf) override its own, when given."""
+    if params is not None and hasattr(est, "_candidate_spend"):
+        check_is_fitted(est)
+        return [{"name": name, **e} for e in est._candidate_spend(params)]
+    if hasattr(est, "_privacy_spend"):
+        check_is_fitted(est)
+        if params and {"epsilon", "delta"} & set(params):
+            raise ValueError(
+                f"privacy_budget cannot recompute the spend of step {name!r} "
+                f"({type(est).__name__}) for the search candidates that change its budget."
+            )
+        return [{"name": name, **e} for e in est._privacy_spend()]
+    if type(est).__module__.startswith("diffprivlib") and hasattr(est, "epsilon"):
+        params = params or {}
+        return [{
+            "name": name,
+            "kind": "central",
+            "columns": list(getattr(est, "feature_names_in_", [])),
+            "epsilon": float(params.get("epsilon", est.epsilon)),
+            "delta": float(params.get("delta", getattr(est, "delta", 0.0)) or 0.0),
+        }]
+    return []
+
+
+def _pipeline_spends(estimator, params=None):
+    """All spend entries of a fitted estimator; ``params`` (``step__param``
+    keys, as in a search's candidates) override the leaves' parameters."""
+    leaves = list(_walk(estimator, []))
+    per_leaf = {}
+    if params is not None:
+        for key, value in params.items():
+            for path, _ in leaves:
+                prefix = "__".join(path)
+                rest = key[len(prefix) + 2:] if prefix and key.startswith(prefix + "__") else (
+                    key if not prefix else None)
+                if rest is not None and "__" not in rest:
+                    per_leaf.setdefault(prefix, {})[rest] = value
+                    break
+            else:  # a composite's parameter, or a whole step replaced
+                replaces_dp = any(
+                    "__".join(path).startswith(key) and _leaf_spends("", est) for path, est in leaves
+                )
+                if replaces_dp or hasattr(value, "_privacy_spend") or (
+                    type(value).__module__.startswith("diffprivlib")
+                ):
+                    raise ValueError(
+                        f"privacy_budget: the search parameter {key!r} replaces a step that "
+                        "spends privacy budget (a grid over whole steps), so the candidates' "
+                        "spends cannot be recomputed from the fitted best estimator; compose "
+                        "them by hand."
+                    )
+    steps = []
+    for path, est in leaves:
+        name = "__".join(path) or type(est).__name__
+        steps += _leaf_spends(name, est, None if params is None else per_leaf.get("__".join(path), {}))
+    return steps
+
+
+def _sums(steps):
+    local = [s for s in steps if s["kind"] == "local"]
+    central = [s for s in steps if s["kind"] == "central"]
+    return (
+        math.fsum(s["epsilon"] for s in local), math.fsum(s["delta"] for s in local),
+        math.fsum(s["epsilon"] for s in central), math.fsum(s["delta"] for s in central),
+    )
+
+
+def _search_budget(search):
+    """The composition of a fitted GridSearchCV / RandomizedSearchCV / Halving*SearchCV."""
+    if not hasattr(search, "best_estimator_"):
+        raise ValueError(
+            f"privacy_budget needs the {type(search).__name__} fitted with refit=True "
+            "(best_estimator_): the candidates' spends are computed on the fitted steps."
+        )
+    candidates = list(search.cv_results_["params"])
+    splits = int(search.n_splits_)
+    scorer = getattr(search, "scorer_", None)
+    n_scorers = len(scorer) if isinstance(scorer, dict) else 1
+    passes = max(n_scorers, 1 + (n_scorers if getattr(search, "return_train_score", False) else 0))
+    best = _pipeline_spends(search.best_estimator_)
+    le, ld, ce, cd = _sums(best)  # the refit: one fit and one transform of the training set
+    cand_eps = []
+    for params in candidates:
+        c_le, c_ld, c_ce, c_cd = _sums(_pipeline_spends(search.best_estimator_, params))
+        cand_eps.append(c_le + c_ce)
+        le += splits * passes * c_le
+        ld += splits * passes * c_ld
+        ce += splits * c_ce
+        cd += splits * c_cd
+    info = {
+        "candidates": len(candidates),
+        "splits": splits,
+        "releases_per_split": passes,
+        "refit": True,
+        "releases": len(candidates) * splits * passes + 1,
+        "candidate_epsilon": cand_eps,
+    }
+    return PrivacyBudget(
+        epsilon=le + ce, delta=min(ld + cd, 1.0), local_epsilon=le, local_delta=ld,
+        central_epsilon=ce, central_delta=cd, steps=best, search=info,
+    )
 
 
 def privacy_budget(estimator):
-    """Per-record privacy spend of a fitted estimator, Pipeline or ColumnTransformer.
+    """Per-record privacy spend of a fitted estimator, Pipeline, ColumnTransformer or search.
 
     Local mechanisms (:class:`LaplaceNoise`, :class:`GaussianNoise`,
     :class:`RandomizedResponse`) add up over every column they noise: the
@@ -1223,13 +1756,42 @@ def privacy_budget(estimator):
     chain of local mechanisms on one column is also summed, conservatively).
     Central steps (:class:`DPGroupMeanEncoder`, :class:`DPKBinsDiscretizer`,
     diffprivlib models such as ``GaussianNB``) are listed with the epsilon
-    they spent in fit, and added to the total.
+    they spent in fit, and added to the total.  For a pipeline, the figure
+    is one release: every later ``transform`` of the same records spends
+    it again.
+
+    **Searches.**  A fitted ``GridSearchCV``, ``RandomizedSearchCV``,
+    ``HalvingGridSearchCV`` or ``HalvingRandomSearchCV`` did not make one
+    release: every record went through a noised transform for every
+    candidate and split (as a training row in ``fit``, or as a test row
+    when scored), then once more in the refit, and the best parameters
+    were chosen from those outputs.  The reported budget is that
+    composition: for each candidate, ``splits * releases_per_split`` times
+    its local spend plus ``splits`` times its central spend, plus the
+    refit's (``releases_per_split`` is the number of scorers, plus one for
+    training rows when ``return_train_score``: a conservative count; a
+    callable scorer that returns several scores counts as one).  A
+    grid of 4 candidates over 3 folds is 13 releases.  ``steps`` lists the
+    refitted best estimator's steps; ``search`` details the composition.
+    ``cross_val_score`` / ``cross_validate`` return no object to inspect:
+    their cost is ``splits`` times :func:`privacy_budget` of the pipeline
+    (per scorer), which you add yourself.
+
+    A search made private would need more than this accounting: choosing
+    the best candidate from noisy scores is itself a release about the
+    data.  The options are a private selection (the exponential mechanism
+    over candidates' scores, or Liu & Talwar 2019 / Papernot & Steinke
+    2022 "hyperparameter tuning with Renyi DP", whose cost is a small
+    multiple of one candidate's instead of the sum over all), or tuning on
+    a separate public or already-released data set and fitting once on the
+    private one.  The package implements none of these: the composition
+    above is what a plain search costs.
 
     Parameters
     ----------
     estimator : fitted estimator
         A fitted Pipeline, ColumnTransformer, FeatureUnion, search
-        (its ``best_estimator_``) or single estimator.
+        (``refit=True``) or single estimator.
 
     Returns
     -------
@@ -1251,26 +1813,10 @@ def privacy_budget(estimator):
     (1.0, [0.8, 0.2])
     """
     check_is_fitted(estimator)
-    steps = []
-    for name, est in _walk(estimator, []):
-        if hasattr(est, "_privacy_spend"):
-            check_is_fitted(est)
-            for entry in est._privacy_spend():
-                steps.append({"name": name, **entry})
-        elif type(est).__module__.startswith("diffprivlib") and hasattr(est, "epsilon"):
-            steps.append({
-                "name": name,
-                "kind": "central",
-                "columns": list(getattr(est, "feature_names_in_", [])),
-                "epsilon": float(est.epsilon),
-                "delta": float(getattr(est, "delta", 0.0) or 0.0),
-            })
-    local = [s for s in steps if s["kind"] == "local"]
-    central = [s for s in steps if s["kind"] == "central"]
-    le = math.fsum(s["epsilon"] for s in local)
-    ld = math.fsum(s["delta"] for s in local)
-    ce = math.fsum(s["epsilon"] for s in central)
-    cd = math.fsum(s["delta"] for s in central)
+    if hasattr(estimator, "cv_results_") and hasattr(estimator, "n_splits_"):
+        return _search_budget(estimator)
+    steps = _pipeline_spends(estimator)
+    le, ld, ce, cd = _sums(steps)
     return PrivacyBudget(
         epsilon=le + ce, delta=min(ld + cd, 1.0), local_epsilon=le, local_delta=ld,
         central_epsilon=ce, central_delta=cd, steps=steps,

@@ -836,12 +836,14 @@ class PrefixGeneralizer(ColumnAnonymizer):
     Suppression (``"*"``): NaN, values that are not valid for the mode
     (not an IPv4 address; an integer longer than ``width``), and values not
     longer than ``n`` characters (their prefix would be the whole value).
-    A prefix never seen in ``fit`` is kept (``unseen="keep"``: a prefix of
-    a valid value reveals no more than its training counterparts; the
-    category is added after the fitted ones) or suppressed
+    A prefix never seen in ``fit`` is suppressed by default
     (``unseen="suppress"``: the output categories are exactly those fixed
-    in ``fit``).  Chain a :class:`RareCategoryGrouper` to group rare
-    prefixes.
+    in ``fit``, so no text of a value the fitted state never saw reaches
+    the output, even when a column of names or notes is given by mistake).
+    ``unseen="keep"`` writes it after the fitted categories instead (for
+    codes such as ZIPs, where a new prefix reveals no more than its
+    training counterparts).  Chain a :class:`RareCategoryGrouper` to group
+    rare prefixes.
 
     Parameters
     ----------
@@ -853,8 +855,9 @@ class PrefixGeneralizer(ColumnAnonymizer):
     width : int or None, default=None
         Zero-pad integers and digit-only strings to this width first
         (``mode="prefix"``).
-    unseen : {"keep", "suppress"}, default="keep"
-        What becomes of a prefix not seen in fit.
+    unseen : {"suppress", "keep"}, default="suppress"
+        What becomes of a prefix not seen in fit. Before 0.1.0 the
+        default was ``"keep"``.
     columns : list of str or int, or None, default=None
         Columns to generalize; the others pass through unchanged.
 
@@ -889,7 +892,7 @@ class PrefixGeneralizer(ColumnAnonymizer):
         "columns": ["array-like", str, Integral, None],
     }
 
-    def __init__(self, *, n=3, mode="prefix", width=None, unseen="keep", columns=None):
+    def __init__(self, *, n=3, mode="prefix", width=None, unseen="suppress", columns=None):
         self.n = n
         self.mode = mode
         self.width = width

@@ -39,9 +39,16 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from . import _pii_patterns as P
+from ._compat import Interval, StrOptions, _fit_context, dp_check_random_state
 from ._text import decode_bytes, encode_text, text_series
-from ._compat import Interval, StrOptions, _fit_context, dp_check_random_state, validate_data
-from .base import ColumnAnonymizer, anonymizer_tags, check_frame, make_rng, output_container
+from .base import (
+    ColumnAnonymizer,
+    anonymizer_tags,
+    check_frame,
+    make_rng,
+    output_container,
+    validate_frame,
+)
 
 __all__ = [
     "FakeReplacer",
@@ -295,7 +302,8 @@ def detect_pii(X, *, sample_size=1000, min_share=0.8, random_state=0):
         sample = frame
     records = [_classify(sample.iloc[:, j], name, min_share) for j, name in enumerate(frame.columns)]
     report = pd.DataFrame(records, columns=_REPORT_COLUMNS,
-                          index=pd.Index(list(frame.columns), name="column", dtype=object))
+                          index=pd.Index(list(frame.columns), name="column", dtype=object,
+                                         tupleize_cols=False))
     report["kind"] = report["kind"].astype(object)
     report["evidence"] = report["evidence"].astype(object)
     return report
@@ -525,18 +533,7 @@ class _FrameTransformer(TransformerMixin, BaseEstimator):
     one-to-one (PIIDetector drops columns, KeyedAssigner makes one)."""
 
     def _frame(self, X, reset):
-        frame, is_pandas = check_frame(X)
-        validate_data(self, frame if is_pandas else frame.to_numpy(), skip_check_array=True, reset=reset)
-        if reset and (frame.shape[0] < 1 or frame.shape[1] < 1):
-            raise ValueError(
-                f"Found array with 0 sample(s) or 0 feature(s) (shape={frame.shape}) while a "
-                "minimum of 1 is required."
-            )
-        if not reset and is_pandas and hasattr(self, "feature_names_in_"):
-            frame = frame[list(self.feature_names_in_)]
-        elif not is_pandas:
-            frame.columns = self._input_names()
-        return frame, is_pandas
+        return validate_frame(self, X, reset=reset)
 
     def _input_names(self):
         if hasattr(self, "feature_names_in_"):
@@ -689,7 +686,8 @@ class PIIDetector(_FrameTransformer):
             ):
                 raise ValueError("input_features is not equal to feature_names_in_")
         dropped = set(self.pii_columns_)
-        keep = [i for i, c in enumerate(names) if c not in dropped]
+        labels = getattr(self, "column_labels_", names)  # pii_columns_ holds these labels
+        keep = [i for i, c in enumerate(labels) if c not in dropped]
         chosen = names if input_features is None else input_features
         return np.asarray([chosen[i] for i in keep], dtype=object)
 

@@ -16,8 +16,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context
 from ._hierarchy import load_hierarchy
-from ._mondrian import SensitiveRule, fmt_numbers, grow_tree, make_coder, route
-from .base import SUPPRESSED, ColumnAnonymizer, is_numeric
+from ._mondrian import (SensitiveRule, fmt_numbers, grow_tree, is_date_objects, make_coder,
+                        round_sig, route)
+from .base import SUPPRESSED, ColumnAnonymizer, is_numeric, values_hidden
 
 __all__ = ["MondrianAnonymizer"]
 
@@ -69,19 +70,26 @@ class MondrianAnonymizer(ColumnAnonymizer):
         :func:`sklearn_anon.metrics.t_closeness`).  Both constraints are
         checked with a 1e-9 margin, so rounding never lets a region through
         that an exact check (or pycanon) would reject.
-    sensitive : str or None, default=None
-        Name of the sensitive column.  It steers the cuts (``l``, ``t``) and
-        passes through unchanged; it is never a quasi-identifier.
-    quasi_identifiers : list of str or None, default=None
-        The columns to anonymize.  None: every column except ``sensitive``.
-        Columns that are neither quasi-identifiers nor ``sensitive`` pass
-        through unchanged (deliberately, because the caller said so).
+    sensitive : str, int or None, default=None
+        Name of the sensitive column (or its position, when no column has
+        that name).  It steers the cuts (``l``, ``t``) and passes through
+        unchanged; it is never a quasi-identifier.
+    quasi_identifiers : list of str/int, str, int or None, default=None
+        The columns to anonymize, by name (or by position, when no column
+        has that name; resolved to names in fit and used by name in
+        ``transform``).  None: every column except ``sensitive``.  Columns
+        that are neither quasi-identifiers nor ``sensitive`` pass through
+        unchanged (deliberately, because the caller said so).
     categorical : "auto", list of str or dict, default="auto"
         Which quasi-identifiers are categorical.  ``"auto"``: string,
         object, categorical and boolean columns (numbers and datetimes are
-        cut on their values).  A list: those columns (even numeric ones).
-        A dict ``{column: [category, ...]}``: those columns, cut along the
-        given order (values not in the order are unseen values).
+        cut on their values; an object column holding only dates or
+        datetimes, e.g. ``datetime.date`` read from Parquet, is a datetime
+        column).  A list: those columns (even numeric ones); a listed-out
+        object/string column must then hold numbers or dates (else
+        ``ValueError``).  A dict ``{column: [category, ...]}``: those
+        columns, cut along the given order (values not in the order are
+        unseen values).
     hierarchies : dict or None, default=None
         ``{column: hierarchy}``, anything
         :func:`sklearn_anon._hierarchy.load_hierarchy` reads (an ARX-style
@@ -98,6 +106,22 @@ class MondrianAnonymizer(ColumnAnonymizer):
         training values (numeric/datetime columns keep their type);
         categorical columns keep the interval label (categories have no
         mean).
+    precision : int, dict or None, default=None
+        Significant digits of the interval ends of numeric
+        quasi-identifiers (an int for every numeric one, or ``{column:
+        digits}``).  Labels built from the data show the smallest and
+        largest training value of each region, so a training outlier's
+        exact value (an income of ``987654.32``) is in the label of its
+        region, and that label is reused on every later release.  With
+        ``precision`` the lower end is rounded down and the upper end up
+        (``precision=2``: ``[20000, 990000]``), so every value of the region
+        still lies within its label, but no exact extreme is shown unless it
+        has at most ``precision`` significant digits; a region of one
+        distinct value becomes an interval.  ``"midpoint"`` output is then
+        the middle of the rounded interval and ``"mean"`` output is rounded
+        to ``precision`` digits.  None: exact ends (as Mondrian's paper
+        releases them).  Datetime and categorical columns are not rounded
+        (a dict entry for one is a ``ValueError``).
     verbose : int, default=0
         If > 0, print one line per level of the cut tree during fit.
 
@@ -131,14 +155,31 @@ class MondrianAnonymizer(ColumnAnonymizer):
 
     * a value inside the training range: its region's label;
     * a number or date outside every training range (or in a gap between
-      regions): the label of the region it is routed to (the nearest one at
-      each cut), even though that interval does not contain it;
-    * a category never seen in fit: ``"*"`` (suppressed);
-    * a missing value (NaN/None/NaT): ``"*"`` in interval output, NaN in
-      numeric output.  In fit, missing values are a value of their own
-      (sorted last), so a region may hold both missing and present values;
-      such a region is written ``"*"`` (NaN in numeric output) on that
-      column for all its rows, which keeps k-anonymity.
+      regions), or a category of the column's domain (the given order, an
+      ordered dtype's categories, the hierarchy's leaves) that no training
+      row had: the label of the region it is routed to (the nearest one at
+      each cut), even though that label does not contain it (it is
+      generalized, never written out);
+    * a value the fitted tree cannot place: ``"*"`` (suppressed; NaN / NaT
+      in numeric output).  That is, whatever the column's dtype: a missing
+      value (NaN/None/NaT/``pd.NA``), a category outside the column's
+      domain (never seen in fit, not in the order, not a leaf of the
+      hierarchy), text that is not a number in a numeric column or not a
+      date in a datetime column, ``inf``, and a value of another kind than
+      the fitted one (a number in a datetime column, a date in a numeric
+      one).  In fit, missing values (and ``inf``) are a value of their own
+      (sorted last, after every hierarchy node), so a region may hold both
+      missing and present values; such a region is written ``"*"`` (NaN in
+      numeric output) on that column for all its rows, which keeps
+      k-anonymity.
+
+    Datetimes are compared in the column's own resolution (``datetime64[s]``
+    / ``[ms]`` / ``[us]`` / ``[ns]``; ``us`` for dates parsed from objects
+    or text), so dates outside the nanosecond range (before 1677 or after
+    2262) are cut and labelled like any other.
+
+    Errors and warnings name the column and the problem, never a cell
+    value.
 
     A constant or all-missing quasi-identifier is never cut (nothing to
     split); all-missing is written ``"*"``.
@@ -186,6 +227,15 @@ class MondrianAnonymizer(ColumnAnonymizer):
     7  [52, 58]  {F, M}     flu
     >>> MondrianAnonymizer(k=2, output="midpoint").fit_transform(df[["age"]])["age"].tolist()
     [24.0, 24.0, 33.5, 33.5, 45.5, 45.5, 55.0, 55.0]
+
+    Labels show the training extremes of each region; ``precision`` rounds
+    them outwards, so an outlier's exact value is not released:
+
+    >>> income = pd.DataFrame({"income": [20000, 21000, 22000, 987654.32]})
+    >>> MondrianAnonymizer(k=2).fit(income).regions_["income"].tolist()
+    ['[20000, 21000]', '[22000, 987654.32]']
+    >>> MondrianAnonymizer(k=2, precision=2).fit(income).regions_["income"].tolist()
+    ['[20000, 21000]', '[22000, 990000]']
     """
 
     _parameter_constraints = {
@@ -193,11 +243,12 @@ class MondrianAnonymizer(ColumnAnonymizer):
         "l": [Interval(Real, 1, None, closed="left"), None],
         "l_diversity": [StrOptions({"distinct", "entropy"})],
         "t": [Interval(Real, 0, 1, closed="both"), None],
-        "sensitive": [str, Integral, None],
-        "quasi_identifiers": ["array-like", str, None],
+        "sensitive": [str, Integral, tuple, None],
+        "quasi_identifiers": ["array-like", str, Integral, None],
         "categorical": [StrOptions({"auto"}), list, dict],
         "hierarchies": [dict, None],
         "output": [StrOptions({"interval", "midpoint", "mean"})],
+        "precision": [Interval(Integral, 1, None, closed="left"), dict, None],
         "verbose": ["verbose"],
     }
 
@@ -213,6 +264,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         categorical="auto",
         hierarchies=None,
         output="interval",
+        precision=None,
         verbose=0,
     ):
         self.k = k
@@ -224,24 +276,27 @@ class MondrianAnonymizer(ColumnAnonymizer):
         self.categorical = categorical
         self.hierarchies = hierarchies
         self.output = output
+        self.precision = precision
         self.verbose = verbose
 
     # -- fit -----------------------------------------------------------------
     def _resolve(self, frame):
         """Check the data-dependent parameters; return (qis, sensitive)."""
+        if isinstance(self.k, (bool, np.bool_)):
+            raise TypeError("k must be an int, got a boolean.")
         sensitive = self.sensitive
-        if sensitive is not None and sensitive not in frame.columns:
-            raise ValueError(f"Sensitive column {sensitive!r} is not in the input.")
+        if sensitive is not None:
+            sensitive = _column_name(frame, sensitive, "Sensitive column")
         if (self.l is not None or self.t is not None) and sensitive is None:
             raise ValueError("l-diversity and t-closeness need a `sensitive` column.")
         if self.quasi_identifiers is None:
             qis = [c for c in frame.columns if c != sensitive]
         else:
-            qis = [self.quasi_identifiers] if isinstance(self.quasi_identifiers, str) else list(
-                self.quasi_identifiers)
-            for q in qis:
-                if q not in frame.columns:
-                    raise ValueError(f"Quasi-identifier {q!r} is not in the input.")
+            given = self.quasi_identifiers
+            single = isinstance(given, (str, Integral)) or (
+                isinstance(given, tuple) and given in frame.columns)  # a MultiIndex name
+            qis = [given] if single else list(given)
+            qis = [_column_name(frame, q, "Quasi-identifier") for q in qis]
             if len(set(qis)) != len(qis):
                 raise ValueError("A quasi-identifier is named twice.")
         if sensitive is not None and sensitive in qis:
@@ -258,17 +313,33 @@ class MondrianAnonymizer(ColumnAnonymizer):
                 list(self.categorical) if isinstance(self.categorical, (list, dict)) else []):
             if name not in qis:
                 raise ValueError(f"Column {name!r} (categorical/hierarchies) is not a quasi-identifier.")
+        precision = self.precision if isinstance(self.precision, dict) else {None: self.precision}
+        for name, digits in precision.items():
+            if name is not None and name not in qis:
+                raise ValueError(f"Column {name!r} (precision) is not a quasi-identifier.")
+            if digits is not None and (isinstance(digits, (bool, np.bool_)) or not isinstance(
+                    digits, Integral) or digits < 1):
+                raise ValueError("`precision` must be a positive int (significant digits) "
+                                 "or None" + (f", for column {name!r}." if name is not None else "."))
         return qis, sensitive
+
+    def _digits(self, name):
+        """Significant digits of the interval ends of column ``name`` (None: exact)."""
+        if isinstance(self.precision, dict):
+            return self.precision.get(name)
+        return self.precision
 
     def _is_categorical(self, series, name):
         if isinstance(self.categorical, (list, dict)):
             return name in self.categorical
-        return not (is_numeric(series) or pd.api.types.is_datetime64_any_dtype(series.dtype))
+        return not (is_numeric(series) or pd.api.types.is_datetime64_any_dtype(series.dtype)
+                    or is_date_objects(series))
 
     def _sensitive_rule(self, column, name):
         if self.l is None and self.t is None:
             return None
-        codes, uniq = pd.factorize(column, sort=True, use_na_sentinel=False)
+        with values_hidden(name, "could not encode the sensitive column"):
+            codes, uniq = pd.factorize(column, sort=True, use_na_sentinel=False)
         rule = SensitiveRule(codes.astype(np.int64), len(uniq), l=self.l,
                              l_kind=self.l_diversity, t=self.t, ordered=is_numeric(column))
         whole = np.bincount(rule.s_codes, minlength=rule.m)[None, :]
@@ -312,6 +383,10 @@ class MondrianAnonymizer(ColumnAnonymizer):
                     f"Column {name!r}: {bad} training value(s) are not in the given "
                     "order/hierarchy."
                 )
+            if isinstance(self.precision, dict) and name in self.precision and (
+                    coder.kind != "numeric"):
+                raise ValueError(f"Column {name!r} (precision) is not numeric: only numeric "
+                                 "interval ends are rounded.")
             coders.append(coder)
             codes[j] = cj
         rule = self._sensitive_rule(frame[sensitive], sensitive) if sensitive is not None else None
@@ -342,17 +417,19 @@ class MondrianAnonymizer(ColumnAnonymizer):
                 big = np.iinfo(np.int64).max
                 lo = np.minimum.reduceat(np.where(miss, big, cj), leaf_start)
                 hi = np.maximum.reduceat(np.where(miss, -1, cj), leaf_start)
-                lab = _interval_labels(coder, np.where(hi < 0, 0, lo), hi)
+                digits = self._digits(name) if coder.kind == "numeric" else None
+                lab, lo_v, hi_v = _interval_labels(coder, np.where(hi < 0, 0, lo), hi, digits)
                 vals = coder.values
-                ok = hi >= 0
-                lo_v = np.where(ok, vals[np.where(ok, lo, 0)] if len(vals) else np.nan, np.nan)
-                hi_v = np.where(ok, vals[np.where(ok, hi, 0)] if len(vals) else np.nan, np.nan)
                 mids[name] = np.where(has_missing, np.nan, lo_v + (hi_v - lo_v) / 2)
                 v = vals[np.where(miss, 0, cj)] if len(vals) else np.zeros(len(cj))
                 s = np.add.reduceat(np.where(miss, 0.0, v), leaf_start)
                 cnt = np.add.reduceat((~miss).astype(np.int64), leaf_start)
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    means[name] = np.where(has_missing | (cnt == 0), np.nan, s / cnt)
+                    mean = np.where(has_missing | (cnt == 0), np.nan, s / cnt)
+                if digits is not None:
+                    mean = np.array([float(round_sig(m, digits, "nearest")) if np.isfinite(m)
+                                     else np.nan for m in mean], dtype=np.float64)
+                means[name] = mean
             lab[has_missing] = SUPPRESSED
             labels[name] = lab
             categories[name] = list(dict.fromkeys(lab.tolist())) + (
@@ -365,7 +442,8 @@ class MondrianAnonymizer(ColumnAnonymizer):
         regions = pd.DataFrame({name: labels[name] for name in self.quasi_identifiers_})
         regions["size"] = leaf_size
         if sensitive is not None:
-            s_codes, _ = pd.factorize(frame[sensitive].iloc[perm], use_na_sentinel=False)
+            with values_hidden(sensitive, "could not encode the sensitive column"):
+                s_codes, _ = pd.factorize(frame[sensitive].iloc[perm], use_na_sentinel=False)
             m = int(s_codes.max()) + 1 if len(s_codes) else 1
             pairs = np.unique(leaf_of_pos * m + s_codes)
             regions["n_sensitive"] = np.bincount(pairs // m, minlength=n_leaves)
@@ -391,8 +469,9 @@ class MondrianAnonymizer(ColumnAnonymizer):
         frame, is_pandas = self._validate_frame(X, reset=False)
         n = frame.shape[0]
         Z = np.empty((len(self.coders_), n))
+        placed = np.empty((len(self.coders_), n), dtype=bool)
         for j, (name, coder) in enumerate(zip(self.quasi_identifiers_, self.coders_)):
-            Z[j] = coder.route_values(frame[name])
+            Z[j], placed[j] = coder.placeable(frame[name])
         leaf = route(self.tree_, Z) if n else np.empty(0, dtype=np.int64)
         out = {}
         for col in frame.columns:
@@ -401,23 +480,12 @@ class MondrianAnonymizer(ColumnAnonymizer):
                 continue
             j = self.quasi_identifiers_.index(col)
             coder = self.coders_[j]
-            z = Z[j]
-            if coder.kind == "categorical":
-                bad = (z < 0) | (z == coder.missing_code)
-            else:
-                bad = _missing(frame[col], coder)
+            bad = ~placed[j]  # missing, unseen, unparseable, not of the fitted kind
             if self.output != "interval" and coder.kind != "categorical":
                 vals = (self._mids if self.output == "midpoint" else self._means)[col][leaf]
                 vals = np.where(bad, np.nan, vals)
                 if coder.kind == "datetime":
-                    vals = pd.to_datetime(pd.Series(vals).round(), unit="ns")
-                    if getattr(coder.datetime_dtype, "tz", None) is not None:
-                        vals = vals.dt.tz_localize("UTC").dt.tz_convert(coder.datetime_dtype.tz)
-                    dt = coder.datetime_dtype
-                    unit = np.datetime_data(dt)[0] if isinstance(dt, np.dtype) else getattr(dt, "unit", None)
-                    if unit is not None and unit != "ns":
-                        vals = vals.dt.as_unit(unit)  # the input's resolution, not always ns
-                    out[col] = pd.Series(vals.array, index=frame.index)
+                    out[col] = _datetime_output(vals, coder, frame.index)
                 else:
                     out[col] = pd.Series(vals, index=frame.index, dtype=np.float64)
                 continue
@@ -432,36 +500,75 @@ class MondrianAnonymizer(ColumnAnonymizer):
         return self._output(result, is_pandas)
 
 
-def _interval_labels(coder, lo, hi):
+def _column_name(frame, col, what):
+    """The name of column ``col`` (a name, or a position when no column has that name)."""
+    try:
+        if col in frame.columns:
+            return col
+    except TypeError:  # unhashable
+        raise ValueError(f"{what} must be a column name or position.") from None
+    if isinstance(col, Integral) and not isinstance(col, (bool, np.bool_)):
+        if -frame.shape[1] <= col < frame.shape[1]:
+            return frame.columns[col]
+    raise ValueError(f"{what} {col!r} is not in the input.")
+
+
+def _interval_labels(coder, lo, hi, digits=None):
     """``"[lo, hi]"`` (or the single value) per region; ``"*"`` where ``hi < 0``.
 
-    Each distinct bound is formatted once; the strings are joined with
-    vectorized pandas string operations.
+    With ``digits``, the lower end is rounded down and the upper end up to
+    that many significant digits.  Also returns the (rounded) ends as floats
+    (NaN where ``hi < 0``).  Each distinct bound is formatted once; the
+    strings are joined with vectorized pandas string operations.
     """
     used, inv = np.unique(np.concatenate([lo, np.maximum(hi, 0)]), return_inverse=True)
     inv = inv.ravel()
+    lo_texts = np.full(len(used), SUPPRESSED, dtype=object)
+    hi_texts = np.full(len(used), SUPPRESSED, dtype=object)
+    lo_num = np.full(len(used), np.nan)
+    hi_num = np.full(len(used), np.nan)
     if len(coder.values):
         inside = used < len(coder.values)
-        texts = np.full(len(used), SUPPRESSED, dtype=object)
-        if coder.kind == "numeric":
-            texts[inside] = fmt_numbers(coder.values[used[inside]])
+        values = coder.values[used[inside]]
+        if coder.kind == "numeric" and digits is not None:
+            lo_texts[inside] = [round_sig(v, digits, "down") for v in values]
+            hi_texts[inside] = [round_sig(v, digits, "up") for v in values]
+            lo_num[inside] = [float(t) for t in lo_texts[inside]]
+            hi_num[inside] = [float(t) for t in hi_texts[inside]]
         else:
-            texts[inside] = [coder.format_value(v) for v in coder.values[used[inside]]]
-    else:
-        texts = np.full(len(used), SUPPRESSED, dtype=object)
-    lo_s = pd.Series(texts[inv[:len(lo)]], dtype=object)
-    hi_s = pd.Series(texts[inv[len(lo):]], dtype=object)
+            if coder.kind == "numeric":
+                lo_texts[inside] = fmt_numbers(values)
+            else:
+                lo_texts[inside] = [coder.format_value(v) for v in values]
+            hi_texts[inside] = lo_texts[inside]
+            lo_num[inside] = hi_num[inside] = values
+    lo_s = pd.Series(lo_texts[inv[:len(lo)]], dtype=object)
+    hi_s = pd.Series(hi_texts[inv[len(lo):]], dtype=object)
     lab = ("[" + lo_s + ", " + hi_s + "]").to_numpy(dtype=object)
-    lab = np.where(lo == hi, lo_s.to_numpy(dtype=object), lab)
-    return np.where(hi < 0, SUPPRESSED, lab).astype(object)
+    lab = np.where(lo_s.to_numpy() == hi_s.to_numpy(), lo_s.to_numpy(dtype=object), lab)
+    empty = hi < 0
+    lo_v = np.where(empty, np.nan, lo_num[inv[:len(lo)]])
+    hi_v = np.where(empty, np.nan, hi_num[inv[len(lo):]])
+    return np.where(empty, SUPPRESSED, lab).astype(object), lo_v, hi_v
 
 
-def _missing(column, coder):
-    """True where a numeric/datetime cell is missing."""
-    if coder.kind == "datetime":
-        return pd.isna(column).to_numpy()
-    v = pd.to_numeric(column, errors="coerce")
-    return pd.isna(v).to_numpy()
+def _datetime_output(vals, coder, index):
+    """Float datetimes (the coder's unit, NaN missing) as a column of the input's dtype."""
+    unit = coder.unit
+    ok = ~np.isnan(vals)
+    arr = np.where(ok, np.round(vals), 0).astype(np.int64).astype(f"datetime64[{unit}]")
+    arr[~ok] = np.datetime64("NaT", unit)
+    ser = pd.Series(arr, index=index)
+    dtype = coder.datetime_dtype
+    if not pd.api.types.is_datetime64_any_dtype(dtype):
+        return ser  # dates given as objects: datetime64 in their resolution
+    tz = getattr(dtype, "tz", None)
+    if tz is None and isinstance(dtype, pd.ArrowDtype):
+        tz = getattr(dtype.pyarrow_dtype, "tz", None)
+    if tz is not None:
+        ser = ser.dt.tz_localize("UTC").dt.tz_convert(tz)
+    with values_hidden(coder.name, "could not write the dates in the input's dtype"):
+        return ser.astype(dtype)
 
 
 def _category_labels(coder, cj, leaf_of_pos, leaf_start, n_leaves):

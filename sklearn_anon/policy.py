@@ -48,10 +48,11 @@ Actions and their keys:
 ``generalize``               ``method`` and the method's keys, below
 ``mondrian``                 ``group`` (default ``"default"``) and the group's
                              ``k``, ``l``, ``l_diversity``, ``t``, ``sensitive``,
-                             ``output``, ``categorical`` (in ``[mondrian.GROUP]``
-                             or on the column; a ``hierarchy`` file per column)
-``laplace``                  ``epsilon``, ``bounds``, ``random_state`` (:class:`LaplaceNoise`)
-``gaussian``                 ``epsilon``, ``delta``, ``bounds``, ``random_state``
+                             ``output``, ``categorical``, ``precision`` (in
+                             ``[mondrian.GROUP]`` or on the column; a
+                             ``hierarchy`` file per column)
+``laplace``                  ``epsilon``, ``bounds``, ``missing``, ``random_state`` (:class:`LaplaceNoise`)
+``gaussian``                 ``epsilon``, ``delta``, ``bounds``, ``missing``, ``random_state``
 ``randomized_response``      ``epsilon``, ``categories``, ``random_state``
 ============================ =====================================================
 
@@ -86,7 +87,7 @@ from pathlib import Path
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 
-from ._compat import InvalidParameterError, validate_parameter_constraints
+from ._compat import Interval, InvalidParameterError, validate_parameter_constraints
 from .dp import GaussianNoise, LaplaceNoise, RandomizedResponse
 from .generalize import (
     DateGeneralizer,
@@ -126,12 +127,12 @@ _PARAMS = {
     "pseudonymize": {k: k for k in ("key", "method", "salt", "iterations", "normalize",
                                     "encoding", "length", "digest_size")},
     "fake": {k: k for k in ("key", "kind", "locale", "normalize")},
-    "laplace": {k: k for k in ("epsilon", "bounds", "random_state")},
-    "gaussian": {k: k for k in ("epsilon", "delta", "bounds", "random_state")},
+    "laplace": {k: k for k in ("epsilon", "bounds", "missing", "random_state")},
+    "gaussian": {k: k for k in ("epsilon", "delta", "bounds", "missing", "random_state")},
     "randomized_response": {k: k for k in ("epsilon", "categories", "random_state")},
     "mondrian": {"group": None, "hierarchy": None,
                  **{k: k for k in ("k", "l", "l_diversity", "t", "sensitive", "output",
-                                   "categorical")}},
+                                   "categorical", "precision")}},
 }
 _METHOD_PARAMS = {
     "interval": {k: k for k in ("bins", "labels", "right", "include_lowest", "n_bins",
@@ -144,8 +145,19 @@ _METHOD_PARAMS = {
     "hierarchy": {"hierarchy": "hierarchies", "level": "levels",
                   **{k: None for k in _RARE_KEYS}},
 }
-_MONDRIAN_GROUP_KEYS = ("k", "l", "l_diversity", "t", "sensitive", "output", "categorical")
+_MONDRIAN_GROUP_KEYS = ("k", "l", "l_diversity", "t", "sensitive", "output", "categorical",
+                        "precision")
 _SECRET_KEYS = ("key", "salt")
+#: keys whose values are data values, which may be anything TOML holds (booleans too)
+_DATA_VALUED_KEYS = ("categories",)
+#: (action or generalize method, key) -> what a list given there holds
+_NUMBER_LISTS = {
+    ("interval", "bins"): "edges",
+    ("date", "bins"): "edges",
+    ("age", "bins"): "edges",
+    ("laplace", "bounds"): "bounds",
+    ("gaussian", "bounds"): "bounds",
+}
 
 
 class PolicyError(ValueError):
@@ -200,7 +212,74 @@ def _translate(exc, column, action, reverse):
     return _err(column, f"key {key!r} (action {action!r}) must be {expected}; got {got}")
 
 
+def _is_number(value):
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _contains_bool(value):
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_contains_bool(v) for v in value)
+    if isinstance(value, dict):
+        return any(_contains_bool(v) for v in value.values())
+    return False
+
+
+def _check_no_booleans(estimator, column, action, reverse):
+    """Refuse ``true``/``false`` given for a parameter that is not a yes/no setting.
+
+    scikit-learn's constraints take a bool for an int (``bool`` is a
+    subclass of ``int``), so ``k = true`` would silently mean ``k = 1``.
+    """
+    constraints = getattr(estimator, "_parameter_constraints", {})
+    params = estimator.get_params(deep=False)
+    for param, key in reverse.items():
+        allowed = constraints.get(param, [])
+        if key in _DATA_VALUED_KEYS or "boolean" in allowed or bool in allowed:
+            continue
+        value = params.get(param)
+        if _contains_bool(value):
+            numeric = any(isinstance(c, Interval) or c in (Real, Integral, "random_state")
+                          for c in allowed)
+            got = ("true" if value is True else "false" if value is False
+                   else "a list with true/false")
+            raise _err(column, f"key {key!r} (action {action!r}) must be "
+                       + ("a number" if numeric else "a value of its type")
+                       + f", not a boolean; got {got}")
+
+
+def _check_number_lists(column, action, method, params):
+    """Check lists of numbers (interval edges, noise bounds) before any data is read."""
+    what = f"action {action!r}" + (f", method {method!r}" if method else "")
+    for key, value in params.items():
+        kind = _NUMBER_LISTS.get((method or action, key))
+        if kind is None or not isinstance(value, list):
+            continue
+        if not all(_is_number(v) for v in value):
+            raise _err(column, f"key {key!r} ({what}) must be a list of numbers (no text, "
+                       "no true/false)")
+        if any(v != v for v in value):
+            raise _err(column, f"key {key!r} ({what}) must not hold nan")
+        if kind == "edges":
+            if len(value) < 2:
+                raise _err(column, f"key {key!r} ({what}) must hold at least 2 edges")
+            if any(b <= a for a, b in zip(value, value[1:])):
+                raise _err(column, f"key {key!r} ({what}) must be strictly increasing")
+            labels = params.get("labels")
+            if isinstance(labels, list) and len(labels) != len(value) - 1:
+                raise _err(column, f"key 'labels' ({what}) must have one entry per bin: "
+                           f"{len(value) - 1} bins, {len(labels)} labels")
+        else:  # bounds
+            if len(value) != 2 or not value[0] < value[1]:
+                raise _err(column, f"key {key!r} ({what}) must be [lower, upper] with "
+                           "lower < upper")
+            if any(abs(v) == float("inf") for v in value):
+                raise _err(column, f"key {key!r} ({what}) must be finite")
+
+
 def _validate(estimator, column, action, reverse):
+    _check_no_booleans(estimator, column, action, reverse)
     try:
         validate_parameter_constraints(
             estimator._parameter_constraints,
@@ -327,6 +406,9 @@ class Policy:
                     params[key] = value
             self.mondrian_groups[group] = params
             sens = params.get("sensitive")
+            if sens is not None and not isinstance(sens, str):
+                raise _err(members[0].column, f"key 'sensitive' (action 'mondrian', group "
+                           f"{group!r}) must be a column name")
             if sens in self.rules and self.rules[sens].action != "keep":
                 raise _err(sens, f"is the sensitive column of Mondrian group {group!r}, which "
                            "passes it through: its action must be 'keep'")
@@ -427,6 +509,7 @@ class Policy:
             path = self.base_dir / params["hierarchy"]
             if not path.is_file():
                 raise _err(column, f"key 'hierarchy': file '{path}' does not exist")
+        _check_number_lists(column, action, method, params)
         rule = ColumnRule(column, action, params, method, dtype, group)
         if action not in ("drop", "keep", "mondrian"):
             self._estimator(rule)  # type-checks the parameters now
@@ -475,7 +558,8 @@ class Policy:
         _validate(est, column, action, reverse)
         rare = {k: rule.params[k] for k in _RARE_KEYS if k in rule.params}
         if method in ("prefix", "hierarchy") and rare:
-            grouper = _validate(RareCategoryGrouper(**rare), column, action, {})
+            grouper = _validate(RareCategoryGrouper(**rare), column, action,
+                                {k: k for k in rare})
             return Pipeline([(method, est), ("rare", grouper)])
         return est
 
@@ -489,7 +573,7 @@ class Policy:
         est = MondrianAnonymizer(quasi_identifiers=list(members),
                                  hierarchies=hierarchies or None, **params)
         where = next(iter(members))
-        _validate(est, where, "mondrian", {})
+        _validate(est, where, "mondrian", {k: k for k in params})
         sens = params.get("sensitive")
         if sens is not None and sens in members:
             raise _err(sens, f"Mondrian group {group!r}: the sensitive column cannot also be "

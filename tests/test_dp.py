@@ -23,6 +23,7 @@ from sklearn_anon import (
     LaplaceNoise,
     PrivacyLeakWarning,
     RandomizedResponse,
+    SharedAccountant,
     estimate_frequencies,
     privacy_budget,
 )
@@ -93,14 +94,18 @@ def test_release_lives_on_the_grid_whatever_the_low_bits():
     values=st.lists(st.floats(-1e7, 1e7) | st.just(float("nan")), min_size=1, max_size=30),
 )
 def test_laplace_release_properties(lo, width, eps, values):
-    """Any bounds/epsilon/values: rows kept, NaN kept, release on the grid, noise of the right size."""
+    """Any bounds/epsilon/values: rows kept, NaN kept (passthrough), release on the grid, noise of the right size."""
     hi = lo + width
     X = pd.DataFrame({"v": values})
-    mech = LaplaceNoise(epsilon=eps, bounds=(lo, hi), random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PrivacyLeakWarning)  # missing='passthrough' warns
+        mech = LaplaceNoise(epsilon=eps, bounds=(lo, hi), missing="passthrough", random_state=0).fit(X)
     out = mech.transform(X)["v"].to_numpy()
     state = mech.mechanisms_["v"]
     assert out.shape == (len(values),)
     assert np.array_equal(np.isnan(out), X["v"].isna().to_numpy())
+    imputed = LaplaceNoise(epsilon=eps, bounds=(lo, hi), missing="impute", random_state=0).fit(X)
+    assert not np.isnan(imputed.transform(X)["v"].to_numpy()).any()
     ok = ~np.isnan(out)
     assert np.array_equal(out[ok] / state["step"], np.rint(out[ok] / state["step"]))
     assert state["scale"] == pytest.approx(width / eps, rel=2e-6)
@@ -298,11 +303,63 @@ def test_clipping_and_pandas_roundtrip():
     assert list(pdout.columns) == ["x0", "x1"]
 
 
-def test_nan_stays_nan():
+@pytest.mark.parametrize("cls", [LaplaceNoise, GaussianNoise])
+def test_missing_values_error_by_default_naming_column_and_count(cls):
+    # regression (issue 13.4): NaN went through unchanged while epsilon was charged
+    X = pd.DataFrame({"a": [1.0, np.nan, 3.0, np.nan], "n": pd.array([1, None, 3, 4], dtype="Int64")})
+    acc = BudgetAccountant()
+    mech = cls(bounds=(0, 5), accountant=acc, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="column 'a' has 2 missing value") as info:
+        mech.transform(X)
+    assert "1.0" not in str(info.value) and "3.0" not in str(info.value)
+    assert acc.spent_budget == []  # nothing released, nothing charged
+    out = mech.transform(X.fillna({"a": 2.0, "n": 2}))
+    assert not out.isna().any().any()
+
+
+@pytest.mark.parametrize("cls", [LaplaceNoise, GaussianNoise])
+def test_missing_impute_hides_missingness(cls):
+    n = 20_000
+    X = pd.DataFrame({"a": np.r_[np.full(n, np.nan), np.full(n, 5.0)]})
+    mech = cls(epsilon=2.0, bounds=(0, 10), missing="impute", random_state=0).fit(X)
+    out = mech.transform(X)["a"].to_numpy()
+    assert not np.isnan(out).any()  # noisy everywhere
+    # a missing value is released as the mechanism applied to a uniform value in the bounds:
+    # its mean is the bounds' midpoint (5) and its spread that of the noise plus U(0, 10)
+    missing_part, present = out[:n], out[n:]
+    assert abs(missing_part.mean() - 5.0) < 0.2
+    noise_var = present.var()
+    assert missing_part.var() == pytest.approx(noise_var + 100 / 12, rel=0.1)
+
+
+def test_missing_passthrough_warns_and_keeps_nan():
     X = pd.DataFrame({"a": [1.0, np.nan, 3.0], "n": pd.array([1, None, 3], dtype="Int64")})
     for cls in (LaplaceNoise, GaussianNoise):
-        out = cls(bounds=(0, 5), random_state=0).fit_transform(X)
+        with pytest.warns(PrivacyLeakWarning, match="missing='passthrough'"):
+            mech = cls(bounds=(0, 5), missing="passthrough", random_state=0).fit(X)
+        out = mech.transform(X)
         assert out.isna().to_numpy().tolist() == [[False, False], [True, True], [False, False]]
+
+
+def test_missing_param_validated():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="missing"):
+        LaplaceNoise(bounds=(0, 1), missing="drop").fit(pd.DataFrame({"a": [0.5]}))
+
+
+def test_other_dp_estimators_hide_or_drop_missing_values():
+    """The other DP estimators are fail-closed on NaN: randomized response draws a
+    uniform category, the central ones leave NaN rows out of the statistics."""
+    X = pd.DataFrame({"c": ["a", None] * 2000})
+    out = RandomizedResponse(epsilon=50.0, categories=["a", "b"], random_state=0).fit_transform(X)["c"]
+    assert out.notna().all()
+    assert (out.iloc[1::2] == "b").mean() == pytest.approx(0.5, abs=0.05)  # missing -> uniform
+    v = pd.DataFrame({"g": ["x", "y"] * 500, "v": np.r_[np.full(500, np.nan), np.full(500, 10.0)]})
+    enc = DPGroupMeanEncoder(epsilon=5.0, value_column="v", bounds=(0, 20), min_count=1,
+                             categories={"g": ["x", "y"]}, random_state=0).fit(v)
+    assert enc.noisy_counts_.sum() == pytest.approx(500, abs=20)  # NaN rows not counted
+    assert not enc.transform(v).isna().any().any()
 
 
 def test_random_state_reproducible_and_independent():
@@ -341,11 +398,13 @@ def test_concurrent_transforms_of_one_fitted_estimator():
     assert len({o[:5].tobytes() for o in outs}) == 8  # independent noise per call
 
 
-def test_pickle_keeps_fitted_state():
+def test_pickle_keeps_fitted_state_but_no_generator():
     X = pd.DataFrame({"a": np.arange(10.0)})
     mech = LaplaceNoise(bounds=(0, 10), random_state=3).fit(X)
-    clone_ = pickle.loads(pickle.dumps(mech))
-    assert clone_.transform(X).equals(mech.transform(X))  # same generator state: same noise
+    loaded = pickle.loads(pickle.dumps(mech))
+    assert loaded.mechanisms_ == mech.mechanisms_ and loaded.bounds_ == mech.bounds_
+    out = loaded.transform(X)["a"].to_numpy()
+    assert np.all((out != X["a"].to_numpy()))
 
 
 # -- bad input ------------------------------------------------------------------------------
@@ -454,13 +513,14 @@ def _mixed_data(n=600, seed=777):
 
 def test_grid_search_over_epsilon_pickles():
     X, y = _mixed_data()
+    acc = SharedAccountant()  # worker processes (n_jobs=2) spend on it
     pre = ColumnTransformer([
         ("num", Pipeline([
-            ("noise", LaplaceNoise(bounds={"age": (18, 90), "hours": (0, 80)}, random_state=0)),
+            ("noise", LaplaceNoise(bounds={"age": (18, 90), "hours": (0, 80)}, random_state=0, accountant=acc)),
             ("scale", StandardScaler()),
         ]), ["age", "hours"]),
         ("cat", Pipeline([
-            ("rr", RandomizedResponse(categories=["public", "private", "self"], random_state=0)),
+            ("rr", RandomizedResponse(categories=["public", "private", "self"], random_state=0, accountant=acc)),
             ("onehot", OneHotEncoder(handle_unknown="ignore")),
         ]), ["sector"]),
     ])
@@ -470,13 +530,25 @@ def test_grid_search_over_epsilon_pickles():
         {"pre__num__noise__epsilon": [0.05, 20.0], "pre__cat__rr__epsilon": [0.05, 20.0]},
         cv=3, n_jobs=2,
     ).fit(X, y)
+    # the workers' spends reached the shared accountant: per candidate and fold, one
+    # fit_transform and one scoring transform of each mechanism, then the refit's fit_transform
+    per_fold = sum(2 * (2 * e_num + e_cat) for e_num in (0.05, 20.0) for e_cat in (0.05, 20.0))
+    assert acc.total()[0] == pytest.approx(3 * per_fold + 60.0)
     best = grid.best_params_
     assert best == {"pre__num__noise__epsilon": 20.0, "pre__cat__rr__epsilon": 20.0}
     scores = grid.cv_results_["mean_test_score"]
     assert scores.max() - scores.min() > 0.1  # epsilon matters
     loaded = pickle.loads(pickle.dumps(grid.best_estimator_))
     np.testing.assert_array_equal(loaded.predict(X), grid.best_estimator_.predict(X))
-    assert privacy_budget(grid).epsilon == pytest.approx(2 * 20.0 + 20.0)
+    # regression (issue 13.2): each record went through 4 candidates x 3 folds + the refit,
+    # not one release of the best candidate (60)
+    budget = privacy_budget(grid)
+    per_candidate = sorted(2 * e_num + e_cat for e_num in (0.05, 20.0) for e_cat in (0.05, 20.0))
+    assert sorted(budget.search["candidate_epsilon"]) == pytest.approx(per_candidate)
+    assert budget.search["releases"] == 13
+    assert budget.epsilon == pytest.approx(3 * sum(per_candidate) + 60.0) == pytest.approx(420.9)
+    assert [st_["epsilon"] for st_ in budget.steps] == pytest.approx([40.0, 20.0])  # the refit
+    assert privacy_budget(grid.best_estimator_).epsilon == pytest.approx(60.0)  # one more release
 
 
 def test_grid_search_with_diffprivlib_gaussian_nb():
@@ -484,7 +556,8 @@ def test_grid_search_with_diffprivlib_gaussian_nb():
     X = X[["age", "hours"]]
     y = (X["age"] > 45).astype(int).to_numpy()
     pipe = Pipeline([
-        ("noise", LaplaceNoise(bounds={"age": (18, 90), "hours": (0, 80)}, random_state=0)),
+        ("noise", LaplaceNoise(bounds={"age": (18, 90), "hours": (0, 80)}, random_state=0,
+                               accountant=SharedAccountant())),
         ("nb", dp_models.GaussianNB(bounds=([18, 0], [90, 80]), random_state=0)),
     ])
     grid = GridSearchCV(
@@ -575,3 +648,39 @@ def test_group_mean_encoder_typo_in_categories_key_warns():
             warnings.simplefilter("ignore", category=UserWarning)  # learnt-categories leak warning
             warnings.simplefilter("always", category=UnusedColumnParameterWarning)
             enc.fit(X, y)
+
+
+# -- categorical dtypes are not declared domains (issue 13.3) ------------------------------
+def test_group_mean_encoder_warns_on_categorical_dtype_built_from_data():
+    # regression: astype("category") categories were trusted as public without a warning,
+    # so a single record's rare value was released as part of the "public" domain
+    X = pd.DataFrame({"country": ["US"] * 40 + ["Holand-Netherlands"]}).astype("category")
+    y = np.zeros(41)
+    with pytest.warns(PrivacyLeakWarning, match="'country'.*categorical dtype is not a declaration"):
+        enc = DPGroupMeanEncoder(bounds=(0, 1), random_state=0).fit(X, y)
+    assert enc.categories_["country"] == ["Holand-Netherlands", "US"]  # the dtype's categories
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrivacyLeakWarning)  # declared: silent
+        DPGroupMeanEncoder(bounds=(0, 1), categories={"country": ["US", "NL"]}, random_state=0).fit(X, y)
+
+
+def test_randomized_response_same_rule_for_categorical_dtype():
+    X = pd.DataFrame({"c": pd.Categorical(["x", "y", "x"], categories=["x", "y", "z"])})
+    with pytest.warns(PrivacyLeakWarning, match="categorical dtype is not a declaration"):
+        rr = RandomizedResponse(random_state=0).fit(X)
+    assert rr.categories_ == {"c": ["x", "y", "z"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrivacyLeakWarning)
+        RandomizedResponse(categories=["x", "y", "z"], random_state=0).fit(X)
+
+
+def test_policy_passes_missing_to_the_noise_steps():
+    from sklearn_anon.policy import parse_policy
+
+    policy = parse_policy('[columns]\nincome = { action = "laplace", epsilon = 1.0, bounds = [0, 10], '
+                          'missing = "impute" }\n')
+    ct = policy.build(["income"])
+    out = ct.fit_transform(pd.DataFrame({"income": [1.0, np.nan, 3.0]}))
+    assert not np.isnan(np.asarray(out, dtype=float)).any()
+    with pytest.raises(Exception, match="missing"):
+        parse_policy('[columns]\nincome = { action = "laplace", bounds = [0, 1], missing = "drop" }\n')

@@ -264,3 +264,138 @@ def test_example_policy_file_is_valid(monkeypatch):
     columns = list(make_customers(5, random_state=0).columns)
     assert policy.check_columns(columns) is not None
     assert policy.build(columns).transformers
+
+
+# -- wrong types: no true/false for a number, lists of numbers checked first (12.8) ------------
+#: a valid rule per action / generalize method, to which one key is added
+_BASE_RULES = {
+    "pseudonymize": {"action": "pseudonymize", "key": f"env:{KEY_VAR}"},
+    "fake": {"action": "fake", "key": f"env:{KEY_VAR}"},
+    "laplace": {"action": "laplace", "epsilon": 1.0, "bounds": [0, 10]},
+    "gaussian": {"action": "gaussian", "epsilon": 1.0, "delta": 1e-5, "bounds": [0, 10]},
+    "randomized_response": {"action": "randomized_response", "epsilon": 1.0},
+    "mondrian": {"action": "mondrian"},
+    "interval": {"action": "generalize", "method": "interval"},
+    "topcode": {"action": "generalize", "method": "topcode"},
+    "date": {"action": "generalize", "method": "date"},
+    "age": {"action": "generalize", "method": "age"},
+    "prefix": {"action": "generalize", "method": "prefix"},
+    "rare": {"action": "generalize", "method": "rare"},
+    "hierarchy": {"action": "generalize", "method": "hierarchy", "hierarchy": "h.csv"},
+}
+#: the yes/no keys (true/false is their type) and the keys holding data values
+_BOOLEAN_KEYS = {"right", "include_lowest"}
+_DATA_KEYS = {"categories"}
+
+
+def _every_policy_key():
+    from sklearn_anon.policy import _METHOD_PARAMS, _PARAMS
+
+    for name, base in _BASE_RULES.items():
+        table = _METHOD_PARAMS[name] if base["action"] == "generalize" else _PARAMS[name]
+        for key in table:
+            yield name, key
+
+
+def _toml_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def _rule_text(rule):
+    return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in rule.items()) + " }"
+
+
+@pytest.mark.parametrize("name, key", sorted(_every_policy_key()))
+def test_true_is_refused_for_every_key_that_is_not_yes_no(name, key, tmp_path):
+    (tmp_path / "h.csv").write_text("a;b\nc;d\n")
+    for value in (True, False, [0, True]):
+        rule = {**_BASE_RULES[name], key: value}
+        text = f"[columns]\nc = {_rule_text(rule)}\n"
+        if key in _BOOLEAN_KEYS:
+            if isinstance(value, bool):
+                parse_policy(text, base_dir=tmp_path)  # their type: accepted
+            continue
+        if key in _DATA_KEYS:
+            continue
+        msg = _error(text, base_dir=tmp_path)
+        assert msg.startswith("policy: column 'c': ") and f"'{key}'" in msg, msg
+
+
+@pytest.mark.parametrize("where", ["column", "group"])
+def test_k_true_is_not_k_1(where):
+    # it was accepted as k = 1: a "k-anonymous" release of unique rows
+    if where == "column":
+        text = '[columns]\na = { action = "mondrian", k = true }\nb = "mondrian"\n'
+    else:
+        text = '[columns]\na = "mondrian"\nb = "mondrian"\n[mondrian.default]\nk = true\n'
+    msg = _error(text)
+    assert msg == ("policy: column 'a': key 'k' (action 'mondrian') must be a number, not a "
+                   "boolean; got true")
+
+
+@pytest.mark.parametrize("rule, expected", [
+    ('{ action = "generalize", method = "interval", bins = [0, "x", 1e12] }',
+     "key 'bins' (action 'generalize', method 'interval') must be a list of numbers"),
+    ('{ action = "generalize", method = "interval", bins = [0, true, 1e12] }',
+     "key 'bins' (action 'generalize', method 'interval') must be a list of numbers"),
+    ('{ action = "generalize", method = "interval", bins = [0, 50, 10] }',
+     "key 'bins' (action 'generalize', method 'interval') must be strictly increasing"),
+    ('{ action = "generalize", method = "interval", bins = [0] }',
+     "must hold at least 2 edges"),
+    ('{ action = "generalize", method = "interval", bins = [0, nan, 1] }', "must not hold nan"),
+    ('{ action = "generalize", method = "interval", bins = [0, 5, 9], labels = ["a"] }',
+     "key 'labels' (action 'generalize', method 'interval') must have one entry per bin: "
+     "2 bins, 1 labels"),
+    ('{ action = "generalize", method = "age", bins = [18, "65"] }',
+     "key 'bins' (action 'generalize', method 'age') must be a list of numbers"),
+    ('{ action = "generalize", method = "date", unit = "age", bins = [18, 10] }',
+     "key 'bins' (action 'generalize', method 'date') must be strictly increasing"),
+    ('{ action = "laplace", epsilon = 1.0, bounds = [0, "40"] }',
+     "key 'bounds' (action 'laplace') must be a list of numbers"),
+    ('{ action = "laplace", epsilon = 1.0, bounds = [40, 0] }',
+     "key 'bounds' (action 'laplace') must be [lower, upper] with lower < upper"),
+    ('{ action = "gaussian", epsilon = 1.0, delta = 1e-5, bounds = [0, 1, 2] }',
+     "key 'bounds' (action 'gaussian') must be [lower, upper]"),
+    ('{ action = "gaussian", epsilon = 1.0, delta = 1e-5, bounds = [0, inf] }',
+     "key 'bounds' (action 'gaussian') must be finite"),
+])
+def test_lists_of_numbers_are_checked_before_the_data(rule, expected):
+    msg = _error(f"[columns]\nincome = {rule}\n")
+    assert msg.startswith("policy: column 'income': key ") and expected in msg, msg
+
+
+def test_valid_lists_of_numbers_still_pass():
+    policy = parse_policy(
+        '[columns]\n'
+        'a = { action = "generalize", method = "interval", bins = [0, 10, inf], '
+        'labels = ["low", "high"] }\n'
+        'b = { action = "laplace", epsilon = 1.0, bounds = [-5, 5.5] }\n'
+        'c = { action = "generalize", method = "age", bins = [18, 35, 120] }\n'
+        'd = { action = "randomized_response", epsilon = 1.0, categories = [true, false] }\n')
+    assert policy.rules["a"].params["bins"] == [0, 10, float("inf")]
+
+
+def test_mondrian_precision_from_the_policy_hides_an_outlier(customers):
+    text = """
+    [columns]
+    income = { action = "mondrian", group = "qi" }
+    purchases = { action = "mondrian", group = "qi" }
+    [mondrian.qi]
+    k = 5
+    precision = 1
+    """
+    frame = customers[["income", "purchases"]].astype(float)
+    frame.loc[frame.index[0], "income"] = 987654.32
+    ct = parse_policy(text).build(frame.columns)
+    (_, est, _), = ct.transformers
+    assert est.precision == 1
+    out = ct.fit_transform(frame)
+    assert not out["income"].astype(str).str.contains("987654").any()
+    assert _error('[columns]\na = "mondrian"\n[mondrian.default]\nprecision = true') \
+        .startswith("policy:")
