@@ -972,3 +972,21 @@ def test_parallel_hashing_of_surrogates_equals_serial(monkeypatch):
     parallel = Pseudonymizer(key=KEY, method="blake2b", n_jobs=2).fit_transform(X)
     pd.testing.assert_frame_equal(serial, parallel)
     assert serial["id"].nunique() == 101
+
+
+_ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=6)  # surrogates included
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(_ANY_TEXT, st.binary(max_size=4)), min_size=1, max_size=20))
+def test_pseudonymizer_property_any_text_or_bytes(values):
+    # every str (lone surrogates included) and every bytes value gets the HMAC of its
+    # text (bytes by surrogateescape, text by surrogatepass): equal iff that text is equal
+    X = pd.DataFrame({"id": pd.Series(values, dtype=object)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FrequencyAttackWarning)
+        out = Pseudonymizer(key=KEY, normalize="none").fit_transform(X)["id"].tolist()
+    texts = [v if isinstance(v, str) else v.decode("utf-8", "surrogateescape") for v in values]
+    for t, o in zip(texts, out):
+        assert o == ("" if t == "" else hmac.new(KEY, t.encode("utf-8", "surrogatepass"), "sha256").hexdigest())
+    assert len({t for t in texts if t}) == len({o for o in out if o})
