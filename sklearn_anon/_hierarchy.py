@@ -64,6 +64,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._text import categorical_from_codes
+
 __all__ = ["Hierarchy", "load_hierarchy"]
 
 
@@ -123,13 +125,19 @@ class Hierarchy:
         table = table.astype(str).astype(object)
         self.name = name
         self._table = table
-        self._index = pd.Index(table[:, 0])
+        # object, not pandas' Arrow ``str``: a label may hold a lone surrogate
+        self._index = pd.Index(table[:, 0], dtype=object)
         if not self._index.is_unique:
             raise ValueError(f"The hierarchy{where} lists a value more than once.")
-        # tree check: the level L -> level L + 1 mapping is a function
+        self._codes = []  # per level: (codes per leaf, list of node labels)
+        for lev in range(table.shape[1]):
+            codes, uniques = pd.factorize(table[:, lev])
+            self._codes.append((codes.astype(np.int64), list(uniques)))
+        # tree check: the level L -> level L + 1 mapping is a function (on codes:
+        # no pandas string inference, which fails on lone surrogates)
         for lev in range(1, table.shape[1] - 1):
-            pairs = pd.DataFrame({"a": table[:, lev], "b": table[:, lev + 1]})
-            if (pairs.drop_duplicates().groupby("a").size() > 1).any():
+            pairs = np.unique(np.stack([self._codes[lev][0], self._codes[lev + 1][0]], axis=1), axis=0)
+            if len(pairs) != len(self._codes[lev][1]):
                 raise ValueError(
                     f"The hierarchy{where} is not a tree: a node at level {lev} has "
                     f"two different parents at level {lev + 1}."
@@ -140,10 +148,6 @@ class Hierarchy:
         keep = ~num_index.duplicated()
         self._num_index = num_index[keep]
         self._num_pos = np.flatnonzero(ok)[keep]
-        self._codes = []  # per level: (codes per leaf, list of node labels)
-        for lev in range(table.shape[1]):
-            codes, uniques = pd.factorize(table[:, lev])
-            self._codes.append((codes.astype(np.int64), list(uniques)))
 
     # -- construction ----------------------------------------------------
     @classmethod
@@ -170,9 +174,13 @@ class Hierarchy:
     @classmethod
     def from_csv(cls, path, *, sep=";", name=None):
         """From an ARX-style CSV file (``;``-separated, no header)."""
-        frame = pd.read_csv(
-            path, sep=sep, header=None, dtype=str, keep_default_na=False, na_values=[]
-        )
+        try:
+            frame = pd.read_csv(
+                path, sep=sep, header=None, dtype=str, keep_default_na=False, na_values=[]
+            )
+        except UnicodeDecodeError:  # its message quotes the bytes
+            where = f" for {name!r}" if name is not None else ""
+            raise ValueError(f"The hierarchy file{where} is not valid UTF-8 text.") from None
         frame = frame.replace("", np.nan)
         return cls(frame.to_numpy(dtype=object), name=name)
 
@@ -186,6 +194,11 @@ class Hierarchy:
     def height(self):
         """Highest level number (``n_levels - 1``)."""
         return self._table.shape[1] - 1
+
+    @property
+    def has_numeric_keys(self):
+        """Whether some leaf label reads as a number (numeric input can match it)."""
+        return len(self._num_pos) > 0
 
     @property
     def leaves(self):
@@ -235,7 +248,12 @@ class Hierarchy:
         if isinstance(values, pd.Series):
             ser = values
         else:
-            ser = pd.Series(np.asarray(values) if not isinstance(values, pd.Categorical) else values)
+            if isinstance(values, pd.Categorical):
+                ser = pd.Series(values)
+            else:
+                arr = np.asarray(values)
+                # text as object: pandas' Arrow ``str`` cannot hold a lone surrogate
+                ser = pd.Series(arr, dtype=object) if arr.dtype.kind in "USO" else pd.Series(arr)
         dtype = ser.dtype
         dense = self._dense_int_lut() if _plain_numeric(dtype) else None
         if dense is not None:
@@ -319,7 +337,7 @@ class Hierarchy:
             sup_code = len(labels)
             labels.append(suppressed)
         lut = np.append(node_codes, sup_code)
-        return pd.Categorical.from_codes(lut[leaf], categories=labels, validate=False)
+        return categorical_from_codes(lut[leaf], labels)
 
     # -- node queries ----------------------------------------------------
     def leaves_under(self, level):

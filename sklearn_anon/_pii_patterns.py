@@ -12,11 +12,15 @@ Nothing here ever formats a cell value into a message.
 
 import base64
 import hashlib
+import hmac
+import math
 import os
 import re
 
 import numpy as np
 import pandas as pd
+
+from ._text import encode_text
 
 # --------------------------------------------------------------------------
 # Roles and kinds
@@ -195,12 +199,15 @@ def luhn_valid(digits):
     if len(digits) == 0:
         return np.zeros(0, dtype=bool)
     padded = digits.str.zfill(19).str[-19:]
-    arr = np.frombuffer("".join(padded.tolist()).encode("ascii"), dtype=np.uint8)
+    # a non-ASCII digit (``\d`` matches "\u0663") becomes "?" (one byte per
+    # character, so the rows keep their width) and fails the check
+    arr = np.frombuffer("".join(padded.tolist()).encode("ascii", "replace"), dtype=np.uint8)
     arr = arr.reshape(-1, 19).astype(np.int64) - 48
+    not_digit = ((arr < 0) | (arr > 9)).any(axis=1)
     doubled = arr[:, -2::-2] * 2
     doubled = np.where(doubled > 9, doubled - 9, doubled)
     total = arr[:, -1::-2].sum(axis=1) + doubled.sum(axis=1)
-    return total % 10 == 0
+    return (total % 10 == 0) & ~not_digit
 
 
 def iban_valid(values):
@@ -212,8 +219,10 @@ def iban_valid(values):
     width = 34
     lengths = s.str.len().to_numpy()
     padded = s.str.pad(width, side="right", fillchar="\0").str[:width]
-    arr = np.frombuffer("".join(padded.tolist()).encode("latin-1"), dtype=np.uint8).reshape(-1, width)
+    # a character outside Latin-1 becomes "?" (one byte each) and fails the check
+    arr = np.frombuffer("".join(padded.tolist()).encode("latin-1", "replace"), dtype=np.uint8).reshape(-1, width)
     rem = np.zeros(len(s), dtype=np.int64)
+    bad = np.zeros(len(s), dtype=bool)
     for j in range(width):
         c = arr[:, j].astype(np.int64)
         active = j < lengths
@@ -221,7 +230,8 @@ def iban_valid(values):
         is_alpha = (c >= 65) & (c <= 90)
         rem = np.where(active & is_digit, (rem * 10 + c - 48) % 97, rem)
         rem = np.where(active & is_alpha, (rem * 100 + c - 55) % 97, rem)
-    return rem == 1
+        bad |= active & ~(is_digit | is_alpha)
+    return (rem == 1) & ~bad
 
 
 def match_shares(strings, kinds=CONTENT_ORDER):
@@ -321,6 +331,51 @@ def is_env_reference(value):
     return isinstance(value, str) and value.startswith("env:")
 
 
+def _secret_bytes(text, errors):
+    """UTF-8 bytes of a secret given as text; never an error quoting a character of it."""
+    try:
+        return text.encode("utf-8", errors)
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
+
+
+#: domain-separation label of key fingerprints (changing it invalidates every
+#: stored fingerprint)
+_FINGERPRINT_LABEL = b"sklearn_anon/key-fingerprint/v1"
+
+
+def key_fingerprint(secret):
+    """A keyed fingerprint of a secret: ``HMAC-SHA256(secret, label)``, 16 hex digits.
+
+    Stored by the keyed estimators at fit (``key_fingerprint_``) to recognise
+    a different key at transform.  It is neither the key nor an unkeyed hash
+    of it: it is what the key makes of a fixed public label (64 bits), so it
+    tells no more about the key than one pseudonym of a known value does (a
+    guessable key can be tested against either; use a random key).
+    """
+    return hmac.new(secret, _FINGERPRINT_LABEL, "sha256").hexdigest()[:16]
+
+
+def check_key_fingerprint(expected, secret, *, what, who, reference=None):
+    """Raise a ValueError when ``secret`` is not the secret fingerprinted at fit.
+
+    ``expected`` None (fitted before fingerprints existed, or no key) checks
+    nothing.  The message names the parameter and the environment variable
+    of an ``"env:NAME"`` reference, never key material.
+    """
+    if expected is None:
+        return
+    if not hmac.compare_digest(str(expected), key_fingerprint(secret)):
+        where = ""
+        if is_env_reference(reference):
+            where = f" (read from the environment variable {reference[4:]!r})"
+        raise ValueError(
+            f"{who}: the {what}{where} differs from the {what} used at fit (its keyed "
+            "fingerprint does not match `key_fingerprint_`): the output would not match the "
+            f"fitted data's. Restore the {what} used at fit, or refit with the new one."
+        )
+
+
 def resolve_secret(value, *, what, who):
     """Bytes of a secret given as bytes, str or ``"env:NAME"``; errors never show it."""
     if value is None:
@@ -335,9 +390,10 @@ def resolve_secret(value, *, what, who):
                 f"{who}: the environment variable {var!r} holding the {what} is not set "
                 "(or is empty)."
             )
-        return secret.encode("utf-8")
+        # POSIX reads environment bytes with surrogateescape: give them back as they were
+        return _secret_bytes(secret, "surrogateescape")
     if isinstance(value, str):
-        secret = value.encode("utf-8")
+        secret = _secret_bytes(value, "surrogatepass")
     elif isinstance(value, (bytes, bytearray)):
         secret = bytes(value)
     else:
@@ -408,6 +464,37 @@ def normalize_texts(texts, mode):
     return texts
 
 
+def output_bits(method, digest_size, encoding, length):
+    """Bits of hash that distinguish two pseudonyms (``length`` cuts them)."""
+    n_bits = 8 * (digest_size if method == "blake2b" else 32)
+    if length is None:
+        return n_bits
+    per_char = 4 if encoding == "hex" else 6
+    return min(n_bits, per_char * length)
+
+
+def expected_collisions(n_distinct, bits):
+    """Birthday bound for ``n_distinct`` values hashed uniformly to ``2**bits`` outputs.
+
+    Returns ``(pairs, share)``: the expected number of colliding pairs
+    ``n (n - 1) / 2 / 2**bits`` and the expected share of the distinct
+    values that share their output with at least one other
+    ``1 - (1 - 2**-bits) ** (n - 1)``.
+
+    Examples
+    --------
+    >>> pairs, share = expected_collisions(100_000, 16)
+    >>> round(pairs), round(share, 3)
+    (76293, 0.783)
+    """
+    n = int(n_distinct)
+    if n < 2:
+        return 0.0, 0.0
+    pairs = n * (n - 1) / 2 / 2.0**bits
+    share = -math.expm1((n - 1) * math.log1p(-(2.0**-bits)))
+    return pairs, share
+
+
 def encoded_width(method, digest_size, encoding, length):
     """Number of characters of every pseudonym (they all have the same width)."""
     n_bytes = digest_size if method == "blake2b" else 32
@@ -417,7 +504,11 @@ def encoded_width(method, digest_size, encoding, length):
 
 
 def hash_chunk(texts, method, key, iterations, digest_size, encoding, length):
-    """UTF-8 encode, hash and format a list of str values (a joblib task)."""
+    """UTF-8 encode, hash and format a list of str values (a joblib task).
+
+    Text is encoded by :func:`sklearn_anon._text.encode_text` (lone
+    surrogates as their code points), inlined in the two common loops.
+    """
     if method == "hmac-sha256" and encoding == "hex":  # the common case, in one loop
         inner, outer = _hmac_sha256_pair(key)
         icopy, ocopy = inner.copy, outer.copy
@@ -425,7 +516,7 @@ def hash_chunk(texts, method, key, iterations, digest_size, encoding, length):
         append = out.append
         for t in texts:
             i = icopy()
-            i.update(t.encode())
+            i.update(t.encode("utf-8", "surrogatepass"))
             o = ocopy()
             o.update(i.digest())
             append(o.hexdigest())
@@ -435,10 +526,10 @@ def hash_chunk(texts, method, key, iterations, digest_size, encoding, length):
         append = out.append
         for t in texts:
             h = bcopy()
-            h.update(t.encode())
+            h.update(t.encode("utf-8", "surrogatepass"))
             append(h.hexdigest())
     else:
-        encoded = [t.encode("utf-8") for t in texts]
+        encoded = [encode_text(t) for t in texts]
         digests = digest_values(encoded, method, key, iterations=iterations, digest_size=digest_size)
         if encoding == "hex":
             out = [d.hex() for d in digests]

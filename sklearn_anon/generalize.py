@@ -20,6 +20,7 @@ import pandas as pd
 
 from ._compat import Interval, StrOptions
 from ._hierarchy import Hierarchy, load_hierarchy
+from ._text import categorical_from_codes, label_bytes, object_index
 from .base import (
     SUPPRESSED,
     ColumnAnonymizer,
@@ -283,7 +284,7 @@ class IntervalGeneralizer(ColumnAnonymizer):
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         codes = bin_codes(values, edges, right=self.right, include_lowest=self.include_lowest)
         codes[codes < 0] = len(labels)
-        cat = pd.Categorical.from_codes(codes, categories=[*labels, SUPPRESSED], validate=False)
+        cat = categorical_from_codes(codes, [*labels, SUPPRESSED])
         return pd.Series(cat, index=column.index, name=name)
 
 
@@ -396,8 +397,9 @@ def _factorize(column):
 
 def _scalar_label(value):
     if isinstance(value, (bytes, bytearray)):
-        # the text, not the repr "b'...'" (as Pseudonymizer reads bytes)
-        return bytes(value).decode("utf-8", errors="replace")
+        # the text, not the repr "b'...'"; a byte that is not UTF-8 as an escape
+        # ("\\xff"), so two distinct bytes values keep two distinct labels
+        return label_bytes(value)
     if isinstance(value, (bool, np.bool_)):
         return str(value)
     if isinstance(value, (Integral, np.integer)):
@@ -460,13 +462,63 @@ def _code_dtype(top):
 _DATE_UNITS = ("year", "month", "decade", "age")
 
 
+def _epoch_to_datetime64(numbers, epoch_unit):
+    """Unix timestamps (float array, ``epoch_unit``) as ``datetime64[us]``; NaT outside years ~1-9900."""
+    scale = {"s": 1e6, "ms": 1e3, "us": 1.0, "D": 86400e6}[epoch_unit]
+    raw = np.asarray(numbers, dtype=np.float64) * scale
+    ok = np.isfinite(raw) & (np.abs(raw) < 2.5e17)  # about years 1 to 9900
+    micros = np.where(ok, raw, 0).astype(np.int64)
+    values = micros.astype("datetime64[us]")
+    values[~ok] = np.datetime64("NaT")
+    return values
+
+
+def _parse_date_strings(texts, fmt):
+    """``datetime64[us]`` of date strings (NaT when unparseable), wall time for offsets.
+
+    One vectorized :func:`pandas.to_datetime`; when it refuses the batch as
+    a whole (strings with different UTC offsets, or offsets beside naive
+    dates) each string is parsed alone, so one odd string cannot fail the
+    column.  Runs inside :func:`values_hidden` (the caller's).
+    """
+    if not texts:
+        return np.empty(0, dtype="datetime64[us]")
+    try:
+        parsed = pd.to_datetime(pd.Index(texts, dtype=object), errors="coerce", format=fmt)
+        if getattr(parsed, "tz", None) is not None:
+            parsed = parsed.tz_localize(None)
+        return np.asarray(parsed, dtype="datetime64[us]")
+    except (ValueError, TypeError, OverflowError):  # mixed time zones
+        out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[us]")
+        for i, text in enumerate(texts):
+            out[i] = _one_datetime(pd.to_datetime(text, errors="coerce", format=fmt))
+        return out
+
+
+def _one_datetime(value):
+    """One datetime-like object as ``datetime64[us]`` (wall time), NaT when it cannot be."""
+    try:
+        ts = pd.Timestamp(value)
+        if pd.isna(ts):
+            return np.datetime64("NaT")
+        if ts.tz is not None:
+            ts = ts.tz_localize(None)
+        return np.datetime64(ts.as_unit("us").asm8, "us")
+    except (ValueError, TypeError, OverflowError):  # out of range of datetime64[us]
+        return np.datetime64("NaT")
+
+
 def _to_datetime64(column, name, fmt, epoch_unit):
     """``(codes, datetime64 values of the distinct entries)``: NaT when unparseable.
 
     Datetime columns are used as they are and numbers are Unix timestamps
     in ``epoch_unit`` (codes None: one value per row); strings, categoricals
-    and objects are parsed once per distinct value.  Parse errors never show
-    the value.
+    and objects are parsed once per distinct value, each by its type:
+    strings (and bytes, by their text) with :func:`pandas.to_datetime`,
+    numbers as Unix timestamps in ``epoch_unit`` (as in a numeric column),
+    ``date``/``datetime``/``datetime64`` objects as they are (wall time when
+    time-zone aware); anything else (booleans, other objects) is NaT.  Parse
+    errors never show the value.
     """
     dtype = column.dtype
     if pd.api.types.is_bool_dtype(dtype):
@@ -479,21 +531,26 @@ def _to_datetime64(column, name, fmt, epoch_unit):
             column = column.dt.tz_localize(None)
         return None, column.to_numpy()
     if is_numeric(column):
-        scale = {"s": 1e6, "ms": 1e3, "us": 1.0, "D": 86400e6}[epoch_unit]
-        raw = column.to_numpy(dtype=np.float64, na_value=np.nan) * scale
-        ok = np.isfinite(raw) & (np.abs(raw) < 2.5e17)  # about years 1 to 9900
-        micros = np.where(ok, raw, 0).astype(np.int64)
-        values = micros.astype("datetime64[us]")
-        values[~ok] = np.datetime64("NaT")
-        return None, values
+        return None, _epoch_to_datetime64(column.to_numpy(dtype=np.float64, na_value=np.nan), epoch_unit)
     codes, uniques = _factorize(column)
     with values_hidden(name, "could not be parsed as dates (check `format`)"), warnings.catch_warnings():
         # pandas' format-inference warnings may quote a value: keep them out of logs
         warnings.simplefilter("ignore", UserWarning)
-        parsed = pd.to_datetime(pd.Index(uniques, dtype=object), errors="coerce", format=fmt)
-        if getattr(parsed, "tz", None) is not None:
-            parsed = parsed.tz_localize(None)
-        values = np.asarray(parsed, dtype="datetime64[us]")
+        if pd.api.types.is_string_dtype(uniques.dtype) and uniques.dtype != object:
+            return codes, _parse_date_strings(list(uniques), fmt)
+        objs = np.asarray(uniques, dtype=object)
+        values = np.full(len(objs), np.datetime64("NaT"), dtype="datetime64[us]")
+        is_text = np.array([isinstance(v, (str, bytes, bytearray)) for v in objs], dtype=bool)
+        is_number = np.array([isinstance(v, (Real, np.number)) and not isinstance(v, (bool, np.bool_))
+                              for v in objs], dtype=bool)
+        is_date = np.array([isinstance(v, (datetime.date, np.datetime64)) for v in objs], dtype=bool)
+        if is_text.any():
+            texts = [v if isinstance(v, str) else label_bytes(v) for v in objs[is_text]]
+            values[is_text] = _parse_date_strings(texts, fmt)
+        if is_number.any():
+            values[is_number] = _epoch_to_datetime64(objs[is_number].astype(np.float64), epoch_unit)
+        for i in np.flatnonzero(is_date):
+            values[i] = _one_datetime(objs[i])
     return codes, values
 
 
@@ -584,7 +641,10 @@ class DateGeneralizer(ColumnAnonymizer):
     is used), date strings (parsed once per distinct string with
     :func:`pandas.to_datetime`, ``format`` if given, else inferred), Python
     ``date``/``datetime`` objects, and numbers taken as Unix timestamps in
-    ``epoch_unit``.
+    ``epoch_unit``.  In an object column each distinct value is read by its
+    type (a number there is a timestamp too, bytes are read as text, a
+    boolean or other object is suppressed), and one time-zone aware value
+    among naive ones does not stop the column.
 
     * ``unit="year"`` / ``"month"`` / ``"decade"``: labels ``"1987"``,
       ``"1987-03"``, ``"1980s"``.  The category set is fixed in ``fit``:
@@ -749,7 +809,7 @@ class DateGeneralizer(ColumnAnonymizer):
             out[nat] = suppressed
         if codes is not None:
             out = _spread(codes, out, suppressed)
-        cat = pd.Categorical.from_codes(out, categories=categories, validate=False)
+        cat = categorical_from_codes(out, categories)
         return pd.Series(cat, index=column.index, name=name)
 
 
@@ -970,22 +1030,22 @@ class PrefixGeneralizer(ColumnAnonymizer):
         if self.mode == "ipv4":
             out, categories = self._transform_ipv4(column, categories, keys)
             out = out.astype(_code_dtype(len(categories)))
-            cat = pd.Categorical.from_codes(out, categories=categories, validate=False)
+            cat = categorical_from_codes(out, categories)
             return pd.Series(cat, index=column.index, name=name)
         codes, labels = self._row_codes(column)
         lookup = np.where(pd.isna(labels), SUPPRESSED, labels)
         categories = list(categories)
-        pos = pd.Index(categories, dtype=object).get_indexer(lookup)
+        pos = pd.Index(categories, dtype=object).get_indexer(object_index(lookup))
         if self.unseen == "keep":
             present = _present(codes, len(labels))
             new = sorted(set(lookup[present & (pos < 0)]) - {SUPPRESSED})
             if new:
                 categories += new
-                pos = pd.Index(categories, dtype=object).get_indexer(lookup)
+                pos = pd.Index(categories, dtype=object).get_indexer(object_index(lookup))
         categories.append(SUPPRESSED)
         pos[pos < 0] = len(categories) - 1
         out = _spread(codes, pos, len(categories) - 1)
-        cat = pd.Categorical.from_codes(out, categories=categories, validate=False)
+        cat = categorical_from_codes(out, categories)
         return pd.Series(cat, index=column.index, name=name)
 
 
@@ -1011,7 +1071,10 @@ def _arrow_buffers(column):
         import pyarrow as pa
     except ImportError:  # pragma: no cover - pandas without pyarrow
         return None
-    arr = pa.array(column.array)
+    try:
+        arr = pa.array(column.array)
+    except UnicodeError:  # Python-backed strings holding a lone surrogate: the general path
+        return None
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if arr.type == pa.string():
@@ -1100,7 +1163,12 @@ def _ipv4_octets(text):
             if isinstance(arr, pa.ChunkedArray):
                 arr = arr.combine_chunks()
         else:
-            arr = pa.array(text.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+            values = text.to_numpy(dtype=object)
+            try:
+                arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+            except UnicodeError:  # a lone surrogate: not an address, and not storable in Arrow
+                values = np.array([v if not isinstance(v, str) or v.isascii() else "" for v in values], dtype=object)
+                arr = pa.array(values, type=pa.large_string(), from_pandas=True)
         parts = pc.extract_regex(arr, pattern)
         matched = parts.is_valid()
         octets = [
@@ -1217,10 +1285,10 @@ class RareCategoryGrouper(ColumnAnonymizer):
     def _transform_column(self, column, name, kept):
         codes, labels = _label_codes(column)
         categories = [*kept, self.other_label, SUPPRESSED]
-        lut = pd.Index(kept, dtype=object).get_indexer(labels)
+        lut = pd.Index(kept, dtype=object).get_indexer(object_index(labels))
         lut[lut < 0] = len(kept)  # unseen or rare -> OTHER
         out = _spread(codes, lut, len(kept) + 1)
-        cat = pd.Categorical.from_codes(out, categories=categories, validate=False)
+        cat = categorical_from_codes(out, categories)
         return pd.Series(cat, index=column.index, name=name)
 
 
@@ -1245,8 +1313,12 @@ class HierarchyGeneralizer(ColumnAnonymizer):
     hierarchy object itself.
 
     Numeric columns match numeric keys by value: the int ``39`` and the
-    float ``39.0`` both match the key ``"39"``.  String and categorical
-    columns match the keys exactly.
+    float ``39.0`` both match the key ``"39"`` (and ``"39.0"``); a numeric
+    column whose hierarchy has no numeric key at all is a ValueError in
+    ``fit`` naming the column (every value would be suppressed).  String
+    and categorical columns match the keys exactly, as text (the string
+    ``"39"`` matches the key ``"39"``, not ``"39.0"``).  Labels may hold any
+    text, lone surrogates included; bytes values are not keys (suppressed).
 
     Suppression: a value not in the hierarchy (unseen, NaN) becomes
     ``"*"``.  The output is a categorical column whose categories are the
@@ -1348,6 +1420,16 @@ class HierarchyGeneralizer(ColumnAnonymizer):
 
     def _fit_column(self, column, name):
         hierarchy = load_hierarchy(self._spec_for(name), name=name)
+        dtype = column.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            dtype = dtype.categories.dtype
+        numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        if numeric and not hierarchy.has_numeric_keys:
+            raise ValueError(
+                f"HierarchyGeneralizer: {_column_label(name)} is numeric, but no value of its "
+                "hierarchy reads as a number, so every value would be suppressed. Give the "
+                "hierarchy numeric values (\"39\") or convert the column to strings."
+            )
         level = per_column(self.levels, name, default=1)
         if not isinstance(level, (Integral, np.integer)) or isinstance(level, bool) or level < 0:
             raise ValueError(f"levels for {_column_label(name)} must be a non-negative integer.")

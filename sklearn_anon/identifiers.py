@@ -18,7 +18,12 @@ Secrets (``key``, ``salt``) are given as bytes, str, or ``"env:NAME"``.  With
 a reference only the name is stored, so a pickled pipeline does not hold the
 key; it is read from the environment each time ``transform`` runs.  A literal
 key is hidden from ``repr`` but is pickled with the estimator (it is one of
-its parameters): use a reference for anything you persist.
+its parameters): use a reference for anything you persist.  ``fit`` stores a
+keyed fingerprint of the key (``key_fingerprint_``, HMAC-SHA256 of a fixed
+label under the key), and every ``transform`` refuses a key that does not
+match it (a rotated environment variable, a stale worker process): refit to
+change keys.  No key is cached anywhere; worker processes get the resolved
+key from the caller for each call.
 
 Missing values (NaN/None) stay missing in every transformer here; empty
 strings stay empty strings (there is no identifier to hide in them).
@@ -35,6 +40,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _pii_patterns as P
 from ._compat import Interval, StrOptions, _fit_context, dp_check_random_state
+from ._text import decode_bytes, encode_text, text_series
 from .base import (
     ColumnAnonymizer,
     anonymizer_tags,
@@ -49,6 +55,7 @@ __all__ = [
     "FrequencyAttackWarning",
     "KeyedAssigner",
     "PIIDetector",
+    "PseudonymCollisionWarning",
     "Pseudonymizer",
     "detect_pii",
 ]
@@ -62,6 +69,22 @@ class FrequencyAttackWarning(UserWarning):
     distribution (the most common first names, the sexes, the ZIP codes of a
     city) can match pseudonyms to values by rank.  Generalize or drop such a
     column instead, or add noise.
+    """
+
+
+class PseudonymCollisionWarning(UserWarning):
+    """Pseudonyms short enough that distinct values are likely to share one.
+
+    A pseudonym cut to ``length`` characters (or a small BLAKE2b
+    ``digest_size``) keeps ``b`` bits of the hash, and ``n`` distinct values
+    hashed into ``2**b`` outputs collide as in the birthday problem: the
+    expected number of colliding pairs is ``n (n - 1) / 2 / 2**b``.  Two
+    values that collide get the same pseudonym, so any join or count on the
+    pseudonymized column merges them.  :class:`Pseudonymizer` warns when
+    that expectation reaches ``0.01`` (about a 1% chance that at least two
+    values collide), at ``fit`` and again at ``transform`` when a batch holds
+    more distinct values than ``fit`` saw; the message gives the counts and
+    the expected share of colliding values, never a value.
     """
 
 
@@ -95,7 +118,7 @@ def _sample_strings(values):
             return pd.Series(arr.astype(np.int64), index=values.index).astype(str)
         return None
     if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
-        return values.astype(str).str.strip()
+        return text_series(values).str.strip()
     return None
 
 
@@ -104,7 +127,7 @@ def _classify(values, name, min_share):
     values = values.dropna()
     n = len(values)
     kind_n, role_n, negative = P.name_hint(name)
-    distinct = float(values.astype(str).nunique() / n) if n else float("nan")
+    distinct = float(text_series(values).nunique() / n) if n else float("nan")
     row = dict(role=P.OTHER, kind=None, evidence=None, match_share=float("nan"),
                distinct_ratio=distinct, n_sampled=n)
 
@@ -317,7 +340,7 @@ def _norm_mode(normalize, column, name):
     if pd.api.types.is_string_dtype(column.dtype) or pd.api.types.is_object_dtype(column.dtype):
         sample = column.dropna()
         sample = sample[sample.map(type) == str] if pd.api.types.is_object_dtype(column.dtype) else sample
-        sample = sample.iloc[:1000].astype(str).str.strip()
+        sample = text_series(sample.iloc[:1000]).str.strip()
         if len(sample) and P.match_shares(sample, kinds=("email",))["email"] >= 0.5:
             return "lower"
     return "none"
@@ -331,7 +354,9 @@ def _factorize_strings(column, name, who, mode="none"):
     """``(codes, texts)``: codes into the list of distinct normalized str values, -1 when missing.
 
     Numbers, booleans and dates are written as ``str(value)``; bytes are
-    decoded as UTF-8.  Any other object raises a TypeError naming the column
+    decoded as UTF-8, an undecodable byte as a lone surrogate
+    (:func:`sklearn_anon._text.decode_bytes`), so distinct bytes values keep
+    distinct texts.  Any other object raises a TypeError naming the column
     and the type (never the value).  Arrow-backed string columns are
     normalized with vectorized string kernels before factorizing; other
     columns have their distinct values normalized (two raw values that
@@ -408,13 +433,8 @@ def _factorize_raw(column, name, who):
                 f"{who}: column {name!r} holds {int(bad.sum())} distinct non-string "
                 f"value(s) of type {', '.join(names)}; convert the column to strings first."
             )
-        try:
-            objs = objs.copy()
-            objs[is_bytes] = [bytes(b).decode("utf-8") for b in objs[is_bytes]]
-        except UnicodeDecodeError:
-            raise ValueError(
-                f"{who}: column {name!r} holds bytes that are not valid UTF-8."
-            ) from None
+        objs = objs.copy()
+        objs[is_bytes] = [decode_bytes(b) for b in objs[is_bytes]]
     return codes, objs.tolist()
 
 
@@ -432,14 +452,18 @@ def _output_series(texts, codes, column, name, empty=None):
 
 
 def _frequency_check(column, name, who):
-    """Warn when deterministic pseudonyms of ``column`` fall to a frequency attack."""
+    """Warn when deterministic pseudonyms of ``column`` fall to a frequency attack.
+
+    Returns the number of distinct non-missing values (None when the column
+    holds unhashable objects: ``transform`` rejects them).
+    """
     try:
         counts = column.value_counts(dropna=True)
     except TypeError:  # unhashable objects: transform will reject them
-        return
+        return None
     n, n_distinct = int(counts.sum()), len(counts)
     if n == 0:
-        return
+        return 0
     top_share = counts.iloc[0] / n
     if (n_distinct < 100 and n_distinct < n) or (counts.iloc[0] >= 2 and top_share > 0.05):
         warnings.warn(
@@ -449,6 +473,25 @@ def _frequency_check(column, name, who):
             FrequencyAttackWarning,
             stacklevel=4,
         )
+    return n_distinct
+
+
+#: expected colliding pairs from which Pseudonymizer warns (about a 1% chance
+#: that two distinct values share a pseudonym); see PseudonymCollisionWarning
+_COLLISION_WARN_PAIRS = 0.01
+
+
+def _collision_message(who, name, n_distinct, bits, what):
+    """The PseudonymCollisionWarning text, or None below the threshold (counts only)."""
+    pairs, share = P.expected_collisions(n_distinct, bits)
+    if pairs < _COLLISION_WARN_PAIRS:
+        return None
+    return (
+        f"{who}: column {name!r} has {n_distinct:,} distinct value(s) {what} for {bits}-bit "
+        f"pseudonyms: about {pairs:.3g} colliding pair(s) expected, {share:.3g} of the distinct "
+        "values sharing their pseudonym with another (birthday bound). Values that collide "
+        "are merged by any join; raise `length` (or `digest_size`)."
+    )
 
 
 class _SecretParamsMixin:
@@ -678,6 +721,19 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
     Missing values stay missing, empty strings stay empty.  Numbers,
     booleans and dates are hashed as ``str(value)``; bytes as their UTF-8
     text; any other object in a column is a TypeError naming the column.
+    Text is hashed as UTF-8, a lone surrogate (``"\\ud800"``) as its code
+    point (``"surrogatepass"``), and a byte that is not UTF-8 is read as
+    Python reads such file names (``b"\\xff"`` is the text ``"\\udcff"``):
+    every distinct value keeps a distinct hash input, and no value is an
+    encoding error.
+
+    The key is fingerprinted at ``fit`` (``key_fingerprint_``: HMAC-SHA256
+    of a fixed label under the key, 64 bits; never the key nor an unkeyed
+    hash of it).  Every ``transform`` resolves the key again (an
+    ``"env:NAME"`` reference is read from the environment at that moment)
+    and refuses, with a ValueError, a key whose fingerprint differs: a
+    rotated or mistyped key cannot silently produce pseudonyms that do not
+    join with the fitted data's.  Refit to change the key.
 
     Parameters
     ----------
@@ -702,7 +758,9 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
         Text form of the digest (``"base64url"`` has no padding).
     length : int or None, default=None
         Keep only the first ``length`` characters (shorter ids, more
-        collisions: 16 hex characters are 64 bits).
+        collisions: 16 hex characters are 64 bits, a base64 character 6
+        bits).  A :class:`PseudonymCollisionWarning` gives the expected
+        collisions when they become likely.
     digest_size : int in [1, 64], default=32
         BLAKE2b digest size in bytes (``method="blake2b"`` only).
     n_jobs : int or None, default=None
@@ -716,6 +774,12 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
     ----------
     normalize_ : dict of {column: str}
         The normalization used per column.
+    key_fingerprint_ : str
+        Keyed fingerprint of the secret used at fit (16 hex digits), checked
+        at every ``transform``.
+    n_distinct_ : dict of {column: int}
+        Distinct non-missing values per column at fit (before
+        normalization), for the collision warning.
     columns_ : list
         The pseudonymized columns.
     n_features_in_ : int
@@ -728,6 +792,11 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
     FrequencyAttackWarning
         In ``fit``, for a column with fewer than 100 distinct values that
         repeat, or whose most frequent value holds more than 5% of the rows.
+    PseudonymCollisionWarning
+        When ``length`` or ``digest_size`` leave so few bits that at least
+        0.01 colliding pairs are expected (birthday bound), in ``fit``, and
+        in ``transform`` for a batch with more distinct values than ``fit``
+        saw.
 
     See Also
     --------
@@ -789,25 +858,54 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
         self.n_jobs = n_jobs
         self.columns = columns
 
+    def _secret_param(self):
+        """``(name, value)`` of the parameter holding the hashing secret."""
+        if self.method == "pbkdf2-sha256" and self.salt is not None:
+            return "salt", self.salt
+        return "key", self.key
+
     def _secret(self):
         who = type(self).__name__
-        if self.method == "pbkdf2-sha256":
-            if self.salt is not None:
-                return P.resolve_secret(self.salt, what="salt", who=who)
-            return P.resolve_secret(self.key, what="key", who=who)
-        if self.salt is not None:
+        what, value = self._secret_param()
+        if self.method != "pbkdf2-sha256" and self.salt is not None:
             raise ValueError(f"{who}: `salt` is only used with method='pbkdf2-sha256'.")
-        secret = P.resolve_secret(self.key, what="key", who=who)
+        secret = P.resolve_secret(value, what=what, who=who)
         if self.method == "blake2b" and len(secret) > 64:
             raise ValueError(f"{who}: BLAKE2b keys are at most 64 bytes.")
         return secret
 
+    def _fitted_secret(self):
+        """The secret, resolved now, checked against the fingerprint taken at fit."""
+        secret = self._secret()
+        what, value = self._secret_param()
+        P.check_key_fingerprint(getattr(self, "key_fingerprint_", None), secret, what=what,
+                                who=type(self).__name__, reference=value)
+        return secret
+
+    def _bits(self):
+        return P.output_bits(self.method, self.digest_size, self.encoding, self.length)
+
     def _check_params(self, X):
-        self._secret()
+        self.key_fingerprint_ = P.key_fingerprint(self._secret())
+        self.n_distinct_ = {}
 
     def _fit_column(self, column, name):
-        _frequency_check(column, name, type(self).__name__)
-        return _norm_mode(self.normalize, column, name)
+        who = type(self).__name__
+        n_distinct = _frequency_check(column, name, who)
+        mode = _norm_mode(self.normalize, column, name)
+        self.n_distinct_[name] = n_distinct
+        if n_distinct is not None and _collision_message(who, name, n_distinct, self._bits(), "") is not None:
+            # the raw count is an upper bound: count the normalized texts hashed
+            try:
+                _, texts = _factorize_strings(column, name, who, mode)
+            except TypeError:  # transform will say which types the column holds
+                texts = None
+            if texts is not None:
+                n = len(set(texts) - {""})
+                message = _collision_message(who, name, n, self._bits(), "at fit")
+                if message is not None:
+                    warnings.warn(message, PseudonymCollisionWarning, stacklevel=4)
+        return mode
 
     def transform(self, X):
         """Replace the values of the selected columns by their pseudonyms.
@@ -824,20 +922,25 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
             it has one, else object); missing values stay missing.
         """
         check_is_fitted(self)
-        self._secret()  # a clear error before any work when the key is gone
+        self._fitted_secret()  # a clear error before any work when the key is gone or changed
         return super().transform(X)
 
     def _transform_column(self, column, name, mode):
         who = type(self).__name__
         codes, texts = _factorize_strings(column, name, who, mode)
-        try:
-            digests = _hash_texts(
-                texts, self.method, self._secret(), iterations=self.iterations,
-                digest_size=self.digest_size, encoding=self.encoding, length=self.length,
-                n_jobs=self.n_jobs,
-            )
-        except UnicodeEncodeError:
-            raise ValueError(f"{who}: column {name!r} holds text that is not encodable as UTF-8.") from None
+        secret = self._fitted_secret()  # per column: a key rotated meanwhile is refused too
+        n_fit = (getattr(self, "n_distinct_", None) or {}).get(name) or 0
+        if len(texts) > n_fit and _collision_message(who, name, len(texts), self._bits(), "") is not None:
+            # more distinct values than fit saw, and the bound may be crossed: count exactly
+            n = len(set(texts) - {""})
+            message = _collision_message(who, name, n, self._bits(), "in this batch")
+            if n > n_fit and message is not None:
+                warnings.warn(message, PseudonymCollisionWarning, stacklevel=4)
+        digests = _hash_texts(
+            texts, self.method, secret, iterations=self.iterations,
+            digest_size=self.digest_size, encoding=self.encoding, length=self.length,
+            n_jobs=self.n_jobs,
+        )
         if "" in texts:  # nothing to hide in an empty string
             for i in [i for i, t in enumerate(texts) if t == ""]:
                 digests[i] = ""
@@ -889,6 +992,9 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
         of [0, 1)).
     salt_ : bytes or None
         The random salt used when ``key`` is None.
+    key_fingerprint_ : str or None
+        Keyed fingerprint of ``key`` at fit (see :class:`Pseudonymizer`);
+        ``transform`` refuses a different key.  None without ``key``.
     normalize_ : list of str
         Normalization used per input column.
     n_features_in_ : int
@@ -967,8 +1073,9 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
                 self.salt_ = rng.bytes(32)
             else:
                 self.salt_ = rng.getrandbits(256).to_bytes(32, "big")
+            self.key_fingerprint_ = None
         else:
-            P.resolve_secret(self.key, what="key", who=who)
+            self.key_fingerprint_ = P.key_fingerprint(P.resolve_secret(self.key, what="key", who=who))
             self.salt_ = None
         self.normalize_ = [_norm_mode(self.normalize, frame.iloc[:, j], c) for j, c in enumerate(frame.columns)]
         return self
@@ -987,7 +1094,18 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
         """
         check_is_fitted(self)
         who = type(self).__name__
-        secret = self.salt_ if self.key is None else P.resolve_secret(self.key, what="key", who=who)
+        if (self.key is None) != (getattr(self, "salt_", None) is not None):
+            raise ValueError(
+                f"{who}: fitted {'without' if self.key is not None else 'with'} a key, now "
+                f"{'given one' if self.key is not None else 'without'}: the assignments would not "
+                "match the fitted ones. Refit."
+            )
+        if self.key is None:
+            secret = self.salt_
+        else:
+            secret = P.resolve_secret(self.key, what="key", who=who)
+            P.check_key_fingerprint(getattr(self, "key_fingerprint_", None), secret, what="key",
+                                    who=who, reference=self.key)
         frame, is_pandas = self._frame(X, reset=False)
         codes, texts = None, None
         for j, mode in enumerate(self.normalize_):
@@ -1002,7 +1120,7 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
                 codes = np.full(len(pair), -1, dtype=np.int64)
                 codes[~missing] = inv
                 texts = new_texts
-        digests = P.digest_values([s.encode("utf-8") for s in texts], "hmac-sha256", secret)
+        digests = P.digest_values([encode_text(s) for s in texts], "hmac-sha256", secret)
         blob = np.frombuffer(b"".join(digests), dtype=">u8").reshape(-1, 4)[:, 0] if digests \
             else np.zeros(0, dtype=np.uint64)
         u = (blob >> np.uint64(11)).astype(np.float64) * 2.0**-53
@@ -1210,6 +1328,9 @@ class FakeReplacer(_SecretParamsMixin, ColumnAnonymizer):
     ----------
     kinds_ : dict of {column: (str, str)}
         Fake kind and normalization used per column.
+    key_fingerprint_ : str
+        Keyed fingerprint of ``key`` at fit (see :class:`Pseudonymizer`);
+        ``transform`` refuses a different key.
     columns_ : list
         The replaced columns.
     n_features_in_ : int
@@ -1247,8 +1368,16 @@ class FakeReplacer(_SecretParamsMixin, ColumnAnonymizer):
 
     def _check_params(self, X):
         _faker()
-        P.resolve_secret(self.key, what="key", who=type(self).__name__)
+        self.key_fingerprint_ = P.key_fingerprint(P.resolve_secret(self.key, what="key", who=type(self).__name__))
         _pools(self.locale)
+
+    def _fitted_key(self):
+        """The key, resolved now, checked against the fingerprint taken at fit."""
+        who = type(self).__name__
+        key = P.resolve_secret(self.key, what="key", who=who)
+        P.check_key_fingerprint(getattr(self, "key_fingerprint_", None), key, what="key", who=who,
+                                reference=self.key)
+        return key
 
     def _fit_column(self, column, name):
         kind = self.kind.get(name, "auto") if isinstance(self.kind, dict) else self.kind
@@ -1278,13 +1407,13 @@ class FakeReplacer(_SecretParamsMixin, ColumnAnonymizer):
             Replaced columns are strings; missing values stay missing.
         """
         check_is_fitted(self)
-        P.resolve_secret(self.key, what="key", who=type(self).__name__)
+        self._fitted_key()
         return super().transform(X)
 
     def _transform_column(self, column, name, state):
         kind, mode = state
         who = type(self).__name__
-        key = P.resolve_secret(self.key, what="key", who=who)
+        key = self._fitted_key()
         codes, texts = _factorize_strings(column, name, who, mode)
         originals = pd.Series(texts, dtype=object).str.strip().str.lower().to_numpy()
         fakes = np.empty(len(texts), dtype=object)
@@ -1293,7 +1422,7 @@ class FakeReplacer(_SecretParamsMixin, ColumnAnonymizer):
             if not len(todo):
                 break
             prefix = f"{kind}\x1f{attempt}\x1f".encode()
-            digests = P.digest_values([prefix + texts[i].encode("utf-8") for i in todo], "hmac-sha256", key)
+            digests = P.digest_values([prefix + encode_text(texts[i]) for i in todo], "hmac-sha256", key)
             words = np.frombuffer(b"".join(digests), dtype="<u4").reshape(-1, 8)
             fakes[todo] = _make_fakes(kind, words, self.locale)
             same = pd.Series(fakes[todo], dtype=object).str.lower().to_numpy() == originals[todo]

@@ -520,3 +520,79 @@ def test_top_bottom_coder_keeps_float_dtype(dtype):
     assert out.dtype == X["debt"].dtype
     assert out.iloc[[0, 1, 3]].tolist() == [1.0, 2.0, 10.0]
     assert pd.isna(out.iloc[2])
+
+
+# -- issue 12.10: numeric columns against text hierarchies, text UTF-8 cannot carry --
+def test_numeric_column_with_text_only_hierarchy_is_a_clear_error():
+    # regression: IndexError (index 0 is out of bounds) from the numeric key lookup
+    text_only = {"low": ["L", "*"], "high": ["H", "*"]}
+    for column in (pd.Series([1, 2, 3]), pd.Series([1.5, np.nan, 3.0]), pd.Series([1, None], dtype="Int64"),
+                   pd.Series(pd.Categorical([1, 2, 1]))):
+        X = pd.DataFrame({"score": column})
+        with pytest.raises(ValueError, match="column 'score' is numeric, but no value of its hierarchy") as exc:
+            HierarchyGeneralizer({"score": text_only}).fit(X)
+        assert "low" not in str(exc.value) and "1.5" not in str(exc.value)
+    # the hierarchy object itself suppresses numbers it cannot hold (no IndexError)
+    h = load_hierarchy(text_only)
+    assert list(h.generalize(np.array([1, 2]), 1)) == ["*", "*"]
+    assert list(h.generalize(pd.Series([1.0, 2.5]), 1)) == ["*", "*"]
+    assert list(h.generalize(pd.Series([1, "low", 2.5], dtype=object), 1)) == ["*", "L", "*"]
+    # numeric keys given as text match numbers by value; a string column matches them as text
+    numeric = {"1": ["low", "*"], "2": ["low", "*"], "10": ["high", "*"]}
+    gen = HierarchyGeneralizer({"n": numeric, "s": numeric})
+    out = gen.fit_transform(pd.DataFrame({"n": [1, 2, 10, 3], "s": ["1", "2.0", "10", "3"]}))
+    assert _as_list(out["n"]) == ["low", "low", "high", "*"]
+    assert _as_list(out["s"]) == ["low", "*", "high", "*"]
+    # fitted on text, given numbers at transform: suppressed, never an IndexError
+    fitted = HierarchyGeneralizer({"c": text_only}).fit(pd.DataFrame({"c": ["low", "high"]}))
+    assert _as_list(fitted.transform(pd.DataFrame({"c": [1, 2]}))["c"]) == ["*", "*"]
+
+
+def test_hierarchy_labels_with_lone_surrogates_and_bad_csv(tmp_path):
+    h = load_hierarchy({"a\ud800": ["x\udc00", "*"], "b": ["y", "*"], "c": ["y", "*"]})
+    assert list(h.generalize(pd.Series(["a\ud800", "b", "\ud800", None], dtype=object), 1)) == ["x\udc00", "y", "*", "*"]
+    assert list(h.generalize(["a\ud800", "zz"], 1)) == ["x\udc00", "*"]
+    assert h.children(1, "x\udc00") == ["a\ud800"]
+    # the tree check works on such labels too
+    with pytest.raises(ValueError, match="not a tree"):
+        load_hierarchy({"a\ud800": ["x", "P"], "b": ["x", "Q"]})
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"a;x;*\n\xff\xfe;y;*\n")
+    with pytest.raises(ValueError, match="hierarchy file for 'zip' is not valid UTF-8") as exc:
+        HierarchyGeneralizer({"zip": str(path)}).fit(pd.DataFrame({"zip": ["a"]}))
+    assert "\\xff" not in str(exc.value)
+
+
+def test_undecodable_bytes_keep_distinct_labels():
+    # regression: b"\xff" and b"\xfe" both became "\ufffd", one category counted twice
+    X = pd.DataFrame({"c": pd.Series([b"\xff"] * 3 + [b"\xfe"] * 3 + ["x"] * 4, dtype=object)})
+    out = RareCategoryGrouper(min_count=4).fit_transform(X)["c"]
+    assert _as_list(out) == ["OTHER"] * 6 + ["x"] * 4
+    kept = RareCategoryGrouper(min_count=3).fit(X).categories_["c"]
+    assert kept == ["\\xfe", "\\xff", "x"]
+    # a prefix of such bytes is a prefix of the escaped text; a surrogate is not an IPv4 address
+    assert _as_list(PrefixGeneralizer(n=2).fit_transform(X.iloc[[0, 3]])["c"]) == ["\\x", "\\x"]
+    ips = pd.DataFrame({"ip": pd.Series(["10.1.2.3", "10.1.2.\ud800", b"\xff.1.1.1"], dtype=object)})
+    assert _as_list(PrefixGeneralizer(mode="ipv4", n=2).fit_transform(ips)["ip"]) == ["10.1.0.0/16", "*", "*"]
+    # a kept category holding a lone surrogate is output as such (object categories)
+    s = pd.DataFrame({"c": pd.Series(["a\ud800"] * 3 + ["b"], dtype=object)})
+    out = RareCategoryGrouper(min_count=2).fit_transform(s)["c"]
+    assert _as_list(out) == ["a\ud800"] * 3 + ["OTHER"]
+
+
+def test_date_object_column_values_parsed_by_their_type():
+    # regression: a number in a text date column was read as nanoseconds since 1970
+    # (a wrong "1970" bucket, whatever epoch_unit says), and one time-zone aware
+    # value among naive ones failed the whole column ("Mixed timezones detected")
+    X = pd.DataFrame({"d": pd.Series(
+        ["2001-02-03", 1.5e9, pd.Timestamp("2020-01-01 23:00", tz="US/Eastern"),
+         datetime.date(1999, 5, 6), b"2003-04-05", True, "garbage", None, "2500-01-01",
+         np.datetime64("2262-05-01")], dtype=object)})
+    out = DateGeneralizer(unit="year").fit_transform(X)["d"]
+    assert _as_list(out) == ["2001", "2017", "2020", "1999", "2003", "*", "*", "*", "2500", "2262"]
+    ms = DateGeneralizer(unit="year", epoch_unit="ms").fit_transform(X.iloc[[0, 1]])["d"]
+    assert _as_list(ms) == ["2001", "1970"]  # 1.5e9 ms is in January 1970
+    # strings with different UTC offsets: each parsed alone (wall time), not a column error
+    offsets = pd.DataFrame({"d": ["2020-01-01T23:30+02:00", "2019-12-31T23:30-05:00", "2021-06-01"]})
+    assert _as_list(DateGeneralizer(unit="year", format="ISO8601").fit_transform(offsets)["d"]) == [
+        "2020", "2019", "2021"]

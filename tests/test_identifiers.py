@@ -454,9 +454,14 @@ def test_pseudonymizer_nan_empty_bytes_and_bad_values():
     with pytest.raises(TypeError, match="column 'email'.*non-string.*dict, float") as exc:
         Pseudonymizer(key=KEY).fit(bad).transform(bad)
     _assert_no_values(str(exc.value), bad.astype(str))
-    bad_bytes = pd.DataFrame({"email": pd.Series([b"\xff\xfe"], dtype=object)})
-    with pytest.raises(ValueError, match="column 'email'.*UTF-8"):
-        Pseudonymizer(key=KEY).fit(bad_bytes).transform(bad_bytes)
+    # bytes that are not UTF-8 are hashed, not an error: read as Python reads such
+    # file names (surrogateescape), hashed with surrogatepass; distinct bytes stay distinct
+    bad_bytes = pd.DataFrame({"email": pd.Series([b"\xff\xfe", b"\xff", b"\xff\xfe"], dtype=object)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FrequencyAttackWarning)
+        out = Pseudonymizer(key=KEY, normalize="none").fit(bad_bytes).transform(bad_bytes)["email"]
+    expected = hmac.new(KEY, "\udcff\udcfe".encode("utf-8", "surrogatepass"), "sha256").hexdigest()
+    assert out[0] == out[2] == expected and out[1] != out[0]
 
 
 def test_pseudonymizer_keeps_dtype_index_and_other_columns():
@@ -743,3 +748,245 @@ def test_detect_pii_on_heldout_columns():
     assert precision >= 0.8 and recall >= 0.6
     assert {"notes", "first", "license_plate"} >= set(truth.index[(truth["role"] == "direct_identifier")
                                                                    & (report["role"] != "direct_identifier")])
+
+
+# ==========================================================================
+# Issue 12.7: a key that differs from the key used at fit is refused
+# ==========================================================================
+_KEYED_ESTIMATORS = {
+    "Pseudonymizer": lambda key: Pseudonymizer(key=key, length=20),
+    "KeyedAssigner": lambda key: KeyedAssigner(choices=OFFERS, key=key),
+    "FakeReplacer": lambda key: FakeReplacer(key=key, kind="email"),
+}
+KEY_A, KEY_B = "rotation-key-A-5c1e9", "rotation-key-B-77d02"
+
+
+@pytest.mark.parametrize("name", list(_KEYED_ESTIMATORS))
+def test_rotated_env_key_is_refused_not_used(name, monkeypatch):
+    X = pd.DataFrame({"email": _emails(40)})
+    monkeypatch.setenv("SKA_ROTATE", KEY_A)
+    est = _KEYED_ESTIMATORS[name]("env:SKA_ROTATE").fit(X)
+    before = est.transform(X)
+    fingerprint = est.key_fingerprint_
+    # a keyed fingerprint: HMAC of a fixed label under the key, not the key, not a plain hash of it
+    assert fingerprint == P.key_fingerprint(KEY_A.encode()) and len(fingerprint) == 16
+    assert fingerprint not in hashlib.sha256(KEY_A.encode()).hexdigest()
+    assert KEY_A not in fingerprint and P.key_fingerprint(KEY_B.encode()) != fingerprint
+    monkeypatch.setenv("SKA_ROTATE", KEY_B)
+    with pytest.raises(ValueError, match="differs from the key used at fit") as exc:
+        est.transform(X)
+    message = str(exc.value)
+    assert "'SKA_ROTATE'" in message and KEY_A not in message and KEY_B not in message
+    # the same key again: the same output
+    monkeypatch.setenv("SKA_ROTATE", KEY_A)
+    pd.testing.assert_frame_equal(est.transform(X), before)
+    # pickle and joblib round trips keep the fingerprint, never the key
+    for blob, load in ((pickle.dumps(est), pickle.loads), (None, None)):
+        if blob is None:
+            import io
+
+            buf = io.BytesIO()
+            joblib.dump(est, buf)
+            blob, load = buf.getvalue(), lambda b: joblib.load(io.BytesIO(b))
+        assert KEY_A.encode() not in blob and fingerprint.encode() in blob
+        reloaded = load(blob)
+        pd.testing.assert_frame_equal(reloaded.transform(X), before)
+        monkeypatch.setenv("SKA_ROTATE", KEY_B)
+        with pytest.raises(ValueError, match="differs from the key used at fit"):
+            reloaded.transform(X)
+        monkeypatch.setenv("SKA_ROTATE", KEY_A)
+    # refitting under the new key is how a key is changed
+    monkeypatch.setenv("SKA_ROTATE", KEY_B)
+    est.fit(X)
+    assert est.key_fingerprint_ == P.key_fingerprint(KEY_B.encode())
+    assert not est.transform(X).equals(before)
+
+
+def test_literal_key_changed_after_fit_and_pbkdf2_salt_are_checked():
+    X = pd.DataFrame({"email": _emails(20)})
+    ps = Pseudonymizer(key=KEY).fit(X)
+    ps.set_params(key=b"another-key")
+    with pytest.raises(ValueError, match="the key differs") as exc:
+        ps.transform(X)
+    assert "another-key" not in str(exc.value)
+    # PBKDF2 with a salt: the salt is the secret, and it is the one fingerprinted
+    pb = Pseudonymizer(key=KEY, method="pbkdf2-sha256", salt=b"salt-1", iterations=10).fit(X)
+    assert pb.key_fingerprint_ == P.key_fingerprint(b"salt-1")
+    pb.set_params(salt=b"salt-2")
+    with pytest.raises(ValueError, match="the salt differs from the salt used at fit"):
+        pb.transform(X)
+    # a KeyedAssigner fitted on a random salt refuses a key given later, and the reverse
+    ka = KeyedAssigner(choices=OFFERS, random_state=0).fit(X)
+    assert ka.key_fingerprint_ is None
+    ka.set_params(key=KEY)
+    with pytest.raises(ValueError, match="fitted without a key"):
+        ka.transform(X)
+    kb = KeyedAssigner(choices=OFFERS, key=KEY).fit(X).set_params(key=None)
+    with pytest.raises(ValueError, match="fitted with a key"):
+        kb.transform(X)
+
+
+def test_estimator_fitted_before_fingerprints_still_transforms():
+    X = pd.DataFrame({"email": _emails(20)})
+    ps = Pseudonymizer(key=KEY).fit(X)
+    expected = ps.transform(X)
+    del ps.key_fingerprint_  # as unpickled from an older version
+    pd.testing.assert_frame_equal(ps.transform(X), expected)
+
+
+def _transform_in_worker(est, X):
+    """(``"error"``, message) or (``"ok"``, pseudonyms), as a loky worker sees them."""
+    try:
+        return "ok", est.transform(X)["email"].tolist()
+    except ValueError as exc:
+        return "error", str(exc)
+
+
+def test_loky_workers_never_use_a_stale_key(monkeypatch):
+    from joblib import Parallel, delayed
+
+    X = pd.DataFrame({"email": _emails(30)})
+    monkeypatch.setenv("SKA_LOKY_KEY", KEY_A)
+    old = Pseudonymizer(key="env:SKA_LOKY_KEY").fit(X)
+    # workers start with the environment of this moment (KEY_A) and are reused
+    Parallel(n_jobs=2, backend="loky")(delayed(_transform_in_worker)(old, X) for _ in range(2))
+    monkeypatch.setenv("SKA_LOKY_KEY", KEY_B)
+    new = Pseudonymizer(key="env:SKA_LOKY_KEY").fit(X)
+    under_a = [hmac.new(KEY_A.encode(), e.lower().encode(), "sha256").hexdigest() for e in X["email"]]
+    under_b = [hmac.new(KEY_B.encode(), e.lower().encode(), "sha256").hexdigest() for e in X["email"]]
+    results = Parallel(n_jobs=2, backend="loky")(delayed(_transform_in_worker)(new, X) for _ in range(4))
+    for status, payload in results:
+        # a worker still holding KEY_A refuses (as does one started before the variable
+        # existed); one holding KEY_B computes; none uses KEY_A
+        if status == "ok":
+            assert payload == under_b and payload != under_a
+        else:
+            assert re.search("differs from the key used at fit|'SKA_LOKY_KEY' holding the key is not set", payload)
+            assert KEY_A not in payload and KEY_B not in payload
+    # the parallel hashing path resolves the key in the parent: always the current key
+    monkeypatch.setattr(identifiers, "_PARALLEL_MIN", 10)
+    par = Pseudonymizer(key="env:SKA_LOKY_KEY", n_jobs=2).fit(X)
+    assert par.transform(X)["email"].tolist() == under_b
+
+
+# ==========================================================================
+# Issue 12.9: pseudonyms short enough to collide warn with the expected rate
+# ==========================================================================
+def _parse_collision(message):
+    m = re.search(r"has ([\d,]+) distinct value\(s\).* for (\d+)-bit pseudonyms: about ([\d.e+]+) "
+                  r"colliding pair\(s\) expected, ([\d.e-]+) of the distinct", message)
+    assert m, message
+    return int(m.group(1).replace(",", "")), int(m.group(2)), float(m.group(3)), float(m.group(4))
+
+
+def test_short_pseudonyms_warn_with_the_birthday_bound_and_it_holds():
+    n = 100_000
+    ids = pd.DataFrame({"customer_id": [f"C{i:07d}" for i in range(n)]})
+    ps = Pseudonymizer(key=KEY, length=4)
+    with pytest.warns(identifiers.PseudonymCollisionWarning) as record:
+        out = ps.fit_transform(ids)["customer_id"]
+    assert len(record) == 1  # fit warns; transform of the same values does not again
+    message = str(record[0].message)
+    n_seen, bits, pairs, share = _parse_collision(message)
+    assert (n_seen, bits) == (n, 16) and "'customer_id'" in message and "C0000" not in message
+    assert pairs == pytest.approx(n * (n - 1) / 2 / 2**16, rel=1e-3)
+    assert share == pytest.approx(1 - (1 - 2**-16) ** (n - 1), rel=1e-3)
+    # the bound is right: the observed share of ids sharing their pseudonym with another
+    sizes = out.map(out.value_counts())
+    observed = float((sizes > 1).mean())
+    assert observed == pytest.approx(share, abs=0.01)
+    assert ps.n_distinct_ == {"customer_id": n}
+
+
+def test_collision_warning_threshold_blake2b_and_new_values_at_transform():
+    ids = pd.DataFrame({"id": [f"id-{i}" for i in range(2000)]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", identifiers.PseudonymCollisionWarning)
+        Pseudonymizer(key=KEY).fit_transform(ids)  # 256 bits
+        Pseudonymizer(key=KEY, length=16).fit_transform(ids)  # 64 bits: 1e-13 pairs expected
+        Pseudonymizer(key=KEY, encoding="base64", length=6).fit_transform(ids.iloc[:10])  # 36 bits, 10 ids
+    # 2000 ids in 36 bits: 2.9e-5 pairs, silent; in 16 bits (blake2b digest_size=2): 30 pairs, warns
+    with pytest.warns(identifiers.PseudonymCollisionWarning, match="16-bit"):
+        Pseudonymizer(key=KEY, method="blake2b", digest_size=2).fit(ids)
+    # fit on 10 values (45 / 65536 pairs: silent), then a batch of 2000 new values warns at transform
+    ps = Pseudonymizer(key=KEY, length=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", identifiers.PseudonymCollisionWarning)
+        ps.fit(ids.iloc[:10])
+        ps.transform(ids.iloc[:10])
+    with pytest.warns(identifiers.PseudonymCollisionWarning, match="in this batch") as record:
+        ps.transform(ids)
+    n_seen, bits, pairs, _ = _parse_collision(str(record[0].message))
+    assert (n_seen, bits) == (2000, 16) and pairs == pytest.approx(2000 * 1999 / 2 / 2**16, rel=1e-3)
+    # normalization merges values before hashing: the count is of what is hashed
+    upper = pd.DataFrame({"email": [f"u{i}@x.org" for i in range(150)] + [f"U{i}@X.ORG" for i in range(150)]})
+    with pytest.warns(identifiers.PseudonymCollisionWarning) as record:
+        Pseudonymizer(key=KEY, length=3).fit(upper)
+    assert _parse_collision(str(record[0].message))[0] == 150
+
+
+# ==========================================================================
+# Issue 12.10: lone surrogates and undecodable bytes are hashed, never an error
+# ==========================================================================
+def test_surrogates_and_bytes_get_distinct_recomputable_pseudonyms():
+    values = ["a\ud800", "a\udc00", "\udcff", b"\xff", b"\xfe", "plain", b"plain", "\ud83d\ude00", "\U0001f600"]
+    X = pd.DataFrame({"id": pd.Series(values, dtype=object)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FrequencyAttackWarning)
+        out = Pseudonymizer(key=KEY, normalize="none").fit_transform(X)["id"].tolist()
+        fake = FakeReplacer(key=KEY, kind="username").fit_transform(X)["id"].tolist()
+        assigned = KeyedAssigner(choices=OFFERS, key=KEY).fit_transform(X)["assignment"]
+    texts = [v if isinstance(v, str) else v.decode("utf-8", "surrogateescape") for v in values]
+    assert out == [hmac.new(KEY, t.encode("utf-8", "surrogatepass"), "sha256").hexdigest() for t in texts]
+    # equal texts (b"\xff" is read as "\udcff", b"plain" as "plain") share a pseudonym; the others differ
+    assert len(set(out)) == len(set(texts)) == 7
+    assert out[2] == out[3] and out[5] == out[6] and out[7] != out[8]
+    assert not set(fake) & set(texts) and len(assigned) == len(values)
+
+
+def test_detect_pii_on_surrogates_bytes_and_non_ascii_digits():
+    cards = ["\u0663" * 16] * 10  # Arabic-Indic digits match \d but are no card number
+    X = pd.DataFrame({"card": cards, "odd": pd.Series(["x\ud800"] * 5 + [b"\xff"] * 5, dtype=object)})
+    report = detect_pii(X)
+    assert report.loc["card", "kind"] != "credit_card"
+    assert report.loc["odd", "role"] == "other"
+    assert not P.luhn_valid(pd.Series(["\u0664" * 16, "4539\ud8000000000000"], dtype=object)).any()
+    assert P.luhn_valid(pd.Series(["4539578763621486"])).all()
+    assert not P.iban_valid(pd.Series(["DE89370400440532013\u0663\u0663\u0663"])).any()
+    assert P.iban_valid(pd.Series(["DE89370400440532013000"])).all()
+
+
+def test_env_key_with_undecodable_bytes_is_read_as_its_bytes(monkeypatch):
+    # POSIX hands environment bytes to Python with surrogateescape: the key is those bytes
+    raw = b"k\xffey-bytes"
+    monkeypatch.setenv("SKA_BYTES_KEY", raw.decode("utf-8", "surrogateescape"))
+    assert P.resolve_secret("env:SKA_BYTES_KEY", what="key", who="t") == raw
+    assert P.resolve_secret("k\ud800", what="key", who="t") == "k\ud800".encode("utf-8", "surrogatepass")
+
+
+def test_parallel_hashing_of_surrogates_equals_serial(monkeypatch):
+    # the chunks travel to worker processes as one str: lone surrogates must survive the trip
+    monkeypatch.setattr(identifiers, "_PARALLEL_MIN", 10)
+    X = pd.DataFrame({"id": pd.Series([f"v{i}\ud800" for i in range(100)] + [b"\xff\xfe"], dtype=object)})
+    serial = Pseudonymizer(key=KEY, method="blake2b").fit_transform(X)
+    parallel = Pseudonymizer(key=KEY, method="blake2b", n_jobs=2).fit_transform(X)
+    pd.testing.assert_frame_equal(serial, parallel)
+    assert serial["id"].nunique() == 101
+
+
+_ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=6)  # surrogates included
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(_ANY_TEXT, st.binary(max_size=4)), min_size=1, max_size=20))
+def test_pseudonymizer_property_any_text_or_bytes(values):
+    # every str (lone surrogates included) and every bytes value gets the HMAC of its
+    # text (bytes by surrogateescape, text by surrogatepass): equal iff that text is equal
+    X = pd.DataFrame({"id": pd.Series(values, dtype=object)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FrequencyAttackWarning)
+        out = Pseudonymizer(key=KEY, normalize="none").fit_transform(X)["id"].tolist()
+    texts = [v if isinstance(v, str) else v.decode("utf-8", "surrogateescape") for v in values]
+    for t, o in zip(texts, out):
+        assert o == ("" if t == "" else hmac.new(KEY, t.encode("utf-8", "surrogatepass"), "sha256").hexdigest())
+    assert len({t for t in texts if t}) == len({o for o in out if o})

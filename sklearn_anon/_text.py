@@ -1,0 +1,124 @@
+"""Text of cell values, total over every str and bytes value.
+
+Two kinds of values break the obvious conversions:
+
+* a *lone surrogate* (``"\\ud800"``: what a broken UTF-16 or JSON decoder
+  leaves behind) is a valid Python ``str`` that UTF-8 cannot encode, so
+  ``s.encode()`` raises, and so does pandas 3 whenever it infers its
+  Arrow-backed ``str`` dtype from such values (``pd.Series(list)``,
+  ``pd.Index(array)``, ``.astype(str)``);
+* *invalid UTF-8 bytes* (``b"\\xff"``) cannot be decoded.
+
+The rules of the package (one place, used by the identifiers and the
+generalizers):
+
+* for hashing, text is encoded as UTF-8 with lone surrogates written as
+  their code points (:func:`encode_text`, the ``"surrogatepass"`` error
+  handler).  This is injective: two distinct strings never give the same
+  bytes, so they never share a pseudonym;
+* bytes are read as UTF-8, an undecodable byte as Python reads file names
+  (:func:`decode_bytes`, ``"surrogateescape"``: ``b"\\xff"`` is the text
+  ``"\\udcff"``).  This is injective too, and valid UTF-8 bytes read as the
+  same text as their ``str``;
+* for labels that a person reads or a file stores (generalizer output),
+  undecodable bytes are written as escapes (:func:`label_bytes`:
+  ``b"\\xff"`` -> ``"\\\\xff"``);
+* a text column is converted with :func:`text_series`: pandas' own
+  ``astype(str)`` (Arrow) when it can, an object column of ``str``
+  otherwise, never an exception carrying the value.
+
+Nothing here formats a value into a message.
+"""
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "categorical_from_codes", "decode_bytes", "encode_text", "label_bytes", "object_index", "text_series", "to_text",
+]
+
+
+def encode_text(text):
+    """UTF-8 bytes of ``text``; a lone surrogate is encoded as its code point.
+
+    Examples
+    --------
+    >>> encode_text("ab")
+    b'ab'
+    >>> encode_text("\\ud800")
+    b'\\xed\\xa0\\x80'
+    """
+    return text.encode("utf-8", "surrogatepass")
+
+
+def decode_bytes(data):
+    """The text of ``data``: UTF-8, an undecodable byte as a lone surrogate.
+
+    Examples
+    --------
+    >>> decode_bytes(b"caf\\xc3\\xa9")
+    'café'
+    >>> decode_bytes(b"\\xff") == "\\udcff"
+    True
+    """
+    return bytes(data).decode("utf-8", "surrogateescape")
+
+
+def label_bytes(data):
+    """The text of ``data`` for a label: UTF-8, an undecodable byte escaped.
+
+    Examples
+    --------
+    >>> label_bytes(b"\\xff")
+    '\\\\xff'
+    """
+    return bytes(data).decode("utf-8", "backslashreplace")
+
+
+def to_text(value):
+    """``str`` of one value: str kept, bytes by :func:`decode_bytes`, others ``str(value)``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return decode_bytes(value)
+    return str(value)
+
+
+def text_series(values):
+    """The values of a Series as text (missing values dropped first by the caller).
+
+    pandas' ``astype(str)`` (Arrow-backed, fast kernels) when every value
+    can be stored there; an object Series of ``str`` (see :func:`to_text`)
+    when a value holds a lone surrogate or undecodable bytes.
+    """
+    try:
+        return values.astype(str)
+    except (UnicodeError, ValueError, TypeError):
+        # pandas/pyarrow raise UnicodeEncodeError / UnicodeDecodeError (value in
+        # the message): never re-raised, the object route below always works
+        arr = values.to_numpy(dtype=object)
+        out = np.empty(len(arr), dtype=object)
+        out[:] = [to_text(v) for v in arr]
+        return pd.Series(out, index=values.index, name=values.name, dtype=object)
+
+
+def object_index(values):
+    """``pd.Index(values, dtype=object)``: no Arrow ``str`` inference (which
+    fails on lone surrogates)."""
+    if isinstance(values, pd.Index) and values.dtype == object:
+        return values
+    return pd.Index(np.asarray(values, dtype=object) if not isinstance(values, pd.Index) else values,
+                    dtype=object)
+
+
+def categorical_from_codes(codes, categories):
+    """``pd.Categorical.from_codes`` whose categories may hold any text.
+
+    pandas stores string categories in Arrow when it can; categories holding
+    a lone surrogate are kept in an object Index instead (same values, same
+    codes) rather than raising an encoding error that would quote them.
+    """
+    try:
+        return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+    except UnicodeError:
+        return pd.Categorical.from_codes(codes, categories=object_index(list(categories)), validate=False)
