@@ -529,6 +529,31 @@ def test_fit_spends_privacy_spent_on_the_accountant():
     assert tuple(acc.total()) == pytest.approx((1.4, 2e-7))
 
 
+def test_clones_spend_on_the_same_accountant():
+    # sklearn's clone deep-copied the accountant: five cloned fits left it at 0
+    from sklearn.base import clone
+
+    acc = BudgetAccountant()
+    synth = DPSynthesizer(epsilon=0.3, delta=1e-9, accountant=acc, random_state=0, **_SMALL_SCHEMA)
+    X = _small_schema_frame()
+    for _ in range(5):
+        copy = clone(synth)
+        assert copy.accountant is acc
+        copy.fit(X)
+    assert acc.total()[0] == pytest.approx(1.5)
+
+
+def test_a_pickled_synthesizer_spends_on_its_own_copy_only_in_this_process():
+    import pickle
+
+    acc = BudgetAccountant()
+    synth = DPSynthesizer(epsilon=0.3, delta=1e-9, accountant=acc, random_state=0, **_SMALL_SCHEMA)
+    loaded = pickle.loads(pickle.dumps(synth))
+    assert "Generator" not in repr(loaded.__dict__)
+    loaded.fit(_small_schema_frame())  # same process: its copy is an accountant of this process
+    assert loaded.accountant_.total()[0] == pytest.approx(0.3)
+
+
 def test_default_accountant_is_resolved_in_fit():
     default = BudgetAccountant.load_default(None)
     before = default.total()[0]
