@@ -593,8 +593,6 @@ def test_apply_with_another_key_is_refused(saved, data, tmp_path, capsys, monkey
     monkeypatch.setenv(KEY_VAR, "another-key-than-at-fit")
     code, _, err = run(["apply", data / "jan.csv", "--pipeline", saved, "-o",
                         tmp_path / "b.csv"], capsys)
-    if code == 0:
-        pytest.xfail("needs the estimator fingerprint from identifiers (issue 12.7)")
     assert_clean_error(code, err, contains="key", forbidden=["another-key-than-at-fit",
                                                              "fail-closed-test-pseudonym-key"])
     assert not (tmp_path / "b.csv").exists()
