@@ -114,61 +114,82 @@ ACTIONS = (
     "drop", "keep", "pseudonymize", "fake", "generalize", "mondrian",
     "laplace", "gaussian", "randomized_response",
 )
-METHODS = ("interval", "topcode", "date", "age", "prefix", "rare", "hierarchy")
 DTYPES = ("str", "int", "float", "datetime", "category")
 UNLISTED = ("drop", "keep", "error")
-_RARE_KEYS = ("min_count", "min_frequency", "other_label")
 _COMMON_KEYS = ("action", "dtype")
 
-#: per action (and generalize method): policy key -> estimator parameter
-_PARAMS = {
-    "drop": {},
-    "keep": {},
-    "pseudonymize": {k: k for k in ("key", "method", "salt", "iterations", "normalize",
-                                    "encoding", "length", "digest_size")},
-    "fake": {k: k for k in ("key", "kind", "locale", "normalize")},
-    "laplace": {k: k for k in ("epsilon", "bounds", "missing", "random_state")},
-    "gaussian": {k: k for k in ("epsilon", "delta", "bounds", "missing", "random_state")},
-    "randomized_response": {k: k for k in ("epsilon", "categories", "random_state")},
-    "mondrian": {"group": None, "hierarchy": None,
-                 **{k: k for k in ("k", "l", "l_diversity", "t", "sensitive", "output",
-                                   "categorical", "precision")}},
+#: the estimator of each action (``drop``/``keep`` have none) ...
+_ESTIMATORS = {
+    "pseudonymize": Pseudonymizer,
+    "fake": FakeReplacer,
+    "mondrian": MondrianAnonymizer,
+    "laplace": LaplaceNoise,
+    "gaussian": GaussianNoise,
+    "randomized_response": RandomizedResponse,
 }
-_METHOD_PARAMS = {
-    "interval": {k: k for k in ("bins", "labels", "right", "include_lowest", "n_bins",
-                                "strategy", "precision")},
-    "topcode": {k: k for k in ("lower", "upper", "lower_quantile", "upper_quantile")},
-    "date": {k: k for k in ("unit", "reference_date", "bins", "labels", "right", "format")},
-    "age": {k: k for k in ("reference_date", "bins", "labels", "right", "format")},
-    "prefix": {**{k: k for k in ("n", "mode", "width", "unseen")}, **{k: None for k in _RARE_KEYS}},
-    "rare": {k: k for k in _RARE_KEYS},
-    "hierarchy": {"hierarchy": "hierarchies", "level": "levels",
-                  **{k: None for k in _RARE_KEYS}},
+#: ... and of each method of ``generalize``.  A rule's keys are its estimator's parameters
+#: (``_get_param_names``), checked with the estimator's ``_parameter_constraints``.
+_METHODS = {
+    "interval": IntervalGeneralizer,
+    "topcode": TopBottomCoder,
+    "date": DateGeneralizer,
+    "age": DateGeneralizer,
+    "prefix": PrefixGeneralizer,
+    "rare": RareCategoryGrouper,
+    "hierarchy": HierarchyGeneralizer,
 }
-_MONDRIAN_GROUP_KEYS = ("k", "l", "l_diversity", "t", "sensitive", "output", "categorical",
-                        "precision")
+METHODS = tuple(_METHODS)
+#: estimator parameters that are not policy keys, and why
+_NOT_KEYS = {
+    "columns": "a rule is about its own column, which the ColumnTransformer selects",
+    "quasi_identifiers": "a Mondrian group's columns are the columns naming the group",
+    "hierarchies": "built from each column's 'hierarchy' file, relative to the policy file",
+    "accountant": "a Python object (BudgetAccountant), which TOML cannot hold",
+    "verbose": "the command line reports progress itself (on stderr, not stdout)",
+}
+#: parameters a method sets itself (``age`` is ``date`` in years)
+_FIXED = {"age": {"unit": "age"}}
+#: policy key -> estimator parameter where the names differ: a rule has one column, so
+#: one hierarchy ``level`` (HierarchyGeneralizer's ``levels`` may be per column)
+_RENAMED = {"level": "levels"}
+#: keys the policy reads itself: a Mondrian column's ``group`` and ``hierarchy`` file,
+#: the ``hierarchy`` file of method ``hierarchy`` (both become ``hierarchies``)
+_POLICY_KEYS = {"mondrian": ("group", "hierarchy"), "hierarchy": ("hierarchy",)}
+#: methods whose results a RareCategoryGrouper may group afterwards (its keys are accepted)
+_THEN_RARE = ("prefix", "hierarchy")
 _SECRET_KEYS = ("key", "salt")
-#: keys whose values are data values, which may be anything TOML holds (booleans too)
+#: keys whose values are data values, which may be anything TOML holds (booleans too) and
+#: are never shown in a message
 _DATA_VALUED_KEYS = ("categories",)
-#: (action or generalize method, key) -> what a list given there holds
-_NUMBER_LISTS = {
-    ("interval", "bins"): "edges",
-    ("date", "bins"): "edges",
-    ("age", "bins"): "edges",
-    ("laplace", "bounds"): "bounds",
-    ("gaussian", "bounds"): "bounds",
-}
+#: parameters holding numbers that are checked before any data is read: interval edges
+#: (IntervalGeneralizer, DateGeneralizer) and [lower, upper] noise bounds (LaplaceNoise,
+#: GaussianNoise); the estimators check them again when fitted
+_NUMBER_LISTS = {"bins": "edges", "bounds": "bounds"}
+
+
+def _keys(action, method=None):
+    """``{policy key: (step, estimator class, parameter)}`` of an action (and method).
+
+    ``step`` is ``"rare"`` for the keys of the RareCategoryGrouper that follows a
+    ``prefix`` or ``hierarchy`` method, ``None`` for a key the policy reads itself.
+    """
+    cls = _METHODS[method] if method else _ESTIMATORS.get(action)
+    if cls is None:
+        return {}
+    original = {v: k for k, v in _RENAMED.items()}
+    keys = {original.get(p, p): ("main", cls, p) for p in cls._get_param_names()
+            if p not in _NOT_KEYS and p not in _FIXED.get(method, {})}
+    if method in _THEN_RARE:
+        for p in RareCategoryGrouper._get_param_names():
+            if p not in _NOT_KEYS:
+                keys.setdefault(p, ("rare", RareCategoryGrouper, p))
+    for key in _POLICY_KEYS.get(method or action, ()):
+        keys[key] = (None, None, None)
+    return keys
 
 
 class PolicyError(ValueError):
     """An invalid policy.  The message names the policy's column and key."""
-
-
-def _fmt_key(column, key, action=None):
-    where = f"column {column!r}" if column is not None else "policy"
-    if key is None:
-        return where
-    return f"{where}: key {key!r}" + (f" (action {action!r})" if action else "")
 
 
 def _err(column, message):
@@ -201,17 +222,6 @@ def _check_secret(column, key, value, check_env):
         raise _err(column, f"key {key!r}: the environment variable {value[4:]!r} is not set")
 
 
-def _translate(exc, column, action, reverse):
-    """InvalidParameterError of scikit-learn -> PolicyError naming column and key."""
-    msg = str(exc)
-    m = re.match(r"The '(\w+)' parameter of (\w+) must be (.*)\. Got (.*) instead\.?$", msg, re.S)
-    if not m:
-        return _err(column, f"action {action!r}: {msg}")
-    param, _, expected, got = m.groups()
-    key = reverse.get(param, param)
-    return _err(column, f"key {key!r} (action {action!r}) must be {expected}; got {got}")
-
-
 def _is_number(value):
     return isinstance(value, Real) and not isinstance(value, bool)
 
@@ -226,34 +236,38 @@ def _contains_bool(value):
     return False
 
 
-def _check_no_booleans(estimator, column, action, reverse):
-    """Refuse ``true``/``false`` given for a parameter that is not a yes/no setting.
+def _check_value(column, what, caller, key, value, cls, param):
+    """Check one key's value with scikit-learn's validator and the estimator's constraints.
 
-    scikit-learn's constraints take a bool for an int (``bool`` is a
-    subclass of ``int``), so ``k = true`` would silently mean ``k = 1``.
+    ``true``/``false`` given for a parameter that is not a yes/no setting is
+    refused first: scikit-learn's constraints take a bool for an int (``bool``
+    is a subclass of ``int``), so ``k = true`` would silently mean ``k = 1``.
     """
-    constraints = getattr(estimator, "_parameter_constraints", {})
-    params = estimator.get_params(deep=False)
-    for param, key in reverse.items():
-        allowed = constraints.get(param, [])
-        if key in _DATA_VALUED_KEYS or "boolean" in allowed or bool in allowed:
-            continue
-        value = params.get(param)
-        if _contains_bool(value):
-            numeric = any(isinstance(c, Interval) or c in (Real, Integral, "random_state")
-                          for c in allowed)
-            got = ("true" if value is True else "false" if value is False
-                   else "a list with true/false")
-            raise _err(column, f"key {key!r} (action {action!r}) must be "
-                       + ("a number" if numeric else "a value of its type")
-                       + f", not a boolean; got {got}")
+    constraints = cls._parameter_constraints.get(param, [])
+    if constraints == "no_validation":
+        return
+    if (key not in _DATA_VALUED_KEYS and "boolean" not in constraints
+            and bool not in constraints and _contains_bool(value)):
+        numeric = any(isinstance(c, Interval) or c in (Real, Integral, "random_state")
+                      for c in constraints)
+        got = "true" if value is True else "false" if value is False else "a list with true/false"
+        raise _err(column, f"key {key!r} ({what}) must be "
+                   + ("a number" if numeric else "a value of its type")
+                   + f", not a boolean; got {got}")
+    try:
+        # named by the policy key and the policy location, not the estimator's
+        validate_parameter_constraints({key: constraints}, {key: value}, caller_name=caller)
+    except InvalidParameterError as exc:
+        if key in _DATA_VALUED_KEYS:
+            raise _err(column, f"key {key!r} ({what}) cannot be a {type(value).__name__} "
+                       "(its value is not shown: it may be a data value)") from None
+        raise _err(column, str(exc)) from None
 
 
-def _check_number_lists(column, action, method, params):
+def _check_number_lists(column, what, params):
     """Check lists of numbers (interval edges, noise bounds) before any data is read."""
-    what = f"action {action!r}" + (f", method {method!r}" if method else "")
     for key, value in params.items():
-        kind = _NUMBER_LISTS.get((method or action, key))
+        kind = _NUMBER_LISTS.get(key)
         if kind is None or not isinstance(value, list):
             continue
         if not all(_is_number(v) for v in value):
@@ -276,19 +290,6 @@ def _check_number_lists(column, action, method, params):
                            "lower < upper")
             if any(abs(v) == float("inf") for v in value):
                 raise _err(column, f"key {key!r} ({what}) must be finite")
-
-
-def _validate(estimator, column, action, reverse):
-    _check_no_booleans(estimator, column, action, reverse)
-    try:
-        validate_parameter_constraints(
-            estimator._parameter_constraints,
-            estimator.get_params(deep=False),
-            caller_name=type(estimator).__name__,
-        )
-    except InvalidParameterError as exc:
-        raise _translate(exc, column, action, reverse) from None
-    return estimator
 
 
 class Policy:
@@ -383,6 +384,7 @@ class Policy:
         self.mondrian_groups = {}
         groups = self._table(doc, "mondrian")
         used = {r.group for r in self.rules.values() if r.action == "mondrian"}
+        group_keys = {k: v for k, v in _keys("mondrian").items() if v[0] is not None}
         for group, params in groups.items():
             if not isinstance(params, dict):
                 raise _err(None, f"[mondrian.{group}] must be a table")
@@ -390,12 +392,16 @@ class Policy:
                 raise _err(None, f"[mondrian.{group}]: no column has action 'mondrian' with "
                            f"group {group!r}")
             for key in params:
-                if key not in _MONDRIAN_GROUP_KEYS:
+                if key not in group_keys:
                     raise _err(None, f"[mondrian.{group}]: unknown key {key!r} (expected one of "
-                               f"{list(_MONDRIAN_GROUP_KEYS)})")
+                               f"{list(group_keys)})")
         for group in sorted(used):
             members = [r for r in self.rules.values() if r.action == "mondrian" and r.group == group]
             params = dict(groups.get(group, {}))
+            for key, value in params.items():  # the columns' own keys are checked already
+                _check_value(members[0].column, "action 'mondrian'",
+                             f"action 'mondrian' (group {group!r})", key, value,
+                             *group_keys[key][1:])
             for rule in members:
                 for key, value in rule.params.items():
                     if key == "hierarchy":
@@ -412,8 +418,6 @@ class Policy:
             if sens in self.rules and self.rules[sens].action != "keep":
                 raise _err(sens, f"is the sensitive column of Mondrian group {group!r}, which "
                            "passes it through: its action must be 'keep'")
-            # type-check the group's parameters by building its estimator once
-            self._mondrian(group, [r.column for r in members], columns_known=False)
 
         report = self._table(doc, "report")
         allowed = {"quasi_identifiers", "sensitive", "k", "min_k", "max_uniqueness",
@@ -461,7 +465,6 @@ class Policy:
         dtype = spec.get("dtype")
         if dtype is not None and dtype not in DTYPES:
             raise _err(column, f"key 'dtype' must be one of {list(DTYPES)}")
-        allowed = dict(_PARAMS.get(action, {}))
         method = None
         if action == "generalize":
             method = spec.get("method")
@@ -471,15 +474,16 @@ class Policy:
             if method not in METHODS:
                 raise _err(column, f"key 'method': unknown method {method!r} for action "
                            f"'generalize' (expected one of {', '.join(METHODS)})")
-            allowed = dict(_METHOD_PARAMS[method])
+        allowed = _keys(action, method)
+        what = f"action {action!r}" + (f", method {method!r}" if method else "")
+        caller = f"action {action!r}" + (f" (method {method!r})" if method else "")
         params = {}
         for key, value in spec.items():
             if key in _COMMON_KEYS or (key == "method" and action == "generalize"):
                 continue
             if key not in allowed:
-                what = f"action {action!r}" + (f" (method {method!r})" if method else "")
                 expected = sorted(allowed) + ["dtype"]
-                raise _err(column, f"unknown parameter {key!r} for {what}; expected one of "
+                raise _err(column, f"unknown parameter {key!r} for {caller}; expected one of "
                            f"{expected}")
             params[key] = value
         if action in ("pseudonymize", "fake"):
@@ -509,76 +513,37 @@ class Policy:
             path = self.base_dir / params["hierarchy"]
             if not path.is_file():
                 raise _err(column, f"key 'hierarchy': file '{path}' does not exist")
-        _check_number_lists(column, action, method, params)
-        rule = ColumnRule(column, action, params, method, dtype, group)
-        if action not in ("drop", "keep", "mondrian"):
-            self._estimator(rule)  # type-checks the parameters now
-        return rule
+        _check_number_lists(column, what, params)
+        for key, value in params.items():
+            step, cls, param = allowed[key]
+            if step is not None:
+                _check_value(column, what, caller, key, value, cls, param)
+        return ColumnRule(column, action, params, method, dtype, group)
 
-    # -- building ------------------------------------------------------------------
+    # -- building: each estimator once, when the ColumnTransformer is built -----------------
     def _estimator(self, rule):
-        """The (unfitted) estimator of one column rule, parameters validated."""
-        column, action, method = rule.column, rule.action, rule.method
-        kw = {}
-        table = _METHOD_PARAMS[method] if method else _PARAMS[action]
-        reverse = {}
+        """The (unfitted) estimator of one column rule (its keys are checked already)."""
+        keys = _keys(rule.action, rule.method)
+        kw, rare = dict(_FIXED.get(rule.method, {})), {}
         for key, value in rule.params.items():
-            param = table.get(key)
-            if param is not None:
-                kw[param] = value
-                reverse[param] = key
-        if action == "pseudonymize":
-            return _validate(Pseudonymizer(**kw), column, action, reverse)
-        if action == "fake":
-            return _validate(FakeReplacer(**kw), column, action, reverse)
-        if action == "laplace":
-            return _validate(LaplaceNoise(**kw), column, action, reverse)
-        if action == "gaussian":
-            return _validate(GaussianNoise(**kw), column, action, reverse)
-        if action == "randomized_response":
-            return _validate(RandomizedResponse(**kw), column, action, reverse)
-        # generalize
-        if method == "interval":
-            est = IntervalGeneralizer(**kw)
-        elif method == "topcode":
-            est = TopBottomCoder(**kw)
-        elif method in ("date", "age"):
-            if method == "age":
-                kw["unit"] = "age"
-            est = DateGeneralizer(**kw)
-        elif method == "prefix":
-            est = PrefixGeneralizer(**kw)
-        elif method == "rare":
-            est = RareCategoryGrouper(**kw)
-        else:  # hierarchy
-            kw["hierarchies"] = {column: str(self.base_dir / rule.params["hierarchy"])}
-            if "levels" in kw:
-                kw["levels"] = kw["levels"]
-            est = HierarchyGeneralizer(**kw)
-        _validate(est, column, action, reverse)
-        rare = {k: rule.params[k] for k in _RARE_KEYS if k in rule.params}
-        if method in ("prefix", "hierarchy") and rare:
-            grouper = _validate(RareCategoryGrouper(**rare), column, action,
-                                {k: k for k in rare})
-            return Pipeline([(method, est), ("rare", grouper)])
-        return est
+            step, _, param = keys[key]
+            if step is not None:
+                (kw if step == "main" else rare)[param] = value
+        if rule.method == "hierarchy":
+            kw["hierarchies"] = {rule.column: str(self.base_dir / rule.params["hierarchy"])}
+        cls = _METHODS[rule.method] if rule.method else _ESTIMATORS[rule.action]
+        if rare:
+            return Pipeline([(rule.method, cls(**kw)), ("rare", RareCategoryGrouper(**rare))])
+        return cls(**kw)
 
-    def _mondrian(self, group, members, *, columns_known=True):
-        params = dict(self.mondrian_groups[group])
+    def _mondrian(self, group, members):
         hierarchies = {
             r.column: str(self.base_dir / r.params["hierarchy"])
             for r in self.rules.values()
             if r.action == "mondrian" and r.group == group and "hierarchy" in r.params
         }
-        est = MondrianAnonymizer(quasi_identifiers=list(members),
-                                 hierarchies=hierarchies or None, **params)
-        where = next(iter(members))
-        _validate(est, where, "mondrian", {k: k for k in params})
-        sens = params.get("sensitive")
-        if sens is not None and sens in members:
-            raise _err(sens, f"Mondrian group {group!r}: the sensitive column cannot also be "
-                       "a quasi-identifier of the group")
-        return est
+        return MondrianAnonymizer(quasi_identifiers=list(members),
+                                  hierarchies=hierarchies or None, **self.mondrian_groups[group])
 
     def check_columns(self, columns):
         """Check the policy against the data's columns (the header only).

@@ -217,7 +217,7 @@ def test_policy_naming_a_missing_column(data, tmp_path, capsys):
         ('[columns]\nincome = { action = "generalize", method = "interval", binz = 3 }',
          "column 'income': unknown parameter 'binz' for action 'generalize'"),
         ('[columns]\nincome = { action = "laplace", epsilon = "big" }',
-         "column 'income': key 'epsilon' (action 'laplace') must be"),
+         "column 'income': The 'epsilon' parameter of action 'laplace' must be"),
         ('[columns]\nemail = { action = "pseudonymize", key = "hunter2" }',
          "column 'email': key 'key' must be a reference"),
         ("[columns\n", "not valid TOML"),

@@ -158,17 +158,26 @@ def test_dtypes_for_reading():
         ('[columns]\nincome = { action = "generalize", method = "round" }',
          "policy: column 'income': key 'method': unknown method 'round'"),
         ('[columns]\nincome = { action = "generalize", method = "interval", bins = "many" }',
-         "policy: column 'income': key 'bins' (action 'generalize') must be an array-like"),
+         "policy: column 'income': The 'bins' parameter of action 'generalize' (method 'interval') "
+         "must be an array-like"),
         ('[columns]\nincome = { action = "generalize", method = "interval", right = 1 }',
-         "policy: column 'income': key 'right' (action 'generalize') must be an instance of 'bool'"),
+         "policy: column 'income': The 'right' parameter of action 'generalize' (method 'interval') "
+         "must be an instance of 'bool'"),
         ('[columns]\nincome = { action = "laplace", epsilon = "high" }',
-         "policy: column 'income': key 'epsilon' (action 'laplace') must be a float in the range (0.0, inf)"),
+         "policy: column 'income': The 'epsilon' parameter of action 'laplace' must be a float in "
+         "the range (0.0, inf)"),
         ('[columns]\nincome = { action = "laplace", epsilon = -1.0 }',
-         "policy: column 'income': key 'epsilon' (action 'laplace') must be a float"),
+         "policy: column 'income': The 'epsilon' parameter of action 'laplace' must be a float"),
         ('[columns]\nincome = { action = "laplace", k = 3 }',
          "policy: column 'income': unknown parameter 'k' for action 'laplace'"),
         ('[columns]\nage = { action = "mondrian", k = 2.5 }',
-         "policy: column 'age': key 'k' (action 'mondrian') must be an int"),
+         "policy: column 'age': The 'k' parameter of action 'mondrian' must be an int"),
+        ('[columns]\nage = "mondrian"\n[mondrian.default]\nk = 0',
+         "policy: column 'age': The 'k' parameter of action 'mondrian' (group 'default') must be "
+         "an int in the range [1, inf). Got 0 instead."),
+        ('[columns]\nsex = { action = "randomized_response", epsilon = 1.0, random_state = "x" }',
+         "policy: column 'sex': The 'random_state' parameter of action 'randomized_response' "
+         "must be"),
         ('[columns]\nemail = { action = "pseudonymize", key = "my secret" }',
          "policy: column 'email': key 'key' must be a reference \"env:NAME\""),
         ('[columns]\nemail = { action = "pseudonymize", key = "env:SKLEARN_ANON_SURELY_UNSET" }',
@@ -289,11 +298,10 @@ _DATA_KEYS = {"categories"}
 
 
 def _every_policy_key():
-    from sklearn_anon.policy import _METHOD_PARAMS, _PARAMS
+    from sklearn_anon.policy import _keys
 
     for name, base in _BASE_RULES.items():
-        table = _METHOD_PARAMS[name] if base["action"] == "generalize" else _PARAMS[name]
-        for key in table:
+        for key in _keys(base["action"], base.get("method")):
             yield name, key
 
 
@@ -399,3 +407,71 @@ def test_mondrian_precision_from_the_policy_hides_an_outlier(customers):
     assert not out["income"].astype(str).str.contains("987654").any()
     assert _error('[columns]\na = "mondrian"\n[mondrian.default]\nprecision = true') \
         .startswith("policy:")
+
+
+# -- keys derived from the estimators, checked by scikit-learn's validator, built once (14.5) -----
+def test_keys_come_from_the_estimators():
+    from sklearn_anon import DateGeneralizer, Pseudonymizer
+
+    # parameters that no hand-written table of the policy listed are policy keys now
+    policy = parse_policy(
+        f'[columns]\nemail = {{ action = "pseudonymize", key = "env:{KEY_VAR}", n_jobs = 1 }}\n'
+        'd = { action = "generalize", method = "date", unit = "year", epoch_unit = "s" }\n')
+    est = dict((n, e) for n, e, _ in policy.build(["email", "d"]).transformers)
+    assert est["email"].get_params()["n_jobs"] == 1
+    assert est["d"].get_params()["epoch_unit"] == "s"
+    # every policy key of an action is a parameter of its estimator (or the policy's own)
+    msg = _error('[columns]\nemail = { action = "pseudonymize", nope = 1 }')
+    expected = sorted(set(Pseudonymizer._get_param_names()) - {"columns"}) + ["dtype"]
+    assert msg.endswith(f"expected one of {expected}"), msg
+    # the parameters the policy sets itself are not keys
+    for rule in ('{ action = "generalize", method = "interval", columns = ["x"] }',
+                 '{ action = "laplace", epsilon = 1.0, bounds = [0, 1], accountant = 1 }',
+                 '{ action = "generalize", method = "age", unit = "day" }',
+                 '{ action = "mondrian", quasi_identifiers = ["x"] }'):
+        assert "unknown parameter" in _error(f"[columns]\nx = {rule}\n"), rule
+    assert "unit" in DateGeneralizer._get_param_names()
+
+
+def test_a_renamed_key_is_named_as_the_policy_writes_it(tmp_path):
+    (tmp_path / "h.csv").write_text("a;x;*\nb;x;*\n")
+    msg = _error('[columns]\nv = { action = "generalize", method = "hierarchy", '
+                 'hierarchy = "h.csv", level = -1 }', base_dir=tmp_path)
+    assert msg.startswith("policy: column 'v': The 'level' parameter of action 'generalize' "
+                          "(method 'hierarchy') must be"), msg
+    assert "levels" not in msg and "\n" not in msg
+
+
+def test_a_data_valued_key_is_never_shown():
+    msg = _error('[columns]\nsex = { action = "randomized_response", epsilon = 1.0, '
+                 'categories = "Jane Doe" }')
+    assert msg.startswith("policy: column 'sex': key 'categories' (action "
+                          "'randomized_response') cannot be a str"), msg
+    assert "Jane" not in msg
+
+
+def test_parsing_builds_no_estimator_and_each_build_builds_fresh_ones(monkeypatch):
+    import functools
+
+    from sklearn_anon import IntervalGeneralizer, RareCategoryGrouper
+
+    built = []
+    for cls in (IntervalGeneralizer, RareCategoryGrouper, MondrianAnonymizer):
+        init = cls.__init__
+
+        @functools.wraps(init)
+        def counting(self, *args, _init=init, **kwargs):
+            built.append(type(self).__name__)
+            _init(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "__init__", counting)
+    policy = parse_policy('[columns]\na = { action = "generalize", method = "interval", '
+                          'bins = [0, 10, 100] }\nb = { action = "generalize", method = "rare", '
+                          'min_count = 2 }\nc = { action = "mondrian", k = 2 }\nd = "mondrian"\n')
+    assert built == []  # parsing checks every key without building an estimator
+    first = policy.build(["a", "b", "c", "d"])
+    assert sorted(built) == ["IntervalGeneralizer", "MondrianAnonymizer", "RareCategoryGrouper"]
+    second = policy.build(["a", "b", "c", "d"])
+    assert len(built) == 6
+    for (_, one, _), (_, two, _) in zip(first.transformers, second.transformers):
+        assert one is not two and one.get_params() == two.get_params()
