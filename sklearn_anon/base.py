@@ -299,12 +299,6 @@ def require_numeric(series, name, who):
         )
 
 
-def as_category(values, categories, index, *, ordered=False):
-    """Build a categorical Series with a fixed category set (the output schema)."""
-    cat = pd.Categorical(values, categories=categories, ordered=ordered)
-    return pd.Series(cat, index=index)
-
-
 class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Base class for column-wise anonymizers (not meant to be used directly).
 
