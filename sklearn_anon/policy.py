@@ -35,37 +35,35 @@ Example::
     # [mondrian.qi]
     # k = 10
 
-Actions and their keys:
+Actions, and their keys: the keys of an action are the parameters of its
+estimator (``_get_param_names``), checked with the estimator's
+``_parameter_constraints``, except the parameters the policy sets itself
+(``columns``; a Mondrian group's ``quasi_identifiers`` and ``hierarchies``;
+``accountant``; ``verbose``).
 
 ============================ =====================================================
 ``drop``                     (none): the column is not written
 ``keep``                     (none): the column is written unchanged
-``pseudonymize``             ``key`` (``"env:NAME"``), ``method``, ``salt``,
-                             ``iterations``, ``normalize``, ``encoding``,
-                             ``length``, ``digest_size`` (:class:`Pseudonymizer`)
-``fake``                     ``key``, ``kind``, ``locale``, ``normalize``
-                             (:class:`FakeReplacer`)
+``pseudonymize``             :class:`Pseudonymizer` (``key = "env:NAME"``)
+``fake``                     :class:`FakeReplacer` (``key = "env:NAME"``)
 ``generalize``               ``method`` and the method's keys, below
 ``mondrian``                 ``group`` (default ``"default"``) and the group's
-                             ``k``, ``l``, ``l_diversity``, ``t``, ``sensitive``,
-                             ``output``, ``categorical``, ``precision`` (in
-                             ``[mondrian.GROUP]`` or on the column; a
-                             ``hierarchy`` file per column)
-``laplace``                  ``epsilon``, ``bounds``, ``missing``, ``random_state`` (:class:`LaplaceNoise`)
-``gaussian``                 ``epsilon``, ``delta``, ``bounds``, ``missing``, ``random_state``
-``randomized_response``      ``epsilon``, ``categories``, ``random_state``
+                             :class:`MondrianAnonymizer` keys (``k``, ``l``,
+                             ``t``, ``sensitive``, ...: in ``[mondrian.GROUP]``
+                             or on the column); a ``hierarchy`` file per column
+``laplace``                  :class:`LaplaceNoise` (``epsilon``, ``bounds``, ...)
+``gaussian``                 :class:`GaussianNoise`
+``randomized_response``      :class:`RandomizedResponse`
 ============================ =====================================================
 
-Generalization methods: ``interval`` (``bins``, ``labels``, ``right``,
-``include_lowest``, ``n_bins``, ``strategy``, ``precision``), ``topcode``
-(``lower``, ``upper``, ``lower_quantile``, ``upper_quantile``), ``date``
-(``unit``, ``reference_date``, ``bins``, ``labels``, ``right``, ``format``),
-``age`` (``date`` with ``unit = "age"``), ``prefix`` (``n``, ``mode``,
-``width``, ``unseen``), ``rare`` (``min_count``, ``min_frequency``,
-``other_label``), ``hierarchy`` (``hierarchy``: an ARX-style CSV file,
-relative to the policy file; ``level``).  ``prefix`` and ``hierarchy`` also
-take ``min_count`` / ``min_frequency`` / ``other_label`` to group rare
-results afterwards.
+Generalization methods: ``interval`` (:class:`IntervalGeneralizer`),
+``topcode`` (:class:`TopBottomCoder`), ``date`` (:class:`DateGeneralizer`),
+``age`` (``date`` with ``unit = "age"``), ``prefix``
+(:class:`PrefixGeneralizer`), ``rare`` (:class:`RareCategoryGrouper`),
+``hierarchy`` (:class:`HierarchyGeneralizer`: ``hierarchy``, an ARX-style
+CSV file relative to the policy file, and its ``level``).  ``prefix`` and
+``hierarchy`` also take ``min_count`` / ``min_frequency`` / ``other_label``
+to group rare results afterwards (a :class:`RareCategoryGrouper`).
 
 Every column may also say how it is read from a CSV file: ``dtype = "str"``
 (keeps leading zeros), ``"int"``, ``"float"``, ``"datetime"`` or
