@@ -397,9 +397,9 @@ class Policy:
             members = [r for r in self.rules.values() if r.action == "mondrian" and r.group == group]
             params = dict(groups.get(group, {}))
             for key, value in params.items():  # the columns' own keys are checked already
+                _, cls, param = group_keys[key]
                 _check_value(members[0].column, "action 'mondrian'",
-                             f"action 'mondrian' (group {group!r})", key, value,
-                             *group_keys[key][1:])
+                             f"action 'mondrian' (group {group!r})", key, value, cls, param)
             for rule in members:
                 for key, value in rule.params.items():
                     if key == "hierarchy":
