@@ -6,6 +6,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from .. import _text
 from ..base import check_frame
 
 __all__ = [
@@ -71,7 +72,7 @@ def _joint_codes(real, synthetic, n_bins):
                 codes, _ = pd.factorize(np.concatenate([xr, xs]), use_na_sentinel=False)
         else:
             both = np.concatenate([r.astype(object).to_numpy(), s.astype(object).to_numpy()])
-            both = pd.Series(both, dtype=object).where(pd.notna(both), None).astype(str).to_numpy()
+            both = _text.text_series(pd.Series(both, dtype=object).where(pd.notna(both), None)).to_numpy()
             codes, _ = pd.factorize(both, use_na_sentinel=False)
         codes = np.asarray(codes, dtype=np.int64)
         out_real.append(codes[:n_real])
@@ -252,7 +253,7 @@ def _row_codes(X, reference):
             both = np.concatenate([_as_float(a), _as_float(b)])
         else:
             both = np.concatenate([a.astype(object).to_numpy(), b.astype(object).to_numpy()])
-            both = pd.Series(both, dtype=object).where(pd.notna(both), None).astype(str).to_numpy()
+            both = _text.text_series(pd.Series(both, dtype=object).where(pd.notna(both), None)).to_numpy()
         codes, _ = pd.factorize(both, use_na_sentinel=False)
         cols.append(codes)
     codes = np.column_stack(cols) if cols else np.zeros((n + len(reference), 0), dtype=np.int64)
@@ -351,7 +352,7 @@ def distance_to_closest_record(X, reference, *, n_jobs=None):
         else:
             n = len(a)
             both = np.concatenate([a.astype(object).to_numpy(), b.astype(object).to_numpy()])
-            both = pd.Series(both, dtype=object).where(pd.notna(both), None).astype(str).to_numpy()
+            both = _text.text_series(pd.Series(both, dtype=object).where(pd.notna(both), None)).to_numpy()
             codes, uniques = pd.factorize(both, use_na_sentinel=False)
             onehot = np.zeros((codes.size, len(uniques)))
             onehot[np.arange(codes.size), codes] = 0.5
