@@ -35,7 +35,7 @@ import pandas as pd
 
 __all__ = [
     "categorical_from_codes", "decode_bytes", "encode_text", "label_bytes", "object_index", "text_frame",
-    "text_index", "text_series", "to_text",
+    "text_index", "text_indexer", "text_series", "to_text",
 ]
 
 
@@ -128,6 +128,23 @@ def text_index(values):
         return pd.Index(values)
     except UnicodeError:
         return object_index(values)
+
+
+def text_indexer(categories, values):
+    """Position of each of ``values`` in the distinct ``categories`` (-1: absent).
+
+    ``pd.Index(categories).get_indexer(values)`` through Arrow text when both
+    can be stored there, through object Indexes otherwise.
+
+    Examples
+    --------
+    >>> text_indexer(["a", "\\ud800"], np.array(["\\ud800", "b"])).tolist()
+    [1, -1]
+    """
+    try:
+        return pd.Index(categories).get_indexer(values)
+    except UnicodeError:
+        return object_index(categories).get_indexer(object_index(values))
 
 
 def text_frame(columns, index=None):
