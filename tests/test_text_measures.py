@@ -215,3 +215,29 @@ def test_synthetic_quality_keeps_planted_values_distinct(variant):
     assert tvd is not None and float(np.asarray(tvd, dtype=float).max()) == pytest.approx(1 / 6)
     assert _run(lambda: metrics.exact_match_rate(synth, real)) == pytest.approx(1.0)
     assert _run(lambda: metrics.exact_match_rate(real, synth)) == pytest.approx(5 / 6)
+
+
+# -- writing a release (Python API: a frame the CLI never read) ----------------------------------
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+@pytest.mark.parametrize("variant", ["surrogate", "string-dtype", "categorical"])
+def test_table_bytes_refuses_unencodable_text_naming_the_column(fmt, variant, tmp_path):
+    from sklearn_anon.cli import table_bytes, write_table
+
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    col = _column("string-dtype" if variant == "string-dtype" else "surrogate")
+    if variant == "categorical":
+        col = pd.Series(pd.Categorical(pd.Index(col.to_numpy(dtype=object), dtype=object)))
+    frame = pd.DataFrame({"age": np.arange(len(col)), "name": col})
+    with pytest.raises(ValueError, match="'name'") as info:
+        table_bytes(frame, fmt)
+    message = str(info.value)
+    assert _clean(message) and "'age'" not in message
+    assert info.value.__cause__ is None and info.value.__suppress_context__  # no UnicodeError chained
+    path = tmp_path / f"out.{fmt}"
+    with pytest.raises(ValueError, match="'name'"):
+        write_table(frame, path)
+    assert not path.exists()
+    # undecodable bytes are written (CSV: as Python writes bytes); ordinary text unchanged
+    ok = pd.DataFrame({"name": pd.Series([*_NORMAL, RAW_BYTES], dtype=object)})
+    assert table_bytes(ok, "csv").decode("utf-8").splitlines()[1:5] == _NORMAL
