@@ -203,6 +203,9 @@ def test_synthetic_quality(variant):
     assert _run(lambda: metrics.exact_match_rate(synth, real)) == pytest.approx(1.0)
     dcr = _run(lambda: metrics.distance_to_closest_record(synth, real))
     assert dcr is not None and np.allclose(np.asarray(dcr, dtype=float), 0.0)
+    # a text target and text features holding the planted values
+    score = _run(lambda: metrics.tstr_score(synth, real, "disease"))
+    assert score is not None and 0 <= score <= 1
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

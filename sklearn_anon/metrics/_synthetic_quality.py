@@ -169,10 +169,12 @@ def _categorical_for_hgb(train, test):
             if pd.api.types.is_datetime64_any_dtype(a.dtype):
                 train[col], test[col] = _as_float(a), _as_float(b)
             continue
-        values = pd.concat([a.astype(object), b.astype(object)]).dropna().astype(str)
-        cats = sorted(pd.unique(values))
-        train[col] = pd.Categorical(a.astype(object).where(a.notna(), None).astype(str).where(a.notna()), categories=cats)
-        test[col] = pd.Categorical(b.astype(object).where(b.notna(), None).astype(str).where(b.notna()), categories=cats)
+        values = _text.text_series(pd.concat([a.astype(object), b.astype(object)]).dropna())
+        cats = _text.text_index(sorted(pd.unique(values)))
+        train[col] = pd.Categorical(_text.text_series(a.astype(object).where(a.notna(), None)).where(a.notna()),
+                                    categories=cats)
+        test[col] = pd.Categorical(_text.text_series(b.astype(object).where(b.notna(), None)).where(b.notna()),
+                                   categories=cats)
     return train, test
 
 
@@ -224,8 +226,8 @@ def tstr_score(synthetic, real, target, *, estimator=None, scoring=None):
     real = real[real[target].notna()]
     features = [c for c in real.columns if c != target]
     Xs, Xr = synthetic[features], real[features]
-    ys = synthetic[target].astype(object).astype(str).to_numpy()
-    yr = real[target].astype(object).astype(str).to_numpy()
+    ys = _text.text_series(synthetic[target].astype(object)).to_numpy()
+    yr = _text.text_series(real[target].astype(object)).to_numpy()
     if estimator is None:
         from sklearn.ensemble import HistGradientBoostingClassifier
 
