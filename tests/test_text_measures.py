@@ -244,3 +244,23 @@ def test_table_bytes_refuses_unencodable_text_naming_the_column(fmt, variant, tm
     # undecodable bytes are written (CSV: as Python writes bytes); ordinary text unchanged
     ok = pd.DataFrame({"name": pd.Series([*_NORMAL, RAW_BYTES], dtype=object)})
     assert table_bytes(ok, "csv").decode("utf-8").splitlines()[1:5] == _NORMAL
+
+
+@pytest.mark.parametrize("variant", ["surrogate", "string-dtype"])
+def test_hierarchy_nodes_match_text_arrow_cannot_hold(variant):
+    # released values: hierarchy nodes ("a", "S") and a planted value kept; the node
+    # "S" covers exactly the planted leaf SECRET\ud800X
+    hierarchies = {"name": {v: [v[:1], "*"] for v in [*_NORMAL, SURROGATE]}}
+    X = pd.DataFrame({"name": _column(variant, n_normal=3)})
+    released = X.astype(object)
+    released.iloc[:4, 0] = ["a", "b", "g", "d"]
+    released.iloc[-2, 0] = "S"
+    aux = X.assign(person=[f"p{i}" for i in range(len(X))])
+    counts = _run(lambda: compatible_counts(released, aux, ["name"], hierarchies=hierarchies))
+    assert list(np.asarray(counts)) == [3] * 12 + [1, 1]
+    result = _run(lambda: metrics.linkage_attack(released, aux, ["name"], identity="person",
+                                                 hierarchies=hierarchies))
+    assert result["unique_match_rate"] == pytest.approx(2 / 14)
+    dist = _run(lambda: metrics.distribution_distance(X, released, ["name"], hierarchies=hierarchies))
+    assert float(dist["distance"].iloc[0]) == pytest.approx(0.0)
+    assert _run(lambda: metrics.ncp(X, released, ["name"], hierarchies=hierarchies)) == pytest.approx(0.0)

@@ -302,8 +302,12 @@ def column_pairs(rel_values, aux_values, kind, hierarchy=None):
         levels = range(1, hierarchy.n_levels)
         nodes = np.concatenate([hierarchy.level_labels(lev) for lev in levels]) if len(levels) else np.empty(0, dtype=object)
         leaves = np.tile(np.arange(len(hierarchy)), len(levels))
-        node_pairs = pd.DataFrame({"node": nodes.astype(str), "leaf": leaves}).drop_duplicates()
-        rel_frame = _text.text_frame({"node": rel_text, "r": positions})[is_str & ~wildcard]
+        # nodes and released values matched on integer codes (text pandas' merge
+        # cannot re-infer as Arrow, a lone surrogate, then joins too)
+        node_codes, node_uni = pd.factorize(nodes.astype(str).astype(object))
+        node_pairs = pd.DataFrame({"node": node_codes, "leaf": leaves}).drop_duplicates()
+        rel_node = _text.object_index(node_uni).get_indexer(_text.object_index(rel_text))
+        rel_frame = pd.DataFrame({"node": rel_node, "r": positions})[is_str & ~wildcard & (rel_node >= 0)]
         aux_frame = pd.DataFrame({"leaf": leaf_of_aux, "a": np.arange(n_a)})
         aux_frame = aux_frame[aux_frame["leaf"] >= 0]
         merged = rel_frame.merge(node_pairs, on="node").merge(aux_frame, on="leaf")
