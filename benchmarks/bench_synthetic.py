@@ -50,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import best_time, row  # noqa: E402
 
 from sklearn_anon import DPSynthesizer, make_fake_pii  # noqa: E402
+from sklearn_anon.datasets import adult_schema  # noqa: E402
 from sklearn_anon._compat import PrivacyLeakWarning  # noqa: E402
 from sklearn_anon.metrics import (  # noqa: E402
     exact_match_rate,
@@ -70,42 +71,10 @@ COLUMNS = [
     "hours-per-week", "native-country", "income",
 ]
 
-# Adult's public schema.  Categories: the lists of UCI's adult.names (the
-# dataset's documentation), "?" (unknown) read as missing.  Bounds: declared
-# from the documentation and the census field definitions, not from the data.
-ADULT_CATEGORIES = {
-    "workclass": ["Private", "Self-emp-not-inc", "Self-emp-inc", "Federal-gov", "Local-gov",
-                  "State-gov", "Without-pay", "Never-worked", None],
-    "education": ["Bachelors", "Some-college", "11th", "HS-grad", "Prof-school", "Assoc-acdm",
-                  "Assoc-voc", "9th", "7th-8th", "12th", "Masters", "1st-4th", "10th",
-                  "Doctorate", "5th-6th", "Preschool"],
-    "marital-status": ["Married-civ-spouse", "Divorced", "Never-married", "Separated", "Widowed",
-                       "Married-spouse-absent", "Married-AF-spouse"],
-    "occupation": ["Tech-support", "Craft-repair", "Other-service", "Sales", "Exec-managerial",
-                   "Prof-specialty", "Handlers-cleaners", "Machine-op-inspct", "Adm-clerical",
-                   "Farming-fishing", "Transport-moving", "Priv-house-serv", "Protective-serv",
-                   "Armed-Forces", None],
-    "relationship": ["Wife", "Own-child", "Husband", "Not-in-family", "Other-relative", "Unmarried"],
-    "race": ["White", "Asian-Pac-Islander", "Amer-Indian-Eskimo", "Other", "Black"],
-    "sex": ["Female", "Male"],
-    "native-country": [
-        "United-States", "Cambodia", "England", "Puerto-Rico", "Canada", "Germany",
-        "Outlying-US(Guam-USVI-etc)", "India", "Japan", "Greece", "South", "China", "Cuba", "Iran",
-        "Honduras", "Philippines", "Italy", "Poland", "Jamaica", "Vietnam", "Mexico", "Portugal",
-        "Ireland", "France", "Dominican-Republic", "Laos", "Ecuador", "Taiwan", "Haiti", "Columbia",
-        "Hungary", "Guatemala", "Nicaragua", "Scotland", "Thailand", "Yugoslavia", "El-Salvador",
-        "Trinadad&Tobago", "Peru", "Hong", "Holand-Netherlands", None,
-    ],
-    "income": [">50K", "<=50K"],
-}
-ADULT_BOUNDS = {
-    "age": (17, 90),              # extraction rule age > 16; the census top-codes age at 90
-    "fnlwgt": (0, 2_000_000),     # a census weight: a round ceiling
-    "education-num": (1, 16),     # the 16 education levels
-    "capital-gain": (0, 99_999),  # 5-digit census field (99999 is its top code)
-    "capital-loss": (0, 99_999),  # same field width
-    "hours-per-week": (1, 99),    # extraction rule hours > 0; 2-digit field
-}
+# Adult's public schema: the category lists of UCI's adult.names and bounds
+# declared from the documentation (sklearn_anon.datasets.adult_schema).
+_SCHEMA = adult_schema()
+ADULT_CATEGORIES, ADULT_BOUNDS = _SCHEMA["categories"], _SCHEMA["bounds"]
 SCHEMAS = {
     "public": {"bounds": ADULT_BOUNDS, "categories": ADULT_CATEGORIES},
     "data": {},

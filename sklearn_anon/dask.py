@@ -440,17 +440,9 @@ def _fit_by_distinct(est, ddf):
     return est.fit(_proxy_frame(ddf, _distinct(ddf, _selected_columns(est, ddf))))
 
 
-def _group_stats_partition(part, est, lo, hi, step):
-    """Per-cell sums of the centred, clipped, grid-rounded values and counts."""
-    cell = est._cell_index(part)
-    value = part[est._value_col_].to_numpy(dtype=np.float64, na_value=np.nan)
-    ok = (cell >= 0) & ~np.isnan(value)
-    mid = (lo + hi) / 2
-    centred = np.rint((np.clip(value[ok], lo, hi) - mid) / step)
-    n_cells = math.prod(len(v) for v in est.categories_.values())
-    sums = np.bincount(cell[ok], weights=centred, minlength=n_cells)
-    counts = np.bincount(cell[ok], minlength=n_cells).astype(np.float64)
-    return np.stack([sums, counts])
+def _group_stats_partition(part, est):
+    """One partition's exact per-cell sums and counts (the encoder's extension point)."""
+    return np.stack(est._group_statistics(part))
 
 
 def _fit_group_mean(est, ddf):
@@ -459,8 +451,10 @@ def _fit_group_mean(est, ddf):
     The encoder is fitted on a proxy frame (the declared or distinct group
     categories, the value's bounds) so that it validates its parameters,
     resolves its domain and spends ``epsilon`` once; then the per-cell
-    sums and counts are computed with Dask and the same noise (the same
-    generator, drawn in the same order as ``fit``) is added to them.
+    sums and counts are computed with Dask (the encoder's
+    ``_group_statistics`` per partition) and released by the encoder's own
+    ``_release``: the noise is drawn by the same code from the same
+    generator as in ``fit``.
     """
     if est.value_column is None:
         raise ValueError("fit_dask(DPGroupMeanEncoder) needs value_column (y is not a Dask column).")
@@ -481,25 +475,9 @@ def _fit_group_mean(est, ddf):
     else:
         values[value_col] = list(np.asarray(est.bounds, dtype=float).ravel())
     est.fit(_proxy_frame(ddf, values))
-    lo, hi = est.bounds_
-    mid, half = (lo + hi) / 2, (hi - lo) / 2
-    eps_half = est.epsilon / 2
-    step = _s.grid_step(half / eps_half, half, half)
-    n_cells = len(est.means_)
-    sums, counts = _sum_partitions(ddf, _group_stats_partition, dask.delayed(est, pure=True), lo, hi, step)
-    # the noise of DPGroupMeanEncoder.fit, drawn from the same generator in the same order
-    rng = _s.make_rng(est.random_state)
-    sens = math.ceil(half / step + 0.5)
-    noisy_sums = (sums + _s.two_sided_geometric(rng, sens / eps_half, n_cells)) * step
-    noisy_counts = counts + _s.two_sided_geometric(rng, 1 / eps_half, n_cells)
-    total_count = noisy_counts.sum()
-    glob = mid + noisy_sums.sum() / total_count if total_count >= 1 else mid
-    est.global_mean_ = float(np.clip(glob, lo, hi))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        means = np.clip(mid + noisy_sums / noisy_counts, lo, hi)
-    means[(noisy_counts < max(est.min_count, 1))] = np.nan
-    est.means_ = pd.Series(means, index=est.means_.index, name=est.means_.name)
-    est.noisy_counts_ = pd.Series(noisy_counts, index=est.noisy_counts_.index, name="noisy_count")
+    sums, counts = _sum_partitions(ddf, _group_stats_partition, dask.delayed(est, pure=True))
+    # the one noisy release of DPGroupMeanEncoder, from the generator its fit draws from
+    est._release(sums, counts, _s.make_rng(est.random_state))
     return est
 
 

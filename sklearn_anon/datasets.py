@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["make_customers", "make_survey", "load_adult"]
+__all__ = ["make_customers", "make_survey", "load_adult", "adult_schema"]
 
 #: Birth dates in :func:`make_customers` are drawn as ages on this date, so
 #: that a seed gives the same frame whatever day it runs.
@@ -651,6 +651,79 @@ def _read_uci(path):
         lambda label: label.rstrip(".")
     )
     return frame
+
+
+# Adult's public schema (see adult_schema): the category lists of UCI's
+# adult.names, "?" (unknown) read as missing; bounds from the documentation
+# and the census field definitions, never from the data.
+_ADULT_CATEGORIES = {
+    "workclass": ["Private", "Self-emp-not-inc", "Self-emp-inc", "Federal-gov", "Local-gov",
+                  "State-gov", "Without-pay", "Never-worked", None],
+    "education": ["Bachelors", "Some-college", "11th", "HS-grad", "Prof-school", "Assoc-acdm",
+                  "Assoc-voc", "9th", "7th-8th", "12th", "Masters", "1st-4th", "10th",
+                  "Doctorate", "5th-6th", "Preschool"],
+    "marital-status": ["Married-civ-spouse", "Divorced", "Never-married", "Separated", "Widowed",
+                       "Married-spouse-absent", "Married-AF-spouse"],
+    "occupation": ["Tech-support", "Craft-repair", "Other-service", "Sales", "Exec-managerial",
+                   "Prof-specialty", "Handlers-cleaners", "Machine-op-inspct", "Adm-clerical",
+                   "Farming-fishing", "Transport-moving", "Priv-house-serv", "Protective-serv",
+                   "Armed-Forces", None],
+    "relationship": ["Wife", "Own-child", "Husband", "Not-in-family", "Other-relative", "Unmarried"],
+    "race": ["White", "Asian-Pac-Islander", "Amer-Indian-Eskimo", "Other", "Black"],
+    "sex": ["Female", "Male"],
+    "native-country": [
+        "United-States", "Cambodia", "England", "Puerto-Rico", "Canada", "Germany",
+        "Outlying-US(Guam-USVI-etc)", "India", "Japan", "Greece", "South", "China", "Cuba", "Iran",
+        "Honduras", "Philippines", "Italy", "Poland", "Jamaica", "Vietnam", "Mexico", "Portugal",
+        "Ireland", "France", "Dominican-Republic", "Laos", "Ecuador", "Taiwan", "Haiti", "Columbia",
+        "Hungary", "Guatemala", "Nicaragua", "Scotland", "Thailand", "Yugoslavia", "El-Salvador",
+        "Trinadad&Tobago", "Peru", "Hong", "Holand-Netherlands", None,
+    ],
+    "income": [">50K", "<=50K"],
+}
+_ADULT_BOUNDS = {
+    "age": (17, 90),              # extraction rule age > 16; the census top-codes age at 90
+    "fnlwgt": (0, 2_000_000),     # a census weight: a round ceiling
+    "education-num": (1, 16),     # the 16 education levels
+    "capital-gain": (0, 99_999),  # 5-digit census field (99999 is its top code)
+    "capital-loss": (0, 99_999),  # same field width
+    "hours-per-week": (1, 99),    # extraction rule hours > 0; 2-digit field
+}
+
+
+def adult_schema():
+    """The public schema of the UCI Adult table: declared bounds and categories.
+
+    What a differentially private release of Adult may treat as public
+    knowledge, taken from the dataset's documentation and not from its
+    values: the category lists of UCI's ``adult.names`` (``None`` stands
+    for the unknown value ``"?"``, read as missing by :func:`load_adult`),
+    and bounds from the extraction rules and census field widths (age
+    17-90, the census top-codes age at 90; hours-per-week 1-99; capital
+    gain/loss 0-99,999, a 5-digit field; fnlwgt 0-2,000,000, a round
+    ceiling for a census weight; education-num 1-16).  Columns follow
+    ``kind="uci"``; pass them as ``bounds=`` / ``categories=`` so that no
+    :class:`~diffprivlib.utils.PrivacyLeakWarning` is due.
+
+    Returns
+    -------
+    schema : dict
+        ``{"bounds": {column: (low, high)}, "categories": {column: list}}``,
+        fresh copies (safe to modify).
+
+    Examples
+    --------
+    >>> from sklearn_anon.datasets import adult_schema
+    >>> schema = adult_schema()
+    >>> schema["bounds"]["age"]
+    (17, 90)
+    >>> "Holand-Netherlands" in schema["categories"]["native-country"]
+    True
+    """
+    return {
+        "bounds": dict(_ADULT_BOUNDS),
+        "categories": {col: list(values) for col, values in _ADULT_CATEGORIES.items()},
+    }
 
 
 def load_adult(data_home, *, kind="uci", split="train", return_X_y=False):

@@ -1502,16 +1502,59 @@ class DPGroupMeanEncoder(_DPEstimatorMixin, ColumnAnonymizer):
         self.categories_ = categories
         self.bounds_ = (lo, hi)
 
-        rng = _s.make_rng(self.random_state)
-        cell = self._cell_index(frame)
-        ok = (cell >= 0) & ~np.isnan(value)
+        sums, counts = self._group_statistics(frame, value)
+        self._release(sums, counts, _s.make_rng(self.random_state))
+        self.accountant_.spend(self.epsilon, 0.0)
+        return self
+
+    # -- extension points (the one copy of the noisy release; sklearn_anon.dask uses them) --
+    def _grid(self):
+        """``(lo, hi, mid, step, sensitivity, epsilon_half)`` of the fitted release.
+
+        Values are clipped to ``bounds_``, centred on their midpoint and
+        rounded to a power-of-two grid of ``step``; a centred value is at
+        most ``sensitivity`` grid steps from 0.  Half of ``epsilon`` goes to
+        the sums, half to the counts.
+        """
+        lo, hi = self.bounds_
         mid, half = (lo + hi) / 2, (hi - lo) / 2
         eps_half = self.epsilon / 2
         step = _s.grid_step(half / eps_half, half, half)
-        centred = np.rint((np.clip(value[ok], lo, hi) - mid) / step)  # |.| <= half/step + 1/2
-        sens = math.ceil(half / step + 0.5)
+        sens = math.ceil(half / step + 0.5)  # |rint(centred / step)| <= half/step + 1/2
+        return lo, hi, mid, step, sens, eps_half
+
+    def _group_statistics(self, frame, value=None):
+        """Exact per-cell sums (in grid steps) and counts of ``frame``'s rows.
+
+        Extension point: the statistics of any part of the training data
+        (``value`` given, or read from the fitted ``value_column``); sums
+        and counts of disjoint parts add up to those of the whole table,
+        which is how :func:`sklearn_anon.dask.fit_dask` computes them
+        partition by partition before the one :meth:`_release`.
+        """
+        if value is None:
+            value = _numeric_values(frame[self._value_col_], self._value_col_, type(self).__name__)
+        lo, hi, mid, step, _, _ = self._grid()
+        n_cells = math.prod(len(c) for c in self.categories_.values())
+        cell = self._cell_index(frame)
+        ok = (cell >= 0) & ~np.isnan(value)
+        centred = np.rint((np.clip(value[ok], lo, hi) - mid) / step)
         sums = np.bincount(cell[ok], weights=centred, minlength=n_cells)
         counts = np.bincount(cell[ok], minlength=n_cells).astype(np.float64)
+        return sums, counts
+
+    def _release(self, sums, counts, rng):
+        """Add the noise to exact ``(sums, counts)`` and set the fitted release.
+
+        Extension point, and the only place the noise is drawn: two-sided
+        geometric (discrete Laplace) noise of scale ``sensitivity /
+        (epsilon / 2)`` on the sums and ``1 / (epsilon / 2)`` on the counts,
+        from ``rng`` in that order; sets ``means_``, ``noisy_counts_`` and
+        ``global_mean_``.  Every engine (pandas ``fit``, Dask) calls it once
+        per fit with the statistics of the whole training table.
+        """
+        lo, hi, mid, step, sens, eps_half = self._grid()
+        n_cells = len(sums)
         noisy_sums = (sums + _s.two_sided_geometric(rng, sens / eps_half, n_cells)) * step
         noisy_counts = counts + _s.two_sided_geometric(rng, 1 / eps_half, n_cells)
         total_count = noisy_counts.sum()
@@ -1520,17 +1563,16 @@ class DPGroupMeanEncoder(_DPEstimatorMixin, ColumnAnonymizer):
         with np.errstate(divide="ignore", invalid="ignore"):
             means = np.clip(mid + noisy_sums / noisy_counts, lo, hi)
         means[(noisy_counts < max(self.min_count, 1))] = np.nan
+        groups = self.group_columns_
         try:
-            index = pd.MultiIndex.from_product([categories[c] for c in groups], names=groups)
+            index = pd.MultiIndex.from_product([self.categories_[c] for c in groups], names=groups)
         except UnicodeError:  # text Arrow cannot hold (a lone surrogate): object levels
-            index = pd.MultiIndex.from_product([_text.object_index(categories[c]) for c in groups],
+            index = pd.MultiIndex.from_product([_text.object_index(self.categories_[c]) for c in groups],
                                                names=groups)
         if len(groups) == 1:
             index = index.get_level_values(0)
         self.means_ = pd.Series(means, index=index, name=self._value_name() + "_group_mean")
         self.noisy_counts_ = pd.Series(noisy_counts, index=index, name="noisy_count")
-        self.accountant_.spend(self.epsilon, 0.0)
-        return self
 
     def transform(self, X):
         """Map each row to its group's released mean (deterministic, no budget spent).

@@ -22,7 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import _mst
 from ._compat import BudgetAccountant, Interval, PrivacyLeakWarning, _fit_context, validate_data
 from .base import check_frame, frame_to_array, make_rng, values_hidden
-from .dp import _spend_fit
+from .dp import _DPEstimatorMixin, _spend_fit
 
 __all__ = ["DPSynthesizer", "make_fake_pii"]
 
@@ -121,7 +121,7 @@ def _sorted_unique(values):
         return sorted(uniq, key=lambda v: (type(v).__name__, str(v)))
 
 
-class DPSynthesizer(BaseEstimator):
+class DPSynthesizer(_DPEstimatorMixin, BaseEstimator):
     """Differentially private synthetic data (MST: marginals on a spanning tree).
 
     ``fit`` learns, with (``epsilon``, ``delta``)-differential privacy, a

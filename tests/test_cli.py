@@ -69,7 +69,7 @@ def run(argv, capsys):
 
 
 def assert_clean_error(code, err, *, contains, forbidden=()):
-    assert code == 1
+    assert code == 1, err
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     assert lines[0].startswith("sklearn-anon: error: "), err

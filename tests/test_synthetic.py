@@ -16,6 +16,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from sklearn_anon import DPSynthesizer, make_fake_pii, privacy_budget
 from sklearn_anon import _mst
+from sklearn_anon.datasets import adult_schema
 from sklearn_anon._compat import BudgetAccountant, PrivacyLeakWarning, dp_tools
 from sklearn_anon.metrics import (
     distance_to_closest_record,
@@ -529,6 +530,31 @@ def test_fit_spends_privacy_spent_on_the_accountant():
     assert tuple(acc.total()) == pytest.approx((1.4, 2e-7))
 
 
+def test_clones_spend_on_the_same_accountant():
+    # sklearn's clone deep-copied the accountant: five cloned fits left it at 0
+    from sklearn.base import clone
+
+    acc = BudgetAccountant()
+    synth = DPSynthesizer(epsilon=0.3, delta=1e-9, accountant=acc, random_state=0, **_SMALL_SCHEMA)
+    X = _small_schema_frame()
+    for _ in range(5):
+        copy = clone(synth)
+        assert copy.accountant is acc
+        copy.fit(X)
+    assert acc.total()[0] == pytest.approx(1.5)
+
+
+def test_a_pickled_synthesizer_spends_on_its_own_copy_only_in_this_process():
+    import pickle
+
+    acc = BudgetAccountant()
+    synth = DPSynthesizer(epsilon=0.3, delta=1e-9, accountant=acc, random_state=0, **_SMALL_SCHEMA)
+    loaded = pickle.loads(pickle.dumps(synth))
+    assert "Generator" not in repr(loaded.__dict__)
+    loaded.fit(_small_schema_frame())  # same process: its copy is an accountant of this process
+    assert loaded.accountant_.total()[0] == pytest.approx(0.3)
+
+
 def test_default_accountant_is_resolved_in_fit():
     default = BudgetAccountant.load_default(None)
     before = default.total()[0]
@@ -639,41 +665,9 @@ def _customers_public(n=5000):
 
 
 # Adult's public schema: the category lists of UCI's adult.names ("?" = unknown
-# -> missing), bounds from the documentation, not from the data (same as
-# benchmarks/bench_synthetic.py).
-ADULT_CATEGORIES = {
-    "workclass": ["Private", "Self-emp-not-inc", "Self-emp-inc", "Federal-gov", "Local-gov",
-                  "State-gov", "Without-pay", "Never-worked", None],
-    "education": ["Bachelors", "Some-college", "11th", "HS-grad", "Prof-school", "Assoc-acdm",
-                  "Assoc-voc", "9th", "7th-8th", "12th", "Masters", "1st-4th", "10th",
-                  "Doctorate", "5th-6th", "Preschool"],
-    "marital-status": ["Married-civ-spouse", "Divorced", "Never-married", "Separated", "Widowed",
-                       "Married-spouse-absent", "Married-AF-spouse"],
-    "occupation": ["Tech-support", "Craft-repair", "Other-service", "Sales", "Exec-managerial",
-                   "Prof-specialty", "Handlers-cleaners", "Machine-op-inspct", "Adm-clerical",
-                   "Farming-fishing", "Transport-moving", "Priv-house-serv", "Protective-serv",
-                   "Armed-Forces", None],
-    "relationship": ["Wife", "Own-child", "Husband", "Not-in-family", "Other-relative", "Unmarried"],
-    "race": ["White", "Asian-Pac-Islander", "Amer-Indian-Eskimo", "Other", "Black"],
-    "sex": ["Female", "Male"],
-    "native-country": [
-        "United-States", "Cambodia", "England", "Puerto-Rico", "Canada", "Germany",
-        "Outlying-US(Guam-USVI-etc)", "India", "Japan", "Greece", "South", "China", "Cuba", "Iran",
-        "Honduras", "Philippines", "Italy", "Poland", "Jamaica", "Vietnam", "Mexico", "Portugal",
-        "Ireland", "France", "Dominican-Republic", "Laos", "Ecuador", "Taiwan", "Haiti", "Columbia",
-        "Hungary", "Guatemala", "Nicaragua", "Scotland", "Thailand", "Yugoslavia", "El-Salvador",
-        "Trinadad&Tobago", "Peru", "Hong", "Holand-Netherlands", None,
-    ],
-    "income": [">50K", "<=50K"],
-}
-ADULT_BOUNDS = {
-    "age": (17, 90),              # extraction rule age > 16; the census top-codes age at 90
-    "fnlwgt": (0, 2_000_000),     # a census weight: a round ceiling
-    "education-num": (1, 16),     # the 16 education levels
-    "capital-gain": (0, 99_999),  # 5-digit census field (99999 is its top code)
-    "capital-loss": (0, 99_999),  # same field width
-    "hours-per-week": (1, 99),    # extraction rule hours > 0; 2-digit field
-}
+# -> missing), bounds from the documentation, not from the data.
+ADULT_CATEGORIES = adult_schema()["categories"]
+ADULT_BOUNDS = adult_schema()["bounds"]
 
 
 def test_make_customers_one_way_marginals_at_high_epsilon():
