@@ -22,6 +22,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 import numpy as np
 import pandas as pd
 
+from . import _text
 from .base import values_hidden
 
 #: nanoseconds per unit of the datetime64 resolutions pandas supports
@@ -201,12 +202,12 @@ class ColumnCoder:
         else:
             fcodes, uniq = pd.factorize(ser, use_na_sentinel=True)
             fcodes = fcodes.astype(np.int64)
-            uniq = pd.Index(uniq)
+            uniq = _text.text_index(uniq)
         if self.hierarchy is not None:
             pos = self.hierarchy.leaf_codes(pd.Series(uniq, dtype=uniq.dtype))  # table order
             lut = np.where(pos >= 0, self._table_to_code[np.maximum(pos, 0)], -1)
         else:
-            lut = pd.Index(self.labels).get_indexer(_as_object(uniq))
+            lut = _text.text_indexer(self.labels, _as_object(uniq))
         lut = np.append(np.asarray(lut, dtype=np.int64), -1)
         codes = lut[fcodes]  # code -1 of factorize (NaN) -> last entry
         return np.where(fcodes < 0, self.missing_code, codes).astype(np.int64)

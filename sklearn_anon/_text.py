@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "categorical_from_codes", "decode_bytes", "encode_text", "label_bytes", "object_index", "text_series", "to_text",
+    "categorical_from_codes", "decode_bytes", "encode_text", "label_bytes", "object_index", "text_frame",
+    "text_index", "text_indexer", "text_series", "to_text",
 ]
 
 
@@ -109,6 +110,73 @@ def object_index(values):
         return values
     return pd.Index(np.asarray(values, dtype=object) if not isinstance(values, pd.Index) else values,
                     dtype=object)
+
+
+def text_index(values):
+    """``pd.Index(values)``: pandas' inference (Arrow ``str`` for text) when it
+    can, an object Index of the same values when a value holds a lone
+    surrogate (never an encoding error quoting it).
+
+    Examples
+    --------
+    >>> text_index(["a", "b"]).dtype
+    <StringDtype(na_value=nan)>
+    >>> text_index(["a", "\\ud800"]).dtype
+    dtype('O')
+    """
+    try:
+        return pd.Index(values)
+    except UnicodeError:
+        return object_index(values)
+
+
+def text_indexer(categories, values):
+    """Position of each of ``values`` in the distinct ``categories`` (-1: absent).
+
+    ``pd.Index(categories).get_indexer(values)`` through Arrow text when both
+    can be stored there, through object Indexes otherwise.
+
+    Examples
+    --------
+    >>> text_indexer(["a", "\\ud800"], np.array(["\\ud800", "b"])).tolist()
+    [1, -1]
+    """
+    try:
+        return pd.Index(categories).get_indexer(values)
+    except UnicodeError:
+        return object_index(categories).get_indexer(object_index(values))
+
+
+def text_frame(columns, index=None):
+    """``pd.DataFrame(columns, index=index)`` whose text columns may hold any text.
+
+    ``columns`` is a dict of 1-d arrays or Series.  pandas infers its Arrow
+    ``str`` dtype for text (fast kernels) when it can; when a value holds a
+    lone surrogate every array and non-numeric Series column is kept as an
+    object column instead (same values), rather than raising an encoding
+    error that quotes the value.
+
+    Examples
+    --------
+    >>> text_frame({"k": np.array(["a", "\\ud800"], dtype=object), "n": [1, 2]}).dtypes.tolist()
+    [dtype('O'), dtype('int64')]
+    """
+    try:
+        return pd.DataFrame(columns, index=index)
+    except UnicodeError:
+        pass
+
+    def _column(values):
+        if isinstance(values, pd.Series):
+            if values.dtype.kind in "biufcmM":
+                return values
+            return pd.Series(values.to_numpy(dtype=object), index=values.index, name=values.name, dtype=object)
+        arr = np.asarray(values)
+        if arr.dtype.kind in "biufcmM":
+            return arr
+        return pd.Series(arr.astype(object), index=index, dtype=object)
+
+    return pd.DataFrame({name: _column(values) for name, values in columns.items()}, index=index)
 
 
 def categorical_from_codes(codes, categories):

@@ -366,12 +366,44 @@ def table_bytes(frame, fmt, *, sep=","):
     a file holds only the values of its rows.
     """
     frame = _without_unused_categories(frame)
-    if fmt == "parquet":
-        _parquet_engine()
-        buf = io.BytesIO()
-        frame.to_parquet(buf, index=False)
-        return buf.getvalue()
-    return frame.to_csv(index=False, sep=sep).encode("utf-8")
+    try:
+        if fmt == "parquet":
+            _parquet_engine()
+            buf = io.BytesIO()
+            frame.to_parquet(buf, index=False)
+            return buf.getvalue()
+        return frame.to_csv(index=False, sep=sep).encode("utf-8")
+    except UnicodeError:
+        # the encoder's message quotes the character: never passed on (from None)
+        bad = _unencodable_columns(frame)
+        raise ValueError(
+            f"Cannot write the table as {fmt}: column(s) {', '.join(map(repr, bad)) or '(names)'} "
+            "hold text that UTF-8 cannot encode (lone surrogates, e.g. from a broken UTF-16 or "
+            "JSON decoder); clean or drop those values before writing."
+        ) from None
+
+
+def _unencodable_columns(frame):
+    """Names of the columns (or a column name) holding a ``str`` UTF-8 cannot encode."""
+    import pandas as pd
+
+    def bad(value):
+        if not isinstance(value, str):
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+
+    out = []
+    for i, name in enumerate(frame.columns):
+        col = frame.iloc[:, i]
+        values = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else col
+        if bad(name) or (not pd.api.types.is_numeric_dtype(values.dtype)
+                         and any(bad(v) for v in pd.unique(values.to_numpy(dtype=object)))):
+            out.append(name)
+    return out
 
 
 def _write_bytes(path, data, outputs=None):

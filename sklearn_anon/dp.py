@@ -84,6 +84,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from . import _dp_sampling as _s
+from . import _text
 from ._compat import (
     BudgetAccountant,
     Interval,
@@ -185,7 +186,7 @@ def _codes(column, cats, name):
             codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
         else:
             codes, uniques = pd.factorize(column, use_na_sentinel=True)
-        lookup = np.append(cats.get_indexer(uniques), -1).astype(np.int64)
+        lookup = np.append(_text.text_indexer(cats, uniques), -1).astype(np.int64)
         return lookup[codes]  # code -1 (missing) picks the trailing -1
 
 
@@ -229,11 +230,11 @@ def _domain(column, given, name):
     ``learnt`` is True (the caller warns, :class:`PrivacyLeakWarning`).
     """
     if given is not None:
-        return pd.Index(list(given)), False
+        return _text.text_index(list(given)), False
     if isinstance(column.dtype, pd.CategoricalDtype):
         return pd.Index(column.cat.remove_unused_categories().cat.categories), True
     values = column.dropna()
-    cats = pd.Index(pd.unique(values.to_numpy()))
+    cats = _text.text_index(pd.unique(values.to_numpy()))
     with values_hidden(name, "categories of mixed types cannot be sorted"):
         cats = cats.sort_values()
     return cats, True
@@ -1394,7 +1395,7 @@ class DPGroupMeanEncoder(_DPEstimatorMixin, ColumnAnonymizer):
         """Flat group index of every row (-1 outside the domain or NaN)."""
         codes = []
         for col in self.group_columns_:
-            codes.append(_codes(frame[col], pd.Index(self.categories_[col]), col))
+            codes.append(_codes(frame[col], _text.text_index(self.categories_[col]), col))
         codes = np.stack(codes) if codes else np.zeros((0, len(frame)), dtype=np.int64)
         shape = tuple(len(self.categories_[c]) for c in self.group_columns_)
         valid = (codes >= 0).all(axis=0)
@@ -1563,7 +1564,11 @@ class DPGroupMeanEncoder(_DPEstimatorMixin, ColumnAnonymizer):
             means = np.clip(mid + noisy_sums / noisy_counts, lo, hi)
         means[(noisy_counts < max(self.min_count, 1))] = np.nan
         groups = self.group_columns_
-        index = pd.MultiIndex.from_product([self.categories_[c] for c in groups], names=groups)
+        try:
+            index = pd.MultiIndex.from_product([self.categories_[c] for c in groups], names=groups)
+        except UnicodeError:  # text Arrow cannot hold (a lone surrogate): object levels
+            index = pd.MultiIndex.from_product([_text.object_index(self.categories_[c]) for c in groups],
+                                               names=groups)
         if len(groups) == 1:
             index = index.get_level_values(0)
         self.means_ = pd.Series(means, index=index, name=self._value_name() + "_group_mean")

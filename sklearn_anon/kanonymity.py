@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
+from . import _text
 from ._compat import Interval, StrOptions, _fit_context
 from ._hierarchy import load_hierarchy
 from ._mondrian import (SensitiveRule, fmt_numbers, grow_tree, is_date_objects, make_coder,
@@ -436,10 +437,10 @@ class MondrianAnonymizer(ColumnAnonymizer):
                 [SUPPRESSED] if SUPPRESSED not in set(lab.tolist()) else [])
         self._labels, self._mids, self._means, self._categories = labels, mids, means, categories
         self._label_codes = {
-            name: pd.Index(categories[name]).get_indexer(labels[name]).astype(np.int64)
+            name: _text.text_indexer(categories[name], labels[name]).astype(np.int64)
             for name in labels
         }
-        regions = pd.DataFrame({name: labels[name] for name in self.quasi_identifiers_})
+        regions = _text.text_frame({name: labels[name] for name in self.quasi_identifiers_})
         regions["size"] = leaf_size
         if sensitive is not None:
             with values_hidden(sensitive, "could not encode the sensitive column"):
@@ -492,7 +493,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
             cats = self._categories[col]
             lab_codes = self._label_codes[col][leaf] if n else np.empty(0, dtype=np.int64)
             lab_codes = np.where(bad, cats.index(SUPPRESSED), lab_codes)
-            out[col] = pd.Series(pd.Categorical.from_codes(lab_codes, categories=cats),
+            out[col] = pd.Series(_text.categorical_from_codes(lab_codes, cats),
                                  index=frame.index)
         result = pd.DataFrame(out, index=frame.index)
         if not is_pandas:

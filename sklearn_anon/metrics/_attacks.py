@@ -48,6 +48,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .. import _text
 from ..base import SUPPRESSED
 from ._risk import _as_list, check_table, class_codes
 
@@ -110,7 +111,7 @@ def parse_intervals(texts, kind="numeric"):
     ``"> a"``, ``">= a"``; bounds may be ``inf``/``-inf``.  For a datetime
     column the bounds are parsed as dates (float nanoseconds).
     """
-    texts = pd.Series(texts, dtype=object).astype(str)
+    texts = _text.text_series(pd.Series(texts, dtype=object))
     n = len(texts)
     lo = np.full(n, np.nan)
     hi = np.full(n, np.nan)
@@ -144,14 +145,14 @@ def parse_intervals(texts, kind="numeric"):
 
 def parse_sets(texts):
     """Members of set strings ``"{A, B}"``: a long frame ``(position, member)``."""
-    texts = pd.Series(texts, dtype=object).astype(str)
+    texts = _text.text_series(pd.Series(texts, dtype=object))
     inner = texts.str.extract(_SET_RE)[0]
     inner = inner[inner.notna()]
     if inner.empty:
         return pd.DataFrame({"pos": np.empty(0, dtype=np.int64), "member": []})
     members = inner.str.split(",").explode().str.strip()
     members = members[members.notna() & (members != "")]
-    return pd.DataFrame(
+    return _text.text_frame(
         {"pos": members.index.to_numpy(dtype=np.int64), "member": members.to_numpy(dtype=object)}
     )
 
@@ -168,6 +169,18 @@ def _expand_ranges(starts, lengths):
 
 def _exact_pairs(rel_keys, rel_pos, aux_keys):
     """Pairs (released position, aux position) whose keys are equal (NaN never)."""
+    try:
+        return _merge_pairs(rel_keys, rel_pos, aux_keys)
+    except UnicodeError:
+        # a key pandas cannot store as Arrow text (a lone surrogate; pandas' merge
+        # re-infers its str dtype even from object keys): merge on joint codes
+        rel_keys = np.asarray(rel_keys, dtype=object)
+        codes, _ = pd.factorize(np.concatenate([rel_keys, np.asarray(aux_keys, dtype=object)]))
+        codes = np.where(codes < 0, np.nan, codes.astype(np.float64))
+        return _merge_pairs(codes[: len(rel_keys)], rel_pos, codes[len(rel_keys):])
+
+
+def _merge_pairs(rel_keys, rel_pos, aux_keys):
     left = pd.DataFrame({"key": rel_keys, "r": rel_pos})
     right = pd.DataFrame({"key": aux_keys, "a": np.arange(len(aux_keys))})
     left = left[left["key"].notna()]
@@ -289,8 +302,12 @@ def column_pairs(rel_values, aux_values, kind, hierarchy=None):
         levels = range(1, hierarchy.n_levels)
         nodes = np.concatenate([hierarchy.level_labels(lev) for lev in levels]) if len(levels) else np.empty(0, dtype=object)
         leaves = np.tile(np.arange(len(hierarchy)), len(levels))
-        node_pairs = pd.DataFrame({"node": nodes.astype(str), "leaf": leaves}).drop_duplicates()
-        rel_frame = pd.DataFrame({"node": rel_text, "r": positions})[is_str & ~wildcard]
+        # nodes and released values matched on integer codes (text pandas' merge
+        # cannot re-infer as Arrow, a lone surrogate, then joins too)
+        node_codes, node_uni = pd.factorize(nodes.astype(str).astype(object))
+        node_pairs = pd.DataFrame({"node": node_codes, "leaf": leaves}).drop_duplicates()
+        rel_node = _text.object_index(node_uni).get_indexer(_text.object_index(rel_text))
+        rel_frame = pd.DataFrame({"node": rel_node, "r": positions})[is_str & ~wildcard & (rel_node >= 0)]
         aux_frame = pd.DataFrame({"leaf": leaf_of_aux, "a": np.arange(n_a)})
         aux_frame = aux_frame[aux_frame["leaf"] >= 0]
         merged = rel_frame.merge(node_pairs, on="node").merge(aux_frame, on="leaf")
@@ -814,9 +831,15 @@ def homogeneity_attack(X, quasi_identifiers, sensitive):
 def _ranked(values):
     """Distinct values ranked by decreasing frequency (ties by text, deterministic)."""
     counts = pd.Series(values, dtype=object).value_counts(dropna=False)
-    frame = pd.DataFrame({"value": counts.index.to_numpy(dtype=object), "count": counts.to_numpy()})
-    frame["text"] = frame["value"].astype(str)
-    return frame.sort_values(["count", "text"], ascending=[False, True], kind="stable")
+    frame = _text.text_frame({"value": counts.index.to_numpy(dtype=object), "count": counts.to_numpy()})
+    frame["text"] = _text.text_series(frame["value"])
+    try:
+        return frame.sort_values(["count", "text"], ascending=[False, True], kind="stable")
+    except UnicodeError:  # text Arrow cannot hold (pandas re-infers it): sort by its rank
+        rank = np.empty(len(frame), dtype=np.int64)
+        rank[np.argsort(frame["text"].to_numpy(dtype=object), kind="stable")] = np.arange(len(frame))
+        frame["text"] = rank
+        return frame.sort_values(["count", "text"], ascending=[False, True], kind="stable")
 
 
 def frequency_attack(pseudonyms, reference, *, truth=None):
@@ -881,18 +904,23 @@ def frequency_attack(pseudonyms, reference, *, truth=None):
     r_rank = _ranked(ref)
     n = min(len(p_rank), len(r_rank))
     mapping = pd.Series(
-        r_rank["value"].to_numpy()[:n], index=pd.Index(p_rank["value"].to_numpy()[:n], dtype=object)
+        r_rank["value"].to_numpy()[:n], index=pd.Index(p_rank["value"].to_numpy()[:n], dtype=object),
+        dtype=object,
     )
     codes, uniques = pd.factorize(pd.Series(pseud, dtype=object), use_na_sentinel=False)
     guess_of_unique = mapping.reindex(pd.Index(uniques, dtype=object)).to_numpy(dtype=object)
     guesses = guess_of_unique[codes]
     hit = _equal(guesses, true)
     per_value = np.bincount(codes, weights=hit, minlength=len(uniques)) / np.bincount(codes)
+    try:
+        guesses = pd.Series(guesses, name="guess")
+    except UnicodeError:  # a guess Arrow cannot hold (a lone surrogate): kept as objects
+        guesses = pd.Series(guesses, name="guess", dtype=object)
     return {
         "recovered": float(hit.mean()),
         "values_recovered": float(np.mean(per_value > 0.5)),
         "n_pseudonyms": int(len(uniques)),
-        "guesses": pd.Series(guesses, name="guess"),
+        "guesses": guesses,
     }
 
 

@@ -45,6 +45,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .. import _text
 from ..base import SUPPRESSED, check_frame, is_numeric
 
 __all__ = [
@@ -110,7 +111,10 @@ def _arrow_strings(series):
         import pyarrow as pa
     except ImportError:  # pragma: no cover - Arrow-backed columns imply pyarrow
         return None
-    arr = pa.array(series.array)  # zero-copy for Arrow-backed text
+    try:
+        arr = pa.array(series.array)  # zero-copy for Arrow-backed text
+    except (UnicodeError, pa.ArrowException):
+        return None  # Python-backed text Arrow cannot hold (a lone surrogate): factorized
     if isinstance(arr, pa.ChunkedArray):  # one dictionary for the whole column
         if arr.num_chunks == 0:
             return None
@@ -526,7 +530,7 @@ def _label_leaves_categorical(labels, hierarchy, domain=None):
         if lab is None or (isinstance(lab, float) and np.isnan(lab)):
             out[i] = np.inf
             continue
-        text = str(lab)
+        text = _text.to_text(lab)  # bytes read as the domain reads them
         if text == SUPPRESSED:
             out[i] = np.inf
         elif text.startswith("{") and text.endswith("}"):
@@ -565,8 +569,8 @@ def _learnt_costs(q, kind, o_vals, generalized, labels, unknown, bins, lo, hi):
     out = np.full(len(labels), np.nan)
     texts = [str(lab) for lab in labels]
     col_bins = bins.get(q, {})
-    mapped = pd.DataFrame({"label": generalized.astype(object).astype(str).to_numpy(),
-                           "value": o_vals})
+    mapped = _text.text_frame({"label": _text.text_series(generalized.astype(object)).to_numpy(),
+                               "value": o_vals})
     if kind == "other":
         spans = mapped.groupby("label", sort=False)["value"].nunique(dropna=False)
     else:
@@ -701,7 +705,7 @@ def ncp(original, anonymized, quasi_identifiers=None, *, hierarchies=None,
         else:
             h = load_hierarchy(hierarchies[q], name=q) if q in hierarchies else None
             n_dom = o.nunique(dropna=False)
-            domain_text = set(o.astype(object).astype(str).unique())
+            domain_text = set(_text.text_series(o.astype(object)).unique())
             covered = _label_leaves_categorical(labels, h, domain_text)
             unknown = np.isnan(covered)
             if unknown.any() and generalized is not None:

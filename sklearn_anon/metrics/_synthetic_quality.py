@@ -6,6 +6,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from .. import _text
 from ..base import check_frame
 
 __all__ = [
@@ -71,7 +72,7 @@ def _joint_codes(real, synthetic, n_bins):
                 codes, _ = pd.factorize(np.concatenate([xr, xs]), use_na_sentinel=False)
         else:
             both = np.concatenate([r.astype(object).to_numpy(), s.astype(object).to_numpy()])
-            both = pd.Series(both, dtype=object).where(pd.notna(both), None).astype(str).to_numpy()
+            both = _text.text_series(pd.Series(both, dtype=object).where(pd.notna(both), None)).to_numpy()
             codes, _ = pd.factorize(both, use_na_sentinel=False)
         codes = np.asarray(codes, dtype=np.int64)
         out_real.append(codes[:n_real])
@@ -168,10 +169,12 @@ def _categorical_for_hgb(train, test):
             if pd.api.types.is_datetime64_any_dtype(a.dtype):
                 train[col], test[col] = _as_float(a), _as_float(b)
             continue
-        values = pd.concat([a.astype(object), b.astype(object)]).dropna().astype(str)
-        cats = sorted(pd.unique(values))
-        train[col] = pd.Categorical(a.astype(object).where(a.notna(), None).astype(str).where(a.notna()), categories=cats)
-        test[col] = pd.Categorical(b.astype(object).where(b.notna(), None).astype(str).where(b.notna()), categories=cats)
+        values = _text.text_series(pd.concat([a.astype(object), b.astype(object)]).dropna())
+        cats = _text.text_index(sorted(pd.unique(values)))
+        train[col] = pd.Categorical(_text.text_series(a.astype(object).where(a.notna(), None)).where(a.notna()),
+                                    categories=cats)
+        test[col] = pd.Categorical(_text.text_series(b.astype(object).where(b.notna(), None)).where(b.notna()),
+                                   categories=cats)
     return train, test
 
 
@@ -223,8 +226,8 @@ def tstr_score(synthetic, real, target, *, estimator=None, scoring=None):
     real = real[real[target].notna()]
     features = [c for c in real.columns if c != target]
     Xs, Xr = synthetic[features], real[features]
-    ys = synthetic[target].astype(object).astype(str).to_numpy()
-    yr = real[target].astype(object).astype(str).to_numpy()
+    ys = _text.text_series(synthetic[target].astype(object)).to_numpy()
+    yr = _text.text_series(real[target].astype(object)).to_numpy()
     if estimator is None:
         from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -252,7 +255,7 @@ def _row_codes(X, reference):
             both = np.concatenate([_as_float(a), _as_float(b)])
         else:
             both = np.concatenate([a.astype(object).to_numpy(), b.astype(object).to_numpy()])
-            both = pd.Series(both, dtype=object).where(pd.notna(both), None).astype(str).to_numpy()
+            both = _text.text_series(pd.Series(both, dtype=object).where(pd.notna(both), None)).to_numpy()
         codes, _ = pd.factorize(both, use_na_sentinel=False)
         cols.append(codes)
     codes = np.column_stack(cols) if cols else np.zeros((n + len(reference), 0), dtype=np.int64)
@@ -351,7 +354,7 @@ def distance_to_closest_record(X, reference, *, n_jobs=None):
         else:
             n = len(a)
             both = np.concatenate([a.astype(object).to_numpy(), b.astype(object).to_numpy()])
-            both = pd.Series(both, dtype=object).where(pd.notna(both), None).astype(str).to_numpy()
+            both = _text.text_series(pd.Series(both, dtype=object).where(pd.notna(both), None)).to_numpy()
             codes, uniques = pd.factorize(both, use_na_sentinel=False)
             onehot = np.zeros((codes.size, len(uniques)))
             onehot[np.arange(codes.size), codes] = 0.5

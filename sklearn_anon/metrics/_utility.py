@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import wasserstein_distance
 
+from .. import _text
 from ..base import SUPPRESSED, check_frame, is_numeric
 from ._attacks import parse_intervals, parse_sets
 from ._privacy_models import _as_list, average_class_size, discernibility, ncp
@@ -185,42 +186,42 @@ def _spread_categories(orig, anon, hierarchy, mapping=None):
     from .._hierarchy import load_hierarchy
 
     o_codes, o_uni = pd.factorize(orig, use_na_sentinel=False)
-    domain = pd.Index(pd.Series(o_uni, dtype=object).astype(str))
+    domain = _text.text_index(_text.text_series(pd.Series(o_uni, dtype=object)))
     m = len(domain)
     a_codes, a_uni = pd.factorize(anon.astype(object), use_na_sentinel=False)
     weights = np.bincount(a_codes, minlength=len(a_uni)).astype(np.float64)
     a_text = pd.Series(a_uni, dtype=object)
+    a_str = _text.text_index(_text.text_series(a_text))  # the released values as text
     # members of each released value, as (released position, original position)
     pos, member = [], []
-    direct = domain.get_indexer(a_text.astype(str))
+    direct = domain.get_indexer(a_str)
     hit = direct >= 0
     pos.append(np.flatnonzero(hit))
     member.append(direct[hit])
     sets = parse_sets(a_text.where(~hit, ""))
     if not sets.empty:
-        idx = domain.get_indexer(sets["member"].astype(str))
+        idx = domain.get_indexer(_text.text_index(_text.text_series(sets["member"])))
         pos.append(sets["pos"].to_numpy()[idx >= 0])
         member.append(idx[idx >= 0])
     if hierarchy is not None:
         h = load_hierarchy(hierarchy)
         leaf_pos = h.leaf_codes(pd.Series(o_uni, dtype=object))
         levels = range(1, h.n_levels)
-        nodes = pd.DataFrame(
-            {
-                "node": np.concatenate([h.level_labels(lev) for lev in levels]).astype(str)
-                if len(levels) else np.empty(0, dtype=str),
-                "leaf": np.tile(np.arange(len(h)), len(levels)),
-            }
-        ).drop_duplicates()
-        rel = pd.DataFrame({"node": a_text.astype(str), "pos": np.arange(len(a_text))})[~hit]
+        node_text = (np.concatenate([h.level_labels(lev) for lev in levels]).astype(str)
+                     if len(levels) else np.empty(0, dtype=str))
+        # nodes and released values matched on integer codes (text pandas' merge
+        # cannot re-infer as Arrow, a lone surrogate, then joins too)
+        node_codes, node_uni = pd.factorize(node_text.astype(object))
+        nodes = pd.DataFrame({"node": node_codes, "leaf": np.tile(np.arange(len(h)), len(levels))}).drop_duplicates()
+        rel_node = _text.object_index(node_uni).get_indexer(a_str.astype(object))
+        rel = pd.DataFrame({"node": rel_node, "pos": np.arange(len(a_text))})[~hit & (rel_node >= 0)]
         dom = pd.DataFrame({"leaf": leaf_pos, "member": np.arange(m)})
         merged = rel.merge(nodes, on="node").merge(dom[dom["leaf"] >= 0], on="leaf")
         pos.append(merged["pos"].to_numpy())
         member.append(merged["member"].to_numpy())
     if mapping is not None:
         # (label, original value) pairs the anonymizer produces on the original
-        label_pos = pd.Index(a_text.astype(str)).get_indexer(
-            pd.Series(mapping, dtype=object).astype(str).to_numpy())
+        label_pos = a_str.get_indexer(_text.text_index(_text.text_series(pd.Series(mapping, dtype=object))))
         seen = label_pos >= 0
         pos.append(label_pos[seen])
         member.append(o_codes[seen])
@@ -235,7 +236,7 @@ def _spread_categories(orig, anon, hierarchy, mapping=None):
     unknown = n_members == 0
     released += weights[unknown].sum() / m
     original = np.bincount(o_codes, minlength=m).astype(np.float64)
-    marker = a_text.isna().to_numpy() | (a_text.astype(str).str.strip() == SUPPRESSED).to_numpy()
+    marker = a_text.isna().to_numpy() | (_text.text_series(a_text).str.strip() == SUPPRESSED).to_numpy()
     unreadable = float(weights[unknown & ~marker].sum() / weights.sum())
     return original / original.sum(), released / released.sum(), unreadable
 
@@ -330,7 +331,7 @@ def distribution_distance(original, anonymized, columns=None, *, hierarchies=Non
                 a_num, custom = _column_numbers(a), np.zeros(len(a), dtype=bool)
             else:
                 a_num, custom = _released_numbers(a, kind, np.unique(o_ok))
-            marker = (a_obj.isna() | (a_obj.astype(str).str.strip() == SUPPRESSED)).to_numpy()
+            marker = (a_obj.isna() | (_text.text_series(a_obj).str.strip() == SUPPRESSED)).to_numpy()
             suppressed = float(np.mean(marker))
             if custom.any():
                 # labels, not numbers: categories over the anonymizer's mapping, or unknown
