@@ -220,15 +220,14 @@ def _geometric_words_64(words, t, rng):
     """Tier 2 of :func:`geometric_exact`: all 64 bits of each word, then exact decimal."""
     y = words.astype(np.float64)
     y *= 2.0**-64  # v = w 2**-64, the interval's left end (relative error 2**-53)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # w = 0: infinite, decided below
         np.log(y, out=y)
-    y *= -t
-    g = np.floor(y)
-    y -= g
-    # for w >= 2**48: the interval, t ln(1 + 2**-48); conversion t 2**-53; log 2**-44 y
-    h = g * 2.0**-43
-    h += t * 2.0**-47 + 2.0**-43
-    with np.errstate(invalid="ignore"):
+        y *= -t
+        g = np.floor(y)
+        y -= g
+        # for w >= 2**48: the interval, t ln(1 + 2**-48); conversion t 2**-53; log 2**-44 y
+        h = g * 2.0**-43
+        h += t * 2.0**-47 + 2.0**-43
         slow = y < h
         y += h
         slow |= y >= 1.0
