@@ -187,8 +187,8 @@ def geometric_exact(rng, t, count):
     ``-t ln V`` moves from ``-t ln v`` by less than ``t 2**-44``, and the
     float64 evaluation errs by at most ``2**-44 y`` (numpy's ``log`` is
     accurate to a few ulp, ``2**-50``; we assume only ``2**-44``) plus
-    conversions and roundings below ``t 2**-52 + 2**-51 y``.  With ``h =
-    2**-43 y + t 2**-42`` (above the sum of these bounds), if ``h <= y -
+    conversions and roundings below ``t 2**-52 + 2**-51 y``; as ``y < 6.94
+    t`` there, ``h = t 2**-40`` is above the sum of these bounds.  If ``h <= y -
     floor(y) < 1 - h`` then every ``V`` in ``I`` gives ``G = floor(y)``,
     released without looking at the remaining bits of ``V``.  Otherwise
     (probability about ``2 h``, roughly ``t 2**-40`` per draw, and
@@ -206,21 +206,20 @@ def geometric_exact(rng, t, count):
     words = _uniform_words(rng, int(count))
     # tier 1: the top 53 bits m of the word, V in [m, m + 1) 2**-53, for m >= 2**43
     y = (words >> np.uint64(11)).view(np.int64).astype(np.float64)  # exact
-    small = y < 2.0**43
     y += 0.5
-    y *= 2.0**-53  # v: the interval's midpoint
+    y *= 2.0**-53  # v: the interval's midpoint, >= 2**-10 when m >= 2**43
     np.log(y, out=y)
-    y *= -t  # y = -t ln v >= 0
-    g = np.floor(y)
-    y -= g  # fractional part f
-    # h bounds: the interval, t ln(1 + 2**-44) < t 2**-44; the log, 2**-44 y;
-    # the conversions and roundings, below t 2**-52 + 2**-51 y (y <= g + 1)
-    h = g * 2.0**-43
-    h += t * 2.0**-42 + 2.0**-43
-    slow = y < h
-    y += h
-    slow |= y >= 1.0
-    slow |= small
+    y *= -t  # y = -t ln v, in [0, 6.94 t] when m >= 2**43
+    g = np.empty_like(y)
+    np.modf(y, y, g)  # y: fractional part, g: floor (y >= 0)
+    # error bound, for m >= 2**43: the interval, t ln(1 + 2**-44) < t 2**-44; the log,
+    # 2**-44 y; the conversions and roundings, below t 2**-52 + 2**-51 y; with
+    # y < 6.94 t all together below t 2**-40.9: h = t 2**-40 + 2**-43 covers it
+    h = t * 2.0**-40 + 2.0**-43
+    y -= 0.5
+    np.abs(y, out=y)
+    slow = y > 0.5 - h  # fractional part within h of an integer
+    slow |= words < np.uint64(2**54)  # m < 2**43
     slow = np.flatnonzero(slow)
     if slow.size:
         g[slow] = _geometric_words_64(words[slow], t, rng)
@@ -269,7 +268,7 @@ def two_sided_geometric(rng, t, size):
         g[redo] = geometric_exact(rng, t, redo.size)
         neg[redo] = _random_bits(rng, redo.size)
         redo = redo[(g[redo] == 0) & (neg[redo] == 1)]
-    np.negative(g, out=g, where=neg.view(bool))
+    np.copysign(g, 0.5 - neg, out=g)  # (no zero is left with a negative sign)
     return g.reshape(shape)
 
 
