@@ -19,7 +19,8 @@ Laplace (``laplace_on_grid``)
     3. draw ``K`` from the discrete Laplace (two-sided geometric)
        distribution ``P(K = k) ∝ exp(-|k| / t)`` with
        ``t = (w + Lambda) / (Lambda * epsilon)`` (rounded up to the next
-       double, so that the ratio below is at most ``exp(epsilon)`` exactly):
+       double by ``two_sided_geometric``, so that the ratio below is at most
+       ``exp(epsilon)`` exactly):
        an exactly geometric ``G`` with a fair random sign, "-0" rejected and
        redrawn (see ``two_sided_geometric`` and ``geometric_exact``);
     4. release ``(n + K) * Lambda``, exact in float64 because
@@ -261,6 +262,9 @@ def two_sided_geometric(rng, t, size):
     """
     shape = (int(size),) if isinstance(size, Integral) else tuple(size)
     count = math.prod(shape)
+    # callers pass t = sensitivity / epsilon computed in floating point, which may
+    # undershoot the exact quotient by half an ulp: rounding up keeps exp(sens / t) <= e**eps
+    t = math.nextafter(float(t), math.inf)
     g = geometric_exact(rng, t, count)
     neg = _random_bits(rng, count)
     redo = np.flatnonzero((g == 0) & (neg == 1))
@@ -281,8 +285,7 @@ def laplace_on_grid(values, lo, hi, epsilon, rng):
     width = hi - lo
     step = grid_step(width / epsilon, max(abs(lo), abs(hi)), width)
     sensitivity = width + step
-    # the discrete scale, rounded up so that (w + step) / (step * t) <= epsilon exactly
-    t = math.nextafter(sensitivity / (step * epsilon), math.inf)
+    t = sensitivity / (step * epsilon)  # (two_sided_geometric rounds it up)
     n = np.clip(values, lo, hi)
     n *= 1.0 / step  # exact: step is a power of two
     np.rint(n, out=n)
@@ -456,7 +459,8 @@ class SecureGenerator(np.random.Generator):
     ``standard_exponential``/``exponential``, ``gumbel``, ``laplace``,
     ``choice``, ``permutation``, ``shuffle``.  Every other sampling method
     raises ``TypeError`` (never a silent fallback to PCG64), and so does
-    ``bit_generator``.  Not reproducible by design, and not picklable.
+    ``bit_generator``.  Not reproducible by design; it pickles (and copies)
+    as a fresh ``SecureGenerator``, carrying no state.
     """
 
     def __init__(self):
@@ -464,7 +468,8 @@ class SecureGenerator(np.random.Generator):
         super().__init__(np.random.PCG64(int.from_bytes(os.urandom(32), "little")))
 
     def __reduce__(self):
-        raise TypeError("A secure generator cannot be pickled (it has no state to save).")
+        # no state to save or leak: a pickle (or a deepcopy, or a clone) is a fresh one
+        return (SecureGenerator, ())
 
     def __repr__(self):
         return "SecureGenerator(os.urandom)"
