@@ -78,9 +78,11 @@ from scipy.special import erf
 from .base import make_rng  # noqa: F401  (re-exported: the package's one generator factory)
 
 __all__ = [
+    "SecureGenerator",
     "analytic_gaussian_sigma",
     "dp_quantiles",
     "gaussian_on_grid",
+    "geometric_exact",
     "grid_step",
     "laplace_on_grid",
     "make_rng",
