@@ -504,7 +504,7 @@ class SecureGenerator(np.random.Generator):
         return (SecureGenerator, ())
 
     def __repr__(self):
-        return "SecureGenerator(os.urandom)"
+        return "SecureGenerator(OS CSPRNG)"
 
     @property
     def bit_generator(self):

@@ -153,10 +153,11 @@ def make_rng(random_state):
     seeding it with 128 OS-random bits makes the seed unguessable, but its
     state can be recovered from enough of its outputs, after which every
     draw (so every noise value) is known.  Use ``random_state="secure"``
-    for releases where an adversary may see many noisy outputs; it costs
-    about 2x the PCG64 path for the noise samplers (``benchmarks/bench_dp.py``)
-    and supports the sampling methods the package uses (others raise
-    ``TypeError``).
+    for releases where an adversary may see many noisy outputs: it costs
+    1.4-2.3x the PCG64 path in the noise samplers with the ``cryptography``
+    extra (ChaCha20 keyed from ``os.urandom``), up to about 3.3x on
+    ``os.urandom`` alone (``benchmarks/bench_dp.py``), and supports the
+    sampling methods the package uses (others raise ``TypeError``).
 
     Examples
     --------
@@ -164,7 +165,7 @@ def make_rng(random_state):
     >>> make_rng(0).integers(0, 10, 3)
     array([8, 6, 5])
     >>> make_rng("secure")
-    SecureGenerator(os.urandom)
+    SecureGenerator(OS CSPRNG)
     """
     if random_state is None:
         return np.random.default_rng(secrets.randbits(128))
