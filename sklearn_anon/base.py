@@ -155,7 +155,7 @@ def make_rng(random_state):
     draw (so every noise value) is known.  Use ``random_state="secure"``
     for releases where an adversary may see many noisy outputs: it costs
     1.4-2.3x the PCG64 path in the noise samplers with the ``cryptography``
-    extra (ChaCha20 keyed from ``os.urandom``), up to about 3.3x on
+    extra (ChaCha20 keyed from ``os.urandom``), 2.0-3.1x on
     ``os.urandom`` alone (``benchmarks/bench_dp.py``), and supports the
     sampling methods the package uses (others raise ``TypeError``).
 
