@@ -24,7 +24,84 @@ from sklearn_anon import (  # noqa: E402
     LaplaceNoise,
     RandomizedResponse,
 )
+from sklearn_anon import _dp_sampling as _s  # noqa: E402
 from sklearn_anon._compat import dp_mechanisms, dp_tools  # noqa: E402
+from sklearn_anon.base import make_rng  # noqa: E402
+
+
+def cpu_time(func, *, repeat=3):
+    """Best CPU seconds (``time.process_time``) of ``repeat`` calls after one warm-up."""
+    import time
+
+    func()
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        func()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def _old_geometric(rng, t, count):
+    """The previous sampler, floor(t * E) with numpy's ziggurat exponential (not exact)."""
+    g = rng.standard_exponential(count)
+    g *= t
+    return np.floor(g, out=g)
+
+
+def sampler_rows(n, n_peer):
+    """CPU-time rows: the exact discrete Laplace against diffprivlib's loop, and the secure path."""
+    rows = []
+    scale = n / n_peer
+    x = np.random.default_rng(7).uniform(0, 100, n)
+    pcg = make_rng(0)
+    ours = cpu_time(lambda: _s.laplace_on_grid(x, 0.0, 100.0, 1.0, pcg))
+    peer = dp_mechanisms.Laplace(epsilon=1.0, sensitivity=100.0, random_state=0)
+    values = x[:n_peer].tolist()
+    peer_s = cpu_time(lambda: _loop(peer, values), repeat=1) * scale
+    rows.append(row(
+        "exact discrete Laplace on the grid (laplace_on_grid, PCG64)", n, ours,
+        "diffprivlib Laplace.randomise loop", peer_s,
+        f"CPU time both; peer on {n_peer:,} values x{scale:g}; same run",
+    ))
+    secure = make_rng("secure")
+    source = "ChaCha20 keyed from os.urandom" if _s._chacha20() else "os.urandom only (no cryptography)"
+    ours_secure = cpu_time(lambda: _s.laplace_on_grid(x, 0.0, 100.0, 1.0, secure))
+    rows.append(row(
+        'exact discrete Laplace, random_state="secure"', n, ours_secure,
+        "the same with PCG64", ours,
+        f"CPU time; secure costs {ours_secure / ours:.2f}x PCG64 (target < 3x); bytes: {source}",
+    ))
+    rows.append(row(
+        'exact discrete Laplace, random_state="secure"', n, ours_secure,
+        "diffprivlib Laplace.randomise loop", peer_s, "CPU time both; same run",
+    ))
+    for label, func in (
+        ("Gaussian (gaussian_on_grid)", lambda r: _s.gaussian_on_grid(x, 0.0, 100.0, 1.0, 1e-5, r)),
+        ("randomized response k=5 (codes)", lambda r: _s.randomized_response_codes(codes, 5, 1.0, r)),
+    ):
+        codes = np.random.default_rng(8).integers(0, 5, n)
+        base = cpu_time(lambda: func(pcg))
+        sec = cpu_time(lambda: func(secure))
+        rows.append(row(
+            f'{label}, random_state="secure"', n, sec, "the same with PCG64", base,
+            f"CPU time; secure costs {sec / base:.2f}x PCG64",
+        ))
+    t = 2.0**20
+    exact = cpu_time(lambda: _s.two_sided_geometric(pcg, t, n))
+    old = cpu_time(lambda: _old_geometric(pcg, t, n))
+    rows.append(row(
+        "two_sided_geometric exact (t = 2**20)", n, exact,
+        "previous floor(t * E) ziggurat sampler (not exact; no sign step)", old,
+        "CPU time; the price of exactness (speedup < 1 = exact is slower)",
+    ))
+    u_pcg = cpu_time(lambda: pcg.random(n))
+    u_sec = cpu_time(lambda: secure.random(n))
+    rows.append(row(
+        'uniforms: random_state="secure"', n, u_sec, "PCG64 Generator.random", u_pcg,
+        f"CPU time; raw cost of the secure bytes: {u_sec / u_pcg:.1f}x ({source})",
+    ))
+    return rows
 
 
 def _loop(mech, values):
@@ -56,6 +133,8 @@ def run(quick=False):
         "LaplaceNoise.transform vs textbook numpy Laplace", n, ours,
         "numpy clip + Generator.laplace (not Mironov-safe)", textbook, "context only",
     ))
+
+    rows.extend(sampler_rows(n, n_peer))
 
     # -- Gaussian --------------------------------------------------------------
     gau = GaussianNoise(epsilon=1.0, delta=1e-5, bounds=(0, 100), random_state=0).fit(X)

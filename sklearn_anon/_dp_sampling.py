@@ -18,10 +18,11 @@ Laplace (``laplace_on_grid``)
     2. ``n = rint(x / Lambda)`` (exact: ``Lambda`` is a power of two);
     3. draw ``K`` from the discrete Laplace (two-sided geometric)
        distribution ``P(K = k) ∝ exp(-|k| / t)`` with
-       ``t = (w + Lambda) / (Lambda * epsilon)``: a geometric variable
-       ``floor(t * E)`` (``E`` standard exponential, so ``P(floor(tE) >= m)
-       = exp(-m/t)`` exactly for the ideal exponential) with a fair random
-       sign, "-0" rejected and redrawn (see ``two_sided_geometric``);
+       ``t = (w + Lambda) / (Lambda * epsilon)`` (rounded up to the next
+       double by ``two_sided_geometric``, so that the ratio below is at most
+       ``exp(epsilon)`` exactly):
+       an exactly geometric ``G`` with a fair random sign, "-0" rejected and
+       redrawn (see ``two_sided_geometric`` and ``geometric_exact``);
     4. release ``(n + K) * Lambda``, exact in float64 because
        ``|n + K| < 2**53`` (``Lambda`` is enlarged when the bounds are huge).
     Rounding moves ``x`` by at most ``Lambda / 2``, so two records'
@@ -32,14 +33,18 @@ Laplace (``laplace_on_grid``)
     - 20)``: about a millionth of the scale and of the width, so the output is
     indistinguishable from a continuous Laplace of scale ``(w + Lambda) /
     epsilon`` for any practical use (and KS-tested against diffprivlib).
-    What is proven: pure epsilon-DP for the ideal geometric sampler.  The
-    implementation's only gap is numpy's floating-point exponential
-    sampler (ziggurat, 53-bit uniforms): each grid point gets the mass of
-    an interval of width ``1/t`` (about ``2**-20``) of that sampler, which
-    is the ideal mass to a relative error of about ``2**-30`` (an epsilon
-    inflated by that much at worst), and the sampler's tail ends near 44
-    (probability ``e**-44 < 2**-60`` of being needed), a delta of that
-    order at worst.  No gap depends on the input's low-order bits.
+    What is proven: pure epsilon-DP, for the sampler as implemented.  The
+    geometric draw is ``floor(-t ln V)`` for a uniform real ``V`` whose bits
+    are read until the floor is decided (float64 decides all but about
+    ``t 2**-40`` of the draws, with a margin that assumes only that
+    ``numpy.log`` errs by less than ``2**-44`` relative; the rest, and every
+    draw with ``V < 2**-10``, are decided with correctly rounded decimal
+    logarithms, reading more random bits as needed).  So the support is every
+    integer, with no gap and no tail cut-off (the previous sampler,
+    ``floor(t * E)`` with numpy's ziggurat exponential, had gaps beyond
+    about 30 scales and nothing beyond about 44).  Vectorized: about 20 ms
+    per million values (``benchmarks/bench_dp.py`` times it against
+    diffprivlib's loop in the same run).
 
 Gaussian (``gaussian_on_grid``)
     ``(n + rint(sigma * Z / Lambda)) * Lambda`` with ``Z`` standard normal
@@ -51,12 +56,20 @@ Gaussian (``gaussian_on_grid``)
     guarantee of the ideal mechanism carries over; the input's low bits
     never reach the output.  What is not proven: that numpy's
     floating-point normal sampler puts exactly the ideal mass on each
-    interval of width ``Lambda / sigma`` (about 2**-20); as for the
-    Laplace, the relative error is of the order of ``2**-30``.  A discrete Gaussian sampler (Canonne, Kamath,
-    Steinke 2020) would remove that gap at a large speed cost.
+    interval of width ``Lambda / sigma`` (about 2**-20): numpy's ziggurat
+    normal is built from 53-bit uniforms, so the same kind of issue as the
+    old Laplace sampler applies (each grid point's mass is right to a
+    relative error of about ``2**-30``, and the tail beyond the ziggurat's
+    reach, some 40 sigma, has probability below ``1e-300``).  For the
+    Gaussian this is absorbed by the ``delta`` the mechanism is charged
+    anyway (the missing mass is far below any ``delta`` used), but the
+    ``epsilon`` holds only up to that ``2**-30`` relative error per point.
+    The exact analogue is the discrete Gaussian of Canonne, Kamath and
+    Steinke (2020), not implemented here.
 """
 
 import math
+import os
 from numbers import Integral
 
 import numpy as np
@@ -65,9 +78,11 @@ from scipy.special import erf
 from .base import make_rng  # noqa: F401  (re-exported: the package's one generator factory)
 
 __all__ = [
+    "SecureGenerator",
     "analytic_gaussian_sigma",
     "dp_quantiles",
     "gaussian_on_grid",
+    "geometric_exact",
     "grid_step",
     "laplace_on_grid",
     "make_rng",
@@ -102,27 +117,164 @@ def _random_bits(rng, count):
     return np.frombuffer(rng.bytes(count), dtype=np.uint8) & 1
 
 
-def two_sided_geometric(rng, t, size):
-    """Discrete Laplace draws: ``P(K = k) ∝ exp(-|k| / t)`` (float64 integers).
+def _uniform_words(rng, count):
+    """``count`` independent uniform 64-bit words (uint64) from the generator's raw bytes.
 
-    ``G = floor(t * E)`` with ``E`` standard exponential is geometric,
-    ``P(G = m) = (1 - a) a**m`` with ``a = exp(-1/t)``; a fair random sign
-    gives ``±G``, and the draws "-0" are rejected and redrawn (probability
-    about ``1 / (2t)`` each), which leaves exactly ``P(K = k) = (1 - a) /
-    (1 + a) a**|k|``.  One exponential and one random bit per value.
+    Full-range ``integers`` (numpy's raw 64-bit output, no rejection), which a
+    :class:`numpy.random.Generator` and the package's ``random_state="secure"``
+    generator (``os.urandom``) both serve.
+    """
+    return rng.integers(0, 2**64 - 1, size=count, dtype=np.uint64, endpoint=True)
+
+
+#: Conservative bound on the relative error of ``numpy.log`` for float64
+#: (libm and numpy's SIMD logs are within a few ulp, 2**-50; this allows 2**6 times more).
+_LOG_REL_ERR = 2.0**-44
+
+
+def _geometric_words_exact(words, t, rng):
+    """Decide ``floor(-t ln V)`` exactly for ``V`` uniform in ``[w 2**-64, (w + 1) 2**-64)``.
+
+    The slow path for the rare words whose float64 evaluation is too close to
+    an integer (or ``w == 0``): interval evaluation with :mod:`decimal`, whose
+    ``ln`` is correctly rounded, refining ``V`` with 64 more random bits from
+    ``rng`` until the whole interval maps to one integer.  Terminates with
+    probability 1 (each round leaves the decision open with probability about
+    ``t * 2**-64 / V``).
+    """
+    from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
+
+    t_dec = Decimal(float(t))  # exact: a float is a dyadic rational
+    t_digits = max(1, len(str(int(t_dec))))
+    out = np.empty(len(words), dtype=np.float64)
+    for i, w in enumerate(words):
+        num, bits = int(w), 64
+        while True:
+            with localcontext() as ctx:
+                ctx.prec = 30 + t_digits + (bits * 31) // 100
+                ulp = Decimal(10) ** (3 + t_digits - ctx.prec)
+                denom = Decimal(2) ** bits  # exact at this precision
+
+                def y_at(m):
+                    # -t ln(m / 2**bits) with an error bound (each step rounded to 1/2 ulp)
+                    if m == 0:
+                        return None
+                    if m == 2**bits:
+                        return Decimal(0)
+                    return -t_dec * (Decimal(m) / denom).ln()
+
+                y_lo_end = y_at(num + 1)  # V at the interval's top: the smallest y
+                y_hi_end = y_at(num)
+                if y_hi_end is not None:
+                    err = (abs(y_hi_end) + 1) * ulp
+                    # V < 1, so y > 0: a floor below 0 is the rounding margin only
+                    a = max(0, int((y_lo_end - err).to_integral_value(rounding=ROUND_FLOOR)))
+                    b = int((y_hi_end + err).to_integral_value(rounding=ROUND_CEILING))
+                    if b - a <= 1:
+                        out[i] = a
+                        break
+            num = (num << 64) | int(_uniform_words(rng, 1)[0])  # more bits of the same V
+            bits += 64
+    return out
+
+
+def geometric_exact(rng, t, count):
+    """Exact geometric draws: ``P(G >= m) = exp(-m / t)`` for every integer ``m >= 0``.
+
+    Inverse-CDF sampling, made exact by deciding each draw on an interval.
+    ``V`` is a uniform real in ``(0, 1)``; ``G = floor(-t ln V)`` is then
+    exactly geometric (``G >= m`` iff ``V <= exp(-m/t)``).  We draw the first
+    64 bits of ``V`` (a word ``w``).  Tier 1 uses its top 53 bits ``m``:
+    ``V`` lies in ``I = [m, m + 1) 2**-53``; we evaluate ``y = -t ln v`` in
+    float64 at the midpoint ``v``.  For ``m >= 2**43``, over ``I`` the exact
+    ``-t ln V`` moves from ``-t ln v`` by less than ``t 2**-44``, and the
+    float64 evaluation errs by at most ``2**-44 y`` (numpy's ``log`` is
+    accurate to a few ulp, ``2**-50``; we assume only ``2**-44``) plus
+    conversions and roundings below ``t 2**-52 + 2**-51 y``; as ``y < 6.94
+    t`` there, ``h = t 2**-40`` is above the sum of these bounds.  If ``h <= y -
+    floor(y) < 1 - h`` then every ``V`` in ``I`` gives ``G = floor(y)``,
+    released without looking at the remaining bits of ``V``.  Otherwise
+    (probability about ``2 h``, roughly ``t 2**-40`` per draw, and
+    ``2**-10`` for ``m < 2**43``) tier 2 repeats the test with all 64 bits
+    (``V`` in ``[w, w + 1) 2**-64``, margin ``2**-43 y + t 2**-47`` for ``w >=
+    2**48``), and what is still open (``w < 2**48`` or near an integer) is
+    decided exactly by :func:`_geometric_words_exact`, which reads more bits
+    of the same ``V`` and evaluates with correctly rounded decimal
+    logarithms.  So every draw equals ``floor(-t ln V)`` for one uniform
+    ``V``: the distribution is the ideal geometric one, with no gaps and no
+    tail cut-off (``w = 0`` goes on to more bits).  The only assumption is the
+    ``2**-44`` relative accuracy of ``numpy.log`` (tested against
+    :mod:`decimal`).  Returns float64 integers.
+    """
+    words = _uniform_words(rng, int(count))
+    # tier 1: the top 53 bits m of the word, V in [m, m + 1) 2**-53, for m >= 2**43
+    y = (words >> np.uint64(11)).view(np.int64).astype(np.float64)  # exact
+    y += 0.5
+    y *= 2.0**-53  # v: the interval's midpoint, >= 2**-10 when m >= 2**43
+    np.log(y, out=y)
+    y *= -t  # y = -t ln v, in [0, 6.94 t] when m >= 2**43
+    g = np.empty_like(y)
+    np.modf(y, y, g)  # y: fractional part, g: floor (y >= 0)
+    # error bound, for m >= 2**43: the interval, t ln(1 + 2**-44) < t 2**-44; the log,
+    # 2**-44 y; the conversions and roundings, below t 2**-52 + 2**-51 y; with
+    # y < 6.94 t all together below t 2**-40.9: h = t 2**-40 + 2**-43 covers it
+    h = t * 2.0**-40 + 2.0**-43
+    y -= 0.5
+    np.abs(y, out=y)
+    slow = y > 0.5 - h  # fractional part within h of an integer
+    slow |= words < np.uint64(2**54)  # m < 2**43
+    slow = np.flatnonzero(slow)
+    if slow.size:
+        g[slow] = _geometric_words_64(words[slow], t, rng)
+    return g
+
+
+def _geometric_words_64(words, t, rng):
+    """Tier 2 of :func:`geometric_exact`: all 64 bits of each word, then exact decimal."""
+    y = words.astype(np.float64)
+    y *= 2.0**-64  # v = w 2**-64, the interval's left end (relative error 2**-53)
+    with np.errstate(divide="ignore", invalid="ignore"):  # w = 0: infinite, decided below
+        np.log(y, out=y)
+        y *= -t
+        g = np.floor(y)
+        y -= g
+        # for w >= 2**48: the interval, t ln(1 + 2**-48); conversion t 2**-53; log 2**-44 y
+        h = g * 2.0**-43
+        h += t * 2.0**-47 + 2.0**-43
+        slow = y < h
+        y += h
+        slow |= y >= 1.0
+    slow |= words < np.uint64(2**48)
+    slow = np.flatnonzero(slow)
+    if slow.size:
+        g[slow] = _geometric_words_exact(words[slow], t, rng)
+    return g
+
+
+def two_sided_geometric(rng, t, size):
+    """Exact discrete Laplace draws: ``P(K = k) ∝ exp(-|k| / t)`` (float64 integers).
+
+    ``G`` exactly geometric (:func:`geometric_exact`), ``P(G = m) = (1 - a)
+    a**m`` with ``a = exp(-1/t)``; a fair random sign gives ``±G``, and the
+    draws "-0" are rejected and redrawn (probability about ``1 / (2t)``
+    each), which leaves exactly ``P(K = k) = (1 - a) / (1 + a) a**|k|`` for
+    every integer ``k`` (no gaps, no tail cut-off: the discrete Laplace of
+    Canonne, Kamath and Steinke 2020, here sampled by exact inverse CDF
+    instead of their Bernoulli loops, vectorized).
     """
     shape = (int(size),) if isinstance(size, Integral) else tuple(size)
     count = math.prod(shape)
-    g = rng.standard_exponential(count)
-    g *= t
-    np.floor(g, out=g)
+    # callers pass t = sensitivity / epsilon computed in floating point, which may
+    # undershoot the exact quotient by half an ulp: rounding up keeps exp(sens / t) <= e**eps
+    t = math.nextafter(float(t), math.inf)
+    g = geometric_exact(rng, t, count)
     neg = _random_bits(rng, count)
     redo = np.flatnonzero((g == 0) & (neg == 1))
     while redo.size:
-        g[redo] = np.floor(rng.standard_exponential(redo.size) * t)
+        g[redo] = geometric_exact(rng, t, redo.size)
         neg[redo] = _random_bits(rng, redo.size)
         redo = redo[(g[redo] == 0) & (neg[redo] == 1)]
-    g *= 1.0 - 2.0 * neg
+    np.copysign(g, 0.5 - neg, out=g)  # (no zero is left with a negative sign)
     return g.reshape(shape)
 
 
@@ -135,7 +287,7 @@ def laplace_on_grid(values, lo, hi, epsilon, rng):
     width = hi - lo
     step = grid_step(width / epsilon, max(abs(lo), abs(hi)), width)
     sensitivity = width + step
-    t = sensitivity / (step * epsilon)
+    t = sensitivity / (step * epsilon)  # (two_sided_geometric rounds it up)
     n = np.clip(values, lo, hi)
     n *= 1.0 / step  # exact: step is a power of two
     np.rint(n, out=n)
@@ -272,3 +424,268 @@ def dp_quantiles(values, quantiles, epsilon, lo, hi, rng):
         choice = int(np.argmax(logits + rng.gumbel(size=logits.shape)))
         out[j] = edges[choice] + rng.random() * lengths[choice]
     return np.sort(out)
+
+
+# -- random_state="secure" -------------------------------------------------------------
+def _chacha20():
+    try:
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+    except ImportError:  # the optional "crypto" extra
+        return None
+    return Cipher, algorithms.ChaCha20
+
+
+def _secure_bytes(length):
+    """``length`` bytes from a CSPRNG: the OS's, or ChaCha20 keyed by 256 fresh OS bits.
+
+    Small requests read ``os.urandom`` directly.  Large ones, when the
+    ``cryptography`` package is installed, take the ChaCha20 keystream under a
+    key and nonce drawn from ``os.urandom`` for this call alone (the
+    construction of the Linux kernel's own CSPRNG; about 10x faster than
+    ``os.urandom`` here); without it, ``os.urandom``.
+    """
+    length = int(length)
+    chacha = _chacha20() if length > 4096 else None
+    if chacha is None:
+        return os.urandom(length)
+    cipher, algorithm = chacha
+    # 4-byte block counter from 0 (no wrap below 256 GB), then a 12-byte random nonce
+    enc = cipher(algorithm(os.urandom(32), b"\x00" * 4 + os.urandom(12)), mode=None).encryptor()
+    return enc.update(bytes(length))
+
+
+def _secure_words(count):
+    """``count`` uniform 64-bit words from :func:`_secure_bytes`."""
+    return np.frombuffer(_secure_bytes(8 * int(count)), dtype="<u8").copy()
+
+
+def _size_count(size):
+    if size is None:
+        return None, 1
+    shape = (int(size),) if isinstance(size, Integral) else tuple(int(s) for s in size)
+    return shape, math.prod(shape)
+
+
+def _shaped(values, shape):
+    return values[0] if shape is None else values.reshape(shape)
+
+
+class SecureGenerator(np.random.Generator):
+    """A :class:`numpy.random.Generator` whose every draw comes from the OS's CSPRNG.
+
+    ``make_rng("secure")`` returns one.  numpy's PCG64 (what ``random_state=None``
+    and an int give) is a fast statistical generator, **not** a
+    cryptographically secure one: its state can be recovered from enough
+    consecutive outputs (Bouillaguet, Martinez and Sauvage 2020), after which
+    the noise of every past and future draw is known and can be subtracted.
+    Seeding it with 128 bits from the OS does not change that.  This class
+    draws each uniform word from the operating system's CSPRNG
+    (``os.urandom``: ``getrandom(2)`` on Linux), or, for large requests
+    when ``cryptography`` is installed, from a ChaCha20 keystream under a
+    256-bit key drawn from ``os.urandom`` for that request alone; so no
+    output reveals another.
+
+    The methods the package uses are implemented on those words: ``bytes``,
+    ``integers`` (exact: masked rejection), ``random``, ``uniform``,
+    ``standard_normal``/``normal``/``lognormal`` (Box-Muller),
+    ``standard_exponential``/``exponential``, ``gumbel``, ``laplace``,
+    ``choice``, ``permutation``, ``shuffle``.  Every other sampling method
+    raises ``TypeError`` (never a silent fallback to PCG64), and so does
+    ``bit_generator``.  Not reproducible by design; it pickles (and copies)
+    as a fresh ``SecureGenerator``, carrying no state.
+    """
+
+    def __init__(self):
+        # the parent needs a bit generator; none of its output is ever used
+        super().__init__(np.random.PCG64(int.from_bytes(os.urandom(32), "little")))
+
+    def __reduce__(self):
+        # no state to save or leak: a pickle (or a deepcopy, or a clone) is a fresh one
+        return (SecureGenerator, ())
+
+    def __repr__(self):
+        return "SecureGenerator(OS CSPRNG)"
+
+    @property
+    def bit_generator(self):
+        raise TypeError("random_state='secure' has no bit generator: draws come from os.urandom.")
+
+    def spawn(self, n_children):
+        return [SecureGenerator() for _ in range(int(n_children))]
+
+    # -- uniform bits ------------------------------------------------------------------
+    def bytes(self, length):
+        return _secure_bytes(length)
+
+    def _bounded(self, r, count):
+        """``count`` exact uniform draws in ``[0, r)`` for an int ``1 <= r <= 2**64``."""
+        if r == 2**64:
+            return _secure_words(count)
+        mask = np.uint64((1 << (r - 1).bit_length()) - 1)
+        out = _secure_words(count) & mask
+        redo = np.flatnonzero(out >= np.uint64(r))
+        while redo.size:  # acceptance > 1/2 per round
+            out[redo] = _secure_words(redo.size) & mask
+            redo = redo[out[redo] >= np.uint64(r)]
+        return out
+
+    def integers(self, low, high=None, size=None, dtype=np.int64, endpoint=False):
+        if high is None:
+            low, high = 0, low
+        if np.ndim(low) or np.ndim(high):
+            raise TypeError("random_state='secure': integers() takes scalar bounds.")
+        low, high = int(low), int(high)
+        r = high - low + (1 if endpoint else 0)
+        if r < 1:
+            raise ValueError("high <= low")
+        if r > 2**64:
+            raise ValueError("random_state='secure': integer range above 2**64.")
+        shape, count = _size_count(size)
+        draws = self._bounded(r, count)
+        dtype = np.dtype(dtype)
+        if dtype == np.uint64:
+            out = draws + np.uint64(low)
+        else:
+            out = (draws.astype(np.int64) + low).astype(dtype)
+        return int(out[0]) if shape is None else out.reshape(shape)
+
+    def random(self, size=None, dtype=np.float64, out=None):
+        shape, count = _size_count(size if out is None else out.shape)
+        u = (_secure_words(count) >> np.uint64(11)).astype(np.float64)
+        u *= 2.0**-53  # [0, 1), the same construction as numpy's
+        if out is not None:
+            out[...] = u.reshape(out.shape)
+            return out
+        u = u.astype(dtype, copy=False)
+        return float(u[0]) if shape is None else u.reshape(shape)
+
+    def _open_unit(self, count):
+        """Uniforms in ``(0, 1]``."""
+        u = (_secure_words(count) >> np.uint64(11)).astype(np.float64)
+        u += 1.0
+        u *= 2.0**-53
+        return u
+
+    def uniform(self, low=0.0, high=1.0, size=None):
+        if size is None and (np.ndim(low) or np.ndim(high)):
+            size = np.broadcast(low, high).shape
+        shape, count = _size_count(size)
+        u = self.random(count)
+        return _shaped(np.asarray(low + (np.asarray(high) - low) * u.reshape(shape or (1,))).ravel(), shape)
+
+    def standard_normal(self, size=None, dtype=np.float64, out=None):
+        shape, count = _size_count(size if out is None else out.shape)
+        half = (count + 1) // 2
+        r = self._open_unit(half)
+        np.log(r, out=r)
+        r *= -2.0
+        np.sqrt(r, out=r)
+        theta = self.random(half)
+        theta *= 2.0 * np.pi
+        z = np.empty(2 * half)
+        np.cos(theta, out=z[:half])
+        np.sin(theta, out=z[half:])
+        z[:half] *= r
+        z[half:] *= r
+        z = z[:count]
+        if out is not None:
+            out[...] = z.reshape(out.shape)
+            return out
+        z = z.astype(dtype, copy=False)
+        return float(z[0]) if shape is None else z.reshape(shape)
+
+    def normal(self, loc=0.0, scale=1.0, size=None):
+        if size is None and (np.ndim(loc) or np.ndim(scale)):
+            size = np.broadcast(loc, scale).shape
+        shape, count = _size_count(size)
+        z = self.standard_normal(count).reshape(shape or (1,))
+        return _shaped(np.asarray(loc + np.asarray(scale) * z).ravel(), shape)
+
+    def lognormal(self, mean=0.0, sigma=1.0, size=None):
+        return np.exp(self.normal(mean, sigma, size))
+
+    def standard_exponential(self, size=None, dtype=np.float64, method="inv", out=None):
+        shape, count = _size_count(size if out is None else out.shape)
+        e = -np.log(self._open_unit(count))
+        if out is not None:
+            out[...] = e.reshape(out.shape)
+            return out
+        e = e.astype(dtype, copy=False)
+        return float(e[0]) if shape is None else e.reshape(shape)
+
+    def exponential(self, scale=1.0, size=None):
+        if size is None and np.ndim(scale):
+            size = np.shape(scale)
+        shape, count = _size_count(size)
+        e = self.standard_exponential(count).reshape(shape or (1,))
+        return _shaped(np.asarray(np.asarray(scale) * e).ravel(), shape)
+
+    def gumbel(self, loc=0.0, scale=1.0, size=None):
+        if size is None and (np.ndim(loc) or np.ndim(scale)):
+            size = np.broadcast(loc, scale).shape
+        shape, count = _size_count(size)
+        u = self._open_unit(count)
+        u[u == 1.0] = 0.5  # (0, 1): -log(-log(1)) is infinite; 2**-53 of the mass
+        g = -np.log(-np.log(u)).reshape(shape or (1,))
+        return _shaped(np.asarray(loc + np.asarray(scale) * g).ravel(), shape)
+
+    def laplace(self, loc=0.0, scale=1.0, size=None):
+        if size is None and (np.ndim(loc) or np.ndim(scale)):
+            size = np.broadcast(loc, scale).shape
+        shape, count = _size_count(size)
+        e = self.standard_exponential(count)
+        e[np.frombuffer(_secure_bytes(count), dtype=np.uint8) & 1 == 1] *= -1
+        return _shaped(np.asarray(loc + np.asarray(scale) * e.reshape(shape or (1,))).ravel(), shape)
+
+    def permutation(self, x, axis=0):
+        if isinstance(x, Integral):
+            return np.argsort(_secure_words(int(x)), kind="stable")
+        arr = np.asarray(x)
+        return np.take(arr, np.argsort(_secure_words(arr.shape[axis]), kind="stable"), axis=axis)
+
+    def shuffle(self, x, axis=0):
+        order = np.argsort(_secure_words(len(x) if axis == 0 else np.shape(x)[axis]), kind="stable")
+        if isinstance(x, np.ndarray):
+            x[...] = np.take(x, order, axis=axis)
+        else:
+            x[:] = [x[i] for i in order]
+
+    def choice(self, a, size=None, replace=True, p=None, axis=0, shuffle=True):
+        pop = np.arange(int(a)) if isinstance(a, Integral) else np.asarray(a)
+        n = pop.shape[axis]
+        shape, count = _size_count(size)
+        if p is not None:
+            cdf = np.cumsum(np.asarray(p, dtype=np.float64))
+            cdf /= cdf[-1]
+            if not replace:
+                raise TypeError("random_state='secure': choice(p=..., replace=False) is not supported.")
+            idx = np.minimum(np.searchsorted(cdf, self.random(count), side="right"), n - 1)
+        elif replace:
+            idx = self.integers(0, n, size=count)
+        else:
+            if count > n:
+                raise ValueError("Cannot take a larger sample than population when replace=False")
+            idx = self.permutation(n)[:count]
+        out = np.take(pop, idx, axis=axis)
+        if shape is None:
+            return out[0] if axis == 0 else np.take(pop, idx[0], axis=axis)
+        return out.reshape(shape) if axis == 0 and pop.ndim == 1 else out
+
+
+def _unsupported(name):
+    def method(self, *args, **kwargs):
+        raise TypeError(
+            f"random_state='secure' does not support Generator.{name}() (no os.urandom-driven "
+            "implementation); use an int or None, or ask for it to be added."
+        )
+
+    method.__name__ = name
+    return method
+
+
+for _name in dir(np.random.Generator):
+    if not _name.startswith("_") and _name not in SecureGenerator.__dict__ and callable(
+        getattr(np.random.Generator, _name)
+    ):
+        setattr(SecureGenerator, _name, _unsupported(_name))
+del _name

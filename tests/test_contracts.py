@@ -34,6 +34,8 @@ NOT_COLUMNWISE = {
     "DPSynthesizer": "synthesizer (no transform)",
     # drops the detected identifier columns; the others pass through by design
     "PIIDetector": "drops columns, passes the others through by design",
+    # a classifier (predict, no transform); its output is labels it was trained on
+    "DPLogisticRegression": "classifier (no transform)",
 }
 
 # Constructor arguments that make the estimator anonymize every column of the
