@@ -14,6 +14,7 @@ from . import _compat  # noqa: F401  (makes diffprivlib importable first)
 from .base import SUPPRESSED, UnusedColumnParameterWarning
 from .dp import *  # noqa: F401,F403
 from .dp import __all__ as _dp_all
+from .dp_models import DPLogisticRegression
 from .generalize import *  # noqa: F401,F403
 from .generalize import __all__ as _generalize_all
 from .identifiers import *  # noqa: F401,F403
@@ -32,5 +33,6 @@ __all__ = [
     *_identifiers_all,
     *_kanonymity_all,
     *_dp_all,
+    "DPLogisticRegression",
     *_synthetic_all,
 ]

@@ -119,7 +119,8 @@ __all__ = [
 _EPSILON = [Interval(Real, 0, None, closed="neither"), dict]
 _BOUNDS = ["array-like", dict, None]
 _COLUMNS = ["array-like", str, Integral, None]
-_RANDOM_STATE = ["random_state", np.random.Generator]
+#: ``"secure"``: every draw from the OS CSPRNG (base.make_rng, SecureGenerator)
+_RANDOM_STATE = ["random_state", np.random.Generator, StrOptions({"secure"})]
 _ACCOUNTANT = [BudgetAccountant, None]
 
 

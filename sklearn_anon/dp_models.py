@@ -37,7 +37,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from . import _dp_sampling as _s
-from ._compat import Interval, PrivacyLeakWarning, StrOptions, _fit_context, validate_data
+from ._compat import Interval, PrivacyLeakWarning, _fit_context, validate_data
 from .dp import _ACCOUNTANT, _RANDOM_STATE, _spend_fit
 
 __all__ = ["DPLogisticRegression"]
@@ -152,7 +152,7 @@ class DPLogisticRegression(ClassifierMixin, BaseEstimator):
         "fit_intercept": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "random_state": [*_RANDOM_STATE, StrOptions({"secure"})],
+        "random_state": _RANDOM_STATE,
         "accountant": _ACCOUNTANT,
     }
 

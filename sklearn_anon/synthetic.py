@@ -22,7 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import _mst
 from ._compat import BudgetAccountant, Interval, PrivacyLeakWarning, _fit_context, validate_data
 from .base import check_frame, frame_to_array, make_rng, values_hidden
-from .dp import _DPEstimatorMixin, _spend_fit
+from .dp import _RANDOM_STATE, _DPEstimatorMixin, _spend_fit
 
 __all__ = ["DPSynthesizer", "make_fake_pii"]
 
@@ -230,10 +230,13 @@ class DPSynthesizer(_DPEstimatorMixin, BaseEstimator):
     compress : bool, default=True
         Whether values with a noisy count below 3 sigma are merged (MST's
         domain compression).
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState instance, Generator, "secure" or None, default=None
         Randomness of ``fit`` (the privacy noise).  None draws from the
         operating system's entropy, which is what a release should use; an
-        int is for reproducible experiments only.
+        int is for reproducible experiments only; ``"secure"`` draws every
+        random number from the operating system's CSPRNG
+        (``sklearn_anon._dp_sampling.SecureGenerator``), not from numpy's
+        PCG64 seeded by it.
     accountant : BudgetAccountant or None, default=None
         diffprivlib accountant that ``fit`` spends (``epsilon``, ``delta``)
         on: checked first (a :class:`~diffprivlib.accountant.BudgetError`
@@ -346,7 +349,7 @@ class DPSynthesizer(_DPEstimatorMixin, BaseEstimator):
         "categories": [dict, None],
         "quantile_fraction": [Interval(Real, 0, 1, closed="left")],
         "compress": ["boolean"],
-        "random_state": ["random_state"],
+        "random_state": _RANDOM_STATE,
         "accountant": [BudgetAccountant, None],
     }
 
