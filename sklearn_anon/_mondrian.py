@@ -336,15 +336,78 @@ def _as_datetime64(column, name):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "could not infer format" and the like
             out = pd.to_datetime(pd.Series(obj, dtype=object), errors="coerce", utc=True)
-            retry = np.flatnonzero(out.isna().to_numpy() & dated)
+            # naive UTC wall time as a numpy array: assigning into a tz-aware
+            # Series would make it object under pandas 2
+            arr = out.dt.tz_localize(None).to_numpy()
+            retry = np.flatnonzero(np.isnat(arr) & dated)
             if len(retry):  # formats differing from the first value's: one by one
                 again = pd.to_datetime(pd.Series(obj[retry], dtype=object), errors="coerce",
                                        utc=True, format="mixed")
-                units = {out.dt.unit, again.dt.unit}
-                unit = units.pop() if len(units) == 1 else "us"
-                out = out.dt.as_unit(unit)
-                out.iloc[retry] = again.dt.as_unit(unit).to_numpy()
-        return out.dt.tz_localize(None)
+                again = again.dt.tz_localize(None).to_numpy()
+                arr = _merge_datetimes(arr, retry, again)
+                retry = retry[np.isnat(again)]
+        if len(retry):
+            # beyond what this pandas places (pandas 2: the nanosecond range,
+            # 1677..2262): dates, datetimes and ISO 8601 text, read by Python
+            far = np.array([_far_datetime(v) for v in obj[retry]], dtype="datetime64[us]")
+            if (~np.isnat(far)).any():
+                arr = _merge_datetimes(arr, retry, far)
+        return pd.Series(arr, index=s.index)
+
+
+def _as_unit(arr, unit):
+    """``arr`` (datetime64 of any unit) in ``unit``; NaT where it does not fit."""
+    src = np.datetime_data(arr.dtype)[0]
+    if src == unit:
+        return arr
+    if _NS_PER[src] > _NS_PER[unit]:  # finer: check the range first
+        secs = arr.astype("datetime64[s]").view(np.int64)
+        limit = np.iinfo(np.int64).max // (10**9 // _NS_PER[unit])
+        bad = ~np.isnat(arr) & (np.abs(secs) >= limit)
+        out = arr.astype(f"datetime64[{unit}]")
+        out[bad] = np.datetime64("NaT")
+        return out
+    return arr.astype(f"datetime64[{unit}]")
+
+
+def _merge_datetimes(arr, rows, values):
+    """``arr`` with ``values`` at ``rows`` where they are not NaT, in a unit both fit.
+
+    Equal units: kept.  Otherwise microseconds, whose range (years
+    -290,000..294,000) holds every Python date; values not fitting it are NaT.
+    """
+    ua, uv = np.datetime_data(arr.dtype)[0], np.datetime_data(values.dtype)[0]
+    unit = ua if ua == uv else "us"
+    arr, values = _as_unit(arr, unit).copy(), _as_unit(values, unit)
+    ok = ~np.isnat(values)
+    arr[rows[ok]] = values[ok]
+    return arr
+
+
+def _far_datetime(v):
+    """datetime64[us] of one date-like cell (UTC wall time); NaT if it is none."""
+    try:
+        if isinstance(v, str):
+            v = _dt.datetime.fromisoformat(v.strip())
+        if isinstance(v, pd.Timestamp):
+            if v.tz is not None:
+                v = v.tz_convert("UTC").tz_localize(None)
+            return _as_unit(np.array([v.to_datetime64()]), "us")[0]
+        if isinstance(v, _dt.datetime):
+            if v.tzinfo is not None:
+                v = v.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+            return np.datetime64(v, "us")
+        if isinstance(v, _dt.date):
+            return np.datetime64(v, "D").astype("datetime64[us]")
+        if isinstance(v, np.datetime64):
+            if np.datetime_data(v.dtype)[0] in _NS_PER:
+                return _as_unit(np.array([v]), "us")[0]
+            v = v.astype(object)  # days, minutes ...: a Python date(time) if in years 1..9999
+            if isinstance(v, _dt.date):
+                return _far_datetime(v)
+    except (ValueError, TypeError, OverflowError):
+        pass
+    return np.datetime64("NaT", "us")
 
 
 def datetime_to_float(column, unit, name):

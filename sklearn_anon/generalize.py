@@ -485,14 +485,44 @@ def _parse_date_strings(texts, fmt):
         return np.empty(0, dtype="datetime64[us]")
     try:
         parsed = pd.to_datetime(pd.Index(texts, dtype=object), errors="coerce", format=fmt)
+        if parsed.dtype == object:  # pandas 2, mixed offsets: aware objects, not wall time
+            raise ValueError("mixed time zones")
         if getattr(parsed, "tz", None) is not None:
             parsed = parsed.tz_localize(None)
-        return np.asarray(parsed, dtype="datetime64[us]")
+        out = np.asarray(parsed, dtype="datetime64[us]")
     except (ValueError, TypeError, OverflowError):  # mixed time zones
         out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[us]")
         for i, text in enumerate(texts):
             out[i] = _one_datetime(pd.to_datetime(text, errors="coerce", format=fmt))
-        return out
+    for i in np.flatnonzero(np.isnat(out)):
+        out[i] = _far_date_string(texts[i], fmt)
+    return out
+
+
+#: the range of datetime64[ns], all pandas 2 parses text into
+_NS_RANGE = (np.datetime64(pd.Timestamp.min.value, "ns").astype("datetime64[us]"),
+             np.datetime64(pd.Timestamp.max.value, "ns").astype("datetime64[us]"))
+
+
+def _far_date_string(text, fmt):
+    """``datetime64[us]`` (wall time) of a date string beyond the nanosecond range.
+
+    pandas 2 reads text only into nanoseconds (years 1677-2262) and gives NaT
+    beyond; pandas 3 reads it in coarser units.  Python reads such a string
+    (ISO 8601, or ``fmt`` with :func:`datetime.datetime.strptime`), so both
+    agree.  NaT for anything else (a date pandas refused within the range
+    stays refused).
+    """
+    try:
+        text = text.strip()
+        when = (datetime.datetime.fromisoformat(text) if fmt is None
+                else datetime.datetime.strptime(text, fmt))
+        value = np.datetime64(when.replace(tzinfo=None), "us")
+    except (ValueError, TypeError, OverflowError):
+        return np.datetime64("NaT")
+    if _NS_RANGE[0] <= value <= _NS_RANGE[1]:
+        return np.datetime64("NaT")
+    return value
 
 
 def _one_datetime(value):
@@ -526,6 +556,23 @@ def _to_datetime64(column, name, fmt, epoch_unit):
             f"DateGeneralizer needs a datetime, string or numeric {_column_label(name)}, "
             f"got dtype {dtype}."
         )
+    if isinstance(dtype, pd.ArrowDtype) and dtype.kind == "M":
+        # pyarrow dates/timestamps: in their own unit (no numpy detour through
+        # nanoseconds, which pandas 2 takes and which fails beyond 1677..2262)
+        # and pyarrow's own wall time (pandas 2.2's .dt.tz_localize(None) keeps UTC)
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arrow = dtype.pyarrow_dtype
+        unit = getattr(arrow, "unit", "s")  # date32: whole days, in seconds
+        if unit not in ("s", "ms", "us", "ns"):
+            unit = "ms" if str(arrow) == "date64[ms]" else "s"
+        with values_hidden(name, "could not read the column as dates"):
+            arr = pa.array(column.array)
+            if getattr(arrow, "tz", None) is not None:
+                arr = pc.local_timestamp(arr)
+            arr = arr.cast(pa.timestamp(unit)).to_numpy(zero_copy_only=False)
+            return None, np.asarray(arr, dtype=f"datetime64[{unit}]")
     if pd.api.types.is_datetime64_any_dtype(dtype):
         if getattr(dtype, "tz", None) is not None:
             column = column.dt.tz_localize(None)

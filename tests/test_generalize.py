@@ -596,3 +596,31 @@ def test_date_object_column_values_parsed_by_their_type():
     offsets = pd.DataFrame({"d": ["2020-01-01T23:30+02:00", "2019-12-31T23:30-05:00", "2021-06-01"]})
     assert _as_list(DateGeneralizer(unit="year", format="ISO8601").fit_transform(offsets)["d"]) == [
         "2020", "2019", "2021"]
+
+
+@pytest.mark.parametrize("kind", ["text", "text with format", "date32[pyarrow]",
+                                  "timestamp[s, tz=Europe/Paris][pyarrow]"])
+def test_dates_beyond_the_nanosecond_range_by_dtype(kind):
+    # regression: pyarrow date/timestamp columns raised "ufunc 'isnat' is only
+    # defined for np.datetime64" (any pandas); under pandas 2 text beyond
+    # 1677..2262 became "*" (pandas 3 reads it) and a far tz-aware pyarrow
+    # column crashed the interpreter (pandas 2 converts it through nanoseconds)
+    days = ["1500-03-01", "2020-12-31", "2500-01-01", "3000-12-31", None]
+    fmt = None
+    if kind.startswith("text"):
+        col = pd.Series(days, dtype=object)
+        if kind == "text with format":
+            col, fmt = col.str.replace("-", "/"), "%Y/%m/%d"
+    else:
+        pa = pytest.importorskip("pyarrow")
+        typ = pa.date32() if kind.startswith("date32") else pa.timestamp("s", tz="Europe/Paris")
+        arr = pa.array([None if d is None else datetime.date.fromisoformat(d) for d in days])
+        if kind.startswith("timestamp"):  # 23:30 UTC: already the next year in Paris
+            arr = pa.array([None if d is None else datetime.datetime.fromisoformat(d + "T23:30")
+                            for d in days], type=pa.timestamp("s", tz="UTC")).cast(typ)
+        col = pd.Series(arr, dtype=pd.ArrowDtype(arr.type))
+    out = DateGeneralizer(unit="year", format=fmt).fit_transform(pd.DataFrame({"d": col}))["d"]
+    years = ["1500", "2020", "2500", "3000", "*"]
+    if kind.startswith("timestamp"):  # wall time, as for any time-zone aware column
+        years = ["1500", "2021", "2500", "3001", "*"]
+    assert _as_list(out) == years
