@@ -25,6 +25,7 @@ from sklearn_anon import (  # noqa: E402
     RandomizedResponse,
 )
 from sklearn_anon import _dp_sampling as _s  # noqa: E402
+from sklearn_anon import _random  # noqa: E402
 from sklearn_anon._compat import dp_mechanisms, dp_tools  # noqa: E402
 from sklearn_anon.base import make_rng  # noqa: E402
 
@@ -65,7 +66,7 @@ def sampler_rows(n, n_peer):
         f"CPU time both; peer on {n_peer:,} values x{scale:g}; same run",
     ))
     secure = make_rng("secure")
-    source = "ChaCha20 keyed from os.urandom" if _s._chacha20() else "os.urandom only (no cryptography)"
+    source = "ChaCha20 keyed from os.urandom" if _random._chacha20() else "os.urandom only (no cryptography)"
     ours_secure = cpu_time(lambda: _s.laplace_on_grid(x, 0.0, 100.0, 1.0, secure))
     rows.append(row(
         'exact discrete Laplace, random_state="secure"', n, ours_secure,

@@ -22,10 +22,8 @@ state of one column (stored in ``self.<_state_attr>[name]``) and
 a :class:`pandas.Series` of the same length.
 """
 
-import secrets
 import warnings
 from contextlib import contextmanager
-from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -33,6 +31,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _fit_context, get_output_config, validate_data
+from ._random import make_rng  # noqa: F401  (the one generator factory, re-exported)
 
 __all__ = ["SUPPRESSED", "ColumnAnonymizer", "UnusedColumnParameterWarning"]
 
@@ -135,54 +134,6 @@ def warn_unused_column_keys(estimator, params, input_columns, used_columns, *, s
             UnusedColumnParameterWarning,
             stacklevel=stacklevel,
         )
-
-
-def make_rng(random_state):
-    """A :class:`numpy.random.Generator` from a ``random_state`` parameter.
-
-    The package's one reading of ``random_state`` for randomness that
-    protects privacy (noise, salts, samples, synthetic rows).  ``None``
-    seeds a fresh PCG64 generator with 128 bits from the operating system's
-    secure source (:func:`secrets.randbits`); an int seeds it reproducibly;
-    a ``Generator`` is used as is; a ``RandomState`` seeds a new Generator
-    from its stream; ``"secure"`` returns a
-    :class:`~sklearn_anon._dp_sampling.SecureGenerator`, whose every draw
-    comes from ``os.urandom``.
-
-    PCG64 is a statistical generator, not a cryptographically secure one:
-    seeding it with 128 OS-random bits makes the seed unguessable, but its
-    state can be recovered from enough of its outputs, after which every
-    draw (so every noise value) is known.  Use ``random_state="secure"``
-    for releases where an adversary may see many noisy outputs: it costs
-    1.4-2.3x the PCG64 path in the noise samplers with the ``cryptography``
-    extra (ChaCha20 keyed from ``os.urandom``), 2.0-3.1x on
-    ``os.urandom`` alone (``benchmarks/bench_dp.py``), and supports the
-    sampling methods the package uses (others raise ``TypeError``).
-
-    Examples
-    --------
-    >>> from sklearn_anon.base import make_rng
-    >>> make_rng(0).integers(0, 10, 3)
-    array([8, 6, 5])
-    >>> make_rng("secure")
-    SecureGenerator(OS CSPRNG)
-    """
-    if random_state is None:
-        return np.random.default_rng(secrets.randbits(128))
-    if isinstance(random_state, str) and random_state == "secure":
-        from ._dp_sampling import SecureGenerator
-
-        return SecureGenerator()
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.default_rng(random_state.randint(0, 2**63 - 1, dtype=np.int64))
-    if isinstance(random_state, Integral):
-        return np.random.default_rng(int(random_state))
-    raise ValueError(
-        "random_state must be None, an int, a numpy generator or 'secure', "
-        f"got {type(random_state).__name__}."
-    )
 
 
 def check_frame(X, *, name="X"):

@@ -11,6 +11,7 @@ from scipy import stats
 
 from sklearn_anon import LaplaceNoise
 from sklearn_anon import _dp_sampling as s
+from sklearn_anon import _random
 from sklearn_anon.base import make_rng
 
 
@@ -167,7 +168,7 @@ def test_make_rng_secure_is_generator_without_pickle_or_bitgen():
     with pytest.raises(TypeError):
         rng.bit_generator  # noqa: B018
     # a large request through ChaCha20 (when cryptography is installed) is still uniform
-    big = np.frombuffer(s._secure_bytes(1_000_000), dtype=np.uint8)
+    big = np.frombuffer(_random._secure_bytes(1_000_000), dtype=np.uint8)
     assert stats.chisquare(np.bincount(big, minlength=256)).pvalue > 1e-4
     with pytest.raises(TypeError, match="does not support Generator.poisson"):
         rng.poisson(3.0, 10)
@@ -178,14 +179,14 @@ def test_make_rng_secure_is_generator_without_pickle_or_bitgen():
 def test_secure_generator_draws_from_os_urandom(monkeypatch):
     """Every draw reads the OS CSPRNG (directly, or for the key of a ChaCha20 keystream)."""
     rng = make_rng("secure")
-    real, reads = s.os.urandom, []
-    monkeypatch.setattr(s.os, "urandom", lambda n: reads.append(n) or real(n))
+    real, reads = _random.os.urandom, []
+    monkeypatch.setattr(_random.os, "urandom", lambda n: reads.append(n) or real(n))
     for draw in (lambda: rng.random(3), lambda: rng.random(100_000), lambda: rng.integers(0, 9, 10),
                  lambda: rng.standard_normal(10), lambda: s.two_sided_geometric(rng, 3.0, 50_000)):
         before = len(reads)
         draw()
         assert len(reads) > before
-    monkeypatch.setattr(s.os, "urandom", real)
+    monkeypatch.setattr(_random.os, "urandom", real)
     # the byte source decides everything: a constant source gives constant draws
     calls = []
 
@@ -193,7 +194,7 @@ def test_secure_generator_draws_from_os_urandom(monkeypatch):
         calls.append(n)
         return (b"\x00" if len(calls) <= 2 else b"\xff") * n
 
-    monkeypatch.setattr(s, "_secure_bytes", fake_urandom)
+    monkeypatch.setattr(_random, "_secure_bytes", fake_urandom)
     assert np.all(rng.random(5) == 0.0)
     # words 0 (V < 2**-64), refined by all-ones words (V about 2**-64), sign bits 1
     k = s.two_sided_geometric(rng, 3.0, 5)
