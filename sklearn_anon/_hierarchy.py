@@ -64,6 +64,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import _text
 from ._text import categorical_from_codes
 
 __all__ = ["Hierarchy", "load_hierarchy"]
@@ -131,7 +132,7 @@ class Hierarchy:
             raise ValueError(f"The hierarchy{where} lists a value more than once.")
         self._codes = []  # per level: (codes per leaf, list of node labels)
         for lev in range(table.shape[1]):
-            codes, uniques = pd.factorize(table[:, lev])
+            codes, uniques = _text.factorize(table[:, lev])
             self._codes.append((codes.astype(np.int64), list(uniques)))
         # tree check: the level L -> level L + 1 mapping is a function (on codes:
         # no pandas string inference, which fails on lone surrogates)
@@ -274,7 +275,7 @@ class Hierarchy:
             codes = ser.cat.codes.to_numpy().astype(np.int64)
             lut = self._lookup(pd.Index(ser.cat.categories))
         else:
-            codes, uniques = pd.factorize(ser, use_na_sentinel=True)
+            codes, uniques = _text.factorize(ser, use_na_sentinel=True)
             codes = codes.astype(np.int64)
             lut = self._lookup(pd.Index(uniques))
         lut = np.append(lut, -1)  # code -1 (NaN) -> -1
@@ -372,7 +373,7 @@ class Hierarchy:
         mask = self._table[:, level] == node
         if not mask.any():
             raise ValueError(f"No such node at level {level} of the hierarchy.")
-        return list(pd.unique(self._table[mask, level - 1]))
+        return list(_text.unique(self._table[mask, level - 1]))
 
     def ancestors(self, value):
         """``[leaf, level-1 label, ..., top label]`` for one leaf value."""

@@ -120,7 +120,7 @@ class ColumnCoder:
         self.level_codes = []
         self.node_labels = []
         for lev in range(h.n_levels):
-            node, uniq = pd.factorize(pd.Series(h.level_labels(lev)))
+            node, uniq = _text.factorize(pd.Series(h.level_labels(lev)))
             self.level_codes.append(node.astype(np.int64))
             self.node_labels.append(np.asarray(uniq, dtype=object))
         # subtree-contiguous leaf order: sort by node ids from the top level down
@@ -200,7 +200,7 @@ class ColumnCoder:
             fcodes = ser.cat.codes.to_numpy().astype(np.int64)
             uniq = pd.Index(ser.cat.categories)
         else:
-            fcodes, uniq = pd.factorize(ser, use_na_sentinel=True)
+            fcodes, uniq = _text.factorize(ser, use_na_sentinel=True)
             fcodes = fcodes.astype(np.int64)
             uniq = _text.text_index(uniq)
         if self.hierarchy is not None:
@@ -455,14 +455,14 @@ def make_coder(column, name, *, categorical, order=None, hierarchy=None):
         if order is not None:
             labels = np.asarray(list(order), dtype=object)
             with values_hidden(name, "the given order is not a list of categories"):
-                n_unique = len(pd.unique(labels))
+                n_unique = len(_text.unique(labels))
             if n_unique != len(labels):
                 raise ValueError(f"The order given for column {name!r} repeats a value.")
         elif isinstance(s.dtype, pd.CategoricalDtype) and s.dtype.ordered:
             labels = np.asarray(s.cat.categories, dtype=object)
         else:
             with values_hidden(name, "could not list the column's categories"):
-                uniq = pd.unique(_as_object(s.dropna()))
+                uniq = _text.unique(_as_object(s.dropna()))
                 try:
                     labels = np.asarray(sorted(uniq), dtype=object)
                 except TypeError:  # mixed types: sort by text

@@ -20,6 +20,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from . import _text
 from ._text import encode_text
 
 # --------------------------------------------------------------------------
@@ -276,7 +277,7 @@ def birth_like(dates):
 
 
 def sex_like(strings):
-    values = set(strings.str.strip().str.lower().unique().tolist())
+    values = set(_text.unique(strings.str.strip().str.lower()).tolist())
     return 2 <= len(values) <= 4 and values <= _SEX_VALUES
 
 

@@ -25,7 +25,15 @@ generalizers):
   ``b"\\xff"`` -> ``"\\\\xff"``);
 * a text column is converted with :func:`text_series`: pandas' own
   ``astype(str)`` (Arrow) when it can, an object column of ``str``
-  otherwise, never an exception carrying the value.
+  otherwise, never an exception carrying the value;
+* distinct values are found with :func:`factorize`, :func:`unique` and
+  :func:`nunique`, never ``pd.factorize``/``pd.unique``/``Series.nunique``
+  on text directly: pandas 2.2 hashes an all-``str`` object array as C
+  strings, so ``"a\\x00b"`` and ``"a\\x00c"`` (cut at the NUL), and any two
+  strings with a lone surrogate at the same place, are counted as *one*
+  value, which merges distinct planted values into one category or one
+  pseudonym.  ``tests/test_text_inputs.py`` checks that no module of the
+  package calls them.
 
 Nothing here formats a value into a message.
 """
@@ -34,8 +42,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "categorical_from_codes", "decode_bytes", "encode_text", "label_bytes", "object_index", "text_frame",
-    "text_index", "text_indexer", "text_series", "to_text",
+    "categorical_from_codes", "decode_bytes", "encode_text", "factorize", "label_bytes", "nunique",
+    "object_index", "categorical", "text_frame", "text_index", "text_indexer", "text_series", "to_text", "unique",
 ]
 
 
@@ -190,3 +198,92 @@ def categorical_from_codes(codes, categories):
         return pd.Categorical.from_codes(codes, categories=categories, validate=False)
     except UnicodeError:
         return pd.Categorical.from_codes(codes, categories=object_index(list(categories)), validate=False)
+
+
+_OBJECT_KEY = object()  # not a str: pandas then hashes with Python's hash and ==
+
+
+def _needs_python_hash(values):
+    dtype = getattr(values, "dtype", None)
+    if dtype is None:
+        return True
+    if isinstance(dtype, pd.StringDtype):
+        return dtype.storage == "python"
+    return dtype == object or (isinstance(dtype, np.dtype) and dtype.kind in "US")
+
+
+def factorize(values, *, sort=False, use_na_sentinel=True):
+    """``pd.factorize(values)``, exact for every str and bytes value.
+
+    Object, NumPy text and Python-backed ``string`` values are factorized with
+    Python's own hash and equality (a non-text key is appended before
+    ``pd.factorize`` and removed after), so two distinct strings are never one
+    code; other dtypes go to ``pd.factorize`` unchanged.  ``uniques`` is a
+    NumPy array for array input and an object ``Index`` for a Series or an
+    Index of text.
+
+    Examples
+    --------
+    >>> codes, uniques = factorize(np.array(["a\\x00b", "a\\x00c", "a\\x00b"], dtype=object))
+    >>> codes.tolist(), len(uniques)
+    ([0, 1, 0], 2)
+    >>> factorize(np.array(["b", "a", None], dtype=object), sort=True)[0].tolist()
+    [1, 0, -1]
+    """
+    if not _needs_python_hash(values):
+        return pd.factorize(values, sort=sort, use_na_sentinel=use_na_sentinel)
+    as_index = isinstance(values, (pd.Series, pd.Index))
+    arr = values.to_numpy(dtype=object) if as_index else np.asarray(values, dtype=object).ravel()
+    n = len(arr)
+    keyed = np.empty(n + 1, dtype=object)
+    keyed[:n] = arr
+    keyed[n] = _OBJECT_KEY
+    codes, uniques = pd.factorize(keyed, use_na_sentinel=use_na_sentinel)
+    codes, uniques = codes[:n], np.asarray(uniques, dtype=object)[:-1]
+    if sort and len(uniques) > 1:
+        try:
+            order = np.argsort(uniques, kind="stable")
+        except TypeError:  # str and bytes (or numbers) mixed: by type name, then value
+            order = np.array(sorted(range(len(uniques)), key=lambda i: (type(uniques[i]).__name__, uniques[i])))
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        uniques = uniques[order]
+        codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], codes)
+    return codes, (object_index(uniques) if as_index else uniques)
+
+
+def unique(values):
+    """``pd.unique(values)`` (in order of appearance, NaN kept), exact for text.
+
+    Examples
+    --------
+    >>> unique(np.array(["\\ud800x", "\\udcffx", "\\ud800x"], dtype=object)).tolist() == ["\\ud800x", "\\udcffx"]
+    True
+    """
+    return np.asarray(factorize(values, use_na_sentinel=False)[1], dtype=object) if _needs_python_hash(values) \
+        else pd.unique(values)
+
+
+def nunique(values, dropna=True):
+    """``Series.nunique(dropna)``, exact for text.
+
+    Examples
+    --------
+    >>> nunique(pd.Series(["a\\x00b", "a\\x00c", None], dtype=object))
+    2
+    """
+    return len(factorize(values, use_na_sentinel=dropna)[1])
+
+
+def categorical(values):
+    """``values.astype("category")`` (sorted categories), exact for text.
+
+    Examples
+    --------
+    >>> categorical(pd.Series(["b", "a\\x00c", "a\\x00b"], dtype=object)).codes.tolist()
+    [2, 1, 0]
+    """
+    if not _needs_python_hash(values):
+        return pd.Categorical(values)
+    codes, uniques = factorize(values, sort=True)
+    return categorical_from_codes(codes, uniques)

@@ -294,6 +294,8 @@ def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None):
     """
     import pandas as pd
 
+    from . import _text
+
     path = _check_input(path)
     fmt = _table_format(path, fmt)
     dtypes = dict(dtypes or {})
@@ -323,7 +325,7 @@ def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None):
             continue
         try:
             if dtype == "category":
-                frame[column] = frame[column].astype("category")
+                frame[column] = pd.Series(_text.categorical(frame[column]), index=frame.index)
             elif dtype == "datetime":
                 frame[column] = pd.to_datetime(frame[column], format="mixed")
             else:
@@ -387,6 +389,8 @@ def _unencodable_columns(frame):
     """Names of the columns (or a column name) holding a ``str`` UTF-8 cannot encode."""
     import pandas as pd
 
+    from . import _text
+
     def bad(value):
         if not isinstance(value, str):
             return False
@@ -401,7 +405,7 @@ def _unencodable_columns(frame):
         col = frame.iloc[:, i]
         values = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else col
         if bad(name) or (not pd.api.types.is_numeric_dtype(values.dtype)
-                         and any(bad(v) for v in pd.unique(values.to_numpy(dtype=object)))):
+                         and any(bad(v) for v in _text.unique(values.to_numpy(dtype=object)))):
             out.append(name)
     return out
 

@@ -46,6 +46,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from . import _dp_sampling as _s
+from . import _text
 from ._compat import BudgetAccountant
 from .base import SUPPRESSED, require_numeric
 from .dp import DPGroupMeanEncoder, GaussianNoise, LaplaceNoise, RandomizedResponse, _LocalMechanism
@@ -331,7 +332,7 @@ def _distinct(ddf, cols):
     if not cols:
         return {}
     uniques = dask.compute(*[ddf[c].dropna().unique() for c in cols])
-    return {c: list(pd.unique(np.asarray(u, dtype=object))) for c, u in zip(cols, uniques)}
+    return {c: list(_text.unique(np.asarray(u, dtype=object))) for c, u in zip(cols, uniques)}
 
 
 def _value_counts_partition(col):
@@ -829,10 +830,33 @@ def fit_mondrian_dask(anonymizer, ddf, *, sample_rows=200_000, sample_k=None, ra
     )
 
 
+def _text_key(value):
+    """A hashable key equal for equal values: text as tagged bytes (pandas
+    hashes those with Python's hash; an all-``str`` column it would hash as C
+    strings, merging values at a NUL or a lone surrogate)."""
+    if isinstance(value, str):
+        return b"s" + _text.encode_text(value)
+    if isinstance(value, (bytes, bytearray)):
+        return b"b" + bytes(value)
+    return value
+
+
 def _class_keys_partition(part, columns):
     """Counts of the combinations of ``columns`` in one partition (one row each)."""
     sub = part[columns].astype(object).fillna(SUPPRESSED)
-    return sub.value_counts(dropna=False).rename("n").reset_index()
+    codes = []
+    keys = {}
+    for col in columns:
+        c, uniques = _text.factorize(sub[col].to_numpy(dtype=object), use_na_sentinel=False)
+        codes.append(c)
+        keys[col] = np.array([_text_key(u) for u in uniques], dtype=object)  # distinct values only
+    if not len(sub):
+        return pd.DataFrame({**{c: pd.Series([], dtype=object) for c in columns},
+                             "n": pd.Series([], dtype="int64")})
+    rows, counts = np.unique(np.stack(codes, axis=1), axis=0, return_counts=True)
+    out = {col: keys[col][rows[:, j]] for j, col in enumerate(columns)}
+    out["n"] = counts.astype("int64")
+    return pd.DataFrame(out)
 
 
 def _class_codes_partition(part, columns, categories):
@@ -911,6 +935,6 @@ def k_anonymity_dask(ddf, quasi_identifiers):
     meta = pd.DataFrame({**{c: pd.Series([], dtype=object) for c in columns},
                          "n": pd.Series([], dtype="int64")})
     per_part = ddf.map_partitions(_class_keys_partition, columns, meta=meta)
-    sizes = per_part.groupby(columns, dropna=False)["n"].sum()
+    sizes = per_part.groupby(columns, dropna=False, sort=False)["n"].sum()
     smallest = sizes.min().compute()
     return 0 if pd.isna(smallest) else int(smallest)

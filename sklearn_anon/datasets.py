@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import _text
+
 __all__ = ["make_customers", "make_survey", "load_adult", "adult_schema"]
 
 #: Birth dates in :func:`make_customers` are drawn as ages on this date, so
@@ -823,7 +825,7 @@ def load_adult(data_home, *, kind="uci", split="train", return_X_y=False):
     for col in frame.columns:  # stacking splits with other categories gives object
         dtype = frame[col].dtype
         if not (pd.api.types.is_integer_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype)):
-            frame[col] = frame[col].astype("category")
+            frame[col] = pd.Series(_text.categorical(frame[col]), index=frame.index, name=col)
     if return_X_y:
         return frame.drop(columns=label), frame[label]
     return frame

@@ -186,7 +186,7 @@ def _codes(column, cats, name):
         if isinstance(column.dtype, pd.CategoricalDtype):
             codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
         else:
-            codes, uniques = pd.factorize(column, use_na_sentinel=True)
+            codes, uniques = _text.factorize(column, use_na_sentinel=True)
         lookup = np.append(_text.text_indexer(cats, uniques), -1).astype(np.int64)
         return lookup[codes]  # code -1 (missing) picks the trailing -1
 
@@ -235,7 +235,7 @@ def _domain(column, given, name):
     if isinstance(column.dtype, pd.CategoricalDtype):
         return pd.Index(column.cat.remove_unused_categories().cat.categories), True
     values = column.dropna()
-    cats = _text.text_index(pd.unique(values.to_numpy()))
+    cats = _text.text_index(_text.unique(values.to_numpy()))
     with values_hidden(name, "categories of mixed types cannot be sorted"):
         cats = cats.sort_values()
     return cats, True

@@ -78,6 +78,32 @@ def _objective_perturbation(Xs, ys, epsilon, reg, rng, max_iter, tol):
     return res.x, eps_p, extra, bool(res.success)
 
 
+def _numeric_data(est, X, y):
+    """``validate_data(..., dtype=float64)``; a text column is refused by name.
+
+    NumPy's own error quotes the cell (``could not convert string to float:
+    'alice'``); this one names the column only.
+    """
+    try:
+        return validate_data(est, X, y, dtype=np.float64)
+    except ValueError as exc:
+        if "could not convert" not in str(exc):
+            raise
+    columns = list(X.columns) if hasattr(X, "columns") else None
+    arr = X if columns is not None else np.asarray(X, dtype=object)
+    for j in range(arr.shape[1] if np.ndim(arr) == 2 else 0):
+        column = arr.iloc[:, j] if columns is not None else arr[:, j]
+        try:
+            np.asarray(column, dtype=np.float64)
+        except (ValueError, TypeError):
+            name = columns[j] if columns is not None else j
+            raise ValueError(
+                f"{type(est).__name__} needs numeric features: column {name!r} holds text; "
+                "encode it first (e.g. OneHotEncoder, or a generalizer followed by one)."
+            ) from None
+    raise ValueError(f"{type(est).__name__} needs numeric features; X holds text.") from None
+
+
 class DPLogisticRegression(ClassifierMixin, BaseEstimator):
     """Logistic regression with epsilon-differential privacy (objective perturbation).
 
@@ -195,7 +221,7 @@ class DPLogisticRegression(ClassifierMixin, BaseEstimator):
         """
         if not math.isfinite(self.epsilon):
             raise ValueError("epsilon must be finite.")
-        X, y = validate_data(self, X, y, dtype=np.float64)
+        X, y = _numeric_data(self, X, y)
         check_classification_targets(y)
         self.classes_ = np.unique(y)
         if self.classes_.size < 2:

@@ -18,6 +18,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
+from . import _text
 from ._compat import Interval, StrOptions
 from ._hierarchy import Hierarchy, load_hierarchy
 from ._text import categorical_from_codes, label_bytes, object_index
@@ -391,7 +392,7 @@ def _factorize(column):
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes = column.cat.codes.to_numpy().astype(np.int64, copy=False)
         return codes, pd.Index(column.cat.categories)
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    codes, uniques = _text.factorize(column, use_na_sentinel=True)
     return codes.astype(np.int64, copy=False), pd.Index(uniques)
 
 
@@ -1240,7 +1241,7 @@ def _label_codes(column):
     """
     codes, uniques = _factorize(column)
     labels = _labels(uniques)
-    lab_codes, lab_uniques = pd.factorize(labels) if len(labels) else (np.empty(0, np.int64), np.empty(0, object))
+    lab_codes, lab_uniques = _text.factorize(labels) if len(labels) else (np.empty(0, np.int64), np.empty(0, object))
     lab_codes = np.asarray(lab_codes, dtype=np.int64)
     lab_uniques = np.asarray(lab_uniques, dtype=object)
     marker = np.flatnonzero(lab_uniques == SUPPRESSED)

@@ -39,6 +39,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from . import _pii_patterns as P
+from . import _text
 from ._compat import Interval, StrOptions, _fit_context, dp_check_random_state
 from ._text import decode_bytes, encode_text, text_series
 from .base import (
@@ -127,7 +128,7 @@ def _classify(values, name, min_share):
     values = values.dropna()
     n = len(values)
     kind_n, role_n, negative = P.name_hint(name)
-    distinct = float(text_series(values).nunique() / n) if n else float("nan")
+    distinct = float(_text.nunique(text_series(values)) / n) if n else float("nan")
     row = dict(role=P.OTHER, kind=None, evidence=None, match_share=float("nan"),
                distinct_ratio=distinct, n_sampled=n)
 
@@ -140,7 +141,7 @@ def _classify(values, name, min_share):
     dtype = values.dtype
     numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
     binary = pd.api.types.is_bool_dtype(dtype) or (
-        numeric and values.nunique() <= 2 and set(pd.unique(values.astype(float))) <= {0.0, 1.0}
+        numeric and _text.nunique(values) <= 2 and set(_text.unique(values.astype(float))) <= {0.0, 1.0}
     )
     if binary:
         # a 0/1 flag is never a direct identifier (``email_opt_in``)
@@ -409,7 +410,7 @@ def _factorize_raw(column, name, who):
         if fast is not None:
             return fast
     try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        codes, uniques = _text.factorize(values, use_na_sentinel=True)
     except TypeError:  # unhashable objects (dict, list): slow path, error only
         names = sorted({type(v).__name__ for v in column.dropna() if not isinstance(v, (str, bytes))})
         raise TypeError(

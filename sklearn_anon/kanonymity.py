@@ -340,7 +340,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         if self.l is None and self.t is None:
             return None
         with values_hidden(name, "could not encode the sensitive column"):
-            codes, uniq = pd.factorize(column, sort=True, use_na_sentinel=False)
+            codes, uniq = _text.factorize(column, sort=True, use_na_sentinel=False)
         rule = SensitiveRule(codes.astype(np.int64), len(uniq), l=self.l,
                              l_kind=self.l_diversity, t=self.t, ordered=is_numeric(column))
         whole = np.bincount(rule.s_codes, minlength=rule.m)[None, :]
@@ -444,7 +444,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         regions["size"] = leaf_size
         if sensitive is not None:
             with values_hidden(sensitive, "could not encode the sensitive column"):
-                s_codes, _ = pd.factorize(frame[sensitive].iloc[perm], use_na_sentinel=False)
+                s_codes, _ = _text.factorize(frame[sensitive].iloc[perm], use_na_sentinel=False)
             m = int(s_codes.max()) + 1 if len(s_codes) else 1
             pairs = np.unique(leaf_of_pos * m + s_codes)
             regions["n_sensitive"] = np.bincount(pairs // m, minlength=n_leaves)

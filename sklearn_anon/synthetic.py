@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from . import _mst
+from . import _mst, _text
 from ._compat import BudgetAccountant, Interval, PrivacyLeakWarning, _fit_context, validate_data
 from .base import check_frame, frame_to_array, make_rng, values_hidden
 from .dp import _RANDOM_STATE, _DPEstimatorMixin, _spend_fit
@@ -107,14 +107,14 @@ def _category_codes(col, values):
     if isinstance(col.dtype, pd.CategoricalDtype):
         codes, uniques = col.cat.codes.to_numpy(), col.cat.categories.to_numpy(dtype=object)
     else:
-        codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=True)
+        codes, uniques = _text.factorize(col.to_numpy(dtype=object), use_na_sentinel=True)
     index = pd.Index(values, dtype=object)
     lookup = np.append(index.get_indexer(pd.Index(uniques, dtype=object)), -1).astype(np.int64)
     return lookup[codes]  # code -1 (missing) picks the trailing -1
 
 
 def _sorted_unique(values):
-    uniq = pd.unique(pd.Series(values, dtype=object).dropna())
+    uniq = _text.unique(pd.Series(values, dtype=object).dropna())
     try:
         return sorted(uniq)
     except TypeError:

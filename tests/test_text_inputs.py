@@ -9,11 +9,17 @@ ValueError/TypeError naming the column; never a raw ``UnicodeError`` (whose
 message quotes the character).
 """
 
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import sklearn_anon
 
 from sklearn_anon import _text
 from sklearn_anon._discovery import all_estimators
@@ -40,7 +46,7 @@ XFAIL = {}
 PASS_THROUGH = {"PIIDetector"}
 
 
-VARIANTS = ("surrogate", "bytes", "string-dtype")
+VARIANTS = ("surrogate", "bytes", "string-dtype", "nul")
 
 
 def _frame(variant):
@@ -49,6 +55,8 @@ def _frame(variant):
         col = pd.Series([*_NORMAL * 6, PLANTED_STR, "SECRET\udcffX"], dtype=object)
     elif variant == "bytes":  # str and bytes mixed, one of them not UTF-8
         col = pd.Series([*_NORMAL * 6, PLANTED_BYTES, PLANTED_STR], dtype=object)
+    elif variant == "nul":  # distinct only after a NUL (pandas 2.2 hashed them as one C string)
+        col = pd.Series([*_NORMAL * 6, "SECRET\x00X", "SECRET\x00Y"], dtype=object)
     else:  # pandas' Python-backed string dtype holds surrogates
         col = pd.Series([*_NORMAL * 6, PLANTED_STR, "SECRET\udcffX"], dtype="string[python]")
     return pd.DataFrame({"name": col})
@@ -122,3 +130,53 @@ def test_text_helpers_are_injective_and_total():
     assert _text.text_series(pd.Series(["a", "b"], dtype=object)).tolist() == ["a", "b"]
     cat = _text.categorical_from_codes(np.array([0, 1, 1]), ["\ud800", "*"])
     assert list(cat) == ["\ud800", "*", "*"]
+
+
+_TRICKY = ["a", "b", "\x00", "\ud800", "\udcff", "é"]
+_CELLS = st.one_of(st.text(alphabet=st.sampled_from(_TRICKY), max_size=4),
+                   st.binary(max_size=3), st.none())
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(_CELLS, max_size=30), sort=st.booleans())
+def test_factorize_is_exact_on_any_text(values, sort):
+    # two cells share a code exactly when they are equal (pandas 2.2's own
+    # factorize cut all-str columns at a NUL and merged lone surrogates)
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    codes, uniques = _text.factorize(arr, sort=sort)
+    for i, a in enumerate(values):
+        assert (codes[i] == -1) == (a is None)
+        if a is not None:
+            assert uniques[codes[i]] == a and type(uniques[codes[i]]) is type(a)
+    assert len(uniques) == len({(type(v), v) for v in values if v is not None})
+    assert _text.nunique(pd.Series(arr, dtype=object)) == len(uniques)
+    if sort and all(isinstance(v, str) for v in uniques):
+        assert list(uniques) == sorted(uniques)
+
+
+def test_no_module_hashes_text_through_pandas_directly():
+    # the whole family: every distinct-value count of the package goes
+    # through _text (factorize, unique, nunique, categorical)
+    root = Path(sklearn_anon.__file__).parent
+    pattern = re.compile(r"\bpd\.(factorize|unique)\(|(?<!_text)\.nunique\(|astype\(\"category\"\)")
+    offenders = [
+        f"{path.relative_to(root)}:{i}"
+        for path in sorted(root.rglob("*.py")) if path.name != "_text.py"
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line.split("#")[0]) and ">>>" not in line and "``" not in line
+    ]
+    assert offenders == []
+
+
+def test_dask_k_anonymity_counts_values_distinct_after_a_nul():
+    dask = pytest.importorskip("dask")
+    dd = pytest.importorskip("dask.dataframe")
+    from sklearn_anon.dask import k_anonymity_dask
+
+    frame = pd.DataFrame({"name": pd.Series(["x\x00a", "x\x00b", "x\x00a", "x\x00b", "\ud800", "\udcff"] * 2,
+                                            dtype=object)})
+    with dask.config.set({"dataframe.convert-string": False}):  # Arrow cannot hold a lone surrogate
+        assert k_anonymity_dask(dd.from_pandas(frame, npartitions=2), ["name"]) == 2
+        frame.loc[0, "name"] = "x\x00c"
+        assert k_anonymity_dask(dd.from_pandas(frame, npartitions=2), ["name"]) == 1

@@ -22,7 +22,8 @@ OTHER = "SECRET\udcffX"
 RAW_BYTES = b"SECRET\xffX"
 _NORMAL = ["alpha", "beta", "gamma", "delta"]
 
-VARIANTS = ("surrogate", "bytes", "string-dtype")
+VARIANTS = ("surrogate", "bytes", "string-dtype", "nul")
+NUL_A, NUL_B = "SECRET\x00X", "SECRET\x00Y"  # pandas 2.2 hashed all-str columns as C strings: one value
 
 
 def _column(variant, n_normal=6):
@@ -31,6 +32,8 @@ def _column(variant, n_normal=6):
         return pd.Series([*_NORMAL * n_normal, SURROGATE, OTHER], dtype=object)
     if variant == "bytes":  # str and bytes mixed, one of them not UTF-8
         return pd.Series([*_NORMAL * n_normal, RAW_BYTES, SURROGATE], dtype=object)
+    if variant == "nul":  # distinct after a NUL
+        return pd.Series([*_NORMAL * n_normal, NUL_A, NUL_B], dtype=object)
     return pd.Series([*_NORMAL * n_normal, SURROGATE, OTHER], dtype="string[python]")
 
 

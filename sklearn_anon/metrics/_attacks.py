@@ -175,7 +175,7 @@ def _exact_pairs(rel_keys, rel_pos, aux_keys):
         # a key pandas cannot store as Arrow text (a lone surrogate; pandas' merge
         # re-infers its str dtype even from object keys): merge on joint codes
         rel_keys = np.asarray(rel_keys, dtype=object)
-        codes, _ = pd.factorize(np.concatenate([rel_keys, np.asarray(aux_keys, dtype=object)]))
+        codes, _ = _text.factorize(np.concatenate([rel_keys, np.asarray(aux_keys, dtype=object)]))
         codes = np.where(codes < 0, np.nan, codes.astype(np.float64))
         return _merge_pairs(codes[: len(rel_keys)], rel_pos, codes[len(rel_keys):])
 
@@ -304,7 +304,7 @@ def column_pairs(rel_values, aux_values, kind, hierarchy=None):
         leaves = np.tile(np.arange(len(hierarchy)), len(levels))
         # nodes and released values matched on integer codes (text pandas' merge
         # cannot re-infer as Arrow, a lone surrogate, then joins too)
-        node_codes, node_uni = pd.factorize(nodes.astype(str).astype(object))
+        node_codes, node_uni = _text.factorize(nodes.astype(str).astype(object))
         node_pairs = pd.DataFrame({"node": node_codes, "leaf": leaves}).drop_duplicates()
         rel_node = _text.object_index(node_uni).get_indexer(_text.object_index(rel_text))
         rel_frame = pd.DataFrame({"node": rel_node, "r": positions})[is_str & ~wildcard & (rel_node >= 0)]
@@ -333,7 +333,7 @@ def _popcount(words):
 
 def _distinct(series):
     """``(codes, uniques)`` of a column, NaN as a value of its own."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    codes, uniques = _text.factorize(series, use_na_sentinel=False)
     uniques = np.asarray(pd.Series(uniques).astype(object).to_numpy(), dtype=object)
     return codes.astype(np.int64), uniques
 
@@ -444,7 +444,7 @@ def _match_generalized(released, generalized, on):
         both = pd.concat(
             [released[col].astype(object), generalized[col].astype(object)], ignore_index=True
         )
-        codes, _ = pd.factorize(both, use_na_sentinel=False)  # 39 == 39.0 hash alike
+        codes, _ = _text.factorize(both, use_na_sentinel=False)  # 39 == 39.0 hash alike
         rel_codes.append(codes[:n_rel].astype(np.int64))
         aux_codes.append(codes[n_rel:].astype(np.int64))
     keys = list(range(len(on)))
@@ -822,7 +822,7 @@ def homogeneity_attack(X, quasi_identifiers, sensitive):
         raise ValueError("homogeneity_attack takes one sensitive column.")
     frame, qis, sens = check_table(X, quasi_identifiers, sensitive)
     codes, _ = class_codes(frame, qis)
-    s_codes, _ = pd.factorize(frame[sens], use_na_sentinel=False)
+    s_codes, _ = _text.factorize(frame[sens], use_na_sentinel=False)
     pairs = np.unique(codes * (int(s_codes.max()) + 1) + s_codes)
     distinct = np.bincount(pairs // (int(s_codes.max()) + 1), minlength=int(codes.max()) + 1)
     return float(np.mean(distinct[codes] == 1))
@@ -907,7 +907,7 @@ def frequency_attack(pseudonyms, reference, *, truth=None):
         r_rank["value"].to_numpy()[:n], index=pd.Index(p_rank["value"].to_numpy()[:n], dtype=object),
         dtype=object,
     )
-    codes, uniques = pd.factorize(pd.Series(pseud, dtype=object), use_na_sentinel=False)
+    codes, uniques = _text.factorize(pd.Series(pseud, dtype=object), use_na_sentinel=False)
     guess_of_unique = mapping.reindex(pd.Index(uniques, dtype=object)).to_numpy(dtype=object)
     guesses = guess_of_unique[codes]
     hit = _equal(guesses, true)

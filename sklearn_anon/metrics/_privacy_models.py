@@ -157,7 +157,7 @@ def _codes(series, *, value_range=False):
         enc = pc.dictionary_encode(arr, null_encoding="encode")
         codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         return codes, max(len(enc.dictionary), 1)
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    codes, uniques = _text.factorize(series, use_na_sentinel=False)
     return codes.astype(np.int64), max(len(uniques), 1)
 
 
@@ -172,7 +172,7 @@ def _compress(key, card):
         present = counts > 0
         lut = np.cumsum(present, dtype=np.int64) - 1
         return lut[key], counts[present]
-    ids, uniques = pd.factorize(key)
+    ids, uniques = _text.factorize(key)
     ids = ids.astype(np.int64)
     return ids, np.bincount(ids, minlength=len(uniques))
 
@@ -229,7 +229,7 @@ def equivalence_classes(X, quasi_identifiers):
     """
     frame, qis = _check_table(X, quasi_identifiers)
     ids, _ = _class_sizes(frame, qis)
-    ids, _ = pd.factorize(ids)  # renumber in order of first appearance
+    ids, _ = _text.factorize(ids)  # renumber in order of first appearance
     return pd.Series(ids.astype(np.int64), index=frame.index, name="equivalence_class")
 
 
@@ -315,7 +315,7 @@ def l_diversity(X, quasi_identifiers, sensitive, kind="distinct"):
         if n_classes * m <= max(_DENSE_FACTOR * len(ids), 1 << 16):
             counts = np.bincount(pair, minlength=n_classes * m).reshape(n_classes, m)
             return int(np.count_nonzero(counts, axis=1).min())
-        pairs = pd.unique(pair)  # hashed distinct (class, value) pairs
+        pairs = _text.unique(pair)  # hashed distinct (class, value) pairs
         return int(np.bincount(pairs // m, minlength=n_classes).min())
     counts, _, _ = _class_value_counts(frame, ids, len(sizes), sensitive)
     p = counts / sizes[:, None]
@@ -368,7 +368,7 @@ def t_closeness(X, quasi_identifiers, sensitive, ordered=None):
     if isinstance(col.dtype, pd.CategoricalDtype):
         s_codes, m = _codes(col)
     else:
-        s_codes, uniq = pd.factorize(col, sort=True, use_na_sentinel=False)
+        s_codes, uniq = _text.factorize(col, sort=True, use_na_sentinel=False)
         s_codes = s_codes.astype(np.int64)
         m = len(uniq)
     if m < 2:
@@ -569,12 +569,18 @@ def _learnt_costs(q, kind, o_vals, generalized, labels, unknown, bins, lo, hi):
     out = np.full(len(labels), np.nan)
     texts = [str(lab) for lab in labels]
     col_bins = bins.get(q, {})
-    mapped = _text.text_frame({"label": _text.text_series(generalized.astype(object)).to_numpy(),
-                               "value": o_vals})
+    # labels and values are factorized exactly (_text.factorize), then grouped by integer code
+    lab_codes, lab_uni = _text.factorize(_text.text_series(generalized.astype(object)).to_numpy(),
+                                         use_na_sentinel=False)
     if kind == "other":
-        spans = mapped.groupby("label", sort=False)["value"].nunique(dropna=False)
+        val_codes, _ = _text.factorize(np.asarray(o_vals, dtype=object), use_na_sentinel=False)
+        width = int(val_codes.max()) + 1 if len(val_codes) else 1
+        pairs = np.unique(lab_codes.astype(np.int64) * width + val_codes)
+        per_label = np.bincount(pairs // width, minlength=len(lab_uni)).astype(float)
     else:
-        spans = mapped.groupby("label", sort=False)["value"].agg(lambda v: v.max() - v.min())
+        per_label = (pd.Series(o_vals).groupby(lab_codes, sort=False).agg(lambda v: v.max() - v.min())
+                     .reindex(range(len(lab_uni))).to_numpy(dtype=float))
+    spans = pd.Series(per_label, index=_text.object_index(lab_uni))
     for i in np.flatnonzero(unknown):  # distinct unknown labels only
         if kind != "other" and texts[i] in col_bins:
             b_lo, b_hi = col_bins[texts[i]]
@@ -684,7 +690,7 @@ def ncp(original, anonymized, quasi_identifiers=None, *, hierarchies=None,
     for q in qis:
         o = orig[q]
         a = anon[q]
-        codes, labels = pd.factorize(a.astype(object), use_na_sentinel=False)
+        codes, labels = _text.factorize(a.astype(object), use_na_sentinel=False)
         labels = np.asarray(labels, dtype=object)
         if is_numeric(o) or pd.api.types.is_datetime64_any_dtype(o.dtype):
             kind = "numeric" if is_numeric(o) else "datetime"
@@ -704,8 +710,8 @@ def ncp(original, anonymized, quasi_identifiers=None, *, hierarchies=None,
                 cost = np.where(np.isnan(widths), np.nan, np.where(np.isfinite(widths), 0.0, 1.0))
         else:
             h = load_hierarchy(hierarchies[q], name=q) if q in hierarchies else None
-            n_dom = o.nunique(dropna=False)
-            domain_text = set(_text.text_series(o.astype(object)).unique())
+            n_dom = _text.nunique(o, dropna=False)
+            domain_text = set(_text.unique(_text.text_series(o.astype(object))))
             covered = _label_leaves_categorical(labels, h, domain_text)
             unknown = np.isnan(covered)
             if unknown.any() and generalized is not None:

@@ -69,11 +69,11 @@ def _joint_codes(real, synthetic, n_bins):
                 codes = np.searchsorted(inner, both, side="right").astype(np.int64)
                 codes[np.isnan(both)] = inner.size + 1
             else:
-                codes, _ = pd.factorize(np.concatenate([xr, xs]), use_na_sentinel=False)
+                codes, _ = _text.factorize(np.concatenate([xr, xs]), use_na_sentinel=False)
         else:
             both = np.concatenate([r.astype(object).to_numpy(), s.astype(object).to_numpy()])
             both = _text.text_series(pd.Series(both, dtype=object).where(pd.notna(both), None)).to_numpy()
-            codes, _ = pd.factorize(both, use_na_sentinel=False)
+            codes, _ = _text.factorize(both, use_na_sentinel=False)
         codes = np.asarray(codes, dtype=np.int64)
         out_real.append(codes[:n_real])
         out_syn.append(codes[n_real:])
@@ -170,7 +170,7 @@ def _categorical_for_hgb(train, test):
                 train[col], test[col] = _as_float(a), _as_float(b)
             continue
         values = _text.text_series(pd.concat([a.astype(object), b.astype(object)]).dropna())
-        cats = _text.text_index(sorted(pd.unique(values)))
+        cats = _text.text_index(sorted(_text.unique(values)))
         train[col] = pd.Categorical(_text.text_series(a.astype(object).where(a.notna(), None)).where(a.notna()),
                                     categories=cats)
         test[col] = pd.Categorical(_text.text_series(b.astype(object).where(b.notna(), None)).where(b.notna()),
@@ -256,7 +256,7 @@ def _row_codes(X, reference):
         else:
             both = np.concatenate([a.astype(object).to_numpy(), b.astype(object).to_numpy()])
             both = _text.text_series(pd.Series(both, dtype=object).where(pd.notna(both), None)).to_numpy()
-        codes, _ = pd.factorize(both, use_na_sentinel=False)
+        codes, _ = _text.factorize(both, use_na_sentinel=False)
         cols.append(codes)
     codes = np.column_stack(cols) if cols else np.zeros((n + len(reference), 0), dtype=np.int64)
     return codes[:n], codes[n:]
@@ -355,7 +355,7 @@ def distance_to_closest_record(X, reference, *, n_jobs=None):
             n = len(a)
             both = np.concatenate([a.astype(object).to_numpy(), b.astype(object).to_numpy()])
             both = _text.text_series(pd.Series(both, dtype=object).where(pd.notna(both), None)).to_numpy()
-            codes, uniques = pd.factorize(both, use_na_sentinel=False)
+            codes, uniques = _text.factorize(both, use_na_sentinel=False)
             onehot = np.zeros((codes.size, len(uniques)))
             onehot[np.arange(codes.size), codes] = 0.5
             parts_x.append(onehot[:n])

@@ -102,8 +102,8 @@ def entropy_loss(original, anonymized, columns=None):
     orig, anon, columns = _check_pair(original, anonymized, columns)
     rows = []
     for col in columns:
-        o_codes, o_uni = pd.factorize(orig[col], use_na_sentinel=False)
-        a_codes, a_uni = pd.factorize(anon[col].astype(object), use_na_sentinel=False)
+        o_codes, o_uni = _text.factorize(orig[col], use_na_sentinel=False)
+        a_codes, a_uni = _text.factorize(anon[col].astype(object), use_na_sentinel=False)
         joint = np.bincount(a_codes * len(o_uni) + o_codes, minlength=len(a_uni) * len(o_uni))
         h_x = _entropy(np.bincount(o_codes))
         h_joint = _entropy(joint)
@@ -137,7 +137,7 @@ def _released_numbers(values, kind, domain=None):
     ``custom`` marks text cells that are neither a number, an interval,
     ``"*"`` nor NaN.
     """
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    codes, uniques = _text.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
     uniques = pd.Series(uniques, dtype=object)
     out = pd.to_numeric(uniques, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     out = np.array(out, dtype=np.float64)
@@ -185,10 +185,10 @@ def _spread_categories(orig, anon, hierarchy, mapping=None):
     """
     from .._hierarchy import load_hierarchy
 
-    o_codes, o_uni = pd.factorize(orig, use_na_sentinel=False)
+    o_codes, o_uni = _text.factorize(orig, use_na_sentinel=False)
     domain = _text.text_index(_text.text_series(pd.Series(o_uni, dtype=object)))
     m = len(domain)
-    a_codes, a_uni = pd.factorize(anon.astype(object), use_na_sentinel=False)
+    a_codes, a_uni = _text.factorize(anon.astype(object), use_na_sentinel=False)
     weights = np.bincount(a_codes, minlength=len(a_uni)).astype(np.float64)
     a_text = pd.Series(a_uni, dtype=object)
     a_str = _text.text_index(_text.text_series(a_text))  # the released values as text
@@ -211,7 +211,7 @@ def _spread_categories(orig, anon, hierarchy, mapping=None):
                      if len(levels) else np.empty(0, dtype=str))
         # nodes and released values matched on integer codes (text pandas' merge
         # cannot re-infer as Arrow, a lone surrogate, then joins too)
-        node_codes, node_uni = pd.factorize(node_text.astype(object))
+        node_codes, node_uni = _text.factorize(node_text.astype(object))
         nodes = pd.DataFrame({"node": node_codes, "leaf": np.tile(np.arange(len(h)), len(levels))}).drop_duplicates()
         rel_node = _text.object_index(node_uni).get_indexer(a_str.astype(object))
         rel = pd.DataFrame({"node": rel_node, "pos": np.arange(len(a_text))})[~hit & (rel_node >= 0)]
