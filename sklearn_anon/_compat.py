@@ -11,9 +11,11 @@ plain aliases of ``numpy.float64`` and ``numpy.float32``; we supply them,
 only when missing, before importing diffprivlib.
 """
 
+import functools
+
 import numpy as np
 import sklearn
-from sklearn.base import _fit_context  # noqa: F401  (private, re-exported)
+from sklearn.base import _fit_context as _sklearn_fit_context
 from sklearn.utils._param_validation import (  # noqa: F401  (private, re-exported)
     HasMethods,
     Hidden,
@@ -27,6 +29,8 @@ from sklearn.utils._param_validation import (  # noqa: F401  (private, re-export
 from sklearn.utils._set_output import _get_output_config as get_output_config  # noqa: F401
 from sklearn.utils.fixes import parse_version
 from sklearn.utils.validation import validate_data  # noqa: F401  (public since 1.6)
+
+from ._fit_record import record_fit_input
 
 SKLEARN_VERSION = parse_version(parse_version(sklearn.__version__).base_version)
 
@@ -66,6 +70,27 @@ DIFFPRIVLIB_VERSION = diffprivlib.__version__
 # (BrokenProcessPool).  Pickling the class by reference to this module makes
 # the worker import sklearn_anon._compat (patch first, then diffprivlib).
 PrivacyLeakWarning.__module__ = __name__
+
+def _fit_context(*, prefer_skip_nested_validation):
+    """scikit-learn's ``_fit_context`` (parameter validation, config), which
+    also records a reference to the fitted data for the privacy scorers
+    (:mod:`sklearn_anon._fit_record`; nothing is copied or pickled)."""
+    validate = _sklearn_fit_context(prefer_skip_nested_validation=prefer_skip_nested_validation)
+
+    def decorator(fit_method):
+        validated = validate(fit_method)
+
+        @functools.wraps(fit_method)
+        def fit(estimator, *args, **kwargs):
+            result = validated(estimator, *args, **kwargs)
+            if hasattr(estimator, "transform"):  # a release to measure (not a model or a sampler)
+                record_fit_input(estimator, args[0] if args else kwargs.get("X"))
+            return result
+
+        return fit
+
+    return decorator
+
 
 __all__ = [
     "BudgetAccountant",

@@ -31,6 +31,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _fit_context, get_output_config, validate_data
+from ._fit_record import record_fit_output
 from ._random import make_rng  # noqa: F401  (the one generator factory, re-exported)
 
 __all__ = ["SUPPRESSED", "ColumnAnonymizer", "UnusedColumnParameterWarning"]
@@ -372,6 +373,31 @@ class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         states = {name: self._fit_column(frame[name], name) for name in self.columns_}
         setattr(self, self._state_attr, states)
         return self
+
+    def fit_transform(self, X, y=None, **fit_params):
+        """Fit to ``X``, then anonymize it.
+
+        The output is also remembered (by reference, in this process, not
+        pickled) as this step's release, which
+        :func:`~sklearn_anon.metrics.make_privacy_scorer` measures.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The data.
+        y : None
+            Ignored.
+        **fit_params : dict
+            Passed to ``fit``.
+
+        Returns
+        -------
+        X_out : DataFrame or ndarray of shape (n_samples, n_features)
+            As :meth:`transform`.
+        """
+        out = super().fit_transform(X, y, **fit_params)
+        record_fit_output(self, X, out)
+        return out
 
     def transform(self, X):
         """Anonymize ``X`` with the fitted state.

@@ -327,6 +327,7 @@ def test_ncp_scorer_names_the_columns_it_cannot_cost():
     X = pd.DataFrame({"age": [31.0, 47.0, np.nan, 58.0], "sex": ["F", "M", "F", "M"]})
     pipe = Pipeline([("anon", FunctionTransformer(labels))]).fit(X)
     with pytest.raises(ValueError, match=r"NCP cannot cost column\(s\) \['age'\]") as err:
-        make_privacy_scorer("ncp", step="anon", quasi_identifiers=["age", "sex"])(pipe, X)
+        make_privacy_scorer("ncp", step="anon", quasi_identifiers=["age", "sex"],
+                            on="scoring_data")(pipe, X)  # a FunctionTransformer records no release
     for cell in ("31", "47", "58", "adult", "unknown"):
         assert cell not in str(err.value)

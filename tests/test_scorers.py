@@ -81,9 +81,14 @@ def test_scorer_value_is_the_measure_of_the_step_output(data):
     k = make_privacy_scorer("k", step="preprocess__mondrian", quasi_identifiers=QIS)
     u = make_privacy_scorer("uniqueness", step="preprocess__mondrian", quasi_identifiers=QIS)
     assert k(pipe, X, y) == k_anonymity(released, QIS) >= 10
-    assert u(pipe, X.iloc[:50], y[:50]) == -sample_uniqueness(
+    # the release is the fitted data, whatever the scoring data
+    assert u(pipe, X.iloc[:50], y[:50]) == -sample_uniqueness(released, QIS) == 0.0
+    u_new = make_privacy_scorer("uniqueness", step="preprocess__mondrian", quasi_identifiers=QIS,
+                                on="scoring_data")
+    assert u_new(pipe, X.iloc[:50], y[:50]) == -sample_uniqueness(
         pipe.named_steps["preprocess"].named_steps["mondrian"].transform(X.iloc[:50]), QIS
-    )
+    ) < 0
+    assert "on='scoring_data'" in repr(u_new) and "on=" not in repr(u)
     # quasi_identifiers default: the step's output columns that were input columns
     assert make_privacy_scorer("k", step="preprocess__mondrian")(pipe, X) == k(pipe, X)
     assert "greater_is_better" not in repr(k) and "greater_is_better=False" in repr(u)
@@ -148,3 +153,43 @@ def test_bad_scorer_arguments(data):
         make_privacy_scorer("k", step="clf__x")(pipe, X)
     with pytest.raises(ValueError, match="not found|nope"):
         make_privacy_scorer("k", step="preprocess__mondrian", quasi_identifiers=["nope"])(pipe, X)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_grid_search_k_scorer_measures_the_release(data, n_jobs):
+    # issue 15.3: the k of the anonymized training fold, at least the k asked
+    # for; the held-out measure (on="scoring_data") is reported apart
+    X, y = data
+    scoring = {
+        "k": make_privacy_scorer("k", step="preprocess__mondrian", quasi_identifiers=QIS),
+        "k_new": make_privacy_scorer("k", step="preprocess__mondrian", quasi_identifiers=QIS,
+                                     on="scoring_data"),
+    }
+    search = GridSearchCV(_pipe(), {"preprocess__mondrian__k": [5, 20, 100]}, scoring=scoring,
+                          refit="k", cv=3, n_jobs=n_jobs).fit(X, y)
+    res = pd.DataFrame(search.cv_results_)
+    for k, row in zip(res["param_preprocess__mondrian__k"], res.itertuples()):
+        for split in range(3):
+            assert getattr(row, f"split{split}_test_k") >= k
+    assert (res["mean_test_k_new"] < res["param_preprocess__mondrian__k"].astype(float)).all()
+    # the refit search measures its own release (the whole X)
+    mondrian = search.best_estimator_.named_steps["preprocess"].named_steps["mondrian"]
+    assert scoring["k"](search, X, y) == k_anonymity(mondrian.transform(X), QIS) >= 5
+
+
+def test_release_scorer_follows_the_last_fit_and_refuses_an_unpickled_step(data):
+    import pickle
+
+    X, y = data
+    scorer = make_privacy_scorer("k", quasi_identifiers=QIS)
+    step = MondrianAnonymizer(k=25, quasi_identifiers=QIS)
+    step.fit_transform(X)
+    assert scorer(step, X.iloc[:10]) >= 25
+    step.fit(X.iloc[:300])  # fit alone: the release is its output on those 300 rows
+    assert scorer(step, X) == k_anonymity(step.transform(X.iloc[:300]), QIS) >= 25
+    loaded = pickle.loads(pickle.dumps(step))
+    with pytest.raises(ValueError, match="not fitted in this process.*on='scoring_data'"):
+        scorer(loaded, X)
+    assert make_privacy_scorer("k", quasi_identifiers=QIS, on="scoring_data")(loaded, X) >= 1
+    with pytest.raises(ValueError, match="on must be"):
+        make_privacy_scorer("k", on="test")

@@ -4,10 +4,21 @@
 that finds the fitted anonymizing step inside the estimator (a step of a
 :class:`~sklearn.pipeline.Pipeline`, possibly nested, e.g.
 ``"preprocess__mondrian"`` for a transformer inside a
-:class:`~sklearn.compose.ColumnTransformer`), feeds it the scoring data the
-way the pipeline would (through the steps before it, and the columns the
-column transformer gives it), runs its ``transform`` and measures the
-result::
+:class:`~sklearn.compose.ColumnTransformer`) and measures what it released:
+
+* ``on="release"`` (default): the anonymized data the step was fitted on,
+  i.e. the training fold in a grid search, as the step wrote it
+  (``fit_transform``; recorded by reference in this process, see
+  :mod:`sklearn_anon._fit_record`).  This is the table a data owner would
+  hand over, so ``k`` of a Mondrian with ``k=5`` is at least 5.
+* ``on="scoring_data"``: the scoring data (the held-out fold) fed to the
+  fitted step the way the pipeline would (through the steps before it, and
+  the columns the column transformer gives it).  This measures how the
+  fitted regions or bins generalize *new* records, which is a different
+  question: a Mondrian fitted with ``k=100`` can give ``k=1`` on new data,
+  because nothing forces new records to fill its regions.
+
+::
 
     GridSearchCV(
         pipe,
@@ -33,6 +44,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
+from .._fit_record import fit_input, fit_output
 from ._attacks import homogeneity_attack, linkage_attack
 from ._privacy_models import (
     average_class_size,
@@ -170,12 +182,13 @@ def _passthrough(step):
     return step is None or (isinstance(step, str) and step in ("passthrough", "drop"))
 
 
-def find_step(estimator, step, X):
+def find_step(estimator, step, X, *, transform=True):
     """Fitted sub-estimator named by ``step`` (``"a__b"``) and the data it receives.
 
     Walks Pipelines (transforming ``X`` through the steps before the named
-    one), ColumnTransformers (selecting the columns of the named
-    transformer; fitted ``transformers_``) and FeatureUnions.
+    one, unless ``transform`` is False), ColumnTransformers (selecting the
+    columns of the named transformer; fitted ``transformers_``) and
+    FeatureUnions.
     """
     parts = step.split("__")
     current, data = estimator, X
@@ -191,7 +204,7 @@ def find_step(estimator, step, X):
                     f"No step {'__'.join(walked)!r} in the pipeline (steps: {names!r})."
                 )
             pos = names.index(name)
-            for _, prev in current.steps[:pos]:
+            for _, prev in current.steps[:pos] if transform else ():
                 if not _passthrough(prev):
                     data = prev.transform(data)
             current = current.steps[pos][1]
@@ -207,7 +220,8 @@ def find_step(estimator, step, X):
                     f"(transformers: {names!r})."
                 )
             _, current, columns = found[0]
-            data = _select_columns(data, columns)
+            if transform:
+                data = _select_columns(data, columns)
         elif hasattr(current, "transformer_list"):
             found = [t for n, t in current.transformer_list if n == name]
             if not found:
@@ -225,9 +239,10 @@ def find_step(estimator, step, X):
 class _PrivacyScorer:
     """Callable ``scorer(estimator, X, y=None)`` made by :func:`make_privacy_scorer`."""
 
-    def __init__(self, measure, step, quasi_identifiers, greater_is_better, kwargs):
+    def __init__(self, measure, step, quasi_identifiers, greater_is_better, kwargs, on="release"):
         self.measure = measure
         self.step = step
+        self.on = on
         self.quasi_identifiers = quasi_identifiers
         self.greater_is_better = greater_is_better
         self.kwargs = kwargs
@@ -238,15 +253,33 @@ class _PrivacyScorer:
             self.measure, "__name__", "measure"
         )
         sign = "" if self.greater_is_better else ", greater_is_better=False"
-        return f"make_privacy_scorer({name!r}, step={self.step!r}{sign})"
+        on = "" if self.on == "release" else f", on={self.on!r}"
+        return f"make_privacy_scorer({name!r}, step={self.step!r}{sign}{on})"
 
     def released(self, estimator, X, *, return_step=False):
-        """The output of the anonymizing step on ``X`` and the step's input (and the step)."""
+        """The step's released table and its input (and the step).
+
+        ``on="release"``: the output of the step on the data it was fitted
+        on; ``on="scoring_data"``: its output on ``X``.
+        """
+        release = self.on == "release"
         if self.step is None:
-            step, data = estimator, X
+            step, data = getattr(estimator, "best_estimator_", estimator) if release else estimator, X
         else:
-            step, data = find_step(estimator, self.step, X)
-        out = step.transform(data)
+            step, data = find_step(estimator, self.step, X, transform=not release)
+        if release:
+            data, out = fit_input(step), fit_output(step)
+            if data is None:
+                raise ValueError(
+                    f"The step {self.step or type(step).__name__!r} was not fitted in this process "
+                    "(it was unpickled, or fitted outside sklearn_anon's estimators), so the data it "
+                    "released is unknown; pass on='scoring_data' to measure the scoring data pushed "
+                    "through the fitted step instead."
+                )
+            if out is None:  # fitted by fit() alone (e.g. the last step of a pipeline)
+                out = step.transform(data)
+        else:
+            out = step.transform(data)
         if not isinstance(out, pd.DataFrame):
             if hasattr(out, "toarray"):
                 out = out.toarray()
@@ -291,13 +324,16 @@ def make_privacy_scorer(
     k=None,
     threshold=None,
     hierarchies=None,
+    on="release",
 ):
     """Make a scorer that measures the privacy of a pipeline's anonymizing step.
 
-    The scorer takes a fitted estimator (typically a Pipeline), runs the
-    ``transform`` of its fitted step ``step`` on the scoring data (after the
-    steps before it, and on the columns a ColumnTransformer gives it) and
-    returns the measure of the output.  Use it in ``scoring={...}`` of
+    The scorer takes a fitted estimator (typically a Pipeline), finds its
+    fitted step ``step`` and returns the measure of what the step released:
+    by default the anonymized data it was fitted on (the training fold of a
+    grid search), or, with ``on="scoring_data"``, the output of its
+    ``transform`` on the scoring data (after the steps before it, and on the
+    columns a ColumnTransformer gives it).  Use it in ``scoring={...}`` of
     :class:`~sklearn.model_selection.GridSearchCV` to see privacy beside
     accuracy in ``cv_results_``.
 
@@ -334,6 +370,18 @@ def make_privacy_scorer(
         Risk threshold for ``prosecutor_share`` (default 0.2).
     hierarchies : dict or None, default=None
         ``{column: hierarchy}`` for ``ncp`` and ``reidentification``.
+    on : {"release", "scoring_data"}, default="release"
+        What is measured.  ``"release"``: the step's output on the data it
+        was fitted on, as ``fit_transform`` wrote it (a step fitted by
+        ``fit`` alone, such as the last step of a pipeline, is run on that
+        data again); this is the table a data owner would hand over, and
+        the measure a grid search over ``k`` should report.  The fitted data
+        is found by reference in the fitting process, never stored in the
+        estimator, so an unpickled step cannot be scored this way (a
+        ValueError says so).  ``"scoring_data"``: the step's output on the
+        scoring data ``X`` (the held-out fold), i.e. how the fitted regions
+        or bins generalize new records; for a Mondrian this is usually far
+        below its ``k``.
 
     Returns
     -------
@@ -352,6 +400,11 @@ def make_privacy_scorer(
     2.0
     >>> make_privacy_scorer("uniqueness", step="anon")(pipe, X)
     -0.0
+    >>> new = pd.DataFrame({"age": [22, 41]})  # one record per bin: k of the new data is 1
+    >>> make_privacy_scorer("k", step="anon", on="scoring_data")(pipe, new)
+    1.0
+    >>> make_privacy_scorer("k", step="anon")(pipe, new)  # the release: the fitted data
+    2.0
     """
     if callable(measure):
         gib = True if greater_is_better is None else bool(greater_is_better)
@@ -364,7 +417,9 @@ def make_privacy_scorer(
         )
     if step is not None and not isinstance(step, str):
         raise TypeError("step must be the name of a pipeline step (a str) or None.")
+    if on not in ("release", "scoring_data"):
+        raise ValueError(f"on must be 'release' or 'scoring_data', got {on!r}.")
     if measure in ("l", "l_entropy", "t", "homogeneity") and sensitive is None:
         raise ValueError(f"The measure {measure!r} needs sensitive=<column>.")
     kwargs = {"sensitive": sensitive, "k": k, "threshold": threshold, "hierarchies": hierarchies}
-    return _PrivacyScorer(measure, step, quasi_identifiers, gib, kwargs)
+    return _PrivacyScorer(measure, step, quasi_identifiers, gib, kwargs, on=on)
