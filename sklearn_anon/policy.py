@@ -315,8 +315,10 @@ class Policy:
     mondrian_groups : dict of {group: dict}
         Parameters of each Mondrian group.
     report : dict
-        The ``[report]`` table (``quasi_identifiers``, ``sensitive``, ``k``,
-        ``min_k``, ``max_uniqueness``, ``max_reidentification``).
+        The ``[report]`` table: ``quasi_identifiers``, ``sensitive``, ``k``
+        and the requirements of the verdict (``min_k``, ``max_uniqueness``,
+        ``max_reidentification``, ``min_l``, ``max_t``, ``max_homogeneity``,
+        ``allowed_identifiers``; see :class:`~sklearn_anon.metrics.PrivacyReport`).
 
     Examples
     --------
@@ -419,7 +421,7 @@ class Policy:
 
         report = self._table(doc, "report")
         allowed = {"quasi_identifiers", "sensitive", "k", "min_k", "max_uniqueness",
-                   "max_reidentification"}
+                   "max_reidentification", "min_l", "max_t", "max_homogeneity", "allowed_identifiers"}
         for key in set(report) - allowed:
             raise _err(None, f"[report]: unknown key {key!r} (expected one of {sorted(allowed)})")
         qis = report.get("quasi_identifiers")
@@ -432,14 +434,23 @@ class Policy:
         sens = report.get("sensitive")
         if sens is not None and not isinstance(sens, str):
             raise _err(None, "[report]: key 'sensitive' must be a column name")
-        for key in ("k", "min_k"):
+        for key in ("k", "min_k", "min_l"):
             v = report.get(key)
             if v is not None and not (isinstance(v, Integral) and not isinstance(v, bool) and v >= 1):
                 raise _err(None, f"[report]: key {key!r} must be an integer >= 1")
-        for key in ("max_uniqueness", "max_reidentification"):
+        for key in ("max_uniqueness", "max_reidentification", "max_t"):
             v = report.get(key)
             if v is not None and not (isinstance(v, Real) and not isinstance(v, bool) and 0 < v <= 1):
                 raise _err(None, f"[report]: key {key!r} must be a number in (0, 1]")
+        v = report.get("max_homogeneity")
+        if v is not None and not (isinstance(v, Real) and not isinstance(v, bool) and 0 <= v <= 1):
+            raise _err(None, "[report]: key 'max_homogeneity' must be a number in [0, 1]")
+        needs = [key for key in ("min_l", "max_t", "max_homogeneity") if key in report]
+        if needs and sens is None:
+            raise _err(None, f"[report]: key(s) {', '.join(map(repr, needs))} need key 'sensitive'")
+        ids = report.get("allowed_identifiers")
+        if ids is not None and not (isinstance(ids, list) and all(isinstance(c, str) for c in ids)):
+            raise _err(None, "[report]: key 'allowed_identifiers' must be a list of column names")
         self.report = report
 
     @staticmethod

@@ -93,13 +93,48 @@ def test_verdicts_raw_insufficient_anonymized_sufficient(customers, report):
     assert not strict.sufficient_ and "below the required 50" in strict.to_dict()["verdict"]["reasons"][0]
 
 
-def test_identifier_columns_in_the_release_are_warned_about(customers):
+def test_identifier_columns_in_the_release_fail_the_verdict_unless_allowed(customers):
     table, raw, anon = customers
     released = anon.assign(email=table["email"].to_numpy())
+    base = PrivacyReport(raw, anon, QIS, k=10)
+    assert base.sufficient_
     rep = PrivacyReport(raw.assign(email=table["email"]), released, QIS, k=10)
     assert rep.to_dict()["identifier_columns"] == ["email"]
-    assert "email" in rep.to_dict()["verdict"]["warnings"][0]
-    assert "warning" in rep.to_markdown()
+    assert not rep.sufficient_ and "'email'" in rep.to_dict()["verdict"]["reasons"][0]
+    failed = [r for r in rep.requirements_ if not r["passed"]]
+    assert [r["measure"] for r in failed] == ["identifier_columns"]
+    allowed = PrivacyReport(raw.assign(email=table["email"]), released, QIS, k=10,
+                            allowed_identifiers=["email"])
+    assert allowed.sufficient_ and "email" in allowed.to_dict()["verdict"]["warnings"][0]
+    assert "warning" in allowed.to_markdown() and "| no identifying column | 0 | pass |" in allowed.to_markdown()
+
+
+def test_the_verdict_lists_every_declared_requirement(customers):
+    # issue 15.1: k, l, t, uniqueness, linkage and homogeneity each enter the
+    # verdict with their measured value; k defaults to the report's k (a k=1
+    # release is never "sufficient")
+    table, raw, anon = customers
+    raw = raw.assign(purchases=table["purchases"].to_numpy())
+    anon = anon.assign(purchases=table["purchases"].to_numpy())
+    loose = PrivacyReport(raw, anon, QIS, "purchases", k=10)
+    assert [r["measure"] for r in loose.requirements_] == [
+        "k", "sample_uniqueness", "linkage_reidentification_rate", "identifier_columns"]
+    measured = loose.to_dict()["anonymized"]
+    strict = PrivacyReport(raw, anon, QIS, "purchases", k=10, min_l=measured["l_distinct"] + 1,
+                           max_t=measured["t"] / 2, max_homogeneity=0.0)
+    by_measure = {r["measure"]: r for r in strict.requirements_}
+    assert not by_measure["l_distinct"]["passed"] and by_measure["l_distinct"]["measured"] == measured["l_distinct"]
+    assert not by_measure["t"]["passed"] and by_measure["t"]["measured"] == measured["t"]
+    assert by_measure["homogeneity"]["passed"] == (measured["homogeneity"] == 0.0)
+    assert by_measure["k"]["passed"] and not strict.sufficient_
+    assert len(strict.to_dict()["verdict"]["reasons"]) == sum(not r["passed"] for r in strict.requirements_)
+    md = strict.to_markdown()
+    assert "| l (distinct) \u2265 " in md and "| t \u2264 " in md and "FAIL" in md
+    # the raw table itself: k=1, never sufficient, whatever the uniqueness limit
+    raw_rep = PrivacyReport(raw, raw, QIS, k=5, max_uniqueness=1.0, max_reidentification=1.0)
+    assert raw_rep.to_dict()["anonymized"]["k"] == 1 and not raw_rep.sufficient_
+    with pytest.raises(ValueError, match="need.*sensitive"):
+        PrivacyReport(raw, anon, QIS, k=10, min_l=2)
 
 
 def test_markdown(report):

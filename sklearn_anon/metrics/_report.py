@@ -58,6 +58,11 @@ def _pct(value):
     return "n/a" if value is None else f"{100 * float(value):.2f}%"
 
 
+def _pct_or(limit, measure):
+    """A limit as a share (uniqueness, rates) or as a number (t)."""
+    return _fmt(limit) if measure == "t" else _pct(limit)
+
+
 class PrivacyReport:
     """Privacy and utility report of an anonymized table, with a verdict.
 
@@ -87,7 +92,23 @@ class PrivacyReport:
         quasi-identifiers plus an identity per record as auxiliary table)
         re-identifies more than this share of its records.
     min_k : int or None, default=None
-        If set, the release is also insufficient when its k is below it.
+        The release is insufficient when its k is below it; None requires
+        ``k`` itself (a k=1 release is never sufficient by default).
+    min_l : int or None, default=None
+        If set (needs ``sensitive``), the release is insufficient when its
+        distinct l-diversity is below it.
+    max_t : float in (0, 1] or None, default=None
+        If set (needs ``sensitive``), the release is insufficient when its
+        t-closeness is above it.
+    max_homogeneity : float in [0, 1] or None, default=None
+        If set (needs ``sensitive``), the release is insufficient when the
+        homogeneity attack discloses the sensitive value of more than this
+        share of the records.
+    allowed_identifiers : list of str or None, default=None
+        Columns outside the quasi-identifiers that may have nearly one value
+        per record (e.g. a keyed pseudonym the data owner re-joins on).  Any
+        other such column makes the release insufficient: it acts as an
+        identifier.
     hierarchies : dict or None, default=None
         ``{column: hierarchy}`` for quasi-identifiers released as hierarchy
         nodes (linkage matching, NCP, distribution distance).
@@ -113,7 +134,10 @@ class PrivacyReport:
         Everything measured (what :meth:`to_dict` returns), computed when the
         report is built.
     sufficient_ : bool
-        The verdict.
+        The verdict: every requirement passed.
+    requirements_ : list of dict
+        Every requirement with its measured value: ``{"name", "measure",
+        "limit", "measured", "passed"}`` (also in ``results_["verdict"]``).
 
     Examples
     --------
@@ -144,6 +168,10 @@ class PrivacyReport:
         max_uniqueness=0.05,
         max_reidentification=0.05,
         min_k=None,
+        min_l=None,
+        max_t=None,
+        max_homogeneity=None,
+        allowed_identifiers=None,
         hierarchies=None,
         anonymizer=None,
         title="Privacy report",
@@ -157,6 +185,10 @@ class PrivacyReport:
         self.max_uniqueness = max_uniqueness
         self.max_reidentification = max_reidentification
         self.min_k = min_k
+        self.min_l = min_l
+        self.max_t = max_t
+        self.max_homogeneity = max_homogeneity
+        self.allowed_identifiers = allowed_identifiers
         self.hierarchies = hierarchies
         self.anonymizer = anonymizer
         self.title = title
@@ -190,8 +222,18 @@ class PrivacyReport:
         self.risk_threshold = _check_threshold(self.risk_threshold, "risk_threshold")
         _check_threshold(self.max_uniqueness, "max_uniqueness")
         _check_threshold(self.max_reidentification, "max_reidentification")
-        if self.min_k is not None:
-            _check_k(self.min_k)
+        min_k = self.k if self.min_k is None else _check_k(self.min_k)
+        if self.min_l is not None:
+            _check_k(self.min_l)
+        if self.max_t is not None:
+            _check_threshold(self.max_t, "max_t")
+        if self.max_homogeneity is not None and not (
+            isinstance(self.max_homogeneity, Real) and 0 <= self.max_homogeneity <= 1
+        ):
+            raise ValueError("max_homogeneity must be a number in [0, 1].")
+        needs_sensitive = [n for n in ("min_l", "max_t", "max_homogeneity") if getattr(self, n) is not None]
+        if needs_sensitive and self.sensitive is None:
+            raise ValueError(f"{', '.join(needs_sensitive)} need(s) the sensitive column: pass sensitive=...")
         orig, qis, sens = check_table(
             self.original, self.quasi_identifiers, self.sensitive, name="original"
         )
@@ -263,24 +305,14 @@ class PrivacyReport:
         cardinality = column_cardinality(anon)
         identifiers = [str(c) for c in cardinality.index[cardinality["likely_identifier"]]
                        if c not in qis and c != sens]
+        allowed = {str(c) for c in (self.allowed_identifiers or ())}
 
-        reasons = []
-        if privacy_anon["sample_uniqueness"] > self.max_uniqueness:
-            reasons.append(
-                f"sample uniqueness {_pct(privacy_anon['sample_uniqueness'])} is above "
-                f"{_pct(self.max_uniqueness)}"
-            )
-        rate = privacy_anon["linkage_reidentification_rate"]
-        if rate > self.max_reidentification:
-            reasons.append(
-                f"the linkage attack re-identifies {_pct(rate)} of the records, above "
-                f"{_pct(self.max_reidentification)}"
-            )
-        if self.min_k is not None and privacy_anon["k"] < self.min_k:
-            reasons.append(f"k = {privacy_anon['k']} is below the required {self.min_k}")
+        requirements = self._requirements(privacy_anon, min_k, identifiers, allowed)
+        reasons = [req["reason"] for req in requirements if not req["passed"]]
         warnings = [
-            f"column {c!r} has nearly one value per record: it acts as an identifier"
-            for c in identifiers
+            f"column {c!r} has nearly one value per record: it acts as an identifier "
+            "(allowed by allowed_identifiers)"
+            for c in identifiers if c in allowed
         ]
         notes = []
         if interpretation["lower_bound"]:
@@ -300,6 +332,7 @@ class PrivacyReport:
             _warnings.warn(f"PrivacyReport: {note}.", UserWarning, stacklevel=3)
         warnings += notes
         self.sufficient_ = not reasons
+        self.requirements_ = [{k: v for k, v in req.items() if k != "reason"} for req in requirements]
         self._per_column = per_column
         self.results_ = {
             "title": str(self.title),
@@ -311,10 +344,14 @@ class PrivacyReport:
                 "label": "sufficient" if self.sufficient_ else "insufficient",
                 "reasons": reasons,
                 "warnings": warnings,
+                "requirements": self.requirements_,
                 "thresholds": {
                     "max_uniqueness": float(self.max_uniqueness),
                     "max_reidentification": float(self.max_reidentification),
-                    "min_k": self.min_k,
+                    "min_k": min_k,
+                    "min_l": self.min_l,
+                    "max_t": self.max_t,
+                    "max_homogeneity": self.max_homogeneity,
                     "k": self.k,
                     "risk_threshold": self.risk_threshold,
                 },
@@ -335,6 +372,52 @@ class PrivacyReport:
             },
             "identifier_columns": identifiers,
         }
+
+    def _requirements(self, measured, min_k, identifiers, allowed):
+        """Every requirement of the verdict, measured: name, limit, value, pass/fail."""
+        def req(name, measure, op, limit, value, reason):
+            passed = bool(value >= limit) if op == ">=" else bool(value <= limit)
+            sign = "\u2265" if op == ">=" else "\u2264"  # no < or > to escape in Markdown/HTML
+            return {"name": f"{name} {sign} {_fmt(limit) if op == '>=' else _pct_or(limit, measure)}",
+                    "measure": measure, "limit": limit, "measured": value, "passed": passed,
+                    "reason": reason}
+
+        out = [
+            req("k", "k", ">=", min_k, measured["k"],
+                f"k = {measured['k']} is below the required {min_k}"),
+            req("sample uniqueness", "sample_uniqueness", "<=", float(self.max_uniqueness),
+                measured["sample_uniqueness"],
+                f"sample uniqueness {_pct(measured['sample_uniqueness'])} is above "
+                f"{_pct(self.max_uniqueness)}"),
+            req("linkage re-identification", "linkage_reidentification_rate", "<=",
+                float(self.max_reidentification), measured["linkage_reidentification_rate"],
+                f"the linkage attack re-identifies {_pct(measured['linkage_reidentification_rate'])} "
+                f"of the records, above {_pct(self.max_reidentification)}"),
+        ]
+        if self.min_l is not None:
+            out.append(req("l (distinct)", "l_distinct", ">=", int(self.min_l), measured["l_distinct"],
+                           f"l-diversity {measured['l_distinct']} is below the required {self.min_l}"))
+        if self.max_t is not None:
+            out.append(req("t", "t", "<=", float(self.max_t), measured["t"],
+                           f"t-closeness {_fmt(measured['t'])} is above the allowed {_fmt(self.max_t)}"))
+        if self.max_homogeneity is not None:
+            out.append(req("homogeneity disclosure", "homogeneity", "<=", float(self.max_homogeneity),
+                           measured["homogeneity"],
+                           f"the homogeneity attack discloses the sensitive value of "
+                           f"{_pct(measured['homogeneity'])} of the records, above "
+                           f"{_pct(self.max_homogeneity)}"))
+        unexpected = [c for c in identifiers if c not in allowed]
+        out.append({"name": "no identifying column", "measure": "identifier_columns", "limit": 0,
+                    "measured": len(unexpected), "passed": not unexpected,
+                    "reason": f"column(s) {', '.join(map(repr, unexpected))} have nearly one value per "
+                              "record: they act as identifiers (drop them, or list them in "
+                              "allowed_identifiers if they are pseudonyms you mean to release)"})
+        return out
+
+    def _requirement_rows(self):
+        return [(r["name"], _fmt(r["measured"]) if r["measure"] in ("k", "l_distinct", "t", "identifier_columns")
+                 else _pct(r["measured"]), "pass" if r["passed"] else "FAIL")
+                for r in self.results_["verdict"]["requirements"]]
 
     # -- rendering -------------------------------------------------------------------
     def to_dict(self):
@@ -443,12 +526,10 @@ class PrivacyReport:
             lines.append(f"- {esc(reason)}")
         for warning in v["warnings"]:
             lines.append(f"- warning: {esc(warning)}")
-        if not v["reasons"]:
-            lines.append(
-                f"- sample uniqueness and linkage re-identification are at most "
-                f"{_pct(v['thresholds']['max_uniqueness'])} and "
-                f"{_pct(v['thresholds']['max_reidentification'])}"
-            )
+        if v["reasons"] or v["warnings"]:
+            lines.append("")
+        lines += ["| requirement | measured | |", "|---|---:|---|"]
+        lines += [f"| {esc(a)} | {b} | {c} |" for a, b, c in self._requirement_rows()]
         lines += ["", "## Privacy", "", "| measure | original | anonymized |", "|---|---:|---:|"]
         lines += [f"| {a} | {b} | {c} |" for a, b, c in self._privacy_rows()]
         lines += ["", esc(self._interpretation_line())]
@@ -567,15 +648,14 @@ class PrivacyReport:
             f'<div class="verdict {"ok" if ok else "bad"}" id="verdict">'
             f"<strong>Verdict: {e(v['label'])}</strong><ul>",
         ]
-        if ok:
-            parts.append(
-                f"<li>sample uniqueness and linkage re-identification are at most "
-                f"{_pct(v['thresholds']['max_uniqueness'])} and "
-                f"{_pct(v['thresholds']['max_reidentification'])}</li>"
-            )
         parts += [f"<li>{e(reason)}</li>" for reason in v["reasons"]]
         parts += [f'<li class="warn">warning: {e(w)}</li>' for w in v["warnings"]]
-        parts.append("</ul></div>")
+        parts.append("</ul>")
+        parts.append('<table id="requirements"><thead><tr><th>requirement</th><th>measured</th>'
+                     "<th></th></tr></thead><tbody>")
+        parts += [f'<tr class="{"ok" if c == "pass" else "bad"}"><td>{e(a)}</td><td>{e(b)}</td>'
+                  f"<td>{e(c)}</td></tr>" for a, b, c in self._requirement_rows()]
+        parts.append("</tbody></table></div>")
         parts.append('<h2>Privacy</h2><table id="privacy"><thead><tr><th>measure</th>'
                      "<th>original</th><th>anonymized</th></tr></thead><tbody>")
         parts += [f"<tr><td>{e(a)}</td><td>{e(b)}</td><td>{e(c)}</td></tr>"
