@@ -702,34 +702,163 @@ def _toml_key(s):
     return s if re.fullmatch(r"[A-Za-z0-9_-]+", s) else _toml_str(s)
 
 
-def suggest_policy(report, dtypes=None, *, key_variable="SKLEARN_ANON_KEY"):
+#: share of distinct values above which a column that is neither a direct identifier nor a
+#: quasi-identifier acts as one (fnlwgt in Adult: 66% distinct)
+_NEAR_UNIQUE = 0.5
+#: rows read to profile the columns (facts are shares, a sample measures them well)
+_FACT_ROWS = 200_000
+
+
+def _column_facts(data, column, numeric):
+    """Distinct share, free-text share and padded share of one column (never its values)."""
+    from . import _text
+
+    values = data[column].dropna()
+    n = len(values)
+    if n == 0:
+        return {"distinct": 0.0, "free_text": 0.0, "padded": 0.0}
+    facts = {"distinct": _text.nunique(values) / n, "free_text": 0.0, "padded": 0.0}
+    if not numeric:
+        texts = _text.text_series(values)
+        facts["padded"] = float((texts != texts.str.strip()).mean())
+        facts["free_text"] = float((texts.str.strip().str.count(r"\s+") >= 3).mean())
+    return facts
+
+
+def _redundant_pairs(data, columns):
+    """Pairs of columns that determine each other (Adult's education and education-num)."""
+    import numpy as np
+
+    from . import _text
+
+    codes = {}
+    for c in columns:
+        code, uniques = _text.factorize(data[c], use_na_sentinel=False)
+        if 1 < len(uniques) < len(data):
+            codes[c] = (np.asarray(code, dtype=np.int64), len(uniques))
+    pairs = []
+    names = list(codes)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            (ca, na), (cb, nb) = codes[a], codes[b]
+            if na == nb and len(np.unique(ca * nb + cb)) == na:
+                pairs.append((a, b))
+    return pairs
+
+
+def suggest_policy(report, dtypes=None, *, data=None, k=10, key_variable="SKLEARN_ANON_KEY"):
     """A starting policy (TOML text) from :func:`~sklearn_anon.detect_pii`'s report.
 
-    Direct identifiers are dropped (e-mails, user names and hashed ids are
-    pseudonymized instead, so that records can still be joined by whoever
-    holds the key); quasi-identifiers are generalized by kind (dates of
-    birth to age bands, postal codes to their first three digits with rare
-    ones grouped, ages to bands, other categories with rare values
-    grouped); sensitive and other columns are kept, with a comment to
-    review them.  It is a starting point for a human review, not a
-    guarantee.
+    Written for a reviewer to approve, and failing closed where it must
+    guess:
+
+    * direct identifiers are dropped (the line says how to keep a keyed
+      pseudonym instead, which the verdict then has to allow explicitly);
+    * columns that act as identifiers without being detected as such
+      (nearly one value per record, such as Adult's ``fnlwgt``, or free
+      text) are dropped, with their distinct share;
+    * every quasi-identifier goes into one Mondrian group with ``k``, and
+      is named in ``[report]``, whose verdict requires ``k``;
+    * of two quasi-identifiers that determine each other (Adult's
+      ``education`` and ``education-num``), the second is dropped and the
+      pair named;
+    * sensitive and other columns are kept; a sensitive column is named in
+      ``[report]``;
+    * text values with leading or trailing spaces (Adult's
+      ``" Adm-clerical"``) are reported in a comment (no value is quoted).
 
     Parameters
     ----------
     report : DataFrame
         What :func:`~sklearn_anon.detect_pii` returns (index: column names).
     dtypes : mapping of {column: dtype} or None
-        The data's dtypes, to choose between numeric and text methods.
+        The data's dtypes, to choose between numeric and text methods; read
+        from ``data`` when it is given.
+    data : DataFrame or None, default=None
+        The table itself (its first 200,000 rows are read): distinct
+        shares, free text, padded values and redundant pairs are measured
+        on it.  Without it only the detection's sampled distinct ratio is
+        used and no pair is found.
+    k : int, default=10
+        The k of the Mondrian group and of the verdict.
     key_variable : str, default="SKLEARN_ANON_KEY"
         Environment variable named by the pseudonymization key reference.
 
     Returns
     -------
     text : str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_anon import detect_pii
+    >>> from sklearn_anon.datasets import make_customers
+    >>> people = make_customers(500, random_state=0)
+    >>> text = suggest_policy(detect_pii(people), data=people)
+    >>> print([line for line in text.splitlines() if line.startswith("ssn")][0])
+    ssn = "drop"   # direct_identifier, ssn
     """
     import pandas as pd
 
+    if data is not None:
+        data = data.iloc[:_FACT_ROWS]
+        dtypes = data.dtypes.to_dict()
     dtypes = dict(dtypes or {})
+
+    def is_numeric(column):
+        dtype = dtypes.get(column)
+        return dtype is not None and pd.api.types.is_numeric_dtype(dtype) and not (
+            pd.api.types.is_bool_dtype(dtype))
+
+    columns = [str(c) for c in report.index]
+    facts = {c: _column_facts(data, c, is_numeric(c)) if data is not None and c in data.columns
+             else {"distinct": float(report.loc[c, "distinct_ratio"] if c in report.index else 0.0),
+                   "free_text": 0.0, "padded": 0.0}
+             for c in columns}
+    roles = {c: report.loc[c, "role"] for c in columns}
+    kinds = {c: report.loc[c, "kind"] if isinstance(report.loc[c, "kind"], str) else None for c in columns}
+    qis = [c for c in columns if roles[c] == "quasi_identifier"]
+    redundant = {}
+    if data is not None:
+        for a, b in _redundant_pairs(data, [c for c in qis if c in data.columns]):
+            redundant.setdefault(b, a)  # keep the first of the pair
+    qis = [c for c in qis if c not in redundant]
+
+    rules, sensitive = [], None
+    for column in columns:
+        name, role, kind, fact = _toml_key(column), roles[column], kinds[column], facts[column]
+        why = f"{role}" + (f", {kind}" if kind else "")
+        if role == "direct_identifier":
+            spec = '"drop"'
+            if kind in ("email", "username", "hash_id", "uuid"):
+                why += ('; to keep a join key instead: { action = "pseudonymize", length = 16 }, '
+                        'and list it in [report] allowed_identifiers')
+        elif column in redundant:
+            spec = '"drop"'
+            why += f"; determines and is determined by {redundant[column]!r} (same information)"
+        elif role == "quasi_identifier":
+            spec = '"mondrian"'
+        elif fact["free_text"] >= 0.5:
+            spec = '"drop"'
+            why += f"; free text ({fact['free_text']:.0%} of values have 4+ words): may name people"
+        elif fact["distinct"] >= _NEAR_UNIQUE:
+            spec = '"drop"'
+            why += (f"; {fact['distinct']:.0%} distinct values: acts as an identifier"
+                    + ("; to release it, use laplace with declared bounds and epsilon and list it "
+                       "in [report] allowed_identifiers" if is_numeric(column) else ""))
+        elif role == "sensitive":
+            spec = '"keep"'
+            sensitive = sensitive or column
+            if is_numeric(column):
+                why += "; consider laplace with epsilon and bounds, or topcode"
+        else:
+            spec = '"keep"'
+            why += "; review"
+        if fact["padded"] > 0 and spec != '"drop"':
+            why += (f"; {fact['padded']:.0%} of values have leading/trailing spaces "
+                    "(strip them before anonymizing: read_csv(skipinitialspace=True))")
+        rules.append(f"{name} = {spec}   # {why}")
+
     lines = [
         "# sklearn-anon policy, suggested from the detection: review every line.",
         "# Actions: drop, keep, pseudonymize, fake, generalize, mondrian, laplace, gaussian,",
@@ -739,44 +868,17 @@ def suggest_policy(report, dtypes=None, *, key_variable="SKLEARN_ANON_KEY"):
         'unlisted = "drop"   # columns the policy does not name are not written',
         "",
         "[keys]",
-        f'default = "env:{key_variable}"   # generate one with: sklearn-anon keygen',
+        f'# default = "env:{key_variable}"   # for pseudonymize; generate one with: sklearn-anon keygen',
         "",
         "[columns]",
+        *rules,
     ]
-    for column, row in report.iterrows():
-        name = _toml_key(str(column))
-        role, kind = row["role"], row["kind"] if isinstance(row["kind"], str) else None
-        dtype = dtypes.get(column)
-        numeric = dtype is not None and pd.api.types.is_numeric_dtype(dtype) and not (
-            pd.api.types.is_bool_dtype(dtype))
-        why = f"{role}" + (f", {kind}" if kind else "")
-        if role == "direct_identifier":
-            if kind in ("email", "username", "hash_id", "uuid"):
-                spec = '{ action = "pseudonymize", length = 16 }'
-            else:
-                spec = '"drop"'
-        elif role == "quasi_identifier":
-            if kind == "date_of_birth":
-                spec = ('{ action = "generalize", method = "age", '
-                        "bins = [0, 18, 30, 45, 65, 120] }")
-            elif kind == "postal_code":
-                spec = ('{ action = "generalize", method = "prefix", n = 3, '
-                        + ("width = 5, " if numeric else "") + "min_count = 10 }")
-            elif kind == "age" and numeric:
-                spec = ('{ action = "generalize", method = "interval", '
-                        "bins = [0, 18, 30, 45, 65, 200], right = false }")
-            elif numeric:
-                spec = '{ action = "generalize", method = "interval", n_bins = 5 }'
-            elif kind == "sex":
-                spec = '"keep"'
-            else:
-                spec = '{ action = "generalize", method = "rare", min_count = 10 }'
-        elif role == "sensitive" and numeric:
-            spec = '"keep"'
-            why += "; consider laplace with epsilon and bounds, or topcode"
-        else:
-            spec = '"keep"'
-            why += "; review"
-        lines.append(f"{name} = {spec}   # {why}")
-    lines.append("")
+    if qis:
+        lines += ["", "[mondrian.default]   # the quasi-identifiers, k-anonymized together",
+                  f"k = {int(k)}"]
+    lines += ["", "[report]   # the verdict: anonymize exits non-zero when a requirement fails"]
+    lines.append(f"quasi_identifiers = [{', '.join(_toml_str(q) for q in qis)}]")
+    if sensitive is not None:
+        lines.append(f"sensitive = {_toml_str(sensitive)}")
+    lines += [f"k = {int(k)}", "max_uniqueness = 0.05", "max_reidentification = 0.05", ""]
     return "\n".join(lines)

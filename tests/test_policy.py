@@ -252,23 +252,65 @@ def test_policy_document_type():
 
 
 # -- suggesting ---------------------------------------------------------------------------------
-def test_suggested_policy_is_valid_and_removes_direct_identifiers(customers, monkeypatch):
+def _passes_its_own_verdict(policy, table):
+    from sklearn_anon.metrics import PrivacyReport
+
+    out = policy.build(table.columns).fit_transform(table)
+    cfg = policy.report
+    report = PrivacyReport(table, out, cfg["quasi_identifiers"], cfg.get("sensitive"),
+                           **{k: cfg[k] for k in ("k", "max_uniqueness", "max_reidentification")})
+    return out, report
+
+
+def test_suggested_policy_is_valid_and_removes_direct_identifiers(customers):
     from sklearn_anon import detect_pii
 
-    monkeypatch.setenv("SKLEARN_ANON_KEY", "k" * 20)
-    text = suggest_policy(detect_pii(customers), customers.dtypes.to_dict())
+    for data in (None, customers):  # from the detection alone, or measured on the table
+        text = suggest_policy(detect_pii(customers), customers.dtypes.to_dict(), data=data)
+        policy = parse_policy(text)
+        assert set(policy.rules) == set(customers.columns)
+        for column in ("ssn", "name", "email", "ip", "street_address"):
+            assert policy.rules[column].action == "drop", column
+        qis = policy.report["quasi_identifiers"]
+        assert {"zipcode", "birthdate", "sex"} <= set(qis)
+        assert all(policy.rules[q].action == "mondrian" for q in qis)
+        assert policy.report["k"] == 10 and policy.mondrian_groups["default"]["k"] == 10
+        out, report = _passes_its_own_verdict(policy, customers)
+        assert report.sufficient_, report.to_dict()["verdict"]["reasons"]
+        raw_values = set(customers["email"]) | set(customers["name"])
+        assert not raw_values & set(out.astype(str).to_numpy().ravel())
+    assert "pseudonymize" in text.split("email = ")[1].splitlines()[0]  # how to keep a join key
+
+
+def test_suggested_policy_on_adult_with_names_emails_and_notes(adult_dir):
+    # issue 15.2: near-unique fnlwgt and free-text notes dropped, education-num
+    # named as redundant with education, padded values reported, quasi-identifiers
+    # k-anonymized together, and the unedited suggestion passes its own verdict
+    from sklearn_anon import detect_pii
+
+    cols = ["age", "workclass", "fnlwgt", "education", "education-num", "marital-status",
+            "occupation", "relationship", "race", "sex", "capital-gain", "capital-loss",
+            "hours-per-week", "native-country", "salary-class"]
+    adult = pd.read_csv(adult_dir / "adult.data", header=None, names=cols, nrows=8000)
+    people = make_customers(len(adult), random_state=0)
+    rng = np.random.default_rng(0)
+    words = np.array(["called", "about", "the", "invoice", "and", "asked", "for", "a", "refund"])
+    notes = [" ".join(rng.choice(words, 6)) + f" {i}" for i in range(len(adult))]
+    adult = adult.assign(name=people["name"].to_numpy(), email=people["email"].to_numpy(), notes=notes)
+    text = suggest_policy(detect_pii(adult), data=adult)
     policy = parse_policy(text)
-    assert set(policy.rules) == set(customers.columns)
-    assert policy.rules["ssn"].action == "drop"
-    assert policy.rules["name"].action == "drop"
-    assert policy.rules["email"].action == "pseudonymize"
-    assert policy.rules["zipcode"].action == "generalize"
-    assert policy.rules["birthdate"].method == "age"
-    out = policy.build(customers.columns).fit_transform(customers)
-    for column in ("name", "ssn", "ip", "street_address"):
-        assert column not in out.columns
-    raw_values = set(customers["email"]) | set(customers["name"])
-    assert not raw_values & set(out.astype(str).to_numpy().ravel())
+    line = {c: next(x for x in text.splitlines() if x.startswith(f"{c} = ")) for c in adult.columns}
+    for column in ("fnlwgt", "notes", "name", "email", "education-num"):
+        assert policy.rules[column].action == "drop", column
+    assert "acts as an identifier" in line["fnlwgt"] and "free text" in line["notes"]
+    assert "'education'" in line["education-num"]
+    assert "leading/trailing spaces" in line["occupation"]
+    assert set(policy.report["quasi_identifiers"]) >= {"age", "sex", "race", "education", "occupation"}
+    for value in adult["occupation"].unique()[:5]:  # no value is quoted
+        assert value.strip() not in text
+    _, report = _passes_its_own_verdict(policy, adult)
+    assert report.sufficient_, report.to_dict()["verdict"]["reasons"]
+    assert report.to_dict()["anonymized"]["k"] >= 10
 
 
 def test_example_policy_file_is_valid(monkeypatch):
