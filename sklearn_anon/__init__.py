@@ -19,8 +19,7 @@ from .generalize import *  # noqa: F401,F403
 from .generalize import __all__ as _generalize_all
 from .identifiers import *  # noqa: F401,F403
 from .identifiers import __all__ as _identifiers_all
-from .kanonymity import *  # noqa: F401,F403
-from .kanonymity import __all__ as _kanonymity_all
+from .kanonymity import MondrianAnonymizer
 from .synthetic import *  # noqa: F401,F403
 from .synthetic import __all__ as _synthetic_all
 
@@ -31,7 +30,7 @@ __all__ = [
     "UnusedColumnParameterWarning",
     *_generalize_all,
     *_identifiers_all,
-    *_kanonymity_all,
+    "MondrianAnonymizer",
     *_dp_all,
     "DPLogisticRegression",
     *_synthetic_all,

@@ -83,7 +83,7 @@ def test_training_rows_get_their_own_region():
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_routing_training_rows_reproduces_the_partition(seed):
-    from sklearn_anon._mondrian import route
+    from sklearn_anon.kanonymity._coding import route
 
     df = make_table(500, seed=seed)
     df.loc[df.sample(frac=0.05, random_state=seed).index, "income"] = np.nan

@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from . import _text
-from ._compat import Interval, StrOptions, _fit_context
-from ._hierarchy import load_hierarchy
-from ._mondrian import (SensitiveRule, fmt_numbers, grow_tree, is_date_objects, make_coder,
-                        round_sig, route)
-from .base import SUPPRESSED, ColumnAnonymizer, is_numeric, values_hidden
+from .. import _text
+from .._compat import Interval, StrOptions, _fit_context
+from .._hierarchy import load_hierarchy
+from ..base import SUPPRESSED, ColumnAnonymizer, is_numeric, values_hidden
+from ._coding import (SensitiveRule, fmt_numbers, grow_tree, is_date_objects, make_coder,
+                      round_sig, route)
 
 __all__ = ["MondrianAnonymizer"]
 

@@ -22,8 +22,8 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 import numpy as np
 import pandas as pd
 
-from . import _text
-from .base import values_hidden
+from .. import _text
+from ..base import values_hidden
 
 #: nanoseconds per unit of the datetime64 resolutions pandas supports
 _NS_PER = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}

@@ -1,0 +1,18 @@
+"""k-anonymity as a transformer: Mondrian with l-diversity and t-closeness.
+
+:class:`MondrianAnonymizer` learns a multidimensional partition of the
+training rows on their quasi-identifiers and stores it as a cut tree;
+``transform`` routes any row, a training row or a new one, down that tree
+and writes the generalization of its region.
+
+What lives where (all modules but this one are private):
+
+* ``_mondrian.py``: the :class:`MondrianAnonymizer` estimator and the
+  helpers that write its region labels, midpoints and means.
+* ``_coding.py``: the engine's column coding: ``ColumnCoder``,
+  ``make_coder`` and the number/datetime conversions.
+"""
+
+from ._mondrian import MondrianAnonymizer
+
+__all__ = ["MondrianAnonymizer"]
