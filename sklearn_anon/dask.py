@@ -620,7 +620,7 @@ def _route_values(anon, frame):
 
 def _leaf_counts_partition(part, anon, n_leaves, s_codes_of=None, m=1):
     """Rows per (leaf, sensitive code) of one partition, as a flat count vector."""
-    from .kanonymity._coding import route
+    from .kanonymity._cut_tree import route
 
     leaf = route(anon.tree_, _route_values(anon, part)) if len(part) else np.empty(0, np.int64)
     if s_codes_of is None:
@@ -689,7 +689,7 @@ def _collapsed(anon, new_leaf, sample):
     tree["feature"] = np.where(new_leaf >= 0, -1, tree["feature"])
     tree["leaf"] = new_leaf
     out.tree_ = tree
-    from .kanonymity._coding import route
+    from .kanonymity._cut_tree import route
 
     frame = sample[list(anon.feature_names_in_)] if hasattr(anon, "feature_names_in_") else sample
     leaf = route(tree, _route_values(anon, frame))
@@ -803,7 +803,7 @@ def fit_mondrian_dask(anonymizer, ddf, *, sample_rows=200_000, sample_k=None, ra
     total = node_hist.sum(axis=1)
     holds = total >= k
     if check_s:
-        from .kanonymity._coding import SensitiveRule
+        from .kanonymity._cut_tree import SensitiveRule
 
         whole = node_hist[0][None, :]
         rule = SensitiveRule(np.arange(m, dtype=np.int64), m, l=anonymizer.l,

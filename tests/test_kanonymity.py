@@ -83,7 +83,7 @@ def test_training_rows_get_their_own_region():
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_routing_training_rows_reproduces_the_partition(seed):
-    from sklearn_anon.kanonymity._coding import route
+    from sklearn_anon.kanonymity._cut_tree import route
 
     df = make_table(500, seed=seed)
     df.loc[df.sample(frac=0.05, random_state=seed).index, "income"] = np.nan
@@ -267,6 +267,34 @@ def test_grid_search_over_k_and_joblib_round_trip(tmp_path):
     anon = search.best_estimator_[0]
     again = pickle.loads(pickle.dumps(anon))
     pd.testing.assert_frame_equal(again.transform(X), anon.transform(X))
+
+
+def test_pickle_of_the_previous_release_loads():
+    # Before issue 14.1 the engine was sklearn_anon/_mondrian.py and the
+    # estimator sklearn_anon/kanonymity.py: a pickled fitted anonymizer names
+    # sklearn_anon._mondrian.ColumnCoder (its coders_), which the shim keeps.
+    from sklearn_anon._mondrian import ColumnCoder as OldPathCoder
+    from sklearn_anon.kanonymity._coding import ColumnCoder
+
+    assert OldPathCoder is ColumnCoder
+    assert pickle.loads(b"csklearn_anon._mondrian\nColumnCoder\n.") is ColumnCoder
+    df = make_table(200)
+    df["when"] = pd.Timestamp("2020-01-01") + pd.to_timedelta(df["age"] * 7, unit="D")
+    anon = MondrianAnonymizer(k=5, l=2, sensitive="disease").fit(df)
+    old_paths = {ColumnCoder: "sklearn_anon._mondrian",
+                 MondrianAnonymizer: "sklearn_anon.kanonymity"}
+    saved = {cls: cls.__module__ for cls in old_paths}
+    try:  # pickle as the previous release wrote it
+        for cls, module in old_paths.items():
+            cls.__module__ = module
+        data = pickle.dumps(anon)
+    finally:
+        for cls, module in saved.items():
+            cls.__module__ = module
+    assert b"sklearn_anon._mondrian" in data and b"kanonymity._coding" not in data
+    again = pickle.loads(data)
+    assert all(type(c) is ColumnCoder for c in again.coders_)
+    pd.testing.assert_frame_equal(again.transform(df), anon.transform(df))
 
 
 def test_in_column_transformer():

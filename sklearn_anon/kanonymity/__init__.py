@@ -11,6 +11,11 @@ What lives where (all modules but this one are private):
   helpers that write its region labels, midpoints and means.
 * ``_coding.py``: the engine's column coding: ``ColumnCoder``,
   ``make_coder`` and the number/datetime conversions.
+* ``_cut_tree.py``: the partitioning engine: ``grow_tree`` (with
+  ``SensitiveRule`` for l-diversity / t-closeness) and ``route``.
+
+``sklearn_anon/_mondrian.py`` (the engine's old path) only re-exports
+``ColumnCoder``, so that pickles of the previous release still load.
 """
 
 from ._mondrian import MondrianAnonymizer

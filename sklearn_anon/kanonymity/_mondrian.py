@@ -18,8 +18,8 @@ from .. import _text
 from .._compat import Interval, StrOptions, _fit_context
 from .._hierarchy import load_hierarchy
 from ..base import SUPPRESSED, ColumnAnonymizer, is_numeric, values_hidden
-from ._coding import (SensitiveRule, fmt_numbers, grow_tree, is_date_objects, make_coder,
-                      round_sig, route)
+from ._coding import fmt_numbers, is_date_objects, make_coder, round_sig
+from ._cut_tree import SensitiveRule, grow_tree, route
 
 __all__ = ["MondrianAnonymizer"]
 
