@@ -16,7 +16,7 @@ from sklearn_anon.metrics import (
     linkage_attack,
     sample_uniqueness,
 )
-from sklearn_anon.metrics._attacks import match_records
+from sklearn_anon.metrics._matching import match_records
 
 ADULT_QIS = ["sex", "age", "race", "marital-status", "education", "native-country",
              "workclass", "occupation"]

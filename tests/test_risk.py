@@ -220,7 +220,7 @@ def test_bad_input_errors_name_columns_not_values(secret_table, call, match):
 
 
 def test_sensitive_column_cannot_be_a_quasi_identifier(secret_table):
-    from sklearn_anon.metrics._risk import check_table
+    from sklearn_anon.metrics._tables import check_table
 
     with pytest.raises(ValueError, match="both"):
         check_table(secret_table, ["age", "zip"], "zip")

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from sklearn_anon import metrics
-from sklearn_anon.metrics._attacks import compatible_counts, match_records
+from sklearn_anon.metrics._matching import compatible_counts, match_records
 
 SURROGATE = "SECRET\ud800X"
 OTHER = "SECRET\udcffX"

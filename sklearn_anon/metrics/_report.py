@@ -31,7 +31,8 @@ import pandas as pd
 from ._anonymizer import Precomputed, generalize_with
 from ._attacks import homogeneity_attack, linkage_attack
 from ._privacy_models import l_diversity, t_closeness
-from ._risk import _check_k, _check_threshold, check_table, class_codes, column_cardinality
+from ._risk import column_cardinality
+from ._tables import _check_k, _check_threshold, check_table, class_codes
 from ._utility import distribution_distance, entropy_loss, information_loss
 
 __all__ = ["PrivacyReport"]

@@ -18,18 +18,17 @@ size ``f`` with probability ``1 / f`` (the prosecutor model).
   columns that act as identifiers (ids, full timestamps, hashes).
 
 All of them are vectorized (the equivalence classes of
-:mod:`._privacy_models`: one factorization per column, a mixed-radix key,
+:mod:`._tables`: one factorization per column, a mixed-radix key,
 ``np.bincount``; no ``groupby``), treat NaN as a value of its own, and never
 put a cell value in an error message.
 """
-
-from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 
 from ..base import check_frame
-from ._privacy_models import _as_list, _check_table, _class_sizes
+from ._matching import compatible_counts
+from ._tables import _as_list, _check_k, _check_threshold, check_table, class_codes
 
 __all__ = [
     "column_cardinality",
@@ -43,81 +42,10 @@ __all__ = [
 ]
 
 
-# -- shared validation and grouping helpers (used by the other metrics modules)
-# The checks and the class ids are those of ``_privacy_models`` (k, l, t), so
-# every measure of the package reads a table the same way.
-
-
-def check_table(X, quasi_identifiers, sensitive=None, *, name="X"):
-    """Validate a table and its quasi-identifier / sensitive column names.
-
-    Parameters
-    ----------
-    X : DataFrame or array-like of shape (n_samples, n_features)
-        The table (an ndarray's columns are named ``x0, x1, ...``).
-    quasi_identifiers : str, list of str or None
-        Quasi-identifier columns of ``X``; None takes every column but
-        ``sensitive``.
-    sensitive : str or None, default=None
-        The sensitive column of ``X``; it may not be a quasi-identifier.
-    name : str, default="X"
-        How the table is called in error messages.
-
-    Returns
-    -------
-    frame : DataFrame
-    quasi_identifiers : list
-    sensitive : str or None
-
-    Raises
-    ------
-    ValueError
-        Empty table, no quasi-identifier, a name not in the table, a name
-        given twice, or a sensitive column that is also a quasi-identifier.
-        Messages name columns only, never cell values.
-    """
-    if sensitive is not None and not isinstance(sensitive, str) and np.iterable(sensitive):
-        sensitive = list(sensitive)
-        if len(sensitive) != 1:
-            raise ValueError("sensitive must name one column.")
-        sensitive = sensitive[0]
-    try:
-        frame, qis = _check_table(X, quasi_identifiers, sensitive)
-    except ValueError as exc:
-        raise ValueError(f"{name}: {exc}") from None
-    return frame, qis, sensitive
-
-
-def class_codes(frame, quasi_identifiers):
-    """Equivalence-class id of each row and the size of each class.
-
-    Returns ``(codes, sizes)``: ``codes[i]`` is the class of row ``i``
-    (0 .. n_classes - 1, in no particular order), ``sizes[c]`` the number of
-    rows in class ``c``.  NaN is a value of its own.
-    """
-    return _class_sizes(frame, list(quasi_identifiers))
-
-
 def row_class_sizes(frame, quasi_identifiers):
     """Size of the equivalence class of each row (ndarray of int64)."""
     codes, sizes = class_codes(frame, quasi_identifiers)
     return sizes[codes]
-
-
-def _check_threshold(threshold, name="threshold"):
-    if (
-        isinstance(threshold, bool)
-        or not isinstance(threshold, Real)
-        or not 0 < float(threshold) <= 1
-    ):
-        raise ValueError(f"{name} must be a number in (0, 1], got {threshold!r}.")
-    return float(threshold)
-
-
-def _check_k(k):
-    if isinstance(k, bool) or not isinstance(k, Integral) or k < 1:
-        raise ValueError(f"k must be an integer >= 1, got {k!r}.")
-    return int(k)
 
 
 def _risk_stats(risk, threshold):
@@ -261,8 +189,6 @@ def prosecutor_risk(X, quasi_identifiers, *, threshold=0.2):
 
 def _population_counts(frame, qis, population, hierarchies, anonymizer=None):
     """Number of population records compatible with each released record."""
-    from ._attacks import compatible_counts  # deferred: _attacks imports this module
-
     pop, _, _ = check_table(population, qis, name="population")
     counts = compatible_counts(frame, pop, qis, hierarchies=hierarchies, anonymizer=anonymizer)
     sizes = row_class_sizes(frame, qis)

@@ -45,22 +45,23 @@ import numpy as np
 import pandas as pd
 
 from .._fit_record import fit_input, fit_output
+from ._anonymizer import Precomputed
 from ._attacks import homogeneity_attack, linkage_attack
+from ._ncp import ncp
 from ._privacy_models import (
     average_class_size,
     discernibility,
     k_anonymity,
     l_diversity,
-    ncp,
     t_closeness,
 )
 from ._risk import (
-    check_table,
     marketer_risk,
     prosecutor_risk,
     records_below_k,
     sample_uniqueness,
 )
+from ._tables import check_table
 from ._utility import entropy_loss
 
 __all__ = ["PRIVACY_MEASURES", "make_privacy_scorer"]
@@ -299,8 +300,6 @@ class _PrivacyScorer:
         released, original, step = self.released(estimator, X, return_step=True)
         kw = self.kwargs
         if self.measure == "ncp":  # NCP reads custom labels through the fitted step itself
-            from ._anonymizer import Precomputed
-
             kw = {**kw, "anonymizer": Precomputed(step, released)}
         qis = self.quasi_identifiers
         sensitive = self.kwargs.get("sensitive")

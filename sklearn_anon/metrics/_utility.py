@@ -25,9 +25,13 @@ import pandas as pd
 from scipy.stats import wasserstein_distance
 
 from .. import _text
+from .._hierarchy import load_hierarchy
 from ..base import SUPPRESSED, check_frame, is_numeric
-from ._attacks import parse_intervals, parse_sets
-from ._privacy_models import _as_list, average_class_size, discernibility, ncp
+from ._anonymizer import generalize_with
+from ._labels import parse_intervals, parse_sets
+from ._ncp import ncp
+from ._privacy_models import average_class_size, discernibility
+from ._tables import _as_list, class_codes
 
 __all__ = [
     "correlation_drift",
@@ -183,8 +187,6 @@ def _spread_categories(orig, anon, hierarchy, mapping=None):
     evenly over what it covers; a value covering nothing (``"*"``, NaN, an
     unreadable label) over the whole domain.
     """
-    from .._hierarchy import load_hierarchy
-
     o_codes, o_uni = _text.factorize(orig, use_na_sentinel=False)
     domain = _text.text_index(_text.text_series(pd.Series(o_uni, dtype=object)))
     m = len(domain)
@@ -314,8 +316,6 @@ def distribution_distance(original, anonymized, columns=None, *, hierarchies=Non
     hierarchies = hierarchies or {}
     generalized = None
     if anonymizer is not None:
-        from ._anonymizer import generalize_with
-
         generalized = generalize_with(anonymizer, orig, columns, name="original")
         generalized = generalized.reset_index(drop=True)
     rows = []
@@ -488,8 +488,6 @@ def information_loss(original, anonymized, quasi_identifiers, *, k=None, hierarc
     8
     """
     orig, anon, qis = _check_pair(original, anonymized, quasi_identifiers)
-    from ._risk import class_codes
-
     _, sizes = class_codes(anon, qis)
     k_ref = int(sizes.min()) if k is None else k
     total, per_column = ncp(orig, anon, qis, hierarchies=hierarchies, anonymizer=anonymizer,
