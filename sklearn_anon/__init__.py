@@ -21,8 +21,7 @@ from .identifiers import *  # noqa: F401,F403
 from .identifiers import __all__ as _identifiers_all
 from .kanonymity import *  # noqa: F401,F403
 from .kanonymity import __all__ as _kanonymity_all
-from .synthetic import *  # noqa: F401,F403
-from .synthetic import __all__ as _synthetic_all
+from .synthetic import DPSynthesizer, make_fake_pii
 
 __version__ = "0.1.0.dev0"
 
@@ -34,5 +33,6 @@ __all__ = [
     *_kanonymity_all,
     *_dp_all,
     "DPLogisticRegression",
-    *_synthetic_all,
+    "DPSynthesizer",
+    "make_fake_pii",
 ]
