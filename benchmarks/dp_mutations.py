@@ -35,19 +35,19 @@ MUTATIONS = [
     ),
     (
         "DPSynthesizer: a third of the noise (in the Gaussian measurement)",
-        "sklearn_anon/_mst.py",
+        "sklearn_anon/synthetic/_mst.py",
         "rng.normal(0.0, sigma, size=counts.shape)",
         "rng.normal(0.0, sigma / 3, size=counts.shape)",
     ),
     (
         "DPSynthesizer: a third of the noise (sigma1 and sigma_ both divided)",
-        "sklearn_anon/synthetic.py",
+        "sklearn_anon/synthetic/_synthesizer.py",
         "sigma1 = np.sqrt(k1 / (2 * rho1))",
         "sigma1 = np.sqrt(k1 / (2 * rho1)) / 3",
     ),
     (
         "DPSynthesizer: 3x epsilon in tree selection",
-        "sklearn_anon/synthetic.py",
+        "sklearn_anon/synthetic/_synthesizer.py",
         "eps_sel = np.sqrt(8 * rho_sel / (r - 1))",
         "eps_sel = 3 * np.sqrt(8 * rho_sel / (r - 1))",
     ),

@@ -20,8 +20,7 @@ from .generalize import __all__ as _generalize_all
 from .identifiers import *  # noqa: F401,F403
 from .identifiers import __all__ as _identifiers_all
 from .kanonymity import MondrianAnonymizer
-from .synthetic import *  # noqa: F401,F403
-from .synthetic import __all__ as _synthetic_all
+from .synthetic import DPSynthesizer, make_fake_pii
 
 __version__ = "0.1.0.dev0"
 
@@ -33,5 +32,6 @@ __all__ = [
     "MondrianAnonymizer",
     *_dp_all,
     "DPLogisticRegression",
-    *_synthetic_all,
+    "DPSynthesizer",
+    "make_fake_pii",
 ]

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from sklearn_anon import DPGroupMeanEncoder, DPKBinsDiscretizer, DPSynthesizer
-from sklearn_anon import _mst
+from sklearn_anon.synthetic import _mst
 from sklearn_anon._compat import dp_tools
 
 

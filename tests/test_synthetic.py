@@ -15,7 +15,6 @@ from scipy import stats
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from sklearn_anon import DPSynthesizer, make_fake_pii, privacy_budget
-from sklearn_anon import _mst
 from sklearn_anon.datasets import adult_schema
 from sklearn_anon._compat import BudgetAccountant, PrivacyLeakWarning, dp_tools
 from sklearn_anon.metrics import (
@@ -25,7 +24,8 @@ from sklearn_anon.metrics import (
     pairwise_tvd,
     tstr_score,
 )
-from sklearn_anon.synthetic import BAD_ADDRESS_RE, _clean_name
+from sklearn_anon.synthetic import _mst
+from sklearn_anon.synthetic._fake_pii import BAD_ADDRESS_RE, _clean_name
 
 ADULT_COLUMNS = [
     "age", "workclass", "fnlwgt", "education", "education-num", "marital-status",
@@ -499,7 +499,7 @@ def test_too_small_budget_raises_before_any_work(budget, monkeypatch):
     def no_work(*args, **kwargs):
         raise AssertionError("the synthesizer worked before checking the budget")
 
-    monkeypatch.setattr(DPSynthesizer, "_encode", no_work)
+    monkeypatch.setattr("sklearn_anon.synthetic._synthesizer._encode_columns", no_work)
     monkeypatch.setattr(DPSynthesizer, "_fit_model", no_work)
     acc = BudgetAccountant(*budget)
     synth = DPSynthesizer(epsilon=1.0, delta=1e-7, accountant=acc, random_state=0, **_SMALL_SCHEMA)
@@ -553,6 +553,30 @@ def test_a_pickled_synthesizer_spends_on_its_own_copy_only_in_this_process():
     assert "Generator" not in repr(loaded.__dict__)
     loaded.fit(_small_schema_frame())  # same process: its copy is an accountant of this process
     assert loaded.accountant_.total()[0] == pytest.approx(0.3)
+
+
+def test_a_pickle_of_before_the_synthetic_package_loads():
+    # Until issue 14.1 DPSynthesizer lived in the module sklearn_anon.synthetic,
+    # so older pickles name it there (protocol 2 writes GLOBAL as plain text).
+    # A fitted synthesizer's pickle names no other class of the package (its
+    # model is dicts, tuples and arrays): the old sklearn_anon._mst needs no shim.
+    import pickle
+    import pickletools
+
+    synth = DPSynthesizer(epsilon=1.0, random_state=0, **_SMALL_SCHEMA).fit(_small_schema_frame())
+    data = pickle.dumps(synth, protocol=2)
+    named = {arg for op, arg, _ in pickletools.genops(data) if op.name == "GLOBAL"}
+    assert {g for g in named if g.startswith("sklearn_anon")} == {
+        "sklearn_anon.synthetic._synthesizer DPSynthesizer"
+    }
+    old = data.replace(
+        b"csklearn_anon.synthetic._synthesizer\nDPSynthesizer\n",
+        b"csklearn_anon.synthetic\nDPSynthesizer\n",
+    )
+    assert old != data
+    loaded = pickle.loads(old)
+    assert type(loaded) is DPSynthesizer
+    pd.testing.assert_frame_equal(loaded.sample(50, random_state=1), synth.sample(50, random_state=1))
 
 
 def test_default_accountant_is_resolved_in_fit():

@@ -1,124 +1,29 @@
-"""Differentially private synthetic data and fake identities.
+"""Differentially private synthetic data: :class:`DPSynthesizer` (MST).
 
-* :class:`DPSynthesizer` learns a differentially private generative model of
-  a table (MST family, McKenna, Miklau & Sheldon 2021) and samples a fully
-  synthetic table of any size from it.
-* :func:`make_fake_pii` makes realistic fake identities (name, gender,
-  birth date, address, phone, email, national id) per country and year, for
-  test systems (extra ``fake``: ``pip install sklearn-anon[fake]``).
+The marginal measurements and the sampling are in :mod:`._mst`, the schema
+(column kinds, domains, binning) in :mod:`._schema`.
 """
 
-import re
-import unicodedata
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from . import _mst, _text
-from ._compat import BudgetAccountant, Interval, PrivacyLeakWarning, _fit_context, validate_data
-from .base import check_frame, frame_to_array, make_rng, values_hidden
-from .dp import _RANDOM_STATE, _DPEstimatorMixin, _spend_fit
+from .._compat import BudgetAccountant, Interval, PrivacyLeakWarning, _fit_context, validate_data
+from ..base import check_frame, frame_to_array
+from ..dp import _RANDOM_STATE, _DPEstimatorMixin, _spend_fit
+from . import _mst
+from ._common import _generator
+from ._schema import _column_kind, _decode_column, _encode_columns
 
-__all__ = ["DPSynthesizer", "make_fake_pii"]
+__all__ = ["DPSynthesizer"]
 
 
 #: zCDP split between one-way measurements, tree selection, two-way measurements
 _BUDGET_SPLIT = (1 / 3, 1 / 3, 1 / 3)
-
-
-def _generator(random_state):
-    """A numpy Generator: :func:`~sklearn_anon.base.make_rng` (secure OS seed
-    for None), except that an int seeds through a ``RandomState`` as it always
-    has here, so that seeded results stay what they were."""
-    if isinstance(random_state, Integral) and not isinstance(random_state, bool):
-        rs = check_random_state(random_state)
-        return np.random.default_rng(rs.randint(0, 2**32 - 1, size=4, dtype=np.uint64))
-    return make_rng(random_state)
-
-
-def _column_kind(series):
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
-        return "cat"
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "dt"
-    if pd.api.types.is_numeric_dtype(dtype):
-        return "num"
-    return "cat"
-
-
-def _datetime_to_float(series):
-    """Datetimes as float nanoseconds since the epoch (UTC), NaT as NaN."""
-    s = series
-    if getattr(s.dt, "tz", None) is not None:
-        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-    ns = s.to_numpy(dtype="datetime64[ns]")
-    out = ns.astype(np.int64).astype(np.float64)
-    out[np.isnat(ns)] = np.nan
-    return out
-
-
-def _to_float_bound(value, kind):
-    if kind == "dt":
-        ts = pd.Timestamp(value)
-        if ts.tzinfo is not None:
-            ts = ts.tz_convert("UTC").tz_localize(None)
-        return float(ts.as_unit("ns").value)
-    return float(value)
-
-
-#: a column whose domain is read from the data is refused when it has at
-#: least this many distinct values ...
-_NEAR_UNIQUE_MIN = 20
-#: ... and more distinct values than this share of its non-missing rows
-_NEAR_UNIQUE_SHARE = 0.5
-
-
-def _refuse_near_unique(name, n_values, col):
-    """Refuse a column whose undeclared domain is (nearly) one value per record.
-
-    Reading such a domain from the data would publish most records' values
-    with certainty (SSNs, e-mails, names): no noise on the counts can hide a
-    value that the category list itself releases.
-    """
-    n_present = int(col.notna().sum())
-    if n_values >= _NEAR_UNIQUE_MIN and n_values > _NEAR_UNIQUE_SHARE * n_present:
-        raise ValueError(
-            f"Column {name!r} looks like an identifier: its {n_values} categories, read "
-            f"from the data, number more than {_NEAR_UNIQUE_SHARE:.0%} of its "
-            f"{n_present} non-missing values, so the category list itself would "
-            "release most records' values. Drop the column (or generalize it "
-            "first), or declare its public domain in `categories`."
-        )
-
-
-def _category_codes(col, values):
-    """Position of each value of ``col`` in ``values`` (-1 for NaN / not listed).
-
-    Works on the column's distinct values as Python objects (one hash pass),
-    so values that Arrow-backed strings cannot hold (lone surrogates, bytes)
-    and intervals are matched like any other hashable value.
-    """
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        codes, uniques = col.cat.codes.to_numpy(), col.cat.categories.to_numpy(dtype=object)
-    else:
-        codes, uniques = _text.factorize(col.to_numpy(dtype=object), use_na_sentinel=True)
-    index = pd.Index(values, dtype=object)
-    lookup = np.append(index.get_indexer(pd.Index(uniques, dtype=object)), -1).astype(np.int64)
-    return lookup[codes]  # code -1 (missing) picks the trailing -1
-
-
-def _sorted_unique(values):
-    uniq = _text.unique(pd.Series(values, dtype=object).dropna())
-    try:
-        return sorted(uniq)
-    except TypeError:
-        return sorted(uniq, key=lambda v: (type(v).__name__, str(v)))
 
 
 class DPSynthesizer(_DPEstimatorMixin, BaseEstimator):
@@ -379,122 +284,6 @@ class DPSynthesizer(_DPEstimatorMixin, BaseEstimator):
         self.accountant = accountant
 
     # ------------------------------------------------------------------ fit
-    def _encode(self, frame, rng, eps_col):
-        """Discretize every column; return (codes, metas, leaked columns)."""
-        bounds = self.bounds or {}
-        categories = self.categories or {}
-        codes = np.empty(frame.shape, dtype=np.int64)
-        metas, leaked = [], []
-        for param, given, kinds in (("bounds", bounds, ("num", "dt")), ("categories", categories, ("cat",))):
-            for name in given:
-                if name not in frame.columns:
-                    raise ValueError(f"{param} names column {name!r}, which is not in X.")
-                if _column_kind(frame[name]) not in kinds:
-                    raise TypeError(
-                        f"{param} given for column {name!r}, whose dtype "
-                        f"{frame[name].dtype} does not take {param}."
-                    )
-        for j, name in enumerate(frame.columns):
-            col = frame[name]
-            kind = _column_kind(col)
-            meta = {"name": name, "kind": kind, "dtype": col.dtype}
-            if kind in ("num", "dt"):
-                if kind == "dt":
-                    meta["tz"] = getattr(col.dt, "tz", None)
-                    x = _datetime_to_float(col)
-                else:
-                    with values_hidden(name, "cannot be read as numbers"):
-                        x = col.to_numpy(dtype=np.float64, na_value=np.nan)
-                integer = kind == "num" and (
-                    pd.api.types.is_integer_dtype(col.dtype)
-                )
-                meta["integer"] = integer
-                meta["nan"] = not (
-                    isinstance(col.dtype, np.dtype) and col.dtype.kind in "iu"
-                )
-                finite = x[np.isfinite(x)]
-                if name in bounds:
-                    if len(bounds[name]) != 2:
-                        raise ValueError(f"bounds for column {name!r} must be a (low, high) pair.")
-                    lo, hi = (_to_float_bound(b, kind) for b in bounds[name])
-                    if not lo <= hi:
-                        raise ValueError(f"bounds for column {name!r} must satisfy low <= high.")
-                else:
-                    leaked.append(name)
-                    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-                if integer:
-                    lo, hi = np.floor(lo), np.ceil(hi)
-                # Bins are half-open [e_i, e_i+1).  Integer columns end at the
-                # edge hi + 1, so that the last bin holds hi and no other
-                # bin spans two integers by accident (a 0/1 column has the
-                # bins {0} and {1}); a float column's last bin is closed.
-                top = hi + 1 if integer else hi
-                # the lower bound is a bin of its own (an atom): zero-inflated
-                # amounts keep their mass at the bound instead of spreading it
-                atom = lo + 1 if integer else np.nextafter(lo, np.inf)
-                if integer and hi - lo + 1 <= self.n_bins:
-                    inner = np.arange(lo + 1, hi + 1)  # one bin per integer
-                elif eps_col > 0 and hi > lo:
-                    qs = np.linspace(0, 1, self.n_bins)[1:-1]
-                    inner = _mst.dp_quantiles(finite, qs, eps_col, (lo, hi), rng) if qs.size else qs
-                else:
-                    inner = np.linspace(lo, hi, self.n_bins)[1:-1]
-                if integer:
-                    inner = np.rint(inner)
-                inner = inner[(inner > atom) & (inner < top)]
-                edges = np.unique(np.concatenate([[lo], [atom] if atom < top else [], inner, [top]]))
-                if edges.size == 1:
-                    edges = np.array([lo, hi])
-                n_b = edges.size - 1
-                c = np.searchsorted(edges[1:-1], np.clip(x, lo, hi), side="right")
-                if meta["nan"]:
-                    c[np.isnan(x)] = n_b
-                meta["edges"] = edges
-                meta["size"] = n_b + int(meta["nan"])
-            else:
-                nullable = not (isinstance(col.dtype, np.dtype) and col.dtype.kind == "b")
-                if name in categories:
-                    declared = list(categories[name])
-                    values = [v for v in declared if not (pd.api.types.is_scalar(v) and pd.isna(v))]
-                    has_nan = nullable and len(values) < len(declared)
-                    with values_hidden(name, "declared categories must be hashable"):
-                        if not pd.Index(values, dtype=object).is_unique:
-                            raise ValueError(f"categories for column {name!r} must be unique.")
-                elif isinstance(col.dtype, pd.CategoricalDtype):
-                    # a categorical dtype's categories are built from the data
-                    # (``astype("category")``): not a public domain
-                    leaked.append(name)
-                    values, has_nan = list(col.dtype.categories), True
-                    _refuse_near_unique(name, len(values), col)
-                elif pd.api.types.is_bool_dtype(col.dtype):
-                    values, has_nan = [False, True], nullable
-                else:
-                    leaked.append(name)
-                    with values_hidden(name, "values cannot be compared as categories"):
-                        values = _sorted_unique(col.to_numpy(dtype=object))
-                    _refuse_near_unique(name, len(values), col)
-                    has_nan = bool(col.isna().any())
-                meta["values"] = values
-                meta["nan"] = has_nan
-                if not values and not has_nan:
-                    raise ValueError(f"Column {name!r} has no category.")
-                if isinstance(col.dtype, pd.CategoricalDtype) and name not in categories:
-                    c = col.cat.codes.to_numpy().astype(np.int64)
-                else:
-                    with values_hidden(name, "values cannot be matched to the categories"):
-                        c = _category_codes(col, values)
-                outside = c < 0
-                if has_nan:
-                    c[outside] = len(values)
-                elif outside.any():
-                    # no missing value in the declared domain: a data-independent
-                    # (uniformly random) category stands for it
-                    c[outside] = rng.integers(0, len(values), size=int(outside.sum()))
-                meta["size"] = len(values) + int(has_nan)
-            codes[:, j] = c
-            metas.append(meta)
-        return codes, metas, leaked
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the DP model of ``X``.
@@ -533,7 +322,10 @@ class DPSynthesizer(_DPEstimatorMixin, BaseEstimator):
 
         n_cont = sum(_column_kind(frame[c]) in ("num", "dt") for c in columns)
         eps_q = self.quantile_fraction * self.epsilon if n_cont else 0.0
-        codes, metas, leaked = self._encode(frame, rng, eps_q / n_cont if n_cont else 0.0)
+        codes, metas, leaked = _encode_columns(
+            frame, rng, eps_q / n_cont if n_cont else 0.0,
+            bounds=self.bounds, categories=self.categories, n_bins=self.n_bins,
+        )
         if leaked:
             warnings.warn(
                 f"The domain of {len(leaked)} column(s) ({', '.join(map(str, leaked))}) "
@@ -737,69 +529,11 @@ class DPSynthesizer(_DPEstimatorMixin, BaseEstimator):
             c = codes[:, attr]
             pick = starts[c] + np.floor(rng.random(n) * sizes[c]).astype(np.int64)
             codes[:, attr] = members[np.minimum(pick, starts[c] + sizes[c] - 1)]
-        out = {m["name"]: self._decode(codes[:, j], m, rng) for j, m in enumerate(self.columns_)}
+        out = {m["name"]: _decode_column(codes[:, j], m, rng) for j, m in enumerate(self.columns_)}
         frame = pd.DataFrame(out, index=pd.RangeIndex(n))
         if self.is_pandas_:
             return frame
         return frame_to_array(frame)
-
-    @staticmethod
-    def _decode(c, meta, rng):
-        n = c.size
-        dtype = meta["dtype"]
-        if meta["kind"] == "cat":
-            values = meta["values"]
-            is_nan = c >= len(values)
-            if isinstance(dtype, pd.CategoricalDtype):
-                cat_codes = np.where(is_nan, -1, c)
-                if list(dtype.categories) != list(values):  # user-given categories
-                    vals = np.array(values + [np.nan], dtype=object)[c]
-                    return pd.Series(pd.Categorical(vals, dtype=dtype))
-                return pd.Series(pd.Categorical.from_codes(cat_codes, dtype=dtype))
-            vals = np.empty(len(values) + 1, dtype=object)
-            vals[: len(values)] = values
-            vals[len(values)] = np.nan
-            if isinstance(dtype, np.dtype) and dtype.kind == "b":
-                return pd.Series(vals[c].astype(bool))
-            # build the few distinct values in the output dtype once, then
-            # take; a dtype that cannot hold the missing value (intervals of
-            # integers) gets it by ``where`` (which upcasts), a dtype that
-            # cannot hold the values at all (declared categories of another
-            # type) falls back to object
-            try:
-                lookup = pd.Series(vals[: len(values)], dtype=dtype)
-            except (TypeError, ValueError):
-                return pd.Series(vals[c], dtype=object)
-            if not len(values):  # only missing values in the domain
-                try:
-                    return pd.Series(vals[c], dtype=dtype)
-                except (TypeError, ValueError):
-                    return pd.Series(vals[c], dtype=object)
-            out = lookup.take(np.minimum(c, len(values) - 1)).reset_index(drop=True)
-            return out.where(~is_nan) if is_nan.any() else out
-        edges = meta["edges"]
-        n_b = edges.size - 1
-        is_nan = c >= n_b
-        b = np.minimum(c, n_b - 1)
-        lo = edges[b]
-        width = edges[b + 1] - lo
-        u = rng.random(n)
-        if meta["integer"]:
-            x = lo + np.floor(u * width)  # integer bins are [e_i, e_i+1)
-            x = np.minimum(x, edges[-1] - 1)
-        else:
-            x = np.where(width <= np.spacing(np.abs(lo)), lo, lo + u * width)
-        x[is_nan] = np.nan
-        if meta["kind"] == "dt":
-            ns = np.where(is_nan, 0, np.rint(x)).astype(np.int64).view("datetime64[ns]").copy()
-            ns[is_nan] = np.datetime64("NaT")
-            s = pd.Series(ns)
-            if meta["tz"] is not None:
-                s = s.dt.tz_localize("UTC").dt.tz_convert(meta["tz"])
-            return s.astype(dtype)
-        if isinstance(dtype, np.dtype):
-            return pd.Series(x.astype(dtype))
-        return pd.Series(x).astype(dtype)
 
     def _privacy_spend(self):
         """The spend of ``fit``, in the protocol of :func:`sklearn_anon.privacy_budget`."""
@@ -819,226 +553,3 @@ class DPSynthesizer(_DPEstimatorMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         tags.non_deterministic = True
         return tags
-
-
-# ---------------------------------------------------------------------------
-# fake identities
-# ---------------------------------------------------------------------------
-#: ISO 3166 alpha-2 country code -> Faker locale (others: a Faker locale
-#: ending in ``_<CODE>``, or a locale name given directly).
-COUNTRY_LOCALES = {
-    "AT": "de_AT", "AU": "en_AU", "BE": "nl_BE", "BR": "pt_BR", "CA": "en_CA",
-    "CH": "de_CH", "CN": "zh_CN", "CZ": "cs_CZ", "DE": "de_DE", "DK": "da_DK",
-    "ES": "es_ES", "FI": "fi_FI", "FR": "fr_FR", "GB": "en_GB", "GR": "el_GR",
-    "IE": "en_IE", "IN": "en_IN", "IT": "it_IT", "JP": "ja_JP", "MX": "es_MX",
-    "NL": "nl_NL", "NO": "no_NO", "NZ": "en_NZ", "PL": "pl_PL", "PT": "pt_PT",
-    "RO": "ro_RO", "SE": "sv_SE", "UK": "en_GB", "US": "en_US",
-}
-
-_TITLES = (
-    r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Dipl\.-Ing|Dipl\.-Kfm|Ing|Mag|"
-    r"Univ\.Prof|Mme|Mlle|M|Sr|Sra|Srta|Dott|Dott\.ssa|Sig|Sig\.ra|Don|Dña|Pan|Pani|"
-    r"Hr|Fr|Drs|Ir|Mevr|Dhr"
-)
-_TITLE_RE = re.compile(rf"^(?:(?:{_TITLES})\.?\s+)+")
-_SUFFIX_RE = re.compile(r",?\s+(?:Jr|Sr|I{{2,3}}|IV|V|MD|DDS|DVM|PhD|B\.?Sc|M\.?Sc|MBA)\.?$".replace("{{", "{").replace("}}", "}"))
-#: addresses a fake identity must not have: post-office boxes, military mail
-BAD_ADDRESS_RE = re.compile(
-    r"\b(?:P\.?\s*O\.?\s*Box|Post\s*Office\s*Box|Postfach|Postbus|Apartado|Casella\s+postale|"
-    r"Bo[iî]te\s+postale|BP\s*\d+|CP\s+\d+|Skrytka|Box\s+\d+|PSC\s+\d+|USNS|USNV|USS|USCGC|"
-    r"APO|FPO|DPO)\b",
-    re.IGNORECASE,
-)
-
-
-def _faker_class():
-    try:
-        from faker import Faker
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "make_fake_pii needs the Faker package: pip install sklearn-anon[fake]"
-        ) from None
-    return Faker
-
-
-def _locale_for(country):
-    from faker.config import AVAILABLE_LOCALES
-
-    key = str(country).strip()
-    if key in AVAILABLE_LOCALES:
-        return key
-    code = key.upper()
-    if code in COUNTRY_LOCALES:
-        return COUNTRY_LOCALES[code]
-    matches = sorted(loc for loc in AVAILABLE_LOCALES if loc.upper().endswith("_" + code))
-    if matches:
-        return matches[0]
-    raise ValueError(
-        f"No Faker locale for country {key!r}: give an ISO 3166 alpha-2 code "
-        "or a Faker locale name such as 'de_DE'."
-    )
-
-
-#: locales whose national number is not Faker's ``ssn()`` (which there
-#: falls back to the generic US-like pattern)
-_NATIONAL_ID_METHOD = {"de_DE": "rvnr", "es_ES": "nif"}
-
-
-def _national_id_method(fake, locale):
-    """Name of the Faker method making the locale's national id, or None.
-
-    None when the locale's ssn provider is the fallback of another locale or
-    the generic base pattern.
-    """
-    if locale in _NATIONAL_ID_METHOD:
-        return _NATIONAL_ID_METHOD[locale]
-    provs = [p for p in fake.providers if ".ssn" in type(p).__module__]
-    if not provs or not type(provs[0]).__module__.endswith("." + locale):
-        return None
-    owner = next(c for c in type(provs[0]).__mro__ if "ssn" in c.__dict__)
-    return None if owner.__module__ == "faker.providers.ssn" else "ssn"
-
-
-def _clean_name(name):
-    return _SUFFIX_RE.sub("", _TITLE_RE.sub("", name)).strip()
-
-
-def _email(first, last, fake):
-    def ascii_part(text):
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-        return re.sub(r"[^a-z0-9]", "", text.lower())
-
-    f, l = ascii_part(first), ascii_part(last)
-    local = f"{f}.{l}" if f and l else (f or l or fake.user_name())
-    if fake.random.random() < 0.5:
-        local += str(fake.random.randint(1, 99))
-    return f"{local}@{fake.free_email_domain()}"
-
-
-def _clean_address(fake, max_tries=100):
-    for _ in range(max_tries):
-        text = re.sub(r"\s*\n\s*", ", ", fake.address())
-        if not BAD_ADDRESS_RE.search(text):
-            return text
-    raise RuntimeError("Faker kept producing P.O. box / military addresses.")  # pragma: no cover
-
-
-def _draw_ages(age_distribution, n, rng):
-    if age_distribution is None:
-        return rng.integers(18, 91, size=n)
-    if isinstance(age_distribution, dict):
-        age_distribution = pd.Series(age_distribution, dtype=float)
-    if not isinstance(age_distribution, pd.Series):
-        raise TypeError("age_distribution must be a dict or Series {age: weight}, or None.")
-    ages = np.asarray(age_distribution.index, dtype=np.int64)
-    weights = age_distribution.to_numpy(dtype=np.float64)
-    if (ages < 0).any() or (weights < 0).any() or not weights.sum() > 0:
-        raise ValueError("age_distribution needs non-negative ages and weights with a positive sum.")
-    return ages[rng.choice(ages.size, size=n, p=weights / weights.sum())]
-
-
-def make_fake_pii(requests, random_state=None, age_distribution=None):
-    """Fake identities in bulk, per country and year, for test systems.
-
-    For each request row (country, year, n) it makes ``n`` identities with
-    the country's Faker locale: name (without person titles such as Mr.,
-    Dr., Herr), gender, birth date, postal address (no P.O. boxes, no
-    military addresses such as APO/FPO/DPO or USNS/USS ships), phone,
-    email (built from the name) and a national identification number where
-    Faker has a generator for the locale (the US SSN, the French NIR, the
-    Italian codice fiscale, ...; missing otherwise).  Nothing is derived
-    from real people: these are surrogates to fill test databases.
-
-    Needs the extra ``fake`` (``pip install sklearn-anon[fake]``).
-
-    Parameters
-    ----------
-    requests : DataFrame, or list of dicts / tuples
-        Columns ``country`` (ISO 3166 alpha-2 code, or a Faker locale name
-        such as ``"de_DE"``), ``year`` (int) and ``n`` (number of records).
-    random_state : int, RandomState instance or None, default=None
-        An int gives the same identities on every call.  Faker is seeded
-        once per request row from it.
-    age_distribution : dict or Series of {age: weight}, or None, default=None
-        Distribution of the ages reached in the request year
-        (``year - birth year``).  None: uniform over 18-90.  Birth dates are
-        uniform within the birth year.
-
-    Returns
-    -------
-    identities : DataFrame
-        One row per identity, in request order, with columns ``country``,
-        ``year``, ``locale``, ``first_name``, ``last_name``, ``name``,
-        ``gender`` (``"F"`` / ``"M"``), ``birth_date``, ``age``,
-        ``address``, ``phone``, ``email``, ``national_id``.
-
-    Examples
-    --------
-    >>> from sklearn_anon import make_fake_pii
-    >>> people = make_fake_pii([("US", 2024, 3), ("DE", 2023, 2)], random_state=0)
-    >>> people.groupby(["country", "year"]).size().to_dict()
-    {('DE', 2023): 2, ('US', 2024): 3}
-    >>> people.columns.tolist()
-    ['country', 'year', 'locale', 'first_name', 'last_name', 'name', 'gender', 'birth_date', 'age', 'address', 'phone', 'email', 'national_id']
-    """
-    Faker = _faker_class()
-    if isinstance(requests, pd.DataFrame):
-        req = requests
-    else:
-        rows = list(requests)
-        if rows and not isinstance(rows[0], dict):
-            rows = [dict(zip(("country", "year", "n"), r)) for r in rows]
-        req = pd.DataFrame(rows, columns=None if rows else ["country", "year", "n"])
-    missing = {"country", "year", "n"} - set(req.columns)
-    if missing:
-        raise ValueError(f"requests needs the columns country, year, n (missing: {sorted(missing)}).")
-    rng = _generator(random_state)
-    fakers, frames = {}, []
-    for i, (country, year, n) in enumerate(zip(req["country"], req["year"], req["n"])):
-        if not float(n).is_integer() or n < 0:
-            raise ValueError(f"requests row {i}: n must be a non-negative integer.")
-        if not float(year).is_integer():
-            raise ValueError(f"requests row {i}: year must be an integer.")
-        n, year = int(n), int(year)
-        locale = _locale_for(country)
-        if locale not in fakers:
-            fake = Faker(locale)
-            fakers[locale] = (fake, _national_id_method(fake, locale))
-        fake, id_method = fakers[locale]
-        fake.seed_instance(int(rng.integers(2**63)))  # once per request row
-        gender = np.where(rng.random(n) < 0.5, "F", "M")
-        ages = _draw_ages(age_distribution, n, rng)
-        birth_year = year - ages
-        starts = pd.to_datetime(pd.DataFrame({"year": birth_year, "month": 1, "day": 1}))
-        days = np.where(
-            (birth_year % 4 == 0) & ((birth_year % 100 != 0) | (birth_year % 400 == 0)), 366, 365
-        )
-        birth = starts + pd.to_timedelta(np.floor(rng.random(n) * days), unit="D")
-        first = [
-            _clean_name(fake.first_name_female() if g == "F" else fake.first_name_male())
-            for g in gender
-        ]
-        last = [_clean_name(fake.last_name()) for _ in range(n)]
-        frames.append(pd.DataFrame({
-            "country": [str(country)] * n,
-            "year": np.full(n, year, dtype=np.int64),
-            "locale": [locale] * n,
-            "first_name": first,
-            "last_name": last,
-            "name": [f"{a} {b}" for a, b in zip(first, last)],
-            "gender": gender,
-            "birth_date": birth.to_numpy(),
-            "age": ages.astype(np.int64),
-            "address": [_clean_address(fake) for _ in range(n)],
-            "phone": [fake.phone_number() for _ in range(n)],
-            "email": [_email(a, b, fake) for a, b in zip(first, last)],
-            "national_id": (
-                [getattr(fake, id_method)() for _ in range(n)] if id_method else [None] * n
-            ),
-        }))
-    if not frames:
-        return pd.DataFrame(columns=[
-            "country", "year", "locale", "first_name", "last_name", "name", "gender",
-            "birth_date", "age", "address", "phone", "email", "national_id",
-        ])
-    return pd.concat(frames, ignore_index=True)
