@@ -24,10 +24,10 @@ from sklearn_anon import (  # noqa: E402
     LaplaceNoise,
     RandomizedResponse,
 )
-from sklearn_anon import _dp_sampling as _s  # noqa: E402
 from sklearn_anon import _random  # noqa: E402
 from sklearn_anon._compat import dp_mechanisms, dp_tools  # noqa: E402
 from sklearn_anon.base import make_rng  # noqa: E402
+from sklearn_anon.dp import _sampling as _s  # noqa: E402
 
 
 def cpu_time(func, *, repeat=3):

@@ -12,9 +12,19 @@ Estimators and functions are importable from the top level
 
 from . import _compat  # noqa: F401  (makes diffprivlib importable first)
 from .base import SUPPRESSED, UnusedColumnParameterWarning
-from .dp import *  # noqa: F401,F403
-from .dp import __all__ as _dp_all
-from .dp_models import DPLogisticRegression
+from .dp import (
+    DPGroupMeanEncoder,
+    DPKBinsDiscretizer,
+    DPLogisticRegression,
+    GaussianNoise,
+    LaplaceNoise,
+    PrivacyBudget,
+    PrivacyLeakWarning,
+    RandomizedResponse,
+    SharedAccountant,
+    estimate_frequencies,
+    privacy_budget,
+)
 from .generalize import *  # noqa: F401,F403
 from .generalize import __all__ as _generalize_all
 from .identifiers import *  # noqa: F401,F403
@@ -30,7 +40,16 @@ __all__ = [
     *_generalize_all,
     *_identifiers_all,
     "MondrianAnonymizer",
-    *_dp_all,
+    "DPGroupMeanEncoder",
+    "DPKBinsDiscretizer",
+    "GaussianNoise",
+    "LaplaceNoise",
+    "PrivacyBudget",
+    "PrivacyLeakWarning",
+    "RandomizedResponse",
+    "SharedAccountant",
+    "estimate_frequencies",
+    "privacy_budget",
     "DPLogisticRegression",
     "DPSynthesizer",
     "make_fake_pii",

@@ -4,7 +4,7 @@ The bottom of the package's randomness (it imports nothing of the
 package): :func:`make_rng`, the one reading of a ``random_state``
 parameter, and :class:`SecureGenerator`, the generator behind
 ``random_state="secure"``.  :mod:`sklearn_anon.base` and
-:mod:`sklearn_anon._dp_sampling` re-export both.
+:mod:`sklearn_anon.dp._sampling` re-export both.
 """
 
 import math

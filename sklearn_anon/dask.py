@@ -45,11 +45,12 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from . import _dp_sampling as _s
 from . import _text
 from ._compat import BudgetAccountant
 from .base import SUPPRESSED, require_numeric
-from .dp import DPGroupMeanEncoder, GaussianNoise, LaplaceNoise, RandomizedResponse, _LocalMechanism
+from .dp import DPGroupMeanEncoder, GaussianNoise, LaplaceNoise, RandomizedResponse
+from .dp import _sampling as _s
+from .dp._base import _LocalMechanism
 from .generalize import (
     DateGeneralizer,
     HierarchyGeneralizer,

@@ -27,8 +27,8 @@ from sklearn_anon import (
     estimate_frequencies,
     privacy_budget,
 )
-from sklearn_anon import _dp_sampling as s
 from sklearn_anon._compat import BudgetAccountant, dp_mechanisms, dp_models
+from sklearn_anon.dp import _sampling as s
 from diffprivlib.utils import BudgetError  # noqa: E402  (test-only: the accountant's error class)
 
 N_KS = 200_000

@@ -10,7 +10,7 @@ from scipy import optimize
 from scipy.special import log_expit
 
 from sklearn_anon._compat import SKLEARN_VERSION, BudgetAccountant, PrivacyLeakWarning
-from sklearn_anon.dp_models import DPLogisticRegression
+from sklearn_anon.dp import DPLogisticRegression
 
 
 def _data(n=4000, seed=0):

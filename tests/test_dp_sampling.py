@@ -10,9 +10,9 @@ import pytest
 from scipy import stats
 
 from sklearn_anon import LaplaceNoise
-from sklearn_anon import _dp_sampling as s
 from sklearn_anon import _random
 from sklearn_anon.base import make_rng
+from sklearn_anon.dp import _sampling as s
 
 
 class WordStream:

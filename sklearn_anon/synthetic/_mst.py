@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from .._dp_sampling import dp_quantiles as dp_quantiles_each
+from ..dp._sampling import dp_quantiles as dp_quantiles_each
 
 __all__ = []
 

@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._compat import BudgetAccountant, Interval, PrivacyLeakWarning, _fit_context, validate_data
 from ..base import check_frame, frame_to_array
-from ..dp import _RANDOM_STATE, _DPEstimatorMixin, _spend_fit
+from ..dp._base import _RANDOM_STATE, _DPEstimatorMixin, _spend_fit
 from . import _mst
 from ._common import _generator
 from ._schema import _column_kind, _decode_column, _encode_columns

@@ -74,7 +74,7 @@ from numbers import Integral
 import numpy as np
 from scipy.special import erf
 
-from ._random import SecureGenerator, make_rng  # noqa: F401  (re-exported)
+from .._random import SecureGenerator, make_rng  # noqa: F401  (re-exported)
 
 __all__ = [
     "SecureGenerator",

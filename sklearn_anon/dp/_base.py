@@ -64,7 +64,7 @@ Missing values
 
 Sampling is vectorized and avoids the floating-point attack on the
 textbook Laplace sampler (Mironov 2012): see
-:mod:`sklearn_anon._dp_sampling` for the construction (clipping, rounding to
+:mod:`sklearn_anon.dp._sampling` for the construction (clipping, rounding to
 a power-of-two grid counted in the sensitivity, discrete Laplace noise on
 that grid).
 """
@@ -83,9 +83,8 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from . import _dp_sampling as _s
-from . import _text
-from ._compat import (
+from .. import _text
+from .._compat import (
     BudgetAccountant,
     Interval,
     PrivacyLeakWarning,
@@ -93,7 +92,7 @@ from ._compat import (
     _fit_context,
     validate_data,
 )
-from .base import (
+from ..base import (
     ColumnAnonymizer,
     check_frame,
     output_container,
@@ -102,6 +101,7 @@ from .base import (
     values_hidden,
     warn_unused_column_keys,
 )
+from . import _sampling as _s
 
 __all__ = [
     "DPGroupMeanEncoder",

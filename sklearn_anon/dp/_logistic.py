@@ -36,9 +36,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from . import _dp_sampling as _s
-from ._compat import Interval, PrivacyLeakWarning, _fit_context, validate_data
-from .dp import _ACCOUNTANT, _RANDOM_STATE, _spend_fit
+from .._compat import Interval, PrivacyLeakWarning, _fit_context, validate_data
+from . import _sampling as _s
+from ._base import _ACCOUNTANT, _RANDOM_STATE, _spend_fit
 
 __all__ = ["DPLogisticRegression"]
 
@@ -162,7 +162,7 @@ class DPLogisticRegression(ClassifierMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_anon.dp_models import DPLogisticRegression
+    >>> from sklearn_anon.dp import DPLogisticRegression
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(5000, 2))
     >>> y = (X[:, 0] + X[:, 1] > 0).astype(int)
