@@ -23,13 +23,13 @@ ROOT = Path(__file__).resolve().parents[1]
 MUTATIONS = [
     (
         "DPGroupMeanEncoder: full epsilon to both sums and counts",
-        "sklearn_anon/dp.py",
+        "sklearn_anon/dp/_group_mean.py",
         "        eps_half = self.epsilon / 2\n",
         "        eps_half = self.epsilon\n",
     ),
     (
         "DPKBinsDiscretizer: epsilon not split over quantiles",
-        "sklearn_anon/dp.py",
+        "sklearn_anon/dp/_kbins.py",
         "self._eps_each = self.epsilon / (len(self._resolve_columns(X)) * (self.n_bins - 1))",
         "self._eps_each = self.epsilon / len(self._resolve_columns(X))",
     ),
