@@ -194,7 +194,7 @@ def dp_quantiles(values, quantiles, epsilon, bounds, rng):
 
     The exponential mechanism of Smith (2011) as ``diffprivlib.tools.quantile``
     computes it (sequential composition over the quantiles): a thin wrapper
-    of :func:`sklearn_anon._dp_sampling.dp_quantiles`, which takes the
+    of :func:`sklearn_anon.dp._sampling.dp_quantiles`, which takes the
     epsilon of each quantile.  Result sorted (post-processing).
     """
     quantiles = np.atleast_1d(np.asarray(quantiles, dtype=np.float64))

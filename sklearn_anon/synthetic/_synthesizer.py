@@ -140,7 +140,7 @@ class DPSynthesizer(_DPEstimatorMixin, BaseEstimator):
         operating system's entropy, which is what a release should use; an
         int is for reproducible experiments only; ``"secure"`` draws every
         random number from the operating system's CSPRNG
-        (``sklearn_anon._dp_sampling.SecureGenerator``), not from numpy's
+        (``sklearn_anon._random.SecureGenerator``), not from numpy's
         PCG64 seeded by it.
     accountant : BudgetAccountant or None, default=None
         diffprivlib accountant that ``fit`` spends (``epsilon``, ``delta``)
