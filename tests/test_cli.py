@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from sklearn_anon import cli
-from sklearn_anon._crypto import decrypt_bytes, load_key
+from sklearn_anon.cli._crypto import decrypt_bytes, load_key
 from sklearn_anon.cli import main
 from sklearn_anon.datasets import make_customers
 from sklearn_anon.metrics import k_anonymity, l_diversity
@@ -491,7 +491,7 @@ def test_an_error_ends_the_progress_line_first(monkeypatch):
 
 
 def test_a_failing_report(data, tmp_path, capsys, monkeypatch):
-    from sklearn_anon._crypto import parse_key
+    from sklearn_anon.cli._crypto import parse_key
 
     def fail(*args, **kwargs):
         # an error raised by the package's own code (whose messages are shown)

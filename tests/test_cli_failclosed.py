@@ -21,14 +21,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sklearn_anon import _crypto, cli
+from sklearn_anon import cli
+from sklearn_anon.cli import _crypto
 from sklearn_anon.cli import main
 from sklearn_anon.datasets import make_customers
 
 KEY_VAR = "SKLEARN_ANON_TEST_FC_KEY"
 CRYPT_VAR = "SKLEARN_ANON_TEST_FC_CRYPT"
 CRYPT_KEY = "q0Nq2y0cxqvB0J4Y2wmZ3h0x1oN2kYtT3mP6d8c9a0E="
-ROOT = Path(cli.__file__).resolve().parents[1]
+ROOT = Path(cli.__file__).resolve().parents[2]  # the checkout (cli is a package)
 
 POLICY = f"""
 [keys]
@@ -628,7 +629,7 @@ def test_a_date_out_of_range_is_not_quoted(tmp_path, capsys):
 
 
 def test_only_the_packages_own_messages_are_shown(capsys):
-    from sklearn_anon._crypto import parse_key
+    from sklearn_anon.cli._crypto import parse_key
 
     def foreign():
         return pd.Timestamp(SECRET)  # pandas' message quotes the value

@@ -294,7 +294,7 @@ def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None):
     """
     import pandas as pd
 
-    from . import _text
+    from .. import _text
 
     path = _check_input(path)
     fmt = _table_format(path, fmt)
@@ -389,7 +389,7 @@ def _unencodable_columns(frame):
     """Names of the columns (or a column name) holding a ``str`` UTF-8 cannot encode."""
     import pandas as pd
 
-    from . import _text
+    from .. import _text
 
     def bad(value):
         if not isinstance(value, str):
@@ -465,7 +465,7 @@ def _load_key(spec):
 def _privacy_report(original, anonymized, qis, policy_report=None, title="Privacy report",
                     anonymizer=None):
     """The report; ``anonymizer`` (the fitted pipeline) lets it read custom labels."""
-    from .metrics import PrivacyReport
+    from ..metrics import PrivacyReport
 
     cfg = dict(policy_report or {})
     sensitive = cfg.get("sensitive")
@@ -523,9 +523,9 @@ def _say(args, *lines):
 
 
 def cmd_profile(args):
-    from .identifiers import detect_pii
-    from .metrics import column_cardinality, risk_summary
-    from .policy import suggest_policy
+    from ..identifiers import detect_pii
+    from ..metrics import column_cardinality, risk_summary
+    from ..policy import suggest_policy
 
     outs = [p for p in (args.html, args.suggest_policy) if p]
     for out in outs:
@@ -645,8 +645,8 @@ def _profile_html(path, markdown):
 
 #: warnings worth showing: they name columns only, and say what leaks
 def _privacy_warning_classes():
-    from ._compat import PrivacyLeakWarning
-    from .identifiers import FrequencyAttackWarning
+    from .._compat import PrivacyLeakWarning
+    from ..identifiers import FrequencyAttackWarning
 
     return (PrivacyLeakWarning, FrequencyAttackWarning)
 
@@ -734,8 +734,8 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
     """What ``sklearn-anon anonymize`` does; returns ``(anonymized, report, info)``."""
     import joblib
 
-    from . import __version__
-    from .policy import PolicyError, load_policy
+    from .. import __version__
+    from ..policy import PolicyError, load_policy
 
     progress = progress or Progress(False)
     # 1. everything checkable without reading data
@@ -1138,7 +1138,7 @@ def cmd_demo(args):
     from sklearn.model_selection import train_test_split
 
     from ._crypto import generate_key
-    from .datasets import make_customers
+    from ..datasets import make_customers
 
     start = time.perf_counter()
     out_dir = Path(args.output_dir) if args.output_dir else \
@@ -1222,7 +1222,7 @@ def _add_input_options(p):
 
 
 def build_parser():
-    from . import __version__
+    from .. import __version__
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
@@ -1384,7 +1384,7 @@ def main(argv=None):
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     from ._crypto import CryptoError, remove_temporaries
-    from .policy import PolicyError
+    from ..policy import PolicyError
 
     try:
         with _signals_as_exceptions(), warnings.catch_warnings():
