@@ -23,20 +23,6 @@ from .cli._crypto import (
     parse_key,
     write_key_file,
 )
+from .cli._crypto import __all__ as _moved_all
 
-__all__ = [
-    "CryptoError",
-    "KeyFilePermissionWarning",
-    "OutputError",
-    "OutputSet",
-    "atomic_output",
-    "decrypt_bytes",
-    "decrypt_file",
-    "encrypt_bytes",
-    "encrypt_file",
-    "generate_key",
-    "is_encrypted",
-    "load_key",
-    "parse_key",
-    "write_key_file",
-]
+__all__ = list(_moved_all)
