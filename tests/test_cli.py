@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from sklearn_anon import cli
-from sklearn_anon._crypto import decrypt_bytes, load_key
+from sklearn_anon.cli import _anonymize, _main, _parser, _progress
+from sklearn_anon.cli._crypto import decrypt_bytes, load_key
 from sklearn_anon.cli import main
 from sklearn_anon.datasets import make_customers
 from sklearn_anon.metrics import k_anonymity, l_diversity
@@ -321,7 +322,7 @@ def test_unexpected_errors_hide_their_message(monkeypatch, capsys, tmp_path):
     def boom(args):
         raise RuntimeError("cell value 123-45-6789")
 
-    monkeypatch.setattr(cli, "cmd_keygen", boom)
+    monkeypatch.setattr(_parser, "cmd_keygen", boom)  # build_parser looks it up
     code, _, err = run(["keygen"], capsys)
     assert code == cli.EXIT_INTERNAL
     assert "RuntimeError" in err and "123-45-6789" not in err
@@ -485,19 +486,19 @@ def test_an_error_ends_the_progress_line_first(monkeypatch):
     steps = progress.stages(["reading", "fitting"])
     next(steps)
     monkeypatch.setattr(sys, "stderr", tty)
-    cli._error("input 'x.csv' is empty")
+    _main._error("input 'x.csv' is empty")
     assert tty.getvalue().endswith("\nsklearn-anon: error: input 'x.csv' is empty\n")
-    assert cli._ACTIVE == []
+    assert _progress._ACTIVE == []
 
 
 def test_a_failing_report(data, tmp_path, capsys, monkeypatch):
-    from sklearn_anon._crypto import parse_key
+    from sklearn_anon.cli._crypto import parse_key
 
     def fail(*args, **kwargs):
         # an error raised by the package's own code (whose messages are shown)
         parse_key("?", where="column 'zipcode'")
 
-    monkeypatch.setattr(cli, "_privacy_report", fail)
+    monkeypatch.setattr(_anonymize, "_privacy_report", fail)
     base = ["anonymize", data / "jan.csv", "--policy", data / "policy.toml"]
     code, _, err = run(base + ["-o", tmp_path / "a.csv", "--report", tmp_path / "r.md"], capsys)
     assert_clean_error(code, err, contains="report: column 'zipcode' is not a 256-bit key")

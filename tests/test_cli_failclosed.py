@@ -21,14 +21,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sklearn_anon import _crypto, cli
-from sklearn_anon.cli import main
+from sklearn_anon import cli
+from sklearn_anon.cli import _anonymize, _bundle, _crypto, _errors, main
 from sklearn_anon.datasets import make_customers
 
 KEY_VAR = "SKLEARN_ANON_TEST_FC_KEY"
 CRYPT_VAR = "SKLEARN_ANON_TEST_FC_CRYPT"
 CRYPT_KEY = "q0Nq2y0cxqvB0J4Y2wmZ3h0x1oN2kYtT3mP6d8c9a0E="
-ROOT = Path(cli.__file__).resolve().parents[1]
+ROOT = Path(cli.__file__).resolve().parents[2]  # the checkout (cli is a package)
 
 POLICY = f"""
 [keys]
@@ -239,7 +239,7 @@ def test_keyboard_interrupt_while_writing_removes_the_outputs(data, tmp_path, ca
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_write_report", interrupted)
+    monkeypatch.setattr(_anonymize, "_write_report", interrupted)
     code, _, err = run(["anonymize", data / "jan.csv", "--policy", data / "policy.toml",
                         "-o", tmp_path / "a.csv", "--report", tmp_path / "r.md"], capsys)
     assert code == 130
@@ -527,7 +527,7 @@ OLD = {"sklearn_anon": "0.0.7", "scikit-learn": "1.2.2", "pandas": "1.5.3", "num
 def test_other_versions_are_named_with_a_warning(saved, data, tmp_path, capsys):
     bundle = joblib.load(saved)
     bundle["versions"] = dict(OLD)
-    bundle["pipeline"] = cli._PicklePayload(bundle["pipeline"])
+    bundle["pipeline"] = _bundle._PicklePayload(bundle["pipeline"])
     joblib.dump(bundle, saved)
     code, _, err = run(["apply", data / "jan.csv", "--pipeline", saved, "-o",
                         tmp_path / "b.csv"], capsys)
@@ -554,7 +554,7 @@ def test_a_pipeline_that_cannot_be_loaded_names_the_versions(saved, data, tmp_pa
     monkeypatch.setitem(sys.modules, module.__name__, module)
     bundle = joblib.load(saved)
     bundle["versions"] = dict(OLD)
-    bundle["pipeline"] = cli._PicklePayload(_Gone())
+    bundle["pipeline"] = _bundle._PicklePayload(_Gone())
     joblib.dump(bundle, saved)
     monkeypatch.delitem(sys.modules, module.__name__)
     code, _, err = run(["apply", data / "jan.csv", "--pipeline", saved, "-o",
@@ -571,6 +571,58 @@ def test_a_damaged_file_is_still_not_a_pipeline(data, tmp_path, capsys):
     code, _, err = run(["apply", data / "jan.csv", "--pipeline", bad, "-o", tmp_path / "b.csv"],
                        capsys)
     assert_clean_error(code, err, contains="is not a pipeline saved by sklearn-anon")
+
+
+class _RawPickle:
+    """Pickled as the given pickle bytes (``pickle.loads(raw)`` when loaded)."""
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def __reduce__(self):
+        import pickle
+
+        return (pickle.loads, (self.raw,))
+
+
+def test_a_bundle_naming_the_old_module_path_loads(saved, data, tmp_path, capsys):
+    # every bundle written before the command line became a package (issue 14.1) names
+    # sklearn_anon.cli._unpickle_pipeline: a GLOBAL opcode written by hand, as then
+    import pickle
+    import struct
+
+    bundle = joblib.load(saved)
+    inner = pickle.dumps(bundle["pipeline"], protocol=pickle.HIGHEST_PROTOCOL)
+    raw = (b"\x80\x03csklearn_anon.cli\n_unpickle_pipeline\n"
+           + b"B" + struct.pack("<I", len(inner)) + inner + b"\x85R.")
+    assert hasattr(pickle.loads(raw), "transform")
+    bundle["pipeline"] = _RawPickle(raw)
+    joblib.dump(bundle, saved)
+    code, _, err = run(["apply", data / "jan.csv", "--pipeline", saved, "-o",
+                        tmp_path / "b.csv", "-q"], capsys)
+    assert code == 0, err
+    assert (tmp_path / "b.csv").is_file()
+
+
+def test_bundles_still_name_the_old_module_path():
+    # a bundle written now is the same file as before the split: it loads with the
+    # previous release too (where sklearn_anon.cli._bundle does not exist)
+    import pickle
+    import pickletools
+
+    data = pickle.dumps(_bundle._PicklePayload({"a": 1}), protocol=pickle.HIGHEST_PROTOCOL)
+    strings = [arg for _, arg, _ in pickletools.genops(data) if isinstance(arg, str)]
+    assert strings[:2] == ["sklearn_anon.cli", "_unpickle_pipeline"]
+    assert pickle.loads(data) == {"a": 1}
+
+
+def test_the_old_crypto_module_path_is_a_shim():
+    # examples and benchmarks import sklearn_anon._crypto (moved into the cli package)
+    from sklearn_anon import _crypto as old
+
+    assert old.__all__
+    for name in old.__all__:
+        assert getattr(old, name) is getattr(_crypto, name), name
 
 
 # ==========================================================================================
@@ -628,13 +680,13 @@ def test_a_date_out_of_range_is_not_quoted(tmp_path, capsys):
 
 
 def test_only_the_packages_own_messages_are_shown(capsys):
-    from sklearn_anon._crypto import parse_key
+    from sklearn_anon.cli._crypto import parse_key
 
     def foreign():
         return pd.Timestamp(SECRET)  # pandas' message quotes the value
 
     with pytest.raises(cli.UserError) as info:
-        cli._guarded(foreign, "anonymize", [])
+        _errors._guarded(foreign, "anonymize", [])
     assert SECRET not in str(info.value)
     assert "Error raised in pandas (its message is not shown" in str(info.value)
 
@@ -643,12 +695,12 @@ def test_only_the_packages_own_messages_are_shown(capsys):
 
     if hasattr(generalize, "_checked_edges"):
         with pytest.raises(cli.UserError) as info:
-            cli._guarded(lambda: generalize._checked_edges([0, SECRET], ""), "anonymize", [])
+            _errors._guarded(lambda: generalize._checked_edges([0, SECRET], ""), "anonymize", [])
         assert SECRET not in str(info.value)
         assert "ValueError raised in sklearn_anon (its message is not shown" in str(info.value)
 
     with pytest.raises(cli.UserError, match="anonymize: column 'x' is not a 256-bit key"):
-        cli._guarded(lambda: parse_key(SECRET, where="column 'x'"), "anonymize", [])
+        _errors._guarded(lambda: parse_key(SECRET, where="column 'x'"), "anonymize", [])
 
 
 # ==========================================================================================

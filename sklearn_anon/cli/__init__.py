@@ -1,0 +1,82 @@
+"""The ``sklearn-anon`` command (also ``python -m sklearn_anon``).
+
+Subcommands::
+
+    sklearn-anon profile DATA [--html FILE] [--suggest-policy FILE]
+    sklearn-anon anonymize DATA --policy POLICY -o OUT [--save-pipeline FILE]
+                 [--report FILE] [--encrypt-key env:NAME|file:PATH]
+    sklearn-anon apply DATA --pipeline FILE -o OUT [--report FILE] [--encrypt-key ...]
+    sklearn-anon encrypt FILE -o OUT --key env:NAME|file:PATH
+    sklearn-anon decrypt FILE -o OUT --key env:NAME|file:PATH
+    sklearn-anon keygen [-o KEYFILE]
+    sklearn-anon demo [--output-dir DIR]
+
+DATA is a CSV (``--sep``, ``--encoding``) or Parquet file (by its suffix,
+or ``--format``).  Every failure caused by the input (a missing or
+malformed file, a wrong policy, a wrong key) is one line on stderr,
+``sklearn-anon: error: ...``, and a non-zero exit code (1; 2 for a wrong
+command line; 128 + the signal's number after SIGINT, SIGTERM or SIGHUP).
+The outputs of a run are written to temporary files (mode 0600) and renamed
+together at the end, so a failed or interrupted run leaves none of them; a
+symbolic link given as output is written through.  A header naming a column
+twice is refused.  Messages name files, columns and policy keys, never a
+cell value (an error message of pandas or numpy, which may quote one, is not
+shown).  Progress bars appear on stderr when it is a terminal, and never
+with ``--quiet``.
+
+A saved pipeline is a joblib (pickle) file: load only pipelines you made
+yourself, since unpickling runs code.  It holds key *references*
+(``env:NAME``), not keys, and the versions of sklearn_anon, scikit-learn,
+pandas and numpy that wrote it.
+
+The command line is a package of private modules; this module re-exports
+its public names:
+
+- ``_main``: :func:`main` (signals, error reporting, exit codes);
+- ``_parser``: :func:`build_parser`;
+- ``_anonymize``: ``anonymize`` and ``apply`` (:func:`run_anonymize`);
+- ``_profile``, ``_encrypt`` (``encrypt``, ``decrypt``, ``keygen``), ``_demo``:
+  the other commands;
+- ``_io``: :func:`read_header`, :func:`read_table`, :func:`write_table`,
+  :func:`table_bytes`, atomic outputs and keys;
+- ``_bundle``: the saved pipeline bundle, :func:`load_pipeline`;
+- ``_report``: the before/after privacy report; ``_errors``: library errors
+  and warnings turned into one-line messages; ``_progress``:
+  :class:`Progress`; ``_common``: :class:`UserError`, exit codes;
+- ``_crypto``: AES-256-GCM file encryption and the atomic :class:`OutputSet`.
+
+Heavy libraries (pandas, scikit-learn, joblib, pyarrow, cryptography) are
+imported inside the functions that use them, so that ``sklearn-anon
+--help`` starts fast.
+"""
+
+from ._anonymize import run_anonymize
+from ._bundle import PIPELINE_BUNDLE_VERSION, PIPELINE_FORMAT, load_pipeline
+
+# Saved pipeline bundles (every release before the package split, and still now, see
+# _bundle._unpickle_pipeline) name this function as sklearn_anon.cli._unpickle_pipeline:
+# it must stay importable here, or no saved pipeline loads.
+from ._bundle import _unpickle_pipeline  # noqa: F401
+from ._common import EXIT_INTERNAL, EXIT_USAGE, EXIT_USER, UserError
+from ._io import read_header, read_table, table_bytes, write_table
+from ._main import main
+from ._parser import build_parser
+from ._progress import Progress
+
+__all__ = [
+    "EXIT_INTERNAL",
+    "EXIT_USAGE",
+    "EXIT_USER",
+    "PIPELINE_BUNDLE_VERSION",
+    "PIPELINE_FORMAT",
+    "Progress",
+    "UserError",
+    "build_parser",
+    "load_pipeline",
+    "main",
+    "read_header",
+    "read_table",
+    "run_anonymize",
+    "table_bytes",
+    "write_table",
+]

@@ -1,0 +1,197 @@
+"""``sklearn-anon anonymize`` (fit a policy's pipeline) and ``apply`` (re-apply a saved one)."""
+
+from pathlib import Path
+
+from ._bundle import (
+    PIPELINE_BUNDLE_VERSION,
+    PIPELINE_FORMAT,
+    _library_versions,
+    _PicklePayload,
+    load_pipeline,
+)
+from ._common import PROG, UserError, _say, _warn
+from ._errors import _guarded, _user_error
+from ._io import (
+    _check_output,
+    _load_key,
+    _parquet_engine,
+    _table_format,
+    read_header,
+    read_table,
+    write_table,
+)
+from ._progress import Progress
+from ._report import _privacy_report, _risk_lines, _write_report
+
+
+def _fit_transform(ct, frame, notes, what="anonymize"):
+    return _guarded(lambda: ct.fit_transform(frame), what, notes)
+
+
+def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=None,
+                  encrypt_key=None, fmt=None, output_format=None, sep=None, encoding="utf-8",
+                  progress=None):
+    """What ``sklearn-anon anonymize`` does; returns ``(anonymized, report, info)``."""
+    import joblib
+
+    from .. import __version__
+    from ..policy import PolicyError, load_policy
+
+    progress = progress or Progress(False)
+    # 1. everything checkable without reading data
+    try:
+        policy = load_policy(policy_path)
+    except PolicyError as exc:
+        raise UserError(str(exc)) from None
+    outputs = [p for p in (output, save_pipeline, report_path) if p]
+    for p in outputs:
+        _check_output(p, inputs=[data, policy_path])
+    if len({str(Path(p).resolve()) for p in outputs}) < len(outputs):
+        raise UserError("the output, pipeline and report paths must differ")
+    key = _load_key(encrypt_key) if encrypt_key else None
+    if _table_format(output, output_format) == "parquet":
+        _parquet_engine()
+    # 2. the header only
+    columns = read_header(data, fmt=fmt, sep=sep, encoding=encoding)
+    try:
+        unlisted = policy.check_columns(columns)
+        ct = policy.build(columns)
+    except PolicyError as exc:
+        raise UserError(f"policy '{Path(policy_path).name}': {str(exc)[len('policy: '):]}") from None
+    steps = progress.stages(["reading", "fitting the anonymizer", "measuring risk", "writing"])
+    next(steps)
+    frame = read_table(data, fmt=fmt, sep=sep, encoding=encoding, dtypes=policy.read_dtypes())
+    next(steps)
+    notes = []
+    anonymized = _fit_transform(ct, frame, notes)
+    next(steps)
+    qis = [q for q in policy.quasi_identifiers(list(anonymized.columns))
+           if q in anonymized.columns]
+    report = None
+    if qis:
+        try:
+            report = _privacy_report(frame, anonymized, qis, policy.report, anonymizer=ct)
+        except (ValueError, TypeError) as exc:
+            if report_path:
+                raise _user_error("report", exc) from exc
+            notes.append(f"no risk summary: {_user_error('report', exc)}")
+    next(steps)
+    from ._crypto import OutputSet
+
+    # every output is staged, then all are renamed together: none or all of them appear
+    with OutputSet() as outputs:
+        n_bytes = write_table(anonymized, output, fmt=output_format, sep=sep, key=key,
+                              outputs=outputs)
+        if save_pipeline:
+            versions = _library_versions()
+            bundle = {
+                "format": PIPELINE_FORMAT,
+                "version": PIPELINE_BUNDLE_VERSION,
+                "sklearn_anon_version": __version__,
+                "versions": versions,
+                "pipeline": _PicklePayload(ct),
+                "input_columns": list(columns),
+                "output_columns": list(anonymized.columns),
+                "read_dtypes": policy.read_dtypes(),
+                "quasi_identifiers": qis,
+                "report": dict(policy.report),
+                "policy": Path(policy_path).read_text(encoding="utf-8"),
+            }
+            with outputs.open(save_pipeline) as fh:
+                joblib.dump(bundle, fh)
+        if report is not None and report_path:
+            _write_report(report, report_path, outputs)
+    next(steps, None)
+    info = {"unlisted": unlisted, "n_rows": len(frame), "bytes": n_bytes, "qis": qis,
+            "policy": policy, "warnings": notes}
+    return anonymized, report, info
+
+
+def cmd_anonymize(args):
+    progress = Progress(False if args.quiet else None)
+    anonymized, report, info = run_anonymize(
+        args.data, args.policy, args.output, save_pipeline=args.save_pipeline,
+        report_path=args.report, encrypt_key=args.encrypt_key, fmt=args.format,
+        output_format=args.output_format, sep=args.sep, encoding=args.encoding,
+        progress=progress,
+    )
+    policy = info["policy"]
+    _warn(args, info["warnings"])
+    if info["unlisted"]:
+        what = {"drop": "dropped", "keep": "kept unchanged"}[policy.unlisted]
+        _say(args, f"not in the policy, {what}: {', '.join(info['unlisted'])}")
+    _say(args, f"anonymized {info['n_rows']:,} rows: {len(anonymized.columns)} columns written "
+               f"({', '.join(anonymized.columns)})")
+    if report is not None:
+        _say(args, *_risk_lines(report))
+    else:
+        _say(args, "no quasi-identifier in the output: no risk report (list them in [report])")
+    _say(args, f"wrote {args.output}" + (" (encrypted)" if args.encrypt_key else ""))
+    if args.save_pipeline:
+        _say(args, f"wrote {args.save_pipeline} (fitted pipeline; re-apply with "
+                   f"'{PROG} apply DATA --pipeline {args.save_pipeline} -o OUT')")
+    if args.report and report is not None:
+        _say(args, f"wrote {args.report}")
+    return 0
+
+
+def cmd_apply(args):
+    progress = Progress(False if args.quiet else None)
+    outs = [p for p in (args.output, args.report) if p]
+    for p in outs:
+        _check_output(p, inputs=[args.data, args.pipeline])
+    if len({str(Path(p).resolve()) for p in outs}) < len(outs):
+        raise UserError("the output and report paths must differ")
+    key = _load_key(args.encrypt_key) if args.encrypt_key else None
+    if _table_format(args.output, args.output_format) == "parquet":
+        _parquet_engine()
+    load_notes = []
+    pipeline, bundle = load_pipeline(args.pipeline, load_notes)
+    _warn(args, load_notes)  # now: it explains an error that may follow
+    columns = read_header(args.data, fmt=args.format, sep=args.sep, encoding=args.encoding)
+    needed = bundle.get("input_columns")
+    if needed is None:
+        needed = [str(c) for c in getattr(pipeline, "feature_names_in_", columns)]
+    missing = [c for c in needed if c not in columns]
+    if missing:
+        raise UserError(f"input '{args.data}': column {missing[0]!r}, which the pipeline was "
+                        "fitted with, is missing"
+                        + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+    steps = progress.stages(["reading", "applying the pipeline", "measuring risk", "writing"])
+    next(steps)
+    frame = read_table(args.data, fmt=args.format, sep=args.sep, encoding=args.encoding,
+                       dtypes=bundle.get("read_dtypes"))
+    next(steps)
+    notes = []
+    out = _guarded(lambda: pipeline.transform(frame[needed]), "apply", notes)
+    import pandas as pd
+
+    if not isinstance(out, pd.DataFrame):
+        names = getattr(pipeline, "get_feature_names_out", lambda: None)()
+        out = pd.DataFrame(out.toarray() if hasattr(out, "toarray") else out,
+                           columns=None if names is None else list(names))
+    next(steps)
+    report = None
+    qis = [q for q in bundle.get("quasi_identifiers", []) if q in out.columns]
+    if qis and (args.report or not args.quiet):
+        try:
+            report = _privacy_report(frame, out, qis, bundle.get("report"), anonymizer=pipeline)
+        except (ValueError, TypeError) as exc:
+            if args.report:
+                raise _user_error("report", exc) from exc
+            notes.append(f"no risk summary: {_user_error('report', exc)}")
+    next(steps)
+    from ._crypto import OutputSet
+
+    with OutputSet() as outputs:  # the table and the report appear together, or neither
+        write_table(out, args.output, fmt=args.output_format, sep=args.sep, key=key,
+                    outputs=outputs)
+        if report is not None and args.report:
+            _write_report(report, args.report, outputs)
+    next(steps, None)
+    _warn(args, notes)
+    _say(args, f"applied '{args.pipeline}' to {len(frame):,} rows: {out.shape[1]} columns written")
+    if report is not None:
+        _say(args, *_risk_lines(report))
+    _say(args, f"wrote {args.output}" + (" (encrypted)" if key is not None else ""))
+    return 0

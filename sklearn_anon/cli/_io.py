@@ -1,0 +1,346 @@
+"""Reading and writing tables: headers, CSV/Parquet, atomic (and encrypted) outputs, keys.
+
+Every failure caused by the input is a :class:`~sklearn_anon.cli._common.UserError`
+naming the file or the column, never a cell value.  The table and crypto
+libraries are imported inside the functions that need them (start-up time).
+"""
+
+import io
+import os
+import re
+import sys
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+
+from ._common import PROG, UserError
+
+_CSV_SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": ","}
+_PARQUET_SUFFIXES = {".parquet", ".pq"}
+_ENC_SUFFIXES = {".enc", ".aes"}
+
+
+def _table_format(path, given=None):
+    if given:
+        return given
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    while suffixes and suffixes[-1] in _ENC_SUFFIXES:
+        suffixes.pop()
+    suffix = suffixes[-1] if suffixes else ""
+    return "parquet" if suffix in _PARQUET_SUFFIXES else "csv"
+
+
+def _default_sep(path, sep):
+    if sep is not None:
+        return sep
+    return "\t" if Path(path).suffix.lower() == ".tsv" else ","
+
+
+def _check_regular(path, what="input"):
+    """``path`` as a Path if it is a regular file (or a link to one); UserError otherwise."""
+    path = Path(path)
+    if not path.exists():
+        if path.is_symlink():
+            raise UserError(f"{what} '{path}' is a symbolic link to a missing file")
+        raise UserError(f"{what} '{path}' does not exist")
+    if path.is_dir():
+        raise UserError(f"{what} '{path}' is a folder, not a file")
+    if not path.is_file():
+        raise UserError(f"{what} '{path}' is not a regular file (a device, pipe or socket); "
+                        "give the path of a file")
+    return path
+
+
+def _check_input(path, what="input"):
+    path = _check_regular(path, what)
+    from ._crypto import is_encrypted
+
+    if is_encrypted(path):
+        raise UserError(f"{what} '{path}' is encrypted: decrypt it first "
+                        f"({PROG} decrypt {path} -o FILE --key env:NAME)")
+    return path
+
+
+def _check_output(path, what="output", inputs=()):
+    from ._crypto import OutputError, output_target
+
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{what} '{path}' is a folder")
+    try:
+        target = output_target(path)  # a symlink is written through, never replaced
+    except OutputError as exc:
+        raise UserError(f"{what}: {exc}") from None
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise UserError(f"{what} folder '{parent}' does not exist")
+    for other in inputs:
+        if other is not None and path.exists() and Path(other).exists() and \
+                os.path.samefile(path, other):
+            raise UserError(f"{what} '{path}' is also an input: it would be overwritten")
+    return path
+
+
+def _parquet_engine():
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise UserError("Parquet files need the 'pyarrow' package: pip install pyarrow") from None
+
+
+def _csv_error(path, exc):
+    msg = str(exc)
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
+    if m:
+        return UserError(f"input '{path}' is not a well-formed CSV file: line {m.group(2)} has "
+                         f"{m.group(3)} fields, the header {m.group(1)} (check --sep and quoting)")
+    if "EOF inside string" in msg:
+        return UserError(f"input '{path}' is not a well-formed CSV file: a quoted field is "
+                         "never closed")
+    return UserError(f"input '{path}' is not a well-formed CSV file")
+
+
+@contextmanager
+def _reading_csv(path, encoding):
+    """pandas' CSV reading errors as :class:`UserError` naming the file, never a cell."""
+    import pandas as pd
+
+    try:
+        yield
+    except pd.errors.EmptyDataError:
+        raise UserError(f"input '{path}' is empty") from None
+    except UnicodeDecodeError:
+        raise UserError(f"input '{path}' is not valid {encoding} text (give --encoding, "
+                        "e.g. --encoding latin-1)") from None
+    except pd.errors.ParserError as exc:
+        raise _csv_error(path, exc) from None
+    except LookupError:
+        raise UserError(f"unknown encoding {encoding!r}") from None
+    except (ValueError, TypeError):
+        raise UserError(f"input '{path}' cannot be read as CSV") from None
+
+
+def _raw_header(path, fmt, sep, encoding):
+    """The column names as written in the file, before pandas renames anything.
+
+    pandas renames a repeated CSV header name (``ssn, ..., ssn`` becomes
+    ``ssn`` and ``ssn.1``) and an empty one (``Unnamed: 3``), so that a
+    policy rule for ``ssn`` would miss the second column.  The header is read
+    here as a data row (``header=None``: same tokenizer, same separator,
+    encoding, quoting and blank-line handling, no renaming); for Parquet the
+    schema's names.
+    """
+    import pandas as pd
+
+    if fmt == "parquet":
+        _parquet_engine()
+        import pyarrow.parquet as pq
+
+        try:
+            names = pq.read_schema(path).names
+        except Exception:  # pyarrow's errors carry no cell value, but are many
+            raise UserError(f"input '{path}' is not a readable Parquet file") from None
+        return [str(c) for c in names if not str(c).startswith("__index_level_")]
+    with _reading_csv(path, encoding):
+        first = pd.read_csv(path, sep=_default_sep(path, sep), encoding=encoding, header=None,
+                            nrows=1, dtype=str, keep_default_na=False, na_filter=False)
+    return ["" if pd.isna(c) else str(c) for c in first.iloc[0]] if len(first) else []
+
+
+def read_header(path, *, fmt=None, sep=None, encoding="utf-8"):
+    """The column names of a CSV/Parquet file, reading nothing else.
+
+    A header with a repeated or an empty name is refused (:class:`UserError`).
+    """
+    path = _check_input(path)
+    fmt = _table_format(path, fmt)
+    columns = _raw_header(path, fmt, sep, encoding)
+    if not columns:
+        raise UserError(f"input '{path}' is empty")
+    _check_names(path, columns)
+    return columns
+
+
+def _check_names(path, columns):
+    """Refuse a header with an empty or a repeated name (names the column, a header name)."""
+    seen = set()
+    for c in columns:
+        if not str(c).strip() or re.fullmatch(r"Unnamed: \d+", str(c)):
+            raise UserError(f"input '{path}' has a column without a name in its header")
+        if c in seen:
+            raise UserError(f"input '{path}' has the column name {c!r} more than once in its "
+                            "header (rename one: a policy rule must not miss a copy)")
+        seen.add(c)
+
+
+def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None):
+    """Read a CSV/Parquet file into a DataFrame; :class:`UserError` on bad input.
+
+    ``dtypes`` maps columns to ``"str"``, ``"int"``, ``"float"``,
+    ``"datetime"`` or ``"category"`` (from a policy).
+    """
+    import pandas as pd
+
+    from .. import _text
+
+    path = _check_input(path)
+    fmt = _table_format(path, fmt)
+    dtypes = dict(dtypes or {})
+    header = _raw_header(path, fmt, sep, encoding)  # before pandas renames repeated names
+    if header:
+        _check_names(path, header)
+    if fmt == "parquet":
+        _parquet_engine()
+        try:
+            frame = pd.read_parquet(path)
+        except Exception:
+            raise UserError(f"input '{path}' is not a readable Parquet file") from None
+    else:
+        as_text = {c: str for c, d in dtypes.items() if d in ("str", "category")}
+        with _reading_csv(path, encoding):
+            frame = pd.read_csv(path, sep=_default_sep(path, sep), encoding=encoding,
+                                dtype=as_text or None, on_bad_lines="error")
+    frame.columns = [str(c) for c in frame.columns]
+    _check_names(path, list(frame.columns))
+    if fmt != "parquet" and header and list(frame.columns) != header:  # pragma: no cover
+        # a renaming not foreseen: refuse rather than let a policy rule miss a column
+        raise UserError(f"input '{path}': the column names read differ from the header")
+    if len(frame) == 0:
+        raise UserError(f"input '{path}' has a header but no rows")
+    for column, dtype in dtypes.items():
+        if column not in frame.columns or dtype == "str":
+            continue
+        try:
+            if dtype == "category":
+                frame[column] = pd.Series(_text.categorical(frame[column]), index=frame.index)
+            elif dtype == "datetime":
+                frame[column] = pd.to_datetime(frame[column], format="mixed")
+            else:
+                values = pd.to_numeric(frame[column])
+                if dtype == "int":
+                    if values.isna().any() or (values != values.round()).any():
+                        raise ValueError
+                    values = values.astype("int64")
+                frame[column] = values.astype("float64") if dtype == "float" else values
+        except (ValueError, TypeError, OverflowError):
+            raise UserError(f"input '{path}': column {column!r} cannot be read as {dtype} "
+                            "(the policy's dtype)") from None
+    return frame
+
+
+def _without_unused_categories(frame):
+    """``frame`` with the categories no row uses removed from every categorical column.
+
+    A fitted generalizer's categories are its whole training vocabulary
+    (every ZIP3 seen, every Mondrian region label, which may carry a training
+    outlier's exact value); Parquet stores the categories of a column, used
+    or not, so a file written from new data would reveal the training data's.
+    """
+    import pandas as pd
+
+    positions = [i for i, dtype in enumerate(frame.dtypes)
+                 if isinstance(dtype, pd.CategoricalDtype)]
+    if not positions:
+        return frame
+    frame = frame.copy(deep=False)
+    for i in positions:
+        frame.isetitem(i, frame.iloc[:, i].cat.remove_unused_categories())
+    return frame
+
+
+def table_bytes(frame, fmt, *, sep=","):
+    """Serialize a table to CSV (UTF-8) or Parquet bytes.
+
+    Unused categories are dropped first (:func:`_without_unused_categories`):
+    a file holds only the values of its rows.
+    """
+    frame = _without_unused_categories(frame)
+    try:
+        if fmt == "parquet":
+            _parquet_engine()
+            buf = io.BytesIO()
+            frame.to_parquet(buf, index=False)
+            return buf.getvalue()
+        return frame.to_csv(index=False, sep=sep).encode("utf-8")
+    except UnicodeError:
+        # the encoder's message quotes the character: never passed on (from None)
+        bad = _unencodable_columns(frame)
+        raise ValueError(
+            f"Cannot write the table as {fmt}: column(s) {', '.join(map(repr, bad)) or '(names)'} "
+            "hold text that UTF-8 cannot encode (lone surrogates, e.g. from a broken UTF-16 or "
+            "JSON decoder); clean or drop those values before writing."
+        ) from None
+
+
+def _unencodable_columns(frame):
+    """Names of the columns (or a column name) holding a ``str`` UTF-8 cannot encode."""
+    import pandas as pd
+
+    from .. import _text
+
+    def bad(value):
+        if not isinstance(value, str):
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+
+    out = []
+    for i, name in enumerate(frame.columns):
+        col = frame.iloc[:, i]
+        values = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else col
+        if bad(name) or (not pd.api.types.is_numeric_dtype(values.dtype)
+                         and any(bad(v) for v in _text.unique(values.to_numpy(dtype=object)))):
+            out.append(name)
+    return out
+
+
+def _write_bytes(path, data, outputs=None):
+    """Write ``data`` to ``path`` atomically, or stage it in ``outputs`` (an OutputSet)."""
+    from ._crypto import OutputSet
+
+    if outputs is None:
+        with OutputSet() as own:
+            _write_bytes(path, data, own)
+        return
+    with outputs.open(path) as fh:
+        fh.write(data)
+
+
+def write_table(frame, path, *, fmt=None, sep=None, key=None, outputs=None):
+    """Write atomically (mode 0600), encrypted when a key is given.
+
+    With ``outputs`` (a :class:`~sklearn_anon.cli._crypto.OutputSet`) the file is
+    only staged: it appears when the set is committed, with the run's other
+    outputs.
+    """
+    from ._crypto import encrypt_bytes
+
+    fmt = _table_format(path, fmt)
+    data = table_bytes(frame, fmt, sep=_default_sep(path, sep))
+    if key is not None:
+        data = encrypt_bytes(data, key)
+    _write_bytes(path, data, outputs)
+    return len(data)
+
+
+def _write_text(path, text, outputs=None):
+    _write_bytes(path, text.encode("utf-8"), outputs)
+
+
+def _load_key(spec):
+    """The key of ``spec``; a key file others may read gets a warning on stderr (as ssh)."""
+    from ._crypto import KeyFilePermissionWarning, load_key
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", KeyFilePermissionWarning)
+        key = load_key(spec)
+    for w in caught:
+        if issubclass(w.category, KeyFilePermissionWarning):
+            # shown even with --quiet: it is about the key's safety, not progress
+            print(f"{PROG}: warning: {' '.join(str(w.message).split())}", file=sys.stderr)
+        else:  # pragma: no cover - load_key warns about nothing else
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return key

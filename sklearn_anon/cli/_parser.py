@@ -1,0 +1,114 @@
+"""The argument parser of ``sklearn-anon``: one subparser per command."""
+
+import argparse
+import os
+
+from ._anonymize import cmd_anonymize, cmd_apply
+from ._common import PROG
+from ._demo import cmd_demo
+from ._encrypt import cmd_decrypt, cmd_encrypt, cmd_keygen
+from ._profile import cmd_profile
+
+
+def _add_input_options(p):
+    p.add_argument("--format", choices=["csv", "parquet"], default=None,
+                   help="input format (default: from the file suffix; CSV otherwise)")
+    p.add_argument("--sep", default=None, help="CSV field separator (default ',', tab for .tsv)")
+    p.add_argument("--encoding", default="utf-8", help="CSV text encoding (default utf-8)")
+
+
+def build_parser():
+    from .. import __version__
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="no progress bar and no summary on the terminal")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the traceback of an unexpected error")
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Profile, anonymize (by a TOML policy), re-apply and encrypt tables.",
+        epilog=f"Start with: {PROG} demo",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", default=False,
+                        help="no progress bar and no summary on the terminal")
+    parser.add_argument("--debug", action="store_true", default=False,
+                        help="show the traceback of an unexpected error")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("profile", parents=[common], help="detect identifiers and measure risk",
+                       description="Print the PII/role detection and the re-identification "
+                                   "risk of a CSV or Parquet file (Markdown).")
+    p.add_argument("data", help="CSV or Parquet file")
+    _add_input_options(p)
+    p.add_argument("--html", metavar="FILE", help="also write the profile as an HTML page")
+    p.add_argument("--suggest-policy", metavar="FILE",
+                   help="write a starting policy (TOML) from the detection")
+    p.add_argument("--quasi-identifiers", metavar="A,B,...",
+                   help="columns to measure the risk on (default: the detected ones)")
+    p.add_argument("--k", type=int, default=5, help="class size for 'records in classes < k'")
+    p.set_defaults(func=cmd_profile)
+
+    p = sub.add_parser("anonymize", parents=[common], help="anonymize a table by a policy",
+                       description="Build the ColumnTransformer the policy describes, fit it, "
+                                   "write the anonymized table and the before/after report.")
+    p.add_argument("data", help="CSV or Parquet file")
+    p.add_argument("--policy", required=True, metavar="POLICY", help="the TOML policy")
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="anonymized table (.csv or .parquet; a .enc suffix is ignored)")
+    p.add_argument("--save-pipeline", metavar="FILE", help="save the fitted pipeline (joblib)")
+    p.add_argument("--report", metavar="FILE",
+                   help="before/after privacy report (.md, .html or .json)")
+    p.add_argument("--encrypt-key", metavar="env:NAME|file:PATH",
+                   help="write the output encrypted (AES-256-GCM) with this key")
+    p.add_argument("--output-format", choices=["csv", "parquet"], default=None,
+                   help="default: from the output suffix")
+    _add_input_options(p)
+    p.set_defaults(func=cmd_anonymize)
+
+    p = sub.add_parser("apply", parents=[common], help="re-apply a saved fitted pipeline",
+                       description="Anonymize new data with a pipeline saved by "
+                                   "'anonymize --save-pipeline'.")
+    p.add_argument("data", help="CSV or Parquet file with the columns the pipeline was fitted on")
+    p.add_argument("--pipeline", required=True, metavar="FILE",
+                   help="written by 'anonymize --save-pipeline' (load only files you trust)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="anonymized table")
+    p.add_argument("--report", metavar="FILE", help="before/after report (.md, .html, .json)")
+    p.add_argument("--encrypt-key", metavar="env:NAME|file:PATH",
+                   help="write the output encrypted with this key")
+    p.add_argument("--output-format", choices=["csv", "parquet"], default=None,
+                   help="default: from the output suffix")
+    _add_input_options(p)
+    p.set_defaults(func=cmd_apply)
+
+    for name, helptext in (("encrypt", "encrypt a file for transfer (AES-256-GCM)"),
+                           ("decrypt", "decrypt a file written by encrypt")):
+        p = sub.add_parser(name, parents=[common], help=helptext, description=helptext)
+        p.add_argument("input", help="any file")
+        p.add_argument("-o", "--output", required=True, help="written atomically")
+        p.add_argument("--key", required=True, metavar="env:NAME|file:PATH",
+                       help="the key: an environment variable or a key file, never a literal")
+        if name == "encrypt":
+            p.add_argument("--force", action="store_true",
+                           help="encrypt even if the input is already encrypted")
+        p.set_defaults(func=cmd_encrypt if name == "encrypt" else cmd_decrypt, force=False)
+
+    p = sub.add_parser("keygen", parents=[common], help="make a new 256-bit key",
+                       description="Print a new random key (base64), or write it to a file "
+                                   "readable by you only.")
+    p.add_argument("-o", "--output", metavar="KEYFILE")
+    p.set_defaults(func=cmd_keygen)
+
+    p = sub.add_parser("demo", parents=[common], help="the whole workflow on synthetic data",
+                       description="Generate customers, anonymize them with a built-in policy, "
+                                   "print the risk before/after and model accuracy.")
+    p.add_argument("--output-dir", metavar="DIR",
+                   default=os.environ.get("SKLEARN_ANON_OUTPUT_DIR")
+                   or os.environ.get("SKLEARN_ANON_OUTPUT"),
+                   help="where to write (default: a new temporary folder)")
+    p.add_argument("--n-samples", type=int, default=5000)
+    p.add_argument("--random-state", type=int, default=0)
+    p.set_defaults(func=cmd_demo)
+    return parser

@@ -1,0 +1,129 @@
+"""``sklearn-anon profile``: detection, risk and a starting policy, as Markdown and HTML."""
+
+import re
+from pathlib import Path
+
+from ._common import UserError, _say
+from ._io import _check_output, _write_text, read_table
+from ._progress import Progress
+
+
+def cmd_profile(args):
+    from ..identifiers import detect_pii
+    from ..metrics import column_cardinality, risk_summary
+    from ..policy import suggest_policy
+
+    outs = [p for p in (args.html, args.suggest_policy) if p]
+    for out in outs:
+        _check_output(out, inputs=[args.data])
+    if len({str(Path(p).resolve()) for p in outs}) < len(outs):
+        raise UserError("--html and --suggest-policy must be different files")
+    progress = Progress(False if args.quiet else None)
+    steps = progress.stages(["reading", "detecting identifiers", "measuring risk", "writing"])
+    next(steps)
+    frame = read_table(args.data, fmt=args.format, sep=args.sep, encoding=args.encoding)
+    next(steps)
+    detection = detect_pii(frame)
+    if args.quasi_identifiers:
+        qis = [q.strip() for q in args.quasi_identifiers.split(",") if q.strip()]
+        for q in qis:
+            if q not in frame.columns:
+                raise UserError(f"--quasi-identifiers: {q!r} is not a column of the data")
+    else:
+        qis = [c for c in detection.index[detection["role"] == "quasi_identifier"]]
+    next(steps)
+    summary = risk_summary(frame, qis, k=args.k) if qis else None
+    cardinality = column_cardinality(frame)
+    next(steps)
+    md = _profile_markdown(args.data, frame, detection, qis, summary, cardinality, args.k)
+    from ._crypto import OutputSet
+
+    with OutputSet() as outputs:
+        if args.html:
+            _write_text(args.html, _profile_html(args.data, md), outputs)
+        if args.suggest_policy:
+            _write_text(args.suggest_policy, suggest_policy(detection, frame.dtypes.to_dict()),
+                        outputs)
+    next(steps, None)
+    print(md)
+    if args.html:
+        _say(args, f"wrote {args.html}")
+    if args.suggest_policy:
+        _say(args, f"wrote {args.suggest_policy} (a starting policy: review it)")
+    return 0
+
+
+def _profile_markdown(path, frame, detection, qis, summary, cardinality, k):
+    import math
+
+    lines = [f"# Profile of '{Path(path).name}'", "",
+             f"{len(frame):,} rows, {frame.shape[1]} columns.", "",
+             "## Columns", "",
+             "| column | dtype | role | kind | evidence | distinct ratio | acts as identifier |",
+             "|---|---|---|---|---|---:|---|"]
+    for column, row in detection.iterrows():
+        kind = row["kind"] if isinstance(row["kind"], str) else ""
+        ev = row["evidence"] if isinstance(row["evidence"], str) else ""
+        ratio = cardinality.loc[column, "unique_ratio"] if "unique_ratio" in cardinality \
+            else row["distinct_ratio"]
+        flag = bool(cardinality.loc[column, "likely_identifier"]) \
+            if "likely_identifier" in cardinality else False
+        ratio_s = "" if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)) \
+            else f"{ratio:.3f}"
+        name = str(column).replace("|", "\\|")
+        lines.append(f"| {name} | {frame[column].dtype} | {row['role']} | {kind} | {ev} | "
+                     f"{ratio_s} | {'yes' if flag else ''} |")
+    lines += ["", "## Re-identification risk", ""]
+    if summary is None:
+        lines.append("No quasi-identifier detected (give --quasi-identifiers).")
+    else:
+        pros = summary["prosecutor"]
+        lines += [
+            f"Quasi-identifiers: {', '.join(qis)}", "",
+            "| measure | value |", "|---|---:|",
+            f"| equivalence classes | {summary['n_classes']:,} |",
+            f"| smallest class (k) | {summary['smallest_class']:,} |",
+            f"| sample uniqueness | {summary['sample_uniqueness']:.2%} |",
+            f"| records in classes < {k} | {summary['records_below_k']:.2%} |",
+            f"| prosecutor risk, highest | {pros.get('max', float('nan')):.3f} |",
+            f"| prosecutor risk, average | {pros.get('mean', float('nan')):.3f} |",
+            f"| marketer risk | {summary['marketer']:.3f} |",
+        ]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _profile_html(path, markdown):
+    import html
+
+    body, table = [], []
+
+    def flush():
+        if table:
+            head, *rows = table
+            body.append("<table><thead><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head)
+                        + "</tr></thead><tbody>")
+            body.extend("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+                        for r in rows)
+            body.append("</tbody></table>")
+            table.clear()
+
+    for line in markdown.splitlines():
+        if line.startswith("|"):
+            cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+            if not all(set(c) <= set("-:") for c in cells):
+                table.append(cells)
+            continue
+        flush()
+        if line.startswith("## "):
+            body.append(f"<h2>{html.escape(line[3:])}</h2>")
+        elif line.startswith("# "):
+            body.append(f"<h1>{html.escape(line[2:])}</h1>")
+        elif line.strip():
+            body.append(f"<p>{html.escape(line)}</p>")
+    flush()
+    style = ("body{font-family:sans-serif;max-width:60em;margin:2em auto}"
+             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em}")
+    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>Profile of {html.escape(Path(path).name)}</title><style>{style}</style>"
+            "</head><body>" + "\n".join(body) + "</body></html>\n")

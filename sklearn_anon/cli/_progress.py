@@ -1,0 +1,71 @@
+"""Progress bars on stderr (only on a terminal, never with ``--quiet``)."""
+
+import sys
+import time
+
+
+class Progress:
+    """A minimal progress printer: a bar on a terminal, nothing otherwise."""
+
+    def __init__(self, enabled=None, stream=None, width=28):
+        self.stream = stream if stream is not None else sys.stderr
+        if enabled is None:
+            enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.enabled = enabled
+        self.width = width
+        self._start = time.perf_counter()
+        self._last = 0.0
+        self._shown = False
+
+    def show(self, done, total, label, *, force=False):
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if not force and now - self._last < 0.1 and done < total:
+            return
+        self._last = now
+        frac = 0.0 if total <= 0 else min(1.0, done / total)
+        filled = int(round(frac * self.width))
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r[{bar}] {100 * frac:5.1f}%  {label[:40]:<40} "
+                          f"{now - self._start:6.1f}s")
+        self.stream.flush()
+        self._shown = True
+        if self not in _ACTIVE:
+            _ACTIVE.append(self)
+
+    def stages(self, labels):
+        """An iterator helper: call ``next(step)`` before each stage."""
+        n = len(labels)
+        for i, label in enumerate(labels):
+            self.show(i, n, label, force=True)
+            yield label
+        self.show(n, n, "done", force=True)
+        self.close()
+
+    def bytes(self, total, label):
+        """A callback ``advance(nbytes)`` for streaming work."""
+        seen = [0]
+
+        def advance(n):
+            seen[0] += n
+            self.show(seen[0], total, label)
+
+        return advance
+
+    def close(self):
+        if self.enabled and self._shown:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._shown = False
+        if self in _ACTIVE:
+            _ACTIVE.remove(self)
+
+
+#: progress printers with an unfinished line (closed before an error is printed)
+_ACTIVE = []
+
+
+def _close_progress():
+    while _ACTIVE:
+        _ACTIVE.pop().close()

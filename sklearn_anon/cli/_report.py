@@ -1,0 +1,58 @@
+"""The before/after privacy report of ``anonymize`` and ``apply`` (and its summary lines)."""
+
+import json
+import warnings
+from pathlib import Path
+
+from ._io import _write_text
+
+
+def _privacy_report(original, anonymized, qis, policy_report=None, title="Privacy report",
+                    anonymizer=None):
+    """The report; ``anonymizer`` (the fitted pipeline) lets it read custom labels."""
+    from ..metrics import PrivacyReport
+
+    cfg = dict(policy_report or {})
+    sensitive = cfg.get("sensitive")
+    if sensitive is not None and (sensitive not in anonymized.columns
+                                  or sensitive not in original.columns):
+        sensitive = None
+    kwargs = {k: cfg[k] for k in ("k", "min_k", "max_uniqueness", "max_reidentification")
+              if k in cfg}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return PrivacyReport(original, anonymized, qis, sensitive, title=title,
+                             anonymizer=anonymizer, **kwargs)
+
+
+def _write_report(report, path, outputs=None):
+    suffix = Path(path).suffix.lower()
+    if suffix in (".html", ".htm"):
+        _write_text(path, report.to_html(), outputs)
+    elif suffix == ".json":
+        _write_text(path, json.dumps(report.to_dict(), indent=2, default=str), outputs)
+    else:
+        _write_text(path, report.to_markdown(), outputs)
+
+
+def _risk_lines(report):
+    r = report.to_dict()
+    o, a = r["original"], r["anonymized"]
+    rows = [
+        ("k (smallest class)", f"{o['k']}", f"{a['k']}"),
+        ("equivalence classes", f"{o['n_classes']:,}", f"{a['n_classes']:,}"),
+        ("sample uniqueness", f"{o['sample_uniqueness']:.1%}", f"{a['sample_uniqueness']:.1%}"),
+        (f"records in classes < {report.k}", f"{o['records_below_k']:.1%}",
+         f"{a['records_below_k']:.1%}"),
+        ("prosecutor risk, average", f"{o['prosecutor_mean']:.3f}", f"{a['prosecutor_mean']:.3f}"),
+    ]
+    lines = [f"risk on {', '.join(r['quasi_identifiers'])} "
+             f"({r['n_records']:,} records):",
+             f"  {'measure':<28} {'before':>10} {'after':>10}"]
+    lines += [f"  {a_:<28} {b:>10} {c:>10}" for a_, b, c in rows]
+    lines.append(f"verdict: {r['verdict']['label']}"
+                 + ("" if not r["verdict"]["reasons"] else
+                    " (" + "; ".join(r["verdict"]["reasons"]) + ")"))
+    for w in r["verdict"]["warnings"]:
+        lines.append(f"warning: {w}")
+    return lines
