@@ -17,8 +17,15 @@ from .dp import __all__ as _dp_all
 from .dp_models import DPLogisticRegression
 from .generalize import *  # noqa: F401,F403
 from .generalize import __all__ as _generalize_all
-from .identifiers import *  # noqa: F401,F403
-from .identifiers import __all__ as _identifiers_all
+from .identifiers import (
+    FakeReplacer,
+    FrequencyAttackWarning,
+    KeyedAssigner,
+    PIIDetector,
+    PseudonymCollisionWarning,
+    Pseudonymizer,
+    detect_pii,
+)
 from .kanonymity import *  # noqa: F401,F403
 from .kanonymity import __all__ as _kanonymity_all
 from .synthetic import *  # noqa: F401,F403
@@ -30,7 +37,13 @@ __all__ = [
     "SUPPRESSED",
     "UnusedColumnParameterWarning",
     *_generalize_all,
-    *_identifiers_all,
+    "FakeReplacer",
+    "FrequencyAttackWarning",
+    "KeyedAssigner",
+    "PIIDetector",
+    "PseudonymCollisionWarning",
+    "Pseudonymizer",
+    "detect_pii",
     *_kanonymity_all,
     *_dp_all,
     "DPLogisticRegression",

@@ -38,11 +38,10 @@ from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from . import _pii_patterns as P
-from . import _text
-from ._compat import Interval, StrOptions, _fit_context, dp_check_random_state
-from ._text import decode_bytes, encode_text, text_series
-from .base import (
+from .. import _text
+from .._compat import Interval, StrOptions, _fit_context, dp_check_random_state
+from .._text import decode_bytes, encode_text, text_series
+from ..base import (
     ColumnAnonymizer,
     anonymizer_tags,
     check_frame,
@@ -50,6 +49,7 @@ from .base import (
     output_container,
     validate_frame,
 )
+from . import _patterns as P
 
 __all__ = [
     "FakeReplacer",

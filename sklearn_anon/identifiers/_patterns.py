@@ -20,8 +20,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from . import _text
-from ._text import encode_text
+from .. import _text
+from .._text import encode_text
 
 # --------------------------------------------------------------------------
 # Roles and kinds
