@@ -396,6 +396,34 @@ def test_pseudonymizer_key_from_environment(monkeypatch):
         pickle.loads(blob).transform(X)
 
 
+def test_pickles_naming_the_module_paths_before_the_package_still_load():
+    # issue 14.1: before identifiers became a package, a pickle named each estimator
+    # sklearn_anon.identifiers.<Class> and a literal key or salt
+    # sklearn_anon._pii_patterns._HiddenStr/_HiddenBytes (that module is now a shim)
+    X = pd.DataFrame({"email": _emails(20)})
+    estimators = (Pseudonymizer(key=KEY), Pseudonymizer(key="k3y", method="pbkdf2-sha256", salt="s4lt"),
+                  KeyedAssigner(choices=OFFERS, key="k3y"), FakeReplacer(key=KEY, kind="email"))
+    for est in estimators:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FrequencyAttackWarning)
+            expected = est.fit_transform(X)
+        blob = pickle.dumps(est, protocol=2)  # protocol 2 names classes by GLOBAL "c<module>\n<name>\n"
+        now = {type(est).__module__, type(est.key).__module__, type(getattr(est, "salt", None)).__module__}
+        old = blob
+        for module in now - {"builtins"}:
+            assert f"c{module}\n".encode() in blob
+            target = "sklearn_anon._pii_patterns" if module.endswith("._patterns") else "sklearn_anon.identifiers"
+            old = old.replace(f"c{module}\n".encode(), f"c{target}\n".encode())
+        assert f"csklearn_anon.identifiers\n{type(est).__name__}\n".encode() in old
+        assert b"csklearn_anon._pii_patterns\n_Hidden" in old
+        loaded = pickle.loads(old)
+        assert type(loaded) is type(est) and type(loaded.key) is type(est.key) and repr(loaded) == repr(est)
+        pd.testing.assert_frame_equal(loaded.transform(X), expected)
+    # written by hand: _HiddenStr("k") under the old path, protocol 0
+    hidden = pickle.loads(b"csklearn_anon._pii_patterns\n_HiddenStr\n(Vk\ntR.")
+    assert hidden == "k" and repr(hidden) == "'<hidden>'"
+
+
 def test_pseudonymizer_key_none_is_an_error():
     X = pd.DataFrame({"email": _emails(5)})
     with pytest.raises(ValueError, match="`key` is required"):
