@@ -31,8 +31,8 @@ from sklearn_anon import (
     detect_pii,
 )
 from sklearn_anon import identifiers
+from sklearn_anon.identifiers import _fake, _pseudonymizer
 from sklearn_anon.identifiers import _patterns as P
-from sklearn_anon.identifiers import _pseudonymizer
 
 KEY = b"k3y-for-tests-only"
 OFFERS = ["BlueElephant", "YellowSeal", "RedMouse", "GreenLemur", "PurpleBear"]
@@ -658,20 +658,20 @@ def test_fake_replacer_auto_kind_locale_and_fake_equal_to_original():
     with pytest.raises(ValueError, match="`key` is required"):
         FakeReplacer(kind="name").fit(X[["who"]])
     # a fake drawn equal to its original is re-drawn: force it with a one-word pool
-    pools = _pseudonymizer._pools("en_US")
+    pools = _fake._pools("en_US")
     X1 = pd.DataFrame({"c": ["Springfield", "Shelbyville"] * 5})
     try:
-        _pseudonymizer._POOLS["en_US"] = {**pools, "city": np.array(["Springfield", "Shelbyville"], dtype=object)}
+        _fake._POOLS["en_US"] = {**pools, "city": np.array(["Springfield", "Shelbyville"], dtype=object)}
         out1 = FakeReplacer(key=KEY, kind="city").fit_transform(X1)["c"]
     finally:
-        _pseudonymizer._POOLS["en_US"] = pools
+        _fake._POOLS["en_US"] = pools
     assert (out1 != X1["c"]).all()
     assert out1.tolist() == ["Shelbyville", "Springfield"] * 5
 
 
 def test_fake_replacer_without_faker(monkeypatch):
     monkeypatch.setitem(sys.modules, "faker", None)
-    monkeypatch.setattr(_pseudonymizer, "_POOLS", {})
+    monkeypatch.setattr(_fake, "_POOLS", {})
     with pytest.raises(ImportError, match=re.escape("pip install sklearn-anon[fake]")):
         FakeReplacer(key=KEY, kind="name").fit(pd.DataFrame({"n": ["Ann Lee"]}))
 

@@ -27,17 +27,25 @@ key from the caller for each call.
 
 Missing values (NaN/None) stay missing in every transformer here; empty
 strings stay empty strings (there is no identifier to hide in them).
+
+The package's modules (private; import from here):
+
+* ``_detect``: :func:`detect_pii` and :class:`PIIDetector`;
+* ``_pseudonymizer``: :class:`Pseudonymizer`, :class:`FrequencyAttackWarning`
+  and :class:`PseudonymCollisionWarning`;
+* ``_keyed_assigner``: :class:`KeyedAssigner`;
+* ``_fake``: :class:`FakeReplacer` and its Faker word pools;
+* ``_common``: helpers shared by several of them (literal secrets hidden
+  from ``repr``, text columns factorized and normalized, the base of the
+  transformers that are not one-to-one);
+* ``_patterns``: content patterns, column-name hints, secrets and keyed
+  hashing (formerly ``sklearn_anon._pii_patterns``, now a shim for pickles).
 """
 
-from ._pseudonymizer import (
-    FakeReplacer,
-    FrequencyAttackWarning,
-    KeyedAssigner,
-    PIIDetector,
-    PseudonymCollisionWarning,
-    Pseudonymizer,
-    detect_pii,
-)
+from ._detect import PIIDetector, detect_pii
+from ._fake import FakeReplacer
+from ._keyed_assigner import KeyedAssigner
+from ._pseudonymizer import FrequencyAttackWarning, PseudonymCollisionWarning, Pseudonymizer
 
 __all__ = [
     "FakeReplacer",
