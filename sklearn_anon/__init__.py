@@ -27,8 +27,15 @@ from .dp import (
 )
 from .generalize import *  # noqa: F401,F403
 from .generalize import __all__ as _generalize_all
-from .identifiers import *  # noqa: F401,F403
-from .identifiers import __all__ as _identifiers_all
+from .identifiers import (
+    FakeReplacer,
+    FrequencyAttackWarning,
+    KeyedAssigner,
+    PIIDetector,
+    PseudonymCollisionWarning,
+    Pseudonymizer,
+    detect_pii,
+)
 from .kanonymity import MondrianAnonymizer
 from .synthetic import DPSynthesizer, make_fake_pii
 
@@ -38,7 +45,13 @@ __all__ = [
     "SUPPRESSED",
     "UnusedColumnParameterWarning",
     *_generalize_all,
-    *_identifiers_all,
+    "FakeReplacer",
+    "FrequencyAttackWarning",
+    "KeyedAssigner",
+    "PIIDetector",
+    "PseudonymCollisionWarning",
+    "Pseudonymizer",
+    "detect_pii",
     "MondrianAnonymizer",
     "DPGroupMeanEncoder",
     "DPKBinsDiscretizer",

@@ -30,8 +30,9 @@ from sklearn_anon import (
     Pseudonymizer,
     detect_pii,
 )
-from sklearn_anon import _pii_patterns as P
 from sklearn_anon import identifiers
+from sklearn_anon.identifiers import _fake, _pseudonymizer
+from sklearn_anon.identifiers import _patterns as P
 
 KEY = b"k3y-for-tests-only"
 OFFERS = ["BlueElephant", "YellowSeal", "RedMouse", "GreenLemur", "PurpleBear"]
@@ -395,6 +396,34 @@ def test_pseudonymizer_key_from_environment(monkeypatch):
         pickle.loads(blob).transform(X)
 
 
+def test_pickles_naming_the_module_paths_before_the_package_still_load():
+    # issue 14.1: before identifiers became a package, a pickle named each estimator
+    # sklearn_anon.identifiers.<Class> and a literal key or salt
+    # sklearn_anon._pii_patterns._HiddenStr/_HiddenBytes (that module is now a shim)
+    X = pd.DataFrame({"email": _emails(20)})
+    estimators = (Pseudonymizer(key=KEY), Pseudonymizer(key="k3y", method="pbkdf2-sha256", salt="s4lt"),
+                  KeyedAssigner(choices=OFFERS, key="k3y"), FakeReplacer(key=KEY, kind="email"))
+    for est in estimators:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FrequencyAttackWarning)
+            expected = est.fit_transform(X)
+        blob = pickle.dumps(est, protocol=2)  # protocol 2 names classes by GLOBAL "c<module>\n<name>\n"
+        now = {type(est).__module__, type(est.key).__module__, type(getattr(est, "salt", None)).__module__}
+        old = blob
+        for module in now - {"builtins"}:
+            assert f"c{module}\n".encode() in blob
+            target = "sklearn_anon._pii_patterns" if module.endswith("._patterns") else "sklearn_anon.identifiers"
+            old = old.replace(f"c{module}\n".encode(), f"c{target}\n".encode())
+        assert f"csklearn_anon.identifiers\n{type(est).__name__}\n".encode() in old
+        assert b"csklearn_anon._pii_patterns\n_Hidden" in old
+        loaded = pickle.loads(old)
+        assert type(loaded) is type(est) and type(loaded.key) is type(est.key) and repr(loaded) == repr(est)
+        pd.testing.assert_frame_equal(loaded.transform(X), expected)
+    # written by hand: _HiddenStr("k") under the old path, protocol 0
+    hidden = pickle.loads(b"csklearn_anon._pii_patterns\n_HiddenStr\n(Vk\ntR.")
+    assert hidden == "k" and repr(hidden) == "'<hidden>'"
+
+
 def test_pseudonymizer_key_none_is_an_error():
     X = pd.DataFrame({"email": _emails(5)})
     with pytest.raises(ValueError, match="`key` is required"):
@@ -515,7 +544,7 @@ def test_id_columns_hashed_row_by_row_and_repeating_columns_factorized(monkeypat
 
 
 def test_n_jobs_gives_the_same_output(monkeypatch):
-    monkeypatch.setattr(identifiers, "_PARALLEL_MIN", 1000)
+    monkeypatch.setattr(_pseudonymizer, "_PARALLEL_MIN", 1000)
     X = pd.DataFrame({"email": [f"user{i}@example.com" for i in range(3000)] + ["", None]})
     one = Pseudonymizer(key=KEY, method="blake2b").fit_transform(X)
     two = Pseudonymizer(key=KEY, method="blake2b", n_jobs=2).fit_transform(X)
@@ -629,20 +658,20 @@ def test_fake_replacer_auto_kind_locale_and_fake_equal_to_original():
     with pytest.raises(ValueError, match="`key` is required"):
         FakeReplacer(kind="name").fit(X[["who"]])
     # a fake drawn equal to its original is re-drawn: force it with a one-word pool
-    pools = identifiers._pools("en_US")
+    pools = _fake._pools("en_US")
     X1 = pd.DataFrame({"c": ["Springfield", "Shelbyville"] * 5})
     try:
-        identifiers._POOLS["en_US"] = {**pools, "city": np.array(["Springfield", "Shelbyville"], dtype=object)}
+        _fake._POOLS["en_US"] = {**pools, "city": np.array(["Springfield", "Shelbyville"], dtype=object)}
         out1 = FakeReplacer(key=KEY, kind="city").fit_transform(X1)["c"]
     finally:
-        identifiers._POOLS["en_US"] = pools
+        _fake._POOLS["en_US"] = pools
     assert (out1 != X1["c"]).all()
     assert out1.tolist() == ["Shelbyville", "Springfield"] * 5
 
 
 def test_fake_replacer_without_faker(monkeypatch):
     monkeypatch.setitem(sys.modules, "faker", None)
-    monkeypatch.setattr(identifiers, "_POOLS", {})
+    monkeypatch.setattr(_fake, "_POOLS", {})
     with pytest.raises(ImportError, match=re.escape("pip install sklearn-anon[fake]")):
         FakeReplacer(key=KEY, kind="name").fit(pd.DataFrame({"n": ["Ann Lee"]}))
 
@@ -864,7 +893,7 @@ def test_loky_workers_never_use_a_stale_key(monkeypatch):
             assert re.search("differs from the key used at fit|'SKA_LOKY_KEY' holding the key is not set", payload)
             assert KEY_A not in payload and KEY_B not in payload
     # the parallel hashing path resolves the key in the parent: always the current key
-    monkeypatch.setattr(identifiers, "_PARALLEL_MIN", 10)
+    monkeypatch.setattr(_pseudonymizer, "_PARALLEL_MIN", 10)
     par = Pseudonymizer(key="env:SKA_LOKY_KEY", n_jobs=2).fit(X)
     assert par.transform(X)["email"].tolist() == under_b
 
@@ -966,7 +995,7 @@ def test_env_key_with_undecodable_bytes_is_read_as_its_bytes(monkeypatch):
 
 def test_parallel_hashing_of_surrogates_equals_serial(monkeypatch):
     # the chunks travel to worker processes as one str: lone surrogates must survive the trip
-    monkeypatch.setattr(identifiers, "_PARALLEL_MIN", 10)
+    monkeypatch.setattr(_pseudonymizer, "_PARALLEL_MIN", 10)
     X = pd.DataFrame({"id": pd.Series([f"v{i}\ud800" for i in range(100)] + [b"\xff\xfe"], dtype=object)})
     serial = Pseudonymizer(key=KEY, method="blake2b").fit_transform(X)
     parallel = Pseudonymizer(key=KEY, method="blake2b", n_jobs=2).fit_transform(X)
