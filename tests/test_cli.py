@@ -91,10 +91,12 @@ def test_anonymize_apply_encrypt_decrypt_round_trip(data, tmp_path, capsys):
     out = tmp_path / "jan_anon.csv"
     pipe = tmp_path / "pipeline.joblib"
     report = tmp_path / "report.md"
-    code, stdout, err = run(["anonymize", data / "jan.csv", "--policy", data / "policy.toml",
+    code, stdout, err = run(["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", data / "policy.toml",
                              "-o", out, "--save-pipeline", pipe, "--report", report], capsys)
     assert code == 0, err
-    assert err == ""  # not a terminal: no progress bar
+    # not a terminal: no progress bar; the failed verdict (k=1 on 300 rows) is one warning line
+    assert err.startswith("sklearn-anon: warning: anonymize: the release fails its verdict")
+    assert err.count("\n") == 1 and "written anyway (--allow-insufficient)" in err
     assert "not in the policy, dropped: street_address" in stdout
     assert "verdict:" in stdout and "k (smallest class)" in stdout
     anon = pd.read_csv(out, dtype=str)
@@ -110,11 +112,11 @@ def test_anonymize_apply_encrypt_decrypt_round_trip(data, tmp_path, capsys):
 
     # apply to the same month: identical to anonymize; to next month: same pipeline
     again = tmp_path / "jan_again.csv"
-    code, stdout, err = run(["apply", data / "jan.csv", "--pipeline", pipe, "-o", again], capsys)
+    code, stdout, err = run(["apply", "--allow-insufficient", data / "jan.csv", "--pipeline", pipe, "-o", again], capsys)
     assert code == 0, err
     assert again.read_bytes() == out.read_bytes()
     feb = tmp_path / "feb_anon.csv"
-    code, stdout, err = run(["apply", data / "feb.csv", "--pipeline", pipe, "-o", feb,
+    code, stdout, err = run(["apply", "--allow-insufficient", data / "feb.csv", "--pipeline", pipe, "-o", feb,
                              "--report", tmp_path / "feb.html"], capsys)
     assert code == 0, err
     feb_anon = pd.read_csv(feb, dtype=str)
@@ -145,7 +147,7 @@ def test_anonymize_apply_encrypt_decrypt_round_trip(data, tmp_path, capsys):
 
 def test_anonymize_writes_encrypted_output_directly(data, tmp_path, capsys):
     plain, enc = tmp_path / "plain.csv", tmp_path / "out.csv.enc"
-    base = ["anonymize", data / "jan.csv", "--policy", data / "policy.toml", "-q"]
+    base = ["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", data / "policy.toml", "-q"]
     assert run(base + ["-o", plain], capsys)[0] == 0
     code, stdout, err = run(base + ["-o", enc, "--encrypt-key", f"env:{CRYPT_VAR}"], capsys)
     assert code == 0, err
@@ -153,7 +155,7 @@ def test_anonymize_writes_encrypted_output_directly(data, tmp_path, capsys):
     assert decrypt_bytes(enc.read_bytes(), load_key(f"env:{CRYPT_VAR}")) == plain.read_bytes()
     no_leftovers(tmp_path, {"plain.csv", "out.csv.enc"})
     # an encrypted file is not read as data
-    code, _, err = run(["anonymize", enc, "--policy", data / "policy.toml", "-o",
+    code, _, err = run(["anonymize", "--allow-insufficient", enc, "--policy", data / "policy.toml", "-o",
                         tmp_path / "x.csv"], capsys)
     assert_clean_error(code, err, contains="is encrypted: decrypt it first")
 
@@ -163,14 +165,14 @@ def test_parquet_in_and_out(data, tmp_path, capsys):
     src = tmp_path / "jan.parquet"
     make_customers(n_samples=300, random_state=0).to_parquet(src)
     out = tmp_path / "anon.parquet"
-    code, _, err = run(["anonymize", src, "--policy", data / "policy.toml", "-o", out, "-q"],
+    code, _, err = run(["anonymize", "--allow-insufficient", src, "--policy", data / "policy.toml", "-o", out, "-q"],
                        capsys)
     assert code == 0, err
     anon = pd.read_parquet(out)
     assert list(anon.columns) == ["zipcode", "income", "sex", "birthdate", "email", "golf"]
     assert len(anon) == 300
     csv_out = tmp_path / "anon.csv"
-    assert run(["anonymize", data / "jan.csv", "--policy", data / "policy.toml", "-o", csv_out,
+    assert run(["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", data / "policy.toml", "-o", csv_out,
                 "-q"], capsys)[0] == 0
     # same anonymization whatever the container (birthdate typed in Parquet, text in CSV)
     pd.testing.assert_frame_equal(anon.astype(str), pd.read_csv(csv_out, dtype=str).astype(str))
@@ -195,7 +197,7 @@ def test_bad_input_files(name, tmp_path, capsys):
     (tmp_path / "p.toml").write_text('[columns]\nzipcode = "keep"\n')
     out = tmp_path / "out.csv"
     out.write_text("previous run\n")
-    code, stdout, err = run(["anonymize", tmp_path / name, "--policy", tmp_path / "p.toml",
+    code, stdout, err = run(["anonymize", "--allow-insufficient", tmp_path / name, "--policy", tmp_path / "p.toml",
                              "-o", out], capsys)
     assert_clean_error(code, err, contains=message, forbidden=["52000", "Ren", "extra"])
     assert out.read_text() == "previous run\n"  # untouched
@@ -205,7 +207,7 @@ def test_bad_input_files(name, tmp_path, capsys):
 def test_policy_naming_a_missing_column(data, tmp_path, capsys):
     (tmp_path / "p.toml").write_text('[columns]\nzipcode = "keep"\nincome_band = "keep"\n')
     out = tmp_path / "out.csv"
-    code, _, err = run(["anonymize", data / "jan.csv", "--policy", tmp_path / "p.toml", "-o", out],
+    code, _, err = run(["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", tmp_path / "p.toml", "-o", out],
                        capsys)
     assert_clean_error(code, err, contains="policy 'p.toml': column 'income_band': not found in the data")
     assert not out.exists()
@@ -227,7 +229,7 @@ def test_policy_naming_a_missing_column(data, tmp_path, capsys):
 def test_wrong_policy_is_refused_before_the_data_is_read(policy, message, tmp_path, capsys):
     (tmp_path / "p.toml").write_text(policy)
     # the data file does not even exist: the policy is checked first
-    code, _, err = run(["anonymize", tmp_path / "missing.csv", "--policy", tmp_path / "p.toml",
+    code, _, err = run(["anonymize", "--allow-insufficient", tmp_path / "missing.csv", "--policy", tmp_path / "p.toml",
                         "-o", tmp_path / "o.csv"], capsys)
     assert_clean_error(code, err, contains=message)
 
@@ -236,13 +238,13 @@ def test_errors_of_the_anonymizers_are_clean(tmp_path, capsys):
     (tmp_path / "d.csv").write_text("income,x\nabout 4921,1\nplenty,2\n")
     (tmp_path / "p.toml").write_text(
         '[columns]\nincome = { action = "laplace", epsilon = 1.0, bounds = [0, 10] }\n')
-    code, _, err = run(["anonymize", tmp_path / "d.csv", "--policy", tmp_path / "p.toml", "-o",
+    code, _, err = run(["anonymize", "--allow-insufficient", tmp_path / "d.csv", "--policy", tmp_path / "p.toml", "-o",
                         tmp_path / "o.csv"], capsys)
     assert_clean_error(code, err, contains="anonymize: ", forbidden=["4921", "plenty"])
     assert "'income'" in err
     (tmp_path / "q.toml").write_text('[columns]\nx = { action = "keep", dtype = "int" }\nbirthdate = "drop"\n')
     (tmp_path / "e.csv").write_text("birthdate,x\n1990-01-01,12abc\n")
-    code, _, err = run(["anonymize", tmp_path / "e.csv", "--policy", tmp_path / "q.toml", "-o",
+    code, _, err = run(["anonymize", "--allow-insufficient", tmp_path / "e.csv", "--policy", tmp_path / "q.toml", "-o",
                         tmp_path / "o.csv"], capsys)
     assert_clean_error(code, err, contains="column 'x' cannot be read as int", forbidden=["12abc"])
     assert not (tmp_path / "o.csv").exists()
@@ -251,19 +253,19 @@ def test_errors_of_the_anonymizers_are_clean(tmp_path, capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["anonymize", "{d}/nope.csv", "--policy", "{d}/policy.toml", "-o", "{t}/o.csv"],
+        (["anonymize", "--allow-insufficient", "{d}/nope.csv", "--policy", "{d}/policy.toml", "-o", "{t}/o.csv"],
          "does not exist"),
-        (["anonymize", "{d}/jan.csv", "--policy", "{d}/nope.toml", "-o", "{t}/o.csv"],
+        (["anonymize", "--allow-insufficient", "{d}/jan.csv", "--policy", "{d}/nope.toml", "-o", "{t}/o.csv"],
          "policy: file"),
-        (["anonymize", "{d}/jan.csv", "--policy", "{d}/policy.toml", "-o", "{t}/no/dir/o.csv"],
+        (["anonymize", "--allow-insufficient", "{d}/jan.csv", "--policy", "{d}/policy.toml", "-o", "{t}/no/dir/o.csv"],
          "output folder"),
-        (["anonymize", "{d}/jan.csv", "--policy", "{d}/policy.toml", "-o", "{d}/jan.csv"],
+        (["anonymize", "--allow-insufficient", "{d}/jan.csv", "--policy", "{d}/policy.toml", "-o", "{d}/jan.csv"],
          "is also an input"),
-        (["anonymize", "{d}/jan.csv", "--policy", "{d}/policy.toml", "-o", "{t}/o.csv",
+        (["anonymize", "--allow-insufficient", "{d}/jan.csv", "--policy", "{d}/policy.toml", "-o", "{t}/o.csv",
           "--encrypt-key", "s3cr3t-literal"], "not as a literal"),
-        (["anonymize", "{d}/jan.csv", "--policy", "{d}/policy.toml", "-o", "{t}/o.csv",
+        (["anonymize", "--allow-insufficient", "{d}/jan.csv", "--policy", "{d}/policy.toml", "-o", "{t}/o.csv",
           "--encrypt-key", "env:SKLEARN_ANON_SURELY_UNSET"], "'SKLEARN_ANON_SURELY_UNSET'"),
-        (["apply", "{d}/jan.csv", "--pipeline", "{d}/policy.toml", "-o", "{t}/o.csv"],
+        (["apply", "--allow-insufficient", "{d}/jan.csv", "--pipeline", "{d}/policy.toml", "-o", "{t}/o.csv"],
          "is not a pipeline saved by sklearn-anon"),
         (["encrypt", "{d}/nope.csv", "-o", "{t}/o.enc", "--key", "env:" + CRYPT_VAR],
          "does not exist"),
@@ -286,10 +288,10 @@ def test_user_errors(argv, message, data, tmp_path, capsys):
 
 def test_apply_with_a_missing_column(data, tmp_path, capsys):
     pipe = tmp_path / "p.joblib"
-    assert run(["anonymize", data / "jan.csv", "--policy", data / "policy.toml", "-o",
+    assert run(["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", data / "policy.toml", "-o",
                 tmp_path / "a.csv", "--save-pipeline", pipe, "-q"], capsys)[0] == 0
     pd.read_csv(data / "feb.csv").drop(columns=["zipcode"]).to_csv(tmp_path / "feb.csv", index=False)
-    code, _, err = run(["apply", tmp_path / "feb.csv", "--pipeline", pipe, "-o", tmp_path / "o.csv"],
+    code, _, err = run(["apply", "--allow-insufficient", tmp_path / "feb.csv", "--pipeline", pipe, "-o", tmp_path / "o.csv"],
                        capsys)
     assert_clean_error(code, err, contains="column 'zipcode', which the pipeline was fitted with")
     assert not (tmp_path / "o.csv").exists()
@@ -302,7 +304,7 @@ def test_apply_accepts_a_plain_joblib_transformer(tmp_path, capsys):
     est = IntervalGeneralizer(bins=[0, 30, 50, 120]).set_output(transform="pandas").fit(frame)
     joblib.dump(est, tmp_path / "est.joblib")
     frame.to_csv(tmp_path / "d.csv", index=False)
-    code, _, err = run(["apply", tmp_path / "d.csv", "--pipeline", tmp_path / "est.joblib", "-o",
+    code, _, err = run(["apply", "--allow-insufficient", tmp_path / "d.csv", "--pipeline", tmp_path / "est.joblib", "-o",
                         tmp_path / "o.csv", "-q"], capsys)
     assert code == 0, err
     assert pd.read_csv(tmp_path / "o.csv")["age"].tolist() == ["(0, 30]", "(30, 50]", "(30, 50]",
@@ -311,7 +313,7 @@ def test_apply_accepts_a_plain_joblib_transformer(tmp_path, capsys):
 
 def test_usage_errors_exit_2(capsys):
     assert main([]) == 2
-    assert main(["anonymize", "x.csv"]) == 2  # --policy and -o missing
+    assert main(["anonymize", "--allow-insufficient", "x.csv"]) == 2  # --policy and -o missing
     assert "required" in capsys.readouterr().err
     assert main(["frobnicate"]) == 2
     assert main(["--version"]) == 0
@@ -346,7 +348,7 @@ def test_profile(data, tmp_path, capsys, monkeypatch):
         assert not any(v in out or v in html.read_text() for v in raw[column].head(20))
     assert html.read_text().startswith("<!DOCTYPE html>")
     # the suggested policy runs as it is
-    code, _, err = run(["anonymize", data / "jan.csv", "--policy", suggestion, "-o",
+    code, _, err = run(["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", suggestion, "-o",
                         tmp_path / "o.csv", "-q"], capsys)
     assert code == 0, err
     written = pd.read_csv(tmp_path / "o.csv", dtype=str)
@@ -378,8 +380,91 @@ def test_demo(tmp_path, capsys):
         assert (tmp_path / name).is_file()
     anon = pd.read_csv(tmp_path / "customers_anonymized.csv")
     assert "ssn" not in anon and "name" not in anon
-    # the built-in policy is k-anonymous (Mondrian, k=10)
+    # the built-in policy is k-anonymous (Mondrian, k=10) and passes its own verdict
     assert k_anonymity(anon, ["zipcode", "birthdate", "sex", "income"]) >= 10
+    assert "verdict: sufficient" in out
+    # next month through last month's regions is measured too, and withheld when it fails
+    assert "next month's" in out
+    next_file = tmp_path / "customers_next_month_anonymized.csv"
+    assert ("verdict insufficient" in out) != next_file.exists()
+
+
+def test_demo_next_command_works(tmp_path, capsys, monkeypatch):
+    # issue 15: the printed next: command needs the key, which the demo saves (mode 0600)
+    monkeypatch.delenv("SKLEARN_ANON_DEMO_KEY", raising=False)
+    code, out, err = run(["demo", "--output-dir", tmp_path, "--n-samples", "800"], capsys)
+    assert code == 0, err
+    key_file = tmp_path / "demo.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    line = next(x for x in out.splitlines() if x.startswith("next: "))
+    assert f"SKLEARN_ANON_DEMO_KEY=$(cat {key_file})" in line
+    monkeypatch.setenv("SKLEARN_ANON_DEMO_KEY", key_file.read_text().strip())
+    argv = line.split(") ", 1)[1].split()[1:]  # after the key assignment and the program name
+    code, out, err = run([a.replace("OUT.csv", str(tmp_path / "again.csv"))
+                          .replace("report.md", str(tmp_path / "again.md")) for a in argv], capsys)
+    assert code == 0, err
+    assert (tmp_path / "again.csv").is_file()
+
+
+# -- the verdict gate (issue 15.1) -----------------------------------------------------------------
+def test_an_insufficient_release_is_not_written(data, tmp_path, capsys):
+    out = tmp_path / "o.csv"
+    code, stdout, err = run(["anonymize", data / "jan.csv", "--policy", data / "policy.toml",
+                             "-o", out, "--report", tmp_path / "r.md", "--save-pipeline",
+                             tmp_path / "p.joblib"], capsys)
+    assert code == cli.EXIT_INSUFFICIENT == 3
+    assert not out.exists() and not (tmp_path / "r.md").exists() and not (tmp_path / "p.joblib").exists()
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("sklearn-anon: error: anonymize: the release fails its verdict")
+    assert "k ≥ 3: measured 1: FAIL" in err and "no identifying column: measured 1: FAIL" in err
+    raw = pd.read_csv(data / "jan.csv", dtype=str)
+    assert not any(v in err for v in raw["email"].head(20))
+    # the override writes it, with the failed verdict as a warning
+    code, _, err = run(["anonymize", data / "jan.csv", "--policy", data / "policy.toml", "-o", out,
+                        "--allow-insufficient"], capsys)
+    assert code == 0 and out.exists() and "written anyway" in err
+
+
+def test_every_declared_requirement_enters_the_gate(data, tmp_path, capsys):
+    policy = tmp_path / "p.toml"
+    policy.write_text("""
+[report]
+quasi_identifiers = ["zipcode", "birthdate", "sex", "income"]
+sensitive = "golf"
+k = 10
+min_l = 3
+
+[columns]
+zipcode = { action = "mondrian" }
+birthdate = { action = "mondrian", dtype = "datetime" }
+sex = { action = "mondrian" }
+income = { action = "mondrian" }
+golf = "keep"
+
+[mondrian.default]
+k = 10
+""")
+    code, _, err = run(["anonymize", data / "jan.csv", "--policy", policy, "-o", tmp_path / "o.csv"],
+                       capsys)
+    assert code == 3, err  # golf is 0/1: no class can hold 3 distinct values
+    assert "k ≥ 10: measured" in err and ": pass" in err and "l (distinct) ≥ 3: measured" in err
+    assert not (tmp_path / "o.csv").exists()
+    policy.write_text(policy.read_text().replace("min_l = 3", "min_l = 2"))
+    code, _, err = run(["anonymize", data / "jan.csv", "--policy", policy, "-o", tmp_path / "o.csv",
+                        "--save-pipeline", tmp_path / "p.joblib"], capsys)
+    assert code in (0, 3), err
+    if code == 0:  # then apply re-measures next month against the same requirements
+        code, _, err = run(["apply", data / "feb.csv", "--pipeline", tmp_path / "p.joblib", "-o",
+                            tmp_path / "feb.csv"], capsys)
+        assert code == 3 and "k ≥ 10: measured 1: FAIL" in err and not (tmp_path / "feb.csv").exists()
+
+
+def test_no_quasi_identifier_means_no_verdict(data, tmp_path, capsys):
+    policy = tmp_path / "p.toml"
+    policy.write_text('[columns]\nsex = "keep"\ngolf = "keep"\n')
+    code, _, err = run(["anonymize", data / "jan.csv", "--policy", policy, "-o", tmp_path / "o.csv"],
+                       capsys)
+    assert code == 3 and "no verdict" in err and not (tmp_path / "o.csv").exists()
 
 
 # -- progress ----------------------------------------------------------------------------------------
@@ -448,7 +533,7 @@ l = 2
 sensitive = "salary-class"
 """)
     out = tmp_path / "adult_anon.csv"
-    code, stdout, err = run(["anonymize", adult_dir / "adult.csv", "--sep", ";", "--policy", policy,
+    code, stdout, err = run(["anonymize", "--allow-insufficient", adult_dir / "adult.csv", "--sep", ";", "--policy", policy,
                              "-o", out, "-q"], capsys)
     assert code == 0, err
     anon = pd.read_csv(out, sep=";", dtype=str)
@@ -469,7 +554,7 @@ def test_privacy_warnings_are_shown_on_stderr(data, tmp_path, capsys):
 purchases = {{ action = "laplace", epsilon = 1.0 }}
 sex = {{ action = "pseudonymize", key = "env:{KEY_VAR}" }}
 """)
-    argv = ["anonymize", data / "jan.csv", "--policy", tmp_path / "p.toml", "-o", tmp_path / "o.csv"]
+    argv = ["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", tmp_path / "p.toml", "-o", tmp_path / "o.csv"]
     code, _, err = run(argv, capsys)
     assert code == 0, err
     lines = err.strip().splitlines()
@@ -499,7 +584,7 @@ def test_a_failing_report(data, tmp_path, capsys, monkeypatch):
         parse_key("?", where="column 'zipcode'")
 
     monkeypatch.setattr(_anonymize, "_privacy_report", fail)
-    base = ["anonymize", data / "jan.csv", "--policy", data / "policy.toml"]
+    base = ["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", data / "policy.toml"]
     code, _, err = run(base + ["-o", tmp_path / "a.csv", "--report", tmp_path / "r.md"], capsys)
     assert_clean_error(code, err, contains="report: column 'zipcode' is not a 256-bit key")
     no_leftovers(tmp_path, set())  # nothing written when the asked-for report fails

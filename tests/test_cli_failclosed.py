@@ -92,14 +92,14 @@ def pipeline_file(tmp_path, capsys):
     folder.mkdir()
     (folder / "clean.csv").write_text("id,ssn,city\n1,111-22-3333,Oslo\n2,222-33-4444,Rome\n")
     (folder / "keep.toml").write_text(KEEP_POLICY)
-    code, _, err = run(["anonymize", folder / "clean.csv", "--policy", folder / "keep.toml",
+    code, _, err = run(["anonymize", "--allow-insufficient", folder / "clean.csv", "--policy", folder / "keep.toml",
                         "-o", folder / "clean_anon.csv", "--save-pipeline", folder / "p.joblib",
                         "-q"], capsys)
     assert code == 0, err
     return folder / "p.joblib"
 
 
-@pytest.mark.parametrize("command", ["anonymize", "apply", "profile"])
+@pytest.mark.parametrize("command", ["anonymize", "--allow-insufficient", "apply", "profile"])
 def test_duplicated_csv_header_is_refused_by_every_reader(command, data, tmp_path, capsys,
                                                           pipeline_file):
     src = tmp_path / "dup.csv"
@@ -107,9 +107,9 @@ def test_duplicated_csv_header_is_refused_by_every_reader(command, data, tmp_pat
     out = tmp_path / "out"
     out.mkdir()
     if command == "anonymize":
-        argv = ["anonymize", src, "--policy", data / "keep.toml", "-o", out / "o.csv"]
+        argv = ["anonymize", "--allow-insufficient", src, "--policy", data / "keep.toml", "-o", out / "o.csv"]
     elif command == "apply":
-        argv = ["apply", src, "--pipeline", pipeline_file, "-o", out / "o.csv"]
+        argv = ["apply", "--allow-insufficient", src, "--pipeline", pipeline_file, "-o", out / "o.csv"]
     else:
         argv = ["profile", src, "--suggest-policy", out / "p.toml"]
     code, stdout, err = run(argv, capsys)
@@ -130,7 +130,7 @@ def test_duplicated_csv_header_is_refused_by_every_reader(command, data, tmp_pat
 def test_duplicated_header_found_as_pandas_reads_it(content, options, data, tmp_path, capsys):
     src = tmp_path / "dup.csv"
     src.write_text(content, encoding="utf-8")
-    code, _, err = run(["anonymize", src, "--policy", data / "keep.toml", "-o",
+    code, _, err = run(["anonymize", "--allow-insufficient", src, "--policy", data / "keep.toml", "-o",
                         tmp_path / "o.csv", *options], capsys)
     assert_clean_error(code, err, contains="'ssn' more than once")
     assert not (tmp_path / "o.csv").exists()
@@ -139,7 +139,7 @@ def test_duplicated_header_found_as_pandas_reads_it(content, options, data, tmp_
 def test_duplicated_header_in_another_encoding(data, tmp_path, capsys):
     src = tmp_path / "dup.csv"
     src.write_bytes("pr\u00e9nom,ssn,pr\u00e9nom\nA,1,B\n".encode("latin-1"))
-    code, _, err = run(["anonymize", src, "--policy", data / "keep.toml", "-o",
+    code, _, err = run(["anonymize", "--allow-insufficient", src, "--policy", data / "keep.toml", "-o",
                         tmp_path / "o.csv", "--encoding", "latin-1"], capsys)
     assert_clean_error(code, err, contains="'pr\u00e9nom' more than once")
 
@@ -147,7 +147,7 @@ def test_duplicated_header_in_another_encoding(data, tmp_path, capsys):
 def test_names_that_look_renamed_are_not_duplicates(data, tmp_path, capsys):
     src = tmp_path / "ok.csv"
     src.write_text("id,ssn.1,ssn\n1,a,b\n2,c,d\n")
-    code, _, err = run(["anonymize", src, "--policy", data / "keep.toml", "-o",
+    code, _, err = run(["anonymize", "--allow-insufficient", src, "--policy", data / "keep.toml", "-o",
                         tmp_path / "o.csv", "-q"], capsys)
     assert code == 0, err
     assert pd.read_csv(tmp_path / "o.csv").columns.tolist() == ["id", "ssn.1"]
@@ -160,7 +160,7 @@ def test_duplicated_parquet_column_is_refused(data, tmp_path, capsys):
                      names=["id", "ssn", "ssn"])
     src = tmp_path / "dup.parquet"
     pq.write_table(table, src)
-    for argv in (["anonymize", src, "--policy", data / "keep.toml", "-o", tmp_path / "o.csv"],
+    for argv in (["anonymize", "--allow-insufficient", src, "--policy", data / "keep.toml", "-o", tmp_path / "o.csv"],
                  ["profile", src]):
         code, stdout, err = run(argv, capsys)
         assert_clean_error(code, err, contains="'ssn' more than once", forbidden=["999", "888"])
@@ -205,12 +205,12 @@ def test_a_signal_while_writing_leaves_no_partial_file(command, signame, data, t
     elif command == "encrypt":
         argv = ["encrypt", plain, "-o", out / "jan.csv.enc", "--key", f"env:{CRYPT_VAR}"]
     elif command == "anonymize":
-        argv = ["anonymize", plain, "--policy", data / "policy.toml", "-o", out / "a.csv",
+        argv = ["anonymize", "--allow-insufficient", plain, "--policy", data / "policy.toml", "-o", out / "a.csv",
                 "--save-pipeline", out / "p.joblib", "--report", out / "r.md"]
     else:
-        assert run(["anonymize", plain, "--policy", data / "policy.toml", "-o", src / "a.csv",
+        assert run(["anonymize", "--allow-insufficient", plain, "--policy", data / "policy.toml", "-o", src / "a.csv",
                     "--save-pipeline", src / "p.joblib", "-q"], capsys)[0] == 0
-        argv = ["apply", plain, "--pipeline", src / "p.joblib", "-o", out / "b.csv",
+        argv = ["apply", "--allow-insufficient", plain, "--pipeline", src / "p.joblib", "-o", out / "b.csv",
                 "--report", out / "r.md"]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-c", SLOW_RENAME, *map(str, argv)], env=env,
@@ -240,7 +240,7 @@ def test_keyboard_interrupt_while_writing_removes_the_outputs(data, tmp_path, ca
         raise KeyboardInterrupt
 
     monkeypatch.setattr(_anonymize, "_write_report", interrupted)
-    code, _, err = run(["anonymize", data / "jan.csv", "--policy", data / "policy.toml",
+    code, _, err = run(["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", data / "policy.toml",
                         "-o", tmp_path / "a.csv", "--report", tmp_path / "r.md"], capsys)
     assert code == 130
     assert err.strip() == "sklearn-anon: error: interrupted; no partial output is left"
@@ -292,7 +292,7 @@ def test_parquet_output_holds_no_training_category(tmp_path, capsys):
         '[columns]\nincome = { action = "mondrian" }\nage = { action = "mondrian" }\n'
         'zipcode = { action = "generalize", method = "prefix", n = 3 }\n'
         "[mondrian.default]\nk = 5\n")
-    code, _, err = run(["anonymize", tmp_path / "train.csv", "--policy", tmp_path / "p.toml",
+    code, _, err = run(["anonymize", "--allow-insufficient", tmp_path / "train.csv", "--policy", tmp_path / "p.toml",
                         "-o", tmp_path / "train.parquet", "--save-pipeline",
                         tmp_path / "p.joblib", "-q"], capsys)
     assert code == 0, err
@@ -301,7 +301,7 @@ def test_parquet_output_holds_no_training_category(tmp_path, capsys):
     # the fitted categories carry the outlier's exact value and the training-only ZIP3 ...
     assert any(str(OUTLIER) in str(c) for c in fitted["income"].cat.categories)
     assert "995" in list(fitted["zipcode"].cat.categories)
-    code, _, err = run(["apply", tmp_path / "new.csv", "--pipeline", tmp_path / "p.joblib",
+    code, _, err = run(["apply", "--allow-insufficient", tmp_path / "new.csv", "--pipeline", tmp_path / "p.joblib",
                         "-o", tmp_path / "new.parquet", "-q"], capsys)
     assert code == 0, err
     # ... the file written from the new data does not
@@ -371,7 +371,7 @@ def test_a_full_disk_leaves_none_of_the_outputs(victim, data, tmp_path, capsys, 
     monkeypatch.setattr(_crypto, "os", _FullDiskOS(os, victim))
     out = tmp_path / "out"
     out.mkdir()
-    code, _, err = run(["anonymize", data / "jan.csv", "--policy", data / "policy.toml",
+    code, _, err = run(["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", data / "policy.toml",
                         "-o", out / "a.csv", "--save-pipeline", out / "p.joblib",
                         "--report", out / "r.md"], capsys)
     assert_clean_error(code, err, contains=f"cannot write '{out / victim}': No space left")
@@ -380,12 +380,12 @@ def test_a_full_disk_leaves_none_of_the_outputs(victim, data, tmp_path, capsys, 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd")
 def test_a_full_disk_in_apply_and_profile(data, tmp_path, capsys, monkeypatch):
-    assert run(["anonymize", data / "jan.csv", "--policy", data / "policy.toml", "-o",
+    assert run(["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", data / "policy.toml", "-o",
                 tmp_path / "a.csv", "--save-pipeline", tmp_path / "p.joblib", "-q"], capsys)[0] == 0
     out = tmp_path / "out"
     out.mkdir()
     monkeypatch.setattr(_crypto, "os", _FullDiskOS(os, "r.html"))
-    code, _, err = run(["apply", data / "jan.csv", "--pipeline", tmp_path / "p.joblib",
+    code, _, err = run(["apply", "--allow-insufficient", data / "jan.csv", "--pipeline", tmp_path / "p.joblib",
                         "-o", out / "b.csv", "--report", out / "r.html"], capsys)
     assert_clean_error(code, err, contains="r.html': No space left")
     code, _, err = run(["profile", data / "jan.csv", "--html", out / "r.html",
@@ -420,7 +420,7 @@ def test_output_through_a_symlink_writes_its_target(data, tmp_path, capsys):
     target.write_text("old\n")
     link = tmp_path / "release.csv"
     link.symlink_to(target)
-    code, _, err = run(["anonymize", data / "jan.csv", "--policy", data / "policy.toml",
+    code, _, err = run(["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", data / "policy.toml",
                         "-o", link, "-q"], capsys)
     assert code == 0, err
     assert link.is_symlink() and os.readlink(link) == str(target)  # the link is kept
@@ -440,7 +440,7 @@ def test_output_through_a_symlink_writes_its_target(data, tmp_path, capsys):
 def test_output_symlink_to_a_missing_file_is_refused(data, tmp_path, capsys):
     link = tmp_path / "release.csv"
     link.symlink_to(tmp_path / "nowhere" / "x.csv")
-    code, _, err = run(["anonymize", data / "jan.csv", "--policy", data / "policy.toml",
+    code, _, err = run(["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", data / "policy.toml",
                         "-o", link], capsys)
     assert_clean_error(code, err, contains="symbolic link to a missing file")
     assert link.is_symlink()
@@ -452,10 +452,10 @@ def test_non_regular_files_are_named_as_such(data, tmp_path, capsys):
                         f"env:{CRYPT_VAR}"], capsys)
     assert_clean_error(code, err, contains="'/dev/null' is not a regular file")
     assert "does not exist" not in err
-    code, _, err = run(["anonymize", "/dev/null", "--policy", data / "policy.toml", "-o",
+    code, _, err = run(["anonymize", "--allow-insufficient", "/dev/null", "--policy", data / "policy.toml", "-o",
                         tmp_path / "x.csv"], capsys)
     assert_clean_error(code, err, contains="'/dev/null' is not a regular file")
-    code, _, err = run(["anonymize", data / "jan.csv", "--policy", data / "policy.toml",
+    code, _, err = run(["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", data / "policy.toml",
                         "-o", "/dev/null"], capsys)
     assert_clean_error(code, err, contains="'/dev/null': it is not a regular file")
     code, _, err = run(["encrypt", tmp_path / "missing", "-o", tmp_path / "x.enc", "--key",
@@ -478,7 +478,7 @@ def test_a_key_file_others_can_read_gets_a_warning(data, tmp_path, capsys):
                            f"or by others (mode 0644): make it readable by you only, "
                            f"'chmod 600 {key}'")
     key.chmod(0o640)
-    code, _, err = run(["anonymize", data / "jan.csv", "--policy", data / "policy.toml", "-o",
+    code, _, err = run(["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", data / "policy.toml", "-o",
                         tmp_path / "y.csv.enc", "--encrypt-key", f"file:{key}", "-q"], capsys)
     assert code == 0 and "mode 0640" in err
 
@@ -487,7 +487,7 @@ def test_a_key_file_others_can_read_gets_a_warning(data, tmp_path, capsys):
 def test_outputs_are_created_0600(data, tmp_path, capsys):
     old = os.umask(0o022)
     try:
-        code, _, err = run(["anonymize", data / "jan.csv", "--policy", data / "policy.toml",
+        code, _, err = run(["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", data / "policy.toml",
                             "-o", tmp_path / "a.csv", "--save-pipeline", tmp_path / "p.joblib",
                             "--report", tmp_path / "r.json", "-q"], capsys)
     finally:
@@ -503,7 +503,7 @@ def test_outputs_are_created_0600(data, tmp_path, capsys):
 @pytest.fixture
 def saved(data, tmp_path, capsys):
     pipe = tmp_path / "p.joblib"
-    code, _, err = run(["anonymize", data / "jan.csv", "--policy", data / "policy.toml",
+    code, _, err = run(["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", data / "policy.toml",
                         "-o", tmp_path / "a.csv", "--save-pipeline", pipe, "-q"], capsys)
     assert code == 0, err
     return pipe
@@ -529,7 +529,7 @@ def test_other_versions_are_named_with_a_warning(saved, data, tmp_path, capsys):
     bundle["versions"] = dict(OLD)
     bundle["pipeline"] = _bundle._PicklePayload(bundle["pipeline"])
     joblib.dump(bundle, saved)
-    code, _, err = run(["apply", data / "jan.csv", "--pipeline", saved, "-o",
+    code, _, err = run(["apply", "--allow-insufficient", data / "jan.csv", "--pipeline", saved, "-o",
                         tmp_path / "b.csv"], capsys)
     assert code == 0, err
     assert ("sklearn-anon: warning: pipeline '" in err and "was written by sklearn_anon 0.0.7, "
@@ -557,7 +557,7 @@ def test_a_pipeline_that_cannot_be_loaded_names_the_versions(saved, data, tmp_pa
     bundle["pipeline"] = _bundle._PicklePayload(_Gone())
     joblib.dump(bundle, saved)
     monkeypatch.delitem(sys.modules, module.__name__)
-    code, _, err = run(["apply", data / "jan.csv", "--pipeline", saved, "-o",
+    code, _, err = run(["apply", "--allow-insufficient", data / "jan.csv", "--pipeline", saved, "-o",
                         tmp_path / "b.csv"], capsys)
     assert_clean_error(code, err, contains="was written by sklearn_anon 0.0.7, scikit-learn "
                        "1.2.2, pandas 1.5.3, numpy 1.24.0 and cannot be loaded with sklearn_anon ")
@@ -568,7 +568,7 @@ def test_a_pipeline_that_cannot_be_loaded_names_the_versions(saved, data, tmp_pa
 def test_a_damaged_file_is_still_not_a_pipeline(data, tmp_path, capsys):
     bad = tmp_path / "p.joblib"
     bad.write_bytes(b"not a pickle")
-    code, _, err = run(["apply", data / "jan.csv", "--pipeline", bad, "-o", tmp_path / "b.csv"],
+    code, _, err = run(["apply", "--allow-insufficient", data / "jan.csv", "--pipeline", bad, "-o", tmp_path / "b.csv"],
                        capsys)
     assert_clean_error(code, err, contains="is not a pipeline saved by sklearn-anon")
 
@@ -598,7 +598,7 @@ def test_a_bundle_naming_the_old_module_path_loads(saved, data, tmp_path, capsys
     assert hasattr(pickle.loads(raw), "transform")
     bundle["pipeline"] = _RawPickle(raw)
     joblib.dump(bundle, saved)
-    code, _, err = run(["apply", data / "jan.csv", "--pipeline", saved, "-o",
+    code, _, err = run(["apply", "--allow-insufficient", data / "jan.csv", "--pipeline", saved, "-o",
                         tmp_path / "b.csv", "-q"], capsys)
     assert code == 0, err
     assert (tmp_path / "b.csv").is_file()
@@ -630,7 +630,7 @@ def test_the_old_crypto_module_path_is_a_shim():
 # ==========================================================================================
 def test_apply_with_another_key_is_refused(saved, data, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv(KEY_VAR, "another-key-than-at-fit")
-    code, _, err = run(["apply", data / "jan.csv", "--pipeline", saved, "-o",
+    code, _, err = run(["apply", "--allow-insufficient", data / "jan.csv", "--pipeline", saved, "-o",
                         tmp_path / "b.csv"], capsys)
     assert_clean_error(code, err, contains="key", forbidden=["another-key-than-at-fit",
                                                              "fail-closed-test-pseudonym-key"])
@@ -661,7 +661,7 @@ SECRET = "Zz-SECRET-4242"
 def test_messages_never_quote_a_planted_value(content, policy, tmp_path, capsys):
     (tmp_path / "in.csv").write_text(content)
     (tmp_path / "p.toml").write_text(policy)
-    code, out, err = run(["anonymize", tmp_path / "in.csv", "--policy", tmp_path / "p.toml",
+    code, out, err = run(["anonymize", "--allow-insufficient", tmp_path / "in.csv", "--policy", tmp_path / "p.toml",
                           "-o", tmp_path / "o.csv", "--report", tmp_path / "r.md"], capsys)
     assert code == 1
     assert SECRET not in err and SECRET not in out
@@ -673,7 +673,7 @@ def test_a_date_out_of_range_is_not_quoted(tmp_path, capsys):
     pd.DataFrame({"bd": dates, "x": range(30)}).to_csv(tmp_path / "in.csv", index=False)
     (tmp_path / "p.toml").write_text('[columns]\nbd = { action = "mondrian", dtype = "datetime" }'
                                      '\nx = { action = "mondrian" }\n[mondrian.default]\nk = 3\n')
-    code, out, err = run(["anonymize", tmp_path / "in.csv", "--policy", tmp_path / "p.toml",
+    code, out, err = run(["anonymize", "--allow-insufficient", tmp_path / "in.csv", "--policy", tmp_path / "p.toml",
                           "-o", tmp_path / "o.csv", "-q"], capsys)
     assert code in (0, 1)  # 0 once Mondrian supports the whole datetime range
     assert "2500" not in err
@@ -713,7 +713,7 @@ def test_only_the_packages_own_messages_are_shown(capsys):
 def test_a_wrong_policy_value_is_refused_before_reading_the_data(rule, key, tmp_path, capsys):
     (tmp_path / "p.toml").write_text(f"[columns]\nincome = {rule}\n")
     # the data file does not even exist: the policy is checked first
-    code, _, err = run(["anonymize", tmp_path / "missing.csv", "--policy", tmp_path / "p.toml",
+    code, _, err = run(["anonymize", "--allow-insufficient", tmp_path / "missing.csv", "--policy", tmp_path / "p.toml",
                         "-o", tmp_path / "o.csv"], capsys)
     assert_clean_error(code, err, contains=f"policy 'p.toml': column 'income': key '{key}'")
 
@@ -732,7 +732,7 @@ def test_an_old_bundle_that_cannot_be_loaded_names_its_version(data, tmp_path, c
     joblib.dump({"format": cli.PIPELINE_FORMAT, "version": 1, "sklearn_anon_version": "0.0.3",
                  "pipeline": _Gone(), "input_columns": ["a"]}, pipe)
     monkeypatch.delitem(sys.modules, module.__name__)
-    code, _, err = run(["apply", data / "jan.csv", "--pipeline", pipe, "-o", tmp_path / "b.csv"],
+    code, _, err = run(["apply", "--allow-insufficient", data / "jan.csv", "--pipeline", pipe, "-o", tmp_path / "b.csv"],
                        capsys)
     assert_clean_error(code, err, contains="was written by sklearn_anon 0.0.3 and cannot be "
                        "loaded with sklearn_anon ")

@@ -57,18 +57,20 @@ from ._bundle import PIPELINE_BUNDLE_VERSION, PIPELINE_FORMAT, load_pipeline
 # _bundle._unpickle_pipeline) name this function as sklearn_anon.cli._unpickle_pipeline:
 # it must stay importable here, or no saved pipeline loads.
 from ._bundle import _unpickle_pipeline  # noqa: F401
-from ._common import EXIT_INTERNAL, EXIT_USAGE, EXIT_USER, UserError
+from ._common import EXIT_INSUFFICIENT, EXIT_INTERNAL, EXIT_USAGE, EXIT_USER, InsufficientRelease, UserError
 from ._io import read_header, read_table, table_bytes, write_table
 from ._main import main
 from ._parser import build_parser
 from ._progress import Progress
 
 __all__ = [
+    "EXIT_INSUFFICIENT",
     "EXIT_INTERNAL",
     "EXIT_USAGE",
     "EXIT_USER",
     "PIPELINE_BUNDLE_VERSION",
     "PIPELINE_FORMAT",
+    "InsufficientRelease",
     "Progress",
     "UserError",
     "build_parser",

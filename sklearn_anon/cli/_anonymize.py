@@ -21,7 +21,7 @@ from ._io import (
     write_table,
 )
 from ._progress import Progress
-from ._report import _privacy_report, _risk_lines, _write_report
+from ._report import _privacy_report, _risk_lines, _write_report, check_verdict
 
 
 def _fit_transform(ct, frame, notes, what="anonymize"):
@@ -30,8 +30,13 @@ def _fit_transform(ct, frame, notes, what="anonymize"):
 
 def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=None,
                   encrypt_key=None, fmt=None, output_format=None, sep=None, encoding="utf-8",
-                  progress=None):
-    """What ``sklearn-anon anonymize`` does; returns ``(anonymized, report, info)``."""
+                  progress=None, allow_insufficient=False):
+    """What ``sklearn-anon anonymize`` does; returns ``(anonymized, report, info)``.
+
+    Nothing is written when the release fails its verdict (the policy's
+    ``[report]`` requirements), unless ``allow_insufficient``
+    (:class:`InsufficientRelease`, exit code 3).
+    """
     import joblib
 
     from .. import __version__
@@ -72,9 +77,10 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
         try:
             report = _privacy_report(frame, anonymized, qis, policy.report, anonymizer=ct)
         except (ValueError, TypeError) as exc:
-            if report_path:
+            if report_path or not allow_insufficient:
                 raise _user_error("report", exc) from exc
             notes.append(f"no risk summary: {_user_error('report', exc)}")
+    check_verdict(report, allow_insufficient, "anonymize", notes)
     next(steps)
     from ._crypto import OutputSet
 
@@ -113,7 +119,7 @@ def cmd_anonymize(args):
         args.data, args.policy, args.output, save_pipeline=args.save_pipeline,
         report_path=args.report, encrypt_key=args.encrypt_key, fmt=args.format,
         output_format=args.output_format, sep=args.sep, encoding=args.encoding,
-        progress=progress,
+        progress=progress, allow_insufficient=args.allow_insufficient,
     )
     policy = info["policy"]
     _warn(args, info["warnings"])
@@ -173,13 +179,14 @@ def cmd_apply(args):
     next(steps)
     report = None
     qis = [q for q in bundle.get("quasi_identifiers", []) if q in out.columns]
-    if qis and (args.report or not args.quiet):
+    if qis:  # the new file is measured against the same requirements
         try:
             report = _privacy_report(frame, out, qis, bundle.get("report"), anonymizer=pipeline)
         except (ValueError, TypeError) as exc:
-            if args.report:
+            if args.report or not args.allow_insufficient:
                 raise _user_error("report", exc) from exc
             notes.append(f"no risk summary: {_user_error('report', exc)}")
+    check_verdict(report, args.allow_insufficient, "apply", notes)
     next(steps)
     from ._crypto import OutputSet
 

@@ -4,10 +4,24 @@ import sys
 
 PROG = "sklearn-anon"
 EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 70
+#: ``anonymize``/``apply``: the verdict failed, nothing was written
+EXIT_INSUFFICIENT = 3
 
 
 class UserError(Exception):
     """A failure the user can fix; printed as one line, no traceback."""
+
+
+class InsufficientRelease(UserError):
+    """The verdict failed (or could not be reached): nothing is written.
+
+    ``lines`` are the measured requirements (aggregates, never a cell value),
+    printed after the one-line message.
+    """
+
+    def __init__(self, message, lines=()):
+        super().__init__(message)
+        self.lines = list(lines)
 
 
 def _say(args, *lines):

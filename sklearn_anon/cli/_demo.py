@@ -11,7 +11,7 @@ from ._bundle import load_pipeline
 from ._common import PROG
 from ._io import _write_text, read_table, write_table
 from ._progress import Progress
-from ._report import _risk_lines
+from ._report import _privacy_report, _risk_lines
 
 DEMO_KEY_VARIABLE = "SKLEARN_ANON_DEMO_KEY"
 DEMO_POLICY = """\
@@ -26,6 +26,9 @@ default = "env:SKLEARN_ANON_DEMO_KEY"
 [report]
 quasi_identifiers = ["zipcode", "birthdate", "sex", "income"]
 k = 10
+# one value per record, released on purpose: email is a keyed pseudonym (the retailer
+# re-joins the partner's results on it), purchases carries local DP noise (epsilon 1)
+allowed_identifiers = ["email", "purchases"]
 
 [columns]
 name = "drop"
@@ -79,10 +82,13 @@ def cmd_demo(args):
     out_dir = Path(args.output_dir) if args.output_dir else \
         Path(tempfile.mkdtemp(prefix="sklearn_anon_demo_"))
     out_dir.mkdir(parents=True, exist_ok=True)
+    key_file = out_dir / "demo.key"
     if not os.environ.get(DEMO_KEY_VARIABLE):
         os.environ[DEMO_KEY_VARIABLE] = generate_key()
-        key_note = f"a fresh random key in ${DEMO_KEY_VARIABLE} (set it to re-join the pseudonyms)"
+        _write_text(key_file, os.environ[DEMO_KEY_VARIABLE] + "\n")  # mode 0600, for the next: line
+        key_note = f"a fresh random key, saved in {key_file.name} (it re-joins the pseudonyms)"
     else:
+        key_file = None
         key_note = f"the key in ${DEMO_KEY_VARIABLE}"
     customers = make_customers(n_samples=args.n_samples, random_state=args.random_state)
     train, test = train_test_split(customers, test_size=0.3, random_state=0,
@@ -111,7 +117,20 @@ def cmd_demo(args):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         anon_test = pipeline.transform(raw_test[bundle["input_columns"]])
-    write_table(anon_test, out_dir / "customers_next_month_anonymized.csv")
+    # next month is measured against the same requirements, as `apply` does: fitted
+    # regions do not make new records k-anonymous, so the release may be withheld
+    next_report = _privacy_report(raw_test, anon_test, bundle["quasi_identifiers"], bundle["report"],
+                                  anonymizer=pipeline)
+    next_verdict = next_report.to_dict()["verdict"]
+    next_name = "customers_next_month_anonymized.csv"
+    if next_report.sufficient_:
+        write_table(anon_test, out_dir / next_name)
+        print(f"next month's {len(raw_test):,} customers through the saved pipeline: verdict "
+              f"sufficient (k = {next_report.to_dict()['anonymized']['k']})")
+    else:
+        print(f"next month's {len(raw_test):,} customers through the saved pipeline: verdict "
+              f"insufficient ({'; '.join(next_verdict['reasons'])}); not written, as "
+              f"'{PROG} apply' would refuse it: re-fit on the new month with '{PROG} anonymize'")
 
     # utility: the same model on raw versus anonymized features
     raw_train = pd.read_csv(raw_path)
@@ -138,9 +157,11 @@ def cmd_demo(args):
     print(f"  (majority class alone: accuracy {base:.3f})")
     print(f"outputs in {out_dir}:")
     for name in ("customers.csv", "policy.toml", "customers_anonymized.csv", "pipeline.joblib",
-                 "report.html", "customers_next_month.csv", "customers_next_month_anonymized.csv"):
-        print(f"  {out_dir / name}")
-    print(f"next: {PROG} anonymize {raw_path} --policy {policy_path} -o OUT.csv "
-          f"--report report.md   (needs ${DEMO_KEY_VARIABLE})")
+                 "report.html", "customers_next_month.csv", next_name, "demo.key"):
+        if (out_dir / name).is_file():
+            print(f"  {out_dir / name}")
+    key_env = (f"{DEMO_KEY_VARIABLE}=$(cat {key_file}) " if key_file is not None else "")
+    print(f"next: {key_env}{PROG} anonymize {raw_path} --policy {policy_path} -o OUT.csv "
+          f"--report report.md")
     print(f"done in {time.perf_counter() - start:.1f} s")
     return 0

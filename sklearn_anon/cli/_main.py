@@ -4,7 +4,7 @@ import sys
 import warnings
 from contextlib import contextmanager
 
-from ._common import EXIT_INTERNAL, EXIT_USAGE, EXIT_USER, PROG, UserError
+from ._common import EXIT_INSUFFICIENT, EXIT_INTERNAL, EXIT_USAGE, EXIT_USER, PROG, InsufficientRelease, UserError
 from ._parser import build_parser
 from ._progress import _close_progress
 
@@ -92,6 +92,11 @@ def main(argv=None):
 
         _error(f"stopped by {signal.Signals(exc.signum).name}; no partial output is left")
         return 128 + exc.signum
+    except InsufficientRelease as exc:
+        _error(exc)
+        for line in exc.lines:
+            print(f"  {line}", file=sys.stderr)
+        return EXIT_INSUFFICIENT
     except UserError as exc:
         if getattr(args, "debug", False) and exc.__cause__ is not None:
             raise exc.__cause__

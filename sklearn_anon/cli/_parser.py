@@ -17,6 +17,12 @@ def _add_input_options(p):
     p.add_argument("--encoding", default="utf-8", help="CSV text encoding (default utf-8)")
 
 
+def _add_verdict_option(p):
+    p.add_argument("--allow-insufficient", action="store_true",
+                   help="write the output even when the verdict fails (exit code 3 otherwise, "
+                        "and nothing is written)")
+
+
 def build_parser():
     from .. import __version__
 
@@ -65,6 +71,7 @@ def build_parser():
                    help="write the output encrypted (AES-256-GCM) with this key")
     p.add_argument("--output-format", choices=["csv", "parquet"], default=None,
                    help="default: from the output suffix")
+    _add_verdict_option(p)
     _add_input_options(p)
     p.set_defaults(func=cmd_anonymize)
 
@@ -80,6 +87,7 @@ def build_parser():
                    help="write the output encrypted with this key")
     p.add_argument("--output-format", choices=["csv", "parquet"], default=None,
                    help="default: from the output suffix")
+    _add_verdict_option(p)
     _add_input_options(p)
     p.set_defaults(func=cmd_apply)
 

@@ -17,8 +17,12 @@ def _privacy_report(original, anonymized, qis, policy_report=None, title="Privac
     if sensitive is not None and (sensitive not in anonymized.columns
                                   or sensitive not in original.columns):
         sensitive = None
-    kwargs = {k: cfg[k] for k in ("k", "min_k", "max_uniqueness", "max_reidentification")
+    kwargs = {k: cfg[k] for k in ("k", "min_k", "max_uniqueness", "max_reidentification", "min_l",
+                                  "max_t", "max_homogeneity", "allowed_identifiers")
               if k in cfg}
+    if sensitive is None:  # requirements on a sensitive column that is not released
+        for key in ("min_l", "max_t", "max_homogeneity"):
+            kwargs.pop(key, None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return PrivacyReport(original, anonymized, qis, sensitive, title=title,
@@ -56,3 +60,33 @@ def _risk_lines(report):
     for w in r["verdict"]["warnings"]:
         lines.append(f"warning: {w}")
     return lines
+
+
+def _requirement_lines(report):
+    """One line per requirement of the verdict: name, measured value, pass/FAIL."""
+    return [f"{name}: measured {value}: {verdict}" for name, value, verdict in report._requirement_rows()]
+
+
+def check_verdict(report, allow_insufficient, what, notes):
+    """Stop the run (nothing written) unless the release passes its verdict.
+
+    ``report`` is None when no verdict could be reached (no quasi-identifier,
+    or the report failed); that stops the run too.  ``--allow-insufficient``
+    turns the stop into a warning.
+    """
+    from ._common import InsufficientRelease
+
+    if report is not None and report.sufficient_:
+        return
+    if report is None:
+        message = (f"{what}: no verdict (the output has no quasi-identifier to measure: list them "
+                   "in the policy's [report] quasi_identifiers); nothing was written")
+        lines = []
+    else:
+        reasons = report.to_dict()["verdict"]["reasons"]
+        message = (f"{what}: the release fails its verdict ({'; '.join(reasons)}); "
+                   "nothing was written")
+        lines = _requirement_lines(report)
+    if not allow_insufficient:
+        raise InsufficientRelease(message + " (--allow-insufficient writes it anyway)", lines)
+    notes.append(message.replace("; nothing was written", "") + ": written anyway (--allow-insufficient)")
