@@ -15,8 +15,14 @@ from .base import SUPPRESSED, UnusedColumnParameterWarning
 from .dp import *  # noqa: F401,F403
 from .dp import __all__ as _dp_all
 from .dp_models import DPLogisticRegression
-from .generalize import *  # noqa: F401,F403
-from .generalize import __all__ as _generalize_all
+from .generalize import (
+    DateGeneralizer,
+    HierarchyGeneralizer,
+    IntervalGeneralizer,
+    PrefixGeneralizer,
+    RareCategoryGrouper,
+    TopBottomCoder,
+)
 from .identifiers import *  # noqa: F401,F403
 from .identifiers import __all__ as _identifiers_all
 from .kanonymity import *  # noqa: F401,F403
@@ -29,7 +35,12 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "SUPPRESSED",
     "UnusedColumnParameterWarning",
-    *_generalize_all,
+    "DateGeneralizer",
+    "HierarchyGeneralizer",
+    "IntervalGeneralizer",
+    "PrefixGeneralizer",
+    "RareCategoryGrouper",
+    "TopBottomCoder",
     *_identifiers_all,
     *_kanonymity_all,
     *_dp_all,

@@ -57,10 +57,8 @@ from .generalize import (
     PrefixGeneralizer,
     RareCategoryGrouper,
     TopBottomCoder,
-    _interval_labels,
-    _label_codes,
-    _per_column,
 )
+from .generalize._common import _interval_labels, _label_codes, _per_column
 from .identifiers import FakeReplacer, KeyedAssigner, PIIDetector, Pseudonymizer
 from .kanonymity import MondrianAnonymizer
 

@@ -18,11 +18,11 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
-from . import _text
-from ._compat import Interval, StrOptions
-from ._hierarchy import Hierarchy, load_hierarchy
-from ._text import categorical_from_codes, label_bytes, object_index
-from .base import (
+from .. import _text
+from .._compat import Interval, StrOptions
+from .._hierarchy import Hierarchy, load_hierarchy
+from .._text import categorical_from_codes, label_bytes, object_index
+from ..base import (
     SUPPRESSED,
     ColumnAnonymizer,
     _column_label,
