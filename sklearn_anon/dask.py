@@ -58,7 +58,8 @@ from .generalize import (
     RareCategoryGrouper,
     TopBottomCoder,
 )
-from .generalize._common import _interval_labels, _label_codes, _per_column
+from .generalize._common import _interval_labels, _per_column
+from .generalize._rare import _label_codes
 from .identifiers import FakeReplacer, KeyedAssigner, PIIDetector, Pseudonymizer
 from .kanonymity import MondrianAnonymizer
 
