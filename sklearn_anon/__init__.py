@@ -25,8 +25,14 @@ from .dp import (
     estimate_frequencies,
     privacy_budget,
 )
-from .generalize import *  # noqa: F401,F403
-from .generalize import __all__ as _generalize_all
+from .generalize import (
+    DateGeneralizer,
+    HierarchyGeneralizer,
+    IntervalGeneralizer,
+    PrefixGeneralizer,
+    RareCategoryGrouper,
+    TopBottomCoder,
+)
 from .identifiers import (
     FakeReplacer,
     FrequencyAttackWarning,
@@ -44,7 +50,14 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "SUPPRESSED",
     "UnusedColumnParameterWarning",
-    *_generalize_all,
+    # generalize
+    "DateGeneralizer",
+    "HierarchyGeneralizer",
+    "IntervalGeneralizer",
+    "PrefixGeneralizer",
+    "RareCategoryGrouper",
+    "TopBottomCoder",
+    # identifiers
     "FakeReplacer",
     "FrequencyAttackWarning",
     "KeyedAssigner",
@@ -52,9 +65,12 @@ __all__ = [
     "PseudonymCollisionWarning",
     "Pseudonymizer",
     "detect_pii",
+    # kanonymity
     "MondrianAnonymizer",
+    # dp
     "DPGroupMeanEncoder",
     "DPKBinsDiscretizer",
+    "DPLogisticRegression",
     "GaussianNoise",
     "LaplaceNoise",
     "PrivacyBudget",
@@ -63,7 +79,7 @@ __all__ = [
     "SharedAccountant",
     "estimate_frequencies",
     "privacy_budget",
-    "DPLogisticRegression",
+    # synthetic
     "DPSynthesizer",
     "make_fake_pii",
 ]

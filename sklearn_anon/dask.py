@@ -58,10 +58,9 @@ from .generalize import (
     PrefixGeneralizer,
     RareCategoryGrouper,
     TopBottomCoder,
-    _interval_labels,
-    _label_codes,
-    _per_column,
 )
+from .generalize._common import _interval_labels, _per_column
+from .generalize._rare import _label_codes
 from .identifiers import FakeReplacer, KeyedAssigner, PIIDetector, Pseudonymizer
 from .kanonymity import MondrianAnonymizer
 

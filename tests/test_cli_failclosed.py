@@ -691,7 +691,7 @@ def test_only_the_packages_own_messages_are_shown(capsys):
     assert "Error raised in pandas (its message is not shown" in str(info.value)
 
     # raised by numpy's C code called from the package: the package's frame is not a raise
-    from sklearn_anon import generalize
+    from sklearn_anon.generalize import _common as generalize
 
     if hasattr(generalize, "_checked_edges"):
         with pytest.raises(cli.UserError) as info:

@@ -466,6 +466,30 @@ def test_pickle_roundtrip_all():
         assert clone.transform(X).equals(est.transform(X))
 
 
+@pytest.mark.parametrize("cls", [DateGeneralizer, HierarchyGeneralizer, IntervalGeneralizer,
+                                 PrefixGeneralizer, RareCategoryGrouper, TopBottomCoder])
+def test_pickle_from_before_the_package_loads(cls, monkeypatch):
+    # before issue 14.1 every generalizer lived in the module sklearn_anon/generalize.py, so a
+    # pickle names the class sklearn_anon.generalize.<name>: the package must still resolve it
+    X = pd.DataFrame({"zip": [2139, 582, 94110] * 5, "d": ["2001-02-03"] * 15})
+    est = {
+        DateGeneralizer: DateGeneralizer(columns=["d"]),
+        HierarchyGeneralizer: HierarchyGeneralizer(hierarchies={"zip": {"582": ["0xxxx", "*"]}}),
+        IntervalGeneralizer: IntervalGeneralizer(columns=["zip"]),
+        PrefixGeneralizer: PrefixGeneralizer(width=5, columns=["zip"]),
+        RareCategoryGrouper: RareCategoryGrouper(min_count=2, columns=["zip"]),
+        TopBottomCoder: TopBottomCoder(columns=["zip"]),
+    }[cls].fit(X)
+    monkeypatch.setattr(cls, "__module__", "sklearn_anon.generalize")
+    old = pickle.dumps(est, protocol=2)
+    monkeypatch.undo()
+    assert f"csklearn_anon.generalize\n{cls.__name__}\n".encode() in old
+    assert b"sklearn_anon.generalize._" not in old  # fitted state: plain data only
+    clone = pickle.loads(old)
+    assert type(clone) is cls
+    assert clone.transform(X).equals(est.transform(X))
+
+
 def test_hierarchy_generalizer_ndarray_positions():
     X = np.array([["a", 1], ["b", 2]], dtype=object)
     gen = HierarchyGeneralizer(hierarchies={0: {"a": ["x"], "b": ["y"]}}, levels=1)

@@ -1,0 +1,39 @@
+"""Generalization and statistical-disclosure-control transformers.
+
+Each transformer here is column-wise (see :class:`sklearn_anon.base.ColumnAnonymizer`):
+it anonymizes the columns named in ``columns`` (all by default), keeps rows
+in count and order, and never lets a raw value through by accident: a value
+the fitted state cannot generalize (NaN, out of range, unseen) is
+suppressed, written as ``"*"`` in a categorical column or NaN in a numeric
+one.
+
+What lives where (private modules; import from here or from :mod:`sklearn_anon`):
+
+- ``_interval.py``: :class:`IntervalGeneralizer` (numbers to intervals);
+- ``_top_bottom.py``: :class:`TopBottomCoder` (top- and bottom-coding);
+- ``_date.py``: :class:`DateGeneralizer` (year, month, decade, age band)
+  and its date parsing;
+- ``_prefix.py``: :class:`PrefixGeneralizer` (ZIP3, IPv4 networks);
+- ``_rare.py``: :class:`RareCategoryGrouper` (rare categories to ``"OTHER"``);
+- ``_hierarchy_generalizer.py``: :class:`HierarchyGeneralizer` (ARX-style
+  hierarchy tables; the hierarchy object itself is in
+  :mod:`sklearn_anon._hierarchy`);
+- ``_common.py``: helpers several of them share (docstring text, bin
+  edges and labels, factorizing and spreading codes).
+"""
+
+from ._date import DateGeneralizer
+from ._hierarchy_generalizer import HierarchyGeneralizer
+from ._interval import IntervalGeneralizer
+from ._prefix import PrefixGeneralizer
+from ._rare import RareCategoryGrouper
+from ._top_bottom import TopBottomCoder
+
+__all__ = [
+    "DateGeneralizer",
+    "HierarchyGeneralizer",
+    "IntervalGeneralizer",
+    "PrefixGeneralizer",
+    "RareCategoryGrouper",
+    "TopBottomCoder",
+]

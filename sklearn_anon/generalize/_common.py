@@ -1,0 +1,193 @@
+"""Helpers shared by the generalizers of :mod:`sklearn_anon.generalize`.
+
+The ``{fitted_columns:<verb>}`` docstring marker, bin edges and their
+labels (:class:`~sklearn_anon.IntervalGeneralizer` and the age bands of
+:class:`~sklearn_anon.DateGeneralizer`), and the factorize-then-spread
+helpers of the categorical generalizers (date, prefix, rare categories).
+"""
+
+import re
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+
+from .. import _text
+from .._text import label_bytes
+from ..base import SUPPRESSED, is_numeric, per_column
+
+
+def _shared_docs(cls):
+    """Fill the ``{fitted_columns:<verb>}`` marker of a docstring (shared text)."""
+    if not cls.__doc__:  # python -OO
+        return cls
+    cls.__doc__ = re.sub(
+        r"    \{fitted_columns:(\w+)\}\n",
+        lambda m: (
+            f"    columns_ : list\n        The {m.group(1)} columns.\n"
+            "    n_features_in_ : int\n        Number of columns seen in fit.\n"
+            "    feature_names_in_ : ndarray of str\n"
+            "        Column names seen in fit (DataFrame input only).\n"
+        ),
+        cls.__doc__,
+    )
+    return cls
+
+
+#: kept under its old name: :mod:`sklearn_anon.dask` imports it
+_per_column = per_column
+
+
+def _fmt(x, precision):
+    """Format a bin edge: integers without decimals, others rounded."""
+    if np.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if float(x).is_integer():
+        return str(int(x))
+    text = f"{x:.{precision}f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+def _interval_labels(edges, right, precision, open_ends):
+    """Labels ``"[a, b)"`` / ``"(a, b]"``; open outer bins as ``"< b"`` / ``">= a"``."""
+    lo_br, hi_br = ("(", "]") if right else ("[", ")")
+    labels = []
+    n = len(edges) - 1
+    for i in range(n):
+        a, b = _fmt(edges[i], precision), _fmt(edges[i + 1], precision)
+        if open_ends and i == 0 and n > 1:
+            labels.append(f"<= {b}" if right else f"< {b}")
+        elif open_ends and i == n - 1 and n > 1:
+            labels.append(f"> {a}" if right else f">= {a}")
+        else:
+            labels.append(f"{lo_br}{a}, {b}{hi_br}")
+    return labels
+
+
+def _checked_edges(given, where):
+    """``given`` as strictly increasing float edges, or a ValueError naming ``where``."""
+    edges = np.asarray(given, dtype=np.float64)
+    if edges.ndim != 1 or edges.size < 2:
+        raise ValueError(f"bins{where} must hold at least 2 edges.")
+    if np.isnan(edges).any() or np.any(np.diff(edges) <= 0):
+        raise ValueError(f"bins{where} must be strictly increasing.")
+    return edges
+
+
+def _checked_labels(labels, n_bins, where):
+    """``labels`` as strings, one per bin, unique, not the suppression marker."""
+    labels = [str(label) for label in labels]
+    if len(labels) != n_bins:
+        raise ValueError(
+            f"labels{where} must have one entry per bin: {n_bins} bins, "
+            f"{len(labels)} labels."
+        )
+    if len(set(labels)) != len(labels) or SUPPRESSED in labels:
+        raise ValueError(
+            f"labels{where} must be unique and must not be the suppression "
+            f"marker {SUPPRESSED!r}."
+        )
+    return labels
+
+
+def bin_codes(values, edges, *, right, include_lowest=False):
+    """Index of the bin of each value (``pd.cut`` semantics), -1 when outside or NaN.
+
+    Parameters
+    ----------
+    values : ndarray of float
+    edges : ndarray of float, strictly increasing
+    right : bool
+        Bins are ``(a, b]`` when True, ``[a, b)`` when False.
+    include_lowest : bool
+        With ``right=True``, the first bin also holds its left edge.
+
+    Returns
+    -------
+    codes : ndarray of int64
+    """
+    side = "left" if right else "right"
+    codes = np.searchsorted(edges, values, side=side).astype(np.int64) - 1
+    n_bins = len(edges) - 1
+    if right and include_lowest:
+        codes[values == edges[0]] = 0
+    codes[(codes < 0) | (codes >= n_bins) | np.isnan(values)] = -1
+    return codes
+
+
+# -- helpers shared by the categorical generalizers ---------------------------
+def _factorize(column):
+    """``(codes, uniques)``: codes are -1 for NaN; categoricals reuse their codes.
+
+    Everything the categorical generalizers compute is computed on
+    ``uniques`` (one entry per distinct value), then spread to the rows by
+    indexing with ``codes``: the cost per row is one integer lookup.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy().astype(np.int64, copy=False)
+        return codes, pd.Index(column.cat.categories)
+    codes, uniques = _text.factorize(column, use_na_sentinel=True)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+
+
+def _scalar_label(value):
+    if isinstance(value, (bytes, bytearray)):
+        # the text, not the repr "b'...'"; a byte that is not UTF-8 as an escape
+        # ("\\xff"), so two distinct bytes values keep two distinct labels
+        return label_bytes(value)
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (Integral, np.integer)):
+        return str(int(value))
+    if isinstance(value, (Real, np.floating)):
+        value = float(value)
+        if np.isfinite(value) and value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return str(value)
+    return str(value)
+
+
+def _labels(uniques):
+    """String label of each distinct value: integral numbers without ``.0``.
+
+    So that the int ``582``, the float ``582.0`` and the string ``"582"``
+    get the same label.  Runs on distinct values only.
+    """
+    idx = pd.Index(uniques)
+    if len(idx) == 0:
+        return np.empty(0, dtype=object)
+    if is_numeric(idx):
+        values = idx.to_numpy(dtype=np.float64, na_value=np.nan)
+        out = np.asarray(idx.astype(str), dtype=object)
+        whole = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2**53)
+        out[whole] = np.asarray(pd.Index(values[whole].astype(np.int64)).astype(str), dtype=object)
+        return out
+    if (pd.api.types.is_string_dtype(idx.dtype) and idx.dtype != object) or (
+        pd.api.types.infer_dtype(idx, skipna=True) == "string"
+    ):
+        return np.asarray(idx, dtype=object)
+    return np.array([_scalar_label(v) for v in idx], dtype=object)  # mixed objects only
+
+
+def _present(codes, size):
+    """Which of ``size`` codes occur in ``codes`` (-1 entries ignored)."""
+    return np.bincount(codes + 1, minlength=size + 1)[1:] > 0
+
+
+def _spread(codes, lut, fill):
+    """Row codes from per-distinct codes ``lut``; NaN rows (code -1) get ``fill``.
+
+    The result has the smallest integer dtype that holds the codes (the
+    dtype pandas keeps for categorical codes), so that building the
+    categorical does not copy them again.
+    """
+    lut = np.append(np.asarray(lut, dtype=np.int64), fill)
+    return lut.astype(_code_dtype(int(lut.max(initial=0))))[codes]
+
+
+def _code_dtype(top):
+    """Smallest signed integer dtype holding codes up to ``top`` (and -1)."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if top < np.iinfo(dtype).max:
+            return dtype
+    return np.int64
