@@ -348,7 +348,7 @@ def test_profile(data, tmp_path, capsys, monkeypatch):
         assert not any(v in out or v in html.read_text() for v in raw[column].head(20))
     assert html.read_text().startswith("<!DOCTYPE html>")
     # the suggested policy runs as it is
-    code, _, err = run(["anonymize", "--allow-insufficient", data / "jan.csv", "--policy", suggestion, "-o",
+    code, _, err = run(["anonymize", data / "jan.csv", "--policy", suggestion, "-o",
                         tmp_path / "o.csv", "-q"], capsys)
     assert code == 0, err
     written = pd.read_csv(tmp_path / "o.csv", dtype=str)

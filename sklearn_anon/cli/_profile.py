@@ -42,7 +42,7 @@ def cmd_profile(args):
         if args.html:
             _write_text(args.html, _profile_html(args.data, md), outputs)
         if args.suggest_policy:
-            _write_text(args.suggest_policy, suggest_policy(detection, frame.dtypes.to_dict()),
+            _write_text(args.suggest_policy, suggest_policy(detection, data=frame),
                         outputs)
     next(steps, None)
     print(md)
