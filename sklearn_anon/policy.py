@@ -190,6 +190,14 @@ class PolicyError(ValueError):
     """An invalid policy.  The message names the policy's column and key."""
 
 
+def _did_you_mean(word, options):
+    """`` (did you mean 'x'?)`` for the closest of ``options``, or an empty string."""
+    import difflib
+
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _err(column, message):
     prefix = f"policy: column {column!r}: " if column is not None else "policy: "
     return PolicyError(prefix + message)
@@ -353,11 +361,13 @@ class Policy:
             raise _err(None, "the document must be a TOML table")
         unknown = set(doc) - {"policy", "report", "columns", "mondrian", "keys"}
         if unknown:
-            raise _err(None, f"unknown table(s) {sorted(unknown)}; expected [policy], [keys], "
+            hint = _did_you_mean(sorted(unknown)[0], ["policy", "keys", "columns", "mondrian", "report"])
+            raise _err(None, f"unknown table(s) {sorted(unknown)}{hint}; expected [policy], [keys], "
                        "[columns], [mondrian.GROUP], [report]")
         settings = self._table(doc, "policy")
         for key in set(settings) - {"unlisted", "name", "description", "version"}:
-            raise _err(None, f"[policy]: unknown key {key!r} (expected 'unlisted', 'name', "
+            raise _err(None, f"[policy]: unknown key {key!r}"
+                       f"{_did_you_mean(key, ['unlisted', 'name', 'description', 'version'])} (expected 'unlisted', 'name', "
                        "'description', 'version')")
         self.unlisted = settings.get("unlisted", "drop")
         if self.unlisted not in UNLISTED:
@@ -393,7 +403,7 @@ class Policy:
                            f"group {group!r}")
             for key in params:
                 if key not in group_keys:
-                    raise _err(None, f"[mondrian.{group}]: unknown key {key!r} (expected one of "
+                    raise _err(None, f"[mondrian.{group}]: unknown key {key!r}{_did_you_mean(key, group_keys)} (expected one of "
                                f"{list(group_keys)})")
         for group in sorted(used):
             members = [r for r in self.rules.values() if r.action == "mondrian" and r.group == group]
@@ -423,7 +433,8 @@ class Policy:
         allowed = {"quasi_identifiers", "sensitive", "k", "min_k", "max_uniqueness",
                    "max_reidentification", "min_l", "max_t", "max_homogeneity", "allowed_identifiers"}
         for key in set(report) - allowed:
-            raise _err(None, f"[report]: unknown key {key!r} (expected one of {sorted(allowed)})")
+            raise _err(None, f"[report]: unknown key {key!r}{_did_you_mean(key, allowed)} "
+                       f"(expected one of {sorted(allowed)})")
         qis = report.get("quasi_identifiers")
         if qis is not None and not (isinstance(qis, list) and all(isinstance(q, str) for q in qis)):
             raise _err(None, "[report]: key 'quasi_identifiers' must be a list of column names")
@@ -469,7 +480,7 @@ class Policy:
             raise _err(column, f"key 'action' is missing (one of {', '.join(ACTIONS)})")
         action = spec["action"]
         if action not in ACTIONS:
-            raise _err(column, f"key 'action': unknown action {action!r} "
+            raise _err(column, f"key 'action': unknown action {action!r}{_did_you_mean(action, ACTIONS)} "
                        f"(expected one of {', '.join(ACTIONS)})")
         dtype = spec.get("dtype")
         if dtype is not None and dtype not in DTYPES:
@@ -481,8 +492,8 @@ class Policy:
                 raise _err(column, f"key 'method' is missing for action 'generalize' "
                            f"(one of {', '.join(METHODS)})")
             if method not in METHODS:
-                raise _err(column, f"key 'method': unknown method {method!r} for action "
-                           f"'generalize' (expected one of {', '.join(METHODS)})")
+                raise _err(column, f"key 'method': unknown method {method!r}{_did_you_mean(method, METHODS)} "
+                           f"for action 'generalize' (expected one of {', '.join(METHODS)})")
         allowed = _keys(action, method)
         what = f"action {action!r}" + (f", method {method!r}" if method else "")
         caller = f"action {action!r}" + (f" (method {method!r})" if method else "")
@@ -492,8 +503,9 @@ class Policy:
                 continue
             if key not in allowed:
                 expected = sorted(allowed) + ["dtype"]
-                raise _err(column, f"unknown parameter {key!r} for {caller}; expected one of "
-                           f"{expected}")
+                raise _err(column, f"unknown parameter {key!r} for {caller}"
+                           f"{_did_you_mean(key, expected).replace(' (', '; ', 1).rstrip(')')}; "
+                           f"expected one of {expected}")
             params[key] = value
         if action in ("pseudonymize", "fake"):
             if "key" not in params:

@@ -151,7 +151,8 @@ def test_anonymize_writes_encrypted_output_directly(data, tmp_path, capsys):
     assert run(base + ["-o", plain], capsys)[0] == 0
     code, stdout, err = run(base + ["-o", enc, "--encrypt-key", f"env:{CRYPT_VAR}"], capsys)
     assert code == 0, err
-    assert stdout == "" and err == ""  # --quiet
+    assert stdout == ""  # --quiet: no information, only warnings (issue 15.7)
+    assert all(line.startswith("sklearn-anon: warning: ") for line in err.strip().splitlines())
     assert decrypt_bytes(enc.read_bytes(), load_key(f"env:{CRYPT_VAR}")) == plain.read_bytes()
     no_leftovers(tmp_path, {"plain.csv", "out.csv.enc"})
     # an encrypted file is not read as data
@@ -561,8 +562,8 @@ sex = {{ action = "pseudonymize", key = "env:{KEY_VAR}" }}
     assert any(line.startswith("sklearn-anon: warning: LaplaceNoise: bounds taken from the data")
                for line in lines), err
     assert any("'sex'" in line and "frequency attack" in line for line in lines), err
-    code, _, err = run(argv + ["-q"], capsys)
-    assert code == 0 and err == ""
+    code, out, err = run(argv + ["-q"], capsys)  # -q silences information, never a warning
+    assert code == 0 and out == "" and err.strip().splitlines() == lines
 
 
 def test_an_error_ends_the_progress_line_first(monkeypatch):
@@ -592,3 +593,34 @@ def test_a_failing_report(data, tmp_path, capsys, monkeypatch):
     assert code == 0
     assert "sklearn-anon: warning: no risk summary: report: column 'zipcode'" in err
     assert (tmp_path / "b.csv").exists()
+
+
+# -- messages (issue 15.7) -------------------------------------------------------------------------
+def test_quiet_keeps_privacy_warnings(data, tmp_path, capsys):
+    code, out, err = run(["anonymize", data / "jan.csv", "--policy", data / "policy.toml", "-o",
+                          tmp_path / "o.csv", "-q", "--allow-insufficient"], capsys)
+    assert code == 0 and out == ""
+    assert err.startswith("sklearn-anon: warning: ") and "fails its verdict" in err
+
+
+def test_a_wrong_separator_is_named(tmp_path, capsys):
+    (tmp_path / "semi.csv").write_text("age;sex\n31;F\n")
+    (tmp_path / "p.toml").write_text('[columns]\nage = "keep"\n')
+    code, _, err = run(["anonymize", tmp_path / "semi.csv", "--policy", tmp_path / "p.toml", "-o",
+                        tmp_path / "o.csv"], capsys)
+    assert_clean_error(code, err, contains="the header has one column", forbidden=["31"])
+    assert "is the separator ';'? (pass --sep)" in err
+    code, _, err = run(["anonymize", tmp_path / "semi.csv", "--sep", ";", "--policy",
+                        tmp_path / "p.toml", "-o", tmp_path / "o.csv", "--allow-insufficient"], capsys)
+    assert code == 0, err
+
+
+def test_misspelt_policy_words_get_a_suggestion(data, tmp_path, capsys):
+    for text, hint in (('[columns]\nsex = "kep"\n', "did you mean 'keep'?"),
+                       ('[columns]\nsex = "keep"\n[reprot]\nk = 3\n', "did you mean 'report'?"),
+                       ('[columns]\nsex = { action = "generalize", method = "rare", min_cont = 3 }\n',
+                        "did you mean 'min_count'?")):
+        (tmp_path / "p.toml").write_text(text)
+        code, _, err = run(["anonymize", data / "jan.csv", "--policy", tmp_path / "p.toml", "-o",
+                            tmp_path / "o.csv"], capsys)
+        assert_clean_error(code, err, contains=hint)

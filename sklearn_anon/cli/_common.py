@@ -31,6 +31,7 @@ def _say(args, *lines):
 
 
 def _warn(args, notes):
-    if not args.quiet:
-        for note in notes:
-            print(f"{PROG}: warning: {note}", file=sys.stderr)
+    """Warnings go to stderr in one format, with or without ``--quiet``: ``-q``
+    silences progress and information, never a privacy warning."""
+    for note in notes:
+        print(f"{PROG}: warning: {note}", file=sys.stderr)

@@ -157,6 +157,13 @@ def read_header(path, *, fmt=None, sep=None, encoding="utf-8"):
     columns = _raw_header(path, fmt, sep, encoding)
     if not columns:
         raise UserError(f"input '{path}' is empty")
+    if fmt == "csv" and len(columns) == 1:
+        used = _default_sep(path, sep)
+        others = [s for s in (";", ",", "\t", "|") if s != used and s in str(columns[0])]
+        if others:
+            shown = {"\t": "\\t"}.get(others[0], others[0])
+            raise UserError(f"input '{path}': the header has one column, whose name holds "
+                            f"{shown!r}: is the separator {shown!r}? (pass --sep)")
     _check_names(path, columns)
     return columns
 
