@@ -190,6 +190,9 @@ class PolicyError(ValueError):
     """An invalid policy.  The message names the policy's column and key."""
 
 
+#: the [handover] table: who receives the release and why, copied into its manifest
+_HANDOVER_KEYS = ("recipient", "purpose", "retention", "legal_basis", "contact")
+
 def _did_you_mean(word, options):
     """`` (did you mean 'x'?)`` for the closest of ``options``, or an empty string."""
     import difflib
@@ -327,6 +330,10 @@ class Policy:
         and the requirements of the verdict (``min_k``, ``max_uniqueness``,
         ``max_reidentification``, ``min_l``, ``max_t``, ``max_homogeneity``,
         ``allowed_identifiers``; see :class:`~sklearn_anon.metrics.PrivacyReport`).
+    handover : dict
+        The ``[handover]`` table (``recipient``, ``purpose``, ``retention``,
+        ``legal_basis``, ``contact``: strings), copied into the manifest that
+        ``anonymize`` and ``apply`` write beside the release.
 
     Examples
     --------
@@ -359,11 +366,19 @@ class Policy:
         doc = self.document
         if not isinstance(doc, dict):
             raise _err(None, "the document must be a TOML table")
-        unknown = set(doc) - {"policy", "report", "columns", "mondrian", "keys"}
+        unknown = set(doc) - {"policy", "report", "columns", "mondrian", "keys", "handover"}
         if unknown:
-            hint = _did_you_mean(sorted(unknown)[0], ["policy", "keys", "columns", "mondrian", "report"])
+            hint = _did_you_mean(sorted(unknown)[0],
+                                 ["policy", "keys", "columns", "mondrian", "report", "handover"])
             raise _err(None, f"unknown table(s) {sorted(unknown)}{hint}; expected [policy], [keys], "
-                       "[columns], [mondrian.GROUP], [report]")
+                       "[columns], [mondrian.GROUP], [report], [handover]")
+        self.handover = self._table(doc, "handover")
+        for key, value in self.handover.items():
+            if key not in _HANDOVER_KEYS:
+                raise _err(None, f"[handover]: unknown key {key!r}{_did_you_mean(key, _HANDOVER_KEYS)} "
+                           f"(expected one of {list(_HANDOVER_KEYS)})")
+            if not isinstance(value, str):
+                raise _err(None, f"[handover]: key {key!r} must be a string")
         settings = self._table(doc, "policy")
         for key in set(settings) - {"unlisted", "name", "description", "version"}:
             raise _err(None, f"[policy]: unknown key {key!r}"

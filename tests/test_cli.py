@@ -154,7 +154,8 @@ def test_anonymize_writes_encrypted_output_directly(data, tmp_path, capsys):
     assert stdout == ""  # --quiet: no information, only warnings (issue 15.7)
     assert all(line.startswith("sklearn-anon: warning: ") for line in err.strip().splitlines())
     assert decrypt_bytes(enc.read_bytes(), load_key(f"env:{CRYPT_VAR}")) == plain.read_bytes()
-    no_leftovers(tmp_path, {"plain.csv", "out.csv.enc"})
+    no_leftovers(tmp_path, {"plain.csv", "out.csv.enc", "plain.csv.manifest.json",
+                            "out.csv.enc.manifest.json"})
     # an encrypted file is not read as data
     code, _, err = run(["anonymize", "--allow-insufficient", enc, "--policy", data / "policy.toml", "-o",
                         tmp_path / "x.csv"], capsys)
@@ -624,3 +625,51 @@ def test_misspelt_policy_words_get_a_suggestion(data, tmp_path, capsys):
         code, _, err = run(["anonymize", data / "jan.csv", "--policy", tmp_path / "p.toml", "-o",
                             tmp_path / "o.csv"], capsys)
         assert_clean_error(code, err, contains=hint)
+
+
+# -- the hand-over manifest and verify (issue 15.4) ------------------------------------------------
+def test_a_release_carries_a_manifest_that_verify_checks(data, tmp_path, capsys):
+    import hashlib
+    import json
+
+    policy = tmp_path / "p.toml"
+    policy.write_text((data / "policy.toml").read_text().replace("k = 3", "k = 1") + """
+[handover]
+recipient = "partner analytics team"
+purpose = "campaign measurement"
+retention = "90 days"
+""")
+    out = tmp_path / "o.csv"
+    code, _, err = run(["anonymize", data / "jan.csv", "--policy", policy, "-o", out,
+                        "--allow-insufficient"], capsys)
+    assert code == 0, err
+    manifest_file = tmp_path / "o.csv.manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    assert manifest["format"] == "sklearn-anon/manifest"
+    assert manifest["output"]["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert manifest["input"]["sha256"] == hashlib.sha256((data / "jan.csv").read_bytes()).hexdigest()
+    assert manifest["policy"]["sha256"] == hashlib.sha256(policy.read_bytes()).hexdigest()
+    assert manifest["output"]["rows"] == 300 and "email" in manifest["output"]["columns"]
+    assert {r["measure"] for r in manifest["verdict"]["requirements"]} >= {"k", "sample_uniqueness"}
+    assert manifest["handover"]["recipient"] == "partner analytics team"
+    assert list(manifest["key_fingerprints"]) == ["email"]
+    text = manifest_file.read_text()
+    assert "cli-test-pseudonym-key" not in text  # a fingerprint, never the key
+    raw = pd.read_csv(data / "jan.csv", dtype=str)
+    assert not any(v in text for v in raw["email"].head(50))  # no cell value
+    assert {"scikit-learn", "pandas", "numpy", "sklearn_anon"} <= set(manifest["versions"])
+    code, stdout, err = run(["verify", out, "--data", data / "jan.csv"], capsys)
+    assert code == 0, err
+    assert "output checksum: ok" in stdout and "input checksum: ok" in stdout
+    assert "k ≥ 1: measured" in stdout
+    # a changed release, or the wrong raw input, is caught
+    code, _, err = run(["verify", out, "--data", data / "feb.csv"], capsys)
+    assert code == 1 and "input checksum" in err
+    out.write_text(out.read_text().replace("F", "M", 1))
+    code, _, err = run(["verify", out], capsys)
+    assert code == 1 and "output checksum" in err
+    # an unknown [handover] key is refused with a suggestion
+    policy.write_text(policy.read_text().replace("retention =", "retension ="))
+    code, _, err = run(["anonymize", data / "jan.csv", "--policy", policy, "-o", tmp_path / "x.csv"],
+                       capsys)
+    assert_clean_error(code, err, contains="did you mean 'retention'?")

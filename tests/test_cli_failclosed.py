@@ -425,8 +425,9 @@ def test_output_through_a_symlink_writes_its_target(data, tmp_path, capsys):
     assert code == 0, err
     assert link.is_symlink() and os.readlink(link) == str(target)  # the link is kept
     assert target.read_text().startswith("zipcode,")  # its target holds the release
+    # the manifest is written beside the path given (the link), as a regular file
     assert files_in(real_dir) == ["release.csv"] and sorted(files_in(tmp_path)) == [
-        "real", "release.csv"]
+        "real", "release.csv", "release.csv.manifest.json"]
     # decrypt/encrypt write through a link the same way
     enc_target = real_dir / "x.enc"
     enc_link = tmp_path / "x.enc"

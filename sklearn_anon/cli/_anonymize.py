@@ -13,6 +13,7 @@ from ._common import PROG, UserError, _say, _warn
 from ._errors import _guarded, _user_error
 from ._io import (
     _check_output,
+    _write_bytes,
     _load_key,
     _parquet_engine,
     _table_format,
@@ -20,6 +21,7 @@ from ._io import (
     read_table,
     write_table,
 )
+from ._manifest import build_manifest, manifest_bytes, manifest_path
 from ._progress import Progress
 from ._report import _privacy_report, _risk_lines, _write_report, check_verdict
 
@@ -86,8 +88,15 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
 
     # every output is staged, then all are renamed together: none or all of them appear
     with OutputSet() as outputs:
-        n_bytes = write_table(anonymized, output, fmt=output_format, sep=sep, key=key,
-                              outputs=outputs)
+        n_bytes, digest = write_table(anonymized, output, fmt=output_format, sep=sep, key=key,
+                                      outputs=outputs, digest=True)
+        policy_text = Path(policy_path).read_text(encoding="utf-8")
+        _write_bytes(manifest_path(output), manifest_bytes(build_manifest(
+            command="anonymize", input_path=data, output_path=output, output_sha256=digest,
+            output_format=_table_format(output, output_format), encrypted=key is not None,
+            n_rows=len(anonymized), columns=anonymized.columns, policy_text=policy_text,
+            report=report, pipeline=ct, handover=policy.handover, versions=_library_versions(),
+        )), outputs)
         if save_pipeline:
             versions = _library_versions()
             bundle = {
@@ -101,7 +110,7 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
                 "read_dtypes": policy.read_dtypes(),
                 "quasi_identifiers": qis,
                 "report": dict(policy.report),
-                "policy": Path(policy_path).read_text(encoding="utf-8"),
+                "policy": policy_text,
             }
             with outputs.open(save_pipeline) as fh:
                 joblib.dump(bundle, fh)
@@ -190,9 +199,21 @@ def cmd_apply(args):
     next(steps)
     from ._crypto import OutputSet
 
-    with OutputSet() as outputs:  # the table and the report appear together, or neither
-        write_table(out, args.output, fmt=args.output_format, sep=args.sep, key=key,
-                    outputs=outputs)
+    with OutputSet() as outputs:  # the table, manifest and report appear together, or none
+        _, digest = write_table(out, args.output, fmt=args.output_format, sep=args.sep, key=key,
+                                outputs=outputs, digest=True)
+        policy_text = bundle.get("policy")
+        handover = {}
+        if policy_text:
+            from ..policy import parse_policy
+
+            handover = parse_policy(policy_text, check_env=False).handover
+        _write_bytes(manifest_path(args.output), manifest_bytes(build_manifest(
+            command="apply", input_path=args.data, output_path=args.output, output_sha256=digest,
+            output_format=_table_format(args.output, args.output_format), encrypted=key is not None,
+            n_rows=len(out), columns=out.columns, policy_text=policy_text, report=report,
+            pipeline=pipeline, handover=handover, versions=_library_versions(),
+        )), outputs)
         if report is not None and args.report:
             _write_report(report, args.report, outputs)
     next(steps, None)

@@ -316,7 +316,7 @@ def _write_bytes(path, data, outputs=None):
         fh.write(data)
 
 
-def write_table(frame, path, *, fmt=None, sep=None, key=None, outputs=None):
+def write_table(frame, path, *, fmt=None, sep=None, key=None, outputs=None, digest=False):
     """Write atomically (mode 0600), encrypted when a key is given.
 
     With ``outputs`` (a :class:`~sklearn_anon.cli._crypto.OutputSet`) the file is
@@ -330,6 +330,10 @@ def write_table(frame, path, *, fmt=None, sep=None, key=None, outputs=None):
     if key is not None:
         data = encrypt_bytes(data, key)
     _write_bytes(path, data, outputs)
+    if digest:  # the SHA-256 of the bytes written, for the hand-over manifest
+        import hashlib
+
+        return len(data), hashlib.sha256(data).hexdigest()
     return len(data)
 
 

@@ -4,6 +4,7 @@ import argparse
 import os
 
 from ._anonymize import cmd_anonymize, cmd_apply
+from ._manifest import cmd_verify
 from ._common import PROG
 from ._demo import cmd_demo
 from ._encrypt import cmd_decrypt, cmd_encrypt, cmd_keygen
@@ -90,6 +91,16 @@ def build_parser():
     _add_verdict_option(p)
     _add_input_options(p)
     p.set_defaults(func=cmd_apply)
+
+    p = sub.add_parser("verify", parents=[common], help="check a release against its manifest",
+                       description="Re-check the checksums of a release (and of its raw input, "
+                                   "with --data) and re-measure, on the released table, the "
+                                   "requirements of the verdict recorded in its manifest.")
+    p.add_argument("output", help="the released file")
+    p.add_argument("--manifest", metavar="FILE", help="default: OUTPUT.manifest.json")
+    p.add_argument("--data", metavar="RAW", help="the raw input, to check its checksum")
+    _add_input_options(p)
+    p.set_defaults(func=cmd_verify)
 
     for name, helptext in (("encrypt", "encrypt a file for transfer (AES-256-GCM)"),
                            ("decrypt", "decrypt a file written by encrypt")):
