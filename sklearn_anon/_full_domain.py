@@ -33,7 +33,7 @@ __all__ = ["FullDomainAnonymizer"]
 #: lattices larger than this are refused (the search keeps one status per node)
 MAX_LATTICE_NODES = 5_000_000
 #: total number of class-table cells kept for roll-ups during one search
-_CACHE_CELLS = 20_000_000
+_CACHE_CELLS = 4_000_000
 _KEY_LIMIT = 1 << 62
 
 
@@ -169,8 +169,8 @@ def _group_keys(key, space, sizes, hist):
     """Classes of the rows of ``key`` (weights ``sizes``, histograms ``hist``):
     ``(distinct keys, sizes, histograms)``.
 
-    A dense ``np.bincount`` when the key space is small, a hash table
-    (``pd.factorize``, no sort) otherwise.
+    A dense ``np.bincount`` when the key space is small, else a sort for a
+    few rows and a hash table (``pd.factorize``) for many.
     """
     m = len(key)
     if space <= 4 * m + 1024:
@@ -183,9 +183,13 @@ def _group_keys(key, space, sizes, hist):
             lut[uniq] = np.arange(len(uniq))
             ids = lut[key]
     else:
-        ids, uniq = pd.factorize(key)
+        if m < 4096:  # a small sort costs less than pandas' per-call overhead
+            uniq, ids = np.unique(key, return_inverse=True)
+            ids = ids.ravel()
+        else:
+            ids, uniq = pd.factorize(key)
+            uniq = np.asarray(uniq, dtype=np.int64)
         new_sizes = np.bincount(ids, weights=sizes, minlength=len(uniq)).astype(np.int64)
-        uniq = np.asarray(uniq, dtype=np.int64)
     new_hist = None
     if hist is not None:
         s = hist.shape[1]
