@@ -146,14 +146,26 @@ def _combine(columns, radices):
 
 
 class _Classes:
-    """Equivalence classes of one level vector: codes, sizes, sensitive histogram."""
+    """Equivalence classes of one level vector: codes, sizes, sensitive histogram.
 
-    __slots__ = ("codes", "sizes", "hist")
+    The node codes are decoded from the classes' mixed-radix keys only when
+    asked for (a table that is neither rolled up from nor released never is).
+    """
 
-    def __init__(self, codes, sizes, hist):
-        self.codes = codes  # (d, n_classes) int64 node codes, one contiguous row per column
+    __slots__ = ("_codes", "_keys", "_radices", "sizes", "hist")
+
+    def __init__(self, codes, sizes, hist, *, keys=None, radices=None):
+        self._codes = codes  # (d, n_classes) int64 node codes, one row per column
+        self._keys, self._radices = keys, radices
         self.sizes = sizes  # (n_classes,) int64
-        self.hist = hist  # (n_classes, s) int64 or None
+        self.hist = hist  # (n_classes, s) float64 counts, or None
+
+    @property
+    def codes(self):
+        if self._codes is None:
+            self._codes = _decode(self._keys, self._radices)
+            self._keys = None
+        return self._codes
 
 
 def _decode(keys, radices):
@@ -195,7 +207,7 @@ def _group_keys(key, space, sizes, hist):
         s = hist.shape[1]
         flat = (ids[:, None] * s + np.arange(s)[None, :]).ravel()
         new_hist = np.bincount(flat, weights=hist.ravel(), minlength=len(uniq) * s)
-        new_hist = new_hist.reshape(len(uniq), s).astype(np.int64)
+        new_hist = new_hist.reshape(len(uniq), s)
     return uniq, new_sizes, new_hist
 
 
@@ -204,7 +216,7 @@ def _group(codes, radices, sizes, hist):
     if math.prod(radices) < _KEY_LIMIT:
         key, space = _combine(list(codes), radices)
         uniq, new_sizes, new_hist = _group_keys(key, space, sizes, hist)
-        return _Classes(_decode(uniq, radices), new_sizes, new_hist)
+        return _Classes(None, new_sizes, new_hist, keys=uniq, radices=radices)
     # a key space beyond int64: re-densified keys, codes taken from a member row
     key, space = _combine(list(codes), radices)
     ids, uniq = pd.factorize(key)
@@ -242,7 +254,7 @@ class _Search:
         leaf = np.stack([c.node_of_leaf[0][c.leaf] for c in codings])
         hist = None
         if s_codes is not None:
-            hist = np.zeros((self.n, n_sensitive), dtype=np.int64)
+            hist = np.zeros((self.n, n_sensitive), dtype=np.float64)
             hist[np.arange(self.n), s_codes] = 1
             self.p = np.bincount(s_codes, minlength=n_sensitive) / self.n
         bottom = _group(leaf, [c.radix[0] for c in codings], np.ones(self.n), hist)
@@ -270,14 +282,15 @@ class _Search:
                 key += (c.up[src_node[j]][node[j]] * mult)[src.codes[j]]
                 mult *= radices[j]
             uniq, sizes, hist = _group_keys(key, mult, src.sizes, src.hist)
-            table = _Classes(_decode(uniq, radices), sizes, hist)
+            table = _Classes(None, sizes, hist, keys=uniq, radices=radices)
         else:
             codes = np.empty_like(src.codes)
             for j, c in enumerate(self.codings):
                 codes[j] = c.up[src_node[j]][node[j]][src.codes[j]]
             table = _group(codes, radices, src.sizes, src.hist)
         self.n_checked += 1
-        if (table.codes.size + self.cache_cells <= _CACHE_CELLS
+        cells = len(table.sizes) * self.d
+        if (cells + self.cache_cells <= _CACHE_CELLS
                 and len(table.sizes) < 0.7 * len(src.sizes)):
             if used == len(self.cache_nodes):
                 grown = np.zeros_like(self.cache_nodes)
@@ -285,7 +298,7 @@ class _Search:
             self.cache_nodes[used] = node
             self.cache_size.append(len(table.sizes))
             self.cache_tables.append(table)
-            self.cache_cells += table.codes.size
+            self.cache_cells += cells
         return table
 
     def failing(self, table):
