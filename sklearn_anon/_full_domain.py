@@ -736,6 +736,16 @@ default="loss"
         codings, hierarchies = [], {}
         for name in qis:
             h = load_hierarchy(specs[name], name=name)
+            dtype = frame[name].dtype
+            if isinstance(dtype, pd.CategoricalDtype):
+                dtype = dtype.categories.dtype
+            if (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+                    and not h.has_numeric_keys):
+                raise ValueError(
+                    f"Column {name!r} is numeric, but no value of its hierarchy reads as a "
+                    "number, so every value would be suppressed. Give the hierarchy numeric "
+                    "values (\"39\") or convert the column to strings."
+                )
             with values_hidden(name, "could not match the values to the hierarchy"):
                 leaf = h.leaf_codes(frame[name])
             hierarchies[name] = h

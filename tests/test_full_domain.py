@@ -248,6 +248,24 @@ def test_array_input_and_set_output():
     assert isinstance(res["age"].dtype, pd.CategoricalDtype)
 
 
+def test_grid_search_tunes_the_privacy_parameters():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    df, hierarchies = _tiny(2, n=120)
+    X, y = df[["age", "city", "sex"]], (df["illness"] == "flu").to_numpy()
+    pipe = make_pipeline(FullDomainAnonymizer(hierarchies),
+                         OneHotEncoder(handle_unknown="ignore"), LogisticRegression())
+    grid = {"fulldomainanonymizer__k": [2, 5],
+            "fulldomainanonymizer__suppression_limit": [0.0, 0.1],
+            "fulldomainanonymizer__loss": ["loss", "granularity"]}
+    search = GridSearchCV(pipe, grid, cv=2).fit(X, y)
+    assert len(search.cv_results_["params"]) == 8
+    assert search.predict(X).shape == (120,)
+
+
 def test_pickle_and_clone_keep_the_release():
     df, hierarchies = _tiny(1)
     est = FullDomainAnonymizer(hierarchies, k=3, suppression_limit=0.1).fit(df)
@@ -268,6 +286,8 @@ def test_errors_name_columns_not_values():
     with pytest.raises(ValueError, match="n_samples = 60") as info:
         FullDomainAnonymizer(hierarchies, k=1, l=5, sensitive="illness").fit(df)
     assert "SECRET" not in str(info.value)
+    with pytest.raises(ValueError, match="'sex' is numeric"):
+        FullDomainAnonymizer(hierarchies).fit(df.assign(sex=(df["sex"] == "F").astype(int)))
     with pytest.raises(TypeError, match="must return a number"):
         FullDomainAnonymizer(hierarchies, k=2, loss=lambda *a: "x").fit(df)
 
