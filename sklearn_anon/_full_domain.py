@@ -199,7 +199,7 @@ def _group_keys(key, space, sizes, hist):
             uniq, ids = np.unique(key, return_inverse=True)
             ids = ids.ravel()
         else:
-            ids, uniq = pd.factorize(key)
+            ids, uniq = _text.factorize(key)  # int64 keys: pandas hash table
             uniq = np.asarray(uniq, dtype=np.int64)
         new_sizes = np.bincount(ids, weights=sizes, minlength=len(uniq)).astype(np.int64)
     new_hist = None
@@ -219,7 +219,7 @@ def _group(codes, radices, sizes, hist):
         return _Classes(None, new_sizes, new_hist, keys=uniq, radices=radices)
     # a key space beyond int64: re-densified keys, codes taken from a member row
     key, space = _combine(list(codes), radices)
-    ids, uniq = pd.factorize(key)
+    ids, uniq = _text.factorize(key)  # int64 keys: pandas hash table
     first = np.empty(len(uniq), dtype=np.int64)
     first[ids[::-1]] = np.arange(len(ids) - 1, -1, -1)
     _, new_sizes, new_hist = _group_keys(ids.astype(np.int64), len(uniq), sizes, hist)

@@ -248,6 +248,21 @@ def test_array_input_and_set_output():
     assert isinstance(res["age"].dtype, pd.CategoricalDtype)
 
 
+@pytest.mark.parametrize("model", [dict(k=3, suppression_limit=0.1),
+                                   dict(k=2, l=2, sensitive="illness")])
+def test_keys_beyond_int64_are_redensified(monkeypatch, model):
+    """The path for key spaces past 2**62 (many tall hierarchies) gives the same result."""
+    import sklearn_anon._full_domain as fd
+
+    df, hierarchies = _tiny(4, n=150)
+    expected = FullDomainAnonymizer(hierarchies, **model)
+    out = expected.fit_transform(df)
+    monkeypatch.setattr(fd, "_KEY_LIMIT", 8)
+    est = FullDomainAnonymizer(hierarchies, **model)
+    pd.testing.assert_frame_equal(est.fit_transform(df), out)
+    assert est.levels_ == expected.levels_ and est.n_suppressed_ == expected.n_suppressed_
+
+
 def test_grid_search_tunes_the_privacy_parameters():
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GridSearchCV
