@@ -26,7 +26,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, row  # noqa: E402
 
-from sklearn_anon._full_domain import FullDomainAnonymizer  # noqa: E402
+from sklearn_anon.kanonymity import FullDomainAnonymizer  # noqa: E402
 from sklearn_anon._hierarchy import load_hierarchy  # noqa: E402
 
 ADULT = Path(os.environ.get("SKLEARN_ANON_ADULT_DIR",

@@ -42,7 +42,7 @@ from .identifiers import (
     Pseudonymizer,
     detect_pii,
 )
-from .kanonymity import MondrianAnonymizer
+from .kanonymity import FullDomainAnonymizer, MondrianAnonymizer
 from .synthetic import DPSynthesizer, make_fake_pii
 
 __version__ = "0.1.0.dev0"
@@ -66,6 +66,7 @@ __all__ = [
     "Pseudonymizer",
     "detect_pii",
     # kanonymity
+    "FullDomainAnonymizer",
     "MondrianAnonymizer",
     # dp
     "DPGroupMeanEncoder",

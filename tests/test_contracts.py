@@ -50,6 +50,7 @@ INIT = {
     "FakeReplacer": {"key": "test-key", "kind": "ip"},
     # level 0 keeps known values as themselves: the strictest case for unseen ones
     "HierarchyGeneralizer": {"hierarchies": _HIERARCHY, "levels": 0},
+    "FullDomainAnonymizer": {"hierarchies": _HIERARCHY, "k": 2},
     "MondrianAnonymizer": {"k": 3},
     "RareCategoryGrouper": {"min_count": 1},
 }

@@ -12,6 +12,7 @@ INIT_PARAMS = {
     # a small integer hierarchy applied to every column (the checks' floats
     # mostly fall outside it and are suppressed, which is the documented behaviour)
     "HierarchyGeneralizer": {"hierarchies": {"0": ["0-4", "*"], "1": ["0-4", "*"], "5": ["5-9", "*"]}},
+    "FullDomainAnonymizer": {"hierarchies": {"0": ["0-4", "*"], "1": ["0-4", "*"], "5": ["5-9", "*"]}},
     # keyed estimators: key=None is an error by design (a random key would break re-joining)
     "Pseudonymizer": {"key": "test-key"},
     "KeyedAssigner": {"choices": [0, 1, 2], "key": "test-key"},
@@ -55,6 +56,7 @@ EXPECTED_FAILED = {
     "PrefixGeneralizer": STRING_OUTPUT,
     "RareCategoryGrouper": STRING_OUTPUT,
     "HierarchyGeneralizer": STRING_OUTPUT,
+    "FullDomainAnonymizer": STRING_OUTPUT,
     # default output="interval": region labels such as "[35, 44]" (strings)
     "MondrianAnonymizer": STRING_OUTPUT,
 }

@@ -42,6 +42,7 @@ INIT = {
     "FakeReplacer": {"key": "test-key", "kind": "ip"},
     # level 1: every known value is replaced by its parent
     "HierarchyGeneralizer": {"hierarchies": _HIERARCHY, "levels": 1},
+    "FullDomainAnonymizer": {"hierarchies": _HIERARCHY, "k": 2},
     "MondrianAnonymizer": {"k": 3},
     "RareCategoryGrouper": {"min_count": 1},
     "LaplaceNoise": {"epsilon": 0.1, "bounds": (0, 5)},
@@ -65,6 +66,7 @@ _FRAME_OUTPUT = {"DPGroupMeanEncoder", "KeyedAssigner"}
 
 # Estimators that write values from a category set fixed in fit.
 FIXED_CATEGORIES = {
+    "FullDomainAnonymizer",
     "HierarchyGeneralizer",
     "IntervalGeneralizer",
     "MondrianAnonymizer",

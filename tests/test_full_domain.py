@@ -1,6 +1,5 @@
 """FullDomainAnonymizer: ARX's optimum on Adult, brute force on small lattices, contracts."""
 
-import inspect
 import itertools
 import math
 import pickle
@@ -10,9 +9,8 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
-from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
 
-from sklearn_anon._full_domain import FullDomainAnonymizer
+from sklearn_anon.kanonymity import FullDomainAnonymizer
 from sklearn_anon._hierarchy import load_hierarchy
 from sklearn_anon.base import SUPPRESSED
 
@@ -252,7 +250,7 @@ def test_array_input_and_set_output():
                                    dict(k=2, l=2, sensitive="illness")])
 def test_keys_beyond_int64_are_redensified(monkeypatch, model):
     """The path for key spaces past 2**62 (many tall hierarchies) gives the same result."""
-    import sklearn_anon._full_domain as fd
+    import sklearn_anon.kanonymity._full_domain as fd
 
     df, hierarchies = _tiny(4, n=150)
     expected = FullDomainAnonymizer(hierarchies, **model)
@@ -315,44 +313,5 @@ def test_single_hierarchy_for_every_column():
     assert est.transform(X)["s"].equals(X["s"])
 
 
-# -- scikit-learn's checks (the estimator is not exported yet, so not found by
-# tests/test_estimator_checks.py) -----------------------------------------------
-_STRING_REASON = (
-    "output is a categorical column of labels; the check compares outputs "
-    "numerically (np.allclose on strings fails)"
-)
-EXPECTED_FAILED = {
-    check: _STRING_REASON
-    for check in (
-        "check_pipeline_consistency",
-        "check_estimators_pickle",
-        "check_estimators_pickle(readonly_memmap=True)",
-        "check_transformer_data_not_an_array",
-        "check_transformer_general",
-        "check_transformer_general(readonly_memmap=True)",
-        "check_methods_sample_order_invariance",
-        "check_methods_subset_invariance",
-        "check_fit_idempotent",
-    )
-}
-# a small integer hierarchy applied to every column (the checks' floats mostly
-# fall outside it and are suppressed cells, which is the documented behaviour)
-CHECK_INSTANCE = FullDomainAnonymizer(
-    hierarchies={"0": ["0-4", "*"], "1": ["0-4", "*"], "5": ["5-9", "*"]})
-
-
-@parametrize_with_checks(
-    [CHECK_INSTANCE],
-    expected_failed_checks=lambda est: EXPECTED_FAILED,
-    **(
-        {"xfail_strict": True}
-        if "xfail_strict" in inspect.signature(parametrize_with_checks).parameters
-        else {}
-    ),
-)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
-
-def test_param_validation():
-    check_param_validation("FullDomainAnonymizer", clone(CHECK_INSTANCE))
+# scikit-learn's estimator checks run on it from tests/test_estimator_checks.py (found
+# automatically since it is exported from sklearn_anon.kanonymity)

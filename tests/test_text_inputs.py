@@ -34,6 +34,7 @@ INIT = {
     "KeyedAssigner": {"choices": [0, 1, 2], "key": "test-key"},
     "FakeReplacer": {"key": "test-key", "kind": "username"},
     "HierarchyGeneralizer": {"hierarchies": _HIERARCHY, "levels": 0},
+    "FullDomainAnonymizer": {"hierarchies": _HIERARCHY, "k": 2},
     "MondrianAnonymizer": {"k": 3},
     "RareCategoryGrouper": {"min_count": 2},
     "PrefixGeneralizer": {"n": 3},

@@ -1,5 +1,9 @@
-"""k-anonymity as a transformer: Mondrian with l-diversity and t-closeness.
+"""k-anonymity as transformers: Mondrian (local recoding) and ARX's optimal
+full-domain generalization, with l-diversity and t-closeness.
 
+:class:`FullDomainAnonymizer` searches the generalization lattice of the
+given hierarchies for the level vector of least loss that satisfies k (l, t)
+with at most ``suppression_limit`` of the records suppressed, as ARX does.
 :class:`MondrianAnonymizer` learns a multidimensional partition of the
 training rows on their quasi-identifiers and stores it as a cut tree;
 ``transform`` routes any row, a training row or a new one, down that tree
@@ -13,11 +17,14 @@ What lives where (all modules but this one are private):
   ``make_coder`` and the number/datetime conversions.
 * ``_cut_tree.py``: the partitioning engine: ``grow_tree`` (with
   ``SensitiveRule`` for l-diversity / t-closeness) and ``route``.
+* ``_full_domain.py``: :class:`FullDomainAnonymizer` and its pruned lattice
+  search.
 
 ``sklearn_anon/_mondrian.py`` (the engine's old path) only re-exports
 ``ColumnCoder``, so that pickles of the previous release still load.
 """
 
+from ._full_domain import FullDomainAnonymizer
 from ._mondrian import MondrianAnonymizer
 
-__all__ = ["MondrianAnonymizer"]
+__all__ = ["FullDomainAnonymizer", "MondrianAnonymizer"]

@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from . import _text
-from ._compat import Interval, StrOptions, _fit_context
-from ._hierarchy import Hierarchy, load_hierarchy
-from .base import SUPPRESSED, ColumnAnonymizer, values_hidden
+from .. import _text
+from .._compat import Interval, StrOptions, _fit_context
+from .._hierarchy import Hierarchy, load_hierarchy
+from ..base import SUPPRESSED, ColumnAnonymizer, values_hidden
 
 __all__ = ["FullDomainAnonymizer"]
 
@@ -621,7 +621,7 @@ default="loss"
     Examples
     --------
     >>> import pandas as pd
-    >>> from sklearn_anon._full_domain import FullDomainAnonymizer
+    >>> from sklearn_anon.kanonymity import FullDomainAnonymizer
     >>> age = {str(a): [f"{a // 10 * 10}-{a // 10 * 10 + 9}", "*"] for a in range(20, 60)}
     >>> zips = {z: [z[:4] + "*", z[:3] + "**", "*"]
     ...         for z in ["02138", "02139", "02141", "02142", "02150", "02151"]}
