@@ -23,6 +23,19 @@ Importing :mod:`sklearn_anon` never imports Dask; this module does (extra
   :func:`k_anonymity_dask` checks a released Dask DataFrame with a
   distributed count.
 
+The engine reaches the estimators only through their public parameters,
+fitted attributes and documented extension points (engines other than
+Dask can use the same): :func:`sklearn_anon.dp.is_local_mechanism` and
+:func:`sklearn_anon.dp.spend_release`, :func:`sklearn_anon.generalize.label_counts`
+and :func:`sklearn_anon.generalize.interval_labels`,
+:meth:`~sklearn_anon.DPGroupMeanEncoder.group_statistics` and
+:meth:`~sklearn_anon.DPGroupMeanEncoder.release_statistics` (the one copy of
+the encoder's noisy release), :meth:`~sklearn_anon.MondrianAnonymizer.region_index`,
+:meth:`~sklearn_anon.MondrianAnonymizer.regions_hold` and
+:meth:`~sklearn_anon.MondrianAnonymizer.collapse_regions`.  :func:`fit_dask`
+is a :func:`functools.singledispatch` function: a new estimator registers
+its Dask fit with ``fit_dask.register``.
+
 The per-call privacy accounting of the local mechanisms is kept: one
 :func:`transform_dask` call is one release (each record is in one
 partition), so the per-record budget is checked and spent once on each
@@ -84,18 +97,30 @@ __all__ = [
 def _fitted_steps(est):
     """Every fitted estimator inside ``est`` (itself included), in a fixed order."""
     yield est
-    if isinstance(est, Pipeline):
-        for _, step in est.steps:
-            if step is not None and step != "passthrough":
-                yield from _fitted_steps(step)
-    elif isinstance(est, ColumnTransformer):
-        for _, step, _ in est.transformers_:
-            if not isinstance(step, str):
-                yield from _fitted_steps(step)
-    elif isinstance(est, FeatureUnion):
-        for _, step in est.transformer_list:
-            if step is not None and step not in ("drop", "passthrough"):
-                yield from _fitted_steps(step)
+    for step in _inner_steps(est):
+        yield from _fitted_steps(step)
+
+
+@functools.singledispatch
+def _inner_steps(est):
+    """The fitted estimators a composition holds (dispatched on its class; none by default)."""
+    return ()
+
+
+@_inner_steps.register(Pipeline)
+def _pipeline_steps(est):
+    return [step for _, step in est.steps if step is not None and step != "passthrough"]
+
+
+@_inner_steps.register(ColumnTransformer)
+def _column_transformer_steps(est):
+    return [step for _, step, _ in est.transformers_ if not isinstance(step, str)]
+
+
+@_inner_steps.register(FeatureUnion)
+def _feature_union_steps(est):
+    return [step for _, step in est.transformer_list
+            if step is not None and not (isinstance(step, str) and step in ("drop", "passthrough"))]
 
 
 def _randomized_steps(est):
