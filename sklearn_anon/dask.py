@@ -23,6 +23,19 @@ Importing :mod:`sklearn_anon` never imports Dask; this module does (extra
   :func:`k_anonymity_dask` checks a released Dask DataFrame with a
   distributed count.
 
+The engine reaches the estimators only through their public parameters,
+fitted attributes and documented extension points (engines other than
+Dask can use the same): :func:`sklearn_anon.dp.is_local_mechanism` and
+:func:`sklearn_anon.dp.spend_release`, :func:`sklearn_anon.generalize.label_counts`
+and :func:`sklearn_anon.generalize.interval_labels`,
+:meth:`~sklearn_anon.DPGroupMeanEncoder.group_statistics` and
+:meth:`~sklearn_anon.DPGroupMeanEncoder.release_statistics` (the one copy of
+the encoder's noisy release), :meth:`~sklearn_anon.MondrianAnonymizer.region_index`,
+:meth:`~sklearn_anon.MondrianAnonymizer.regions_hold` and
+:meth:`~sklearn_anon.MondrianAnonymizer.collapse_regions`.  :func:`fit_dask`
+is a :func:`functools.singledispatch` function: a new estimator registers
+its Dask fit with ``fit_dask.register``.
+
 The per-call privacy accounting of the local mechanisms is kept: one
 :func:`transform_dask` call is one release (each record is in one
 partition), so the per-record budget is checked and spent once on each
@@ -31,6 +44,7 @@ result twice with ``random_state=None`` draws new noise: a second release.
 """
 
 import copy
+import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -47,10 +61,15 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _text
 from ._compat import BudgetAccountant
-from .base import SUPPRESSED, require_numeric
-from .dp import DPGroupMeanEncoder, GaussianNoise, LaplaceNoise, RandomizedResponse
-from .dp import _sampling as _s
-from .dp._base import _LocalMechanism
+from .base import SUPPRESSED, per_column, require_numeric
+from .dp import (
+    DPGroupMeanEncoder,
+    GaussianNoise,
+    LaplaceNoise,
+    RandomizedResponse,
+    is_local_mechanism,
+    spend_release,
+)
 from .generalize import (
     DateGeneralizer,
     HierarchyGeneralizer,
@@ -58,9 +77,9 @@ from .generalize import (
     PrefixGeneralizer,
     RareCategoryGrouper,
     TopBottomCoder,
+    interval_labels,
+    label_counts,
 )
-from .generalize._common import _interval_labels, _per_column
-from .generalize._rare import _label_codes
 from .identifiers import FakeReplacer, KeyedAssigner, PIIDetector, Pseudonymizer
 from .kanonymity import MondrianAnonymizer
 
@@ -78,23 +97,35 @@ __all__ = [
 def _fitted_steps(est):
     """Every fitted estimator inside ``est`` (itself included), in a fixed order."""
     yield est
-    if isinstance(est, Pipeline):
-        for _, step in est.steps:
-            if step is not None and step != "passthrough":
-                yield from _fitted_steps(step)
-    elif isinstance(est, ColumnTransformer):
-        for _, step, _ in est.transformers_:
-            if not isinstance(step, str):
-                yield from _fitted_steps(step)
-    elif isinstance(est, FeatureUnion):
-        for _, step in est.transformer_list:
-            if step is not None and step not in ("drop", "passthrough"):
-                yield from _fitted_steps(step)
+    for step in _inner_steps(est):
+        yield from _fitted_steps(step)
+
+
+@functools.singledispatch
+def _inner_steps(est):
+    """The fitted estimators a composition holds (dispatched on its class; none by default)."""
+    return ()
+
+
+@_inner_steps.register(Pipeline)
+def _pipeline_steps(est):
+    return [step for _, step in est.steps if step is not None and step != "passthrough"]
+
+
+@_inner_steps.register(ColumnTransformer)
+def _column_transformer_steps(est):
+    return [step for _, step, _ in est.transformers_ if not isinstance(step, str)]
+
+
+@_inner_steps.register(FeatureUnion)
+def _feature_union_steps(est):
+    return [step for _, step in est.transformer_list
+            if step is not None and not (isinstance(step, str) and step in ("drop", "passthrough"))]
 
 
 def _randomized_steps(est):
     """The per-call randomized steps (local DP mechanisms) of a fitted estimator."""
-    return [s for s in _fitted_steps(est) if isinstance(s, _LocalMechanism)]
+    return [s for s in _fitted_steps(est) if is_local_mechanism(s)]
 
 
 def partition_seeds(random_state, n_partitions):
@@ -245,9 +276,7 @@ def transform_dask(estimator, ddf, *, random_state=None, meta=None):
     if meta is None:
         meta = _meta_of(estimator, ddf)
     for step in _randomized_steps(estimator):
-        eps, delta = step._spend_per_record()
-        step.accountant_.check(eps, delta)
-        step.accountant_.spend(eps, delta)
+        spend_release(step)
     # one copy of the estimator in the graph (a dependency of every partition),
     # not one embedded in each task
     est = dask.delayed(estimator, pure=True)
@@ -366,9 +395,36 @@ def _quantiles(ddf, col, qs, method):
                      for a, b, f in zip(lo_v, hi_v, h - lo_pos)], dtype=float)
 
 
-def _fit_interval(est, ddf, quantiles):
+# One Dask fit per estimator class, found by ``functools.singledispatch`` over
+# the estimator's class (its MRO: a subclass gets its parent's fit unless it
+# registers its own).  Every registered function takes ``(estimator, ddf, *,
+# quantiles, sample_rows)``, fits the estimator in place and returns it.
+@functools.singledispatch
+def _fit_on_dask(estimator, ddf, *, quantiles, sample_rows):
+    raise TypeError(
+        f"fit_dask has no Dask fit for {type(estimator).__name__}: fit it on a pandas sample "
+        "and apply it with transform_dask (or register one with fit_dask.register)."
+    )
+
+
+# -- scikit-learn compositions
+@_fit_on_dask.register(Pipeline)
+def _fit_pipeline(est, ddf, *, quantiles, sample_rows):
+    data = ddf
+    for i, (_, step) in enumerate(est.steps):
+        if step is None or step == "passthrough":
+            continue
+        fit_dask(step, data, quantiles=quantiles, sample_rows=sample_rows)
+        if i < len(est.steps) - 1:
+            data = transform_dask(step, data)  # noisy steps: secure per-partition noise
+    return est
+
+
+# -- generalize
+@_fit_on_dask.register(IntervalGeneralizer)
+def _fit_interval(est, ddf, *, quantiles, sample_rows):
     cols = _selected_columns(est, ddf)
-    learnt = [c for c in cols if _per_column(est.bins, c) is None]
+    learnt = [c for c in cols if per_column(est.bins, c) is None]
     bounds = _min_max(ddf, learnt, type(est).__name__)
     est.fit(_proxy_frame(ddf, bounds))
     if est.strategy == "quantile":
@@ -378,9 +434,10 @@ def _fit_interval(est, ddf, quantiles):
             if edges.size < 2:
                 edges = np.array([edges[0], edges[0]])
             edges[0], edges[-1] = -np.inf, np.inf
-            labels = _per_column(est.labels, c)
+            labels = per_column(est.labels, c)
             if labels is None:
-                labels = _interval_labels(edges, est.right, est.precision, True)
+                labels = interval_labels(edges, right=est.right, precision=est.precision,
+                                         open_ends=True)
             else:
                 labels = est.bins_[c][1]  # checked against the same bin count below
                 if len(labels) != len(edges) - 1:
@@ -389,13 +446,14 @@ def _fit_interval(est, ddf, quantiles):
     return est
 
 
-def _fit_top_bottom(est, ddf, quantiles):
+@_fit_on_dask.register(TopBottomCoder)
+def _fit_top_bottom(est, ddf, *, quantiles, sample_rows):
     cols = _selected_columns(est, ddf)
     est.fit(_proxy_frame(ddf, _min_max(ddf, cols, type(est).__name__)))
     for c in cols:
         lo, hi = est.bounds_[c]
         wanted = [(i, q) for i, (given, q) in enumerate(
-            ((_per_column(est.lower, c), est.lower_quantile), (_per_column(est.upper, c), est.upper_quantile)))
+            ((per_column(est.lower, c), est.lower_quantile), (per_column(est.upper, c), est.upper_quantile)))
             if given is None and q is not None]
         if wanted:
             got = _quantiles(ddf, c, [q for _, q in wanted], quantiles)
@@ -409,18 +467,13 @@ def _fit_top_bottom(est, ddf, quantiles):
     return est
 
 
-def _label_counts_partition(col):
-    codes, labels = _label_codes(col)
-    counts = np.bincount(codes[codes >= 0], minlength=len(labels))
-    return pd.Series(counts, index=pd.Index(labels, dtype=object), dtype="int64")
-
-
-def _fit_rare(est, ddf):
+@_fit_on_dask.register(RareCategoryGrouper)
+def _fit_rare(est, ddf, *, quantiles, sample_rows):
     cols = _selected_columns(est, ddf)
     est.fit(_proxy_frame(ddf, {}))
     n_rows = len(ddf)
     parts = dask.compute(*[
-        ddf[c].map_partitions(_label_counts_partition, meta=pd.Series(dtype="int64", index=pd.Index([], dtype=object)))
+        ddf[c].map_partitions(label_counts, meta=pd.Series(dtype="int64", index=pd.Index([], dtype=object)))
         for c in cols])
     for c, per_part in zip(cols, parts):
         counts = per_part.groupby(level=0).sum()
@@ -431,31 +484,42 @@ def _fit_rare(est, ddf):
     return est
 
 
-def _fit_by_bounds(est, ddf):
-    cols = _selected_columns(est, ddf)
-    learnt = [c for c in cols if _per_column(est.bounds, c) is None]
-    return est.fit(_proxy_frame(ddf, _min_max(ddf, learnt, type(est).__name__)))
-
-
-def _fit_by_distinct(est, ddf):
+@_fit_on_dask.register(PrefixGeneralizer)
+@_fit_on_dask.register(DateGeneralizer)
+@_fit_on_dask.register(HierarchyGeneralizer)
+@_fit_on_dask.register(RandomizedResponse)
+def _fit_by_distinct(est, ddf, *, quantiles, sample_rows):
+    """Estimators that learn the distinct values of their columns."""
     return est.fit(_proxy_frame(ddf, _distinct(ddf, _selected_columns(est, ddf))))
 
 
+# -- dp
+@_fit_on_dask.register(LaplaceNoise)
+@_fit_on_dask.register(GaussianNoise)
+def _fit_by_bounds(est, ddf, *, quantiles, sample_rows):
+    """Numeric mechanisms: the minimum and maximum of the columns without given bounds."""
+    cols = _selected_columns(est, ddf)
+    learnt = [c for c in cols if per_column(est.bounds, c) is None]
+    return est.fit(_proxy_frame(ddf, _min_max(ddf, learnt, type(est).__name__)))
+
+
 def _group_stats_partition(part, est):
-    """One partition's exact per-cell sums and counts (the encoder's extension point)."""
-    return np.stack(est._group_statistics(part))
+    """One partition's exact per-group sums and counts (the encoder's extension point)."""
+    return np.stack(est.group_statistics(part))
 
 
-def _fit_group_mean(est, ddf):
+@_fit_on_dask.register(DPGroupMeanEncoder)
+def _fit_group_mean(est, ddf, *, quantiles, sample_rows):
     """DPGroupMeanEncoder: noisy sums and counts from Dask reductions.
 
     The encoder is fitted on a proxy frame (the declared or distinct group
     categories, the value's bounds) so that it validates its parameters,
     resolves its domain and spends ``epsilon`` once; then the per-cell
     sums and counts are computed with Dask (the encoder's
-    ``_group_statistics`` per partition) and released by the encoder's own
-    ``_release``: the noise is drawn by the same code from the same
-    generator as in ``fit``.
+    :meth:`~sklearn_anon.DPGroupMeanEncoder.group_statistics` per partition)
+    and released by the encoder's own
+    :meth:`~sklearn_anon.DPGroupMeanEncoder.release_statistics`: the noise
+    is drawn by the same code from the same generator as in ``fit``.
     """
     if est.value_column is None:
         raise ValueError("fit_dask(DPGroupMeanEncoder) needs value_column (y is not a Dask column).")
@@ -478,8 +542,23 @@ def _fit_group_mean(est, ddf):
     est.fit(_proxy_frame(ddf, values))
     sums, counts = _sum_partitions(ddf, _group_stats_partition, dask.delayed(est, pure=True))
     # the one noisy release of DPGroupMeanEncoder, from the generator its fit draws from
-    est._release(sums, counts, _s.make_rng(est.random_state))
-    return est
+    return est.release_statistics(sums, counts)
+
+
+# -- identifiers
+@_fit_on_dask.register(Pseudonymizer)
+@_fit_on_dask.register(KeyedAssigner)
+@_fit_on_dask.register(FakeReplacer)
+@_fit_on_dask.register(PIIDetector)
+def _fit_on_head(est, ddf, *, quantiles, sample_rows):
+    """Estimators that learn dtypes / kinds, not values: fitted on the first rows."""
+    return est.fit(ddf.head(sample_rows, npartitions=-1))
+
+
+# -- kanonymity
+@_fit_on_dask.register(MondrianAnonymizer)
+def _refuse_mondrian(est, ddf, *, quantiles, sample_rows):
+    raise TypeError("Use fit_mondrian_dask for MondrianAnonymizer (sample fit + distributed merge).")
 
 
 def fit_dask(estimator, ddf, *, quantiles="approximate", sample_rows=10_000):
@@ -506,6 +585,16 @@ def fit_dask(estimator, ddf, *, quantiles="approximate", sample_rows=10_000):
     ===========================================  ==========================================
 
     For MondrianAnonymizer use :func:`fit_mondrian_dask`.
+
+    The Dask fit is chosen by the estimator's class
+    (:func:`functools.singledispatch`): a new estimator registers its own
+    with ``@fit_dask.register(MyEstimator)`` on a function
+    ``(estimator, ddf, *, quantiles, sample_rows)`` that fits the estimator
+    in place and returns it (``fit_dask.registry`` lists the registered
+    classes).  It should reach the estimator only through its public
+    parameters, fitted attributes and documented extension points (such as
+    :meth:`~sklearn_anon.DPGroupMeanEncoder.group_statistics`), so that its
+    result equals the pandas ``fit`` on the same data.
 
     Parameters
     ----------
@@ -540,36 +629,13 @@ def fit_dask(estimator, ddf, *, quantiles="approximate", sample_rows=10_000):
         raise TypeError(f"fit_dask needs a dask DataFrame, got {type(ddf).__name__}.")
     if quantiles not in ("approximate", "exact"):
         raise ValueError("quantiles must be 'approximate' or 'exact'.")
-    est = estimator
-    if isinstance(est, Pipeline):
-        data = ddf
-        for i, (_, step) in enumerate(est.steps):
-            if step is None or step == "passthrough":
-                continue
-            fit_dask(step, data, quantiles=quantiles, sample_rows=sample_rows)
-            if i < len(est.steps) - 1:
-                data = transform_dask(step, data)  # noisy steps: secure per-partition noise
-        return est
-    if isinstance(est, MondrianAnonymizer):
-        raise TypeError("Use fit_mondrian_dask for MondrianAnonymizer (sample fit + distributed merge).")
-    if isinstance(est, RareCategoryGrouper):
-        return _fit_rare(est, ddf)
-    if isinstance(est, IntervalGeneralizer):
-        return _fit_interval(est, ddf, quantiles)
-    if isinstance(est, TopBottomCoder):
-        return _fit_top_bottom(est, ddf, quantiles)
-    if isinstance(est, (LaplaceNoise, GaussianNoise)):
-        return _fit_by_bounds(est, ddf)
-    if isinstance(est, (RandomizedResponse, PrefixGeneralizer, DateGeneralizer, HierarchyGeneralizer)):
-        return _fit_by_distinct(est, ddf)
-    if isinstance(est, DPGroupMeanEncoder):
-        return _fit_group_mean(est, ddf)
-    if isinstance(est, (Pseudonymizer, KeyedAssigner, FakeReplacer, PIIDetector)):
-        return est.fit(ddf.head(sample_rows, npartitions=-1))
-    raise TypeError(
-        f"fit_dask has no Dask fit for {type(est).__name__}: fit it on a pandas sample "
-        "and apply it with transform_dask."
-    )
+    return _fit_on_dask(estimator, ddf, quantiles=quantiles, sample_rows=sample_rows)
+
+
+# the registry of Dask fits, reachable from the public function
+fit_dask.register = _fit_on_dask.register
+fit_dask.dispatch = _fit_on_dask.dispatch
+fit_dask.registry = _fit_on_dask.registry
 
 
 # -- Mondrian at scale ----------------------------------------------------------------------
@@ -611,18 +677,9 @@ class MondrianDaskResult:
     k_achieved: int
 
 
-def _route_values(anon, frame):
-    z = np.empty((len(anon.coders_), len(frame)))
-    for j, (name, coder) in enumerate(zip(anon.quasi_identifiers_, anon.coders_)):
-        z[j] = coder.route_values(frame[name])
-    return z
-
-
 def _leaf_counts_partition(part, anon, n_leaves, s_codes_of=None, m=1):
     """Rows per (leaf, sensitive code) of one partition, as a flat count vector."""
-    from .kanonymity._cut_tree import route
-
-    leaf = route(anon.tree_, _route_values(anon, part)) if len(part) else np.empty(0, np.int64)
+    leaf = anon.region_index(part)
     if s_codes_of is None:
         key = leaf
     else:
@@ -659,7 +716,9 @@ def _merge_regions(tree, node_hist, holds):
     """Collapse every internal node with a child that is non-empty and does not hold.
 
     Returns the new leaf number of every node (-1 for internal and
-    unreachable nodes), numbered in node order.
+    unreachable nodes), numbered in the order of the sample tree's leaves
+    (a merged region takes the place of its first leaf): without a merge,
+    every region keeps its number.
     """
     feature, left, right = tree["feature"], tree["left"], tree["right"]
     n_nodes = len(feature)
@@ -676,37 +735,14 @@ def _merge_regions(tree, node_hist, holds):
             region_node[node] = True
         else:
             reachable[left[node]] = reachable[right[node]] = True
+    first_leaf = np.where(tree["leaf"] >= 0, tree["leaf"], np.iinfo(np.int64).max)
+    for node in range(n_nodes - 1, -1, -1):  # children are numbered after their parent
+        if feature[node] >= 0:
+            first_leaf[node] = min(first_leaf[left[node]], first_leaf[right[node]])
+    regions = np.flatnonzero(region_node)
     new_leaf = np.full(n_nodes, -1, dtype=np.int64)
-    new_leaf[region_node] = np.arange(int(region_node.sum()))
+    new_leaf[regions[np.argsort(first_leaf[regions], kind="stable")]] = np.arange(len(regions))
     return new_leaf
-
-
-def _collapsed(anon, new_leaf, sample):
-    """A copy of ``anon`` whose tree stops at the merged regions, labels from ``sample``."""
-    out = copy.deepcopy(anon)
-    tree = {key: (np.array(v, copy=True) if isinstance(v, np.ndarray) else v)
-            for key, v in anon.tree_.items()}
-    tree["feature"] = np.where(new_leaf >= 0, -1, tree["feature"])
-    tree["leaf"] = new_leaf
-    out.tree_ = tree
-    from .kanonymity._cut_tree import route
-
-    frame = sample[list(anon.feature_names_in_)] if hasattr(anon, "feature_names_in_") else sample
-    leaf = route(tree, _route_values(anon, frame))
-    n_regions = int((new_leaf >= 0).sum())
-    sizes = np.bincount(leaf, minlength=n_regions)
-    perm = np.argsort(leaf, kind="stable")
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    codes = np.stack([coder.fit_codes(frame[name])
-                      for name, coder in zip(anon.quasi_identifiers_, anon.coders_)])
-    # Hook used: MondrianAnonymizer._leaf_outputs(codes, perm, leaf_start,
-    # leaf_size, frame, sensitive) computes every region's labels, midpoints
-    # and means from the rows of each region (here: the sample's).
-    out._leaf_outputs(codes, perm, starts, sizes, frame, anon.sensitive_)
-    out.partition_sizes_ = sizes
-    out.n_partitions_ = n_regions
-    out.k_achieved_ = int(sizes.min())
-    return out
 
 
 def fit_mondrian_dask(anonymizer, ddf, *, sample_rows=200_000, sample_k=None, random_state=0):
@@ -801,20 +837,13 @@ def fit_mondrian_dask(anonymizer, ddf, *, sample_rows=200_000, sample_k=None, ra
     leaf_hist = counts.reshape(n_leaves, m)
     node_hist = _node_totals(anon.tree_, leaf_hist)
     total = node_hist.sum(axis=1)
-    holds = total >= k
-    if check_s:
-        from .kanonymity._cut_tree import SensitiveRule
-
-        whole = node_hist[0][None, :]
-        rule = SensitiveRule(np.arange(m, dtype=np.int64), m, l=anonymizer.l,
-                             l_kind=anonymizer.l_diversity, t=anonymizer.t,
-                             ordered=pd.api.types.is_numeric_dtype(ddf._meta[sens].dtype))
-        rule.p = whole[0] / whole[0].sum()  # the full data's sensitive distribution
-        if anonymizer.l is not None and not rule.ok(whole)[0]:
-            raise ValueError(f"The data is not {anonymizer.l}-diverse on column {sens!r} as a whole.")
-        holds &= np.asarray(rule.ok(node_hist), dtype=bool)
+    # k (and l / t against the full data's sensitive distribution, the root's)
+    holds = anon.regions_hold(
+        node_hist, whole=node_hist[0],
+        ordered=check_s and pd.api.types.is_numeric_dtype(ddf._meta[sens].dtype))
     new_leaf = _merge_regions(anon.tree_, node_hist, holds)
-    fitted = _collapsed(anon, new_leaf, sample)
+    # Mondrian's leaf collapse: the merged regions become leaves, labelled from the sample
+    fitted = anon.collapse_regions(new_leaf, sample)
     region_counts = total[new_leaf >= 0]
     nonempty = region_counts[region_counts > 0]
     return MondrianDaskResult(

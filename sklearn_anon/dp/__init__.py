@@ -85,7 +85,10 @@ Where things live
     * ``_base``: what the estimators share (parameter constraints,
       ``_DPEstimatorMixin``, ``_LocalMechanism``, ``_spend_fit``);
       ``_utils``: shared parameter and data helpers; ``_sampling``: the
-      exact noise samplers.
+      exact noise samplers;
+    * ``_engine``: what an engine (:mod:`sklearn_anon.dask`, or any other)
+      uses of the local mechanisms: :func:`is_local_mechanism`,
+      :func:`spend_release` (importable from here, not in ``__all__``).
 
     :class:`PrivacyLeakWarning` is diffprivlib's, re-exported.
 """
@@ -97,6 +100,8 @@ from ._accounting import PrivacyBudget, SharedAccountant, privacy_budget
 # __reduce__ of a SharedAccountant, e.g. the accountant of a pickled DP
 # estimator): keep it importable from the old path.
 from ._accounting import _attach_shared_accountant  # noqa: F401
+# Engine extension points (documented, not user API: not in __all__).
+from ._engine import is_local_mechanism, spend_release  # noqa: F401
 from ._group_mean import DPGroupMeanEncoder
 from ._kbins import DPKBinsDiscretizer
 from ._logistic import DPLogisticRegression

@@ -325,6 +325,70 @@ class DPGroupMeanEncoder(_DPEstimatorMixin, ColumnAnonymizer):
         self.means_ = pd.Series(means, index=index, name=self._value_name() + "_group_mean")
         self.noisy_counts_ = pd.Series(noisy_counts, index=index, name="noisy_count")
 
+    # -- the documented engine extension points (sklearn_anon.dask, any other engine) --
+    def group_statistics(self, X):
+        """Exact per-group sums and counts of the rows of ``X`` (no noise, no budget).
+
+        Engine extension point.  An engine that holds the training data in
+        parts (:func:`sklearn_anon.dask.fit_dask`: one Dask partition each)
+        fits the encoder first (on a frame with the domain and bounds, which
+        spends ``epsilon`` and fixes the cells), then calls this method on
+        every part, adds the results and passes the totals once to
+        :meth:`release_statistics`.  Sums and counts of disjoint parts add
+        up to those of the whole table, so the release equals the pandas
+        ``fit``'s under the same ``random_state``.  The values are clipped
+        to ``bounds_`` and counted in grid steps, as ``fit`` does; rows
+        outside the domain or with a missing value are left out.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Rows with the group columns and ``value_column`` (the value
+            must be a column: ``value_column`` set).
+
+        Returns
+        -------
+        sums : ndarray of shape (n_groups,)
+            Per group (in the order of ``means_``): the sum of the centred,
+            clipped values, in grid steps.
+        counts : ndarray of shape (n_groups,)
+            Per group: the number of rows (float).
+        """
+        check_is_fitted(self)
+        if self.value_column is None:
+            raise ValueError("group_statistics needs value_column (the value is a column of X).")
+        return self._group_statistics(X)
+
+    def release_statistics(self, sums, counts, rng=None):
+        """Add the noise to exact whole-table ``(sums, counts)`` and set the release.
+
+        Engine extension point, the one copy of the noisy release (``fit``
+        draws it by the same code): sets ``means_``, ``noisy_counts_`` and
+        ``global_mean_``.  Call it once per fit, after the fit that spent
+        the budget, with the totals of :meth:`group_statistics` over all the
+        parts of the training data.
+
+        Parameters
+        ----------
+        sums, counts : ndarray of shape (n_groups,)
+            Totals of :meth:`group_statistics` over the whole training table.
+        rng : numpy Generator or None, default=None
+            None: the generator ``fit`` draws from (from ``random_state``;
+            an int seed replays the pandas ``fit``'s noise).
+
+        Returns
+        -------
+        self : object
+            The encoder, with the released statistics.
+        """
+        check_is_fitted(self, "categories_")
+        n_cells = math.prod(len(c) for c in self.categories_.values())
+        sums, counts = np.asarray(sums, dtype=np.float64), np.asarray(counts, dtype=np.float64)
+        if sums.shape != (n_cells,) or counts.shape != (n_cells,):
+            raise ValueError(f"sums and counts must hold one entry per group ({n_cells}).")
+        self._release(sums, counts, _s.make_rng(self.random_state) if rng is None else rng)
+        return self
+
     def transform(self, X):
         """Map each row to its group's released mean (deterministic, no budget spent).
 

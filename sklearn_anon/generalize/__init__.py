@@ -19,10 +19,17 @@ What lives where (private modules; import from here or from :mod:`sklearn_anon`)
   hierarchy tables; the hierarchy object itself is in
   :mod:`sklearn_anon._hierarchy`);
 - ``_common.py``: helpers several of them share (docstring text, bin
-  edges and labels, factorizing and spreading codes).
+  edges and labels, factorizing and spreading codes);
+- ``_engine.py``: what an engine (:mod:`sklearn_anon.dask`, or any other)
+  uses to fit the generalizers on its own statistics:
+  :func:`interval_labels`, :func:`label_counts` (importable from here, not
+  in ``__all__``).
 """
 
 from ._date import DateGeneralizer
+
+# Engine extension points (documented, not user API: not in __all__).
+from ._engine import interval_labels, label_counts  # noqa: F401
 from ._hierarchy_generalizer import HierarchyGeneralizer
 from ._interval import IntervalGeneralizer
 from ._prefix import PrefixGeneralizer

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import _text
 from .._text import label_bytes
-from ..base import SUPPRESSED, is_numeric, per_column
+from ..base import SUPPRESSED, is_numeric
 
 
 def _shared_docs(cls):
@@ -32,10 +32,6 @@ def _shared_docs(cls):
         cls.__doc__,
     )
     return cls
-
-
-#: kept under its old name: :mod:`sklearn_anon.dask` imports it
-_per_column = per_column
 
 
 def _fmt(x, precision):

@@ -20,6 +20,12 @@ What lives where (all modules but this one are private):
 * ``_full_domain.py``: :class:`FullDomainAnonymizer` and its pruned lattice
   search.
 
+Engines that hold the data in parts (:mod:`sklearn_anon.dask`) use the
+anonymizer's documented extension points, never its private members:
+:meth:`MondrianAnonymizer.region_index`,
+:meth:`MondrianAnonymizer.regions_hold` and
+:meth:`MondrianAnonymizer.collapse_regions`.
+
 ``sklearn_anon/_mondrian.py`` (the engine's old path) only re-exports
 ``ColumnCoder``, so that pickles of the previous release still load.
 """

@@ -8,6 +8,7 @@ tree and writes the generalization of its region, so the fitted anonymizer
 can be reused on a test set or next month's file, inside a ``Pipeline``.
 """
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -499,6 +500,162 @@ class MondrianAnonymizer(ColumnAnonymizer):
         if not is_pandas:
             result.columns = self.get_feature_names_out()
         return self._output(result, is_pandas)
+
+    # -- the documented engine extension points (sklearn_anon.dask, any other engine) --
+    def region_index(self, X):
+        """Region (leaf of ``tree_``) of every row of ``X``, as ``transform`` routes it.
+
+        Engine extension point: an engine that holds the data in parts
+        (:func:`sklearn_anon.dask.fit_mondrian_dask`) counts the rows of
+        every region part by part with it.  No input check beyond reading
+        the quasi-identifier columns by name: a value the tree cannot place
+        is routed as ``transform`` routes it (missing numbers and dates to
+        the right at every cut).
+
+        Parameters
+        ----------
+        X : DataFrame
+            Rows with the columns ``quasi_identifiers_``.
+
+        Returns
+        -------
+        region : ndarray of int64 of shape (n_samples,)
+            Region number of each row, in ``range(n_partitions_)``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from sklearn_anon import MondrianAnonymizer
+        >>> X = pd.DataFrame({"age": [21, 22, 23, 61, 62, 63]})
+        >>> MondrianAnonymizer(k=3).fit(X).region_index(X).tolist()
+        [0, 0, 0, 1, 1, 1]
+        """
+        check_is_fitted(self)
+        if not len(X):
+            return np.empty(0, dtype=np.int64)
+        Z = np.empty((len(self.coders_), len(X)))
+        for j, (name, coder) in enumerate(zip(self.quasi_identifiers_, self.coders_)):
+            Z[j] = coder.route_values(X[name])
+        return route(self.tree_, Z)
+
+    def regions_hold(self, counts, *, whole=None, ordered=False):
+        """Which regions (or tree nodes) satisfy ``k`` and, if set, ``l`` / ``t``, from counts.
+
+        Engine extension point: the privacy test of ``fit``, applied to
+        counts an engine computed on the full data (per node of ``tree_``
+        in :func:`sklearn_anon.dask.fit_mondrian_dask`).
+
+        Parameters
+        ----------
+        counts : ndarray of shape (n_regions,) or (n_regions, m)
+            Rows per region; with ``l`` or ``t`` set, rows per region and
+            sensitive value (columns: the codes of a fixed domain of the
+            sensitive column, in the same order for every region).
+        whole : ndarray of shape (m,) or None, default=None
+            Rows per sensitive value in the whole data (the reference
+            distribution of t-closeness); None: the sum of ``counts`` (right
+            when the regions are disjoint and cover the data).
+        ordered : bool, default=False
+            Whether the sensitive codes are ordered (numeric values, sorted):
+            t-closeness then uses the ordered distance, as ``fit`` does.
+
+        Returns
+        -------
+        holds : ndarray of bool of shape (n_regions,)
+            True where the region has at least ``k`` rows and is l-diverse /
+            t-close.  An empty region never holds.
+
+        Raises
+        ------
+        ValueError
+            With ``l`` set, when the whole data is not l-diverse.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_anon import MondrianAnonymizer
+        >>> MondrianAnonymizer(k=3).regions_hold(np.array([5, 2, 0])).tolist()
+        [True, False, False]
+        """
+        counts = np.asarray(counts)
+        n = counts.shape[0]
+        hist = counts.reshape(n, -1)
+        holds = hist.sum(axis=1) >= self.k
+        if self.l is None and self.t is None:
+            return holds
+        whole = hist.sum(axis=0) if whole is None else np.asarray(whole)
+        m = hist.shape[1]
+        rule = SensitiveRule(np.arange(m, dtype=np.int64), m, l=self.l,
+                             l_kind=self.l_diversity, t=self.t, ordered=ordered)
+        rule.p = whole / max(whole.sum(), 1)
+        if self.l is not None and not rule.ok(whole[None, :])[0]:
+            raise ValueError(f"The data is not {self.l}-diverse ({self.l_diversity}) on the "
+                             "sensitive column as a whole: lower `l`.")
+        return holds & np.asarray(rule.ok(hist), dtype=bool)
+
+    def collapse_regions(self, region_of_node, X):
+        """A fitted copy whose cut tree stops at the given nodes, labelled from ``X``.
+
+        Engine extension point (Mondrian's leaf collapse): an engine that
+        grew the tree on a sample and found regions that do not hold on the
+        full data merges them into their ancestors by making those ancestors
+        leaves; this method returns the anonymizer with that tree, and
+        every region's labels, midpoints and means computed from the rows
+        of ``X`` as ``fit`` computes them from the training rows.  ``self``
+        is not modified.
+
+        Parameters
+        ----------
+        region_of_node : ndarray of int64 of shape (n_nodes,)
+            Per node of ``tree_``: its new region number (0 to the number of
+            new regions - 1, in any order) when it becomes a leaf, -1
+            otherwise (internal nodes kept, and nodes below a new leaf).
+        X : DataFrame
+            Rows the labels are computed from (typically the training rows:
+            every quasi-identifier value must be in the fitted domain).
+            Every new region must hold at least one of them.
+
+        Returns
+        -------
+        collapsed : MondrianAnonymizer
+            Fitted: ``tree_``, ``regions_``, ``partition_sizes_`` (rows of
+            ``X`` per region), ``n_partitions_`` and ``k_achieved_`` follow
+            the new regions.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from sklearn_anon import MondrianAnonymizer
+        >>> X = pd.DataFrame({"age": [21, 22, 23, 61, 62, 63]})
+        >>> anon = MondrianAnonymizer(k=3).fit(X)
+        >>> root_only = np.full(len(anon.tree_["feature"]), -1)
+        >>> root_only[0] = 0
+        >>> anon.collapse_regions(root_only, X).transform(X)["age"].tolist()
+        ['[21, 63]', '[21, 63]', '[21, 63]', '[21, 63]', '[21, 63]', '[21, 63]']
+        """
+        check_is_fitted(self)
+        region_of_node = np.asarray(region_of_node, dtype=np.int64)
+        out = copy.deepcopy(self)
+        tree = {key: (np.array(v, copy=True) if isinstance(v, np.ndarray) else v)
+                for key, v in self.tree_.items()}
+        tree["feature"] = np.where(region_of_node >= 0, -1, tree["feature"])
+        tree["leaf"] = region_of_node
+        out.tree_ = tree
+        frame = X[list(self.feature_names_in_)] if hasattr(self, "feature_names_in_") else X
+        leaf = out.region_index(frame)
+        n_regions = int((region_of_node >= 0).sum())
+        sizes = np.bincount(leaf, minlength=n_regions)
+        if n_regions == 0 or not sizes.all():
+            raise ValueError("Every new region must hold at least one row of X.")
+        perm = np.argsort(leaf, kind="stable")
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        codes = np.stack([coder.fit_codes(frame[name])
+                          for name, coder in zip(self.quasi_identifiers_, self.coders_)])
+        out._leaf_outputs(codes, perm, starts, sizes, frame, self.sensitive_)
+        out.partition_sizes_ = sizes
+        out.n_partitions_ = n_regions
+        out.k_achieved_ = int(sizes.min())
+        return out
 
 
 def _column_name(frame, col, what):
