@@ -30,8 +30,8 @@ MUTATIONS = [
     (
         "DPKBinsDiscretizer: epsilon not split over quantiles",
         "sklearn_anon/dp/_kbins.py",
-        "self._eps_each = self.epsilon / (len(self._resolve_columns(X)) * (self.n_bins - 1))",
-        "self._eps_each = self.epsilon / len(self._resolve_columns(X))",
+        "eps_each = self.epsilon / (len(self.columns_) * (self.n_bins - 1))",
+        "eps_each = self.epsilon / len(self.columns_)",
     ),
     (
         "DPSynthesizer: a third of the noise (in the Gaussian measurement)",

@@ -16,10 +16,27 @@ same way:
   pass through unchanged (deliberately, because the caller said so);
 * errors that name the column and the problem, never a cell value.
 
-A subclass implements ``_fit_column(column, name)`` returning the learnt
-state of one column (stored in ``self.<_state_attr>[name]``) and
-``_transform_column(column, name, state)`` returning the anonymized column as
-a :class:`pandas.Series` of the same length.
+A subclass implements two methods, and may override a few hooks; ``fit``
+and ``transform`` themselves stay in the base class:
+
+* ``_fit_column(column, name)`` returns the learnt state of one column;
+* ``_transform_column(column, name, state, rng)`` returns the anonymized
+  column as a :class:`pandas.Series` of the same length (``rng`` is the
+  generator of this ``transform`` call, None for anonymizers that draw no
+  randomness);
+* ``_check_params(X)`` validates what depends on the data, before any
+  column is fitted;
+* ``_fit_columns(frame)`` fits every selected column (``_fit_column`` in
+  turn); override it when the columns share something (one generator, a
+  budget split over them, one warning about all of them);
+* ``_after_fit(frame, states)`` stores the ``{column: state}`` dictionary
+  under the estimator's public name (``self.bins_ = states``) and does the
+  work that follows the fit (a privacy spend); by default ``states_``;
+* ``_fitted_states()`` returns that dictionary for ``transform`` (by
+  default ``states_``);
+* ``_call_generator()`` returns the generator of one ``transform`` call
+  (None by default), created once per call and passed to every
+  ``_transform_column``.
 """
 
 import warnings
@@ -281,14 +298,13 @@ def require_numeric(series, name, who):
 class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Base class for column-wise anonymizers (not meant to be used directly).
 
-    Subclasses define ``_fit_column`` and ``_transform_column``, and the name
-    of the fitted dictionary in ``_state_attr``.  The ``columns`` parameter
-    (when a subclass exposes it) selects the columns to anonymize; by
-    default every column is anonymized.
+    Subclasses define ``_fit_column`` and ``_transform_column``; a subclass
+    that keeps its fitted ``{column: state}`` dictionary under another name
+    than ``states_`` assigns it in ``_after_fit`` and returns it from
+    ``_fitted_states`` (see the module docstring for every hook).  The
+    ``columns`` parameter (when a subclass exposes it) selects the columns
+    to anonymize; by default every column is anonymized.
     """
-
-    #: name of the fitted attribute holding ``{column: state}``
-    _state_attr = "states_"
 
     #: subclasses list their parameters here (an empty default lets a
     #: minimal subclass use the inherited ``fit``)
@@ -302,12 +318,58 @@ class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     # -- hooks -------------------------------------------------------------
     def _check_params(self, X):
-        """Validate parameters that depend on the data (called in fit)."""
+        """Validate parameters that depend on the data.
+
+        Called by ``fit`` after the input checks, before the columns are
+        resolved and fitted; ``X`` is the validated DataFrame.
+        """
 
     def _fit_column(self, column, name):  # pragma: no cover - abstract
+        """The learnt state of one column (any picklable value)."""
         raise NotImplementedError
 
-    def _transform_column(self, column, name, state):  # pragma: no cover
+    def _fit_columns(self, frame):
+        """``{column: state}`` for every column in ``columns_``.
+
+        Calls ``_fit_column`` on each in turn.  Override it when the
+        columns share something during the fit (one generator, a budget
+        split over them, one warning naming all of them), and keep such
+        per-fit values local to it rather than on ``self``.
+        """
+        states = {}
+        for name in self.columns_:
+            states[name] = self._fit_column(frame[name], name)
+        return states
+
+    def _after_fit(self, frame, states):
+        """Store the fitted ``{column: state}`` dictionary; the last step of ``fit``.
+
+        The default stores it in ``states_``.  A subclass that exposes it
+        under another public name assigns it here (``self.bins_ = states``),
+        returns it from :meth:`_fitted_states`, and does here whatever must
+        follow a successful fit (a privacy spend).
+        """
+        self.states_ = states
+
+    def _fitted_states(self):
+        """The ``{column: state}`` dictionary ``transform`` applies (``states_`` by default)."""
+        return self.states_
+
+    def _call_generator(self):
+        """The random generator of one ``transform`` call, or None.
+
+        ``transform`` calls it once per call and passes the result to every
+        ``_transform_column``.  None (the default): the anonymizer draws no
+        randomness.
+        """
+        return None
+
+    def _transform_column(self, column, name, state, rng):  # pragma: no cover
+        """The anonymized column (a Series of the same length).
+
+        ``rng`` is this call's generator (:meth:`_call_generator`), None
+        for an anonymizer that draws no randomness.
+        """
         raise NotImplementedError
 
     # -- shared machinery --------------------------------------------------
@@ -370,8 +432,8 @@ class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self._check_params(frame)
         self.columns_ = self._resolve_columns(frame)
         self._check_column_keys(frame.columns)
-        states = {name: self._fit_column(frame[name], name) for name in self.columns_}
-        setattr(self, self._state_attr, states)
+        states = self._fit_columns(frame)
+        self._after_fit(frame, states)
         return self
 
     def fit_transform(self, X, y=None, **fit_params):
@@ -414,13 +476,14 @@ class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             configured), else an ndarray.  Same rows, same order.
         """
         check_is_fitted(self)
+        rng = self._call_generator()  # one per call, passed to every column
         input_columns = X.columns if isinstance(X, pd.DataFrame) else None
         frame, is_pandas = self._validate_frame(X, reset=False)
-        states = getattr(self, self._state_attr)
+        states = self._fitted_states()
         out = {}
         for name in frame.columns:
             if name in states:
-                col = self._transform_column(frame[name], name, states[name])
+                col = self._transform_column(frame[name], name, states[name], rng)
                 col.index = frame.index
                 out[name] = col
             else:

@@ -178,9 +178,10 @@ def _partition_copy(est, seed):
     steps = _randomized_steps(local)
     children = seed.spawn(len(steps)) if seed is not None else [None] * len(steps)
     for step, child in zip(steps, children):
-        # Hook used: ``_LocalMechanism._rng`` is the generator seeded in fit
-        # (None means a fresh secure seed per transform call).
-        step._rng = None if child is None else np.random.default_rng(child)
+        # The partition's stream is the copy's ``random_state`` (None: a fresh secure
+        # seed per transform call); each transform draws its generator from it once
+        # (``_call_generator``) and passes it to every column.
+        step.set_params(random_state=None if child is None else np.random.default_rng(child))
         step.accountant_ = BudgetAccountant()
     return local
 

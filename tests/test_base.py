@@ -27,7 +27,7 @@ class Upper(ColumnAnonymizer):
     def _fit_column(self, column, name):
         return len(column)
 
-    def _transform_column(self, column, name, state):
+    def _transform_column(self, column, name, state, rng):
         if pd.api.types.is_numeric_dtype(column.dtype):
             return column * 2
         return column.str.upper().astype("category")

@@ -7,7 +7,6 @@ reference on clone, no generator pickled, no spend on a worker's copy),
 spend, per ``transform``).
 """
 
-import functools
 import math
 import os
 import threading
@@ -16,7 +15,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .._compat import BudgetAccountant, Interval, StrOptions, _fit_context
+from .._compat import BudgetAccountant, Interval, StrOptions
 from ..base import ColumnAnonymizer
 from . import _sampling as _s
 from ._accounting import SharedAccountant
@@ -55,7 +54,6 @@ class _DPEstimatorMixin:
 
     def __getstate__(self):
         state = dict(super().__getstate__())
-        state.pop("_rng", None)  # an engine's per-call generator (never pickled)
         state.pop("_unpickled_accountant", None)
         if isinstance(state.get("random_state"), (np.random.Generator, np.random.RandomState)):
             state["random_state"] = None  # generator state would let anyone replay the noise
@@ -98,42 +96,38 @@ _RELEASE_LOCK = threading.Lock()
 class _LocalMechanism(_DPEstimatorMixin, ColumnAnonymizer):
     """Shared machinery of the per-value mechanisms.
 
-    No generator is stored: each ``transform`` resolves one from
-    ``random_state`` (:meth:`_call_generator`) and passes it explicitly to
-    ``_transform_column``.
-    """
+    The base class's ``fit`` and ``transform``, through its hooks:
 
-    _state_attr = "mechanisms_"
+    * ``_check_params`` resolves the accountant (before any work);
+    * ``_fit_columns`` gives each mechanism's ``_fit_column(column, name,
+      leaked)`` the list where it records a column whose domain (bounds,
+      categories) came from the data, and reports them once
+      (:meth:`_report_leak`);
+    * ``_after_fit`` stores ``mechanisms_`` and restarts the release count;
+    * no generator is stored: each ``transform`` resolves one from
+      ``random_state`` (:meth:`_call_generator`, once per call) and the base
+      class passes it explicitly to every ``_transform_column``.
+    """
 
     def _check_params(self, X):
         self.accountant_ = self._resolve_accountant()
+
+    def _fit_columns(self, frame):
+        leaked = []  # columns whose bounds/categories were learnt from the data
+        states = {}
+        for name in self.columns_:
+            states[name] = self._fit_column(frame[name], name, leaked)
+        self._report_leak(leaked)
+        return states
+
+    def _after_fit(self, frame, states):
+        self.mechanisms_ = states
         # releases since fit, for int seeds: a list mutated in place (a transform
         # leaves ``__dict__`` unchanged; an int, never generator state, is pickled)
         self._releases = [0]
-        self._leaked = []
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Validate the parameters and learn per-column bounds (or categories).
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-            The data.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted transformer.
-        """
-        try:
-            ColumnAnonymizer.fit.__wrapped__(self, X, y)
-            self._report_leak(self._leaked)
-        finally:
-            self.__dict__.pop("_leaked", None)
-        return self
+    def _fitted_states(self):
+        return self.mechanisms_
 
     def _report_leak(self, leaked):
         _warn_leak(leaked, type(self).__name__)
@@ -144,13 +138,12 @@ class _LocalMechanism(_DPEstimatorMixin, ColumnAnonymizer):
         None: a fresh PCG64 seeded with 128 bits from the OS.  An int: the
         stream ``(seed, n)`` for the n-th release since ``fit``
         (reproducible, and different for every call).  A Generator (or
-        RandomState) is drawn from as given.  An engine may set ``_rng`` on
-        a private copy (the Dask partition copies): that generator (None: a
-        fresh OS seed) is used instead.
+        RandomState) is drawn from as given.  An engine that needs a stream
+        of its own per partition (:mod:`sklearn_anon.dask`) sets
+        ``random_state`` on a private copy of the fitted estimator (a
+        Generator, or None for a fresh OS seed per call): the generator then
+        takes the same path.
         """
-        if "_rng" in self.__dict__:
-            given = self.__dict__["_rng"]
-            return given if given is not None else _s.make_rng(None)
         rs = self.random_state
         if isinstance(rs, Integral) and not isinstance(rs, bool):
             counter = self.__dict__.setdefault("_releases", [0])
@@ -201,14 +194,10 @@ class _LocalMechanism(_DPEstimatorMixin, ColumnAnonymizer):
         check_is_fitted(self)
         eps, delta = self._spend_per_record()
         self.accountant_.check(eps, delta)
-        rng = self._call_generator()
-        # The base class's transform, on a throw-away view of this estimator
-        # whose ``_transform_column`` carries this call's generator: nothing
-        # about the call is stored on ``self`` (thread-safe, never pickled).
-        call = object.__new__(type(self))
-        call.__dict__.update(self.__dict__)
-        call.__dict__["_transform_column"] = functools.partial(type(self)._transform_column, call, rng=rng)
-        out = ColumnAnonymizer.transform(call, X)
+        # The base class draws this call's generator once (``_call_generator``) and
+        # passes it to every ``_transform_column``: nothing about the call is stored
+        # on ``self`` (thread-safe, never pickled).
+        out = super().transform(X)
         self.accountant_.spend(eps, delta)
         return out
 

@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
-from .._compat import Interval, _fit_context
+from .._compat import Interval
 from ..base import ColumnAnonymizer
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _BOUNDS, _COLUMNS, _RANDOM_STATE, _DPEstimatorMixin, _spend_fit
@@ -74,8 +74,6 @@ class DPKBinsDiscretizer(_DPEstimatorMixin, ColumnAnonymizer):
     5
     """
 
-    _state_attr = "bin_edges_"
-
     _parameter_constraints = {
         "n_bins": [Interval(Integral, 2, None, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
@@ -96,47 +94,33 @@ class DPKBinsDiscretizer(_DPEstimatorMixin, ColumnAnonymizer):
     def _check_params(self, X):
         if not math.isfinite(self.epsilon):
             raise ValueError("epsilon must be finite.")
-        _spend_fit(self, self.epsilon)
-        self._fit_rng = _s.make_rng(self.random_state)
-        self._eps_each = self.epsilon / (len(self._resolve_columns(X)) * (self.n_bins - 1))
-        self._leaked = []
-        self._bounds = {}
+        _spend_fit(self, self.epsilon)  # checked on the accountant before any work
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Learn DP bin edges (spends ``epsilon`` on the accountant).
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-            The training data.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted discretizer.
-        """
-        try:
-            ColumnAnonymizer.fit.__wrapped__(self, X, y)
-            _warn_leak(self._leaked, type(self).__name__)
-            self.bounds_ = self._bounds
-            self.accountant_.spend(self.epsilon, 0.0)
-        finally:
-            for attr in ("_fit_rng", "_eps_each", "_leaked", "_bounds"):
-                self.__dict__.pop(attr, None)
-        return self
-
-    def _fit_column(self, column, name):
-        values = _numeric_values(column, name, type(self).__name__)
-        lo, hi = _resolve_bounds(self.bounds, values, name, self._leaked)
-        self._bounds[name] = (lo, hi)
+    def _fit_columns(self, frame):
+        """DP edges of every column: one generator, and ``epsilon`` split equally
+        over the columns and their ``n_bins - 1`` quantiles (sequential composition)."""
+        rng = _s.make_rng(self.random_state)
+        eps_each = self.epsilon / (len(self.columns_) * (self.n_bins - 1))
         q = np.arange(1, self.n_bins) / self.n_bins
-        inner = _s.dp_quantiles(values, q, self._eps_each, lo, hi, self._fit_rng)
-        return np.concatenate([[lo], inner, [hi]])
+        leaked, bounds, edges = [], {}, {}
+        for name in self.columns_:
+            values = _numeric_values(frame[name], name, type(self).__name__)
+            lo, hi = _resolve_bounds(self.bounds, values, name, leaked)
+            bounds[name] = (lo, hi)
+            inner = _s.dp_quantiles(values, q, eps_each, lo, hi, rng)
+            edges[name] = np.concatenate([[lo], inner, [hi]])
+        _warn_leak(leaked, type(self).__name__)
+        self.bounds_ = bounds
+        return edges
 
-    def _transform_column(self, column, name, edges):
+    def _after_fit(self, frame, states):
+        self.bin_edges_ = states
+        self.accountant_.spend(self.epsilon, 0.0)
+
+    def _fitted_states(self):
+        return self.bin_edges_
+
+    def _transform_column(self, column, name, edges, rng):
         values = _numeric_values(column, name, type(self).__name__)
         codes = np.searchsorted(edges[1:-1], values, side="right").astype(np.float64)
         codes[np.isnan(values)] = np.nan

@@ -39,9 +39,7 @@ class _NumericMechanism(_LocalMechanism):
                 stacklevel=5,
             )
 
-    def _transform_column(self, column, name, state, rng=None):
-        if rng is None:
-            rng = self._call_generator()
+    def _transform_column(self, column, name, state, rng):
         values = _numeric_values(column, name, type(self).__name__)
         missing = np.isnan(values)
         n_missing = int(missing.sum())
@@ -170,10 +168,10 @@ class LaplaceNoise(_NumericMechanism):
         self.random_state = random_state
         self.accountant = accountant
 
-    def _fit_column(self, column, name):
+    def _fit_column(self, column, name, leaked):
         values = _numeric_values(column, name, type(self).__name__)
         eps = _column_epsilon(self.epsilon, name)
-        lo, hi = _resolve_bounds(self.bounds, values, name, self._leaked)
+        lo, hi = _resolve_bounds(self.bounds, values, name, leaked)
         step = _s.grid_step((hi - lo) / eps, max(abs(lo), abs(hi)), hi - lo)
         return {"epsilon": eps, "bounds": (lo, hi), "scale": (hi - lo + step) / eps, "step": step}
 
@@ -274,10 +272,10 @@ class GaussianNoise(_NumericMechanism):
         self.random_state = random_state
         self.accountant = accountant
 
-    def _fit_column(self, column, name):
+    def _fit_column(self, column, name, leaked):
         values = _numeric_values(column, name, type(self).__name__)
         eps = _column_epsilon(self.epsilon, name)
-        lo, hi = _resolve_bounds(self.bounds, values, name, self._leaked)
+        lo, hi = _resolve_bounds(self.bounds, values, name, leaked)
         sigma0 = _s.analytic_gaussian_sigma(eps, self.delta, hi - lo)
         step = _s.grid_step(sigma0, max(abs(lo), abs(hi)), hi - lo)
         sigma = _s.analytic_gaussian_sigma(eps, self.delta, hi - lo + step)

@@ -87,7 +87,7 @@ class RandomizedResponse(_LocalMechanism):
         self.random_state = random_state
         self.accountant = accountant
 
-    def _fit_column(self, column, name):
+    def _fit_column(self, column, name, leaked):
         eps = _column_epsilon(self.epsilon, name)
         cats, learnt = _domain(column, per_column(self.categories, name), name)
         if not learnt:
@@ -104,7 +104,7 @@ class RandomizedResponse(_LocalMechanism):
         else:
             if cats.size == 0:
                 raise ValueError(f"Column {name!r} has no non-null value to learn categories from.")
-            self._leaked.append(name)
+            leaked.append(name)
         k = len(cats)
         return {
             "epsilon": eps,
@@ -122,9 +122,7 @@ class RandomizedResponse(_LocalMechanism):
                 stacklevel=4,
             )
 
-    def _transform_column(self, column, name, state, rng=None):
-        if rng is None:
-            rng = self._call_generator()
+    def _transform_column(self, column, name, state, rng):
         cats = state["categories"]
         codes = _codes(column, cats, name)
         out = _s.randomized_response_codes(codes, len(cats), state["epsilon"], rng)

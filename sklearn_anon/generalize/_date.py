@@ -410,7 +410,7 @@ class DateGeneralizer(ColumnAnonymizer):
     def categories_(self):
         return {name: state[-1] for name, state in self.states_.items()}
 
-    def _transform_column(self, column, name, state):
+    def _transform_column(self, column, name, state, rng):
         codes, values = _to_datetime64(column, name, self.format, self.epoch_unit)
         categories = state[-1]
         suppressed = len(categories) - 1

@@ -178,7 +178,7 @@ class HierarchyGeneralizer(ColumnAnonymizer):
             for name, (h, lev) in self.states_.items()
         }
 
-    def _transform_column(self, column, name, state):
+    def _transform_column(self, column, name, state, rng):
         hierarchy, level = state
         cat = hierarchy.generalize(column, level, suppressed=SUPPRESSED)
         return pd.Series(cat, index=column.index, name=name)

@@ -85,8 +85,6 @@ class IntervalGeneralizer(ColumnAnonymizer):
     ['Destitute', 'Poor', 'Middle', '*']
     """
 
-    _state_attr = "bins_"
-
     _parameter_constraints = {
         "bins": ["array-like", dict, None],
         "labels": ["array-like", dict, None],
@@ -118,6 +116,12 @@ class IntervalGeneralizer(ColumnAnonymizer):
         self.strategy = strategy
         self.precision = precision
         self.columns = columns
+
+    def _after_fit(self, frame, states):
+        self.bins_ = states
+
+    def _fitted_states(self):
+        return self.bins_
 
     def _fit_column(self, column, name):
         require_numeric(column, name, type(self).__name__)
@@ -156,7 +160,7 @@ class IntervalGeneralizer(ColumnAnonymizer):
     def labels_(self):
         return {name: labels for name, (_, labels) in self.bins_.items()}
 
-    def _transform_column(self, column, name, state):
+    def _transform_column(self, column, name, state, rng):
         require_numeric(column, name, type(self).__name__)
         edges, labels = state
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)

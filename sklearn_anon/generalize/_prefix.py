@@ -85,8 +85,6 @@ class PrefixGeneralizer(ColumnAnonymizer):
     ['192.168.0.0/16', '10.0.0.0/16', '*']
     """
 
-    _state_attr = "states_"
-
     _parameter_constraints = {
         "n": [Interval(Integral, 1, None, closed="left")],
         "mode": [StrOptions({"prefix", "ipv4"})],
@@ -228,7 +226,7 @@ class PrefixGeneralizer(ColumnAnonymizer):
             return _spread(row_codes, codes, len(categories) - 1), categories
         return codes, categories
 
-    def _transform_column(self, column, name, state):
+    def _transform_column(self, column, name, state, rng):
         categories, keys = state
         if self.mode == "ipv4":
             out, categories = self._transform_ipv4(column, categories, keys)

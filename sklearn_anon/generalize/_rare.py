@@ -79,8 +79,6 @@ class RareCategoryGrouper(ColumnAnonymizer):
     ['Oslo', 'OTHER', 'OTHER', '*']
     """
 
-    _state_attr = "categories_"
-
     _parameter_constraints = {
         "min_count": [Interval(Integral, 1, None, closed="left")],
         "min_frequency": [Interval(Real, 0, 1, closed="right"), None],
@@ -100,6 +98,12 @@ class RareCategoryGrouper(ColumnAnonymizer):
                 f"other_label must differ from the suppression marker {SUPPRESSED!r}."
             )
 
+    def _after_fit(self, frame, states):
+        self.categories_ = states
+
+    def _fitted_states(self):
+        return self.categories_
+
     def _fit_column(self, column, name):
         codes, labels = _label_codes(column)
         counts = np.bincount(codes[codes >= 0], minlength=len(labels))
@@ -108,7 +112,7 @@ class RareCategoryGrouper(ColumnAnonymizer):
             keep &= counts >= self.min_frequency * len(codes)
         return sorted(set(labels[keep]) - {self.other_label})
 
-    def _transform_column(self, column, name, kept):
+    def _transform_column(self, column, name, kept, rng):
         codes, labels = _label_codes(column)
         categories = [*kept, self.other_label, SUPPRESSED]
         lut = pd.Index(kept, dtype=object).get_indexer(object_index(labels))

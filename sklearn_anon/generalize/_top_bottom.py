@@ -52,8 +52,6 @@ class TopBottomCoder(ColumnAnonymizer):
     [1.0, 2.0, 3.0, 10.0]
     """
 
-    _state_attr = "bounds_"
-
     _parameter_constraints = {
         "lower": [Real, dict, None],
         "upper": [Real, dict, None],
@@ -70,6 +68,12 @@ class TopBottomCoder(ColumnAnonymizer):
         self.lower_quantile = lower_quantile
         self.upper_quantile = upper_quantile
         self.columns = columns
+
+    def _after_fit(self, frame, states):
+        self.bounds_ = states
+
+    def _fitted_states(self):
+        return self.bounds_
 
     def _fit_column(self, column, name):
         require_numeric(column, name, type(self).__name__)
@@ -93,7 +97,7 @@ class TopBottomCoder(ColumnAnonymizer):
             )
         return lo, hi
 
-    def _transform_column(self, column, name, bounds):
+    def _transform_column(self, column, name, bounds, rng):
         require_numeric(column, name, type(self).__name__)
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         out = pd.Series(np.clip(values, *bounds), index=column.index, name=name)

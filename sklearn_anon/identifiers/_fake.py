@@ -210,7 +210,6 @@ class FakeReplacer(_SecretParamsMixin, ColumnAnonymizer):
     (True, False)
     """
 
-    _state_attr = "kinds_"
     _secret_params = ("key",)
 
     _parameter_constraints = {
@@ -240,6 +239,12 @@ class FakeReplacer(_SecretParamsMixin, ColumnAnonymizer):
         P.check_key_fingerprint(getattr(self, "key_fingerprint_", None), key, what="key", who=who,
                                 reference=self.key)
         return key
+
+    def _after_fit(self, frame, states):
+        self.kinds_ = states
+
+    def _fitted_states(self):
+        return self.kinds_
 
     def _fit_column(self, column, name):
         kind = self.kind.get(name, "auto") if isinstance(self.kind, dict) else self.kind
@@ -272,7 +277,7 @@ class FakeReplacer(_SecretParamsMixin, ColumnAnonymizer):
         self._fitted_key()
         return super().transform(X)
 
-    def _transform_column(self, column, name, state):
+    def _transform_column(self, column, name, state, rng):
         kind, mode = state
         who = type(self).__name__
         key = self._fitted_key()

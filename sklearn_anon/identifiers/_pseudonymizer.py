@@ -238,8 +238,6 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
     Pseudonymizer(key=b'<hidden>', length=12)
     """
 
-    _state_attr = "normalize_"
-
     _parameter_constraints = {
         "key": [bytes, str, None],
         "method": [StrOptions({"hmac-sha256", "blake2b", "pbkdf2-sha256"})],
@@ -309,6 +307,12 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
         self.key_fingerprint_ = P.key_fingerprint(self._secret())
         self.n_distinct_ = {}
 
+    def _after_fit(self, frame, states):
+        self.normalize_ = states
+
+    def _fitted_states(self):
+        return self.normalize_
+
     def _fit_column(self, column, name):
         who = type(self).__name__
         n_distinct = _frequency_check(column, name, who)
@@ -345,7 +349,7 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
         self._fitted_secret()  # a clear error before any work when the key is gone or changed
         return super().transform(X)
 
-    def _transform_column(self, column, name, mode):
+    def _transform_column(self, column, name, mode, rng):
         who = type(self).__name__
         codes, texts = _factorize_strings(column, name, who, mode)
         secret = self._fitted_secret()  # per column: a key rotated meanwhile is refused too
