@@ -389,6 +389,26 @@ class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """The columns asked for (names/positions), None for all (hook)."""
         return getattr(self, "columns", None)
 
+    def resolve_columns(self, frame):
+        """The names of the columns of ``frame`` this estimator anonymizes.
+
+        The ``columns`` parameter (names or positions) resolved against
+        ``frame``'s columns, every column when it is None.  An extension
+        point for engines that fit on another frame type (the Dask engine
+        resolves against a Dask frame's empty pandas schema).
+
+        Parameters
+        ----------
+        frame : DataFrame
+            A frame (rows are not read) with the input columns.
+
+        Returns
+        -------
+        columns : list
+            Column labels, in the order of ``columns`` (or of ``frame``).
+        """
+        return self._resolve_columns(frame)
+
     def _resolve_columns(self, frame):
         """The list of column names this estimator anonymizes."""
         columns = self._requested_columns()

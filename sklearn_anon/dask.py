@@ -309,7 +309,7 @@ def _add_all(*arrays):
 
 def _selected_columns(est, ddf):
     """The columns a ColumnAnonymizer works on, resolved against the Dask schema."""
-    return est._resolve_columns(ddf._meta)
+    return est.resolve_columns(ddf._meta)
 
 
 def _proxy_frame(ddf, values):
