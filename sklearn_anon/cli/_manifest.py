@@ -35,21 +35,11 @@ def manifest_path(output):
 
 def _key_fingerprints(estimator):
     """``{step path: key_fingerprint_}`` of the keyed steps of a fitted pipeline."""
-    found = {}
+    from .._pipeline import leaves
 
-    def walk(est, path):
-        if hasattr(est, "transformers_"):
-            for name, sub, _ in est.transformers_:
-                walk(sub, f"{path}{name}")
-        elif hasattr(est, "steps"):
-            for name, sub in est.steps:
-                walk(sub, f"{path}{name}__")
-        fingerprint = getattr(est, "key_fingerprint_", None)
-        if isinstance(fingerprint, str):
-            found[path.rstrip("_") or type(est).__name__] = fingerprint
-
-    walk(estimator, "")
-    return found
+    return {"__".join(path) or type(est).__name__: est.key_fingerprint_
+            for path, est in leaves(estimator)
+            if isinstance(getattr(est, "key_fingerprint_", None), str)}
 
 
 def _privacy_cost(pipeline):

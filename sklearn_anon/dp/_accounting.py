@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import BudgetAccountant
+from .._pipeline import leaves as _walk
 
 
 # -- accountants -------------------------------------------------------------------------
@@ -247,29 +248,6 @@ class PrivacyBudget:
     central_delta: float
     steps: list = field(default_factory=list)
     search: dict = None
-
-
-def _walk(est, path):
-    """``(path, leaf estimator)`` for every leaf of a fitted composite."""
-    from sklearn.compose import ColumnTransformer
-    from sklearn.pipeline import FeatureUnion, Pipeline
-
-    if hasattr(est, "best_estimator_"):  # a search nested in a pipeline: its refit only
-        yield from _walk(est.best_estimator_, path)
-    elif isinstance(est, Pipeline):
-        for name, step in est.steps:
-            if step is not None and not isinstance(step, str):
-                yield from _walk(step, [*path, name])
-    elif isinstance(est, ColumnTransformer):
-        for name, trans, _ in est.transformers_:
-            if not isinstance(trans, str):
-                yield from _walk(trans, [*path, name])
-    elif isinstance(est, FeatureUnion):
-        for name, trans in est.transformer_list:
-            if not isinstance(trans, str):
-                yield from _walk(trans, [*path, name])
-    else:
-        yield path, est
 
 
 def _leaf_spends(name, est, params=None):
