@@ -10,19 +10,53 @@ input here, and ``fit_transform`` of the column anonymizers records its
 output, in weak-keyed tables: nothing is copied, nothing is pickled or
 cloned with the estimator, and both are forgotten with it.
 
+The references keep the recorded frames alive as long as the fitted
+estimator lives (a fitted ColumnTransformer keeps its column subsets and
+its steps' outputs).  Code that never scores a release and cares about
+memory turns recording off with :func:`paused` (the command line does).
+
 Nothing here imports the rest of the package.
 """
 
+import contextlib
+import threading
 import weakref
 
-__all__ = ["fit_input", "fit_output", "record_fit_input", "record_fit_output"]
+__all__ = ["fit_input", "fit_output", "paused", "record_fit_input", "record_fit_output"]
 
 _INPUTS = weakref.WeakKeyDictionary()
 _OUTPUTS = weakref.WeakKeyDictionary()
+_STATE = threading.local()
+
+
+@contextlib.contextmanager
+def paused():
+    """Record nothing inside this block (in this thread).
+
+    Examples
+    --------
+    >>> with paused():
+    ...     _recording()
+    False
+    >>> _recording()
+    True
+    """
+    previous = getattr(_STATE, "paused", False)
+    _STATE.paused = True
+    try:
+        yield
+    finally:
+        _STATE.paused = previous
+
+
+def _recording():
+    return not getattr(_STATE, "paused", False)
 
 
 def record_fit_input(estimator, X):
     """Remember (by reference) the data ``estimator`` was just fitted on."""
+    if not _recording():
+        return
     try:
         _OUTPUTS.pop(estimator, None)
         _INPUTS[estimator] = X
@@ -32,6 +66,8 @@ def record_fit_input(estimator, X):
 
 def record_fit_output(estimator, X, output):
     """Remember the output of ``fit_transform(X)`` when ``X`` is the recorded fit input."""
+    if not _recording():
+        return
     try:
         if _INPUTS.get(estimator) is X:
             _OUTPUTS[estimator] = output

@@ -193,3 +193,16 @@ def test_release_scorer_follows_the_last_fit_and_refuses_an_unpickled_step(data)
     assert make_privacy_scorer("k", quasi_identifiers=QIS, on="scoring_data")(loaded, X) >= 1
     with pytest.raises(ValueError, match="on must be"):
         make_privacy_scorer("k", on="test")
+
+
+def test_recording_can_be_paused(data):
+    # the command line fits without keeping references to the steps' data (memory)
+    from sklearn_anon._fit_record import fit_input, fit_output, paused
+
+    X, _ = data
+    step = MondrianAnonymizer(k=25, quasi_identifiers=QIS)
+    with paused():
+        step.fit_transform(X)
+    assert fit_input(step) is None and fit_output(step) is None
+    step.fit_transform(X)
+    assert fit_input(step) is X and fit_output(step) is not None

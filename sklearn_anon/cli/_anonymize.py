@@ -27,7 +27,10 @@ from ._report import _privacy_report, _risk_lines, _write_report, check_verdict
 
 
 def _fit_transform(ct, frame, notes, what="anonymize"):
-    return _guarded(lambda: ct.fit_transform(frame), what, notes)
+    from .._fit_record import paused
+
+    with paused():  # no scorer reads this release: keep no reference to the steps' data
+        return _guarded(lambda: ct.fit_transform(frame), what, notes)
 
 
 def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=None,
