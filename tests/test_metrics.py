@@ -331,3 +331,35 @@ def test_ncp_scorer_names_the_columns_it_cannot_cost():
                             on="scoring_data")(pipe, X)  # a FunctionTransformer records no release
     for cell in ("31", "47", "58", "adult", "unknown"):
         assert cell not in str(err.value)
+
+
+def test_measures_read_label_bounds_through_the_method():
+    # issue 14.4: the measures read a binning step's labels through label_bounds(),
+    # not by unpacking its fitted state: any transformer defining it is costed
+    import numpy as np
+    import pandas as pd
+    from sklearn.base import BaseEstimator, TransformerMixin
+    from sklearn.pipeline import Pipeline
+
+    from sklearn_anon import IntervalGeneralizer
+    from sklearn_anon.metrics import ncp
+    from sklearn_anon.metrics._anonymizer import fitted_bins
+
+    class Bands(TransformerMixin, BaseEstimator):
+        def fit(self, X, y=None):
+            self.fitted_ = True
+            return self
+
+        def transform(self, X):
+            return pd.DataFrame({"age": np.where(X["age"] < 40, "young", "old")}, index=X.index)
+
+        def label_bounds(self):
+            return {"age": {"young": (20.0, 40.0), "old": (40.0, 60.0)}}
+
+    X = pd.DataFrame({"age": [20.0, 30.0, 45.0, 60.0]})
+    pipe = Pipeline([("anon", IntervalGeneralizer(bins=[0, 30, 100]))]).fit(X)
+    assert fitted_bins(pipe) == pipe.named_steps["anon"].label_bounds()
+    bands = Bands().fit(X)
+    assert fitted_bins(bands) == bands.label_bounds()
+    # each label covers half of the 40-year domain
+    assert ncp(X, bands.transform(X), ["age"], anonymizer=bands) == pytest.approx(0.5)

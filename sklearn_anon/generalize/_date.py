@@ -6,6 +6,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+from sklearn.utils.validation import check_is_fitted
 
 from .._compat import StrOptions
 from .._text import categorical_from_codes, label_bytes
@@ -31,6 +32,9 @@ from ._common import (
 
 _DATE_UNITS = ("year", "month", "decade", "age")
 
+
+#: one mean Gregorian year in nanoseconds (age bands as birth-date intervals)
+_YEAR_NS = 365.2425 * 86400 * 1e9
 
 def _epoch_to_datetime64(numbers, epoch_unit):
     """Unix timestamps (float array, ``epoch_unit``) as ``datetime64[us]``; NaT outside years ~1-9900."""
@@ -405,6 +409,33 @@ class DateGeneralizer(ColumnAnonymizer):
         inner = [_period_label(p, self.unit) for p in range(first, last + 1)]
         categories = [f"< {inner[0]}", *inner, f"> {inner[-1]}", SUPPRESSED]
         return "period", first, last, categories
+
+    def label_bounds(self):
+        """The birth-date interval behind each age band, per column (``unit="age"``).
+
+        What the measures read to cost and to match the labels (NCP, the
+        linkage attack).  An age band ``[a, b)`` covers the birth dates
+        between ``reference_date_ - b`` and ``reference_date_ - a`` years
+        (mean Gregorian years); columns of the other units have no entry.
+
+        Returns
+        -------
+        bounds : dict of {column: dict of {label: (lo, hi)}}
+            In nanoseconds since the epoch (may be infinite).
+        """
+        check_is_fitted(self, "states_")
+        if self.reference_date_ is None:
+            return {}
+        ref_ns = float(pd.Timestamp(self.reference_date_).tz_localize(None).as_unit("ns").value)
+        out = {}
+        for col, state in self.states_.items():
+            if state[0] != "age":
+                continue
+            _, edges, labels, _ = state
+            edges = np.asarray(edges, dtype=np.float64)
+            out[col] = {str(lab): (ref_ns - edges[i + 1] * _YEAR_NS, ref_ns - edges[i] * _YEAR_NS)
+                        for i, lab in enumerate(labels)}
+        return out
 
     @property
     def categories_(self):

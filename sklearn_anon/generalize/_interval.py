@@ -4,6 +4,7 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, StrOptions
 from .._text import categorical_from_codes
@@ -122,6 +123,31 @@ class IntervalGeneralizer(ColumnAnonymizer):
 
     def _fitted_states(self):
         return self.bins_
+
+    def label_bounds(self):
+        """The numeric interval behind each released label, per column.
+
+        What the measures read to cost and to match the labels (NCP, the
+        linkage attack), instead of unpacking ``bins_``.
+
+        Returns
+        -------
+        bounds : dict of {column: dict of {label: (lo, hi)}}
+            Bin edges as floats (the outer ones may be infinite).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> est = IntervalGeneralizer(bins=[0, 30, 120]).fit(pd.DataFrame({"age": [25, 40]}))
+        >>> est.label_bounds()["age"]
+        {'(0, 30]': (0.0, 30.0), '(30, 120]': (30.0, 120.0)}
+        """
+        check_is_fitted(self, "bins_")
+        out = {}
+        for col, (edges, labels) in self.bins_.items():
+            edges = np.asarray(edges, dtype=np.float64)
+            out[col] = {str(lab): (float(edges[i]), float(edges[i + 1])) for i, lab in enumerate(labels)}
+        return out
 
     def _fit_column(self, column, name):
         require_numeric(column, name, type(self).__name__)

@@ -14,11 +14,10 @@ measures read the fitted bins to know what a custom label (``"Middle"``,
 
 import numpy as np
 import pandas as pd
+from sklearn.exceptions import NotFittedError
 
 __all__ = []
 
-# one year of dates, in nanoseconds (the Gregorian mean year)
-YEAR_NS = 365.2425 * 86400 * 1e9
 
 
 def _walk(estimator):
@@ -201,6 +200,9 @@ class Precomputed:
 def fitted_bins(anonymizer):
     """Numeric bins behind the labels of the binning transformers inside ``anonymizer``.
 
+    Read through each fitted step's ``label_bounds()`` method (the binning
+    generalizers define it; no fitted state is unpacked here).
+
     Returns
     -------
     bins : dict of {column: dict of {label: (lo, hi)}}
@@ -211,30 +213,16 @@ def fitted_bins(anonymizer):
         ``reference - b`` and ``reference - a`` years).  Bounds may be
         infinite.
     """
-    from ..generalize import DateGeneralizer, IntervalGeneralizer
-
     out = {}
     if isinstance(anonymizer, Precomputed):
         anonymizer = anonymizer.estimator
     if anonymizer is None or not hasattr(anonymizer, "transform"):
         return out
     for est in _walk(anonymizer):
-        if isinstance(est, IntervalGeneralizer) and hasattr(est, "bins_"):
-            for col, (edges, labels) in est.bins_.items():
-                edges = np.asarray(edges, dtype=np.float64)
-                out[col] = {str(lab): (edges[i], edges[i + 1]) for i, lab in enumerate(labels)}
-        elif isinstance(est, DateGeneralizer) and hasattr(est, "states_"):
-            ref = getattr(est, "reference_date_", None)
-            if ref is None:
+        bounds = getattr(est, "label_bounds", None)
+        if callable(bounds):
+            try:
+                out.update(bounds())
+            except NotFittedError:
                 continue
-            ref_ns = float(pd.Timestamp(ref).tz_localize(None).as_unit("ns").value)
-            for col, state in est.states_.items():
-                if state[0] != "age":
-                    continue
-                _, edges, labels, _ = state
-                edges = np.asarray(edges, dtype=np.float64)
-                out[col] = {
-                    str(lab): (ref_ns - edges[i + 1] * YEAR_NS, ref_ns - edges[i] * YEAR_NS)
-                    for i, lab in enumerate(labels)
-                }
     return out
