@@ -236,8 +236,10 @@ def detect_pii(X, *, sample_size=1000, min_share=0.8, random_state=0):
     report = pd.DataFrame(records, columns=_REPORT_COLUMNS,
                           index=pd.Index(list(frame.columns), name="column", dtype=object,
                                          tupleize_cols=False))
-    report["kind"] = report["kind"].astype(object)
-    report["evidence"] = report["evidence"].astype(object)
+    for column in ("kind", "evidence"):
+        # Missing entries are NaN under every pandas (2.2 would keep None).
+        values = report[column].astype(object)
+        report[column] = values.where(values.notna(), np.nan)
     return report
 
 
