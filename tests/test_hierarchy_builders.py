@@ -478,3 +478,15 @@ def test_adult_arx_age_hierarchy_rebuilt(adult_dir):
     for path in sorted(adult_dir.glob("adult_hierarchy_*.csv")):
         h = load_hierarchy(path)
         assert round_trip(h) == h, path.name
+
+
+def test_readme_hierarchy_snippet_runs(tmp_path, monkeypatch):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### Hierarchies in ARX's format", 1)[1]
+    snippet = re.findall(r"```py\n(.*?)```", section, flags=re.S)[0]
+    monkeypatch.chdir(tmp_path)
+    exec(compile(snippet, "README.md", "exec"), {})
+    assert (tmp_path / "age.csv").read_text().startswith("0;[0, 5);[0, 10);[0, 40);*\n")

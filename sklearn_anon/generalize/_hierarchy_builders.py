@@ -428,8 +428,8 @@ def masking_hierarchy(values=None, *, length=None, alphabet="0123456789", levels
                 f"alphabet and length give more than {MAX_LEAVES} codes; pass the values instead."
             )
         chars = np.array(list(alphabet), dtype="U1")
-        digits = np.array(list(itertools.product(range(len(alphabet)), repeat=length)),
-                          dtype=np.int64).reshape(-1, length)
+        digits = np.stack(np.unravel_index(np.arange(len(alphabet) ** length),
+                                           (len(alphabet),) * length), axis=1)
         codes = np.ascontiguousarray(chars[digits]).view(f"U{length}").ravel().astype(object)
     else:
         ser = pd.Series(values) if not isinstance(values, pd.Series) else values
