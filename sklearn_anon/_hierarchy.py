@@ -137,6 +137,20 @@ def datetime_keys(values):
     return out
 
 
+def _as_text(table):
+    """The object table with every cell a ``str`` (``str(cell)`` where it is not one).
+
+    Not ``astype(str)``: NumPy's fixed-width text drops trailing NUL characters,
+    and the round trip through it costs seconds for a million leaves.
+    """
+    flat = table.ravel()
+    other = np.fromiter((type(v) is not str for v in flat), dtype=bool, count=flat.size)
+    if other.any():
+        flat = flat.copy()
+        flat[other] = [str(v) for v in flat[other]]
+    return flat.reshape(table.shape)
+
+
 def _plain_numeric(dtype):
     """Numeric, not boolean, not categorical."""
     return (
@@ -189,7 +203,7 @@ class Hierarchy:
             raise ValueError(f"A hierarchy{where} needs at least one row and one column.")
         if pd.isna(table).any():
             raise ValueError(f"The hierarchy{where} has empty cells (ragged rows?).")
-        table = table.astype(str).astype(object)
+        table = _as_text(table)
         self.name = name
         self._table = table
         # object, not pandas' Arrow ``str``: a label may hold a lone surrogate
@@ -203,8 +217,10 @@ class Hierarchy:
         # tree check: the level L -> level L + 1 mapping is a function (on codes:
         # no pandas string inference, which fails on lone surrogates)
         for lev in range(1, table.shape[1] - 1):
-            pairs = np.unique(np.stack([self._codes[lev][0], self._codes[lev + 1][0]], axis=1), axis=0)
-            if len(pairs) != len(self._codes[lev][1]):
+            node, up = self._codes[lev][0], self._codes[lev + 1][0]
+            parent = np.empty(len(self._codes[lev][1]), dtype=np.int64)
+            parent[node] = up  # one parent per node (any writer), then check all agree
+            if not np.array_equal(parent[node], up):
                 raise ValueError(
                     f"The hierarchy{where} is not a tree: a node at level {lev} has "
                     f"two different parents at level {lev + 1}."

@@ -490,3 +490,12 @@ def test_readme_hierarchy_snippet_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     exec(compile(snippet, "README.md", "exec"), {})
     assert (tmp_path / "age.csv").read_text().startswith("0;[0, 5);[0, 10);[0, 40);*\n")
+
+
+def test_hierarchy_keeps_labels_exact():
+    # cells are kept as str (NumPy's fixed-width text would drop a trailing NUL)
+    h = Hierarchy.from_dict({"a\x00": ["x", "*"], "a": ["x", "*"], 7: [1.5, "*"]})
+    assert h.leaves.tolist() == ["a\x00", "a", "7"]
+    assert h.level_labels(1).tolist() == ["x", "x", "1.5"]
+    with pytest.raises(ValueError, match="not a tree"):
+        Hierarchy.from_dict({"a": ["x", "p"], "b": ["x", "q"], "c": ["y", "q"]})

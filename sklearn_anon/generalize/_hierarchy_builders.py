@@ -29,6 +29,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
+from .. import _text
 from .._compat import PrivacyLeakWarning
 from .._hierarchy import Hierarchy, datetime_keys
 from ..base import SUPPRESSED, values_hidden
@@ -65,12 +66,14 @@ def _check_labels_unique(keys, labels, name, what):
 
 
 # -- numbers ---------------------------------------------------------------------
-def _number_text(x):
-    """A leaf label for a number: ``"39"`` for integers, else the shortest repr."""
-    x = float(x)
-    if x.is_integer() and abs(x) < 2**53:
-        return str(int(x))
-    return repr(x)
+def _numbers_text(values):
+    """Leaf labels of numbers: ``"39"`` for integers, else NumPy's shortest
+    round-tripping repr (``"23.5"``, ``"1e-300"``)."""
+    out = np.empty(len(values), dtype=object)
+    whole = (values == np.floor(values)) & (np.abs(values) < 2**53)
+    out[whole] = values[whole].astype(np.int64).astype(str).astype(object)
+    out[~whole] = values[~whole].astype(str).astype(object)
+    return out
 
 
 def _edge_text(x, precision):
@@ -325,17 +328,21 @@ def interval_hierarchy(values, *, widths=None, n_bins=None, bounds=None, labels=
     above = f">={gap}{_edge_text(hi, precision)}" if hi is not None else None
     level_labels = []
     for a, b in level_bounds:
-        names = {p: fn(*p) for p in dict.fromkeys(zip(a.tolist(), b.tolist()))}
-        _check_labels_unique(list(names), list(names.values()), name, "intervals")
+        # within a level the lower edge names the interval (the levels partition the line)
+        codes, lows = _text.factorize(a)
+        first = np.unique(codes, return_index=True)[1] if len(codes) else np.empty(0, dtype=np.int64)
+        texts = [fn(lo_, hi_) for lo_, hi_ in zip(lows.tolist(), b[first].tolist())]
+        _check_labels_unique(list(range(len(texts))), texts, name, "intervals")
+        names = set(texts)
         col = np.empty(n, dtype=object)
-        col[inside] = [names[p] for p in zip(a.tolist(), b.tolist())]
+        col[inside] = np.array(texts, dtype=object)[codes] if len(codes) else []
         if lo is not None:
             col[leaves < lo] = below
             col[leaves >= hi] = above
-            if set(names.values()) & {below, above}:
+            if set(names) & {below, above}:
                 raise ValueError(f"labels{_where(name)} must not repeat the coding labels.")
         level_labels.append(col)
-    leaf_labels = np.array([_number_text(val) for val in leaves], dtype=object)
+    leaf_labels = _numbers_text(leaves)
     return _finish(level_labels, leaf_labels, name)
 
 
