@@ -309,7 +309,7 @@ class Hierarchy:
         """The table as a DataFrame of strings, columns ``0 .. n_levels - 1``."""
         return pd.DataFrame(self._table.copy())
 
-    def to_csv(self, path_or_buffer=None, *, sep=";"):
+    def to_csv(self, path_or_buffer=None, sep=";"):
         """Write the table in ARX's CSV format: no header, one row per leaf.
 
         ARX reads such a file with ``Hierarchy.create(path, charset, ';')``
