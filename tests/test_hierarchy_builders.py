@@ -471,6 +471,8 @@ def test_adult_arx_age_hierarchy_rebuilt(adult_dir):
     same_file = interval_hierarchy(range(1, 101), widths=[5, 10, 20], bounds=(1, 101),
                                    labels=lambda lo, hi: f"{lo - 1:g}-{hi - 2:g}")
     assert same_file == arx
+    text = (adult_dir / "adult_hierarchy_age.csv").read_bytes().decode("utf-8")
+    assert same_file.to_csv() == text.replace("\r\n", "\n") + ("" if text.endswith("\n") else "\n")
     # the file itself round-trips through to_csv byte for byte (ARX's format)
     text = (adult_dir / "adult_hierarchy_age.csv").read_text()
     assert arx.to_csv() == text.replace("\r\n", "\n") + ("" if text.endswith("\n") else "\n")
