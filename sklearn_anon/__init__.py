@@ -27,11 +27,17 @@ from .dp import (
 )
 from .generalize import (
     DateGeneralizer,
+    Hierarchy,
     HierarchyGeneralizer,
     IntervalGeneralizer,
     PrefixGeneralizer,
     RareCategoryGrouper,
     TopBottomCoder,
+    date_hierarchy,
+    interval_hierarchy,
+    load_hierarchy,
+    masking_hierarchy,
+    ordered_grouping,
 )
 from .identifiers import (
     FakeReplacer,
@@ -57,6 +63,12 @@ __all__ = [
     "PrefixGeneralizer",
     "RareCategoryGrouper",
     "TopBottomCoder",
+    "Hierarchy",
+    "date_hierarchy",
+    "interval_hierarchy",
+    "load_hierarchy",
+    "masking_hierarchy",
+    "ordered_grouping",
     # identifiers
     "FakeReplacer",
     "FrequencyAttackWarning",

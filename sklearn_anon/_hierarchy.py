@@ -18,10 +18,13 @@ API (stable; :mod:`sklearn_anon.kanonymity` builds on it)
 ---------------------------------------------------------
 ``load_hierarchy(obj)``
     A :class:`Hierarchy` from a ``Hierarchy``, a DataFrame (columns in level
-    order), a dict ``{leaf: [level1, level2, ...]}`` or a path to a
-    ``;``-separated CSV file.
+    order), a dict ``{leaf: [level1, level2, ...]}``, a path to a
+    ``;``-separated CSV file or an open text buffer holding one.
 ``Hierarchy.from_frame / from_dict / from_csv``
     The same, per source.
+``h.to_csv(path_or_buffer=None, sep=";")``
+    Write ARX's CSV format (no header, one row per leaf); ``load_hierarchy``
+    reads it back to an equal hierarchy.
 ``h.n_levels``
     Number of levels including the leaves (columns of the table); valid
     levels are ``0 .. h.n_levels - 1``.  ``h.height == h.n_levels - 1``.
@@ -55,9 +58,24 @@ API (stable; :mod:`sklearn_anon.kanonymity` builds on it)
 ``h.to_frame()``
     The table as a DataFrame of strings (columns ``0 .. n_levels - 1``).
 
+Public names: :class:`Hierarchy` and :func:`load_hierarchy` are exported by
+:mod:`sklearn_anon.generalize`, beside the builders of
+:mod:`sklearn_anon.generalize._hierarchy_builders`
+(:func:`~sklearn_anon.generalize.interval_hierarchy`,
+:func:`~sklearn_anon.generalize.masking_hierarchy`,
+:func:`~sklearn_anon.generalize.date_hierarchy`,
+:func:`~sklearn_anon.generalize.ordered_grouping`).
+
+Datetime input matches leaves written as ``"YYYY-MM-DD"`` (a value at
+midnight) or ``"YYYY-MM-DD HH:MM:SS"`` (with ``".ffffff"`` when it has
+microseconds), each value on its own (:func:`datetime_keys`); a
+timezone-aware value is matched by its wall-clock time.
+
 Error messages never contain a label from the table or the data.
 """
 
+import csv
+import io
 import os
 from pathlib import Path
 
@@ -67,14 +85,70 @@ import pandas as pd
 from . import _text
 from ._text import categorical_from_codes
 
-__all__ = ["Hierarchy", "load_hierarchy"]
+__all__ = ["Hierarchy", "datetime_keys", "load_hierarchy"]
 
 
 def _numeric_keys(leaves):
     """Float value of each leaf label (NaN when the label is not a number)."""
-    return pd.to_numeric(pd.Series(leaves, dtype=object), errors="coerce").to_numpy(
+    numbers = pd.to_numeric(pd.Series(leaves, dtype=object), errors="coerce").to_numpy(
         dtype=np.float64, na_value=np.nan
     )
+    ok = ~np.isnan(numbers)
+    if ok.any():
+        # pandas < 3 parses some long decimals ("3.03958260179409e-298") a few ulps
+        # off; NumPy parses them exactly, so a float written by repr() reads back equal
+        try:
+            numbers[ok] = np.asarray(np.asarray(leaves, dtype=object)[ok], dtype=str).astype(np.float64)
+        except ValueError:
+            pass
+    return numbers
+
+
+def datetime_keys(values):
+    """The leaf label a datetime value matches: ``"YYYY-MM-DD"`` at midnight,
+    else ``"YYYY-MM-DD HH:MM:SS"`` (``".ffffff"`` added for microseconds).
+
+    Decided per value (``DatetimeIndex.astype(str)`` decides for the whole
+    index at once).  Timezone-aware values are written in their wall-clock
+    time.  NaT gives None.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> datetime_keys(pd.to_datetime(["2020-01-05", "2020-01-06 10:30", None], format="ISO8601"))
+    ['2020-01-05', '2020-01-06 10:30:00', None]
+    """
+    idx = pd.DatetimeIndex(values)
+    if idx.tz is not None:
+        idx = idx.tz_localize(None)
+    days = idx.strftime("%Y-%m-%d")
+    times = idx.strftime("%Y-%m-%d %H:%M:%S")
+    micro = idx.strftime("%Y-%m-%d %H:%M:%S.%f")
+    out = []
+    for ts, d, t, m in zip(idx, days, times, micro):
+        if ts is pd.NaT:
+            out.append(None)
+        elif ts.microsecond or ts.nanosecond:
+            out.append(m)
+        elif ts.hour or ts.minute or ts.second:
+            out.append(t)
+        else:
+            out.append(d)
+    return out
+
+
+def _as_text(table):
+    """The object table with every cell a ``str`` (``str(cell)`` where it is not one).
+
+    Not ``astype(str)``: NumPy's fixed-width text drops trailing NUL characters,
+    and the round trip through it costs seconds for a million leaves.
+    """
+    flat = table.ravel()
+    other = np.fromiter((type(v) is not str for v in flat), dtype=bool, count=flat.size)
+    if other.any():
+        flat = flat.copy()
+        flat[other] = [str(v) for v in flat[other]]
+    return flat.reshape(table.shape)
 
 
 def _plain_numeric(dtype):
@@ -89,7 +163,13 @@ def _plain_numeric(dtype):
 class Hierarchy:
     """A generalization hierarchy: one row per leaf, one column per level.
 
-    Build it with :func:`load_hierarchy` or the ``from_*`` constructors.
+    Build it with :func:`load_hierarchy`, the ``from_*`` constructors or a
+    builder (:func:`~sklearn_anon.generalize.interval_hierarchy`,
+    :func:`~sklearn_anon.generalize.masking_hierarchy`,
+    :func:`~sklearn_anon.generalize.date_hierarchy`,
+    :func:`~sklearn_anon.generalize.ordered_grouping`); write it in ARX's
+    format with :meth:`to_csv`.  :class:`~sklearn_anon.HierarchyGeneralizer`
+    and :class:`~sklearn_anon.FullDomainAnonymizer` take it as is.
 
     Parameters
     ----------
@@ -100,7 +180,7 @@ class Hierarchy:
 
     Examples
     --------
-    >>> from sklearn_anon._hierarchy import load_hierarchy
+    >>> from sklearn_anon.generalize import load_hierarchy
     >>> h = load_hierarchy({"Bachelors": ["Undergraduate", "Higher", "*"],
     ...                     "Masters": ["Graduate", "Higher", "*"],
     ...                     "HS-grad": ["High School", "Secondary", "*"]})
@@ -123,7 +203,7 @@ class Hierarchy:
             raise ValueError(f"A hierarchy{where} needs at least one row and one column.")
         if pd.isna(table).any():
             raise ValueError(f"The hierarchy{where} has empty cells (ragged rows?).")
-        table = table.astype(str).astype(object)
+        table = _as_text(table)
         self.name = name
         self._table = table
         # object, not pandas' Arrow ``str``: a label may hold a lone surrogate
@@ -137,8 +217,10 @@ class Hierarchy:
         # tree check: the level L -> level L + 1 mapping is a function (on codes:
         # no pandas string inference, which fails on lone surrogates)
         for lev in range(1, table.shape[1] - 1):
-            pairs = np.unique(np.stack([self._codes[lev][0], self._codes[lev + 1][0]], axis=1), axis=0)
-            if len(pairs) != len(self._codes[lev][1]):
+            node, up = self._codes[lev][0], self._codes[lev + 1][0]
+            parent = np.empty(len(self._codes[lev][1]), dtype=np.int64)
+            parent[node] = up  # one parent per node (any writer), then check all agree
+            if not np.array_equal(parent[node], up):
                 raise ValueError(
                     f"The hierarchy{where} is not a tree: a node at level {lev} has "
                     f"two different parents at level {lev + 1}."
@@ -174,7 +256,7 @@ class Hierarchy:
 
     @classmethod
     def from_csv(cls, path, *, sep=";", name=None):
-        """From an ARX-style CSV file (``;``-separated, no header)."""
+        """From an ARX-style CSV file or text buffer (``;``-separated, no header)."""
         try:
             frame = pd.read_csv(
                 path, sep=sep, header=None, dtype=str, keep_default_na=False, na_values=[]
@@ -226,6 +308,52 @@ class Hierarchy:
     def to_frame(self):
         """The table as a DataFrame of strings, columns ``0 .. n_levels - 1``."""
         return pd.DataFrame(self._table.copy())
+
+    def to_csv(self, path_or_buffer=None, sep=";"):
+        """Write the table in ARX's CSV format: no header, one row per leaf.
+
+        ARX reads such a file with ``Hierarchy.create(path, charset, ';')``
+        and :func:`load_hierarchy` reads it back to an equal hierarchy.  A
+        label holding ``sep``, a quote or a line break is quoted (``"``,
+        doubled inside), as ARX's CSV reader expects.
+
+        Parameters
+        ----------
+        path_or_buffer : str, path-like, text buffer or None, default=None
+            Where to write (UTF-8, ``"\\n"`` line ends).  None returns the text.
+        sep : str, default=";"
+            One-character field separator (ARX's default is ``;``).
+
+        Returns
+        -------
+        str or None
+            The CSV text when ``path_or_buffer`` is None.
+
+        Examples
+        --------
+        >>> h = load_hierarchy({"Masters": ["Graduate", "*"], "HS-grad": ["Secondary", "*"]})
+        >>> print(h.to_csv(), end="")
+        Masters;Graduate;*
+        HS-grad;Secondary;*
+        >>> import io
+        >>> load_hierarchy(io.StringIO(h.to_csv())) == h
+        True
+        """
+        if not isinstance(sep, str) or len(sep) != 1 or sep in "\"\r\n":
+            raise ValueError("sep must be one character other than a quote or a line break.")
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=sep, quotechar='"', lineterminator="\n",
+                            quoting=csv.QUOTE_MINIMAL)
+        writer.writerows(self._table.tolist())
+        text = out.getvalue()
+        if path_or_buffer is None:
+            return text
+        if isinstance(path_or_buffer, (str, os.PathLike)):
+            with open(path_or_buffer, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+        else:
+            path_or_buffer.write(text)
+        return None
 
     def __len__(self):
         return self._table.shape[0]
@@ -303,6 +431,9 @@ class Hierarchy:
             return np.empty(0, dtype=np.int64)
         if pd.api.types.is_bool_dtype(uniques.dtype):
             uniques = uniques.astype(str)
+        if isinstance(uniques, pd.DatetimeIndex):
+            # per value ("2020-01-05" at midnight), not astype(str)'s per-index format
+            uniques = pd.Index(datetime_keys(uniques), dtype=object)
         if pd.api.types.is_numeric_dtype(uniques.dtype):
             if len(self._num_pos) == 0:  # text-only keys: no number is a leaf
                 return np.full(len(uniques), -1, dtype=np.int64)
@@ -388,10 +519,11 @@ def load_hierarchy(obj, *, name=None, sep=";"):
 
     Parameters
     ----------
-    obj : Hierarchy, DataFrame, dict or path-like
+    obj : Hierarchy, DataFrame, dict, path-like or text buffer
         DataFrame: columns are the levels, leaves first.  dict:
-        ``{leaf: [level1, level2, ...]}``.  str / path: an ARX-style CSV
-        file (``sep``-separated, no header).
+        ``{leaf: [level1, level2, ...]}``.  str / path / buffer: an ARX-style
+        CSV file (``sep``-separated, no header), as :meth:`Hierarchy.to_csv`
+        writes it.
     name : str or None, default=None
         Name used in error messages (e.g. the column).
     sep : str, default=";"
@@ -404,7 +536,7 @@ def load_hierarchy(obj, *, name=None, sep=";"):
     Examples
     --------
     >>> import pandas as pd
-    >>> from sklearn_anon._hierarchy import load_hierarchy
+    >>> from sklearn_anon.generalize import load_hierarchy
     >>> h = load_hierarchy(pd.DataFrame([["1", "0-4", "*"], ["7", "5-9", "*"]]))
     >>> list(h.generalize([7, 1, 99], 1))
     ['5-9', '0-4', '*']
@@ -421,7 +553,9 @@ def load_hierarchy(obj, *, name=None, sep=";"):
             where = f" for {name!r}" if name is not None else ""
             raise ValueError(f"Hierarchy file{where} not found.")
         return Hierarchy.from_csv(path, sep=sep, name=name)
+    if hasattr(obj, "read"):
+        return Hierarchy.from_csv(obj, sep=sep, name=name)
     raise TypeError(
-        "A hierarchy must be a Hierarchy, a DataFrame, a dict {value: [levels]} "
-        f"or a CSV path; got {type(obj).__name__}."
+        "A hierarchy must be a Hierarchy, a DataFrame, a dict {value: [levels]}, "
+        f"a CSV path or a text buffer; got {type(obj).__name__}."
     )

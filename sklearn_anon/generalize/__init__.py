@@ -16,8 +16,14 @@ What lives where (private modules; import from here or from :mod:`sklearn_anon`)
 - ``_prefix.py``: :class:`PrefixGeneralizer` (ZIP3, IPv4 networks);
 - ``_rare.py``: :class:`RareCategoryGrouper` (rare categories to ``"OTHER"``);
 - ``_hierarchy_generalizer.py``: :class:`HierarchyGeneralizer` (ARX-style
-  hierarchy tables; the hierarchy object itself is in
-  :mod:`sklearn_anon._hierarchy`);
+  hierarchy tables; the hierarchy object itself, :class:`Hierarchy` and
+  :func:`load_hierarchy`, is in :mod:`sklearn_anon._hierarchy`, shared with
+  k-anonymity and the metrics, and exported here);
+- ``_hierarchy_builders.py``: hierarchies built from a rule, in ARX's
+  format: :func:`interval_hierarchy` (fixed widths or quantiles, nested),
+  :func:`masking_hierarchy` (``02139 -> 0213* -> ...``),
+  :func:`date_hierarchy` (day, month, year, decade ...),
+  :func:`ordered_grouping` (runs of ordered categories);
 - ``_common.py``: helpers several of them share (docstring text, bin
   edges and labels, factorizing and spreading codes);
 - ``_engine.py``: what an engine (:mod:`sklearn_anon.dask`, or any other)
@@ -26,10 +32,17 @@ What lives where (private modules; import from here or from :mod:`sklearn_anon`)
   in ``__all__``).
 """
 
+from .._hierarchy import Hierarchy, load_hierarchy
 from ._date import DateGeneralizer
 
 # Engine extension points (documented, not user API: not in __all__).
 from ._engine import interval_labels, label_counts  # noqa: F401
+from ._hierarchy_builders import (
+    date_hierarchy,
+    interval_hierarchy,
+    masking_hierarchy,
+    ordered_grouping,
+)
 from ._hierarchy_generalizer import HierarchyGeneralizer
 from ._interval import IntervalGeneralizer
 from ._prefix import PrefixGeneralizer
@@ -38,9 +51,15 @@ from ._top_bottom import TopBottomCoder
 
 __all__ = [
     "DateGeneralizer",
+    "Hierarchy",
     "HierarchyGeneralizer",
     "IntervalGeneralizer",
     "PrefixGeneralizer",
     "RareCategoryGrouper",
     "TopBottomCoder",
+    "date_hierarchy",
+    "interval_hierarchy",
+    "load_hierarchy",
+    "masking_hierarchy",
+    "ordered_grouping",
 ]

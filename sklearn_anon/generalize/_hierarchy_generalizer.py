@@ -1,6 +1,7 @@
 """HierarchyGeneralizer: columns generalized along ARX-style hierarchy tables.
 
-The hierarchy object itself is :mod:`sklearn_anon._hierarchy` (shared with
+The hierarchy object itself is :mod:`sklearn_anon._hierarchy` (public as
+:class:`sklearn_anon.generalize.Hierarchy`; shared with
 k-anonymity and the metrics).
 """
 
@@ -32,8 +33,12 @@ class HierarchyGeneralizer(ColumnAnonymizer):
     ``L`` (ARX's ``adult_hierarchy_age.csv``: ``39;35-39;30-39;20-39;*``).
     Each column is replaced by its labels at ``levels[column]``.  A grid
     search can tune ``levels`` (``{"gen__levels": [1, 2, 3]}`` or a list of
-    per-column dicts).  See :mod:`sklearn_anon._hierarchy` for the
-    hierarchy object itself.
+    per-column dicts).  See :class:`~sklearn_anon.generalize.Hierarchy` for
+    the hierarchy object itself, and the builders
+    :func:`~sklearn_anon.generalize.interval_hierarchy`,
+    :func:`~sklearn_anon.generalize.masking_hierarchy`,
+    :func:`~sklearn_anon.generalize.date_hierarchy` and
+    :func:`~sklearn_anon.generalize.ordered_grouping` to make one.
 
     Numeric columns match numeric keys by value: the int ``39`` and the
     float ``39.0`` both match the key ``"39"`` (and ``"39.0"``); a numeric
@@ -53,7 +58,8 @@ class HierarchyGeneralizer(ColumnAnonymizer):
         Per column, a :class:`pandas.DataFrame` (levels as columns, values
         first), a dict ``{value: [level1, level2, ...]}``, a path to a
         ``;``-separated CSV file without header, or a
-        :class:`~sklearn_anon._hierarchy.Hierarchy`.  Columns may be given
+        :class:`~sklearn_anon.generalize.Hierarchy` (what the builders
+        return).  Columns may be given
         by name or position.  A single hierarchy (not a dict keyed by
         column) applies to every generalized column.
     levels : int or dict of {column: int}, default=1
