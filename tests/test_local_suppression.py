@@ -184,6 +184,34 @@ def test_dtypes_and_markers():
     assert pd.isna(out.iloc[-1][qis]).all()
 
 
+def test_unused_categories_are_not_released():
+    df = pd.DataFrame({"a": pd.Categorical(["x"] * 5 + ["SECRET"], categories=["x", "SECRET", "UNUSED"]),
+                       "b": ["p"] * 6})
+    out = LocalSuppressor(k=2).fit_transform(df)
+    assert list(out["a"].cat.categories) == ["x", "*"]
+    assert out["a"].tolist() == ["x"] * 5 + ["*"]
+
+
+def test_a_record_met_once_can_stay_visible():
+    # sdcMicro's reading: once three records are fully suppressed, the fourth,
+    # unique, matches them and stays as it is; k_strict_ shows it (documented)
+    df = pd.DataFrame({"a": ["u", "v1", "v2", "v3"], "b": ["p", "q1", "q2", "q3"]})
+    sup = LocalSuppressor(k=4)
+    out = sup.fit_transform(df)
+    assert min(wildcard_counts(_rows(out))) >= 4
+    assert sup.n_suppressed_ == 6 and sup.k_strict_ == 1
+    assert sum(r == s for r, s in zip(_rows(out), _rows(df))) == 1
+
+
+def test_row_order_does_not_change_the_result():
+    rng = np.random.default_rng(3)
+    df = _frame(rng.integers(0, 3, size=(40, 3)))
+    out = LocalSuppressor(k=4).fit_transform(df)
+    perm = rng.permutation(len(df))
+    again = LocalSuppressor(k=4).fit_transform(df.iloc[perm])
+    pd.testing.assert_frame_equal(again, out.iloc[perm])
+
+
 def test_minimal_on_a_chain_of_small_classes():
     # two classes of 3 that differ in one column: suppressing it in one class is enough
     df = pd.DataFrame({"a": ["x"] * 3 + ["y"] * 3, "b": ["z"] * 6})
