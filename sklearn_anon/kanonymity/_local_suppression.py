@@ -34,7 +34,7 @@ _KEY_LIMIT = 1 << 62
 #: booleans per block of the nearest-neighbour comparison (memory bound)
 _BLOCK = 4_000_000
 #: more violating patterns than this in a round: no waiting (pairwise comparison)
-_MAX_WAIT = 20_000
+_MAX_WAIT = 5_000
 
 
 def _column_name(frame, col, what):
@@ -77,12 +77,13 @@ def _mask_groups(codes):
     return ids.ravel(), known[first]
 
 
-def _match_sums(query, data, weights, *, query_rank=None, data_rank=None):
+def _match_sums(query, data, weights):
     """Sum of ``weights`` of the ``data`` rows that match each ``query`` row.
 
     Rows are integer codes, negative for a wildcard; two rows match when
-    they are equal on every column where both are known.  With ranks, only
-    data rows of a smaller rank than the query row count.
+    they are equal on every column where both are known.  One group sum per
+    pair of wildcard masks (query mask, data mask), on the columns known in
+    both.
     """
     out = np.zeros(len(query), dtype=np.float64)
     if len(query) == 0 or len(data) == 0:
@@ -91,35 +92,15 @@ def _match_sums(query, data, weights, *, query_rank=None, data_rank=None):
     d_ids, d_masks = _mask_groups(data)
     q_rows = [np.flatnonzero(q_ids == a) for a in range(len(q_masks))]
     d_rows = [np.flatnonzero(d_ids == b) for b in range(len(d_masks))]
-    ranked = query_rank is not None
     for a, qa in enumerate(q_masks):
         qi = q_rows[a]
         for b, db in enumerate(d_masks):
             di = d_rows[b]
             cols = np.flatnonzero(qa & db)
-            qk = query[np.ix_(qi, cols)]
-            dk = data[np.ix_(di, cols)]
-            both = _row_keys(np.concatenate([qk, dk]))
+            both = _row_keys(np.concatenate([query[np.ix_(qi, cols)], data[np.ix_(di, cols)]]))
             group = np.unique(both, return_inverse=True)[1].ravel()
-            if not ranked:
-                sums = np.bincount(group[len(qi):], weights=weights[di],
-                                   minlength=int(group.max()) + 1)
-                out[qi] += sums[group[:len(qi)]]
-                continue
-            # within each group, data rows ranked before the query row: sort by
-            # (group, rank, query before data at an equal rank), cumulative sums
-            rank = np.concatenate([query_rank[qi], data_rank[di]])
-            is_data = np.concatenate([np.zeros(len(qi), bool), np.ones(len(di), bool)])
-            order = np.lexsort([is_data, rank, group])
-            w = np.concatenate([np.zeros(len(qi)), weights[di]])[order]
-            csum = np.cumsum(w)
-            g = group[order]
-            start = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-            before = np.repeat(csum[start] - w[start], np.diff(np.r_[start, len(g)]))
-            pos = np.empty(len(order), dtype=np.int64)
-            pos[order] = np.arange(len(order))
-            qpos = pos[:len(qi)]
-            out[qi] += csum[qpos] - w[qpos] - before[qpos]
+            sums = np.bincount(group[len(qi):], weights=weights[di], minlength=int(group.max()) + 1)
+            out[qi] += sums[group[:len(qi)]]
     return out
 
 
@@ -210,18 +191,20 @@ def _suppress_codes(codes, k, order, *, wait=True):
         heading = np.ones(len(bad), dtype=np.int64)  # distance of the nearest patterns
         if len(stuck):
             useful[stuck], heading[stuck] = _nearest_columns(vp[stuck], pats)
-        # a column that reaches k; else one towards the nearest patterns;
-        # within each, the least important column first
-        g_rank = np.argsort(np.argsort(-gain, axis=1, kind="stable"), axis=1)
-        score = (np.where(reach, 0, np.where(useful, 1, 2)) * d + np.where(reach, 0, g_rank)) * d + rank[None, :]
-        score = np.where(vp >= 0, score, 4 * d * d * d)
+        # the least important column that reaches k; else, among the columns
+        # towards the nearest patterns, the largest gain, then the least important
+        larger = (gain[:, None, :] > gain[:, :, None]).sum(axis=2)  # columns gaining more
+        tier = np.where(reach, 0, np.where(useful, 1 + larger, 1 + d))
+        score = np.where(vp >= 0, tier * d + rank[None, :], (2 + d) * d)
         choice = score.argmin(axis=1)
         commit = np.ones(len(bad), dtype=bool)
         if wait and 1 < len(bad) <= _MAX_WAIT:
             # a violating pattern waits when the steps of the patterns before it
-            # (fewest matches first, then fewest rows) bring it to k
+            # bring it to k (priority: fewest matches, farthest from the others,
+            # most wildcards, fewest rows)
             prio = np.empty(len(bad), dtype=np.int64)
-            prio[np.lexsort([np.arange(len(bad)), w[bad], -heading, own])] = np.arange(len(bad))
+            n_wild = (vp < 0).sum(axis=1)
+            prio[np.lexsort([np.arange(len(bad)), w[bad], -n_wild, -heading, own])] = np.arange(len(bad))
             after = vp.copy()
             after[np.arange(len(bad)), choice] = -1
             heading = np.where(reach[np.arange(len(bad)), choice], -1, heading)  # done this round
@@ -363,7 +346,7 @@ class LocalSuppressor(ColumnAnonymizer):
        matches, then the least important;
     3. patterns are served by priority: fewest matches first (sdcMicro's
        highest-risk-first order), then the farthest from its nearest
-       patterns, then fewest rows.  A pattern waits a round when the
+       patterns, then the most cells suppressed already, then fewest rows.  A pattern waits a round when the
        patterns before it bring it to ``k``: those whose chosen step makes
        them match it, and those that keep moving towards it (it is one of
        their nearest patterns).  sdcMicro suppresses in both;
@@ -374,9 +357,9 @@ class LocalSuppressor(ColumnAnonymizer):
     touched, at most once per column: the result never suppresses more
     cells than suppressing the whole quasi-identifier part of every record
     below ``k``.  On 120 random tables of 4 to 6 rows (k = 2, 3) it
-    suppresses 1.23 times the exact minimum in total, sdcMicro's rule 1.62
+    suppresses 1.22 times the exact minimum in total, sdcMicro's rule 1.62
     times (``tests/test_local_suppression.py``); on Adult generalized at a
-    middle level, k=5, 1,549 cells against 2,652 for sdcMicro's rule and
+    middle level, k=5, 1,542 cells against 2,652 for sdcMicro's rule and
     18,784 for whole records (``benchmarks/bench_local_suppression.py``).
 
     Cost: one round is a few numpy group operations per pair of distinct
