@@ -5,6 +5,7 @@ Python loops over pairs of records, and an exact minimum found by
 enumerating every set of suppressed cells of small tables.
 """
 
+import itertools
 import pickle
 import warnings
 
@@ -205,6 +206,29 @@ def test_row_order_does_not_change_the_result():
     perm = rng.permutation(len(df))
     again = LocalSuppressor(k=4).fit_transform(df.iloc[perm])
     pd.testing.assert_frame_equal(again, out.iloc[perm])
+
+
+@settings(max_examples=40, deadline=None)
+@given(table=st.lists(st.lists(st.integers(0, 3), min_size=3, max_size=3), min_size=4, max_size=12),
+       size=st.sampled_from([1, 2, [2, 1]]))
+def test_combs_makes_every_combination_k_anonymous(table, size):
+    table = np.asarray(table)
+    k = 2
+    sup = LocalSuppressor(k=k, combs=size)
+    out = _rows(sup.fit_transform(_frame(table)))
+    sizes = size if isinstance(size, list) else [size]
+    least = min(min(wildcard_counts([tuple(r[j] for j in cols) for r in out]))
+                for c in sizes for cols in itertools.combinations(range(3), c))
+    assert least >= k and sup.k_achieved_ == least
+
+
+def test_combs_whole_set_is_the_default():
+    rng = np.random.default_rng(5)
+    df = _frame(rng.integers(0, 3, size=(30, 3)))
+    pd.testing.assert_frame_equal(LocalSuppressor(k=3, combs=3).fit_transform(df),
+                                  LocalSuppressor(k=3).fit_transform(df))
+    with pytest.raises(ValueError, match="combs"):
+        LocalSuppressor(k=3, combs=[4]).fit(df)
 
 
 def test_minimal_on_a_chain_of_small_classes():

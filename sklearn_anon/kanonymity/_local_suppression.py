@@ -16,6 +16,7 @@ neither is suppressed, so for one pair of masks the count is a group sum on
 the projection to those columns.
 """
 
+import itertools
 import warnings
 from numbers import Integral, Real
 
@@ -256,6 +257,13 @@ class LocalSuppressor(ColumnAnonymizer):
         possible; ties go to the column listed first.  None: as sdcMicro,
         the column with the most distinct values in the fitted data is
         suppressed first (ties: the later column first).
+    combs : int, list of int or None, default=None
+        sdcMicro's ``combs``: make every combination of that many
+        quasi-identifiers k-anonymous, for each size in turn (``[3, 2]``:
+        all triples, then all pairs), instead of the whole set.  The whole
+        set is then not guaranteed unless its size is listed.  None: the
+        whole set.  Each combination is one run of the algorithm below on
+        its columns, with the suppressions of the runs before.
     missing_matches : {"any", "own"}, default="any"
         What a missing value of the input (NaN, None, ``pd.NA``, NaT), or a
         cell that already holds the ``"*"`` marker or ``suppress_with``, is.
@@ -288,15 +296,17 @@ class LocalSuppressor(ColumnAnonymizer):
         Fitted records with at least one suppressed cell.
     k_achieved_ : int
         Smallest number of matching records in the output of the fitted
-        data, a suppressed cell matching any value (``>= k``).
+        data, a suppressed cell matching any value (``>= k``); with
+        ``combs``, the smallest over the combinations.
     k_strict_ : int
-        Smallest class size of the same output when a suppressed cell is a
-        value of its own (``"*"`` equals only ``"*"``), the reading of
+        Smallest class size of the same output, on all quasi-identifiers,
+        when a suppressed cell is a value of its own (``"*"`` equals only ``"*"``), the reading of
         :func:`sklearn_anon.metrics.k_anonymity` and of most tools: usually
         smaller than ``k``; generalize further when this is what must
         reach ``k``.
     n_rounds_ : int
-        Rounds of the greedy algorithm on the fitted data.
+        Rounds of the greedy algorithm on the fitted data (summed over the
+        combinations with ``combs``).
     n_features_in_ : int
         Number of columns seen in fit.
     feature_names_in_ : ndarray of str
@@ -410,17 +420,19 @@ class LocalSuppressor(ColumnAnonymizer):
         "quasi_identifiers": ["array-like", str, Integral, None],
         "k": [Interval(Integral, 1, None, closed="left")],
         "importance": [dict, list, tuple, None],
+        "combs": ["array-like", Integral, None],
         "missing_matches": [StrOptions({"any", "own"})],
         "suppress_with": [str, None],
     }
 
     _per_column_params = ()
 
-    def __init__(self, quasi_identifiers=None, *, k=5, importance=None, missing_matches="any",
-                 suppress_with=SUPPRESSED):
+    def __init__(self, quasi_identifiers=None, *, k=5, importance=None, combs=None,
+                 missing_matches="any", suppress_with=SUPPRESSED):
         self.quasi_identifiers = quasi_identifiers
         self.k = k
         self.importance = importance
+        self.combs = combs
         self.missing_matches = missing_matches
         self.suppress_with = suppress_with
 
@@ -488,6 +500,21 @@ class LocalSuppressor(ColumnAnonymizer):
         rank = np.empty(len(qis), dtype=np.int64)
         rank[order] = np.arange(len(qis))
         return rank
+
+    def _column_sets(self, d):
+        """The column sets (index arrays) to make k-anonymous, in order."""
+        if self.combs is None:
+            return [np.arange(d)]
+        sizes = [self.combs] if isinstance(self.combs, Integral) else list(self.combs)
+        if not sizes:
+            raise ValueError("combs is empty: give at least one size, or None.")
+        sets = []
+        for size in sizes:
+            if isinstance(size, (bool, np.bool_)) or not isinstance(size, Integral) or not 1 <= size <= d:
+                raise ValueError(
+                    f"combs must hold sizes between 1 and the number of quasi-identifiers ({d}).")
+            sets.extend(np.array(c) for c in itertools.combinations(range(d), int(size)))
+        return sets
 
     def _codes(self, frame, qis):
         """``(codes, already missing mask)``: integer codes of the quasi-identifiers."""
@@ -613,7 +640,16 @@ class LocalSuppressor(ColumnAnonymizer):
             new = ~missing
             fk = np.full(n, float(n))
         else:
-            done, fk, rounds = _suppress_codes(codes, self.k, self._order(qis))
+            order = self._order(qis)
+            done = codes.copy()
+            sets = self._column_sets(len(qis))
+            for cols in sets:  # sdcMicro's combs: one column set after the other
+                sub_order = np.argsort(np.argsort(order[cols], kind="stable"), kind="stable")
+                done[:, cols], fk, steps = _suppress_codes(done[:, cols], self.k, sub_order)
+                rounds += steps
+            if len(sets) > 1:  # later sets only add wildcards: earlier counts only grow
+                fk = np.min([_match_sums(done[:, cols], done[:, cols], np.ones(n)) for cols in sets],
+                            axis=0)
             new = (done < 0) & (codes >= 0)
         stats = {
             "suppressed": {c: int(new[:, j].sum()) for j, c in enumerate(qis)},
