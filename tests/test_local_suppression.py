@@ -19,6 +19,7 @@ from sklearn.pipeline import make_pipeline
 
 import sklearn_anon
 from sklearn_anon import HierarchyGeneralizer, LocalSuppressor
+from sklearn_anon._fit_record import fit_output
 from sklearn_anon.kanonymity import LocalSuppressor as FromFamily
 
 QI8 = ["sex", "age", "race", "marital-status", "education", "native-country",
@@ -137,6 +138,7 @@ def test_one_cell_instead_of_a_row():
     assert min(wildcard_counts(_rows(out))) >= 3
     assert sup.k_achieved_ == 3 and sup.k_strict_ == 1
     assert out.shape == df.shape and list(out.index) == list(df.index)
+    assert fit_output(sup) is out  # the release the privacy scorers measure
     # transform of the fitted data is the fit_transform output; no attribute changes
     before = dict(vars(sup))
     pd.testing.assert_frame_equal(sup.transform(df), out)
