@@ -372,13 +372,18 @@ class LocalSuppressor(ColumnAnonymizer):
     middle level, k=5, 1,542 cells against 2,652 for sdcMicro's rule and
     18,784 for whole records (``benchmarks/bench_local_suppression.py``).
 
-    Cost: one round is a few numpy group operations per pair of distinct
-    wildcard masks, over the distinct patterns, plus, for patterns without
-    a neighbour at distance one, a comparison with every pattern
-    (``patterns x patterns x columns`` booleans, in blocks).  Rounds are at
-    most a few times the number of quasi-identifiers.  It is meant for
-    generalized data (few distinct patterns); on raw data with many unique
-    rows it is slow and suppresses a lot: generalize first.
+    Cost: one round is ``2 + columns`` match counts, each a numpy group
+    sum per pair of distinct wildcard masks (which columns are suppressed)
+    over the distinct patterns, plus, for patterns without a neighbour at
+    distance one, a comparison with every pattern (``patterns x patterns x
+    columns`` booleans, in blocks), and the priority rule compares the
+    patterns below ``k`` pairwise (skipped, all of them suppressing at
+    once as sdcMicro does, when there are more than 5,000).  No Python loop
+    runs over rows or patterns.  Rounds were 2 to 4 on Adult.  It is meant
+    for generalized data (few distinct patterns, few wildcard masks): on
+    Adult's 8 quasi-identifiers generalized at a middle level (2,095
+    distinct rows) a fit takes about 0.4 s CPU; ungeneralized (21,977
+    records below k=5) 4.7 s and 24,630 cells: generalize first.
 
     Errors and warnings name columns and counts, never cell values.
 
