@@ -372,7 +372,7 @@ class LocalSuppressor(ColumnAnonymizer):
     middle level, k=5, 1,542 cells against 2,652 for sdcMicro's rule and
     18,784 for whole records (``benchmarks/bench_local_suppression.py``).
 
-    Cost: one round is ``2 + columns`` match counts, each a numpy group
+    Cost: one round is ``1 + columns`` match counts, each a numpy group
     sum per pair of distinct wildcard masks (which columns are suppressed)
     over the distinct patterns, plus, for patterns without a neighbour at
     distance one, a comparison with every pattern (``patterns x patterns x
