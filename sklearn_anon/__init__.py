@@ -48,7 +48,7 @@ from .identifiers import (
     Pseudonymizer,
     detect_pii,
 )
-from .kanonymity import FullDomainAnonymizer, MondrianAnonymizer
+from .kanonymity import FullDomainAnonymizer, LocalSuppressor, MondrianAnonymizer
 from .synthetic import DPSynthesizer, make_fake_pii
 
 __version__ = "0.1.0.dev0"
@@ -79,6 +79,7 @@ __all__ = [
     "detect_pii",
     # kanonymity
     "FullDomainAnonymizer",
+    "LocalSuppressor",
     "MondrianAnonymizer",
     # dp
     "DPGroupMeanEncoder",

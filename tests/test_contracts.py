@@ -37,6 +37,14 @@ NOT_COLUMNWISE = {
     # a classifier (predict, no transform); its output is labels it was trained on
     "DPLogisticRegression": "classifier (no transform)",
 }
+# Anonymizers that pass values through by design (not held to "no planted value
+# passes"; the other contracts hold), with the reason.
+KEEPS_VALUES = {
+    # suppresses cells of already-generalized data until each record matches k
+    # records, a suppressed cell matching any value (sdcMicro): a value met once
+    # stays when enough records have that column suppressed (documented)
+    "LocalSuppressor": "keeps the values of records that match k others with wildcards",
+}
 
 # Constructor arguments that make the estimator anonymize every column of the
 # test frames (the test frames have columns "a" and "b").
@@ -153,8 +161,11 @@ def _fit(est, frame):
     return est.fit(frame, y)
 
 
+_HIDING = [(n, c) for n, c in _anonymizers() if n not in KEEPS_VALUES]
+
+
 @pytest.mark.parametrize("case_id, train, test", CASES, ids=[c[0] for c in CASES])
-@pytest.mark.parametrize("name, cls", list(_anonymizers()), ids=[n for n, _ in _anonymizers()])
+@pytest.mark.parametrize("name, cls", _HIDING, ids=[n for n, _ in _HIDING])
 def test_planted_secret_never_in_output(name, cls, case_id, train, test):
     est = _make(name, cls)
     with warnings.catch_warnings(record=True) as caught:

@@ -31,6 +31,7 @@ anonymizer's documented extension points, never its private members:
 """
 
 from ._full_domain import FullDomainAnonymizer
+from ._local_suppression import LocalSuppressor
 from ._mondrian import MondrianAnonymizer
 
-__all__ = ["FullDomainAnonymizer", "MondrianAnonymizer"]
+__all__ = ["FullDomainAnonymizer", "LocalSuppressor", "MondrianAnonymizer"]
