@@ -55,8 +55,16 @@ def _privacy_cost(pipeline):
 
 
 def build_manifest(*, command, input_path, output_path, output_sha256, output_format, encrypted,
-                   n_rows, columns, policy_text, report, pipeline, handover, versions):
-    """The manifest as a dict (JSON types only)."""
+                   n_rows, columns, policy_text, report, pipeline, handover, versions,
+                   encryption=None):
+    """The manifest as a dict (JSON types only).
+
+    ``encryption``: the output's key (bytes) or :class:`~._age.AgeEncryption`,
+    recorded as its format and public part only (age recipients, an AES key's
+    keyed fingerprint), see :func:`~._crypto.encryption_record`.
+    """
+    from ._crypto import encryption_record
+
     verdict = None
     if report is not None:
         r = report.to_dict()
@@ -75,7 +83,8 @@ def build_manifest(*, command, input_path, output_path, output_sha256, output_fo
         "versions": versions,
         "input": {"name": Path(input_path).name, "sha256": sha256_file(input_path), "rows": int(n_rows)},
         "output": {"name": Path(output_path).name, "sha256": output_sha256, "format": output_format,
-                   "encrypted": bool(encrypted), "rows": int(n_rows), "columns": [str(c) for c in columns]},
+                   "encrypted": bool(encrypted), "encryption": encryption_record(encryption),
+                   "rows": int(n_rows), "columns": [str(c) for c in columns]},
         "verdict": verdict,
         "privacy_cost": _privacy_cost(pipeline),
         "key_fingerprints": _key_fingerprints(pipeline),
