@@ -444,6 +444,13 @@ def test_anonymize_and_apply_write_age_and_the_manifest_records_recipients(keys,
     assert record["encryption"]["format"] == _crypto.AES_GCM_FORMAT
     assert len(record["encryption"]["key_fingerprint"]) == 16
     assert os.environ[CRYPT_VAR] not in json.dumps(record)
+    # verify checks an encrypted release's checksum as written
+    code, out, err = run(["verify", enc], capsys)
+    assert code == 0, err
+    assert "output checksum: ok" in out and "not re-measured (the release is encrypted)" in out
+    enc.write_bytes(enc.read_bytes()[:-1])
+    code, _, err = run(["verify", enc], capsys)
+    assert_clean_error(code, err, contains="output checksum")
     # not encrypted: None
     plain_record = json.loads((tmp_path / "plain.csv.manifest.json").read_text())["output"]
     assert plain_record["encrypted"] is False and plain_record["encryption"] is None
