@@ -17,7 +17,6 @@ import signal
 import stat
 import subprocess
 import sys
-import textwrap
 import threading
 from pathlib import Path
 
@@ -135,6 +134,58 @@ def test_an_error_of_the_output_is_raised_as_it_was(exc):
     with pytest.raises(type(exc)):  # the last, buffered block too
         _age.decrypt_age_stream(io.BytesIO(blob), _Failing(exc, len(PLAIN) - 10),
                                 identities=[identity])
+
+
+class _FailingReader(io.BytesIO):
+    def read(self, size=-1):
+        if self.tell() > 100_000:
+            raise KeyboardInterrupt
+        return super().read(size)
+
+
+def test_an_interrupt_while_reading_is_raised_as_it_was():
+    text, recipient = _age.generate_identity()
+    enc = _age.AgeEncryption([recipient])
+    with pytest.raises(KeyboardInterrupt):
+        enc.encrypt_stream(_FailingReader(PLAIN), io.BytesIO())
+    identity = pyrage.x25519.Identity.from_str(text.splitlines()[-1])
+    with pytest.raises(KeyboardInterrupt):
+        _age.decrypt_age_stream(_FailingReader(enc.encrypt_bytes(PLAIN)), io.BytesIO(),
+                                identities=[identity])
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+@pytest.mark.parametrize("command", ["decrypt", "encrypt"])
+@pytest.mark.parametrize("signame, code, message", [
+    ("SIGINT", 130, "interrupted; no partial output is left"),
+    ("SIGTERM", 143, "stopped by SIGTERM; no partial output is left"),
+])
+def test_a_signal_in_the_middle_of_an_age_stream_stops_it_cleanly(command, signame, code,
+                                                                   message, keys, plain,
+                                                                   tmp_path, capsys,
+                                                                   monkeypatch):
+    # the signal arrives while pyrage streams (plaintext already in the .part file): the run
+    # stops with the signal's own exit code and message, not as "EncryptError", and nothing
+    # is left
+    enc = tmp_path / "x.age"
+    age_encrypt(plain, enc, keys["alice"][1], capsys)
+    real_write, sent = _age._Pipe.write, []
+
+    def write(self, data):
+        if self.count > 100_000 and not sent:
+            sent.append(True)
+            os.kill(os.getpid(), getattr(signal, signame))
+        return real_write(self, data)
+
+    monkeypatch.setattr(_age._Pipe, "write", write)
+    if command == "decrypt":
+        argv = ["decrypt", enc, "-o", tmp_path / "out.csv", "-i", keys["alice"][0]]
+    else:
+        argv = ["encrypt", plain, "-o", tmp_path / "y.age", "--recipient", keys["alice"][1]]
+    got, _, err = run(argv, capsys)
+    assert sent
+    assert (got, err.strip()) == (code, f"sklearn-anon: error: {message}")
+    no_leftovers(tmp_path, {"release.csv", "x.age"})
 
 
 # -- keygen --age ------------------------------------------------------------------------------

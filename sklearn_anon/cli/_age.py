@@ -27,6 +27,7 @@ manifest; recipients are public keys and are recorded in the manifest.
 import datetime
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from ._crypto import CryptoError, _check_key_file_mode
@@ -48,7 +49,6 @@ __all__ = [
 AGE_FORMAT = "age-encryption.org/v1"
 AGE_MAGIC = b"age-encryption.org/v1\n"
 AGE_ARMOR = b"-----BEGIN AGE ENCRYPTED FILE-----"
-_IO_BLOCK = 1 << 16
 #: how much of a file is read to find the kinds of its header's stanzas
 _HEADER_PEEK = 1 << 16
 
@@ -207,7 +207,7 @@ def write_identity_file(path):
 
 # -- passphrases ------------------------------------------------------------------
 #: ``--passphrase`` given without a value: ask on the terminal
-ASK = "ask"
+ASK = "\0ask"  # no command-line argument can hold a NUL: only const= gives it
 
 
 def _ask(confirm):
@@ -277,6 +277,53 @@ def read_passphrase(spec, *, confirm=False):
 
 
 # -- streams ----------------------------------------------------------------------
+class _StopRequested(BaseException):
+    """Raised by a :class:`_Pipe` to make pyrage stop when a stop signal arrived."""
+
+
+@contextmanager
+def _signals_around_pyrage(*pipes):
+    """Stop signals (SIGINT, SIGTERM, SIGHUP) during a pyrage call, handled after it.
+
+    A Python signal handler runs at the next Python instruction, which during
+    pyrage's streaming is the start of a :class:`_Pipe` method, outside any
+    ``try``: its exception would reach pyrage, which turns it into an error
+    of its own ("EncryptError: ...") or, in its last flush, drops it.  So
+    while pyrage runs, a stop signal is only recorded; the pipes then raise
+    :class:`_StopRequested` (pyrage stops within one 64 KiB block), and the
+    handler that was installed (the command line's, or Ctrl-C's
+    ``KeyboardInterrupt``) is called once pyrage has returned: the run stops
+    with the signal's own exception, and the outputs are removed as after
+    any stop.  Only in the main thread, and only over Python handlers.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending = []
+
+    def record(signum, frame):
+        pending.append(signum)
+        for pipe in pipes:
+            pipe.stop = True
+
+    previous = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None and callable(signal.getsignal(signum)):
+            previous[signum] = signal.signal(signum, record)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if pending:
+            previous[pending[0]](pending[0], None)  # raises: KeyboardInterrupt, the CLI's stop
+            raise CryptoError("interrupted by a signal")  # pragma: no cover - a handler that returns
+
+
 class _Pipe:
     """A file object pyrage reads or writes through, which keeps the first exception.
 
@@ -291,31 +338,31 @@ class _Pipe:
         self._progress = progress
         self.error = None
         self.count = 0
+        self.stop = False  # set by _signals_around_pyrage
 
     def read(self, size=-1):
         try:
+            if self.stop:
+                raise _StopRequested
             data = self._fh.read(size)
-        except BaseException as exc:
+            self.count += len(data)
+            if self._progress is not None and data:
+                self._progress(len(data))
+            return data
+        except BaseException as exc:  # a signal may arrive anywhere in here
             self.error = self.error or exc
             raise
-        self.count += len(data)
-        if self._progress is not None and data:
-            self._progress(len(data))
-        return data
-
-    def readinto(self, buffer):  # pragma: no cover - pyrage calls read()
-        data = self.read(len(buffer))
-        buffer[:len(data)] = data
-        return len(data)
 
     def write(self, data):
         try:
+            if self.stop:
+                raise _StopRequested
             n = self._fh.write(data)
+            self.count += len(data)
+            return len(data) if n is None else n
         except BaseException as exc:
             self.error = self.error or exc
             raise
-        self.count += len(data)
-        return len(data) if n is None else n
 
     def flush(self):
         try:
@@ -413,14 +460,15 @@ class AgeEncryption:
             dst.write(self.encrypt_bytes(data))
             return len(data)
         reader, writer = _Pipe(src, progress), _Pipe(dst)
-        try:
-            pyrage.encrypt_io(reader, writer, self._parsed)
-        except BaseException:
+        with _signals_around_pyrage(reader, writer):
+            try:
+                pyrage.encrypt_io(reader, writer, self._parsed)
+            except BaseException:
+                reader.raise_kept()
+                writer.raise_kept()
+                raise
             reader.raise_kept()
             writer.raise_kept()
-            raise
-        reader.raise_kept()
-        writer.raise_kept()
         return reader.count
 
 
@@ -518,16 +566,17 @@ def decrypt_age_stream(src, dst, *, identities=None, passphrase=None, name="inpu
             progress(len(data))
         return len(plain)
     reader, writer = _Pipe(src, progress), _Pipe(dst)
-    try:
-        pyrage.decrypt_io(reader, writer, list(identities))
-    except (pyrage.DecryptError, OSError) as exc:
+    with _signals_around_pyrage(reader, writer):
+        try:
+            pyrage.decrypt_io(reader, writer, list(identities))
+        except (pyrage.DecryptError, OSError) as exc:
+            reader.raise_kept()
+            writer.raise_kept()
+            raise _decrypt_error(name, exc) from None
+        except BaseException:
+            reader.raise_kept()
+            writer.raise_kept()
+            raise
         reader.raise_kept()
         writer.raise_kept()
-        raise _decrypt_error(name, exc) from None
-    except BaseException:
-        reader.raise_kept()
-        writer.raise_kept()
-        raise
-    reader.raise_kept()
-    writer.raise_kept()
     return writer.count
