@@ -54,11 +54,14 @@ def run(quick=False):
 
         t_age_enc, _ = best_time(lambda: encrypt_file(blob, tmp / "b.age", age))
         t_aes_enc, _ = best_time(lambda: encrypt_file(blob, tmp / "b.enc", aes))
-        t_age_dec, _ = best_time(lambda: decrypt_file(tmp / "b.age", tmp / "b1", identities=[identity]))
+        t_age_dec, _ = best_time(lambda: decrypt_file(tmp / "b.age", tmp / "b1",
+                                                      identities=[identity]))
         t_aes_dec, _ = best_time(lambda: decrypt_file(tmp / "b.enc", tmp / "b2", aes))
         assert (tmp / "b1").read_bytes() == (tmp / "b2").read_bytes() == blob.read_bytes()
-        t_rs_enc, _ = best_time(lambda: pyrage.encrypt_file(str(blob), str(tmp / "r.age"), [identity.to_public()]))
-        t_rs_dec, _ = best_time(lambda: pyrage.decrypt_file(str(tmp / "r.age"), str(tmp / "r.out"), [identity]))
+        t_rs_enc, _ = best_time(lambda: pyrage.encrypt_file(str(blob), str(tmp / "r.age"),
+                                                            [identity.to_public()]))
+        t_rs_dec, _ = best_time(lambda: pyrage.decrypt_file(str(tmp / "r.age"), str(tmp / "r.out"),
+                                                            [identity]))
         mib = size >> 20
         note = f"rows = bytes; wall; {load_before}, 2 shared cores (other sessions running)"
         rows.append(row(f"encrypt_file {mib} MiB, age (1 X25519 recipient, streamed)", size,

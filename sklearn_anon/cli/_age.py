@@ -154,7 +154,8 @@ def read_identity_file(path):
             return [pyrage.ssh.Identity.from_buffer(data)]
         except pyrage.IdentityError:
             raise CryptoError(f"identity file '{path}' is an SSH private key that cannot be "
-                              "used (protected by a passphrase, or of an unsupported type)") from None
+                              "used (protected by a passphrase, or of an unsupported type)"
+                              ) from None
     if is_age_header(data):
         raise CryptoError(f"identity file '{path}' is itself encrypted, which is not supported: "
                           "decrypt it with age first")
@@ -321,7 +322,8 @@ def _signals_around_pyrage(*pipes):
             signal.signal(signum, handler)
         if pending:
             previous[pending[0]](pending[0], None)  # raises: KeyboardInterrupt, the CLI's stop
-            raise CryptoError("interrupted by a signal")  # pragma: no cover - a handler that returns
+            # reached only if the handler returns (the CLI's and Ctrl-C's raise)
+            raise CryptoError("interrupted by a signal")
 
 
 class _Pipe:

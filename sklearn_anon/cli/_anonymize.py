@@ -100,7 +100,8 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
         _write_bytes(manifest_path(output), manifest_bytes(build_manifest(
             command="anonymize", input_path=data, output_path=output, output_sha256=digest,
             output_format=_table_format(output, output_format), encrypted=key is not None,
-            encryption=key, n_rows=len(anonymized), columns=anonymized.columns, policy_text=policy_text,
+            encryption=key,
+            n_rows=len(anonymized), columns=anonymized.columns, policy_text=policy_text,
             report=report, pipeline=ct, handover=policy.handover, versions=_library_versions(),
         )), outputs)
         if save_pipeline:
@@ -217,7 +218,8 @@ def cmd_apply(args):
         _write_bytes(manifest_path(args.output), manifest_bytes(build_manifest(
             command="apply", input_path=args.data, output_path=args.output, output_sha256=digest,
             output_format=_table_format(args.output, args.output_format), encrypted=key is not None,
-            encryption=key, n_rows=len(out), columns=out.columns, policy_text=policy_text, report=report,
+            encryption=key,
+            n_rows=len(out), columns=out.columns, policy_text=policy_text, report=report,
             pipeline=pipeline, handover=handover, versions=_library_versions(),
         )), outputs)
         if report is not None and args.report:

@@ -7,7 +7,13 @@ from ._anonymize import cmd_anonymize, cmd_apply
 from ._manifest import cmd_verify
 from ._common import PROG
 from ._demo import cmd_demo
-from ._encrypt import add_age_output_options, add_passphrase_option, cmd_decrypt, cmd_encrypt, cmd_keygen
+from ._encrypt import (
+    add_age_output_options,
+    add_passphrase_option,
+    cmd_decrypt,
+    cmd_encrypt,
+    cmd_keygen,
+)
 from ._profile import cmd_profile
 
 
