@@ -16,7 +16,9 @@ to target and measure a campaign, and nothing more:
 * **PII removed** (name, SSN, address, e-mail, user name, IP, birth date),
   the full **ZIP code kept** for geographic targeting.
 
-The file is written encrypted (AES-256-GCM, key from the environment), and
+The file is written encrypted (AES-256-GCM, key from the environment; and,
+with the ``age`` extra, in the age format, to the platform's public key, which
+the platform opens with the ``age`` tool and no Python), and
 the risk of what remains is assessed: high-cardinality columns are flagged
 (the exposure id is one per customer, by design: it *is* a pseudonymous
 identifier), and the re-identification risk on the quasi-identifiers left
@@ -60,6 +62,32 @@ def make_handover():
         remainder="drop",  # name, SSN, address, username, IP, birth date, MD5 of the e-mail...
         verbose_feature_names_out=False,
     ).set_output(transform="pandas")
+
+
+def write_age_handover(plain, out_dir):
+    """The same hand-over in the age format: the platform opens it with ``age -d``, no Python.
+
+    In practice the platform makes its key pair (``age-keygen -o key.txt``) and
+    sends the public key (``age1...``); here both are made for the example.
+    """
+    from sklearn_anon.cli._age import AgeEncryption, write_identity_file
+
+    try:
+        import pyrage  # noqa: F401
+    except ImportError:
+        print("(pip install 'sklearn-anon[age]' to write it in the age format, which the "
+              "platform opens with 'age -d', without Python)")
+        return
+    identity_file = out_dir / "ttt_platform_key.txt"  # the platform's secret, not the retailer's
+    if identity_file.exists():
+        identity_file.unlink()
+    recipient = write_identity_file(identity_file)
+    path = out_dir / "ttt_handover.csv.age"
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(AgeEncryption([recipient]).encrypt_bytes(plain))
+    os.replace(tmp, path)
+    print(f"wrote {path} (age, to the platform's public key {recipient[:12]}...); the platform "
+          f"runs, without Python: age -d -i {identity_file.name} {path.name} > handover.csv")
 
 
 def main(argv=None):
@@ -124,6 +152,7 @@ def main(argv=None):
           f"encrypted file is on disk); decrypts to the same bytes: {roundtrip}")
     print(f"the platform decrypts it with: sklearn-anon decrypt {path.name} -o handover.csv "
           f"--key {key_spec if key_spec.startswith('env:') else 'file:ttt_transfer.key'}")
+    write_age_handover(plain, out_dir)
 
     # -- what risk remains ---------------------------------------------------------------
     card = column_cardinality(release)

@@ -4,7 +4,7 @@ import subprocess
 import sys
 import textwrap
 
-OPTIONAL = ["faker", "dask", "distributed", "matplotlib", "cryptography", "pyarrow", "pycanon"]
+OPTIONAL = ["faker", "dask", "distributed", "matplotlib", "cryptography", "pyarrow", "pycanon", "pyrage"]
 
 
 def test_import_without_optional_extras():

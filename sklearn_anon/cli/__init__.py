@@ -4,11 +4,14 @@ Subcommands::
 
     sklearn-anon profile DATA [--html FILE] [--suggest-policy FILE]
     sklearn-anon anonymize DATA --policy POLICY -o OUT [--save-pipeline FILE]
-                 [--report FILE] [--encrypt-key env:NAME|file:PATH]
-    sklearn-anon apply DATA --pipeline FILE -o OUT [--report FILE] [--encrypt-key ...]
-    sklearn-anon encrypt FILE -o OUT --key env:NAME|file:PATH
-    sklearn-anon decrypt FILE -o OUT --key env:NAME|file:PATH
-    sklearn-anon keygen [-o KEYFILE]
+                 [--report FILE] [--recipient age1... | --passphrase [env:NAME]
+                 | --encrypt-key env:NAME|file:PATH]
+    sklearn-anon apply DATA --pipeline FILE -o OUT [--report FILE] [--recipient ...]
+    sklearn-anon encrypt FILE -o OUT (--recipient age1... [--recipient ...]
+                 | --recipients-file FILE | --passphrase [env:NAME|file:PATH]
+                 | --key env:NAME|file:PATH)
+    sklearn-anon decrypt FILE -o OUT (-i IDENTITY_FILE | --passphrase [...] | --key ...)
+    sklearn-anon keygen [--age] [-o KEYFILE]
     sklearn-anon demo [--output-dir DIR]
 
 DATA is a CSV (``--sep``, ``--encoding``) or Parquet file (by its suffix,
@@ -43,9 +46,11 @@ its public names:
 - ``_report``: the before/after privacy report; ``_errors``: library errors
   and warnings turned into one-line messages; ``_progress``:
   :class:`Progress`; ``_common``: :class:`UserError`, exit codes;
-- ``_crypto``: AES-256-GCM file encryption and the atomic :class:`OutputSet`.
+- ``_crypto``: AES-256-GCM file encryption, format detection and the atomic
+  :class:`OutputSet`; ``_age``: the age format (pyrage), which a partner opens
+  with the ``age`` tool.
 
-Heavy libraries (pandas, scikit-learn, joblib, pyarrow, cryptography) are
+Heavy libraries (pandas, scikit-learn, joblib, pyarrow, cryptography, pyrage) are
 imported inside the functions that use them, so that ``sklearn-anon
 --help`` starts fast.
 """

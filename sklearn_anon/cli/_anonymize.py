@@ -14,13 +14,13 @@ from ._errors import _guarded, _user_error
 from ._io import (
     _check_output,
     _write_bytes,
-    _load_key,
     _parquet_engine,
     _table_format,
     read_header,
     read_table,
     write_table,
 )
+from ._encrypt import encryption_note, output_encryption, resolve_output_key
 from ._manifest import build_manifest, manifest_bytes, manifest_path
 from ._progress import Progress
 from ._report import _privacy_report, _risk_lines, _write_report, check_verdict
@@ -37,6 +37,9 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
                   encrypt_key=None, fmt=None, output_format=None, sep=None, encoding="utf-8",
                   progress=None, allow_insufficient=False):
     """What ``sklearn-anon anonymize`` does; returns ``(anonymized, report, info)``.
+
+    ``encrypt_key``: an AES key reference (``"env:NAME"``, ``"file:PATH"``)
+    or an :class:`~._age.AgeEncryption` (age format).
 
     Nothing is written when the release fails its verdict (the policy's
     ``[report]`` requirements), unless ``allow_insufficient``
@@ -58,7 +61,7 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
         _check_output(p, inputs=[data, policy_path])
     if len({str(Path(p).resolve()) for p in outputs}) < len(outputs):
         raise UserError("the output, pipeline and report paths must differ")
-    key = _load_key(encrypt_key) if encrypt_key else None
+    key = resolve_output_key(encrypt_key)  # an env:/file: AES key, or an age encryption
     if _table_format(output, output_format) == "parquet":
         _parquet_engine()
     # 2. the header only
@@ -97,6 +100,7 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
         _write_bytes(manifest_path(output), manifest_bytes(build_manifest(
             command="anonymize", input_path=data, output_path=output, output_sha256=digest,
             output_format=_table_format(output, output_format), encrypted=key is not None,
+            encryption=key,
             n_rows=len(anonymized), columns=anonymized.columns, policy_text=policy_text,
             report=report, pipeline=ct, handover=policy.handover, versions=_library_versions(),
         )), outputs)
@@ -121,7 +125,7 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
             _write_report(report, report_path, outputs)
     next(steps, None)
     info = {"unlisted": unlisted, "n_rows": len(frame), "bytes": n_bytes, "qis": qis,
-            "policy": policy, "warnings": notes}
+            "policy": policy, "warnings": notes, "encryption": key}
     return anonymized, report, info
 
 
@@ -129,7 +133,7 @@ def cmd_anonymize(args):
     progress = Progress(False if args.quiet else None)
     anonymized, report, info = run_anonymize(
         args.data, args.policy, args.output, save_pipeline=args.save_pipeline,
-        report_path=args.report, encrypt_key=args.encrypt_key, fmt=args.format,
+        report_path=args.report, encrypt_key=output_encryption(args), fmt=args.format,
         output_format=args.output_format, sep=args.sep, encoding=args.encoding,
         progress=progress, allow_insufficient=args.allow_insufficient,
     )
@@ -144,7 +148,7 @@ def cmd_anonymize(args):
         _say(args, *_risk_lines(report))
     else:
         _say(args, "no quasi-identifier in the output: no risk report (list them in [report])")
-    _say(args, f"wrote {args.output}" + (" (encrypted)" if args.encrypt_key else ""))
+    _say(args, f"wrote {args.output}{encryption_note(info.get('encryption'))}")
     if args.save_pipeline:
         _say(args, f"wrote {args.save_pipeline} (fitted pipeline; re-apply with "
                    f"'{PROG} apply DATA --pipeline {args.save_pipeline} -o OUT')")
@@ -160,7 +164,7 @@ def cmd_apply(args):
         _check_output(p, inputs=[args.data, args.pipeline])
     if len({str(Path(p).resolve()) for p in outs}) < len(outs):
         raise UserError("the output and report paths must differ")
-    key = _load_key(args.encrypt_key) if args.encrypt_key else None
+    key = output_encryption(args)
     if _table_format(args.output, args.output_format) == "parquet":
         _parquet_engine()
     load_notes = []
@@ -214,6 +218,7 @@ def cmd_apply(args):
         _write_bytes(manifest_path(args.output), manifest_bytes(build_manifest(
             command="apply", input_path=args.data, output_path=args.output, output_sha256=digest,
             output_format=_table_format(args.output, args.output_format), encrypted=key is not None,
+            encryption=key,
             n_rows=len(out), columns=out.columns, policy_text=policy_text, report=report,
             pipeline=pipeline, handover=handover, versions=_library_versions(),
         )), outputs)
@@ -224,5 +229,5 @@ def cmd_apply(args):
     _say(args, f"applied '{args.pipeline}' to {len(frame):,} rows: {out.shape[1]} columns written")
     if report is not None:
         _say(args, *_risk_lines(report))
-    _say(args, f"wrote {args.output}" + (" (encrypted)" if key is not None else ""))
+    _say(args, f"wrote {args.output}{encryption_note(key)}")
     return 0

@@ -3,6 +3,12 @@
 The ``cryptography`` package is imported only when a file is encrypted or
 decrypted (``pip install sklearn-anon[crypto]``).
 
+This format can be read only by this package.  For a partner without it,
+files are written in the age format (:mod:`._age`, extra ``age``): the
+functions here take, in place of a key, an :class:`~._age.AgeEncryption`
+(``encrypt_*``), and :func:`decrypt_file` tells the two formats apart by
+their first bytes, so files written in either format stay readable.
+
 File format (version 1)::
 
     header  = b"SKANONE1" | chunk_size (4 bytes, big endian) | nonce prefix (8 random bytes)
@@ -373,6 +379,56 @@ def atomic_output(path, mode="wb"):
             yield fh
 
 
+# -- formats ---------------------------------------------------------------------------
+#: the names :func:`encryption_format` returns (and the manifest records)
+AES_GCM_FORMAT = "sklearn-anon/aes-256-gcm-chunked/v1"
+
+
+def encryption_format(path):
+    """The encryption format of a file by its first bytes: AES_GCM_FORMAT, age's, or None.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sklearn_anon.cli._crypto import encryption_format
+    >>> with tempfile.NamedTemporaryFile(suffix=".age") as fh:
+    ...     _ = fh.write(b"age-encryption.org/v1\\n-> X25519 ...")
+    ...     fh.flush()
+    ...     encryption_format(fh.name)
+    'age-encryption.org/v1'
+    """
+    from ._age import AGE_FORMAT, is_age_header
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+    except OSError:
+        return None
+    if head[:8] == MAGIC:
+        return AES_GCM_FORMAT
+    if is_age_header(head):
+        return AGE_FORMAT
+    return None
+
+
+def encryption_record(key):
+    """What the manifest records about how an output was encrypted (never a secret).
+
+    ``key``: None (not encrypted), the 32 bytes of an AES-GCM key (its
+    format and keyed fingerprint, as the pseudonymization keys'), or an
+    :class:`~._age.AgeEncryption` (age and the public recipients).
+    """
+    if key is None:
+        return None
+    if hasattr(key, "record"):
+        return key.record()
+    import hmac
+
+    # same construction and label as sklearn_anon.identifiers' key_fingerprint
+    fingerprint = hmac.new(bytes(key), b"sklearn_anon/key-fingerprint/v1", "sha256").hexdigest()
+    return {"format": AES_GCM_FORMAT, "key_fingerprint": fingerprint[:16]}
+
+
 # -- streams ---------------------------------------------------------------------------
 def _nonce(prefix, counter):
     if counter >= 1 << 32:  # pragma: no cover - 4 PiB at 1 MiB chunks
@@ -381,7 +437,13 @@ def _nonce(prefix, counter):
 
 
 def encrypt_stream(src, dst, key, *, chunk_size=DEFAULT_CHUNK_SIZE, progress=None):
-    """Encrypt the binary stream ``src`` into ``dst``; returns the bytes read."""
+    """Encrypt the binary stream ``src`` into ``dst``; returns the bytes read.
+
+    ``key``: 32 bytes (this module's AES-GCM format), or an
+    :class:`~._age.AgeEncryption` (the age format).
+    """
+    if hasattr(key, "encrypt_stream"):
+        return key.encrypt_stream(src, dst, progress=progress)
     aead = _aesgcm(key)
     header = _HEADER.pack(MAGIC, chunk_size, secrets.token_bytes(8))
     dst.write(header)
@@ -446,6 +508,8 @@ def encrypt_bytes(data, key, *, chunk_size=DEFAULT_CHUNK_SIZE):
     >>> decrypt_bytes(encrypt_bytes(b"hello", key), key)
     b'hello'
     """
+    if hasattr(key, "encrypt_bytes"):  # an AgeEncryption
+        return key.encrypt_bytes(data)
     out = io.BytesIO()
     encrypt_stream(io.BytesIO(data), out, key, chunk_size=chunk_size)
     return out.getvalue()
@@ -459,12 +523,8 @@ def decrypt_bytes(data, key, *, name="input"):
 
 
 def is_encrypted(path):
-    """Whether the file starts with the sklearn-anon encryption header."""
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(8) == MAGIC
-    except OSError:
-        return False
+    """Whether the file starts with an encryption header (this package's or age's)."""
+    return encryption_format(path) is not None
 
 
 def encrypt_file(src, dst, key, *, chunk_size=DEFAULT_CHUNK_SIZE, progress=None):
@@ -473,7 +533,33 @@ def encrypt_file(src, dst, key, *, chunk_size=DEFAULT_CHUNK_SIZE, progress=None)
         return encrypt_stream(fin, fout, key, chunk_size=chunk_size, progress=progress)
 
 
-def decrypt_file(src, dst, key, *, progress=None):
-    """Decrypt file ``src`` to ``dst``: nothing is left at ``dst`` when it fails."""
-    with open(src, "rb") as fin, atomic_output(dst) as fout:
-        return decrypt_stream(fin, fout, key, name=f"'{src}'", progress=progress)
+def decrypt_file(src, dst, key=None, *, identities=None, passphrase=None, progress=None):
+    """Decrypt file ``src`` to ``dst``: nothing is left at ``dst`` when it fails.
+
+    The format is told by the file's first bytes: this module's AES-GCM
+    format needs ``key``; an age file needs ``identities`` (from
+    :func:`~._age.read_identity_file`) or ``passphrase``.  Returns the
+    plaintext size.
+    """
+    from ._age import AGE_FORMAT, decrypt_age_stream
+
+    name = f"'{src}'"
+    fmt = encryption_format(src)
+    if fmt == AGE_FORMAT:
+        if identities is None and passphrase is None:
+            raise CryptoError(f"{name} is an age file: give --identity FILE (or --passphrase), "
+                              "not --key")
+    elif key is None:
+        if fmt == AES_GCM_FORMAT:
+            raise CryptoError(f"{name} is in sklearn-anon's AES-GCM format: give --key "
+                              "(env:NAME or file:PATH)")
+        raise CryptoError(f"{name} is not an encrypted file (neither age nor sklearn-anon's "
+                          "format)")
+    with open(src, "rb") as fin:
+        head = fin.read(1 << 16)
+        fin.seek(0)
+        with atomic_output(dst) as fout:
+            if fmt == AGE_FORMAT:
+                return decrypt_age_stream(fin, fout, identities=identities, passphrase=passphrase,
+                                          name=name, progress=progress, head=head)
+            return decrypt_stream(fin, fout, key, name=name, progress=progress)

@@ -57,7 +57,7 @@ def _check_input(path, what="input"):
 
     if is_encrypted(path):
         raise UserError(f"{what} '{path}' is encrypted: decrypt it first "
-                        f"({PROG} decrypt {path} -o FILE --key env:NAME)")
+                        f"({PROG} decrypt {path} -o FILE --identity KEYFILE, or --key env:NAME)")
     return path
 
 

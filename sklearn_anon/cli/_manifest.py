@@ -55,8 +55,16 @@ def _privacy_cost(pipeline):
 
 
 def build_manifest(*, command, input_path, output_path, output_sha256, output_format, encrypted,
-                   n_rows, columns, policy_text, report, pipeline, handover, versions):
-    """The manifest as a dict (JSON types only)."""
+                   n_rows, columns, policy_text, report, pipeline, handover, versions,
+                   encryption=None):
+    """The manifest as a dict (JSON types only).
+
+    ``encryption``: the output's key (bytes) or :class:`~._age.AgeEncryption`,
+    recorded as its format and public part only (age recipients, an AES key's
+    keyed fingerprint), see :func:`~._crypto.encryption_record`.
+    """
+    from ._crypto import encryption_record
+
     verdict = None
     if report is not None:
         r = report.to_dict()
@@ -75,7 +83,8 @@ def build_manifest(*, command, input_path, output_path, output_sha256, output_fo
         "versions": versions,
         "input": {"name": Path(input_path).name, "sha256": sha256_file(input_path), "rows": int(n_rows)},
         "output": {"name": Path(output_path).name, "sha256": output_sha256, "format": output_format,
-                   "encrypted": bool(encrypted), "rows": int(n_rows), "columns": [str(c) for c in columns]},
+                   "encrypted": bool(encrypted), "encryption": encryption_record(encryption),
+                   "rows": int(n_rows), "columns": [str(c) for c in columns]},
         "verdict": verdict,
         "privacy_cost": _privacy_cost(pipeline),
         "key_fingerprints": _key_fingerprints(pipeline),
@@ -90,9 +99,10 @@ def manifest_bytes(manifest):
 def cmd_verify(args):
     """``sklearn-anon verify OUT --manifest M [--data RAW]``: exit 0 when every check passes."""
     from ._common import UserError, _say
-    from ._io import _check_input
+    from ._io import _check_input, _check_regular
 
-    output = _check_input(args.output)
+    # an encrypted release (age or AES-GCM) is checked as written: its checksum only
+    output = _check_regular(args.output)
     manifest_file = _check_input(args.manifest or manifest_path(output), "manifest")
     try:
         manifest = json.loads(Path(manifest_file).read_text(encoding="utf-8"))
@@ -108,6 +118,8 @@ def cmd_verify(args):
         checks += _remeasure(output, manifest, args)
     for name, ok in checks:
         _say(args, f"{name}: {'ok' if ok else 'MISMATCH'}")
+    if manifest.get("verdict") is not None and manifest["output"].get("encrypted"):
+        _say(args, "requirements: not re-measured (the release is encrypted)")
     failed = [name for name, ok in checks if not ok]
     if failed:
         raise UserError(f"verify: {', '.join(failed)}: does not match the manifest")

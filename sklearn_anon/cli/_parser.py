@@ -7,7 +7,13 @@ from ._anonymize import cmd_anonymize, cmd_apply
 from ._manifest import cmd_verify
 from ._common import PROG
 from ._demo import cmd_demo
-from ._encrypt import cmd_decrypt, cmd_encrypt, cmd_keygen
+from ._encrypt import (
+    add_age_output_options,
+    add_passphrase_option,
+    cmd_decrypt,
+    cmd_encrypt,
+    cmd_keygen,
+)
 from ._profile import cmd_profile
 
 
@@ -69,7 +75,9 @@ def build_parser():
     p.add_argument("--report", metavar="FILE",
                    help="before/after privacy report (.md, .html or .json)")
     p.add_argument("--encrypt-key", metavar="env:NAME|file:PATH",
-                   help="write the output encrypted (AES-256-GCM) with this key")
+                   help="write the output encrypted (AES-256-GCM) with this key; only this "
+                        "package decrypts it (for a partner, use --recipient: age format)")
+    add_age_output_options(p)
     p.add_argument("--output-format", choices=["csv", "parquet"], default=None,
                    help="default: from the output suffix")
     _add_verdict_option(p)
@@ -85,7 +93,8 @@ def build_parser():
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="anonymized table")
     p.add_argument("--report", metavar="FILE", help="before/after report (.md, .html, .json)")
     p.add_argument("--encrypt-key", metavar="env:NAME|file:PATH",
-                   help="write the output encrypted with this key")
+                   help="write the output encrypted (AES-256-GCM) with this key")
+    add_age_output_options(p)
     p.add_argument("--output-format", choices=["csv", "parquet"], default=None,
                    help="default: from the output suffix")
     _add_verdict_option(p)
@@ -102,22 +111,50 @@ def build_parser():
     _add_input_options(p)
     p.set_defaults(func=cmd_verify)
 
-    for name, helptext in (("encrypt", "encrypt a file for transfer (AES-256-GCM)"),
-                           ("decrypt", "decrypt a file written by encrypt")):
-        p = sub.add_parser(name, parents=[common], help=helptext, description=helptext)
-        p.add_argument("input", help="any file")
-        p.add_argument("-o", "--output", required=True, help="written atomically")
-        p.add_argument("--key", required=True, metavar="env:NAME|file:PATH",
-                       help="the key: an environment variable or a key file, never a literal")
-        if name == "encrypt":
-            p.add_argument("--force", action="store_true",
-                           help="encrypt even if the input is already encrypted")
-        p.set_defaults(func=cmd_encrypt if name == "encrypt" else cmd_decrypt, force=False)
+    p = sub.add_parser(
+        "encrypt", parents=[common], help="encrypt a file for transfer (age, or AES-256-GCM)",
+        description="Encrypt a file in the age format, which the partner opens with the age "
+                    "tool and no Python ('age -d -i key.txt FILE > OUT'): to public keys "
+                    "(--recipient, --recipients-file) or with a passphrase; or, with --key, "
+                    "in sklearn-anon's AES-256-GCM format, which only this package reads.")
+    p.add_argument("input", help="any file")
+    p.add_argument("-o", "--output", required=True, help="written atomically")
+    add_age_output_options(p)
+    p.add_argument("--key", metavar="env:NAME|file:PATH",
+                   help="sklearn-anon's AES-256-GCM format with this key: an environment "
+                        "variable or a key file, never a literal")
+    p.add_argument("--force", action="store_true",
+                   help="encrypt even if the input is already encrypted")
+    p.set_defaults(func=cmd_encrypt)
 
-    p = sub.add_parser("keygen", parents=[common], help="make a new 256-bit key",
-                       description="Print a new random key (base64), or write it to a file "
-                                   "readable by you only.")
-    p.add_argument("-o", "--output", metavar="KEYFILE")
+    p = sub.add_parser(
+        "decrypt", parents=[common], help="decrypt an age or sklearn-anon file",
+        description="Decrypt a file written by 'encrypt', by anonymize/apply with an "
+                    "encryption option, or by age; the format is told by the file's first "
+                    "bytes.  A wrong key, a modified or a truncated file is one line and exit "
+                    "code 1, and leaves no output.")
+    p.add_argument("input", help="an encrypted file")
+    p.add_argument("-o", "--output", required=True, help="written atomically")
+    p.add_argument("-i", "--identity", action="append", default=[], metavar="FILE",
+                   help="age: an identity file (AGE-SECRET-KEY-1..., from 'keygen --age' or "
+                        "age-keygen) or an unencrypted SSH private key; repeatable")
+    add_passphrase_option(p, "age: the passphrase, from env:NAME or file:PATH, or asked on "
+                             "the terminal when given without a value")
+    p.add_argument("--key", metavar="env:NAME|file:PATH",
+                   help="sklearn-anon's AES-256-GCM format: the key, an environment "
+                        "variable or a key file, never a literal")
+    p.set_defaults(func=cmd_decrypt)
+
+    p = sub.add_parser("keygen", parents=[common], help="make a new key (or an age identity)",
+                       description="Print a new random 256-bit key (base64) for --key, or "
+                                   "write it to a file readable by you only.  With --age: a "
+                                   "new age X25519 identity (the secret key, as age-keygen "
+                                   "writes it); its public key (age1...), printed on stdout, "
+                                   "is what senders give as --recipient.")
+    p.add_argument("-o", "--output", metavar="KEYFILE",
+                   help="write the key (identity) to this file, mode 0600; never overwritten")
+    p.add_argument("--age", action="store_true",
+                   help="an age identity instead of an AES key")
     p.set_defaults(func=cmd_keygen)
 
     p = sub.add_parser("demo", parents=[common], help="the whole workflow on synthetic data",
