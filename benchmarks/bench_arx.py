@@ -296,11 +296,11 @@ def ours_full_domain(df, name, *, runs=5, warmup=1):
     return figures
 
 
-def ours_mondrian(df, k, *, runs=5, warmup=1):
+def ours_mondrian(df, k, *, runs=5, warmup=1, params=None):
     from sklearn_anon import MondrianAnonymizer
 
     paths = hierarchy_paths(QIS)
-    est = MondrianAnonymizer(k=k, quasi_identifiers=QIS, hierarchies=paths)
+    est = MondrianAnonymizer(k=k, quasi_identifiers=QIS, hierarchies=paths, **(params or {}))
     wall, cpu, out = _median_timed(lambda: est.fit_transform(df), runs, warmup)
     figures = table_figures(out, QIS, paths)
     figures.update(time_ms=wall, cpu_ms=cpu, qis=QIS)
@@ -309,8 +309,11 @@ def ours_mondrian(df, k, *, runs=5, warmup=1):
 
 # -- the comparison -------------------------------------------------------------------
 def compare(*, full=tuple(FULL_DOMAIN), ks=LOCAL_KS, runs=5, warmup=1, local_runs=None,
-            verbose=True):
-    """Both sides on every setting; one dict per setting (raises ArxUnavailable)."""
+            mondrian_params=None, verbose=True):
+    """Both sides on every setting; one dict per setting (raises ArxUnavailable).
+
+    ``mondrian_params``: extra keyword arguments of ``MondrianAnonymizer``
+    (beside ``k``, ``quasi_identifiers`` and ``hierarchies``)."""
     df = load_adult()
     local_runs = runs if local_runs is None else local_runs
     results = []
@@ -331,7 +334,8 @@ def compare(*, full=tuple(FULL_DOMAIN), ks=LOCAL_KS, runs=5, warmup=1, local_run
             if setting.startswith("full:"):
                 ours = ours_full_domain(df, name, runs=n_runs, warmup=warmup)
             else:
-                ours = ours_mondrian(df, int(setting.split("k=")[1]), runs=n_runs, warmup=warmup)
+                ours = ours_mondrian(df, int(setting.split("k=")[1]), runs=n_runs, warmup=warmup,
+                                     params=mondrian_params)
             results.append({"setting": name, "arx": arx, "arx_table": arx_fig, "ours": ours,
                              "load": os.getloadavg()})
     return results
@@ -399,6 +403,8 @@ def main(argv=None):
     parser.add_argument("--ks", type=int, nargs="*", default=list(LOCAL_KS),
                         help="k of the local-recoding rows (none: skip them)")
     parser.add_argument("--no-full", action="store_true", help="skip the full-domain rows")
+    parser.add_argument("--mondrian-params", metavar="JSON", type=json.loads, default=None,
+                        help='extra MondrianAnonymizer parameters, e.g. \'{"suppression_limit": 0.01}\'')
     parser.add_argument("--json", metavar="FILE", help="also write every figure to FILE")
     args = parser.parse_args(argv)
     reason = skip_reason()
@@ -408,7 +414,8 @@ def main(argv=None):
     load_before = os.getloadavg()
     try:
         results = compare(full=() if args.no_full else tuple(FULL_DOMAIN), ks=tuple(args.ks),
-                          runs=args.runs, warmup=args.warmup, local_runs=args.local_runs)
+                          runs=args.runs, warmup=args.warmup, local_runs=args.local_runs,
+                          mondrian_params=args.mondrian_params)
     except ArxUnavailable as exc:
         print(f"ARX comparison skipped: {exc}")
         return 0
@@ -416,7 +423,11 @@ def main(argv=None):
     print(f"Machine: {machine()}; load average (1/5/15 min) before "
           f"{'/'.join(f'{x:.2f}' for x in load_before)}, after "
           f"{'/'.join(f'{x:.2f}' for x in load_after)}")
-    print("ARX 3.9 built from source (benchmarks/arx/build.sh), measured in this run.\n")
+    import sklearn_anon
+
+    print(f"sklearn_anon from {Path(sklearn_anon.__file__).parent}")
+    print("ARX 3.9 built from source (benchmarks/arx/build.sh), measured in this run; "
+          f"MondrianAnonymizer extra parameters: {args.mondrian_params or 'none'}.\n")
     print(format_comparison(results))
     levels = format_levels(results)
     if levels.count("\n") > 1:
