@@ -3,7 +3,8 @@
 Without a JDK or ARX's sources it skips with a reason; with them (``ARX_SRC``
 set, ``java``/``javac`` on PATH, Adult present) a tiny run reproduces ARX's
 known optimum (full-domain k=5, 0% suppression: granularity loss 0.708, 24
-classes) and the loss function of the harness reproduces ARX's own figure.
+classes) and the loss function of the harness reproduces ARX's own figure
+(marked ``slow``; it only runs when ``ARX_SRC`` is set).
 """
 
 import importlib
@@ -73,6 +74,7 @@ def test_arx_granularity_definition(bench_arx, tmp_path):
         bench_arx.arx_granularity(pd.DataFrame({"a": ["q"]}), {"a": paths["a"]})
 
 
+@pytest.mark.slow  # a JVM start and one ARX run (~10 s), plus a one-time build (~1 min)
 def test_arx_full_domain_k5(bench_arx):
     """ARX's known optimum, and our loss function on ARX's own output gives ARX's figure."""
     reason = bench_arx.skip_reason()
