@@ -31,7 +31,8 @@ if [ -d "$ARX_SRC/src/main" ]; then
     if [ -e "$ARX_SRC/.git" ] && git -C "$ARX_SRC" rev-parse --verify -q HEAD >/dev/null 2>&1; then
         src_id=$(git -C "$ARX_SRC" rev-parse HEAD)
         # uncommitted edits change the build too
-        dirty=$(git -C "$ARX_SRC" status --porcelain -- src/main lib 2>/dev/null | cksum | cut -d' ' -f1)
+        dirty=$( (git -C "$ARX_SRC" diff HEAD -- src/main lib/ant; \
+                  git -C "$ARX_SRC" ls-files --others -- src/main lib/ant) | cksum | cut -d' ' -f1)
         src_id="$src_id-$dirty"
     else
         src_id=$(cd "$ARX_SRC" && find src/main lib/ant -type f | sort | xargs cksum | cksum | cut -d" " -f1)
@@ -44,7 +45,8 @@ else
     exit 2
 fi
 stub_id=$(find "$here/stubs" -name '*.java' | sort | xargs cat | cksum | cut -d' ' -f1)
-arx="$cache_root/$(printf %s "$src_id" | cut -c1-24)-$stub_id"
+# folder: the revision's first 12 characters (readable), then a checksum of all of it
+arx="$cache_root/$(printf %s "$src_id" | cut -c1-12)-$(printf '%s %s' "$src_id" "$stub_id" | cksum | cut -d' ' -f1)"
 
 # -- ARX itself (once per revision and stub set) --------------------------------
 if [ ! -f "$arx/BUILT" ]; then
