@@ -92,3 +92,12 @@ def test_arx_full_domain_k5(bench_arx):
     assert bench_arx.arx_granularity(released, paths, res["qis"]) == pytest.approx(
         res["granularity"], abs=1e-12)
     assert res["granularity_check"] == pytest.approx(res["granularity"], abs=1e-12)
+
+
+def test_format_checks_flags_a_mismatch(bench_arx):
+    row = {"arx": {"granularity": 0.5, "per_cell_loss": 0.4},
+           "arx_table": {"loss": 0.5, "per_cell": 0.4},
+           "ours": {"loss": 0.3, "granularity_attr": 0.3}}
+    assert "FAILED" not in bench_arx.format_checks([row])
+    bad = {**row, "arx_table": {"loss": 0.6, "per_cell": 0.4}}
+    assert "FAILED" in bench_arx.format_checks([row, bad])
