@@ -12,7 +12,7 @@ runs.
 ARX's figures are NOT measured in this run: they are copied from
 ``shared/anchors.md`` (ARX 3.9 built from source, warm JVM, median of 5, on
 this kind of machine, 2 cores).  Machines are shared and loaded, so compare
-the ratio with care; a same-run ARX harness is issue 16 item 6.
+the ratio with care.  ARX measured in the same run: ``bench_arx.py``.
 """
 
 import os
