@@ -34,7 +34,9 @@ the encoder's noisy release), :meth:`~sklearn_anon.MondrianAnonymizer.region_ind
 :meth:`~sklearn_anon.MondrianAnonymizer.regions_hold` and
 :meth:`~sklearn_anon.MondrianAnonymizer.collapse_regions`.  :func:`fit_dask`
 is a :func:`functools.singledispatch` function: a new estimator registers
-its Dask fit with ``fit_dask.register``.
+its Dask fit with ``fit_dask.register``.  Compositions are walked by the
+package's one walker, ``sklearn_anon._pipeline.leaves`` (a new composite
+class registers its parts with ``sklearn_anon._pipeline.children.register``).
 
 The per-call privacy accounting of the local mechanisms is kept: one
 :func:`transform_dask` call is one release (each record is in one
@@ -55,12 +57,12 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.compose import ColumnTransformer
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from . import _text
 from ._compat import BudgetAccountant
+from ._pipeline import leaves
 from .base import SUPPRESSED, per_column, require_numeric
 from .dp import (
     DPGroupMeanEncoder,
@@ -93,39 +95,9 @@ __all__ = [
 ]
 
 
-# -- walking fitted compositions ----------------------------------------------------
-def _fitted_steps(est):
-    """Every fitted estimator inside ``est`` (itself included), in a fixed order."""
-    yield est
-    for step in _inner_steps(est):
-        yield from _fitted_steps(step)
-
-
-@functools.singledispatch
-def _inner_steps(est):
-    """The fitted estimators a composition holds (dispatched on its class; none by default)."""
-    return ()
-
-
-@_inner_steps.register(Pipeline)
-def _pipeline_steps(est):
-    return [step for _, step in est.steps if step is not None and step != "passthrough"]
-
-
-@_inner_steps.register(ColumnTransformer)
-def _column_transformer_steps(est):
-    return [step for _, step, _ in est.transformers_ if not isinstance(step, str)]
-
-
-@_inner_steps.register(FeatureUnion)
-def _feature_union_steps(est):
-    return [step for _, step in est.transformer_list
-            if step is not None and not (isinstance(step, str) and step in ("drop", "passthrough"))]
-
-
 def _randomized_steps(est):
     """The per-call randomized steps (local DP mechanisms) of a fitted estimator."""
-    return [s for s in _fitted_steps(est) if is_local_mechanism(s)]
+    return [s for _, s in leaves(est) if is_local_mechanism(s)]
 
 
 def partition_seeds(random_state, n_partitions):

@@ -16,41 +16,9 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import NotFittedError
 
+from .._pipeline import children, column_names, leaves
+
 __all__ = []
-
-
-
-def _walk(estimator):
-    """The estimator and every estimator nested in it (pipelines, column transformers)."""
-    yield estimator
-    steps = getattr(estimator, "steps", None)
-    if isinstance(steps, list):
-        for _, step in steps:
-            if not isinstance(step, str) and step is not None:
-                yield from _walk(step)
-    parts = getattr(estimator, "transformers_", None)
-    if isinstance(parts, list):
-        for part in parts:
-            if len(part) >= 2 and not isinstance(part[1], str):
-                yield from _walk(part[1])
-
-
-def _input_names(ct, cols):
-    """Column names selected by one part of a fitted ColumnTransformer (None: unknown)."""
-    names = np.asarray(getattr(ct, "feature_names_in_", []), dtype=object)
-    if isinstance(cols, str):
-        return [cols]
-    if callable(cols) or isinstance(cols, slice):
-        return None
-    cols = list(cols)
-    if all(isinstance(c, str) for c in cols):
-        return cols
-    arr = np.asarray(cols)
-    if names.size and arr.dtype.kind == "b" and arr.size == names.size:
-        return list(names[arr])
-    if names.size and arr.dtype.kind in "iu":
-        return list(names[arr])
-    return None
 
 
 def _as_frame(out, estimator, index):
@@ -73,10 +41,10 @@ def _as_frame(out, estimator, index):
 def _by_parts(ct, table, columns):
     """Apply the parts of a ColumnTransformer that read only columns present in ``table``."""
     pieces = []
-    for name, trans, cols in getattr(ct, "transformers_", []):
+    for _, trans, cols in children(ct):
         if isinstance(trans, str) and trans == "drop":
             continue
-        inputs = _input_names(ct, cols)
+        inputs = column_names(ct, cols)
         if not inputs or any(c not in table.columns for c in inputs):
             continue
         part = table[inputs]
@@ -218,7 +186,7 @@ def fitted_bins(anonymizer):
         anonymizer = anonymizer.estimator
     if anonymizer is None or not hasattr(anonymizer, "transform"):
         return out
-    for est in _walk(anonymizer):
+    for _, est in leaves(anonymizer):
         bounds = getattr(est, "label_bounds", None)
         if callable(bounds):
             try:
