@@ -31,7 +31,9 @@ and :func:`sklearn_anon.generalize.interval_labels`,
 :meth:`~sklearn_anon.DPGroupMeanEncoder.group_statistics` and
 :meth:`~sklearn_anon.DPGroupMeanEncoder.release_statistics` (the one copy of
 the encoder's noisy release), :meth:`~sklearn_anon.MondrianAnonymizer.region_index`,
-:meth:`~sklearn_anon.MondrianAnonymizer.regions_hold` and
+:meth:`~sklearn_anon.LaplaceNoise.as_release_part` (the local
+mechanisms' per-partition copies: their own stream, their spend not counted
+twice), :meth:`~sklearn_anon.MondrianAnonymizer.regions_hold` and
 :meth:`~sklearn_anon.MondrianAnonymizer.collapse_regions`.  :func:`fit_dask`
 is a :func:`functools.singledispatch` function: a new estimator registers
 its Dask fit with ``fit_dask.register``.  Compositions are walked by the
@@ -61,7 +63,6 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from . import _text
-from ._compat import BudgetAccountant
 from ._pipeline import leaves
 from .base import SUPPRESSED, per_column, require_numeric
 from .dp import (
@@ -153,8 +154,7 @@ def _partition_copy(est, seed):
         # The partition's stream is the copy's ``random_state`` (None: a fresh secure
         # seed per transform call); each transform draws its generator from it once
         # (``_call_generator``) and passes it to every column.
-        step.set_params(random_state=None if child is None else np.random.default_rng(child))
-        step.accountant_ = BudgetAccountant()
+        step.as_release_part(None if child is None else np.random.default_rng(child))
     return local
 
 
