@@ -63,6 +63,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from . import _text
+from ._frames import as_frame
 from ._pipeline import leaves
 from .base import SUPPRESSED, per_column, require_numeric
 from .dp import (
@@ -158,21 +159,11 @@ def _partition_copy(est, seed):
     return local
 
 
-def _as_frame(out, est, index):
-    """The transform output as a DataFrame (ndarray outputs get the output names)."""
-    if isinstance(out, pd.DataFrame):
-        return out
-    if hasattr(out, "toarray"):
-        out = out.toarray()
-    names = est.get_feature_names_out()
-    return pd.DataFrame(np.asarray(out), columns=list(names), index=index)
-
-
 def _transform_partition(part, est, seeds, partition_info=None):
     number = partition_info["number"] if partition_info is not None else 0
     seed = seeds[number] if seeds is not None else None
     local = _partition_copy(est, seed)
-    out = _as_frame(local.transform(part), local, part.index)
+    out = as_frame(local.transform(part), local, part.index)
     if not out.index.equals(part.index):
         out.index = part.index
     return out
@@ -185,12 +176,12 @@ def _meta_of(est, ddf):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                out = _as_frame(local.transform(sample), local, sample.index)
+                out = as_frame(local.transform(sample), local, sample.index)
             return out.iloc[:0]
         except (ValueError, TypeError, KeyError, IndexError):
             continue  # an empty or fake frame this estimator rejects: try the next
     head = ddf.head(1)
-    out = _as_frame(local.transform(head), local, head.index)
+    out = as_frame(local.transform(head), local, head.index)
     return out.iloc[:0]
 
 

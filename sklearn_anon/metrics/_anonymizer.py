@@ -12,30 +12,13 @@ measures read the fitted bins to know what a custom label (``"Middle"``,
   binning transformers found inside a fitted anonymizer.
 """
 
-import numpy as np
 import pandas as pd
 from sklearn.exceptions import NotFittedError
 
+from .._frames import as_frame
 from .._pipeline import children, column_names, leaves
 
 __all__ = []
-
-
-def _as_frame(out, estimator, index):
-    """The output of ``transform`` as a DataFrame with the estimator's feature names."""
-    if isinstance(out, pd.DataFrame):
-        return out
-    if hasattr(out, "toarray"):
-        out = out.toarray()
-    names = None
-    if hasattr(estimator, "get_feature_names_out"):
-        try:
-            names = list(estimator.get_feature_names_out())
-        except Exception:  # noqa: BLE001 - names are a nicety
-            names = None
-    frame = pd.DataFrame(np.asarray(out, dtype=object), columns=names)
-    frame.index = index
-    return frame
 
 
 def _by_parts(ct, table, columns):
@@ -51,7 +34,7 @@ def _by_parts(ct, table, columns):
         if isinstance(trans, str):  # passthrough
             pieces.append(part)
             continue
-        out = _as_frame(trans.transform(part), trans, table.index)
+        out = as_frame(trans.transform(part), trans, table.index, dtype=object)
         pieces.append(out)
     if not pieces:
         return None
@@ -128,7 +111,7 @@ def generalize_with(anonymizer, table, columns, *, name="auxiliary"):
                     f"({type(exc).__name__}); give it every column the anonymizer "
                     "was fitted with, or pass a callable."
                 ) from None
-        out = _as_frame(out, anonymizer, table.index)
+        out = as_frame(out, anonymizer, table.index, dtype=object)
     elif callable(anonymizer):
         out = anonymizer(table)
         if not isinstance(out, pd.DataFrame):

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _text
+from .._frames import datetime_ns
 
 __all__ = []
 
@@ -40,11 +41,7 @@ def _to_number(texts, kind):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             stamps = pd.to_datetime(texts, errors="coerce")
-        if getattr(stamps.dt, "tz", None) is not None:
-            stamps = stamps.dt.tz_localize(None)
-        values = stamps.astype("datetime64[ns]").to_numpy().astype(np.int64).astype(np.float64)
-        values[stamps.isna().to_numpy()] = np.nan
-        return values
+        return datetime_ns(stamps)
     numbers = pd.to_numeric(texts.str.strip(), errors="coerce")
     return np.array(numbers.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
 

@@ -45,6 +45,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 
 from .._fit_record import fit_input, fit_output
+from .._frames import as_frame
 from .._pipeline import children, is_composite, is_estimator, select_columns, unwrap
 from ._anonymizer import Precomputed
 from ._attacks import homogeneity_attack, linkage_attack
@@ -244,15 +245,7 @@ class _PrivacyScorer:
                 out = step.transform(data)
         else:
             out = step.transform(data)
-        if not isinstance(out, pd.DataFrame):
-            if hasattr(out, "toarray"):
-                out = out.toarray()
-            out = np.asarray(out)
-            try:
-                names = list(step.get_feature_names_out())
-            except (AttributeError, ValueError, TypeError):
-                names = [f"x{i}" for i in range(out.shape[1])]
-            out = pd.DataFrame(out, columns=names)
+        out = as_frame(out, step)
         if not isinstance(data, pd.DataFrame):
             data = pd.DataFrame(np.asarray(data), columns=list(out.columns)[: np.shape(data)[1]])
         if return_step:
