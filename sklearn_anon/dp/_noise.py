@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .._compat import Interval, PrivacyLeakWarning, StrOptions
+from .._docstring import fill_doc
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _BOUNDS, _COLUMNS, _COMMON_DOC, _EPSILON, _RANDOM_STATE, _LocalMechanism
 from ._utils import _column_epsilon, _numeric_values, _resolve_bounds
@@ -84,6 +85,7 @@ _BOUNDS_DOC = """
 _LOCAL_PARAMS_DOC = (_BOUNDS_DOC + _COMMON_DOC).strip("\n").lstrip()
 
 
+@fill_doc(params=_LOCAL_PARAMS_DOC + "\n")
 class LaplaceNoise(_NumericMechanism):
     """Clip numeric columns to bounds and add Laplace noise (local epsilon-DP per value).
 
@@ -110,17 +112,17 @@ class LaplaceNoise(_NumericMechanism):
 
     Parameters
     ----------
-    epsilon : float or dict of {{column: float}}, default=1.0
+    epsilon : float or dict of {column: float}, default=1.0
         Privacy budget per value (> 0), for every column or per column.
         A record's cost is the sum over its noised columns.
     {params}
     Attributes
     ----------
-    bounds_ : dict of {{column: (float, float)}}
+    bounds_ : dict of {column: (float, float)}
         Clipping bounds used per column.
-    scale_ : dict of {{column: float}}
+    scale_ : dict of {column: float}
         Laplace scale per column, ``(w + Lambda) / epsilon``.
-    mechanisms_ : dict of {{column: dict}}
+    mechanisms_ : dict of {column: dict}
         Per-column state (epsilon, bounds, scale, grid step).
     accountant_ : BudgetAccountant
         The accountant spent on.
@@ -140,7 +142,7 @@ class LaplaceNoise(_NumericMechanism):
     --------
     >>> import pandas as pd
     >>> from sklearn_anon import LaplaceNoise
-    >>> X = pd.DataFrame({{"age": [23, 45, 67, 150]}})
+    >>> X = pd.DataFrame({"age": [23, 45, 67, 150]})
     >>> noise = LaplaceNoise(epsilon=1.0, bounds=(0, 100), random_state=0)
     >>> out = noise.fit_transform(X)
     >>> out.dtypes["age"], len(out)
@@ -184,9 +186,7 @@ class LaplaceNoise(_NumericMechanism):
         return {c: s["scale"] for c, s in self.mechanisms_.items()}
 
 
-LaplaceNoise.__doc__ = LaplaceNoise.__doc__.format(params=_LOCAL_PARAMS_DOC + "\n")
-
-
+@fill_doc(params=_LOCAL_PARAMS_DOC + "\n")
 class GaussianNoise(_NumericMechanism):
     """Clip numeric columns to bounds and add analytic Gaussian noise ((epsilon, delta)-DP per value).
 
@@ -209,18 +209,18 @@ class GaussianNoise(_NumericMechanism):
 
     Parameters
     ----------
-    epsilon : float or dict of {{column: float}}, default=1.0
+    epsilon : float or dict of {column: float}, default=1.0
         Privacy parameter epsilon per value (> 0).
     delta : float in (0, 1), default=1e-5
         Privacy parameter delta per value.
     {params}
     Attributes
     ----------
-    bounds_ : dict of {{column: (float, float)}}
+    bounds_ : dict of {column: (float, float)}
         Clipping bounds used per column.
-    sigma_ : dict of {{column: float}}
+    sigma_ : dict of {column: float}
         Noise standard deviation per column.
-    mechanisms_ : dict of {{column: dict}}
+    mechanisms_ : dict of {column: dict}
         Per-column state.
     accountant_ : BudgetAccountant
         The accountant spent on.
@@ -288,6 +288,3 @@ class GaussianNoise(_NumericMechanism):
     @property
     def sigma_(self):
         return {c: s["sigma"] for c, s in self.mechanisms_.items()}
-
-
-GaussianNoise.__doc__ = GaussianNoise.__doc__.format(params=_LOCAL_PARAMS_DOC + "\n")

@@ -6,32 +6,29 @@ labels (:class:`~sklearn_anon.IntervalGeneralizer` and the age bands of
 helpers of the categorical generalizers (date, prefix, rare categories).
 """
 
-import re
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 
 from .. import _text
+from .._docstring import fill_doc
 from .._text import label_bytes
 from ..base import SUPPRESSED, is_numeric
 
 
-def _shared_docs(cls):
-    """Fill the ``{fitted_columns:<verb>}`` marker of a docstring (shared text)."""
-    if not cls.__doc__:  # python -OO
-        return cls
-    cls.__doc__ = re.sub(
-        r"    \{fitted_columns:(\w+)\}\n",
-        lambda m: (
-            f"    columns_ : list\n        The {m.group(1)} columns.\n"
-            "    n_features_in_ : int\n        Number of columns seen in fit.\n"
-            "    feature_names_in_ : ndarray of str\n"
-            "        Column names seen in fit (DataFrame input only).\n"
-        ),
-        cls.__doc__,
+def _fitted_columns_doc(verb):
+    """The ``{fitted_columns:<verb>}`` block: ``columns_`` and the input names seen in fit."""
+    return (
+        f"columns_ : list\n        The {verb} columns.\n"
+        "    n_features_in_ : int\n        Number of columns seen in fit.\n"
+        "    feature_names_in_ : ndarray of str\n"
+        "        Column names seen in fit (DataFrame input only)."
     )
-    return cls
+
+
+#: Fills the ``{fitted_columns:<verb>}`` marker of a generalizer's docstring.
+_shared_docs = fill_doc(fitted_columns=_fitted_columns_doc)
 
 
 def _fmt(x, precision):
