@@ -5,7 +5,7 @@ The engine behind :func:`~sklearn_anon.metrics.linkage_attack` and
 :func:`~sklearn_anon.metrics.marketer_risk` with a population:
 :func:`match_records` and :func:`compatible_counts` count, for each released
 record, the auxiliary records it could be.  Released labels are read with
-the grammar of :mod:`._labels`.
+the grammar of :mod:`sklearn_anon._labels`.
 
 Matching generalized values
 ---------------------------
@@ -48,9 +48,9 @@ import pandas as pd
 
 from .. import _text
 from .._hierarchy import load_hierarchy
+from .._labels import _SET_RE, _to_number, parse_intervals, parse_sets
 from ..base import SUPPRESSED
 from ._anonymizer import generalize_with
-from ._labels import _SET_RE, _to_number, parse_intervals, parse_sets
 from ._tables import class_codes
 
 __all__ = []

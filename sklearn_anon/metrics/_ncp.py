@@ -4,7 +4,7 @@ NCP (granularity loss)
     Per cell, ``(generalized width - 1 leaf) / (domain - 1)``, averaged over
     cells; see :func:`ncp`.
 
-A utility measure: it reads the released labels (:mod:`._labels`) against
+A utility measure: it reads the released labels (:mod:`sklearn_anon._labels`) against
 the original column's domain and, with the fitted anonymizer
 (:mod:`._anonymizer`), custom labels through what the anonymizer maps to
 them.  :func:`~sklearn_anon.metrics.information_loss` reports it with the
@@ -19,9 +19,9 @@ import pandas as pd
 from .. import _text
 from .._frames import datetime_ns
 from .._hierarchy import load_hierarchy
+from .._labels import _RANGE_RE, parse_intervals
 from ..base import SUPPRESSED, check_frame, is_numeric
 from ._anonymizer import fitted_bins, generalize_with
-from ._labels import _RANGE_RE, parse_intervals
 from ._tables import _as_list
 
 __all__ = ["ncp"]

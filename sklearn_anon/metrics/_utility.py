@@ -27,9 +27,9 @@ from scipy.stats import wasserstein_distance
 from .. import _text
 from .._frames import datetime_ns
 from .._hierarchy import load_hierarchy
+from .._labels import parse_intervals, parse_sets
 from ..base import SUPPRESSED, check_frame, is_numeric
 from ._anonymizer import generalize_with
-from ._labels import parse_intervals, parse_sets
 from ._ncp import ncp
 from ._privacy_models import average_class_size, discernibility
 from ._tables import _as_list, class_codes
