@@ -276,6 +276,33 @@ _COMMON_DOC = """
 
 
 # -- central statistics ----------------------------------------------------------
+class _CentralStatistic(_DPEstimatorMixin):
+    """A DP statistic learnt in ``fit``: ``epsilon`` spent once, over its input columns.
+
+    Gives the spend protocol of :func:`sklearn_anon.privacy_budget`
+    (``_privacy_spend``, ``_candidate_spend``) from ``_spent_columns()``,
+    and the non-deterministic tag.
+    """
+
+    def _spent_columns(self):
+        return self.columns_
+
+    def _spend_entry(self, epsilon):
+        return [{"kind": "central", "columns": list(self._spent_columns()),
+                 "epsilon": float(epsilon), "delta": 0.0}]
+
+    def _privacy_spend(self):
+        return self._spend_entry(self.epsilon)
+
+    def _candidate_spend(self, params):
+        return self._spend_entry(params.get("epsilon", self.epsilon))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = True
+        return tags
+
+
 def _spend_fit(est, epsilon, delta=0.0):
     """Resolve ``est.accountant_`` and check ``(epsilon, delta)`` on it (BudgetError
     before any work); refuse a fit whose spend could not reach the caller's

@@ -40,6 +40,14 @@ class _NumericMechanism(_LocalMechanism):
                 stacklevel=5,
             )
 
+    def _column_budget(self, column, name, leaked):
+        """``(epsilon, lower, upper)`` of one column in ``fit`` (bounds from the data are
+        recorded in ``leaked``)."""
+        values = _numeric_values(column, name, type(self).__name__)
+        eps = _column_epsilon(self.epsilon, name)
+        lo, hi = _resolve_bounds(self.bounds, values, name, leaked)
+        return eps, lo, hi
+
     def _transform_column(self, column, name, state, rng):
         values = _numeric_values(column, name, type(self).__name__)
         missing = np.isnan(values)
@@ -171,9 +179,7 @@ class LaplaceNoise(_NumericMechanism):
         self.accountant = accountant
 
     def _fit_column(self, column, name, leaked):
-        values = _numeric_values(column, name, type(self).__name__)
-        eps = _column_epsilon(self.epsilon, name)
-        lo, hi = _resolve_bounds(self.bounds, values, name, leaked)
+        eps, lo, hi = self._column_budget(column, name, leaked)
         step = _s.grid_step((hi - lo) / eps, max(abs(lo), abs(hi)), hi - lo)
         return {"epsilon": eps, "bounds": (lo, hi), "scale": (hi - lo + step) / eps, "step": step}
 
@@ -273,9 +279,7 @@ class GaussianNoise(_NumericMechanism):
         self.accountant = accountant
 
     def _fit_column(self, column, name, leaked):
-        values = _numeric_values(column, name, type(self).__name__)
-        eps = _column_epsilon(self.epsilon, name)
-        lo, hi = _resolve_bounds(self.bounds, values, name, leaked)
+        eps, lo, hi = self._column_budget(column, name, leaked)
         sigma0 = _s.analytic_gaussian_sigma(eps, self.delta, hi - lo)
         step = _s.grid_step(sigma0, max(abs(lo), abs(hi)), hi - lo)
         sigma = _s.analytic_gaussian_sigma(eps, self.delta, hi - lo + step)
