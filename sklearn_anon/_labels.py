@@ -200,8 +200,19 @@ def _to_number(texts, kind):
             warnings.simplefilter("ignore")
             stamps = pd.to_datetime(texts, errors="coerce")
         return datetime_ns(stamps)
-    numbers = pd.to_numeric(texts.str.strip(), errors="coerce")
-    return np.array(numbers.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    stripped = texts.str.strip()
+    numbers = pd.to_numeric(stripped, errors="coerce")
+    values = np.array(numbers.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    ok = ~np.isnan(values)
+    if ok.any():
+        # the exact value of each number pandas recognized: pandas < 3 rounds long
+        # decimals ("0.30000000000000004", "0.000000000000000012345"), which
+        # fmt_number writes for the exact bounds of a region
+        try:
+            values[ok] = stripped.to_numpy(dtype=object)[ok].astype(str).astype(np.float64)
+        except ValueError:  # a form numpy does not read: keep pandas' value
+            pass
+    return values
 
 
 def parse_intervals(texts, kind="numeric"):
