@@ -31,10 +31,14 @@ and :func:`sklearn_anon.generalize.interval_labels`,
 :meth:`~sklearn_anon.DPGroupMeanEncoder.group_statistics` and
 :meth:`~sklearn_anon.DPGroupMeanEncoder.release_statistics` (the one copy of
 the encoder's noisy release), :meth:`~sklearn_anon.MondrianAnonymizer.region_index`,
-:meth:`~sklearn_anon.MondrianAnonymizer.regions_hold` and
+:meth:`~sklearn_anon.LaplaceNoise.as_release_part` (the local
+mechanisms' per-partition copies: their own stream, their spend not counted
+twice), :meth:`~sklearn_anon.MondrianAnonymizer.regions_hold` and
 :meth:`~sklearn_anon.MondrianAnonymizer.collapse_regions`.  :func:`fit_dask`
 is a :func:`functools.singledispatch` function: a new estimator registers
-its Dask fit with ``fit_dask.register``.
+its Dask fit with ``fit_dask.register``.  Compositions are walked by the
+package's one walker, ``sklearn_anon._pipeline.leaves`` (a new composite
+class registers its parts with ``sklearn_anon._pipeline.children.register``).
 
 The per-call privacy accounting of the local mechanisms is kept: one
 :func:`transform_dask` call is one release (each record is in one
@@ -55,12 +59,12 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.compose import ColumnTransformer
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from . import _text
-from ._compat import BudgetAccountant
+from ._frames import as_frame
+from ._pipeline import leaves
 from .base import SUPPRESSED, per_column, require_numeric
 from .dp import (
     DPGroupMeanEncoder,
@@ -93,39 +97,9 @@ __all__ = [
 ]
 
 
-# -- walking fitted compositions ----------------------------------------------------
-def _fitted_steps(est):
-    """Every fitted estimator inside ``est`` (itself included), in a fixed order."""
-    yield est
-    for step in _inner_steps(est):
-        yield from _fitted_steps(step)
-
-
-@functools.singledispatch
-def _inner_steps(est):
-    """The fitted estimators a composition holds (dispatched on its class; none by default)."""
-    return ()
-
-
-@_inner_steps.register(Pipeline)
-def _pipeline_steps(est):
-    return [step for _, step in est.steps if step is not None and step != "passthrough"]
-
-
-@_inner_steps.register(ColumnTransformer)
-def _column_transformer_steps(est):
-    return [step for _, step, _ in est.transformers_ if not isinstance(step, str)]
-
-
-@_inner_steps.register(FeatureUnion)
-def _feature_union_steps(est):
-    return [step for _, step in est.transformer_list
-            if step is not None and not (isinstance(step, str) and step in ("drop", "passthrough"))]
-
-
 def _randomized_steps(est):
     """The per-call randomized steps (local DP mechanisms) of a fitted estimator."""
-    return [s for s in _fitted_steps(est) if is_local_mechanism(s)]
+    return [s for _, s in leaves(est) if is_local_mechanism(s)]
 
 
 def partition_seeds(random_state, n_partitions):
@@ -181,26 +155,15 @@ def _partition_copy(est, seed):
         # The partition's stream is the copy's ``random_state`` (None: a fresh secure
         # seed per transform call); each transform draws its generator from it once
         # (``_call_generator``) and passes it to every column.
-        step.set_params(random_state=None if child is None else np.random.default_rng(child))
-        step.accountant_ = BudgetAccountant()
+        step.as_release_part(None if child is None else np.random.default_rng(child))
     return local
-
-
-def _as_frame(out, est, index):
-    """The transform output as a DataFrame (ndarray outputs get the output names)."""
-    if isinstance(out, pd.DataFrame):
-        return out
-    if hasattr(out, "toarray"):
-        out = out.toarray()
-    names = est.get_feature_names_out()
-    return pd.DataFrame(np.asarray(out), columns=list(names), index=index)
 
 
 def _transform_partition(part, est, seeds, partition_info=None):
     number = partition_info["number"] if partition_info is not None else 0
     seed = seeds[number] if seeds is not None else None
     local = _partition_copy(est, seed)
-    out = _as_frame(local.transform(part), local, part.index)
+    out = as_frame(local.transform(part), local, part.index)
     if not out.index.equals(part.index):
         out.index = part.index
     return out
@@ -213,12 +176,12 @@ def _meta_of(est, ddf):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                out = _as_frame(local.transform(sample), local, sample.index)
+                out = as_frame(local.transform(sample), local, sample.index)
             return out.iloc[:0]
         except (ValueError, TypeError, KeyError, IndexError):
             continue  # an empty or fake frame this estimator rejects: try the next
     head = ddf.head(1)
-    out = _as_frame(local.transform(head), local, head.index)
+    out = as_frame(local.transform(head), local, head.index)
     return out.iloc[:0]
 
 

@@ -94,36 +94,31 @@ def _profile_markdown(path, frame, detection, qis, summary, cardinality, k):
 
 
 def _profile_html(path, markdown):
-    import html
+    """The profile's Markdown (headings, paragraphs, tables) as one HTML page."""
+    from .._html import element, page, table
 
-    body, table = [], []
+    body, rows = [], []
 
     def flush():
-        if table:
-            head, *rows = table
-            body.append("<table><thead><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head)
-                        + "</tr></thead><tbody>")
-            body.extend("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
-                        for r in rows)
-            body.append("</tbody></table>")
-            table.clear()
+        if rows:
+            head, *cells = rows
+            body.extend(table(head, cells))
+            rows.clear()
 
     for line in markdown.splitlines():
         if line.startswith("|"):
             cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line)[1:-1]]
             if not all(set(c) <= set("-:") for c in cells):
-                table.append(cells)
+                rows.append(cells)
             continue
         flush()
         if line.startswith("## "):
-            body.append(f"<h2>{html.escape(line[3:])}</h2>")
+            body.append(element("h2", line[3:]))
         elif line.startswith("# "):
-            body.append(f"<h1>{html.escape(line[2:])}</h1>")
+            body.append(element("h1", line[2:]))
         elif line.strip():
-            body.append(f"<p>{html.escape(line)}</p>")
+            body.append(element("p", line))
     flush()
     style = ("body{font-family:sans-serif;max-width:60em;margin:2em auto}"
              "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em}")
-    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>Profile of {html.escape(Path(path).name)}</title><style>{style}</style>"
-            "</head><body>" + "\n".join(body) + "</body></html>\n")
+    return page(f"Profile of {Path(path).name}", body, style=style)

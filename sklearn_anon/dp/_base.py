@@ -141,8 +141,8 @@ class _LocalMechanism(_DPEstimatorMixin, ColumnAnonymizer):
         RandomState) is drawn from as given.  An engine that needs a stream
         of its own per partition (:mod:`sklearn_anon.dask`) sets
         ``random_state`` on a private copy of the fitted estimator (a
-        Generator, or None for a fresh OS seed per call): the generator then
-        takes the same path.
+        Generator, or None for a fresh OS seed per call; see
+        :meth:`as_release_part`): the generator then takes the same path.
         """
         rs = self.random_state
         if isinstance(rs, Integral) and not isinstance(rs, bool):
@@ -152,6 +152,49 @@ class _LocalMechanism(_DPEstimatorMixin, ColumnAnonymizer):
                 counter[0] = n + 1
             return np.random.default_rng([int(rs), n])
         return _s.make_rng(rs)
+
+    def as_release_part(self, random_state):
+        """Make this copy of a fitted mechanism release one part of a larger release.
+
+        Engine extension point: an engine that splits the rows of one release
+        into parts (:func:`sklearn_anon.dask.transform_dask`'s partitions)
+        transforms each part with a private copy of the fitted mechanism and
+        accounts the whole release once on the original (with
+        :func:`sklearn_anon.dp.spend_release`).  Called on such a copy, this
+        method makes it draw its noise from ``random_state`` and spend on an
+        accountant of its own (a fresh, unlimited one), so the part is not
+        counted a second time; the copy's fitted mechanisms are kept.  Never
+        call it on the estimator that accounts the release.
+
+        Parameters
+        ----------
+        random_state : numpy Generator or None
+            The part's stream (each ``transform`` of the copy draws its
+            generator from it); None: a fresh seed from the operating
+            system's secure source for every ``transform`` call.
+
+        Returns
+        -------
+        self : object
+            This copy.
+
+        Examples
+        --------
+        >>> import copy
+        >>> import numpy as np, pandas as pd
+        >>> from sklearn_anon import LaplaceNoise
+        >>> from sklearn_anon._compat import BudgetAccountant
+        >>> acc = BudgetAccountant()
+        >>> X = pd.DataFrame({"x": [1.0, 2.0]})
+        >>> noise = LaplaceNoise(epsilon=0.5, bounds=(0, 10), accountant=acc).fit(X)
+        >>> part = copy.deepcopy(noise).as_release_part(np.random.default_rng(1))
+        >>> part.transform(X).shape, acc.spent_budget  # the original's accountant: untouched
+        ((2, 1), [])
+        """
+        check_is_fitted(self)
+        self.set_params(random_state=random_state)
+        self.accountant_ = BudgetAccountant()
+        return self
 
     def _spend_per_record(self):
         """``(epsilon, delta)`` one release costs each record (sum over columns)."""
@@ -233,6 +276,33 @@ _COMMON_DOC = """
 
 
 # -- central statistics ----------------------------------------------------------
+class _CentralStatistic(_DPEstimatorMixin):
+    """A DP statistic learnt in ``fit``: ``epsilon`` spent once, over its input columns.
+
+    Gives the spend protocol of :func:`sklearn_anon.privacy_budget`
+    (``_privacy_spend``, ``_candidate_spend``) from ``_spent_columns()``,
+    and the non-deterministic tag.
+    """
+
+    def _spent_columns(self):
+        return self.columns_
+
+    def _spend_entry(self, epsilon):
+        return [{"kind": "central", "columns": list(self._spent_columns()),
+                 "epsilon": float(epsilon), "delta": 0.0}]
+
+    def _privacy_spend(self):
+        return self._spend_entry(self.epsilon)
+
+    def _candidate_spend(self, params):
+        return self._spend_entry(params.get("epsilon", self.epsilon))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = True
+        return tags
+
+
 def _spend_fit(est, epsilon, delta=0.0):
     """Resolve ``est.accountant_`` and check ``(epsilon, delta)`` on it (BudgetError
     before any work); refuse a fit whose spend could not reach the caller's

@@ -46,7 +46,7 @@ def spend_release(mechanism):
     per-record ``(epsilon, delta)`` summed over the mechanism's columns.
     An engine that releases all rows in one call (every record in one
     part) calls it once, before the parts are transformed by copies whose
-    own spending is not counted.
+    own spending is not counted (see the mechanisms' ``as_release_part``).
 
     Parameters
     ----------

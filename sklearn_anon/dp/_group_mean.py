@@ -12,11 +12,11 @@ from .. import _text
 from .._compat import Interval, PrivacyLeakWarning, _fit_context
 from ..base import ColumnAnonymizer, output_container, warn_unused_column_keys
 from . import _sampling as _s
-from ._base import _ACCOUNTANT, _COLUMNS, _RANDOM_STATE, _DPEstimatorMixin, _spend_fit
+from ._base import _ACCOUNTANT, _COLUMNS, _RANDOM_STATE, _CentralStatistic, _spend_fit
 from ._utils import _LEARNT_DOMAIN_HINT, _codes, _domain, _numeric_values, _resolve_bounds, _warn_leak
 
 
-class DPGroupMeanEncoder(_DPEstimatorMixin, ColumnAnonymizer):
+class DPGroupMeanEncoder(_CentralStatistic, ColumnAnonymizer):
     """Encode rows by the differentially private mean of a numeric value in their group.
 
     Like :class:`sklearn.preprocessing.TargetEncoder`, but private (central
@@ -428,15 +428,10 @@ class DPGroupMeanEncoder(_DPEstimatorMixin, ColumnAnonymizer):
         check_is_fitted(self)
         return np.asarray([self._value_name() + "_group_mean"], dtype=object)
 
-    def _privacy_spend(self):
-        return [{"kind": "central", "columns": list(self.group_columns_), "epsilon": float(self.epsilon), "delta": 0.0}]
-
-    def _candidate_spend(self, params):
-        return [{"kind": "central", "columns": list(self.group_columns_),
-                 "epsilon": float(params.get("epsilon", self.epsilon)), "delta": 0.0}]
+    def _spent_columns(self):
+        return self.group_columns_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.non_deterministic = True
         tags.target_tags.required = self.value_column is None
         return tags

@@ -9,11 +9,11 @@ import pandas as pd
 from .._compat import Interval
 from ..base import ColumnAnonymizer
 from . import _sampling as _s
-from ._base import _ACCOUNTANT, _BOUNDS, _COLUMNS, _RANDOM_STATE, _DPEstimatorMixin, _spend_fit
+from ._base import _ACCOUNTANT, _BOUNDS, _COLUMNS, _RANDOM_STATE, _CentralStatistic, _spend_fit
 from ._utils import _numeric_values, _resolve_bounds, _warn_leak
 
 
-class DPKBinsDiscretizer(_DPEstimatorMixin, ColumnAnonymizer):
+class DPKBinsDiscretizer(_CentralStatistic, ColumnAnonymizer):
     """Bin numeric columns at differentially private quantiles (central epsilon-DP in fit).
 
     Like :class:`sklearn.preprocessing.KBinsDiscretizer` with
@@ -126,14 +126,3 @@ class DPKBinsDiscretizer(_DPEstimatorMixin, ColumnAnonymizer):
         codes[np.isnan(values)] = np.nan
         return pd.Series(codes, index=column.index, name=name)
 
-    def _privacy_spend(self):
-        return [{"kind": "central", "columns": list(self.columns_), "epsilon": float(self.epsilon), "delta": 0.0}]
-
-    def _candidate_spend(self, params):
-        return [{"kind": "central", "columns": list(self.columns_),
-                 "epsilon": float(params.get("epsilon", self.epsilon)), "delta": 0.0}]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = True
-        return tags

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .._compat import Interval, PrivacyLeakWarning, StrOptions
+from .._docstring import fill_doc
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _BOUNDS, _COLUMNS, _COMMON_DOC, _EPSILON, _RANDOM_STATE, _LocalMechanism
 from ._utils import _column_epsilon, _numeric_values, _resolve_bounds
@@ -38,6 +39,14 @@ class _NumericMechanism(_LocalMechanism):
                 PrivacyLeakWarning,
                 stacklevel=5,
             )
+
+    def _column_budget(self, column, name, leaked):
+        """``(epsilon, lower, upper)`` of one column in ``fit`` (bounds from the data are
+        recorded in ``leaked``)."""
+        values = _numeric_values(column, name, type(self).__name__)
+        eps = _column_epsilon(self.epsilon, name)
+        lo, hi = _resolve_bounds(self.bounds, values, name, leaked)
+        return eps, lo, hi
 
     def _transform_column(self, column, name, state, rng):
         values = _numeric_values(column, name, type(self).__name__)
@@ -84,6 +93,7 @@ _BOUNDS_DOC = """
 _LOCAL_PARAMS_DOC = (_BOUNDS_DOC + _COMMON_DOC).strip("\n").lstrip()
 
 
+@fill_doc(params=_LOCAL_PARAMS_DOC + "\n")
 class LaplaceNoise(_NumericMechanism):
     """Clip numeric columns to bounds and add Laplace noise (local epsilon-DP per value).
 
@@ -110,17 +120,17 @@ class LaplaceNoise(_NumericMechanism):
 
     Parameters
     ----------
-    epsilon : float or dict of {{column: float}}, default=1.0
+    epsilon : float or dict of {column: float}, default=1.0
         Privacy budget per value (> 0), for every column or per column.
         A record's cost is the sum over its noised columns.
     {params}
     Attributes
     ----------
-    bounds_ : dict of {{column: (float, float)}}
+    bounds_ : dict of {column: (float, float)}
         Clipping bounds used per column.
-    scale_ : dict of {{column: float}}
+    scale_ : dict of {column: float}
         Laplace scale per column, ``(w + Lambda) / epsilon``.
-    mechanisms_ : dict of {{column: dict}}
+    mechanisms_ : dict of {column: dict}
         Per-column state (epsilon, bounds, scale, grid step).
     accountant_ : BudgetAccountant
         The accountant spent on.
@@ -140,7 +150,7 @@ class LaplaceNoise(_NumericMechanism):
     --------
     >>> import pandas as pd
     >>> from sklearn_anon import LaplaceNoise
-    >>> X = pd.DataFrame({{"age": [23, 45, 67, 150]}})
+    >>> X = pd.DataFrame({"age": [23, 45, 67, 150]})
     >>> noise = LaplaceNoise(epsilon=1.0, bounds=(0, 100), random_state=0)
     >>> out = noise.fit_transform(X)
     >>> out.dtypes["age"], len(out)
@@ -169,9 +179,7 @@ class LaplaceNoise(_NumericMechanism):
         self.accountant = accountant
 
     def _fit_column(self, column, name, leaked):
-        values = _numeric_values(column, name, type(self).__name__)
-        eps = _column_epsilon(self.epsilon, name)
-        lo, hi = _resolve_bounds(self.bounds, values, name, leaked)
+        eps, lo, hi = self._column_budget(column, name, leaked)
         step = _s.grid_step((hi - lo) / eps, max(abs(lo), abs(hi)), hi - lo)
         return {"epsilon": eps, "bounds": (lo, hi), "scale": (hi - lo + step) / eps, "step": step}
 
@@ -184,9 +192,7 @@ class LaplaceNoise(_NumericMechanism):
         return {c: s["scale"] for c, s in self.mechanisms_.items()}
 
 
-LaplaceNoise.__doc__ = LaplaceNoise.__doc__.format(params=_LOCAL_PARAMS_DOC + "\n")
-
-
+@fill_doc(params=_LOCAL_PARAMS_DOC + "\n")
 class GaussianNoise(_NumericMechanism):
     """Clip numeric columns to bounds and add analytic Gaussian noise ((epsilon, delta)-DP per value).
 
@@ -209,18 +215,18 @@ class GaussianNoise(_NumericMechanism):
 
     Parameters
     ----------
-    epsilon : float or dict of {{column: float}}, default=1.0
+    epsilon : float or dict of {column: float}, default=1.0
         Privacy parameter epsilon per value (> 0).
     delta : float in (0, 1), default=1e-5
         Privacy parameter delta per value.
     {params}
     Attributes
     ----------
-    bounds_ : dict of {{column: (float, float)}}
+    bounds_ : dict of {column: (float, float)}
         Clipping bounds used per column.
-    sigma_ : dict of {{column: float}}
+    sigma_ : dict of {column: float}
         Noise standard deviation per column.
-    mechanisms_ : dict of {{column: dict}}
+    mechanisms_ : dict of {column: dict}
         Per-column state.
     accountant_ : BudgetAccountant
         The accountant spent on.
@@ -273,9 +279,7 @@ class GaussianNoise(_NumericMechanism):
         self.accountant = accountant
 
     def _fit_column(self, column, name, leaked):
-        values = _numeric_values(column, name, type(self).__name__)
-        eps = _column_epsilon(self.epsilon, name)
-        lo, hi = _resolve_bounds(self.bounds, values, name, leaked)
+        eps, lo, hi = self._column_budget(column, name, leaked)
         sigma0 = _s.analytic_gaussian_sigma(eps, self.delta, hi - lo)
         step = _s.grid_step(sigma0, max(abs(lo), abs(hi)), hi - lo)
         sigma = _s.analytic_gaussian_sigma(eps, self.delta, hi - lo + step)
@@ -288,6 +292,3 @@ class GaussianNoise(_NumericMechanism):
     @property
     def sigma_(self):
         return {c: s["sigma"] for c, s in self.mechanisms_.items()}
-
-
-GaussianNoise.__doc__ = GaussianNoise.__doc__.format(params=_LOCAL_PARAMS_DOC + "\n")

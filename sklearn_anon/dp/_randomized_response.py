@@ -7,12 +7,14 @@ import numpy as np
 import pandas as pd
 
 from .._compat import PrivacyLeakWarning
+from .._docstring import fill_doc
 from ..base import per_column
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _COLUMNS, _COMMON_DOC, _EPSILON, _RANDOM_STATE, _LocalMechanism
 from ._utils import _LEARNT_DOMAIN_HINT, _codes, _column_epsilon, _domain
 
 
+@fill_doc(params=_COMMON_DOC.strip("\n").lstrip() + "\n")
 class RandomizedResponse(_LocalMechanism):
     """k-ary randomized response on categorical columns (local epsilon-DP per value).
 
@@ -32,9 +34,9 @@ class RandomizedResponse(_LocalMechanism):
 
     Parameters
     ----------
-    epsilon : float or dict of {{column: float}}, default=1.0
+    epsilon : float or dict of {column: float}, default=1.0
         Privacy budget per value (> 0).
-    categories : list, dict of {{column: list}} or None, default=None
+    categories : list, dict of {column: list} or None, default=None
         The category set, for every column or per column: only this
         parameter declares a domain.  None (or a column missing from the
         dict) takes a categorical column's dtype categories, else the
@@ -44,11 +46,11 @@ class RandomizedResponse(_LocalMechanism):
     {params}
     Attributes
     ----------
-    categories_ : dict of {{column: list}}
+    categories_ : dict of {column: list}
         The category set per column.
-    keep_probability_ : dict of {{column: float}}
+    keep_probability_ : dict of {column: float}
         Probability that a value is released unchanged.
-    mechanisms_ : dict of {{column: dict}}
+    mechanisms_ : dict of {column: dict}
         Per-column state.
     accountant_ : BudgetAccountant
         The accountant spent on.
@@ -63,7 +65,7 @@ class RandomizedResponse(_LocalMechanism):
     --------
     >>> import pandas as pd
     >>> from sklearn_anon import RandomizedResponse
-    >>> X = pd.DataFrame({{"smoker": ["yes", "no", "no", "yes"]}})
+    >>> X = pd.DataFrame({"smoker": ["yes", "no", "no", "yes"]})
     >>> rr = RandomizedResponse(epsilon=2.0, categories=["no", "yes"], random_state=0)
     >>> out = rr.fit_transform(X)
     >>> sorted(set(out["smoker"])) <= ["no", "yes"]
@@ -147,9 +149,6 @@ class RandomizedResponse(_LocalMechanism):
     @property
     def keep_probability_(self):
         return {c: s["keep_probability"] for c, s in self.mechanisms_.items()}
-
-
-RandomizedResponse.__doc__ = RandomizedResponse.__doc__.format(params=_COMMON_DOC.strip("\n").lstrip() + "\n")
 
 
 def estimate_frequencies(counts, epsilon):

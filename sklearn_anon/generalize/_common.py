@@ -1,63 +1,35 @@
 """Helpers shared by the generalizers of :mod:`sklearn_anon.generalize`.
 
-The ``{fitted_columns:<verb>}`` docstring marker, bin edges and their
-labels (:class:`~sklearn_anon.IntervalGeneralizer` and the age bands of
-:class:`~sklearn_anon.DateGeneralizer`), and the factorize-then-spread
+The ``{fitted_columns:<verb>}`` docstring marker, bin edges
+(:class:`~sklearn_anon.IntervalGeneralizer` and the age bands of
+:class:`~sklearn_anon.DateGeneralizer`; their labels are written by the
+label grammar, :mod:`sklearn_anon._labels`), and the factorize-then-spread
 helpers of the categorical generalizers (date, prefix, rare categories).
 """
 
-import re
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 
 from .. import _text
+from .._docstring import fill_doc
 from .._text import label_bytes
 from ..base import SUPPRESSED, is_numeric
 
 
-def _shared_docs(cls):
-    """Fill the ``{fitted_columns:<verb>}`` marker of a docstring (shared text)."""
-    if not cls.__doc__:  # python -OO
-        return cls
-    cls.__doc__ = re.sub(
-        r"    \{fitted_columns:(\w+)\}\n",
-        lambda m: (
-            f"    columns_ : list\n        The {m.group(1)} columns.\n"
-            "    n_features_in_ : int\n        Number of columns seen in fit.\n"
-            "    feature_names_in_ : ndarray of str\n"
-            "        Column names seen in fit (DataFrame input only).\n"
-        ),
-        cls.__doc__,
+def _fitted_columns_doc(verb):
+    """The ``{fitted_columns:<verb>}`` block: ``columns_`` and the input names seen in fit."""
+    return (
+        f"columns_ : list\n        The {verb} columns.\n"
+        "    n_features_in_ : int\n        Number of columns seen in fit.\n"
+        "    feature_names_in_ : ndarray of str\n"
+        "        Column names seen in fit (DataFrame input only)."
     )
-    return cls
 
 
-def _fmt(x, precision):
-    """Format a bin edge: integers without decimals, others rounded."""
-    if np.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if float(x).is_integer():
-        return str(int(x))
-    text = f"{x:.{precision}f}".rstrip("0").rstrip(".")
-    return text if text not in ("", "-0") else "0"
-
-
-def _interval_labels(edges, right, precision, open_ends):
-    """Labels ``"[a, b)"`` / ``"(a, b]"``; open outer bins as ``"< b"`` / ``">= a"``."""
-    lo_br, hi_br = ("(", "]") if right else ("[", ")")
-    labels = []
-    n = len(edges) - 1
-    for i in range(n):
-        a, b = _fmt(edges[i], precision), _fmt(edges[i + 1], precision)
-        if open_ends and i == 0 and n > 1:
-            labels.append(f"<= {b}" if right else f"< {b}")
-        elif open_ends and i == n - 1 and n > 1:
-            labels.append(f"> {a}" if right else f">= {a}")
-        else:
-            labels.append(f"{lo_br}{a}, {b}{hi_br}")
-    return labels
+#: Fills the ``{fitted_columns:<verb>}`` marker of a generalizer's docstring.
+_shared_docs = fill_doc(fitted_columns=_fitted_columns_doc)
 
 
 def _checked_edges(given, where):

@@ -9,6 +9,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import StrOptions
+from .._labels import band_labels
 from .._text import categorical_from_codes, label_bytes
 from ..base import (
     SUPPRESSED,
@@ -21,8 +22,6 @@ from ._common import (
     _checked_edges,
     _checked_labels,
     _factorize,
-    _fmt,
-    _interval_labels,
     _present,
     _shared_docs,
     _spread,
@@ -234,26 +233,6 @@ def _whole_years(values, reference):
     return ages
 
 
-def _age_labels(edges, right, precision):
-    """``"20-34"`` labels for whole-year bins; interval labels for fractional edges."""
-    finite = edges[np.isfinite(edges)]
-    if not np.all(finite == np.round(finite)):
-        return _interval_labels(edges, right, precision, open_ends=False)
-    labels = []
-    for a, b in zip(edges[:-1], edges[1:]):
-        lo = a + 1 if right else a  # first whole year in the bin
-        hi = b if right else b - 1  # last whole year in the bin
-        if np.isinf(b):
-            labels.append(f"{_fmt(lo, 0)}+")
-        elif np.isinf(a):
-            labels.append(f"<= {_fmt(hi, 0)}")
-        elif lo == hi:
-            labels.append(_fmt(lo, 0))
-        else:
-            labels.append(f"{_fmt(lo, 0)}-{_fmt(hi, 0)}")
-    return labels
-
-
 @_shared_docs
 class DateGeneralizer(ColumnAnonymizer):
     """Generalize dates to year, month, decade, or an age band.
@@ -386,7 +365,7 @@ class DateGeneralizer(ColumnAnonymizer):
         else:
             edges = _checked_edges(self.bins, "")
         if self.labels is None:
-            labels = _age_labels(edges, self.right, 3)
+            labels = band_labels(edges, self.right, 3)
         else:
             labels = _checked_labels(self.labels, len(edges) - 1, "")
         self._age_bins = (edges, labels)

@@ -11,7 +11,7 @@ points, importable from :mod:`sklearn_anon.generalize` (not listed in its
 import numpy as np
 import pandas as pd
 
-from ._common import _interval_labels
+from .. import _labels
 from ._rare import _label_codes
 
 
@@ -45,7 +45,7 @@ def interval_labels(edges, *, right, precision, open_ends):
     >>> interval_labels([-np.inf, 30, 60, np.inf], right=True, precision=3, open_ends=True)
     ['<= 30', '(30, 60]', '> 60']
     """
-    return _interval_labels(np.asarray(edges, dtype=np.float64), right, precision, open_ends)
+    return _labels.interval_labels(np.asarray(edges, dtype=np.float64), right, precision, open_ends)
 
 
 def label_counts(column):

@@ -7,12 +7,12 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, StrOptions
+from .._labels import interval_labels
 from .._text import categorical_from_codes
 from ..base import SUPPRESSED, ColumnAnonymizer, per_column, require_numeric
 from ._common import (
     _checked_edges,
     _checked_labels,
-    _interval_labels,
     _shared_docs,
     bin_codes,
 )
@@ -173,7 +173,7 @@ class IntervalGeneralizer(ColumnAnonymizer):
             open_ends = True
         labels = per_column(self.labels, name)
         if labels is None:
-            labels = _interval_labels(edges, self.right, self.precision, open_ends)
+            labels = interval_labels(edges, self.right, self.precision, open_ends)
         else:
             labels = _checked_labels(labels, len(edges) - 1, f" for column {name!r}")
         return edges, labels

@@ -7,65 +7,25 @@ hierarchy's subtree-contiguous leaf order or the sorted labels for
 categories; missing values get the last code).  The coder also routes new
 values (:meth:`ColumnCoder.placeable`) and writes the labels of regions.
 The number and datetime conversions (``numbers_to_float``,
-``datetime_to_float``, ``fmt_number``, ``round_sig``) live here too; the cut
-tree built on the codes is in ``_cut_tree.py``.
+``datetime_to_float``) live here too (the label texts are written with the
+package's label grammar, :mod:`sklearn_anon._labels`, whose number
+formatting is re-exported here for the estimator); the cut tree built on
+the codes is in ``_cut_tree.py``.
 """
 
 import datetime as _dt
 import warnings
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 import pandas as pd
 
 from .. import _text
+from .._labels import fmt_number, format_datetime, format_set
+from .._labels import fmt_numbers, round_sig  # noqa: F401  (re-exported: _mondrian imports them from here)
 from ..base import values_hidden
 
 #: nanoseconds per unit of the datetime64 resolutions pandas supports
 _NS_PER = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
-
-def fmt_numbers(values):
-    """:func:`fmt_number` over an array (vectorized): object array of text."""
-    values = np.asarray(values, dtype=np.float64)
-    text = values.astype(str).astype(object)
-    ints = np.isfinite(values) & (np.round(values) == values) & (np.abs(values) < 1e15)
-    text[ints] = values[ints].astype(np.int64).astype(str).astype(object)
-    # numpy writes 1e+20 / 1e-07 in scientific notation: redo those one by one
-    odd = ~ints & (np.char.find(values.astype(str), "e") >= 0)
-    for i in np.flatnonzero(odd):
-        text[i] = fmt_number(values[i])
-    return text
-
-
-def fmt_number(x):
-    """Shortest exact text of a number; integers without decimals."""
-    x = float(x)
-    if x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return np.format_float_positional(x, trim="-")
-
-
-_ROUNDING = {"down": ROUND_FLOOR, "up": ROUND_CEILING, "nearest": ROUND_HALF_EVEN}
-
-
-def round_sig(x, digits, direction):
-    """Text of ``x`` rounded to ``digits`` significant digits.
-
-    ``direction`` is ``"down"`` (towards -inf), ``"up"`` (towards +inf) or
-    ``"nearest"``.  Exact decimal arithmetic on the shortest text of the
-    float, so ``float(round_sig(x, d, "down")) <= x <= float(round_sig(x, d,
-    "up"))`` always holds.
-    """
-    x = float(x)
-    if x == 0 or not np.isfinite(x):
-        return fmt_number(x)
-    d = Decimal(repr(x))
-    quantum = Decimal(1).scaleb(d.adjusted() - int(digits) + 1)
-    text = format(d.quantize(quantum, rounding=_ROUNDING[direction]), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
 
 class ColumnCoder:
     """How one quasi-identifier is encoded, routed and labelled.
@@ -233,15 +193,7 @@ class ColumnCoder:
     def format_value(self, x):
         if self.kind == "datetime":
             # UTC wall time for tz-aware columns, in the fitted unit (no ns overflow)
-            d64 = np.datetime64(int(round(x)), self.unit)
-            try:
-                ts = pd.Timestamp(d64)
-                return str(ts.date()) if ts == ts.normalize() else str(ts)
-            except (ValueError, OverflowError, NotImplementedError):
-                # beyond Python's years 1..9999: numpy's ISO text
-                text = np.datetime_as_string(d64)
-                day, _, time = text.partition("T")
-                return day if not time.strip("0:.") else f"{day} {time}"
+            return format_datetime(x, self.unit)
         return fmt_number(x)
 
     @property
@@ -254,7 +206,7 @@ class ColumnCoder:
         if len(present) == 1:
             return str(self.labels[present[0]])
         if self.hierarchy is None:
-            return "{" + ", ".join(str(self.labels[c]) for c in present) + "}"
+            return format_set(self.labels[c] for c in present)
         lo, hi = present[0], present[-1]
         top = len(self.level_codes)
         lev = int(self.split_level[lo:hi].max()) if hi > lo else 0
@@ -270,7 +222,7 @@ class ColumnCoder:
                 return str(self.node_labels[lev][node])
         names = self.node_labels[child_level]
         seen = dict.fromkeys(self.level_codes[child_level][present].tolist())
-        return "{" + ", ".join(str(names[c]) for c in seen) + "}"
+        return format_set(names[c] for c in seen)
 
 def _as_object(column):
     """Object values as labels: booleans as their text (as in fit on a bool column)."""

@@ -8,9 +8,9 @@ k_anonymity``); the private modules hold them, from the bottom up:
     How every measure reads a table: column checks (``check_table``), the
     equivalence class of each row (``class_codes``), the ``k`` and
     threshold checks.
-``_labels``
-    The label grammar: intervals, comparisons, sets and ranges in released
-    values (``parse_intervals``, ``parse_sets``).
+(The label grammar the measures read released values with -- intervals,
+comparisons, sets and ranges -- is the package's :mod:`sklearn_anon._labels`,
+beside the code that writes them.)
 ``_anonymizer``
     Applying a fitted anonymizer to another table, and the bins behind its
     labels (custom labels read through the anonymizer).

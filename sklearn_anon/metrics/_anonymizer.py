@@ -12,78 +12,29 @@ measures read the fitted bins to know what a custom label (``"Middle"``,
   binning transformers found inside a fitted anonymizer.
 """
 
-import numpy as np
 import pandas as pd
 from sklearn.exceptions import NotFittedError
 
+from .._frames import as_frame
+from .._pipeline import children, column_names, leaves
+
 __all__ = []
-
-
-
-def _walk(estimator):
-    """The estimator and every estimator nested in it (pipelines, column transformers)."""
-    yield estimator
-    steps = getattr(estimator, "steps", None)
-    if isinstance(steps, list):
-        for _, step in steps:
-            if not isinstance(step, str) and step is not None:
-                yield from _walk(step)
-    parts = getattr(estimator, "transformers_", None)
-    if isinstance(parts, list):
-        for part in parts:
-            if len(part) >= 2 and not isinstance(part[1], str):
-                yield from _walk(part[1])
-
-
-def _input_names(ct, cols):
-    """Column names selected by one part of a fitted ColumnTransformer (None: unknown)."""
-    names = np.asarray(getattr(ct, "feature_names_in_", []), dtype=object)
-    if isinstance(cols, str):
-        return [cols]
-    if callable(cols) or isinstance(cols, slice):
-        return None
-    cols = list(cols)
-    if all(isinstance(c, str) for c in cols):
-        return cols
-    arr = np.asarray(cols)
-    if names.size and arr.dtype.kind == "b" and arr.size == names.size:
-        return list(names[arr])
-    if names.size and arr.dtype.kind in "iu":
-        return list(names[arr])
-    return None
-
-
-def _as_frame(out, estimator, index):
-    """The output of ``transform`` as a DataFrame with the estimator's feature names."""
-    if isinstance(out, pd.DataFrame):
-        return out
-    if hasattr(out, "toarray"):
-        out = out.toarray()
-    names = None
-    if hasattr(estimator, "get_feature_names_out"):
-        try:
-            names = list(estimator.get_feature_names_out())
-        except Exception:  # noqa: BLE001 - names are a nicety
-            names = None
-    frame = pd.DataFrame(np.asarray(out, dtype=object), columns=names)
-    frame.index = index
-    return frame
 
 
 def _by_parts(ct, table, columns):
     """Apply the parts of a ColumnTransformer that read only columns present in ``table``."""
     pieces = []
-    for name, trans, cols in getattr(ct, "transformers_", []):
+    for _, trans, cols in children(ct):
         if isinstance(trans, str) and trans == "drop":
             continue
-        inputs = _input_names(ct, cols)
+        inputs = column_names(ct, cols)
         if not inputs or any(c not in table.columns for c in inputs):
             continue
         part = table[inputs]
         if isinstance(trans, str):  # passthrough
             pieces.append(part)
             continue
-        out = _as_frame(trans.transform(part), trans, table.index)
+        out = as_frame(trans.transform(part), trans, table.index, dtype=object)
         pieces.append(out)
     if not pieces:
         return None
@@ -160,7 +111,7 @@ def generalize_with(anonymizer, table, columns, *, name="auxiliary"):
                     f"({type(exc).__name__}); give it every column the anonymizer "
                     "was fitted with, or pass a callable."
                 ) from None
-        out = _as_frame(out, anonymizer, table.index)
+        out = as_frame(out, anonymizer, table.index, dtype=object)
     elif callable(anonymizer):
         out = anonymizer(table)
         if not isinstance(out, pd.DataFrame):
@@ -218,7 +169,7 @@ def fitted_bins(anonymizer):
         anonymizer = anonymizer.estimator
     if anonymizer is None or not hasattr(anonymizer, "transform"):
         return out
-    for est in _walk(anonymizer):
+    for _, est in leaves(anonymizer):
         bounds = getattr(est, "label_bounds", None)
         if callable(bounds):
             try:

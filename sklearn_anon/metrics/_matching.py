@@ -5,7 +5,7 @@ The engine behind :func:`~sklearn_anon.metrics.linkage_attack` and
 :func:`~sklearn_anon.metrics.marketer_risk` with a population:
 :func:`match_records` and :func:`compatible_counts` count, for each released
 record, the auxiliary records it could be.  Released labels are read with
-the grammar of :mod:`._labels`.
+the grammar of :mod:`sklearn_anon._labels`.
 
 Matching generalized values
 ---------------------------
@@ -48,9 +48,9 @@ import pandas as pd
 
 from .. import _text
 from .._hierarchy import load_hierarchy
+from .._labels import _SET_RE, _to_number, parse_intervals, parse_sets
 from ..base import SUPPRESSED
 from ._anonymizer import generalize_with
-from ._labels import _SET_RE, _to_number, parse_intervals, parse_sets
 from ._tables import class_codes
 
 __all__ = []
@@ -372,15 +372,29 @@ def _match_generalized(released, generalized, on):
         codes, _ = _text.factorize(both, use_na_sentinel=False)  # 39 == 39.0 hash alike
         rel_codes.append(codes[:n_rel].astype(np.int64))
         aux_codes.append(codes[n_rel:].astype(np.int64))
-    keys = list(range(len(on)))
+    return _count_join(rel_codes, aux_codes)
+
+
+def _count_join(left_codes, aux_codes, keep=None):
+    """``(counts, match)`` of the rows of ``left_codes`` against the auxiliary rows.
+
+    Both are lists of code columns (one per column joined on); ``counts``
+    is the number of auxiliary rows with a left row's codes, ``match`` the
+    auxiliary row when exactly one has them (else -1).  Rows outside
+    ``keep`` (a boolean mask; None keeps all) match nothing.
+    """
+    n_left = len(left_codes[0])
+    keys = list(range(len(aux_codes)))
     aux = pd.DataFrame({j: c for j, c in enumerate(aux_codes)})
     aux["row"] = np.arange(len(aux))
     grouped = aux.groupby(keys, sort=False).agg(count=("row", "size"), first=("row", "first"))
-    left = pd.DataFrame({j: c for j, c in enumerate(rel_codes)})
-    left["pos"] = np.arange(n_rel)
+    left = pd.DataFrame({j: c for j, c in enumerate(left_codes)})
+    left["pos"] = np.arange(n_left)
+    if keep is not None:
+        left = left[keep]
     merged = left.merge(grouped.reset_index(), on=keys, how="inner")
-    counts = np.zeros(n_rel, dtype=np.int64)
-    match = np.full(n_rel, -1, dtype=np.int64)
+    counts = np.zeros(n_left, dtype=np.int64)
+    match = np.full(n_left, -1, dtype=np.int64)
     pos = merged["pos"].to_numpy()
     counts[pos] = merged["count"].to_numpy()
     one = merged["count"].to_numpy() == 1
@@ -450,29 +464,13 @@ def _warn_unread(unread_share, ignored, what="linkage"):
 
 def _match_exact(cls_codes, aux_codes, pair_maps):
     """Hash join: every released value matches at most one auxiliary value."""
-    n_cls = cls_codes.shape[0]
     mapped = np.empty_like(cls_codes)
     for j, (n_r, _, r, a) in enumerate(pair_maps):
         lut = np.full(n_r, -1, dtype=np.int64)
         lut[r] = a
         mapped[:, j] = lut[cls_codes[:, j]]
-    aux = pd.DataFrame({j: c for j, c in enumerate(aux_codes)})
-    aux["row"] = np.arange(len(aux))
-    grouped = aux.groupby(list(range(len(aux_codes))), sort=False).agg(
-        count=("row", "size"), first=("row", "first")
-    )
-    grouped = grouped.reset_index()
-    left = pd.DataFrame({j: mapped[:, j] for j in range(mapped.shape[1])})
-    left["cls"] = np.arange(n_cls)
-    left = left[(mapped >= 0).all(axis=1)]
-    merged = left.merge(grouped, on=list(range(len(aux_codes))), how="inner")
-    counts = np.zeros(n_cls, dtype=np.int64)
-    match = np.full(n_cls, -1, dtype=np.int64)
-    cls = merged["cls"].to_numpy()
-    counts[cls] = merged["count"].to_numpy()
-    one = merged["count"].to_numpy() == 1
-    match[cls[one]] = merged["first"].to_numpy()[one]
-    return counts, match
+    return _count_join([mapped[:, j] for j in range(mapped.shape[1])], aux_codes,
+                       keep=(mapped >= 0).all(axis=1))
 
 
 def _bitsets(n_r, aux_code, r, a, n_aux, words):

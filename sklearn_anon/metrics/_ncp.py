@@ -4,7 +4,7 @@ NCP (granularity loss)
     Per cell, ``(generalized width - 1 leaf) / (domain - 1)``, averaged over
     cells; see :func:`ncp`.
 
-A utility measure: it reads the released labels (:mod:`._labels`) against
+A utility measure: it reads the released labels (:mod:`sklearn_anon._labels`) against
 the original column's domain and, with the fitted anonymizer
 (:mod:`._anonymizer`), custom labels through what the anonymizer maps to
 them.  :func:`~sklearn_anon.metrics.information_loss` reports it with the
@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 
 from .. import _text
+from .._frames import datetime_ns
 from .._hierarchy import load_hierarchy
+from .._labels import _RANGE_RE, parse_intervals
 from ..base import SUPPRESSED, check_frame, is_numeric
 from ._anonymizer import fitted_bins, generalize_with
-from ._labels import _RANGE_RE, parse_intervals
 from ._tables import _as_list
 
 __all__ = ["ncp"]
@@ -63,8 +64,7 @@ def _label_widths_numeric(labels, kind, domain_values):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 stamps = pd.to_datetime(text[rest], errors="coerce")
-            values = stamps.astype("datetime64[ns]").astype("int64").to_numpy(dtype=np.float64)
-            values[stamps.isna().to_numpy()] = np.nan
+            values = datetime_ns(stamps)
         else:
             values = pd.to_numeric(text[rest], errors="coerce").to_numpy(
                 dtype=np.float64, na_value=np.nan)
@@ -115,16 +115,6 @@ def _label_leaves_categorical(labels, hierarchy, domain=None):
         elif domain is not None and text not in domain:
             out[i] = np.nan
     return out
-
-
-def _datetime_ns(series):
-    """A datetime column as float nanoseconds (NaN for NaT), whatever its unit."""
-    s = series
-    if getattr(s.dt, "tz", None) is not None:
-        s = s.dt.tz_localize(None)
-    values = s.astype("datetime64[ns]").astype("int64").to_numpy(dtype=np.float64)
-    values[s.isna().to_numpy()] = np.nan
-    return values
 
 
 def _learnt_costs(q, kind, o_vals, generalized, labels, unknown, bins, lo, hi):
@@ -261,7 +251,7 @@ def ncp(original, anonymized, quasi_identifiers=None, *, hierarchies=None,
         if is_numeric(o) or pd.api.types.is_datetime64_any_dtype(o.dtype):
             kind = "numeric" if is_numeric(o) else "datetime"
             vals = (o.to_numpy(dtype=np.float64, na_value=np.nan) if kind == "numeric"
-                    else _datetime_ns(o))
+                    else datetime_ns(o))
             finite = np.unique(vals[np.isfinite(vals)])
             lo, hi = (finite.min(), finite.max()) if finite.size else (np.nan, np.nan)
             domain = hi - lo

@@ -19,7 +19,6 @@ either table appears in it.
 """
 
 import base64
-import html
 import io
 import math
 import warnings as _warnings
@@ -28,6 +27,8 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
+from .._html import element, escape, table
+from .._html import page as html_page
 from ._anonymizer import Precomputed, generalize_with
 from ._attacks import homogeneity_attack, linkage_attack
 from ._privacy_models import l_diversity, t_closeness
@@ -630,18 +631,11 @@ class PrivacyReport:
         """
         r = self.results_
         v = r["verdict"]
-        e = html.escape
+        e = escape
         images = self._plots() if plots else {}
         ok = v["sufficient"]
         parts = [
-            "<!DOCTYPE html>",
-            '<html lang="en"><head><meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{e(r['title'])}</title>",
-            "<style>",
-            _CSS,
-            "</style></head><body>",
-            f"<h1>{e(r['title'])}</h1>",
+            element("h1", r["title"]),
             f'<p class="meta">{r["n_records"]:,} records &middot; quasi-identifiers: '
             f"{e(', '.join(r['quasi_identifiers']))}"
             + (f" &middot; sensitive: {e(r['sensitive'])}" if r["sensitive"] else "")
@@ -649,32 +643,23 @@ class PrivacyReport:
             f'<div class="verdict {"ok" if ok else "bad"}" id="verdict">'
             f"<strong>Verdict: {e(v['label'])}</strong><ul>",
         ]
-        parts += [f"<li>{e(reason)}</li>" for reason in v["reasons"]]
-        parts += [f'<li class="warn">warning: {e(w)}</li>' for w in v["warnings"]]
+        parts += [element("li", reason) for reason in v["reasons"]]
+        parts += [element("li", f"warning: {w}", class_="warn") for w in v["warnings"]]
         parts.append("</ul>")
-        parts.append('<table id="requirements"><thead><tr><th>requirement</th><th>measured</th>'
-                     "<th></th></tr></thead><tbody>")
-        parts += [f'<tr class="{"ok" if c == "pass" else "bad"}"><td>{e(a)}</td><td>{e(b)}</td>'
-                  f"<td>{e(c)}</td></tr>" for a, b, c in self._requirement_rows()]
-        parts.append("</tbody></table></div>")
-        parts.append('<h2>Privacy</h2><table id="privacy"><thead><tr><th>measure</th>'
-                     "<th>original</th><th>anonymized</th></tr></thead><tbody>")
-        parts += [f"<tr><td>{e(a)}</td><td>{e(b)}</td><td>{e(c)}</td></tr>"
-                  for a, b, c in self._privacy_rows()]
-        parts.append("</tbody></table>")
+        requirements = self._requirement_rows()
+        parts += table(["requirement", "measured", ""], requirements, id="requirements",
+                       row_classes=["ok" if c == "pass" else "bad" for _, _, c in requirements])
+        parts.append("</div>")
+        parts.append(element("h2", "Privacy"))
+        parts += table(["measure", "original", "anonymized"], self._privacy_rows(), id="privacy")
         li = r["linkage_interpretation"]
-        parts.append(f'<p id="interpretation" class="{"warn" if li["lower_bound"] else "meta"}">'
-                     f"{e(self._interpretation_line())}</p>")
-        parts.append('<h2>Information loss</h2><table id="loss"><thead><tr><th>measure</th>'
-                     "<th>value</th></tr></thead><tbody>")
-        parts += [f"<tr><td>{e(a)}</td><td>{e(b)}</td></tr>" for a, b in self._loss_rows()]
-        parts.append("</tbody></table>")
-        parts.append('<h2>Per column</h2><table id="columns"><thead><tr><th>column</th>'
-                     "<th>NCP</th><th>entropy loss</th><th>distribution distance</th>"
-                     "<th>suppressed</th><th>unreadable</th></tr></thead><tbody>")
-        parts += ["<tr>" + "".join(f"<td>{e(x)}</td>" for x in row) + "</tr>"
-                  for row in self._column_rows()]
-        parts.append("</tbody></table>")
+        parts.append(element("p", self._interpretation_line(), id="interpretation",
+                             class_="warn" if li["lower_bound"] else "meta"))
+        parts.append(element("h2", "Information loss"))
+        parts += table(["measure", "value"], self._loss_rows(), id="loss")
+        parts.append(element("h2", "Per column"))
+        parts += table(["column", "NCP", "entropy loss", "distribution distance", "suppressed",
+                        "unreadable"], self._column_rows(), id="columns")
         parts.append('<h2>Plots</h2><div class="plots">')
         if images:
             titles = {"class_sizes": "Class sizes", "risk": "Re-identification risk",
@@ -690,8 +675,8 @@ class PrivacyReport:
                          "(<code>pip install sklearn-anon[plot]</code>).</p>")
         else:
             parts.append('<p class="meta">Plots left out.</p>')
-        parts.append("</div></body></html>")
-        page = "\n".join(parts)
+        parts.append("</div>")
+        page = html_page(r["title"], parts, style=_CSS)
         if path is not None:
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(page)

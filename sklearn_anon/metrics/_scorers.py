@@ -39,12 +39,14 @@ negated, like scikit-learn's ``neg_mean_squared_error``; name them
 ``neg_...`` in the ``scoring`` dict.
 """
 
-from numbers import Integral
-
 import numpy as np
 import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import Pipeline
 
 from .._fit_record import fit_input, fit_output
+from .._frames import as_frame
+from .._pipeline import children, is_composite, is_estimator, select_columns, unwrap
 from ._anonymizer import Precomputed
 from ._attacks import homogeneity_attack, linkage_attack
 from ._ncp import ncp
@@ -154,35 +156,6 @@ PRIVACY_MEASURES = {
 # -- finding the fitted step and its input ------------------------------------------
 
 
-def _select_columns(X, columns):
-    """The columns a ColumnTransformer hands to one of its transformers."""
-    if callable(columns):
-        columns = columns(X)
-    if isinstance(X, pd.DataFrame):
-        if isinstance(columns, (str, Integral)) and not isinstance(columns, bool):
-            if isinstance(columns, str):
-                return X[[columns]] if columns in X.columns else X[columns]
-            return X.iloc[:, [columns]]
-        if isinstance(columns, slice):
-            if isinstance(columns.start, str) or isinstance(columns.stop, str):
-                return X.loc[:, columns]
-            return X.iloc[:, columns]
-        cols = list(columns)
-        if cols and all(isinstance(c, (bool, np.bool_)) for c in cols):
-            return X.loc[:, np.asarray(cols, dtype=bool)]
-        if cols and all(isinstance(c, (Integral, np.integer)) for c in cols):
-            return X.iloc[:, cols]
-        return X[cols]
-    arr = np.asarray(X)
-    if isinstance(columns, (Integral, np.integer)):
-        return arr[:, [columns]]
-    return arr[:, columns]
-
-
-def _passthrough(step):
-    return step is None or (isinstance(step, str) and step in ("passthrough", "drop"))
-
-
 def find_step(estimator, step, X, *, transform=True):
     """Fitted sub-estimator named by ``step`` (``"a__b"``) and the data it receives.
 
@@ -196,43 +169,34 @@ def find_step(estimator, step, X, *, transform=True):
     walked = []
     for name in parts:
         walked.append(name)
-        if hasattr(current, "best_estimator_"):
-            current = current.best_estimator_
-        if hasattr(current, "steps") and hasattr(current, "named_steps"):
-            names = [n for n, _ in current.steps]
-            if name not in names:
-                raise ValueError(
-                    f"No step {'__'.join(walked)!r} in the pipeline (steps: {names!r})."
-                )
-            pos = names.index(name)
-            for _, prev in current.steps[:pos] if transform else ():
-                if not _passthrough(prev):
-                    data = prev.transform(data)
-            current = current.steps[pos][1]
-        elif hasattr(current, "transformers"):
-            fitted = getattr(current, "transformers_", None)
-            if fitted is None:
-                raise ValueError(f"The ColumnTransformer holding {step!r} is not fitted.")
-            found = [t for t in fitted if t[0] == name]
-            if not found:
-                names = [t[0] for t in fitted]
-                raise ValueError(
-                    f"No transformer {'__'.join(walked)!r} in the ColumnTransformer "
-                    f"(transformers: {names!r})."
-                )
-            _, current, columns = found[0]
-            if transform:
-                data = _select_columns(data, columns)
-        elif hasattr(current, "transformer_list"):
-            found = [t for n, t in current.transformer_list if n == name]
-            if not found:
-                raise ValueError(f"No transformer {'__'.join(walked)!r} in the FeatureUnion.")
-            current = found[0]
-        else:
+        current = unwrap(current)
+        held = children(current)
+        names = [n for n, _, _ in held]
+        if isinstance(current, ColumnTransformer) and not hasattr(current, "transformers_"):
+            raise ValueError(f"The ColumnTransformer holding {step!r} is not fitted.")
+        if not is_composite(current):
             raise ValueError(
                 f"Cannot find step {step!r}: {type(current).__name__} holds no named steps."
             )
-        if _passthrough(current):
+        if name not in names:
+            where = "__".join(walked)
+            if isinstance(current, Pipeline):
+                raise ValueError(f"No step {where!r} in the pipeline (steps: {names!r}).")
+            if isinstance(current, ColumnTransformer):
+                raise ValueError(
+                    f"No transformer {where!r} in the ColumnTransformer (transformers: {names!r})."
+                )
+            raise ValueError(f"No transformer {where!r} in the {type(current).__name__}.")
+        pos = names.index(name)
+        _, part, columns = held[pos]
+        if transform and isinstance(current, Pipeline):  # through the steps before it
+            for _, prev, _ in held[:pos]:
+                if is_estimator(prev):
+                    data = prev.transform(data)
+        elif transform and columns is not None:  # the columns the transformer is given
+            data = select_columns(data, columns)
+        current = part
+        if not is_estimator(current):
             raise ValueError(f"Step {step!r} is {current!r}: there is no transformer to score.")
     return current, data
 
@@ -265,7 +229,7 @@ class _PrivacyScorer:
         """
         release = self.on == "release"
         if self.step is None:
-            step, data = getattr(estimator, "best_estimator_", estimator) if release else estimator, X
+            step, data = unwrap(estimator) if release else estimator, X
         else:
             step, data = find_step(estimator, self.step, X, transform=not release)
         if release:
@@ -281,15 +245,7 @@ class _PrivacyScorer:
                 out = step.transform(data)
         else:
             out = step.transform(data)
-        if not isinstance(out, pd.DataFrame):
-            if hasattr(out, "toarray"):
-                out = out.toarray()
-            out = np.asarray(out)
-            try:
-                names = list(step.get_feature_names_out())
-            except (AttributeError, ValueError, TypeError):
-                names = [f"x{i}" for i in range(out.shape[1])]
-            out = pd.DataFrame(out, columns=names)
+        out = as_frame(out, step)
         if not isinstance(data, pd.DataFrame):
             data = pd.DataFrame(np.asarray(data), columns=list(out.columns)[: np.shape(data)[1]])
         if return_step:

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _text
+from .._frames import datetime_ns
 from ..base import check_frame
 
 __all__ = [
@@ -39,13 +40,7 @@ def _is_continuous(series):
 
 def _as_float(series):
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        s = series
-        if getattr(s.dt, "tz", None) is not None:
-            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-        ns = s.to_numpy(dtype="datetime64[ns]")
-        out = ns.astype(np.int64).astype(np.float64)
-        out[np.isnat(ns)] = np.nan
-        return out
+        return datetime_ns(series)
     return series.to_numpy(dtype=np.float64, na_value=np.nan)
 
 

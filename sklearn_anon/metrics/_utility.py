@@ -25,10 +25,11 @@ import pandas as pd
 from scipy.stats import wasserstein_distance
 
 from .. import _text
+from .._frames import datetime_ns
 from .._hierarchy import load_hierarchy
+from .._labels import parse_intervals, parse_sets
 from ..base import SUPPRESSED, check_frame, is_numeric
 from ._anonymizer import generalize_with
-from ._labels import parse_intervals, parse_sets
 from ._ncp import ncp
 from ._privacy_models import average_class_size, discernibility
 from ._tables import _as_list, class_codes
@@ -123,9 +124,7 @@ def _column_numbers(series):
     """A numeric or datetime column as floats (datetimes in nanoseconds), NaN for missing."""
     if is_numeric(series):
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
-    out = series.astype("datetime64[ns]").astype("int64").to_numpy(dtype=np.float64)
-    out[series.isna().to_numpy()] = np.nan
-    return out
+    return datetime_ns(series)
 
 
 def _released_numbers(values, kind, domain=None):

@@ -52,19 +52,25 @@ def cdp_delta(rho, eps):
     return min(delta, 1.0)
 
 
+def _bisect(lo, hi, below, steps=200):
+    """``(lo, hi)`` around the boundary of a monotone predicate on ``[lo, hi]``:
+    ``below(mid)`` true moves ``lo`` up to ``mid``, false moves ``hi`` down."""
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        if below(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo, hi
+
+
 def cdp_rho(eps, delta):
     """Largest rho (up to bisection precision) with ``cdp_delta(rho, eps) <= delta``."""
     if eps < 0 or delta <= 0:
         raise ValueError("eps must be >= 0 and delta > 0.")
     if delta >= 1:
         return float("inf")
-    lo, hi = 0.0, eps + 1.0
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if cdp_delta(mid, eps) <= delta:
-            lo = mid
-        else:
-            hi = mid
+    lo, _ = _bisect(0.0, eps + 1.0, lambda rho: cdp_delta(rho, eps) <= delta)
     return lo
 
 
@@ -72,13 +78,8 @@ def cdp_eps(rho, delta):
     """Smallest eps such that rho-zCDP implies (eps, delta)-DP (bisection)."""
     if rho == 0:
         return 0.0
-    lo, hi = 0.0, rho + 2 * math.sqrt(rho * math.log(1 / delta)) + 1e-12
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if cdp_delta(rho, mid) <= delta:
-            hi = mid
-        else:
-            lo = mid
+    hi = rho + 2 * math.sqrt(rho * math.log(1 / delta)) + 1e-12
+    _, hi = _bisect(0.0, hi, lambda eps: not cdp_delta(rho, eps) <= delta)
     return hi
 
 

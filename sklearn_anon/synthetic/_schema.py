@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _text
+from .._frames import datetime_ns
 from ..base import values_hidden
 from . import _mst
 
@@ -32,23 +33,9 @@ def _column_kind(series):
     return "cat"
 
 
-def _datetime_to_float(series):
-    """Datetimes as float nanoseconds since the epoch (UTC), NaT as NaN."""
-    s = series
-    if getattr(s.dt, "tz", None) is not None:
-        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-    ns = s.to_numpy(dtype="datetime64[ns]")
-    out = ns.astype(np.int64).astype(np.float64)
-    out[np.isnat(ns)] = np.nan
-    return out
-
-
 def _to_float_bound(value, kind):
     if kind == "dt":
-        ts = pd.Timestamp(value)
-        if ts.tzinfo is not None:
-            ts = ts.tz_convert("UTC").tz_localize(None)
-        return float(ts.as_unit("ns").value)
+        return float(datetime_ns(pd.Series([pd.Timestamp(value)]))[0])
     return float(value)
 
 
@@ -146,7 +133,7 @@ def _encode_columns(frame, rng, eps_col, *, bounds, categories, n_bins):
         if kind in ("num", "dt"):
             if kind == "dt":
                 meta["tz"] = getattr(col.dt, "tz", None)
-                x = _datetime_to_float(col)
+                x = datetime_ns(col)
             else:
                 with values_hidden(name, "cannot be read as numbers"):
                     x = col.to_numpy(dtype=np.float64, na_value=np.nan)
