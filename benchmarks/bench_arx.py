@@ -196,34 +196,16 @@ def _cell_leaves(released, hierarchies, columns):
 
 
 def arx_granularity(released, hierarchies, columns=None, *, return_shares=False):
-    """ARX's reported granularity loss of a released table (ARX's definition).
+    """ARX's reported granularity loss of a released table: the package's
+    :func:`sklearn_anon.metrics.granularity_loss` (the harness checks it
+    against ARX's own figure on ARX's own output).  ``return_shares`` also
+    returns ``{column: mean share of leaves}``."""
+    from sklearn_anon.metrics import granularity_loss
 
-    Per cell: leaves of the column's hierarchy under the released value
-    (a node, a leaf, a set of them, an interval of a numeric hierarchy) over
-    the hierarchy's leaves; a suppressed cell (``*``) 1.  Per column the
-    mean over rows; then ``(mean of the column means - m) / (1 - m)`` with
-    ``m`` the mean of ``1 / leaves`` (ARX's
-    ``QualityModelColumnOrientedLoss`` and
-    ``QualityMeasureColumnOriented.getArithmeticMean(false)``; ARX reports
-    ``1 -`` this as quality).
-
-    Parameters
-    ----------
-    released : DataFrame
-        The anonymized table.
-    hierarchies : dict of {column: path}
-        ARX hierarchy CSV files (``;``-separated, no header).
-    columns : list of str or None
-        Quasi-identifiers; default: every key of ``hierarchies``.
-    return_shares : bool
-        Also return ``{column: mean share}``.
-    """
     columns = list(columns or hierarchies)
-    cells = _cell_leaves(released, hierarchies, columns)
-    shares = {col: float((leaves / size).mean()) for col, (leaves, size) in cells.items()}
-    m = float(np.mean([1.0 / size for _, size in cells.values()]))
-    loss = (float(np.mean(list(shares.values()))) - m) / (1.0 - m)
-    return (loss, shares) if return_shares else loss
+    loss, shares = granularity_loss(released, {col: hierarchies[col] for col in columns}, columns,
+                                    return_per_column=True)
+    return (loss, shares.to_dict()) if return_shares else loss
 
 
 def per_cell_loss(released, hierarchies, columns=None):

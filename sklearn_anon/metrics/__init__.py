@@ -29,6 +29,8 @@ beside the code that writes them.)
     :func:`frequency_attack`.
 ``_ncp``
     :func:`ncp`, the normalized certainty penalty (granularity loss).
+``_granularity``
+    :func:`granularity_loss`, ARX's granularity loss along hierarchies.
 ``_utility``
     :func:`entropy_loss`, :func:`distribution_distance`,
     :func:`correlation_drift`, :func:`information_loss`.
@@ -42,6 +44,7 @@ beside the code that writes them.)
 """
 
 from ._attacks import frequency_attack, homogeneity_attack, linkage_attack
+from ._granularity import granularity_loss
 from ._ncp import ncp
 from ._privacy_models import (
     average_class_size,
@@ -78,6 +81,7 @@ __all__ = [
     "equivalence_classes",
     "k_anonymity",
     "l_diversity",
+    "granularity_loss",
     "ncp",
     "t_closeness",
     "column_cardinality",

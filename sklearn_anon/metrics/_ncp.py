@@ -164,8 +164,11 @@ def ncp(original, anonymized, quasi_identifiers=None, *, hierarchies=None,
     column, where a set ``"{a, b}"`` covers its members, a hierarchy node
     (``hierarchies``) its leaves and a plain value itself.  Suppressed
     cells (``"*"``, NaN) cost 1.  The result is the mean over all cells of
-    the quasi-identifiers (ARX's *granularity* / GenILoss when each column's
-    domain is the set of its distinct values, which holds for integer ages).
+    the quasi-identifiers.  A column with a hierarchy (numeric ones too) is
+    read along it: a node covers its leaves.  This is the per-cell loss,
+    not the figure ARX reports, which normalises per-column shares of the
+    hierarchies' leaves: for that, use
+    :func:`~sklearn_anon.metrics.granularity_loss`.
 
     Custom labels (``"Middle"``, ``"<25k"``, ``"OTHER"``, an age band
     ``"35-44"`` of a birth date, a ZIP3 ``"021"`` of a numeric ZIP) say
@@ -248,7 +251,8 @@ def ncp(original, anonymized, quasi_identifiers=None, *, hierarchies=None,
         a = anon[q]
         codes, labels = _text.factorize(a.astype(object), use_na_sentinel=False)
         labels = np.asarray(labels, dtype=object)
-        if is_numeric(o) or pd.api.types.is_datetime64_any_dtype(o.dtype):
+        if q not in hierarchies and (is_numeric(o) or pd.api.types.is_datetime64_any_dtype(o.dtype)):
+            # (a numeric column with a hierarchy is read along it, as a categorical one)
             kind = "numeric" if is_numeric(o) else "datetime"
             vals = (o.to_numpy(dtype=np.float64, na_value=np.nan) if kind == "numeric"
                     else datetime_ns(o))
