@@ -109,13 +109,26 @@ def format_edge(x, precision):
     return text if text not in ("", "-0") else "0"
 
 
+def _distinct_edge_texts(edges, precision):
+    """Edges as text with ``precision`` decimals, more where two distinct edges
+    would read the same (``1e-7`` and ``2e-7`` are both ``"0"`` at 3 decimals):
+    a label never names a different interval than its bin."""
+    distinct = len(set(map(float, edges)))
+    for digits in range(int(precision), 21):
+        texts = [format_edge(x, digits) for x in edges]
+        if len(set(texts)) == distinct:
+            return texts
+    return [format_edge(x, 0) if np.isinf(x) else fmt_number(x) for x in edges]
+
+
 def interval_labels(edges, right, precision, open_ends):
     """Labels ``"[a, b)"`` / ``"(a, b]"``; open outer bins as ``"< b"`` / ``">= a"``."""
     lo_br, hi_br = ("(", "]") if right else ("[", ")")
+    texts = _distinct_edge_texts(edges, precision)
     labels = []
     n = len(edges) - 1
     for i in range(n):
-        a, b = format_edge(edges[i], precision), format_edge(edges[i + 1], precision)
+        a, b = texts[i], texts[i + 1]
         if open_ends and i == 0 and n > 1:
             labels.append(f"<= {b}" if right else f"< {b}")
         elif open_ends and i == n - 1 and n > 1:

@@ -648,3 +648,23 @@ def test_dates_beyond_the_nanosecond_range_by_dtype(kind):
     if kind.startswith("timestamp"):  # wall time, as for any time-zone aware column
         years = ["1500", "2021", "2500", "3001", "*"]
     assert _as_list(out) == years
+
+
+@pytest.mark.parametrize("scale", [1e-7, 1e-300, 1e12 + 0.25])
+def test_interval_labels_of_distinct_edges_are_distinct(scale):
+    """Edges that read the same at ``precision`` decimals get more: every label
+    names its own bin (it used to fail with pandas' duplicate-category error,
+    or call two bins "[0, 0)")."""
+    from sklearn_anon._labels import parse_intervals
+
+    X = pd.DataFrame({"x": scale * np.linspace(1.0, 5.0, 50)})
+    gen = IntervalGeneralizer(n_bins=4, precision=3, strategy="uniform").fit(X)
+    edges = gen.bin_edges_["x"]
+    labels = gen.labels_["x"]
+    assert len(set(labels)) == len(labels) == len(edges) - 1
+    lo, hi, *_ , ok = parse_intervals(pd.Series(labels[1:-1], dtype=object))
+    assert ok.all()
+    np.testing.assert_allclose(lo, edges[1:-2], rtol=1e-12)
+    np.testing.assert_allclose(hi, edges[2:-1], rtol=1e-12)
+    out = gen.transform(X)["x"]
+    assert out.notna().all() and not (out == "*").any()
