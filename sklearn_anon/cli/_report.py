@@ -8,8 +8,12 @@ from ._io import _write_text
 
 
 def _privacy_report(original, anonymized, qis, policy_report=None, title="Privacy report",
-                    anonymizer=None):
-    """The report; ``anonymizer`` (the fitted pipeline) lets it read custom labels."""
+                    anonymizer=None, verdict_only=False):
+    """The report; ``anonymizer`` (the fitted pipeline) lets it read custom labels.
+
+    ``verdict_only=True`` measures the verdict's requirements only (no
+    information loss): what a run without a report file needs.
+    """
     from ..metrics import PrivacyReport
 
     cfg = dict(policy_report or {})
@@ -26,7 +30,7 @@ def _privacy_report(original, anonymized, qis, policy_report=None, title="Privac
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return PrivacyReport(original, anonymized, qis, sensitive, title=title,
-                             anonymizer=anonymizer, **kwargs)
+                             anonymizer=anonymizer, verdict_only=verdict_only, **kwargs)
 
 
 def _write_report(report, path, outputs=None):
