@@ -70,12 +70,14 @@ class Progress:
         def advance(n, fraction=None):
             seen[0] += n
             done = seen[0]
-            text = f"{label}: {done:,} rows"
             if total:
-                text += f" of {total:,} ({100 * min(1.0, done / total):.0f}%)"
-            elif fraction is not None:
-                text += f" ({100 * min(1.0, fraction):.0f}%)"
-            self.line(text, force=bool(total) and done >= total)
+                text = f"{label}: {done:,} of {total:,} rows ({100 * min(1.0, done / total):.0f}%)"
+            else:
+                text = f"{label}: {done:,} rows"
+                if fraction is not None:
+                    text += f" ({100 * min(1.0, fraction):.0f}%)"
+            # the last update always shows (a total reached, or the whole input read)
+            self.line(text, force=(done >= total) if total else (fraction or 0) >= 1)
 
         return advance
 
