@@ -243,7 +243,7 @@ def fitted_bins(anonymizer):
         infinite.
     """
     out = {}
-    if isinstance(anonymizer, Precomputed):
+    while isinstance(anonymizer, Precomputed):  # a report may wrap a precomputed output again
         anonymizer = anonymizer.estimator
     if anonymizer is None or not hasattr(anonymizer, "transform"):
         return out
