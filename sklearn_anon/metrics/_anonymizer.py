@@ -201,12 +201,14 @@ def generalize_with(anonymizer, table, columns, *, name="auxiliary"):
         )
     if len(out) != len(table):
         raise ValueError(f"The anonymizer changed the number of rows of the {name} table.")
-    result = pd.DataFrame({c: _column(out, c).to_numpy() for c in columns}, index=table.index)
-    for c in columns:  # keep categorical / string dtypes as released
+    data = {}
+    for c in columns:  # each column converted once (two copies of a text column are costly)
         col = _column(out, c)
         if isinstance(col.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(col.dtype):
-            result[c] = col.astype(object).to_numpy()
-    return result
+            data[c] = col.astype(object).to_numpy()  # categorical / string values as released
+        else:
+            data[c] = col.to_numpy()
+    return pd.DataFrame(data, index=table.index)
 
 
 class Precomputed:
