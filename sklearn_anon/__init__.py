@@ -8,62 +8,170 @@ pickled to anonymize next month's data the same way.
 Estimators and functions are importable from the top level
 (``from sklearn_anon import IntervalGeneralizer``); measures live in
 :mod:`sklearn_anon.metrics`, datasets in :mod:`sklearn_anon.datasets`.
+
+The top-level names are resolved lazily (PEP 562): ``import sklearn_anon``
+imports neither scikit-learn nor pandas nor diffprivlib, so that the
+``sklearn-anon`` command starts fast (``--help``, ``keygen``); the first
+access to a name (``from sklearn_anon import IntervalGeneralizer``,
+``sklearn_anon.LaplaceNoise``) imports the subpackage defining it.  Objects
+are pickled under the module that defines them, so saved estimators load
+the same way.  ``import sklearn_anon`` also makes ``import diffprivlib``
+work on scikit-learn >= 1.9 (see :mod:`sklearn_anon._compat`).
 """
 
-from . import _compat  # noqa: F401  (makes diffprivlib importable first)
-from .base import SUPPRESSED, UnusedColumnParameterWarning
-from .dp import (
-    DPGroupMeanEncoder,
-    DPKBinsDiscretizer,
-    DPLogisticRegression,
-    GaussianNoise,
-    LaplaceNoise,
-    PrivacyBudget,
-    PrivacyLeakWarning,
-    RandomizedResponse,
-    SharedAccountant,
-    estimate_frequencies,
-    privacy_budget,
-)
-from .generalize import (
-    DateGeneralizer,
-    Hierarchy,
-    HierarchyGeneralizer,
-    IntervalGeneralizer,
-    PrefixGeneralizer,
-    RareCategoryGrouper,
-    TopBottomCoder,
-    date_hierarchy,
-    interval_hierarchy,
-    load_hierarchy,
-    masking_hierarchy,
-    ordered_grouping,
-)
-from .identifiers import (
-    FakeReplacer,
-    FrequencyAttackWarning,
-    KeyedAssigner,
-    PIIDetector,
-    PseudonymCollisionWarning,
-    Pseudonymizer,
-    detect_pii,
-)
-from .kanonymity import FullDomainAnonymizer, LocalSuppressor, MondrianAnonymizer
-from .synthetic import DPSynthesizer, make_fake_pii
+import importlib
+import sys
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0.dev0"
+
+#: where each public name is defined (the subpackage, imported at first use)
+_EXPORTS = {
+    "SUPPRESSED": "base",
+    "UnusedColumnParameterWarning": "base",
+    "DPGroupMeanEncoder": "dp",
+    "DPKBinsDiscretizer": "dp",
+    "DPLogisticRegression": "dp",
+    "GaussianNoise": "dp",
+    "LaplaceNoise": "dp",
+    "PrivacyBudget": "dp",
+    "PrivacyLeakWarning": "dp",
+    "RandomizedResponse": "dp",
+    "SharedAccountant": "dp",
+    "estimate_frequencies": "dp",
+    "privacy_budget": "dp",
+    "DateGeneralizer": "generalize",
+    "Hierarchy": "generalize",
+    "HierarchyGeneralizer": "generalize",
+    "IntervalGeneralizer": "generalize",
+    "PrefixGeneralizer": "generalize",
+    "RareCategoryGrouper": "generalize",
+    "TopBottomCoder": "generalize",
+    "date_hierarchy": "generalize",
+    "interval_hierarchy": "generalize",
+    "load_hierarchy": "generalize",
+    "masking_hierarchy": "generalize",
+    "ordered_grouping": "generalize",
+    "FakeReplacer": "identifiers",
+    "FrequencyAttackWarning": "identifiers",
+    "KeyedAssigner": "identifiers",
+    "PIIDetector": "identifiers",
+    "PseudonymCollisionWarning": "identifiers",
+    "Pseudonymizer": "identifiers",
+    "detect_pii": "identifiers",
+    "FullDomainAnonymizer": "kanonymity",
+    "LocalSuppressor": "kanonymity",
+    "MondrianAnonymizer": "kanonymity",
+    "DPSynthesizer": "synthetic",
+    "make_fake_pii": "synthetic",
+}
+
+#: subpackages and modules reachable as attributes after ``import sklearn_anon``
+#: (``sklearn_anon.metrics``), imported at first use; ``dask`` (an optional
+#: extra) is not among them: import it explicitly
+_SUBMODULES = {"base", "cli", "datasets", "dp", "dp_models", "generalize", "identifiers",
+               "kanonymity", "metrics", "policy", "synthetic"}
+
+if TYPE_CHECKING:  # static analysers and IDEs see the explicit re-exports
+    from .base import SUPPRESSED, UnusedColumnParameterWarning  # noqa: F401
+    from .dp import (  # noqa: F401
+        DPGroupMeanEncoder,
+        DPKBinsDiscretizer,
+        DPLogisticRegression,
+        GaussianNoise,
+        LaplaceNoise,
+        PrivacyBudget,
+        PrivacyLeakWarning,
+        RandomizedResponse,
+        SharedAccountant,
+        estimate_frequencies,
+        privacy_budget,
+    )
+    from .generalize import (  # noqa: F401
+        DateGeneralizer,
+        Hierarchy,
+        HierarchyGeneralizer,
+        IntervalGeneralizer,
+        PrefixGeneralizer,
+        RareCategoryGrouper,
+        TopBottomCoder,
+        date_hierarchy,
+        interval_hierarchy,
+        load_hierarchy,
+        masking_hierarchy,
+        ordered_grouping,
+    )
+    from .identifiers import (  # noqa: F401
+        FakeReplacer,
+        FrequencyAttackWarning,
+        KeyedAssigner,
+        PIIDetector,
+        PseudonymCollisionWarning,
+        Pseudonymizer,
+        detect_pii,
+    )
+    from .kanonymity import FullDomainAnonymizer, LocalSuppressor, MondrianAnonymizer  # noqa: F401
+    from .synthetic import DPSynthesizer, make_fake_pii  # noqa: F401
+
+
+def __getattr__(name):
+    """Import the subpackage defining ``name`` at its first use (PEP 562)."""
+    module = _EXPORTS.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # resolved once
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)
+
+
+class _DiffprivlibPatch:
+    """Supplies ``sklearn.tree._tree.DOUBLE``/``DTYPE`` before ``import diffprivlib``.
+
+    A meta-path finder that finds nothing: when ``diffprivlib`` is about to be
+    imported (by a user, or by :mod:`sklearn_anon._compat`), it adds the two
+    names scikit-learn 1.9 removed (see :mod:`sklearn_anon._compat`) and
+    leaves the import to the other finders.  It removes itself afterwards.
+    ``import sklearn_anon, diffprivlib`` therefore works without the package
+    importing scikit-learn or diffprivlib at start-up.
+    """
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "diffprivlib":
+            return None
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+        import numpy as np
+        from sklearn.tree import _tree
+
+        for attr, value in (("DOUBLE", np.float64), ("DTYPE", np.float32)):
+            if not hasattr(_tree, attr):
+                setattr(_tree, attr, value)
+        return None
+
+
+if "diffprivlib" not in sys.modules and not any(
+    isinstance(f, _DiffprivlibPatch) or type(f).__name__ == "_DiffprivlibPatch" for f in sys.meta_path
+):
+    sys.meta_path.insert(0, _DiffprivlibPatch())
 
 __all__ = [
     "SUPPRESSED",
     "UnusedColumnParameterWarning",
     # generalize
     "DateGeneralizer",
+    "Hierarchy",
     "HierarchyGeneralizer",
     "IntervalGeneralizer",
     "PrefixGeneralizer",
     "RareCategoryGrouper",
     "TopBottomCoder",
-    "Hierarchy",
     "date_hierarchy",
     "interval_hierarchy",
     "load_hierarchy",

@@ -24,8 +24,11 @@ together at the end, so a failed or interrupted run leaves none of them; a
 symbolic link given as output is written through.  A header naming a column
 twice is refused.  Messages name files, columns and policy keys, never a
 cell value (an error message of pandas or numpy, which may quote one, is not
-shown).  Progress bars appear on stderr when it is a terminal, and never
-with ``--quiet``.
+shown).  Progress appears on stderr when it is a terminal, and never with
+``--quiet`` (warnings always do): ``anonymize`` and ``apply`` count the rows
+read and written and name the steps between.  The verdict's measures run on
+every ``anonymize``/``apply`` (the release gate); information loss only when
+a report file is asked for (``--report``).
 
 A saved pipeline is a joblib (pickle) file: load only pipelines you made
 yourself, since unpickling runs code.  It holds key *references*
@@ -50,9 +53,10 @@ its public names:
   :class:`OutputSet`; ``_age``: the age format (pyrage), which a partner opens
   with the ``age`` tool.
 
-Heavy libraries (pandas, scikit-learn, joblib, pyarrow, cryptography, pyrage) are
-imported inside the functions that use them, so that ``sklearn-anon
---help`` starts fast.
+Heavy libraries (pandas, scikit-learn, joblib, pyarrow, cryptography, pyrage,
+and the package's own estimators) are imported inside the functions that use
+them, and ``import sklearn_anon`` resolves its names lazily, so that
+``sklearn-anon --help`` and ``keygen`` start in a fraction of a second.
 """
 
 from ._anonymize import run_anonymize

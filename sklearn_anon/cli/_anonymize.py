@@ -26,6 +26,11 @@ from ._progress import Progress
 from ._report import _privacy_report, _risk_lines, _write_report, check_verdict
 
 
+def _rows(progress, label, total=None):
+    """A row counter for :func:`read_table`/:func:`write_table`, or None when nothing is shown."""
+    return progress.rows(label, total) if progress.enabled else None
+
+
 def _fit_transform(ct, frame, notes, what="anonymize"):
     from .._fit_record import paused
 
@@ -71,31 +76,33 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
         ct = policy.build(columns)
     except PolicyError as exc:
         raise UserError(f"policy '{Path(policy_path).name}': {str(exc)[len('policy: '):]}") from None
-    steps = progress.stages(["reading", "fitting the anonymizer", "measuring risk", "writing"])
-    next(steps)
-    frame = read_table(data, fmt=fmt, sep=sep, encoding=encoding, dtypes=policy.read_dtypes())
-    next(steps)
+    frame = read_table(data, fmt=fmt, sep=sep, encoding=encoding, dtypes=policy.read_dtypes(),
+                       progress=_rows(progress, f"reading {Path(data).name}"))
+    progress.line(f"fitting the anonymizer on {len(frame):,} rows", force=True)
     notes = []
     anonymized = _fit_transform(ct, frame, notes)
-    next(steps)
+    progress.line("measuring risk", force=True)
     qis = [q for q in policy.quasi_identifiers(list(anonymized.columns))
            if q in anonymized.columns]
     report = None
     if qis:
         try:
-            report = _privacy_report(frame, anonymized, qis, policy.report, anonymizer=ct)
+            # the verdict's measures always; information loss only for a report file
+            report = _privacy_report(frame, anonymized, qis, policy.report, anonymizer=ct,
+                                     verdict_only=not report_path)
         except (ValueError, TypeError) as exc:
             if report_path or not allow_insufficient:
                 raise _user_error("report", exc) from exc
             notes.append(f"no risk summary: {_user_error('report', exc)}")
     check_verdict(report, allow_insufficient, "anonymize", notes)
-    next(steps)
     from ._crypto import OutputSet
 
     # every output is staged, then all are renamed together: none or all of them appear
     with OutputSet() as outputs:
         n_bytes, digest = write_table(anonymized, output, fmt=output_format, sep=sep, key=key,
-                                      outputs=outputs, digest=True)
+                                      outputs=outputs, digest=True,
+                                      progress=_rows(progress, f"writing {Path(output).name}",
+                                                     len(anonymized)))
         policy_text = Path(policy_path).read_text(encoding="utf-8")
         _write_bytes(manifest_path(output), manifest_bytes(build_manifest(
             command="anonymize", input_path=data, output_path=output, output_sha256=digest,
@@ -123,7 +130,7 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
                 joblib.dump(bundle, fh)
         if report is not None and report_path:
             _write_report(report, report_path, outputs)
-    next(steps, None)
+    progress.close()
     info = {"unlisted": unlisted, "n_rows": len(frame), "bytes": n_bytes, "qis": qis,
             "policy": policy, "warnings": notes, "encryption": key}
     return anonymized, report, info
@@ -179,11 +186,10 @@ def cmd_apply(args):
         raise UserError(f"input '{args.data}': column {missing[0]!r}, which the pipeline was "
                         "fitted with, is missing"
                         + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
-    steps = progress.stages(["reading", "applying the pipeline", "measuring risk", "writing"])
-    next(steps)
     frame = read_table(args.data, fmt=args.format, sep=args.sep, encoding=args.encoding,
-                       dtypes=bundle.get("read_dtypes"))
-    next(steps)
+                       dtypes=bundle.get("read_dtypes"),
+                       progress=_rows(progress, f"reading {Path(args.data).name}"))
+    progress.line(f"applying the pipeline to {len(frame):,} rows", force=True)
     notes = []
     out = _guarded(lambda: pipeline.transform(frame[needed]), "apply", notes)
     import pandas as pd
@@ -192,23 +198,24 @@ def cmd_apply(args):
         names = getattr(pipeline, "get_feature_names_out", lambda: None)()
         out = pd.DataFrame(out.toarray() if hasattr(out, "toarray") else out,
                            columns=None if names is None else list(names))
-    next(steps)
+    progress.line("measuring risk", force=True)
     report = None
     qis = [q for q in bundle.get("quasi_identifiers", []) if q in out.columns]
     if qis:  # the new file is measured against the same requirements
         try:
-            report = _privacy_report(frame, out, qis, bundle.get("report"), anonymizer=pipeline)
+            report = _privacy_report(frame, out, qis, bundle.get("report"), anonymizer=pipeline,
+                                     verdict_only=not args.report)
         except (ValueError, TypeError) as exc:
             if args.report or not args.allow_insufficient:
                 raise _user_error("report", exc) from exc
             notes.append(f"no risk summary: {_user_error('report', exc)}")
     check_verdict(report, args.allow_insufficient, "apply", notes)
-    next(steps)
     from ._crypto import OutputSet
 
     with OutputSet() as outputs:  # the table, manifest and report appear together, or none
         _, digest = write_table(out, args.output, fmt=args.output_format, sep=args.sep, key=key,
-                                outputs=outputs, digest=True)
+                                outputs=outputs, digest=True,
+                                progress=_rows(progress, f"writing {Path(args.output).name}", len(out)))
         policy_text = bundle.get("policy")
         handover = {}
         if policy_text:
@@ -224,7 +231,7 @@ def cmd_apply(args):
         )), outputs)
         if report is not None and args.report:
             _write_report(report, args.report, outputs)
-    next(steps, None)
+    progress.close()
     _warn(args, notes)
     _say(args, f"applied '{args.pipeline}' to {len(frame):,} rows: {out.shape[1]} columns written")
     if report is not None:

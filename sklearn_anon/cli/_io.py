@@ -180,11 +180,58 @@ def _check_names(path, columns):
         seen.add(c)
 
 
-def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None):
+#: rows per chunk when a CSV file is read with progress
+_READ_CHUNK_ROWS = 250_000
+
+
+def _read_csv_counting(path, sep, encoding, dtype, progress):
+    """``pd.read_csv`` in chunks of rows, calling ``progress(n_rows, fraction_of_bytes)``.
+
+    The chunks are concatenated into the frame a single read gives: a column
+    that is empty in some chunks (read there as float NaN) takes the dtype
+    of its other chunks; when chunks still disagree (mixed types), the file
+    is read again in one go, so the result never depends on the chunking.
+    """
+    import pandas as pd
+
+    size = max(os.path.getsize(path), 1)
+    chunks = []
+    with open(path, "rb") as fh:
+        reader = pd.read_csv(fh, sep=sep, encoding=encoding, dtype=dtype, on_bad_lines="error",
+                             chunksize=_READ_CHUNK_ROWS)
+        with reader:
+            for chunk in reader:
+                chunks.append(chunk)
+                progress(len(chunk), fh.tell() / size)
+    if not chunks:  # a header and no rows
+        return pd.read_csv(path, sep=sep, encoding=encoding, dtype=dtype, on_bad_lines="error")
+    if len(chunks) == 1:
+        return chunks[0]
+    for name in chunks[0].columns:
+        kinds = {str(c[name].dtype) for c in chunks}
+        if len(kinds) == 1:
+            continue
+        filled = [c for c in chunks if c[name].notna().any()]
+        target = {str(c[name].dtype) for c in filled}
+        if len(target) != 1 or filled[0][name].dtype.kind in "iub":
+            if len(target) > 1 or not filled:  # mixed types: as a single read does it
+                return pd.read_csv(path, sep=sep, encoding=encoding, dtype=dtype,
+                                   on_bad_lines="error")
+            continue  # integers/booleans with an empty chunk: concat gives float/object, as one read
+        dtype_to = filled[0][name].dtype
+        for c in chunks:
+            if c[name].dtype != dtype_to:
+                c[name] = c[name].astype(dtype_to)
+    return pd.concat(chunks, ignore_index=True)
+
+
+def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None, progress=None):
     """Read a CSV/Parquet file into a DataFrame; :class:`UserError` on bad input.
 
     ``dtypes`` maps columns to ``"str"``, ``"int"``, ``"float"``,
-    ``"datetime"`` or ``"category"`` (from a policy).
+    ``"datetime"`` or ``"category"`` (from a policy).  ``progress`` (a
+    callback ``advance(n_rows, fraction)``, see
+    :meth:`~sklearn_anon.cli.Progress.rows`) is called as rows are read.
     """
     import pandas as pd
 
@@ -205,8 +252,12 @@ def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None):
     else:
         as_text = {c: str for c, d in dtypes.items() if d in ("str", "category")}
         with _reading_csv(path, encoding):
-            frame = pd.read_csv(path, sep=_default_sep(path, sep), encoding=encoding,
-                                dtype=as_text or None, on_bad_lines="error")
+            if progress is None:
+                frame = pd.read_csv(path, sep=_default_sep(path, sep), encoding=encoding,
+                                    dtype=as_text or None, on_bad_lines="error")
+            else:
+                frame = _read_csv_counting(path, _default_sep(path, sep), encoding,
+                                           as_text or None, progress)
     frame.columns = [str(c) for c in frame.columns]
     _check_names(path, list(frame.columns))
     if fmt != "parquet" and header and list(frame.columns) != header:  # pragma: no cover
@@ -214,6 +265,8 @@ def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None):
         raise UserError(f"input '{path}': the column names read differ from the header")
     if len(frame) == 0:
         raise UserError(f"input '{path}' has a header but no rows")
+    if progress is not None and fmt == "parquet":
+        progress(len(frame), 1.0)
     for column, dtype in dtypes.items():
         if column not in frame.columns or dtype == "str":
             continue
@@ -316,23 +369,66 @@ def _write_bytes(path, data, outputs=None):
         fh.write(data)
 
 
-def write_table(frame, path, *, fmt=None, sep=None, key=None, outputs=None, digest=False):
+#: rows per chunk when a CSV file is written (the CSV text of one chunk is held, not the file's)
+_WRITE_CHUNK_ROWS = 250_000
+
+
+def _csv_chunks(frame, sep):
+    """The CSV bytes of ``frame`` (UTF-8, header first) in chunks of rows: ``(n_rows, bytes)``.
+
+    Concatenated, the chunks are exactly ``frame.to_csv(index=False)``.
+    """
+    if len(frame) == 0:
+        yield 0, table_bytes(frame, "csv", sep=sep)
+        return
+    for start in range(0, len(frame), _WRITE_CHUNK_ROWS):
+        part = frame.iloc[start:start + _WRITE_CHUNK_ROWS]
+        try:
+            data = part.to_csv(index=False, header=start == 0, sep=sep).encode("utf-8")
+        except UnicodeError:
+            table_bytes(part, "csv", sep=sep)  # raises the message naming the columns
+            raise  # pragma: no cover
+        yield len(part), data
+
+
+def write_table(frame, path, *, fmt=None, sep=None, key=None, outputs=None, digest=False,
+                progress=None):
     """Write atomically (mode 0600), encrypted when a key is given.
 
     With ``outputs`` (a :class:`~sklearn_anon.cli._crypto.OutputSet`) the file is
     only staged: it appears when the set is committed, with the run's other
-    outputs.
+    outputs.  An unencrypted CSV file is written in chunks of rows (the
+    whole file's text is never held in memory), calling ``progress(n_rows)``
+    after each.
     """
-    from ._crypto import encrypt_bytes
+    import hashlib
+
+    from ._crypto import OutputSet, encrypt_bytes
 
     fmt = _table_format(path, fmt)
-    data = table_bytes(frame, fmt, sep=_default_sep(path, sep))
+    sep = _default_sep(path, sep)
+    if outputs is None:
+        with OutputSet() as own:
+            return write_table(frame, path, fmt=fmt, sep=sep, key=key, outputs=own, digest=digest,
+                               progress=progress)
+    if fmt == "csv" and key is None:
+        frame = _without_unused_categories(frame)
+        sha, n_bytes = hashlib.sha256(), 0
+        with outputs.open(path) as fh:
+            for n_rows, data in _csv_chunks(frame, sep):
+                fh.write(data)
+                sha.update(data)
+                n_bytes += len(data)
+                if progress is not None:
+                    progress(n_rows)
+        return (n_bytes, sha.hexdigest()) if digest else n_bytes
+    data = table_bytes(frame, fmt, sep=sep)
     if key is not None:
         data = encrypt_bytes(data, key)
     _write_bytes(path, data, outputs)
+    if progress is not None:
+        progress(len(frame))
     if digest:  # the SHA-256 of the bytes written, for the hand-over manifest
-        import hashlib
-
         return len(data), hashlib.sha256(data).hexdigest()
     return len(data)
 

@@ -62,6 +62,21 @@ def _signals_as_exceptions():
             signal.signal(s, h if h is not None else signal.SIG_DFL)
 
 
+class _NeverRaised(Exception):
+    """Stands for an exception class whose module no command has imported."""
+
+
+def _policy_error():
+    """:class:`~sklearn_anon.policy.PolicyError`, without importing the policy module.
+
+    Importing it means importing scikit-learn (seconds); a command that never
+    read a policy (``--help``, ``keygen``) cannot have raised one.  Called in
+    the ``except`` clause, so it sees the module a command imported.
+    """
+    policy = sys.modules.get("sklearn_anon.policy")
+    return _NeverRaised if policy is None else policy.PolicyError
+
+
 def main(argv=None):
     """Run the command line; returns the exit code (0 on success).
 
@@ -75,7 +90,6 @@ def main(argv=None):
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     from ._crypto import CryptoError, remove_temporaries
-    from ..policy import PolicyError
 
     try:
         with _signals_as_exceptions(), warnings.catch_warnings():
@@ -102,7 +116,7 @@ def main(argv=None):
             raise exc.__cause__
         _error(exc)
         return EXIT_USER
-    except (PolicyError, CryptoError) as exc:
+    except (_policy_error(), CryptoError) as exc:  # evaluated when matching
         _error(exc)
         return EXIT_USER
     except KeyboardInterrupt:

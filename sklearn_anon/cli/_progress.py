@@ -1,4 +1,10 @@
-"""Progress bars on stderr (only on a terminal, never with ``--quiet``)."""
+"""Progress on stderr (only on a terminal, never with ``--quiet``).
+
+Long commands report rows: ``reading customers.csv: 1,500,000 rows (31%)``,
+``writing out.csv: 2,000,000 of 5,000,000 rows (40%)``, and name the steps
+between (fitting, measuring risk) on the same line; short ones show a bar.
+Updates are throttled to ten a second.
+"""
 
 import sys
 import time
@@ -16,6 +22,7 @@ class Progress:
         self._start = time.perf_counter()
         self._last = 0.0
         self._shown = False
+        self._width_shown = 0
 
     def show(self, done, total, label, *, force=False):
         if not self.enabled:
@@ -33,6 +40,46 @@ class Progress:
         self._shown = True
         if self not in _ACTIVE:
             _ACTIVE.append(self)
+
+    def line(self, text, *, force=False):
+        """Show ``text`` (one line, replaced by the next; throttled unless ``force``)."""
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if not force and now - self._last < 0.1:
+            return
+        self._last = now
+        text = f"{text}  {now - self._start:6.1f}s"
+        pad = max(0, self._width_shown - len(text))
+        self.stream.write("\r" + text + " " * pad)
+        self.stream.flush()
+        self._width_shown = len(text)
+        self._shown = True
+        if self not in _ACTIVE:
+            _ACTIVE.append(self)
+
+    def rows(self, label, total=None):
+        """A callback ``advance(n_rows, fraction=None)`` for work counted in rows.
+
+        Shows ``label: N rows``, ``of TOTAL`` when the total is known, and a
+        percentage (of ``total``, or the ``fraction`` the caller estimates,
+        e.g. the share of the file's bytes read).
+        """
+        seen = [0]
+
+        def advance(n, fraction=None):
+            seen[0] += n
+            done = seen[0]
+            if total:
+                text = f"{label}: {done:,} of {total:,} rows ({100 * min(1.0, done / total):.0f}%)"
+            else:
+                text = f"{label}: {done:,} rows"
+                if fraction is not None:
+                    text += f" ({100 * min(1.0, fraction):.0f}%)"
+            # the last update always shows (a total reached, or the whole input read)
+            self.line(text, force=(done >= total) if total else (fraction or 0) >= 1)
+
+        return advance
 
     def stages(self, labels):
         """An iterator helper: call ``next(step)`` before each stage."""
@@ -58,6 +105,7 @@ class Progress:
             self.stream.write("\n")
             self.stream.flush()
             self._shown = False
+            self._width_shown = 0
         if self in _ACTIVE:
             _ACTIVE.remove(self)
 

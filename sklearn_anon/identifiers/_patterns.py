@@ -515,20 +515,24 @@ def hash_chunk(texts, method, key, iterations, digest_size, encoding, length):
         icopy, ocopy = inner.copy, outer.copy
         out = []
         append = out.append
+        end = length  # cut in the loop: never a list of full-width digests beside the cut ones
         for t in texts:
             i = icopy()
             i.update(t.encode("utf-8", "surrogatepass"))
             o = ocopy()
             o.update(i.digest())
-            append(o.hexdigest())
+            append(o.hexdigest()[:end])
+        return out
     elif method == "blake2b" and encoding == "hex":
         bcopy = hashlib.blake2b(key=key, digest_size=digest_size).copy
         out = []
         append = out.append
+        end = length
         for t in texts:
             h = bcopy()
             h.update(t.encode("utf-8", "surrogatepass"))
-            append(h.hexdigest())
+            append(h.hexdigest()[:end])
+        return out
     else:
         encoded = [encode_text(t) for t in texts]
         digests = digest_values(encoded, method, key, iterations=iterations, digest_size=digest_size)

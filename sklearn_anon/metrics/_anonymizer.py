@@ -21,12 +21,31 @@ from .._pipeline import children, column_names, leaves
 __all__ = []
 
 
-def _by_parts(ct, table, columns):
-    """Apply the parts of a ColumnTransformer that read only columns present in ``table``."""
+def _part_outputs(ct, name):
+    """Output column names of part ``name`` of a fitted ColumnTransformer (None: unknown)."""
+    try:
+        return [str(c) for c in ct.get_feature_names_out()[ct.output_indices_[name]]]
+    except Exception:  # noqa: BLE001 - names are a nicety: the part is then applied
+        return None
+
+
+def _by_parts(ct, table, columns, *, only_wanted=False):
+    """Apply the parts of a ColumnTransformer that read only columns present in ``table``.
+
+    With ``only_wanted``, parts none of whose outputs is in ``columns`` are
+    skipped too (a pseudonymized e-mail is not a quasi-identifier: hashing
+    millions of them again would only cost time).
+    """
+    wanted = {str(c) for c in columns}
     pieces = []
-    for _, trans, cols in children(ct):
+    for name, trans, cols in children(ct):
         if isinstance(trans, str) and trans == "drop":
             continue
+        if only_wanted:
+            outputs = _part_outputs(ct, name)
+            if outputs is not None and not any(
+                    o in wanted or any(o.endswith(f"__{w}") for w in wanted) for o in outputs):
+                continue
         inputs = column_names(ct, cols)
         if not inputs or any(c not in table.columns for c in inputs):
             continue
@@ -78,7 +97,9 @@ def generalize_with(anonymizer, table, columns, *, name="auxiliary"):
     When the anonymizer was fitted on columns ``table`` does not hold (an
     auxiliary table with the quasi-identifiers only), a ColumnTransformer
     applies just its parts that read present columns; any other anonymizer
-    receives the missing columns as missing values.  The transform must
+    receives the missing columns as missing values.  A ColumnTransformer
+    applies only the parts that release one of ``columns`` (the others'
+    work, e.g. hashing identifiers, is skipped).  The transform must
     generalize deterministically for the exact join of the linkage attack
     to hold (generalization, Mondrian routing, grouping, suppression of
     unseen values do; noise does not).
@@ -100,6 +121,14 @@ def generalize_with(anonymizer, table, columns, *, name="auxiliary"):
                     frame = None
             else:
                 frame = table[needed]
+                if hasattr(anonymizer, "transformers_"):  # only the parts releasing `columns`
+                    try:
+                        out = _by_parts(anonymizer, table, columns, only_wanted=True)
+                    except Exception:  # noqa: BLE001 - fall back on the whole transform
+                        out = None
+                    if out is not None and any(c not in out.columns and not any(
+                            str(o).endswith(f"__{c}") for o in out.columns) for c in columns):
+                        out = None
         else:
             frame = table
         if out is None:
@@ -123,12 +152,14 @@ def generalize_with(anonymizer, table, columns, *, name="auxiliary"):
         )
     if len(out) != len(table):
         raise ValueError(f"The anonymizer changed the number of rows of the {name} table.")
-    result = pd.DataFrame({c: _column(out, c).to_numpy() for c in columns}, index=table.index)
-    for c in columns:  # keep categorical / string dtypes as released
+    data = {}
+    for c in columns:  # each column converted once (two copies of a text column are costly)
         col = _column(out, c)
         if isinstance(col.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(col.dtype):
-            result[c] = col.astype(object).to_numpy()
-    return result
+            data[c] = col.astype(object).to_numpy()  # categorical / string values as released
+        else:
+            data[c] = col.to_numpy()
+    return pd.DataFrame(data, index=table.index)
 
 
 class Precomputed:
@@ -165,7 +196,7 @@ def fitted_bins(anonymizer):
         infinite.
     """
     out = {}
-    if isinstance(anonymizer, Precomputed):
+    while isinstance(anonymizer, Precomputed):  # a report may wrap a precomputed output again
         anonymizer = anonymizer.estimator
     if anonymizer is None or not hasattr(anonymizer, "transform"):
         return out

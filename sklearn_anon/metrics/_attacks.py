@@ -144,18 +144,20 @@ def linkage_attack(released, auxiliary, on, *, identity=None, truth=None, hierar
     rel, on, _ = check_table(released, on, name="released")
     aux, _, _ = check_table(auxiliary, on, name="auxiliary")
     if identity is None:
-        ids = pd.Series(aux.index, dtype=object)
+        ids = aux.index  # identities are taken at the matched positions only (no object per row)
     else:
         if isinstance(identity, (list, tuple, np.ndarray)) or identity not in aux.columns:
             raise ValueError("identity must name one column of auxiliary (or be None).")
         if identity in on:
             raise ValueError("The identity column cannot also be a column matched on.")
-        ids = aux[identity].astype(object).reset_index(drop=True)
+        ids = aux[identity]
     if truth is not None:
         if isinstance(truth, str) and truth in rel.columns:
             truth_values = rel[truth].astype(object).to_numpy()
         else:
-            truth_values = np.asarray(truth, dtype=object)
+            truth_values = np.asarray(truth)
+            if truth_values.dtype.kind not in "iub":  # numbers stay numbers (compared below)
+                truth_values = np.asarray(truth, dtype=object)
             if truth_values.ndim != 1 or len(truth_values) != len(rel):
                 raise ValueError(
                     "truth must be a column of released or hold one identity per "
@@ -168,7 +170,7 @@ def linkage_attack(released, auxiliary, on, *, identity=None, truth=None, hierar
     _warn_unread(unread_share, ignored)
     unique = counts == 1
     linked = np.full(len(rel), np.nan, dtype=object)
-    linked[unique] = ids.to_numpy()[match[unique]]
+    linked[unique] = np.asarray(ids.take(match[unique]), dtype=object)
     if truth is None:
         rate = None
     else:

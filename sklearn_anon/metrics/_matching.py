@@ -51,7 +51,7 @@ from .._hierarchy import load_hierarchy
 from .._labels import _SET_RE, _to_number, parse_intervals, parse_sets
 from ..base import SUPPRESSED
 from ._anonymizer import generalize_with
-from ._tables import class_codes
+from ._tables import _compress, class_codes
 
 __all__ = []
 
@@ -355,24 +355,55 @@ def _match(released, auxiliary, on, hierarchies=None, unread="auto"):
     return counts[cls], match[cls], unread_share, ignored
 
 
+def _shared_codes(released, generalized):
+    """Codes of two columns in one code space, values compared as objects.
+
+    Each column is factorized on its own (categorical codes, Arrow
+    dictionaries: no Python object per row), then only the distinct values
+    of both are factorized together as objects (NaN equal to NaN, ``39`` and
+    ``39.0`` alike).  Returns ``(released_codes, generalized_codes, m)``.
+    """
+    rel_codes, rel_uniques = _text.factorize(released, use_na_sentinel=False)
+    gen_codes, gen_uniques = _text.factorize(generalized, use_na_sentinel=False)
+    uniques = np.concatenate([np.asarray(rel_uniques, dtype=object),
+                              np.asarray(gen_uniques, dtype=object)])
+    shared, values = _text.factorize(uniques, use_na_sentinel=False)
+    shared = shared.astype(np.int64)
+    n_rel = len(rel_uniques)
+    return (shared[:n_rel][rel_codes], shared[n_rel:][gen_codes], max(len(values), 1))
+
+
 def _match_generalized(released, generalized, on):
     """Exact join of released records with generalized auxiliary records.
 
-    Each column's released and generalized values are coded together (as
-    objects, NaN equal to NaN), then the auxiliary code tuples are counted
-    and joined to the released ones: ``(counts, match)`` as in
-    :func:`match_records`.
+    Each column's released and generalized values are coded together
+    (:func:`_shared_codes`), the codes of a record are combined into one
+    key (mixed radix, renumbered when it would overflow), and the auxiliary
+    keys are counted: ``(counts, match)`` as in :func:`match_records`, in
+    linear time (no join of the two tables).
     """
     n_rel = len(released)
-    rel_codes, aux_codes = [], []
+    key, card = None, 1
     for col in on:
-        both = pd.concat(
-            [released[col].astype(object), generalized[col].astype(object)], ignore_index=True
-        )
-        codes, _ = _text.factorize(both, use_na_sentinel=False)  # 39 == 39.0 hash alike
-        rel_codes.append(codes[:n_rel].astype(np.int64))
-        aux_codes.append(codes[n_rel:].astype(np.int64))
-    return _count_join(rel_codes, aux_codes)
+        rel, gen, m = _shared_codes(released[col], generalized[col])
+        codes = np.concatenate([rel, gen])
+        if key is None:
+            key, card = codes, m
+            continue
+        if card * m >= 2**62:  # keep the mixed-radix number inside int64
+            key, sizes = _compress(key, card)
+            card = len(sizes)
+        key = key * m + codes
+        card *= m
+    ids, _ = _compress(key, card)
+    rel_ids, aux_ids = ids[:n_rel], ids[n_rel:]
+    n_ids = int(ids.max()) + 1 if len(ids) else 0
+    per_key = np.bincount(aux_ids, minlength=n_ids)
+    first = np.full(n_ids, -1, dtype=np.int64)
+    first[aux_ids] = np.arange(len(aux_ids), dtype=np.int64)  # read only where the key is unique
+    counts = per_key[rel_ids].astype(np.int64)
+    match = np.where(counts == 1, first[rel_ids], -1).astype(np.int64)
+    return counts, match
 
 
 def _count_join(left_codes, aux_codes, keep=None):

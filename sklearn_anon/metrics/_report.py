@@ -129,7 +129,15 @@ class PrivacyReport:
         NCP is reported as unknown, not as a total loss.
     title : str, default="Privacy report"
         Heading of the rendered report.
-
+    verdict_only : bool, default=False
+        Measure only what the verdict and the before/after privacy figures
+        need: no information loss (NCP, discernibility, entropy loss,
+        distribution distance, correlation drift, per column) and no linkage
+        attack on the original table, none of which enters the verdict.
+        Seconds instead of minutes on millions of rows (what
+        ``sklearn-anon anonymize`` does when no report file is asked for);
+        the figures left out are ``None`` in :attr:`results_` and "n/a" in
+        a rendered report.
     Attributes
     ----------
     results_ : dict
@@ -177,6 +185,7 @@ class PrivacyReport:
         hierarchies=None,
         anonymizer=None,
         title="Privacy report",
+        verdict_only=False,
     ):
         self.original = original
         self.anonymized = anonymized
@@ -194,6 +203,7 @@ class PrivacyReport:
         self.hierarchies = hierarchies
         self.anonymizer = anonymizer
         self.title = title
+        self.verdict_only = verdict_only
         self._compute()
 
     # -- computing -----------------------------------------------------------------
@@ -261,7 +271,11 @@ class PrivacyReport:
         if self.anonymizer is not None:  # generalize the original once, for linkage and NCP
             cached = Precomputed(self.anonymizer,
                                  generalize_with(self.anonymizer, orig, qis, name="original"))
+        linkage["original"] = dict.fromkeys(
+            ("unique_match_rate", "reidentification_rate", "mean_candidates"))
         for name, frame in (("original", orig), ("anonymized", anon)):
+            if name == "original" and self.verdict_only:
+                continue  # a "before" figure only, not in the verdict
             anonymizer = cached if name == "anonymized" else None
             # the auxiliary table is the original itself: every raw value is in
             # it, so a released value matching nothing is a label, not an
@@ -288,21 +302,29 @@ class PrivacyReport:
         privacy_orig.update({f"linkage_{k}": v for k, v in linkage["original"].items()})
         privacy_anon.update({f"linkage_{k}": v for k, v in linkage["anonymized"].items()})
 
-        loss = information_loss(orig, anon, qis, k=self.k, hierarchies=self.hierarchies,
-                                anonymizer=cached)
-        entropy = entropy_loss(orig, anon, qis)
-        distance = distribution_distance(orig, anon, qis, hierarchies=self.hierarchies,
-                                         anonymizer=cached)
-        per_column = pd.DataFrame(
-            {
-                "ncp": pd.Series(loss["ncp_per_column"]),
-                "entropy_loss": entropy["loss"],
-                "distance_measure": distance["measure"],
-                "distance": distance["normalized"],
-                "suppressed": distance["suppressed"],
-                "unreadable": distance["unreadable"],
-            }
-        )
+        if not self.verdict_only:
+            loss = information_loss(orig, anon, qis, k=self.k, hierarchies=self.hierarchies,
+                                    anonymizer=cached)
+            entropy = entropy_loss(orig, anon, qis)
+            distance = distribution_distance(orig, anon, qis, hierarchies=self.hierarchies,
+                                             anonymizer=cached)
+            per_column = pd.DataFrame(
+                {
+                    "ncp": pd.Series(loss["ncp_per_column"]),
+                    "entropy_loss": entropy["loss"],
+                    "distance_measure": distance["measure"],
+                    "distance": distance["normalized"],
+                    "suppressed": distance["suppressed"],
+                    "unreadable": distance["unreadable"],
+                }
+            )
+        else:  # not measured (verdict_only): none of it enters the verdict
+            loss = {"ncp": None, "ncp_per_column": {}, "ncp_unknown_columns": [],
+                    "discernibility": None, "average_class_size": None, "entropy_loss": None,
+                    "distribution_distance": None, "distribution_distance_unknown_columns": [],
+                    "correlation_drift": None}
+            per_column = pd.DataFrame(columns=["ncp", "entropy_loss", "distance_measure", "distance",
+                                               "suppressed", "unreadable"])
         per_column.index = per_column.index.map(str)
         cardinality = column_cardinality(anon)
         identifiers = [str(c) for c in cardinality.index[cardinality["likely_identifier"]]

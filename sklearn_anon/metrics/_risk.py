@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..base import check_frame
 from ._matching import compatible_counts
-from ._tables import _as_list, _check_k, _check_threshold, check_table, class_codes
+from ._tables import _as_list, _check_k, _check_threshold, _codes, check_table, class_codes
 
 __all__ = [
     "column_cardinality",
@@ -343,8 +343,12 @@ def column_cardinality(X, columns=None, *, identifier_threshold=0.9):
     rows = []
     for col in columns:
         s = frame[col]
-        counts = s.value_counts(dropna=True, sort=False)
-        n_valid = int(counts.sum())
+        # counted on integer codes (categorical codes, Arrow dictionaries): no table of the
+        # distinct values is built, which for an id column is as large as the column
+        codes, m = _codes(s)
+        valid = s.notna().to_numpy()
+        counts = np.bincount(codes[valid], minlength=m)
+        n_valid = int(valid.sum())
         n_unique = int((counts > 0).sum())
         ratio = n_unique / n_valid if n_valid else 0.0
         rows.append(
