@@ -156,8 +156,8 @@ def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=Fal
         Where a partition is cut: at its median, or (``"k_multiple"``) so
         that the left side holds ``floor(p / 2)`` of the ``p = size // k``
         regions of ``k`` rows the partition could hold (the median when
-        ``p`` is 2), preferring, over every dimension, cuts that keep
-        ``p`` regions possible, then the median, then any allowed cut.
+        ``p`` is 2), then, on every dimension, the median where that cut is
+        not allowed.
     relax : bool
         Where no cut is allowed, cut hierarchical dimensions between any two
         leaves (a last round, after every dimension was tried): the sides
@@ -188,11 +188,21 @@ def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=Fal
     g.grow(np.array([0]), np.array([0]), np.array([n]))
     if max_suppressed > 0:
         budget = int(max_suppressed)
-        for _ in range(32):
+        for _ in range(8):
             used = g.suppress_pass(budget)
             if not used:
                 break
             budget -= used
+        total = len(g.suppressed_rows())
+        if 0 < total < k and budget >= k - total:
+            # fewer than k suppressed rows would be a class below k: suppress the
+            # cheapest further ends, kept only if the loss is still lower than without
+            loss = g.total_loss()
+            g.suppress_pass(budget, need=k - total)
+            plain = _Grower(codes, coders, k, rule, 0, cut_at, relax)
+            plain.grow(np.array([0]), np.array([0]), np.array([n]))
+            if g.total_loss() >= plain.total_loss() or loss is None:
+                g = plain
         sup_rows = g.suppressed_rows()
         if 0 < len(sup_rows) < k or (rule is not None and len(sup_rows) and not rule.ok(
                 np.bincount(rule.s_codes[sup_rows], minlength=rule.m)[None, :])[0]):
@@ -271,15 +281,13 @@ class _Grower:
             cut_dim = np.full(P, -1, dtype=np.int64)
             cut_code = np.full(P, -1, dtype=np.int64)
             cut_left = np.zeros(P, dtype=np.int64)
-            # (target, relaxed hierarchy cuts, lossless only, smallest size in k)
-            rounds = [(cut_at, False, cut_at != "median", 2)]
-            if cut_at != "median":  # the median where the k-multiple cut is not allowed,
-                rounds.append(("median", False, True, 3))
-                rounds.append((cut_at, False, False, 3))  # then cuts that lose a region
+            rounds = [(cut_at, False, 2)]  # (target, relaxed hierarchy cuts, min size in k)
+            if cut_at != "median":  # the median where the k-multiple cut is not allowed
+                rounds.append(("median", False, 3))
             if self.relax and any(h is not None for h in hier):
-                rounds.append((cut_at, True, False, 2))
+                rounds.append((cut_at, True, 2))
             hier_dims = [j for j, h in enumerate(hier) if h is not None]
-            for r_at, r_relax, r_lossless, r_min in rounds:
+            for r_at, r_relax, r_min in rounds:
                 for r in range(d):
                     jr = dim_order[:, r]
                     cand = undecided & (span[np.arange(P), jr] > 0) & (act_size >= r_min * k)
@@ -290,7 +298,7 @@ class _Grower:
                     sub = np.flatnonzero(cand)
                     _try_cuts(sub, jr[sub], seg, offs, act_size, rows, pos, codes, coders,
                               hier, k, rule, M, perm, cut_dim, cut_code, cut_left, undecided,
-                              r_at, r_relax, r_lossless)
+                              r_at, r_relax)
             split = cut_dim >= 0
             new_left, new_right = self._new_nodes(act_node[split], cut_dim[split],
                                                   cut_code[split])
@@ -317,17 +325,27 @@ class _Grower:
         return np.concatenate([self.perm[a:a + b] for a, b in zip(start[sup], size[sup])]
                               + [np.empty(0, dtype=np.int64)])
 
-    def suppress_pass(self, budget):
+    def total_loss(self):
+        """Sum over rows and dimensions of the normalized widths (suppressed: 1)."""
+        node, start, size, sup = self._leaf_arrays()
+        d = self.codes.shape[0]
+        kept = ~sup
+        span = self._bounds(start[kept], size[kept])[-1] if kept.any() else np.zeros((0, d))
+        return float(size[kept] @ span.sum(axis=1) + d * size[sup].sum())
+
+    def suppress_pass(self, budget, need=0):
         """Cut off and suppress the ends of the regions where the loss drops most.
 
-        Per region and dimension, the rows at the low or the high end (the
-        smallest / largest value, or the first / last child of the lowest
-        common hierarchy node) are a candidate when the rest keeps ``k``
-        rows; its gain is the region's loss (sum over rows and dimensions
-        of the normalized widths) minus the loss of the rest and of the
-        suppressed rows (1 per dimension).  The best candidate of each
-        region, by gain per suppressed row, is taken while ``budget`` lasts.
-        Returns the number of rows suppressed (0: nothing done).
+        Per region and dimension, the rows beyond a cut near the low or the
+        high end (between two values, or between two children of the lowest
+        common hierarchy node; the rest keeping ``k`` rows) are a candidate; its gain is the region's loss (sum
+        over rows and dimensions of the normalized widths, categories by
+        their code range) minus the loss of the rest and of the suppressed
+        rows (1 per dimension).  The best candidate of each region, by gain
+        per suppressed row, is taken while ``budget`` lasts.  With ``need``,
+        candidates of any gain are taken, best first, until ``need`` rows
+        are suppressed.  Returns the number of rows suppressed (0: nothing
+        done).
         """
         k, codes, coders = self.k, self.codes, self.coders
         d = codes.shape[0]
@@ -335,61 +353,89 @@ class _Grower:
         live = np.flatnonzero(~sup & (size > k))
         if not len(live) or budget < 1:
             return 0
-        offs, seg, pos, rows, mn, mx, span = self._bounds(start[live], size[live])
+        offs, seg, pos, rows, mn, mx, _ = self._bounds(start[live], size[live])
         m = size[live]
+        span = _normalized_span(coders, mn, mx, {})
         before = m * span.sum(axis=1)
-        best_gain = np.zeros(len(live))
+        best_gain = np.full(len(live), 0.0 if not need else -np.inf)
         best = np.full((len(live), 3), -1, dtype=np.int64)  # dim, threshold, cut rows
         best_low = np.zeros(len(live), dtype=bool)
-        big = np.iinfo(np.int64).max
+        M = self.M
+        n_rows = len(rows)
+        within = np.arange(n_rows) - offs[seg]  # position in the region
         for j in range(d):
-            cj = codes[j][rows]
-            lo, hi = mn[:, j], mx[:, j]
+            cand_j = span[:, j] > 0
+            if not cand_j.any():
+                continue
+            o = np.argsort(seg * M + codes[j][rows], kind="stable")
+            r_sorted = rows[o]
+            cj = codes[j][r_sorted]
+            # prefix / suffix bounds of every dimension within each region
+            pre_mn, pre_mx, suf_mn, suf_mx = (np.empty((n_rows, d), dtype=np.int64)
+                                              for _ in range(4))
+            shift = seg * (2 * M)
+            rsh = (seg[-1] - seg[::-1]) * (2 * M) if n_rows else shift
+            for i in range(d):
+                ci = codes[i][r_sorted]
+                pre_mx[:, i] = np.maximum.accumulate(ci + shift) - shift
+                pre_mn[:, i] = -(np.maximum.accumulate(-ci + shift) - shift)
+                # reversed, the segments descend: offset them upwards
+                suf_mn[:, i] = -(np.maximum.accumulate(-ci[::-1] + rsh) - rsh)[::-1]
+                suf_mx[:, i] = (np.maximum.accumulate(ci[::-1] + rsh) - rsh)[::-1]
+            # a cut after sorted position t (0-based) of the region: t + 1 rows below it
+            nxt = np.r_[cj[1:], -1]
+            same_seg = np.r_[seg[1:] == seg[:-1], False]
+            boundary = same_seg & (nxt != cj)
             if self.hier[j] is not None:
                 h = self.hier[j]
-                lev = h.lca_level(lo, hi)
-                thr_lo = h.next_ge[lev, lo]
-                thr_hi = h.prev_ge[lev, np.maximum(hi - 1, 0)]
-            else:
-                thr_lo, thr_hi = lo, hi - 1
-            for low, thr in ((True, thr_lo), (False, thr_hi)):
-                valid = (hi > lo) & (thr >= lo) & (thr < hi)
-                cut_off = (cj <= thr[seg]) if low else (cj > thr[seg])
-                s = np.add.reduceat(cut_off.astype(np.int64), offs)
-                valid &= (s >= 1) & (m - s >= k)
-                if not valid.any():
+                lev = h.lca_level(mn[:, j], mx[:, j])[seg]
+                boundary &= h.prev_ge[lev, np.maximum(nxt - 1, 0)] >= cj
+            below = within + 1
+            above = m[seg] - below
+            # low end: suppress the rows below (below < k... and above >= k)
+            for low in (True, False):
+                cut_n = below if low else above
+                keep_n = above if low else below
+                ok = boundary & cand_j[seg] & (cut_n >= 1) & (keep_n >= k)
+                if not ok.any():
                     continue
-                keep = ~cut_off
-                kmn = np.empty_like(mn)
-                kmx = np.empty_like(mx)
-                distinct = {}
-                for i in range(d):
-                    ci = codes[i][rows]
-                    kmn[:, i] = np.minimum.reduceat(np.where(keep, ci, big), offs)
-                    kmx[:, i] = np.maximum.reduceat(np.where(keep, ci, -1), offs)
-                    if self.count_distinct[i]:
-                        bits = np.bitwise_or.reduceat(
-                            np.where(keep, np.left_shift(np.int64(1), ci), 0), offs)
-                        distinct[i] = _popcount(bits)
-                kmn = np.where(valid[:, None], kmn, 0)
-                kmx = np.where(valid[:, None], kmx, 0)
-                after = (m - s) * _normalized_span(coders, kmn, kmx, distinct).sum(axis=1)
-                gain = np.where(valid, before - after - s * d, 0.0)
-                if self.rule is not None:
-                    gain = np.where(gain > 0, gain, 0.0)
-                rate = gain / np.maximum(s, 1)
-                better = valid & (gain > 0) & (rate > best_gain)
-                best_gain = np.where(better, rate, best_gain)
-                best[better] = np.stack([np.full(int(better.sum()), j), thr[better],
-                                         s[better]], axis=1)
-                best_low[better] = low
+                t = np.flatnonzero(ok)
+                if low:  # kept: the suffix after t
+                    kmn, kmx = suf_mn[t + 1], suf_mx[t + 1]
+                else:
+                    kmn, kmx = pre_mn[t], pre_mx[t]
+                after = keep_n[t] * _normalized_span(coders, kmn, kmx, {}).sum(axis=1)
+                gain = before[seg[t]] - after - cut_n[t] * d
+                rate = gain / cut_n[t]
+                keep_c = (gain > 0) | (need > 0)
+                t, rate = t[keep_c], rate[keep_c]
+                if not len(t):
+                    continue
+                # best position per region
+                o2 = np.lexsort((-rate, seg[t]))
+                t, rate = t[o2], rate[o2]
+                first = np.r_[True, seg[t][1:] != seg[t][:-1]]
+                t, rate = t[first], rate[first]
+                rg = seg[t]
+                better = rate > best_gain[rg]
+                rg, t, rate = rg[better], t[better], rate[better]
+                best_gain[rg] = rate
+                best[rg, 0] = j
+                best[rg, 1] = cj[t]  # cut: code <= cj[t] on the left
+                best[rg, 2] = cut_n[t]
+                best_low[rg] = low
         cand = np.flatnonzero(best[:, 0] >= 0)
         if self.rule is not None and len(cand):  # the rest must stay l-diverse / t-close
             cand = cand[self._rest_passes(cand, best, best_low, offs, seg, rows, m)]
         if not len(cand):
             return 0
         cand = cand[np.argsort(-best_gain[cand], kind="stable")]
-        take = cand[np.cumsum(best[cand, 2]) <= budget]
+        cum = np.cumsum(best[cand, 2])
+        take = cand[cum <= budget]
+        if need:
+            take = take[:int(np.searchsorted(cum, need)) + 1]
+            if not len(take) or best[take, 2].sum() < need:
+                return 0
         if not len(take):
             return 0
         # reorder the rows of each taken region: the side code <= threshold first
@@ -463,8 +509,7 @@ class _Grower:
 
 
 def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, rule, M,
-              perm, cut_dim, cut_code, cut_left, undecided, cut_at="median", relaxed=False,
-              lossless=False):
+              perm, cut_dim, cut_code, cut_left, undecided, cut_at="median", relaxed=False):
     """Median (or k-multiple) cuts of the partitions ``sub`` on their dimensions ``dims``.
 
     The partitions' rows are sorted by the chosen dimension's code; the cut
@@ -512,10 +557,6 @@ def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, ru
     left_b = np.searchsorted(key, base + thr_b, side="right") - sub_offs
     ok_a = (thr_a >= 0) & (left_a >= k) & (sub_sizes - left_a >= k)
     ok_b = (thr_b >= 0) & (left_b >= k) & (sub_sizes - left_b >= k)
-    if lossless:  # both sides together still hold as many regions of k rows
-        fit = sub_sizes // k
-        ok_a &= left_a // k + (sub_sizes - left_a) // k == fit
-        ok_b &= left_b // k + (sub_sizes - left_b) // k == fit
     a_first = np.abs(left_a - goal) <= np.abs(left_b - goal)
     first_ok = np.where(a_first, ok_a, ok_b)
     second_ok = np.where(a_first, ok_b, ok_a)

@@ -128,14 +128,13 @@ class MondrianAnonymizer(ColumnAnonymizer):
         ``"median"``: LeFevre et al.'s median cuts (above).  ``"refined"``:
         a partition that could hold ``p = size // k`` regions of ``k`` rows
         is cut so that ``floor(p / 2)`` of them fall on the left (the median
-        when ``p`` is 2), and a cut that keeps ``p`` regions possible is
-        preferred on every dimension before one that does not; and where no
-        cut is allowed on a hierarchical column, it is cut between any two
+        when ``p`` is 2; the median where that cut is not allowed); and
+        where no cut is allowed on a hierarchical column, it is cut between any two
         leaves (the sides are labelled with the children of their lowest
         common node that they hold, so both may carry the same label there
         and differ on other columns).  More, smaller regions: lower
-        discernibility and usually lower loss, at about twice the fit time
-        (see ``benchmarks/README.md``).
+        discernibility and lower loss on Adult at every k tried, at up to
+        twice the fit time (see ``benchmarks/README.md``).
     suppression_limit : float in [0, 1], default=0.0
         Share of the training rows that may be suppressed.  Once no cut is
         allowed, the regions whose granularity loss (sum over rows and
