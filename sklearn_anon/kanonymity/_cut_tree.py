@@ -218,7 +218,9 @@ class _Grower:
         self.verbose, self.cut_at, self.relax = verbose, cut_at, relax
         d, n = codes.shape
         self.M = int(max(c.n_values for c in coders)) + 2
-        self.perm = np.arange(n, dtype=np.int64)
+        # row numbers and partition numbers as int32 below 2**31 rows: half the memory
+        self.idx_dtype = np.int32 if n < np.iinfo(np.int32).max else np.int64
+        self.perm = np.arange(n, dtype=self.idx_dtype)
         self.feature, self.code_thr, self.left, self.right = (
             np.full(1, -1, dtype=np.int64) for _ in range(4))
         self.leaves = []  # (node, start, size, suppressed) arrays
@@ -249,8 +251,9 @@ class _Grower:
         P = len(act_start)
         offs = np.concatenate(([0], np.cumsum(act_size)[:-1]))
         total = int(act_size.sum())
-        seg = np.repeat(np.arange(P), act_size)
-        pos = act_start[seg] + (np.arange(total) - offs[seg])
+        seg = np.repeat(np.arange(P, dtype=self.idx_dtype), act_size)
+        pos = np.arange(total, dtype=self.idx_dtype)
+        pos += (act_start - offs).astype(self.idx_dtype)[seg]
         rows = self.perm[pos]
         mn = np.empty((P, d), dtype=np.int64)
         mx = np.empty((P, d), dtype=np.int64)
@@ -367,14 +370,15 @@ class _Grower:
             cand_j = span[:, j] > 0
             if not cand_j.any():
                 continue
-            o = np.argsort(seg * M + codes[j][rows], kind="stable")
+            o = np.argsort(seg.astype(np.int64) * M + codes[j][rows], kind="stable")
             r_sorted = rows[o]
             cj = codes[j][r_sorted]
             # prefix / suffix bounds of every dimension within each region
             pre_mn, pre_mx, suf_mn, suf_mx = (np.empty((n_rows, d), dtype=np.int64)
                                               for _ in range(4))
-            shift = seg * (2 * M)
-            rsh = (seg[-1] - seg[::-1]) * (2 * M) if n_rows else shift
+            seg64 = seg.astype(np.int64)
+            shift = seg64 * (2 * M)
+            rsh = (seg64[-1] - seg64[::-1]) * (2 * M) if n_rows else shift
             for i in range(d):
                 ci = codes[i][r_sorted]
                 pre_mx[:, i] = np.maximum.accumulate(ci + shift) - shift
@@ -520,22 +524,35 @@ def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, ru
     ``perm`` in place.
     """
     P = len(sizes)
-    local = np.full(P, -1, dtype=np.int64)
-    local[sub] = np.arange(len(sub))
-    mask = local[seg] >= 0
-    rsel = rows[mask]
-    psel = pos[mask]
-    lseg = local[seg[mask]]
-    dim_row = dims[lseg]
-    c = codes[dim_row, rsel]
-    key = lseg * M + c
+    if len(sub) == P:  # every partition (the first dimension tried): no copies
+        rsel, psel, lseg = rows, pos, seg
+    else:
+        local = np.full(P, -1, dtype=np.int64)
+        local[sub] = np.arange(len(sub))
+        mask = local[seg] >= 0
+        rsel = rows[mask]
+        psel = pos[mask]
+        lseg = local[seg[mask]]
+        del mask
+    key = lseg.astype(np.int64) * M  # then + the code of the partition's dimension
+    udims = np.unique(dims)
+    if len(udims) == 1:
+        key += codes[udims[0]][rsel]
+    else:
+        dim_row = dims[lseg]
+        for j in udims:
+            on = dim_row == j
+            key[on] += codes[j][rsel[on]]
+        del dim_row, on
+    del lseg
     o = np.argsort(key)  # any order within equal codes is fine
     key = key[o]
-    c_sorted = c[o]
     rsel = rsel[o]
-    psel_sorted = np.sort(psel)  # the segments' positions in perm, in order
+    del o
     sub_sizes = sizes[sub]
     sub_offs = np.concatenate(([0], np.cumsum(sub_sizes)[:-1]))
+    c_sorted = key % M
+    psel_sorted = psel  # the segments' positions in perm, in order (partitions are)
     if cut_at == "median":
         goal = sub_sizes / 2
     else:

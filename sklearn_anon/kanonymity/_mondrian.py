@@ -407,7 +407,10 @@ class MondrianAnonymizer(ColumnAnonymizer):
         qis, sensitive = self._resolve(frame)
         hierarchies = {name: load_hierarchy(h, name=name)
                        for name, h in (self.hierarchies or {}).items()}
-        coders, codes = [], np.empty((len(qis), frame.shape[0]), dtype=np.int64)
+        # int32 codes (ranks < n rows + 1): half the memory and traffic of int64
+        small = frame.shape[0] < np.iinfo(np.int32).max - 1
+        coders, codes = [], np.empty((len(qis), frame.shape[0]),
+                                     dtype=np.int32 if small else np.int64)
         for j, name in enumerate(qis):
             col = frame[name]
             order = self.categorical.get(name) if isinstance(self.categorical, dict) else None
@@ -440,7 +443,38 @@ class MondrianAnonymizer(ColumnAnonymizer):
         self.n_partitions_ = int(len(leaf_size))
         self._leaf_outputs(codes, perm, leaf_start, leaf_size, frame, sensitive)
         self._count_suppressed()
+        if self.__dict__.get("_keep_fit_leaf"):  # fit_transform: the regions are known
+            leaf = np.empty(len(perm), dtype=np.int64)
+            leaf[perm] = np.repeat(np.arange(len(leaf_size)), leaf_size)
+            self._fit_leaf = leaf
         return self
+
+    def fit_transform(self, X, y=None, **fit_params):
+        """Fit to ``X``, then anonymize it (as ``fit(X).transform(X)``).
+
+        The training rows' regions are known from fit, so they are not
+        routed down the tree again.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The data.
+        y : None
+            Ignored.
+        **fit_params : dict
+            Passed to ``fit``.
+
+        Returns
+        -------
+        X_out : DataFrame or ndarray of shape (n_samples, n_features)
+            As :meth:`transform`.
+        """
+        self._keep_fit_leaf = True
+        try:
+            return super().fit_transform(X, y, **fit_params)
+        finally:
+            self.__dict__.pop("_keep_fit_leaf", None)
+            self.__dict__.pop("_fit_leaf", None)
 
     def _suppressed_regions(self):
         """Boolean per region: is it a suppressed region?"""
@@ -532,11 +566,18 @@ class MondrianAnonymizer(ColumnAnonymizer):
         check_is_fitted(self)
         frame, is_pandas = self._validate_frame(X, reset=False)
         n = frame.shape[0]
-        Z = np.empty((len(self.coders_), n))
+        leaf = self.__dict__.pop("_fit_leaf", None)  # set by fit inside fit_transform
+        known = leaf is not None and len(leaf) == n
+        Z = None if known else np.empty((len(self.coders_), n))
         placed = np.empty((len(self.coders_), n), dtype=bool)
         for j, (name, coder) in enumerate(zip(self.quasi_identifiers_, self.coders_)):
-            Z[j], placed[j] = coder.placeable(frame[name])
-        leaf = route(self.tree_, Z) if n else np.empty(0, dtype=np.int64)
+            values, placed[j] = coder.placeable(frame[name])
+            if not known:
+                Z[j] = values
+            del values
+        if not known:
+            leaf = route(self.tree_, Z) if n else np.empty(0, dtype=np.int64)
+            del Z
         out = {}
         for col in frame.columns:
             if col not in self._labels:
