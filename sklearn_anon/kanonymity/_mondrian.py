@@ -125,16 +125,19 @@ class MondrianAnonymizer(ColumnAnonymizer):
         releases them).  Datetime and categorical columns are not rounded
         (a dict entry for one is a ``ValueError``).
     cuts : {"median", "refined"}, default="median"
-        ``"median"``: LeFevre et al.'s median cuts (above).  ``"refined"``:
-        a partition that could hold ``p = size // k`` regions of ``k`` rows
-        is cut so that ``floor(p / 2)`` of them fall on the left (the median
-        when ``p`` is 2; the median where that cut is not allowed); and
-        where no cut is allowed on a hierarchical column, it is cut between any two
-        leaves (the sides are labelled with the children of their lowest
-        common node that they hold, so both may carry the same label there
-        and differ on other columns).  More, smaller regions: lower
-        discernibility and lower loss on Adult at every k tried, at up to
-        twice the fit time (see ``benchmarks/README.md``).
+        ``"median"``: LeFevre et al.'s median cuts on the widest dimension
+        (above).  ``"refined"``: every dimension's cut is tried and the one
+        that lowers the loss on its dimension most (rows x normalized width)
+        is taken; a partition that could hold ``p = size // k`` regions of
+        ``k`` rows is cut so that ``floor(p / 2)`` of them fall on the left
+        (the median when ``p`` is 2; the median where that cut is not
+        allowed); and where no cut is allowed on a hierarchical column, it
+        is cut between any two leaves (the sides are labelled with the
+        children of their lowest common node that they hold, so both may
+        carry the same label there and differ on other columns).  More,
+        smaller regions and a lower loss on Adult at every k tried, at about
+        twice the fit time (one sort per dimension and level; see
+        ``benchmarks/README.md``).
     suppression_limit : float in [0, 1], default=0.0
         Share of the training rows that may be suppressed.  Once no cut is
         allowed, the regions whose granularity loss (sum over rows and
