@@ -172,7 +172,8 @@ class MondrianAnonymizer(ColumnAnonymizer):
     regions_ : DataFrame
         One row per region: its label on each quasi-identifier, its
         ``size``, and (with ``sensitive``) ``n_sensitive``, the number of
-        distinct sensitive values in it.
+        distinct sensitive values in it.  A suppressed region
+        (``suppression_limit``) is ``"*"`` on every quasi-identifier.
     tree_ : dict of ndarray
         The cut tree: per node ``feature`` (index into
         ``quasi_identifiers_``, -1 for a leaf), ``threshold`` (go left when
