@@ -333,6 +333,7 @@ class _Grower:
         P = len(act_size)
         best_gain = np.zeros(P)
         best_dim = np.full(P, -1, dtype=np.int64)
+        infos = {}
         for j in range(d):
             cand = undecided & (span[:, j] > 0)
             if not cand.any():
@@ -354,11 +355,17 @@ class _Grower:
             better = acc & (gain > best_gain[sub])
             best_gain[sub[better]] = gain[better]
             best_dim[sub[better]] = j
-        for j in np.unique(best_dim[best_dim >= 0]):
-            sub = np.flatnonzero(best_dim == j)
-            _try_cuts(sub, np.full(len(sub), j), seg, offs, act_size, rows, pos, codes, coders,
-                      self.hier, k, self.rule, self.M, self.perm, cut_dim, cut_code, cut_left,
-                      undecided, self.cut_at, False)
+            infos[j] = (sub, info)
+        for j in np.unique(best_dim[best_dim >= 0]):  # apply: the dry run's order, no new sort
+            sub, info = infos[j]
+            take = best_dim[sub] == j
+            acc = sub[take]
+            cut_dim[acc] = j
+            cut_code[acc] = info["thr"][take]
+            cut_left[acc] = info["left"][take]
+            undecided[acc] = False
+            keep = np.repeat(take, act_size[sub])
+            self.perm[info["pos"][keep]] = info["rows"][keep]
 
     def _leaf_arrays(self):
         node, start, size, sup = (np.concatenate([lv[i] for lv in self.leaves])
@@ -657,7 +664,7 @@ def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, ru
     if dry is not None:  # report the cuts (and the sides' code ranges), change nothing
         last = sub_offs + sub_sizes - 1
         cl = np.maximum(chosen_left, 1)
-        dry.update(accept=accept, left=chosen_left,
+        dry.update(accept=accept, left=chosen_left, thr=chosen_thr, rows=rsel, pos=psel_sorted,
                    lo_l=c_sorted[sub_offs], hi_l=c_sorted[sub_offs + cl - 1],
                    lo_r=c_sorted[np.minimum(sub_offs + cl, last)], hi_r=c_sorted[last])
         return
