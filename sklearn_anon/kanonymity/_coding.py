@@ -173,7 +173,13 @@ class ColumnCoder:
         if self.kind == "categorical":
             return self.category_codes(column)
         v = self.float_values(column)
-        codes = np.searchsorted(self.values, v)
+        if len(v) > 50_000 and len(self.values) > 10_000:
+            # many values: look them up in sorted order (sequential, cache-friendly)
+            order = np.argsort(v)
+            codes = np.empty(len(v), dtype=np.int64)
+            codes[order] = np.searchsorted(self.values, v[order])
+        else:
+            codes = np.searchsorted(self.values, v)
         return np.where(np.isnan(v), self.missing_code, codes).astype(np.int64)
 
     def threshold(self, code):
@@ -404,7 +410,12 @@ def make_coder(column, name, *, categorical, order=None, hierarchy=None):
             labels = np.asarray(s.cat.categories, dtype=object)
         else:
             with values_hidden(name, "could not list the column's categories"):
-                uniq = _text.unique(_as_object(s.dropna()))
+                present = s.dropna()
+                if present.dtype != object:
+                    # string / categorical / boolean dtypes: the distinct values first, so
+                    # that only those become Python objects (not one per row)
+                    present = pd.Series(_text.unique(present))
+                uniq = _text.unique(_as_object(present))
                 try:
                     labels = np.asarray(sorted(uniq), dtype=object)
                 except TypeError:  # mixed types: sort by text

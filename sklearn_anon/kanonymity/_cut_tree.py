@@ -96,7 +96,53 @@ def _normalized_span(coders, mn, mx, distinct):
     return out
 
 
-def grow_tree(codes, coders, k, rule=None, verbose=0):
+class _HierarchyCuts:
+    """Where a hierarchical dimension may be cut: between two children of the
+    region's lowest common node, found by table look-ups (no loop per region).
+    """
+
+    def __init__(self, coder):
+        split = np.asarray(coder.split_level, dtype=np.int64)  # len n_values + 1
+        n = len(split)
+        self.levels = np.stack(coder.level_codes) if coder.level_codes else np.zeros((0, n - 1))
+        self.n = n  # leaf codes 0 .. n - 1; code n is the missing one
+        top = int(split.max()) if n else 0
+        idx = np.arange(n)
+        # next_ge[L][c]: first c' >= c with split[c'] >= L (n if none);
+        # prev_ge[L][c]: last c' <= c with split[c'] >= L (-1 if none)
+        self.next_ge = np.empty((top + 1, n + 1), dtype=np.int64)
+        self.prev_ge = np.empty((top + 1, n + 1), dtype=np.int64)
+        for L in range(top + 1):
+            ok = split >= L
+            nxt = np.where(ok, idx, n)
+            self.next_ge[L, :n] = np.minimum.accumulate(nxt[::-1])[::-1]
+            self.next_ge[L, n] = n
+            prv = np.where(ok, idx, -1)
+            self.prev_ge[L, :n] = np.maximum.accumulate(prv)
+            self.prev_ge[L, n] = self.prev_ge[L, n - 1] if n else -1
+        self.top = top
+
+    def lca_level(self, lo, hi):
+        """Level of the lowest common node of codes lo..hi (``top`` when none)."""
+        n = self.n
+        lev = np.full(len(lo), self.top, dtype=np.int64)
+        lo_c, hi_c = np.minimum(lo, max(n - 1, 0)), np.minimum(hi, max(n - 1, 0))
+        for L in range(len(self.levels) - 1, 0, -1):
+            lev[self.levels[L][lo_c] == self.levels[L][hi_c]] = L
+        return np.where(hi >= n, self.top, lev)
+
+    def snap(self, lo, hi, med):
+        """Nearest allowed cuts ``code <= thr`` at or above / below ``med`` (-1: none)."""
+        lev = self.lca_level(lo, hi)
+        ta = self.next_ge[lev, med]
+        ta = np.where(ta < hi, ta, -1)
+        tb = self.prev_ge[lev, np.maximum(med - 1, 0)]
+        tb = np.where((med >= 1) & (tb >= lo) & (tb < hi), tb, -1)
+        return ta, tb
+
+
+def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=False,
+              max_suppressed=0):
     """Mondrian partitioning of the code matrix.
 
     Parameters
@@ -106,166 +152,478 @@ def grow_tree(codes, coders, k, rule=None, verbose=0):
     k : int
     rule : SensitiveRule or None
     verbose : int
+    cut_at : {"median", "k_multiple"}
+        Where a partition is cut: at its median, or (``"k_multiple"``) so
+        that the left side holds ``floor(p / 2)`` of the ``p = size // k``
+        regions of ``k`` rows the partition could hold (the median when
+        ``p`` is 2), then, on every dimension, the median where that cut is
+        not allowed.
+    relax : bool
+        The refined cuts: each partition is first cut on the dimension whose
+        allowed cut lowers the loss on that dimension most (rows x normalized
+        width; every dimension tried), not on the widest one; and where no
+        cut is allowed, hierarchical dimensions are cut between any two
+        leaves (a last round): the sides are labelled with the children of
+        their lowest common node they touch, so they may share a label on
+        that dimension while other dimensions then separate them.
+    max_suppressed : int
+        Rows that may be suppressed.  When positive, once no cut is allowed
+        the regions whose loss drops most by cutting off the rows at one end
+        of one dimension (fewer than ``k`` rows, the rest keeping ``k``) are
+        cut there, the cut-off side becoming a *suppressed* region, and the
+        kept sides are partitioned again; repeated while the budget lasts
+        and the loss drops.  The suppressed regions hold either no row or at
+        least ``k`` rows together (and are l-diverse / t-close together),
+        else nothing is suppressed.
 
     Returns
     -------
     tree : dict of arrays ``feature``, ``code``, ``threshold``, ``left``,
         ``right`` (per node; feature -1 for a leaf), ``leaf`` (leaf number
-        of a node, -1 internal), ``depth``
+        of a node, -1 internal), ``suppressed`` (per node: a suppressed
+        region), ``max_depth``
     perm, leaf_start, leaf_size : the rows of each leaf are
         ``perm[leaf_start[i]:leaf_start[i] + leaf_size[i]]``
     """
     d, n = codes.shape
-    M = int(max(c.n_values for c in coders)) + 2
-    perm = np.arange(n, dtype=np.int64)
-    feature, code_thr, left, right = (np.full(1, -1, dtype=np.int64) for _ in range(4))
-    act_node = np.array([0], dtype=np.int64)
-    act_start = np.array([0], dtype=np.int64)
-    act_size = np.array([n], dtype=np.int64)
-    leaves_node, leaves_start, leaves_size = [], [], []
-    depth = 0
-    hier = [c.split_level if c.hierarchy is not None else None for c in coders]
-    count_distinct = [c.kind == "categorical" and c.hierarchy is None and c.n_values + 1 <= 62
-                      for c in coders]
-    while len(act_node):
-        P = len(act_node)
+    g = _Grower(codes, coders, k, rule, verbose, cut_at, relax)
+    g.grow(np.array([0]), np.array([0]), np.array([n]))
+    if max_suppressed > 0:
+        budget = int(max_suppressed)
+        for _ in range(8):
+            used = g.suppress_pass(budget)
+            if not used:
+                break
+            budget -= used
+        total = len(g.suppressed_rows())
+        if 0 < total < k and budget >= k - total:
+            # fewer than k suppressed rows would be a class below k: suppress the
+            # cheapest further ends, kept only if the loss is still lower than without
+            loss = g.total_loss()
+            g.suppress_pass(budget, need=k - total)
+            plain = _Grower(codes, coders, k, rule, 0, cut_at, relax)
+            plain.grow(np.array([0]), np.array([0]), np.array([n]))
+            if g.total_loss() >= plain.total_loss() or loss is None:
+                g = plain
+        sup_rows = g.suppressed_rows()
+        if 0 < len(sup_rows) < k or (rule is not None and len(sup_rows) and not rule.ok(
+                np.bincount(rule.s_codes[sup_rows], minlength=rule.m)[None, :])[0]):
+            return grow_tree(codes, coders, k, rule, verbose, cut_at, relax, 0)
+    return g.finish()
+
+
+class _Grower:
+    """The breadth-first partitioning, resumable from any set of partitions."""
+
+    def __init__(self, codes, coders, k, rule, verbose, cut_at, relax):
+        self.codes, self.coders, self.k, self.rule = codes, coders, k, rule
+        self.verbose, self.cut_at, self.relax = verbose, cut_at, relax
+        d, n = codes.shape
+        self.M = int(max(c.n_values for c in coders)) + 2
+        # row numbers and partition numbers as int32 below 2**31 rows: half the memory
+        self.idx_dtype = np.int32 if n < np.iinfo(np.int32).max else np.int64
+        self.perm = np.arange(n, dtype=self.idx_dtype)
+        self.feature, self.code_thr, self.left, self.right = (
+            np.full(1, -1, dtype=np.int64) for _ in range(4))
+        self.leaves = []  # (node, start, size, suppressed) arrays
+        self.depth = 0
+        self.hier = [_HierarchyCuts(c) if c.hierarchy is not None else None for c in coders]
+        self.count_distinct = [c.kind == "categorical" and c.hierarchy is None
+                               and c.n_values + 1 <= 62 for c in coders]
+
+    def _new_nodes(self, parents, dims, thr):
+        """Two children per parent; returns (left ids, right ids)."""
+        n_nodes = len(self.feature)
+        m = len(parents)
+        new_left = n_nodes + 2 * np.arange(m)
+        grow = np.full(2 * m, -1, dtype=np.int64)
+        self.feature = np.concatenate([self.feature, grow])
+        self.code_thr = np.concatenate([self.code_thr, grow])
+        self.left = np.concatenate([self.left, grow])
+        self.right = np.concatenate([self.right, grow])
+        self.feature[parents] = dims
+        self.code_thr[parents] = thr
+        self.left[parents] = new_left
+        self.right[parents] = new_left + 1
+        return new_left, new_left + 1
+
+    def _bounds(self, act_start, act_size):
+        """Rows of the partitions and their per-dimension min/max codes and spans."""
+        d = self.codes.shape[0]
+        P = len(act_start)
         offs = np.concatenate(([0], np.cumsum(act_size)[:-1]))
         total = int(act_size.sum())
-        seg = np.repeat(np.arange(P), act_size)
-        pos = act_start[seg] + (np.arange(total) - offs[seg])
-        rows = perm[pos]
+        seg = np.repeat(np.arange(P, dtype=self.idx_dtype), act_size)
+        pos = np.arange(total, dtype=self.idx_dtype)
+        pos += (act_start - offs).astype(self.idx_dtype)[seg]
+        rows = self.perm[pos]
         mn = np.empty((P, d), dtype=np.int64)
         mx = np.empty((P, d), dtype=np.int64)
         distinct = {}
         for j in range(d):
-            cj = codes[j][rows]
+            cj = self.codes[j][rows]
             mn[:, j] = np.minimum.reduceat(cj, offs)
             mx[:, j] = np.maximum.reduceat(cj, offs)
-            if count_distinct[j]:
+            if self.count_distinct[j]:
                 bits = np.bitwise_or.reduceat(np.left_shift(np.int64(1), cj), offs)
                 distinct[j] = _popcount(bits)
-        span = _normalized_span(coders, mn, mx, distinct)
-        dim_order = np.argsort(-span, axis=1, kind="stable")
-        undecided = (act_size >= 2 * k) & (span.max(axis=1) > 0)
-        cut_dim = np.full(P, -1, dtype=np.int64)
-        cut_code = np.full(P, -1, dtype=np.int64)
-        cut_left = np.zeros(P, dtype=np.int64)
-        for r in range(d):
-            jr = dim_order[:, r]
-            cand = undecided & (span[np.arange(P), jr] > 0)
+        span = _normalized_span(self.coders, mn, mx, distinct)
+        return offs, seg, pos, rows, mn, mx, span
+
+    def grow(self, act_node, act_start, act_size):
+        codes, coders, k, rule, hier = self.codes, self.coders, self.k, self.rule, self.hier
+        d = codes.shape[0]
+        cut_at, M, perm = self.cut_at, self.M, self.perm
+        o = np.argsort(np.asarray(act_start), kind="stable")  # partitions in perm order
+        act_node, act_start, act_size = (np.asarray(a, dtype=np.int64)[o]
+                                         for a in (act_node, act_start, act_size))
+        depth = 0
+        while len(act_node):
+            P = len(act_node)
+            offs, seg, pos, rows, mn, mx, span = self._bounds(act_start, act_size)
+            dim_order = np.argsort(-span, axis=1, kind="stable")
+            undecided = (act_size >= 2 * k) & (span.max(axis=1) > 0)
+            cut_dim = np.full(P, -1, dtype=np.int64)
+            cut_code = np.full(P, -1, dtype=np.int64)
+            cut_left = np.zeros(P, dtype=np.int64)
+            # (target, relaxed hierarchy cuts, min size in k); refined: the target cut was
+            # tried on every dimension by _cut_by_gain
+            rounds = [] if self.relax else [(cut_at, False, 2)]
+            if cut_at != "median":  # the median where the k-multiple cut is not allowed
+                rounds.append(("median", False, 3))
+            if self.relax and any(h is not None for h in hier):
+                rounds.append((cut_at, True, 2))
+            hier_dims = [j for j, h in enumerate(hier) if h is not None]
+            if self.relax:  # refined: first the dimension whose cut lowers the loss most
+                self._cut_by_gain(act_size, span, seg, offs, rows, pos, undecided,
+                                  cut_dim, cut_code, cut_left)
+            for r_at, r_relax, r_min in rounds:
+                for r in range(d):
+                    jr = dim_order[:, r]
+                    cand = undecided & (span[np.arange(P), jr] > 0) & (act_size >= r_min * k)
+                    if r_relax:
+                        cand &= np.isin(jr, hier_dims)
+                    if not cand.any():
+                        continue
+                    sub = np.flatnonzero(cand)
+                    _try_cuts(sub, jr[sub], seg, offs, act_size, rows, pos, codes, coders,
+                              hier, k, rule, M, perm, cut_dim, cut_code, cut_left, undecided,
+                              r_at, r_relax)
+            split = cut_dim >= 0
+            new_left, new_right = self._new_nodes(act_node[split], cut_dim[split],
+                                                  cut_code[split])
+            stop = ~split
+            self.leaves.append((act_node[stop], act_start[stop], act_size[stop],
+                                np.zeros(int(stop.sum()), dtype=bool)))
+            if self.verbose:
+                print(f"[MondrianAnonymizer] depth {depth}: {P} partitions, "
+                      f"{int(split.sum())} cut, {int(stop.sum())} final", flush=True)
+            sp = np.flatnonzero(split)
+            act_node = np.stack([new_left, new_right], axis=1).ravel()
+            act_start = np.stack([act_start[sp], act_start[sp] + cut_left[sp]], axis=1).ravel()
+            act_size = np.stack([cut_left[sp], act_size[sp] - cut_left[sp]], axis=1).ravel()
+            depth += 1
+        self.depth = max(self.depth, depth)
+
+    def _cut_by_gain(self, act_size, span, seg, offs, rows, pos, undecided,
+                     cut_dim, cut_code, cut_left):
+        """Cut each partition on the dimension where its allowed cut lowers the
+        loss (rows x normalized width on that dimension) most."""
+        codes, coders, k, d = self.codes, self.coders, self.k, self.codes.shape[0]
+        P = len(act_size)
+        best_gain = np.zeros(P)
+        best_dim = np.full(P, -1, dtype=np.int64)
+        infos = {}
+        for j in range(d):
+            cand = undecided & (span[:, j] > 0)
             if not cand.any():
-                break
+                continue
             sub = np.flatnonzero(cand)
-            _try_cuts(sub, jr[sub], seg, offs, act_size, rows, pos, codes, coders, hier,
-                      k, rule, M, perm, cut_dim, cut_code, cut_left, undecided)
-        # new nodes
-        split = cut_dim >= 0
-        n_nodes = len(feature)
-        n_split = int(split.sum())
-        new_left = n_nodes + 2 * np.arange(n_split)
-        new_right = new_left + 1
-        grow = np.full(2 * n_split, -1, dtype=np.int64)
-        feature = np.concatenate([feature, grow])
-        code_thr = np.concatenate([code_thr, grow])
-        left = np.concatenate([left, grow])
-        right = np.concatenate([right, grow])
-        parents = act_node[split]
-        feature[parents] = cut_dim[split]
-        code_thr[parents] = cut_code[split]
-        left[parents] = new_left
-        right[parents] = new_right
-        stop = ~split
-        leaves_node.append(act_node[stop])
-        leaves_start.append(act_start[stop])
-        leaves_size.append(act_size[stop])
-        if verbose:
-            print(f"[MondrianAnonymizer] depth {depth}: {P} partitions, "
-                  f"{n_split} cut, {int(stop.sum())} final", flush=True)
-        sp = np.flatnonzero(split)
-        act_node = np.stack([new_left, new_right], axis=1).ravel()
-        act_start = np.stack([act_start[sp], act_start[sp] + cut_left[sp]], axis=1).ravel()
-        act_size = np.stack([cut_left[sp], act_size[sp] - cut_left[sp]], axis=1).ravel()
-        depth += 1
-    leaf_node = np.concatenate(leaves_node)
-    leaf_start = np.concatenate(leaves_start)
-    leaf_size = np.concatenate(leaves_size)
-    order = np.argsort(leaf_start, kind="stable")
-    leaf_node, leaf_start, leaf_size = leaf_node[order], leaf_start[order], leaf_size[order]
-    feature = np.asarray(feature, dtype=np.int64)
-    leaf_of_node = np.full(len(feature), -1, dtype=np.int64)
-    leaf_of_node[leaf_node] = np.arange(len(leaf_node))
-    code_thr = np.asarray(code_thr, dtype=np.int64)
-    threshold = np.full(len(feature), np.nan)
-    for j, coder in enumerate(coders):
-        nodes = np.flatnonzero(feature == j)
-        if len(nodes):
-            threshold[nodes] = coder.threshold(code_thr[nodes])
-    tree = {
-        "feature": feature,
-        "code": code_thr,
-        "threshold": threshold,
-        "left": np.asarray(left, dtype=np.int64),
-        "right": np.asarray(right, dtype=np.int64),
-        "leaf": leaf_of_node,
-        "max_depth": depth,
-    }
-    return tree, perm, leaf_start, leaf_size
+            info = {}
+            _try_cuts(sub, np.full(len(sub), j), seg, offs, act_size, rows, pos, codes, coders,
+                      self.hier, k, self.rule, self.M, self.perm, cut_dim, cut_code, cut_left,
+                      undecided, self.cut_at, False, dry=info)
+            m = act_size[sub]
+            left = info["left"]
+            acc = info["accept"]
+            # the sides' widths on the cut dimension (a cut also narrows others, but
+            # scoring on this one alone gave the lower loss on Adult)
+            one = [coders[j]]
+            w_l = _normalized_span(one, info["lo_l"][:, None], info["hi_l"][:, None], {})[:, 0]
+            w_r = _normalized_span(one, info["lo_r"][:, None], info["hi_r"][:, None], {})[:, 0]
+            gain = m * span[sub, j] - (left * w_l + (m - left) * w_r)
+            better = acc & (gain > best_gain[sub])
+            best_gain[sub[better]] = gain[better]
+            best_dim[sub[better]] = j
+            infos[j] = (sub, info)
+        for j in np.unique(best_dim[best_dim >= 0]):  # apply: the dry run's order, no new sort
+            sub, info = infos[j]
+            take = best_dim[sub] == j
+            acc = sub[take]
+            cut_dim[acc] = j
+            cut_code[acc] = info["thr"][take]
+            cut_left[acc] = info["left"][take]
+            undecided[acc] = False
+            keep = np.repeat(take, act_size[sub])
+            self.perm[info["pos"][keep]] = info["rows"][keep]
+
+    def _leaf_arrays(self):
+        node, start, size, sup = (np.concatenate([lv[i] for lv in self.leaves])
+                                  for i in range(4))
+        return node, start, size, sup
+
+    def suppressed_rows(self):
+        node, start, size, sup = self._leaf_arrays()
+        return np.concatenate([self.perm[a:a + b] for a, b in zip(start[sup], size[sup])]
+                              + [np.empty(0, dtype=np.int64)])
+
+    def total_loss(self):
+        """Sum over rows and dimensions of the normalized widths (suppressed: 1)."""
+        node, start, size, sup = self._leaf_arrays()
+        d = self.codes.shape[0]
+        kept = ~sup
+        span = self._bounds(start[kept], size[kept])[-1] if kept.any() else np.zeros((0, d))
+        return float(size[kept] @ span.sum(axis=1) + d * size[sup].sum())
+
+    def suppress_pass(self, budget, need=0):
+        """Cut off and suppress the ends of the regions where the loss drops most.
+
+        Per region and dimension, the rows beyond a cut near the low or the
+        high end (between two values, or between two children of the lowest
+        common hierarchy node; the rest keeping ``k`` rows) are a candidate; its gain is the region's loss (sum
+        over rows and dimensions of the normalized widths, categories by
+        their code range) minus the loss of the rest and of the suppressed
+        rows (1 per dimension).  The best candidate of each region, by gain
+        per suppressed row, is taken while ``budget`` lasts.  With ``need``,
+        candidates of any gain are taken, best first, until ``need`` rows
+        are suppressed.  Returns the number of rows suppressed (0: nothing
+        done).
+        """
+        k, codes, coders = self.k, self.codes, self.coders
+        d = codes.shape[0]
+        node, start, size, sup = self._leaf_arrays()
+        live = np.flatnonzero(~sup & (size > k))
+        if not len(live) or budget < 1:
+            return 0
+        offs, seg, pos, rows, mn, mx, _ = self._bounds(start[live], size[live])
+        m = size[live]
+        span = _normalized_span(coders, mn, mx, {})
+        before = m * span.sum(axis=1)
+        best_gain = np.full(len(live), 0.0 if not need else -np.inf)
+        best = np.full((len(live), 3), -1, dtype=np.int64)  # dim, threshold, cut rows
+        best_low = np.zeros(len(live), dtype=bool)
+        M = self.M
+        n_rows = len(rows)
+        within = np.arange(n_rows) - offs[seg]  # position in the region
+        for j in range(d):
+            cand_j = span[:, j] > 0
+            if not cand_j.any():
+                continue
+            o = np.argsort(seg.astype(np.int64) * M + codes[j][rows], kind="stable")
+            r_sorted = rows[o]
+            cj = codes[j][r_sorted]
+            # prefix / suffix bounds of every dimension within each region
+            pre_mn, pre_mx, suf_mn, suf_mx = (np.empty((n_rows, d), dtype=np.int64)
+                                              for _ in range(4))
+            seg64 = seg.astype(np.int64)
+            shift = seg64 * (2 * M)
+            rsh = (seg64[-1] - seg64[::-1]) * (2 * M) if n_rows else shift
+            for i in range(d):
+                ci = codes[i][r_sorted]
+                pre_mx[:, i] = np.maximum.accumulate(ci + shift) - shift
+                pre_mn[:, i] = -(np.maximum.accumulate(-ci + shift) - shift)
+                # reversed, the segments descend: offset them upwards
+                suf_mn[:, i] = -(np.maximum.accumulate(-ci[::-1] + rsh) - rsh)[::-1]
+                suf_mx[:, i] = (np.maximum.accumulate(ci[::-1] + rsh) - rsh)[::-1]
+            # a cut after sorted position t (0-based) of the region: t + 1 rows below it
+            nxt = np.r_[cj[1:], -1]
+            same_seg = np.r_[seg[1:] == seg[:-1], False]
+            boundary = same_seg & (nxt != cj)
+            if self.hier[j] is not None:
+                h = self.hier[j]
+                lev = h.lca_level(mn[:, j], mx[:, j])[seg]
+                boundary &= h.prev_ge[lev, np.maximum(nxt - 1, 0)] >= cj
+            below = within + 1
+            above = m[seg] - below
+            # low end: suppress the rows below (below < k... and above >= k)
+            for low in (True, False):
+                cut_n = below if low else above
+                keep_n = above if low else below
+                ok = boundary & cand_j[seg] & (cut_n >= 1) & (keep_n >= k)
+                if not ok.any():
+                    continue
+                t = np.flatnonzero(ok)
+                if low:  # kept: the suffix after t
+                    kmn, kmx = suf_mn[t + 1], suf_mx[t + 1]
+                else:
+                    kmn, kmx = pre_mn[t], pre_mx[t]
+                after = keep_n[t] * _normalized_span(coders, kmn, kmx, {}).sum(axis=1)
+                gain = before[seg[t]] - after - cut_n[t] * d
+                rate = gain / cut_n[t]
+                keep_c = (gain > 0) | (need > 0)
+                t, rate = t[keep_c], rate[keep_c]
+                if not len(t):
+                    continue
+                # best position per region
+                o2 = np.lexsort((-rate, seg[t]))
+                t, rate = t[o2], rate[o2]
+                first = np.r_[True, seg[t][1:] != seg[t][:-1]]
+                t, rate = t[first], rate[first]
+                rg = seg[t]
+                better = rate > best_gain[rg]
+                rg, t, rate = rg[better], t[better], rate[better]
+                best_gain[rg] = rate
+                best[rg, 0] = j
+                best[rg, 1] = cj[t]  # cut: code <= cj[t] on the left
+                best[rg, 2] = cut_n[t]
+                best_low[rg] = low
+        cand = np.flatnonzero(best[:, 0] >= 0)
+        if self.rule is not None and len(cand):  # the rest must stay l-diverse / t-close
+            cand = cand[self._rest_passes(cand, best, best_low, offs, seg, rows, m)]
+        if not len(cand):
+            return 0
+        cand = cand[np.argsort(-best_gain[cand], kind="stable")]
+        cum = np.cumsum(best[cand, 2])
+        take = cand[cum <= budget]
+        if need:
+            take = take[:int(np.searchsorted(cum, need)) + 1]
+            if not len(take) or best[take, 2].sum() < need:
+                return 0
+        if not len(take):
+            return 0
+        # reorder the rows of each taken region: the side code <= threshold first
+        pick = np.zeros(len(live), dtype=bool)
+        pick[take] = True
+        in_pick = pick[seg]
+        dims_row = best[seg[in_pick], 0]
+        left_row = codes[dims_row, rows[in_pick]] <= best[seg[in_pick], 1]
+        o = np.lexsort((~left_row, seg[in_pick]))
+        p_pos = pos[in_pick]
+        self.perm[p_pos] = rows[in_pick][o]  # p_pos: the regions' positions, region by region
+        # new nodes: the taken leaves become internal, with a suppressed child
+        leaf_idx = live[take]
+        parents = node[leaf_idx]
+        n_left = np.where(best_low[take], best[take, 2], m[take] - best[take, 2])
+        new_l, new_r = self._new_nodes(parents, best[take, 0], best[take, 1])
+        low = best_low[take]
+        sup_node = np.where(low, new_l, new_r)
+        kept_node = np.where(low, new_r, new_l)
+        st = start[leaf_idx]
+        sup_start = np.where(low, st, st + n_left)
+        kept_start = np.where(low, st + n_left, st)
+        cut_rows = best[take, 2]
+        keep_leaf = np.ones(len(node), dtype=bool)
+        keep_leaf[leaf_idx] = False
+        self.leaves = [(node[keep_leaf], start[keep_leaf], size[keep_leaf], sup[keep_leaf]),
+                       (sup_node, sup_start, cut_rows, np.ones(len(take), dtype=bool))]
+        self.grow(kept_node, kept_start, m[take] - cut_rows)
+        return int(cut_rows.sum())
+
+    def _rest_passes(self, cand, best, best_low, offs, seg, rows, m):
+        """Whether the kept side of each candidate region passes the sensitive rule."""
+        rule = self.rule
+        mask = np.isin(seg, cand)
+        sg = seg[mask]
+        j = best[sg, 0]
+        cj = self.codes[j, rows[mask]]
+        cut_off = np.where(best_low[sg], cj <= best[sg, 1], cj > best[sg, 1])
+        local = np.searchsorted(cand, sg)
+        sv = rule.s_codes[rows[mask]]
+        hist = np.bincount(local[~cut_off] * rule.m + sv[~cut_off],
+                           minlength=len(cand) * rule.m).reshape(len(cand), rule.m)
+        return rule.ok(hist)
+
+    def finish(self):
+        node, start, size, sup = self._leaf_arrays()
+        order = np.argsort(start, kind="stable")
+        node, start, size, sup = node[order], start[order], size[order], sup[order]
+        feature = np.asarray(self.feature, dtype=np.int64)
+        leaf_of_node = np.full(len(feature), -1, dtype=np.int64)
+        leaf_of_node[node] = np.arange(len(node))
+        suppressed = np.zeros(len(feature), dtype=bool)
+        suppressed[node[sup]] = True
+        code_thr = np.asarray(self.code_thr, dtype=np.int64)
+        threshold = np.full(len(feature), np.nan)
+        for j, coder in enumerate(self.coders):
+            nodes = np.flatnonzero(feature == j)
+            if len(nodes):
+                threshold[nodes] = coder.threshold(code_thr[nodes])
+        tree = {
+            "feature": feature,
+            "code": code_thr,
+            "threshold": threshold,
+            "left": np.asarray(self.left, dtype=np.int64),
+            "right": np.asarray(self.right, dtype=np.int64),
+            "leaf": leaf_of_node,
+            "suppressed": suppressed,
+            "max_depth": self.depth,
+        }
+        return tree, self.perm, start, size
 
 
 def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, rule, M,
-              perm, cut_dim, cut_code, cut_left, undecided):
-    """Median cuts of the partitions ``sub`` on their dimensions ``dims``.
+              perm, cut_dim, cut_code, cut_left, undecided, cut_at="median", relaxed=False, dry=None):
+    """Median (or k-multiple) cuts of the partitions ``sub`` on their dimensions ``dims``.
 
     The partitions' rows are sorted by the chosen dimension's code; the cut
     ``code <= med`` (ties left) and ``code < med`` (ties right) are tried,
     the more balanced allowed one first.  For a hierarchical dimension the
     cut snaps to the nearest boundary between children of the region's
-    lowest common node.  Accepted cuts reorder ``perm`` in place.
+    lowest common node (``relaxed``: it does not).  Accepted cuts reorder
+    ``perm`` in place.
     """
     P = len(sizes)
-    local = np.full(P, -1, dtype=np.int64)
-    local[sub] = np.arange(len(sub))
-    mask = local[seg] >= 0
-    rsel = rows[mask]
-    psel = pos[mask]
-    lseg = local[seg[mask]]
-    dim_row = dims[lseg]
-    c = codes[dim_row, rsel]
-    key = lseg * M + c
+    if len(sub) == P:  # every partition (the first dimension tried): no copies
+        rsel, psel, lseg = rows, pos, seg
+    else:
+        local = np.full(P, -1, dtype=np.int64)
+        local[sub] = np.arange(len(sub))
+        mask = local[seg] >= 0
+        rsel = rows[mask]
+        psel = pos[mask]
+        lseg = local[seg[mask]]
+        del mask
+    key = lseg.astype(np.int64) * M  # then + the code of the partition's dimension
+    udims = np.unique(dims)
+    if len(udims) == 1:
+        key += codes[udims[0]][rsel]
+    else:
+        dim_row = dims[lseg]
+        for j in udims:
+            on = dim_row == j
+            key[on] += codes[j][rsel[on]]
+        del dim_row, on
+    del lseg
     o = np.argsort(key)  # any order within equal codes is fine
     key = key[o]
-    c_sorted = c[o]
     rsel = rsel[o]
-    psel_sorted = np.sort(psel)  # the segments' positions in perm, in order
+    del o
     sub_sizes = sizes[sub]
     sub_offs = np.concatenate(([0], np.cumsum(sub_sizes)[:-1]))
-    med = c_sorted[sub_offs + (sub_sizes - 1) // 2]
+    c_sorted = key % M
+    psel_sorted = psel  # the segments' positions in perm, in order (partitions are)
+    if cut_at == "median":
+        goal = sub_sizes / 2
+    else:
+        # p regions of k rows fit: floor(p / 2) of them on the left, the rest on the right
+        p = np.maximum(sub_sizes // k, 2)
+        goal = sub_sizes * (p // 2) / p
+    med = c_sorted[sub_offs + np.maximum(np.ceil(goal).astype(np.int64) - 1, 0)]
     thr_a = med.copy()          # left: code <= med
     thr_b = med - 1             # left: code < med
-    for j in np.unique(dims):
+    for j in (np.unique(dims) if not relaxed else ()):
         if hier[j] is None:
             continue
         w = np.flatnonzero(dims == j)
         lo = c_sorted[sub_offs[w]]
         hi = c_sorted[sub_offs[w] + sub_sizes[w] - 1]
-        split_level = hier[j]
-        # level of the region's lowest common node: max split level inside
-        lev = np.array([split_level[a:b].max() if b > a else 0 for a, b in zip(lo, hi)])
-        ta, tb = np.empty(len(w), dtype=np.int64), np.empty(len(w), dtype=np.int64)
-        for i, (lv, m_, a, b) in enumerate(zip(lev, med[w], lo, hi)):
-            allowed = np.flatnonzero(split_level[a:b] == lv) + a  # cut after code
-            above = allowed[allowed >= m_]
-            below = allowed[allowed < m_]
-            ta[i] = above[0] if len(above) else -1
-            tb[i] = below[-1] if len(below) else -1
-        thr_a[w], thr_b[w] = ta, tb
+        thr_a[w], thr_b[w] = hier[j].snap(lo, hi, med[w])
     base = np.arange(len(sub)) * M
     left_a = np.searchsorted(key, base + thr_a, side="right") - sub_offs
     left_b = np.searchsorted(key, base + thr_b, side="right") - sub_offs
     ok_a = (thr_a >= 0) & (left_a >= k) & (sub_sizes - left_a >= k)
     ok_b = (thr_b >= 0) & (left_b >= k) & (sub_sizes - left_b >= k)
-    half = sub_sizes / 2
-    a_first = np.abs(left_a - half) <= np.abs(left_b - half)
+    a_first = np.abs(left_a - goal) <= np.abs(left_b - goal)
     first_ok = np.where(a_first, ok_a, ok_b)
     second_ok = np.where(a_first, ok_b, ok_a)
     first_thr = np.where(a_first, thr_a, thr_b)
@@ -303,6 +661,13 @@ def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, ru
     chosen_thr = np.where(first_ok, first_thr, second_thr)
     chosen_left = np.where(first_ok, first_left, second_left)
     accept = first_ok | second_ok
+    if dry is not None:  # report the cuts (and the sides' code ranges), change nothing
+        last = sub_offs + sub_sizes - 1
+        cl = np.maximum(chosen_left, 1)
+        dry.update(accept=accept, left=chosen_left, thr=chosen_thr, rows=rsel, pos=psel_sorted,
+                   lo_l=c_sorted[sub_offs], hi_l=c_sorted[sub_offs + cl - 1],
+                   lo_r=c_sorted[np.minimum(sub_offs + cl, last)], hi_r=c_sorted[last])
+        return
     if not accept.any():
         return
     acc = sub[accept]
