@@ -40,10 +40,8 @@ NOT_COLUMNWISE = {
 # Anonymizers that pass values through by design (not held to "no planted value
 # passes"; the other contracts hold), with the reason.
 KEEPS_VALUES = {
-    # suppresses cells of already-generalized data until each record matches k
-    # records, a suppressed cell matching any value (sdcMicro): a value met once
-    # stays when enough records have that column suppressed (documented)
-    "LocalSuppressor": "keeps the values of records that match k others with wildcards",
+    # none: LocalSuppressor keeps values only with matching="wildcard" (sdcMicro's
+    # definition, documented); its default, strict matching, is tested here
 }
 
 # Constructor arguments that make the estimator anonymize every column of the

@@ -59,12 +59,6 @@ EXPECTED_FAILED = {
     "FullDomainAnonymizer": STRING_OUTPUT,
     # default output="interval": region labels such as "[35, 44]" (strings)
     "MondrianAnonymizer": STRING_OUTPUT,
-    "LocalSuppressor": {
-        "check_methods_subset_invariance": (
-            "suppression depends on the whole batch (a record is kept because others "
-            "match it), so a subset needs other suppressions, as in sdcMicro"
-        ),
-    },
 }
 
 

@@ -5,6 +5,7 @@ Python loops over pairs of records, and an exact minimum found by
 enumerating every set of suppressed cells of small tables.
 """
 
+import functools
 import itertools
 import pickle
 import warnings
@@ -21,6 +22,10 @@ import sklearn_anon
 from sklearn_anon import HierarchyGeneralizer, LocalSuppressor
 from sklearn_anon._fit_record import fit_output
 from sklearn_anon.kanonymity import LocalSuppressor as FromFamily
+
+# Most tests below check sdcMicro's algorithm (wildcard matching); the default,
+# strict matching, completes it and is tested at the end of the file.
+_Wildcard = functools.partial(LocalSuppressor, matching="wildcard")
 
 QI8 = ["sex", "age", "race", "marital-status", "education", "native-country",
        "workclass", "occupation"]
@@ -131,7 +136,7 @@ def test_one_cell_instead_of_a_row():
     df = pd.DataFrame({"age": ["30-39"] * 3 + ["40-49"] * 3 + ["30-39"],
                        "sex": ["F", "F", "F", "M", "M", "M", "M"],
                        "zip": ["021**"] * 7})
-    sup = LocalSuppressor(k=3)
+    sup = _Wildcard(k=3)
     out = sup.fit_transform(df)
     assert sup.n_suppressed_ == 1
     assert out.iloc[6].tolist() == ["30-39", "*", "021**"]  # sex: the most distinct values, later
@@ -147,7 +152,7 @@ def test_one_cell_instead_of_a_row():
 
 def test_already_k_anonymous_is_untouched():
     df = pd.DataFrame({"a": ["x", "x", "y", "y"], "b": [1, 1, 2, 2]})
-    sup = LocalSuppressor(k=2)
+    sup = _Wildcard(k=2)
     out = sup.fit_transform(df)
     assert sup.n_suppressed_ == 0 and sup.suppressed_ == {"a": 0, "b": 0}
     assert out["a"].tolist() == df["a"].tolist()
@@ -167,7 +172,7 @@ def test_dtypes_and_markers():
         "other": range(n),
     })
     qis = [c for c in df.columns if c != "other"]
-    out = LocalSuppressor(qis, k=3).fit_transform(df)
+    out = _Wildcard(qis, k=3).fit_transform(df)
     last = out.iloc[-1]
     # the last record is unique on every column: each of its cells is suppressed
     assert last["cat"] == "*" and isinstance(out["cat"].dtype, pd.CategoricalDtype)
@@ -178,14 +183,14 @@ def test_dtypes_and_markers():
     assert last["day"] is pd.NaT and pd.api.types.is_datetime64_any_dtype(out["day"])
     assert last["flag"] == "*"
     assert out["other"].tolist() == list(range(n))  # not a quasi-identifier
-    out = LocalSuppressor(qis, k=3, suppress_with=None).fit_transform(df)
+    out = _Wildcard(qis, k=3, suppress_with=None).fit_transform(df)
     assert pd.isna(out.iloc[-1][qis]).all()
 
 
 def test_unused_categories_are_not_released():
     df = pd.DataFrame({"a": pd.Categorical(["x"] * 5 + ["SECRET"], categories=["x", "SECRET", "UNUSED"]),
                        "b": ["p"] * 6})
-    out = LocalSuppressor(k=2).fit_transform(df)
+    out = _Wildcard(k=2).fit_transform(df)
     assert list(out["a"].cat.categories) == ["x", "*"]
     assert out["a"].tolist() == ["x"] * 5 + ["*"]
 
@@ -194,7 +199,7 @@ def test_a_record_met_once_can_stay_visible():
     # sdcMicro's reading: once three records are fully suppressed, the fourth,
     # unique, matches them and stays as it is; k_strict_ shows it (documented)
     df = pd.DataFrame({"a": ["u", "v1", "v2", "v3"], "b": ["p", "q1", "q2", "q3"]})
-    sup = LocalSuppressor(k=4)
+    sup = _Wildcard(k=4)
     out = sup.fit_transform(df)
     assert min(wildcard_counts(_rows(out))) >= 4
     assert sup.n_suppressed_ == 6 and sup.k_strict_ == 1
@@ -204,9 +209,9 @@ def test_a_record_met_once_can_stay_visible():
 def test_row_order_does_not_change_the_result():
     rng = np.random.default_rng(3)
     df = _frame(rng.integers(0, 3, size=(40, 3)))
-    out = LocalSuppressor(k=4).fit_transform(df)
+    out = _Wildcard(k=4).fit_transform(df)
     perm = rng.permutation(len(df))
-    again = LocalSuppressor(k=4).fit_transform(df.iloc[perm])
+    again = _Wildcard(k=4).fit_transform(df.iloc[perm])
     pd.testing.assert_frame_equal(again, out.iloc[perm])
 
 
@@ -216,7 +221,7 @@ def test_row_order_does_not_change_the_result():
 def test_combs_makes_every_combination_k_anonymous(table, size):
     table = np.asarray(table)
     k = 2
-    sup = LocalSuppressor(k=k, combs=size)
+    sup = _Wildcard(k=k, combs=size)
     out = _rows(sup.fit_transform(_frame(table)))
     sizes = size if isinstance(size, list) else [size]
     least = min(min(wildcard_counts([tuple(r[j] for j in cols) for r in out]))
@@ -227,16 +232,16 @@ def test_combs_makes_every_combination_k_anonymous(table, size):
 def test_combs_whole_set_is_the_default():
     rng = np.random.default_rng(5)
     df = _frame(rng.integers(0, 3, size=(30, 3)))
-    pd.testing.assert_frame_equal(LocalSuppressor(k=3, combs=3).fit_transform(df),
-                                  LocalSuppressor(k=3).fit_transform(df))
+    pd.testing.assert_frame_equal(_Wildcard(k=3, combs=3).fit_transform(df),
+                                  _Wildcard(k=3).fit_transform(df))
     with pytest.raises(ValueError, match="combs"):
-        LocalSuppressor(k=3, combs=[4]).fit(df)
+        _Wildcard(k=3, combs=[4]).fit(df)
 
 
 def test_minimal_on_a_chain_of_small_classes():
     # two classes of 3 that differ in one column: suppressing it in one class is enough
     df = pd.DataFrame({"a": ["x"] * 3 + ["y"] * 3, "b": ["z"] * 6})
-    sup = LocalSuppressor(k=5).fit(df)
+    sup = _Wildcard(k=5).fit(df)
     assert sup.n_suppressed_ == 3  # sdcMicro's one-pass rule would suppress 6
     assert sup.suppressed_ == {"a": 3, "b": 0}
 
@@ -244,12 +249,12 @@ def test_minimal_on_a_chain_of_small_classes():
 def test_importance_and_default_order():
     # both columns can be suppressed in the unique record; importance decides which
     df = pd.DataFrame({"a": ["x", "x", "x", "y"], "b": ["p", "p", "p", "q"], "c": ["m"] * 4})
-    assert LocalSuppressor(k=4, importance={"a": 3, "b": 1, "c": 2}).fit(df).suppressed_["a"] == 1
-    sup = LocalSuppressor(k=4, importance=[1, 3, 2]).fit(df)
+    assert _Wildcard(k=4, importance={"a": 3, "b": 1, "c": 2}).fit(df).suppressed_["a"] == 1
+    sup = _Wildcard(k=4, importance=[1, 3, 2]).fit(df)
     assert sup.suppressed_["b"] == 1 and sup.importance_ == {"a": 1, "b": 3, "c": 2}
     # default: the column with the most distinct values is suppressed first
     df2 = pd.DataFrame({"few": ["x"] * 5 + ["y"], "many": ["p", "p", "q", "q", "r", "s"]})
-    sup = LocalSuppressor(k=2).fit(df2)
+    sup = _Wildcard(k=2).fit(df2)
     assert sup.importance_ == {"few": 1, "many": 2}
     # the outlier moves first (fewest matches, farthest), then (x, r) matches it: 2 cells
     assert sup.suppressed_ == {"few": 1, "many": 1}
@@ -257,10 +262,10 @@ def test_importance_and_default_order():
 
 def test_missing_values_match_any_or_their_own():
     df = pd.DataFrame({"a": ["x", "x", None, "y"], "b": ["p", "p", "p", "*"]})
-    sup = LocalSuppressor(k=2).fit(df)
+    sup = _Wildcard(k=2).fit(df)
     # None and the marker are wildcards already: rows 2 and 3 match the others
     assert sup.n_suppressed_ == 0
-    own = LocalSuppressor(k=2, missing_matches="own").fit(df)
+    own = _Wildcard(k=2, missing_matches="own").fit(df)
     assert own.n_suppressed_ > 0
     out = own.transform(df)
     assert min(wildcard_counts(_rows(out))) >= 2
@@ -268,7 +273,7 @@ def test_missing_values_match_any_or_their_own():
 
 def test_small_batch_warns_and_suppresses_everything():
     df = pd.DataFrame({"a": list("xxxxyy"), "b": list("ppppqq")})
-    sup = LocalSuppressor(k=3).fit(df)
+    sup = _Wildcard(k=3).fit(df)
     with pytest.warns(UserWarning, match="fewer than k=3"):
         out = sup.transform(df.iloc[:2])
     assert (out == "*").all().all()
@@ -278,14 +283,14 @@ def test_small_batch_warns_and_suppresses_everything():
 def test_errors_name_no_values():
     df = pd.DataFrame({"a": ["SECRET1", "SECRET2"]})
     with pytest.raises(ValueError, match="n_samples = 2") as exc:
-        LocalSuppressor(k=3).fit(df)
+        _Wildcard(k=3).fit(df)
     assert "SECRET" not in str(exc.value)
     with pytest.raises(ValueError, match="not in the input"):
-        LocalSuppressor(["zzz"], k=1).fit(df)
+        _Wildcard(["zzz"], k=1).fit(df)
     with pytest.raises(ValueError, match="importance"):
-        LocalSuppressor(k=1, importance=[1, 2]).fit(df)
+        _Wildcard(k=1, importance=[1, 2]).fit(df)
     with pytest.raises(ValueError, match="no entry"):
-        LocalSuppressor(k=1, importance={}).fit(pd.DataFrame({"a": [1], "b": [2]}))
+        _Wildcard(k=1, importance={}).fit(pd.DataFrame({"a": [1], "b": [2]}))
 
 
 def test_pipeline_ndarray_and_pickle():
@@ -295,13 +300,13 @@ def test_pipeline_ndarray_and_pickle():
         ColumnTransformer([("h", HierarchyGeneralizer(
             {str(a): [f"{a // 20 * 20}s", "*"] for a in range(20, 60)}, levels=1), ["age"])],
             remainder="passthrough", verbose_feature_names_out=False).set_output(transform="pandas"),
-        LocalSuppressor(k=2),
+        _Wildcard(k=2),
     )
     out = pipe.fit_transform(df)
     assert min(wildcard_counts(_rows(out))) >= 2
     again = pickle.loads(pickle.dumps(pipe)).transform(df)
     pd.testing.assert_frame_equal(again, out)
-    arr = LocalSuppressor(k=2).fit_transform(df.to_numpy())
+    arr = _Wildcard(k=2).fit_transform(df.to_numpy())
     assert isinstance(arr, np.ndarray) and arr.shape == df.shape
 
 
@@ -316,7 +321,7 @@ def test_k_anonymous_and_never_worse_than_whole_rows(table, k):
     table = np.asarray(table)
     k = min(k, len(table))
     df = _frame(table)
-    sup = LocalSuppressor(k=k)
+    sup = _Wildcard(k=k)
     out = sup.fit_transform(df)
     rows = _rows(out)
     counts = wildcard_counts(rows)
@@ -343,7 +348,7 @@ def test_ratio_to_the_exact_minimum():
             d = 18 // n
         table = rng.integers(0, 3, size=(n, d))
         k = int(rng.integers(2, 4))
-        sup = LocalSuppressor(k=k).fit(_frame(table))
+        sup = _Wildcard(k=k).fit(_frame(table))
         got = sup.n_suppressed_
         exact = exact_minimum(table, k)
         assert exact <= got <= whole_rows(table, k)
@@ -382,7 +387,7 @@ def _wildcard_counts_fast(out):
 @pytest.mark.parametrize("k", [5, 10])
 def test_adult_generalized(adult_generalized, k):
     gen = adult_generalized
-    sup = LocalSuppressor(k=k)
+    sup = _Wildcard(k=k)
     out = sup.fit_transform(gen)
     assert _wildcard_counts_fast(out) == sup.k_achieved_ >= k
     assert sup.n_suppressed_ <= whole_rows_fast(gen, k)
@@ -392,3 +397,45 @@ def test_adult_generalized(adult_generalized, k):
 def whole_rows_fast(frame, k):
     counts = frame.astype(object).value_counts()
     return int(counts[counts < k].sum()) * frame.shape[1]
+
+
+# -- strict matching (the default) ---------------------------------------------------------
+def _strict_classes(out, qis):
+    return out[qis].astype(object).where(out[qis].notna(), "<NA>").astype(str).value_counts()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.sampled_from(["a", "b", None])),
+                min_size=6, max_size=40),
+       st.integers(2, 4))
+def test_strict_output_is_k_anonymous_on_the_released_values(rows, k):
+    """Every class of the released values (a marker or a missing value being a
+    value of its own) holds k records: what k_anonymity and a release gate read."""
+    df = pd.DataFrame(rows, columns=["a", "b", "c"]).astype({"a": str, "b": str})
+    sup = LocalSuppressor(k=k)
+    out = sup.fit_transform(df)
+    assert len(out) == len(df) and list(out.index) == list(df.index)
+    assert _strict_classes(out, ["a", "b", "c"]).min() >= k
+    assert sup.k_strict_ >= k
+    wild = _Wildcard(k=k).fit(df)
+    assert sup.n_suppressed_ >= wild.n_suppressed_  # the wildcard pass, completed
+
+
+def test_strict_never_releases_a_value_met_once():
+    """The weakness of wildcard matching (a unique record stays visible once k-1
+    records are fully suppressed) is closed by the default."""
+    df = pd.DataFrame({"a": ["x", "y", "z", "SECRET", "x", "y"], "b": ["1"] * 6})
+    out = LocalSuppressor(k=3).fit_transform(df)
+    assert "SECRET" not in set(out["a"])
+    assert _strict_classes(out, ["a", "b"]).min() >= 3
+
+
+def test_strict_on_adult(adult_dir):
+    data = pd.read_csv(adult_dir / "adult.csv", sep=";", dtype=str)
+    qis = ["age", "sex", "race", "marital-status", "education"]
+    data["age"] = (data["age"].astype(int) // 10 * 10).astype(str)
+    sup = LocalSuppressor(k=5)
+    out = sup.fit_transform(data[qis])
+    assert _strict_classes(out, qis).min() >= 5
+    assert sup.k_strict_ >= 5
+    assert sup.n_records_suppressed_ < 0.1 * len(data)

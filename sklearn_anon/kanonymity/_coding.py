@@ -21,7 +21,6 @@ import pandas as pd
 
 from .. import _text
 from .._labels import fmt_number, format_datetime, format_set
-from .._labels import fmt_numbers, round_sig  # noqa: F401  (re-exported: _mondrian imports them from here)
 from ..base import values_hidden
 
 #: nanoseconds per unit of the datetime64 resolutions pandas supports

@@ -19,7 +19,8 @@ from .. import _text
 from .._compat import Interval, StrOptions, _fit_context
 from .._hierarchy import load_hierarchy
 from ..base import SUPPRESSED, ColumnAnonymizer, is_numeric, values_hidden
-from ._coding import fmt_numbers, is_date_objects, make_coder, round_sig
+from .._labels import fmt_numbers, region_labels, round_sig
+from ._coding import is_date_objects, make_coder
 from ._cut_tree import SensitiveRule, grow_tree, route
 
 __all__ = ["MondrianAnonymizer"]
@@ -810,10 +811,7 @@ def _interval_labels(coder, lo, hi, digits=None):
                 lo_texts[inside] = [coder.format_value(v) for v in values]
             hi_texts[inside] = lo_texts[inside]
             lo_num[inside] = hi_num[inside] = values
-    lo_s = pd.Series(lo_texts[inv[:len(lo)]], dtype=object)
-    hi_s = pd.Series(hi_texts[inv[len(lo):]], dtype=object)
-    lab = ("[" + lo_s + ", " + hi_s + "]").to_numpy(dtype=object)
-    lab = np.where(lo_s.to_numpy() == hi_s.to_numpy(), lo_s.to_numpy(dtype=object), lab)
+    lab = region_labels(lo_texts[inv[:len(lo)]], hi_texts[inv[len(lo):]])
     empty = hi < 0
     lo_v = np.where(empty, np.nan, lo_num[inv[:len(lo)]])
     hi_v = np.where(empty, np.nan, hi_num[inv[len(lo):]])
