@@ -13,6 +13,7 @@ Estimators and functions are importable from the top level
 from . import _compat  # noqa: F401  (makes diffprivlib importable first)
 from .base import SUPPRESSED, UnusedColumnParameterWarning
 from .dp import (
+    DPCountEncoder,
     DPGroupMeanEncoder,
     DPKBinsDiscretizer,
     DPLogisticRegression,
@@ -22,6 +23,7 @@ from .dp import (
     PrivacyLeakWarning,
     RandomizedResponse,
     SharedAccountant,
+    dp_histogram,
     estimate_frequencies,
     privacy_budget,
 )
@@ -82,6 +84,7 @@ __all__ = [
     "LocalSuppressor",
     "MondrianAnonymizer",
     # dp
+    "DPCountEncoder",
     "DPGroupMeanEncoder",
     "DPKBinsDiscretizer",
     "DPLogisticRegression",
@@ -91,6 +94,7 @@ __all__ = [
     "PrivacyLeakWarning",
     "RandomizedResponse",
     "SharedAccountant",
+    "dp_histogram",
     "estimate_frequencies",
     "privacy_budget",
     # synthetic
