@@ -117,12 +117,16 @@ def _learnt_domain_warning(who, leaked, stacklevel):
 
 def _cell_index(frame, columns, categories):
     """Flat cell of every row over the product of the domains (-1: outside it or NaN)."""
-    shape = tuple(len(categories[c]) for c in columns)
-    codes = np.stack([_codes(frame[c], _text.text_index(categories[c]), c) for c in columns])
-    valid = (codes >= 0).all(axis=0)
-    cell = np.full(len(frame), -1, dtype=np.int64)
-    if valid.any():
-        cell[valid] = np.ravel_multi_index(tuple(codes[:, valid]), shape)
+    cell, invalid = None, None
+    for col in columns:  # row-major flat index, one column at a time
+        codes = _codes(frame[col], _text.text_index(categories[col]), col)
+        if cell is None:
+            cell, invalid = codes.copy(), codes < 0
+        else:
+            cell *= len(categories[col])
+            cell += codes
+            invalid |= codes < 0
+    cell[invalid] = -1
     return cell
 
 
