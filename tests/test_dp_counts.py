@@ -346,3 +346,26 @@ def test_encoder_in_a_pipeline_on_adult(adult_dir):
     assert len(enc.counts_["native-country"]) == len(cats["native-country"])
     assert acc.total() == pytest.approx((1.0, 0.0))
     assert privacy_budget(pipe).epsilon == pytest.approx(1.0)
+
+
+def test_encoder_delta_ignored_by_laplace_and_search_over_mechanism():
+    X = _enc_data()
+    acc = BudgetAccountant()
+    enc = DPCountEncoder(columns=["zip"], categories=CATS, delta=1e-6, accountant=acc, random_state=0).fit(X)
+    assert acc.total() == pytest.approx((1.0, 0.0)) and privacy_budget(enc).delta == 0.0
+    with pytest.raises(ValueError, match="delta"):
+        DPCountEncoder(columns=["zip"], categories=CATS, mechanism="gaussian",
+                       accountant=BudgetAccountant()).fit(X)
+
+
+def test_dask_fit_refused_and_transform_partitionwise():
+    dd = pytest.importorskip("dask.dataframe")
+    from sklearn_anon.dask import fit_dask, transform_dask
+
+    X = _enc_data()
+    ddf = dd.from_pandas(X, npartitions=3)
+    with pytest.raises(TypeError, match="DPCountEncoder"):
+        fit_dask(DPCountEncoder(columns=["zip"], categories=CATS, accountant=BudgetAccountant()), ddf)
+    enc = DPCountEncoder(columns=["zip"], categories=CATS, accountant=BudgetAccountant(), random_state=0).fit(X)
+    got = transform_dask(enc, ddf).compute()
+    pd.testing.assert_frame_equal(got, enc.transform(X))

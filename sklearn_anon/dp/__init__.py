@@ -61,7 +61,8 @@ Missing values
     outside the category set) by a uniform draw over the set.  The central
     steps leave rows with a NaN value out of their statistics (neighbouring
     data sets differ by such a row as by any other); their ``transform`` is
-    deterministic (NaN bins stay NaN, NaN groups get the global mean).
+    deterministic (NaN bins stay NaN, NaN groups get the global mean,
+    :class:`DPCountEncoder` writes its ``fill_value``).
 
 Sampling is vectorized and avoids the floating-point attack on the
 textbook Laplace sampler (Mironov 2012): see

@@ -89,7 +89,7 @@ def _release_counts(counts, mechanism, scale, rng):
     return counts + noise
 
 
-def _check_release_params(epsilon, mechanism, delta, max_contributions, confidence):
+def _check_release_params(epsilon, mechanism, delta, max_contributions, confidence, *, strict_delta=True):
     if isinstance(epsilon, bool) or not isinstance(epsilon, Real) or not (0 < epsilon < math.inf):
         raise ValueError("epsilon must be a finite number > 0.")
     if mechanism not in _MECHANISMS:
@@ -97,7 +97,7 @@ def _check_release_params(epsilon, mechanism, delta, max_contributions, confiden
     if mechanism == "gaussian":
         if delta is None or isinstance(delta, bool) or not isinstance(delta, Real) or not 0 < delta < 1:
             raise ValueError("mechanism='gaussian' needs delta in (0, 1).")
-    elif delta not in (None, 0, 0.0):
+    elif strict_delta and delta not in (None, 0, 0.0):
         raise ValueError("delta is only used by mechanism='gaussian' (the discrete Laplace is pure epsilon-DP).")
     if isinstance(max_contributions, bool) or not isinstance(max_contributions, Integral) or max_contributions < 1:
         raise ValueError("max_contributions must be an integer >= 1.")
@@ -392,7 +392,8 @@ class DPCountEncoder(_DPEstimatorMixin, ColumnAnonymizer):
         Gaussian ((epsilon, delta)-DP).
     delta : float in (0, 1) or None, default=None
         Total delta of ``fit``, required for ``"gaussian"`` (split over the
-        columns like ``epsilon``); None for ``"laplace"``.
+        columns like ``epsilon``); ignored (and not charged) by
+        ``"laplace"``, so that a search may vary ``mechanism``.
     normalize : bool, default=False
         Output frequencies: each released count divided by the column's
         released total (post-processing; the counts are clipped at 0 first).
@@ -512,7 +513,8 @@ class DPCountEncoder(_DPEstimatorMixin, ColumnAnonymizer):
         return float(self.delta) if self.mechanism == "gaussian" else 0.0
 
     def _check_params(self, X):
-        _check_release_params(self.epsilon, self.mechanism, self.delta, self.max_contributions, self.confidence)
+        _check_release_params(self.epsilon, self.mechanism, self.delta, self.max_contributions, self.confidence,
+                              strict_delta=False)
         _spend_fit(self, self.epsilon, self._delta_charged())  # before any work
 
     def _fit_columns(self, frame):
