@@ -369,3 +369,20 @@ def test_dask_fit_refused_and_transform_partitionwise():
     enc = DPCountEncoder(columns=["zip"], categories=CATS, accountant=BudgetAccountant(), random_state=0).fit(X)
     got = transform_dask(enc, ddf).compute()
     pd.testing.assert_frame_equal(got, enc.transform(X))
+
+
+def test_encoder_noise_measured_with_the_budget_split_over_columns():
+    # two columns at epsilon=2: each column's counts carry discrete Laplace noise of
+    # epsilon 1 (variance 2e^-1/(1-e^-1)^2 = 1.84), not epsilon 2 (0.52): a fit that
+    # gave the full epsilon to every column fails here
+    frame, cats, exact = _many_cells()
+    X = pd.DataFrame({"g": frame["g"], "h": frame["g"]})
+    noise = []
+    for seed in range(10):
+        enc = DPCountEncoder(epsilon=2.0, categories={"g": cats, "h": cats}, random_state=seed,
+                             accountant=BudgetAccountant()).fit(X)
+        noise += [enc.counts_["g"].to_numpy() - exact, enc.counts_["h"].to_numpy() - exact]
+    noise = np.concatenate(noise)
+    a = math.exp(-1.0)
+    assert noise.var() == pytest.approx(2 * a / (1 - a) ** 2, rel=0.06)
+    assert abs(noise.mean()) < 4 * math.sqrt(2 * a / (1 - a) ** 2 / noise.size)
