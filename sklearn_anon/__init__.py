@@ -64,6 +64,8 @@ _EXPORTS = {
     "MondrianAnonymizer": "kanonymity",
     "DPSynthesizer": "synthetic",
     "make_fake_pii": "synthetic",
+    "DPCountEncoder": "dp",
+    "dp_histogram": "dp",
 }
 
 #: subpackages and modules reachable as attributes after ``import sklearn_anon``
@@ -73,6 +75,7 @@ _SUBMODULES = {"base", "cli", "datasets", "dp", "dp_models", "generalize", "iden
                "kanonymity", "metrics", "policy", "synthetic"}
 
 if TYPE_CHECKING:  # static analysers and IDEs see the explicit re-exports
+    from .dp import DPCountEncoder, dp_histogram  # noqa: F401
     from .base import SUPPRESSED, UnusedColumnParameterWarning  # noqa: F401
     from .dp import (  # noqa: F401
         DPGroupMeanEncoder,
@@ -204,4 +207,7 @@ __all__ = [
     # synthetic
     "DPSynthesizer",
     "make_fake_pii",
+    # dp
+    "DPCountEncoder",
+    "dp_histogram",
 ]

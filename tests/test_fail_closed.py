@@ -62,7 +62,7 @@ MUST_CHANGE = {
 }
 
 # Estimators whose output has columns of their own (not one per input column).
-_FRAME_OUTPUT = {"DPGroupMeanEncoder", "KeyedAssigner"}
+_FRAME_OUTPUT = {"DPCountEncoder", "DPGroupMeanEncoder", "KeyedAssigner"}
 
 # Estimators that write values from a category set fixed in fit.
 FIXED_CATEGORIES = {

@@ -10,7 +10,8 @@ Two families:
   every ``transform`` call is a release and spends the per-record budget on
   the accountant (conservative when calls cover different records).
 * **Central statistics learnt in fit** -- :class:`DPGroupMeanEncoder`,
-  :class:`DPKBinsDiscretizer`.  ``fit`` computes DP statistics of the
+  :class:`DPKBinsDiscretizer`, :class:`DPCountEncoder` (and the function
+  :func:`dp_histogram`).  ``fit`` computes DP statistics of the
   training set (spending ``epsilon`` once, checked before the work);
   ``transform`` applies them deterministically.
 
@@ -60,7 +61,8 @@ Missing values
     outside the category set) by a uniform draw over the set.  The central
     steps leave rows with a NaN value out of their statistics (neighbouring
     data sets differ by such a row as by any other); their ``transform`` is
-    deterministic (NaN bins stay NaN, NaN groups get the global mean).
+    deterministic (NaN bins stay NaN, NaN groups get the global mean,
+    :class:`DPCountEncoder` writes its ``fill_value``).
 
 Sampling is vectorized and avoids the floating-point attack on the
 textbook Laplace sampler (Mironov 2012): see
@@ -78,6 +80,7 @@ Where things live
       :func:`estimate_frequencies`;
     * ``_kbins``: :class:`DPKBinsDiscretizer`;
     * ``_group_mean``: :class:`DPGroupMeanEncoder`;
+    * ``_counts``: :class:`DPCountEncoder`, :func:`dp_histogram`;
     * ``_logistic``: :class:`DPLogisticRegression` (also importable from
       :mod:`sklearn_anon.dp_models`, its former module);
     * ``_accounting``: :class:`SharedAccountant`, :func:`privacy_budget`,
@@ -101,6 +104,7 @@ from ._accounting import PrivacyBudget, SharedAccountant, privacy_budget
 # estimator): keep it importable from the old path.
 from ._accounting import _attach_shared_accountant  # noqa: F401
 # Engine extension points (documented, not user API: not in __all__).
+from ._counts import DPCountEncoder, dp_histogram
 from ._engine import is_local_mechanism, spend_release  # noqa: F401
 from ._group_mean import DPGroupMeanEncoder
 from ._kbins import DPKBinsDiscretizer
@@ -109,6 +113,7 @@ from ._noise import GaussianNoise, LaplaceNoise
 from ._randomized_response import RandomizedResponse, estimate_frequencies
 
 __all__ = [
+    "DPCountEncoder",
     "DPGroupMeanEncoder",
     "DPKBinsDiscretizer",
     "DPLogisticRegression",
@@ -118,6 +123,7 @@ __all__ = [
     "PrivacyLeakWarning",
     "RandomizedResponse",
     "SharedAccountant",
+    "dp_histogram",
     "estimate_frequencies",
     "privacy_budget",
 ]
