@@ -439,29 +439,32 @@ def pram_codes(codes, cumulative, rng):
     """Draw a released code for every true code from its row of the transition matrix.
 
     ``cumulative`` holds the row-wise cumulative sums (last column ``inf``).
-    One uniform per value; values are grouped by true code (a stable
-    argsort) and each group is looked up in its row with
-    ``np.searchsorted``.  Codes outside ``0..k-1`` (unknown values, NaN)
-    get a uniform draw over the ``k`` codes.
+    Values are grouped by true code (a stable argsort, a radix sort on
+    16-bit codes when ``k < 32767``); each group takes its own slice of one
+    array of uniforms (i.i.d., so which uniform goes to which value does not
+    matter) and looks it up in its row with ``np.searchsorted``.  Codes
+    outside ``0..k-1`` (unknown values, NaN) get a uniform draw over the
+    ``k`` codes.
     """
-    codes = np.asarray(codes, dtype=np.int64)
+    codes = np.asarray(codes)
     k = cumulative.shape[0]
     n = codes.shape[0]
     out = np.empty(n, dtype=np.int64)
     if n == 0:
         return out
-    u = rng.random(n)
     known = (codes >= 0) & (codes < k)
-    keyed = np.where(known, codes, k)  # unknown values sort last
+    keyed = np.where(known, codes, k).astype(np.int16 if k < 2**15 - 1 else np.int64)  # unknown last
     order = np.argsort(keyed, kind="stable")
     bounds = np.searchsorted(keyed[order], np.arange(k + 1), side="left")
+    u = rng.random(int(bounds[k]))
+    drawn = np.empty(n, dtype=np.int64)
     for i in range(k):
-        idx = order[bounds[i]:bounds[i + 1]]
-        if idx.size:
-            out[idx] = np.searchsorted(cumulative[i], u[idx], side="right")
-    unknown = order[bounds[k]:]
-    if unknown.size:
-        out[unknown] = rng.integers(0, k, unknown.size)
+        lo, hi = bounds[i], bounds[i + 1]
+        if hi > lo:
+            drawn[lo:hi] = np.searchsorted(cumulative[i], u[lo:hi], side="right")
+    if bounds[k] < n:
+        drawn[bounds[k]:] = rng.integers(0, k, n - int(bounds[k]))
+    out[order] = drawn
     return out
 
 
