@@ -7,6 +7,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, PrivacyLeakWarning, StrOptions
 from .._random import make_rng
@@ -323,8 +324,6 @@ class PRAM(ColumnAnonymizer):
             ``p=0``: the release carries no information about single
             frequencies), or a column has no value in its category set.
         """
-        from sklearn.utils.validation import check_is_fitted
-
         check_is_fitted(self)
         if isinstance(X, pd.DataFrame) and all(c in X.columns for c in self.columns_):
             frame = X
