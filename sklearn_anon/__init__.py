@@ -66,15 +66,17 @@ _EXPORTS = {
     "make_fake_pii": "synthetic",
     "DPCountEncoder": "dp",
     "dp_histogram": "dp",
+    "PRAM": "sdc",
 }
 
 #: subpackages and modules reachable as attributes after ``import sklearn_anon``
 #: (``sklearn_anon.metrics``), imported at first use; ``dask`` (an optional
 #: extra) is not among them: import it explicitly
-_SUBMODULES = {"base", "cli", "datasets", "dp", "dp_models", "generalize", "identifiers",
+_SUBMODULES = {"base", "sdc", "cli", "datasets", "dp", "dp_models", "generalize", "identifiers",
                "kanonymity", "metrics", "policy", "synthetic"}
 
 if TYPE_CHECKING:  # static analysers and IDEs see the explicit re-exports
+    from .sdc import PRAM  # noqa: F401
     from .dp import DPCountEncoder, dp_histogram  # noqa: F401
     from .base import SUPPRESSED, UnusedColumnParameterWarning  # noqa: F401
     from .dp import (  # noqa: F401
@@ -210,4 +212,6 @@ __all__ = [
     # dp
     "DPCountEncoder",
     "dp_histogram",
+    # sdc
+    "PRAM",
 ]

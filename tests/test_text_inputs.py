@@ -38,6 +38,9 @@ INIT = {
     "MondrianAnonymizer": {"k": 3},
     "RareCategoryGrouper": {"min_count": 2},
     "PrefixGeneralizer": {"n": 3},
+    # a declared domain: the planted values are outside it and must be replaced (with
+    # categories read from the data PRAM keeps any value, planted or not, with probability >= p)
+    "PRAM": {"categories": _NORMAL},
 }
 
 # {estimator: {variant: reason}}: estimators that still raise a raw UnicodeError
