@@ -49,6 +49,7 @@ from .identifiers import (
     detect_pii,
 )
 from .kanonymity import FullDomainAnonymizer, LocalSuppressor, MondrianAnonymizer
+from .sdc import Microaggregator
 from .synthetic import DPSynthesizer, make_fake_pii
 
 __version__ = "0.1.0.dev0"
@@ -81,6 +82,8 @@ __all__ = [
     "FullDomainAnonymizer",
     "LocalSuppressor",
     "MondrianAnonymizer",
+    # sdc
+    "Microaggregator",
     # dp
     "DPGroupMeanEncoder",
     "DPKBinsDiscretizer",
