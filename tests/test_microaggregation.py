@@ -275,6 +275,7 @@ def test_adult_information_loss_equals_reference(adult_dir):
     Z = (X.to_numpy(float) - micro.center_) / micro.scale_
     labels = reference_mdav_numpy(Z, 5)
     ref = X.astype(float).groupby(labels).mean().to_numpy()[labels]
+    np.testing.assert_allclose(out.to_numpy(), ref, rtol=1e-12)
     assert micro.il1s_ == pytest.approx(il1s(X, ref), rel=1e-9)
     assert micro.variance_kept_ == pytest.approx(variance_kept(X, ref), rel=1e-9)
     assert 0 < micro.il1s_ < 0.2 and 0.5 < micro.variance_kept_ < 1
