@@ -286,3 +286,14 @@ def test_input_not_modified():
     before = Z.copy()
     mdav_groups(Z, 1)
     np.testing.assert_array_equal(Z, before)
+
+
+def test_empty_columns_refused():
+    with pytest.raises(ValueError, match="No column"):
+        Microaggregator(columns=[], k=1).fit(pd.DataFrame({"a": [1.0, 2.0]}))
+
+
+def test_integer_column_labels_kept():
+    df = pd.DataFrame({0: [1.0, 2.0, 3.0, 10.0], 1: ["a", "b", "c", "d"]})
+    out = Microaggregator(columns=[0], k=2).fit_transform(df)
+    assert list(out.columns) == [0, 1] and out[0].tolist() == [1.5, 1.5, 6.5, 6.5]

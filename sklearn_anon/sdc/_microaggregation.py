@@ -284,6 +284,8 @@ class Microaggregator(ColumnAnonymizer):
         """Validate, fit; return the frame, whether it is pandas, and the training output."""
         frame, is_pandas = self._validate_frame(X, reset=True)
         self.columns_ = self._resolve_columns(frame)
+        if not self.columns_:
+            raise ValueError("No column to microaggregate: `columns` is empty.")
         values = self._values(frame)
         per_column = self._fit_groups(values)
         out = values.copy()
