@@ -66,6 +66,7 @@ _EXPORTS = {
     "make_fake_pii": "synthetic",
     "DPCountEncoder": "dp",
     "dp_histogram": "dp",
+    "Microaggregator": "sdc",
     "PRAM": "sdc",
 }
 
@@ -76,7 +77,7 @@ _SUBMODULES = {"base", "sdc", "cli", "datasets", "dp", "dp_models", "generalize"
                "kanonymity", "metrics", "policy", "synthetic"}
 
 if TYPE_CHECKING:  # static analysers and IDEs see the explicit re-exports
-    from .sdc import PRAM  # noqa: F401
+    from .sdc import PRAM, Microaggregator  # noqa: F401
     from .dp import DPCountEncoder, dp_histogram  # noqa: F401
     from .base import SUPPRESSED, UnusedColumnParameterWarning  # noqa: F401
     from .dp import (  # noqa: F401
@@ -213,5 +214,6 @@ __all__ = [
     "DPCountEncoder",
     "dp_histogram",
     # sdc
+    "Microaggregator",
     "PRAM",
 ]
