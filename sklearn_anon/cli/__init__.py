@@ -52,6 +52,8 @@ its public names:
 - ``_crypto``: AES-256-GCM file encryption, format detection and the atomic
   :class:`OutputSet`; ``_age``: the age format (pyrage), which a partner opens
   with the ``age`` tool.
+- ``_keyfiles``: what both formats share (``CryptoError``, the key-file
+  mode check), so that neither imports the other at module level.
 
 Heavy libraries (pandas, scikit-learn, joblib, pyarrow, cryptography, pyrage,
 and the package's own estimators) are imported inside the functions that use

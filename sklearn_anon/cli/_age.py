@@ -30,7 +30,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from ._crypto import CryptoError, _check_key_file_mode
+from ._keyfiles import CryptoError, _check_key_file_mode
 
 __all__ = [
     "AGE_FORMAT",
@@ -144,7 +144,7 @@ def read_identity_file(path):
     and blank lines allowed), as ``age-keygen`` and ``keygen --age`` write
     it; an unencrypted OpenSSH private key (``ssh-ed25519``, ``ssh-rsa``) is
     accepted too, as ``age -i`` does.  A file readable by its group or by
-    others gets a :class:`~sklearn_anon.cli._crypto.KeyFilePermissionWarning`.
+    others gets a :class:`~sklearn_anon.cli._keyfiles.KeyFilePermissionWarning`.
     """
     pyrage = _pyrage()
     lines, data = _recipient_lines(path, "identity file")
@@ -244,7 +244,7 @@ def read_passphrase(spec, *, confirm=False):
     >>> read_passphrase("hunter2")
     Traceback (most recent call last):
     ...
-    sklearn_anon.cli._crypto.CryptoError: a passphrase must be given as 'env:NAME' or 'file:PATH' ...
+    sklearn_anon.cli._keyfiles.CryptoError: a passphrase must be given as 'env:NAME' or 'file:PATH' ...
     """
     if spec == ASK:
         value = _ask(confirm)

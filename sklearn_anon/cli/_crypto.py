@@ -34,12 +34,12 @@ import binascii
 import io
 import os
 import secrets
-import stat
 import struct
 import tempfile
-import warnings
 from contextlib import contextmanager
 from pathlib import Path
+
+from ._keyfiles import CryptoError, KeyFilePermissionWarning, _check_key_file_mode  # noqa: F401
 
 __all__ = [
     "CryptoError",
@@ -64,17 +64,6 @@ HEADER_SIZE = _HEADER.size  # 20
 TAG_SIZE = 16
 KEY_SIZE = 32
 DEFAULT_CHUNK_SIZE = 1 << 20
-
-
-class CryptoError(ValueError):
-    """A key that cannot be loaded, or a file that cannot be decrypted.
-
-    The message names the key reference or the file, never the key.
-    """
-
-
-class KeyFilePermissionWarning(UserWarning):
-    """A key file that users other than its owner may read (as ``ssh`` warns)."""
 
 
 class OutputError(OSError):
@@ -163,7 +152,7 @@ def load_key(spec):
     >>> load_key("hunter2")
     Traceback (most recent call last):
     ...
-    sklearn_anon.cli._crypto.CryptoError: a key must be given as 'env:NAME' or 'file:PATH', ...
+    sklearn_anon.cli._keyfiles.CryptoError: a key must be given as 'env:NAME' or 'file:PATH', ...
     """
     if not isinstance(spec, str):
         raise CryptoError("a key must be given as 'env:NAME' or 'file:PATH'")
@@ -193,23 +182,6 @@ def load_key(spec):
         "a key must be given as 'env:NAME' or 'file:PATH', not as a literal "
         "(a key on the command line ends up in the shell history)"
     )
-
-
-def _check_key_file_mode(path):
-    """Warn when a key file may be read by its group or by others (POSIX only)."""
-    if os.name != "posix":  # pragma: no cover - no POSIX modes to check
-        return
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:  # pragma: no cover - it was just read
-        return
-    if mode & 0o077:
-        warnings.warn(
-            f"key file '{path}' is accessible by its group or by others (mode "
-            f"{mode:04o}): make it readable by you only, 'chmod 600 {path}'",
-            KeyFilePermissionWarning,
-            stacklevel=3,
-        )
 
 
 def write_key_file(path, key_text=None):
