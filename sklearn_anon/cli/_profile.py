@@ -89,8 +89,59 @@ def _profile_markdown(path, frame, detection, qis, summary, cardinality, k):
             f"| prosecutor risk, average | {pros.get('mean', float('nan')):.3f} |",
             f"| marketer risk | {summary['marketer']:.3f} |",
         ]
+    lines += ["", "## Extreme values", ""]
+    extreme = _extreme_values(frame)
+    if not extreme:
+        lines.append(f"No numeric column has values beyond {EXTREME_IQR:g} IQR of its quartiles.")
+    else:
+        lines += [
+            f"Values beyond {EXTREME_IQR:g} IQR of the quartiles single out their records "
+            "(the one customer with a huge debt): top-code them in the policy "
+            "(TopBottomCoder) or, for model training, drop the rows before the pipeline "
+            "(filter_outlier_rows).", "",
+            "| column | rows beyond the fences | share | side |", "|---|---:|---:|---|",
+        ]
+        for column, count, share, side in extreme:
+            name = str(column).replace("|", "\\|")
+            lines.append(f"| {name} | {count:,} | {share:.2%} | {side} |")
     lines.append("")
     return "\n".join(lines)
+
+
+#: IQR multiple beyond which the profile flags a numeric value as extreme
+#: (Tukey's "far out" fences)
+EXTREME_IQR = 3.0
+
+
+def _extreme_values(frame):
+    """``[(column, count, share, side)]`` of numeric columns with far-out values.
+
+    Counts only: no value (not even a bound) is returned, since a bound
+    learnt from the data can be a person's value.  Columns whose middle half
+    is a single value (IQR 0, such as flags) are not judged.
+    """
+    import numpy as np
+
+    from ..base import is_numeric
+    from ..generalize._outliers import outlier_bounds
+
+    out = []
+    for column in frame.columns:
+        if not is_numeric(frame[column]):
+            continue
+        values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
+        finite = values[np.isfinite(values)]
+        if not finite.size:
+            continue
+        q1, q3 = np.quantile(finite, [0.25, 0.75])
+        if q3 == q1:
+            continue
+        lo, hi = outlier_bounds(finite, "iqr", factor=EXTREME_IQR)
+        low, high = int((values < lo).sum()), int((values > hi).sum())  # NaN: neither
+        if low + high:
+            side = "both" if low and high else ("high" if high else "low")
+            out.append((column, low + high, (low + high) / len(values), side))
+    return out
 
 
 def _profile_html(path, markdown):

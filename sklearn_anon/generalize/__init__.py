@@ -11,6 +11,9 @@ What lives where (private modules; import from here or from :mod:`sklearn_anon`)
 
 - ``_interval.py``: :class:`IntervalGeneralizer` (numbers to intervals);
 - ``_top_bottom.py``: :class:`TopBottomCoder` (top- and bottom-coding);
+- ``_outliers.py``: :func:`filter_outlier_rows` (drops outlier rows of
+  ``X`` and ``y`` before a pipeline: a function, not a transformer, since
+  a pipeline cannot drop rows);
 - ``_date.py``: :class:`DateGeneralizer` (year, month, decade, age band)
   and its date parsing;
 - ``_prefix.py``: :class:`PrefixGeneralizer` (ZIP3, IPv4 networks);
@@ -45,6 +48,7 @@ from ._hierarchy_builders import (
 )
 from ._hierarchy_generalizer import HierarchyGeneralizer
 from ._interval import IntervalGeneralizer
+from ._outliers import filter_outlier_rows
 from ._prefix import PrefixGeneralizer
 from ._rare import RareCategoryGrouper
 from ._top_bottom import TopBottomCoder
@@ -58,6 +62,7 @@ __all__ = [
     "RareCategoryGrouper",
     "TopBottomCoder",
     "date_hierarchy",
+    "filter_outlier_rows",
     "interval_hierarchy",
     "load_hierarchy",
     "masking_hierarchy",

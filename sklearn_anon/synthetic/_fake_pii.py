@@ -52,22 +52,120 @@ def _faker_class():
     return Faker
 
 
+#: country names (upper case, as normalised by :func:`_country_key`) ->
+#: ISO 3166 alpha-2 code; only what request files commonly hold, no
+#: guessing beyond it
+COUNTRY_NAMES = {
+    "ARGENTINA": "AR", "ARMENIA": "AM", "AUSTRALIA": "AU", "AUSTRIA": "AT",
+    "AZERBAIJAN": "AZ", "BANGLADESH": "BD", "BELGIUM": "BE", "BOSNIA AND HERZEGOVINA": "BA",
+    "BRAZIL": "BR", "BULGARIA": "BG", "CANADA": "CA", "CHILE": "CL", "CHINA": "CN",
+    "PEOPLE'S REPUBLIC OF CHINA": "CN", "COLOMBIA": "CO", "CROATIA": "HR", "CYPRUS": "CY",
+    "CZECH REPUBLIC": "CZ", "CZECHIA": "CZ", "DENMARK": "DK", "EGYPT": "EG", "ESTONIA": "EE",
+    "FINLAND": "FI", "FRANCE": "FR", "GEORGIA": "GE", "GERMANY": "DE", "GHANA": "GH",
+    "GREECE": "GR", "HUNGARY": "HU", "ICELAND": "IS", "INDIA": "IN", "INDONESIA": "ID",
+    "IRAN": "IR", "IRELAND": "IE", "ISRAEL": "IL", "ITALY": "IT", "JAPAN": "JP",
+    "JORDAN": "JO", "KENYA": "KE", "SOUTH KOREA": "KR", "KOREA": "KR",
+    "REPUBLIC OF KOREA": "KR", "LATVIA": "LV", "LIECHTENSTEIN": "LI", "LITHUANIA": "LT",
+    "LUXEMBOURG": "LU", "MALTA": "MT", "MEXICO": "MX", "NEPAL": "NP", "NETHERLANDS": "NL",
+    "THE NETHERLANDS": "NL", "HOLLAND": "NL", "NEW ZEALAND": "NZ", "NIGERIA": "NG",
+    "NORTH MACEDONIA": "MK", "NORWAY": "NO", "PAKISTAN": "PK", "PHILIPPINES": "PH",
+    "POLAND": "PL", "PORTUGAL": "PT", "ROMANIA": "RO", "RUSSIA": "RU",
+    "RUSSIAN FEDERATION": "RU", "SAUDI ARABIA": "SA", "SLOVAKIA": "SK", "SLOVENIA": "SI",
+    "SOUTH AFRICA": "ZA", "SPAIN": "ES", "SRI LANKA": "LK", "SWEDEN": "SE",
+    "SWITZERLAND": "CH", "TAIWAN": "TW", "THAILAND": "TH", "TURKEY": "TR", "TURKIYE": "TR",
+    "UKRAINE": "UA", "UNITED ARAB EMIRATES": "AE", "UNITED KINGDOM": "GB",
+    "GREAT BRITAIN": "GB", "BRITAIN": "GB", "ENGLAND": "GB", "UNITED STATES": "US",
+    "UNITED STATES OF AMERICA": "US", "AMERICA": "US", "UZBEKISTAN": "UZ",
+    "VENEZUELA": "VE", "VIETNAM": "VN", "VIET NAM": "VN",
+}
+
+#: ISO 3166 alpha-3 code -> alpha-2 code, for the countries Faker has a locale for
+ALPHA3 = {
+    "ARE": "AE", "ALB": "AL", "ARM": "AM", "ARG": "AR", "AUT": "AT", "AUS": "AU", "AZE": "AZ",
+    "BIH": "BA", "BGD": "BD", "BEL": "BE", "BGR": "BG", "BHR": "BH", "BRA": "BR", "CAN": "CA",
+    "CHE": "CH", "CHL": "CL", "CHN": "CN", "COL": "CO", "CYP": "CY", "CZE": "CZ", "DEU": "DE",
+    "DNK": "DK", "DZA": "DZ", "EST": "EE", "EGY": "EG", "ESP": "ES", "ETH": "ET", "FIN": "FI",
+    "FRA": "FR", "GBR": "GB", "GEO": "GE", "GHA": "GH", "GRC": "GR", "HRV": "HR", "HUN": "HU",
+    "IDN": "ID", "IRL": "IE", "ISR": "IL", "IND": "IN", "IRN": "IR", "ISL": "IS", "ITA": "IT",
+    "JOR": "JO", "JPN": "JP", "KEN": "KE", "KOR": "KR", "LIE": "LI", "LKA": "LK", "LTU": "LT",
+    "LUX": "LU", "LVA": "LV", "MKD": "MK", "MLT": "MT", "MEX": "MX", "NGA": "NG", "NLD": "NL",
+    "NOR": "NO", "NPL": "NP", "NZL": "NZ", "PHL": "PH", "PAK": "PK", "POL": "PL", "PSE": "PS",
+    "PRT": "PT", "ROU": "RO", "RUS": "RU", "SAU": "SA", "SWE": "SE", "SVN": "SI", "SVK": "SK",
+    "THA": "TH", "TUR": "TR", "TWN": "TW", "UKR": "UA", "USA": "US", "UZB": "UZ", "VEN": "VE",
+    "VNM": "VN", "ZAF": "ZA",
+}
+
+
+def _country_key(country):
+    """Upper case, no dots, single spaces, ``&`` as ``AND`` (``U.S.A.`` -> ``USA``)."""
+    key = unicodedata.normalize("NFKD", str(country)).encode("ascii", "ignore").decode()
+    key = key.upper().replace(".", "").replace("&", " AND ").replace("_", " ")
+    return re.sub(r"\s+", " ", key).strip()
+
+
 def _locale_for(country):
+    """Faker locale for a country given as locale, ISO alpha-2/alpha-3 code or name."""
     from faker.config import AVAILABLE_LOCALES
 
     key = str(country).strip()
     if key in AVAILABLE_LOCALES:
         return key
-    code = key.upper()
+    norm = _country_key(key)
+    code = COUNTRY_NAMES.get(norm) or ALPHA3.get(norm) or norm
     if code in COUNTRY_LOCALES:
         return COUNTRY_LOCALES[code]
-    matches = sorted(loc for loc in AVAILABLE_LOCALES if loc.upper().endswith("_" + code))
-    if matches:
-        return matches[0]
+    if re.fullmatch(r"[A-Z]{2}", code):
+        matches = sorted(
+            loc for loc in AVAILABLE_LOCALES if loc.upper().endswith("_" + code)
+        )
+        if matches:
+            return matches[0]
     raise ValueError(
-        f"No Faker locale for country {key!r}: give an ISO 3166 alpha-2 code "
-        "or a Faker locale name such as 'de_DE'."
+        "No Faker locale for this country: give an ISO 3166 alpha-2 or alpha-3 "
+        "code, an English country name (RUSSIA, Russian Federation, UNITED STATES, "
+        "...) or a Faker locale name such as 'de_DE'."
     )
+
+
+#: accepted spellings of the request columns (compared in lower case)
+_REQUEST_COLUMNS = {
+    "country": ("country",),
+    "year": ("year",),
+    "n": ("n", "records", "count", "n_records"),
+}
+
+
+def _request_table(requests):
+    """The requests as a DataFrame with columns ``country``, ``year``, ``n``."""
+    from pathlib import Path
+
+    if isinstance(requests, (str, Path)):
+        req = pd.read_csv(requests, skipinitialspace=True)
+    elif isinstance(requests, pd.DataFrame):
+        req = requests
+    else:
+        rows = list(requests)
+        if rows and not isinstance(rows[0], dict):
+            rows = [dict(zip(("country", "year", "n"), r)) for r in rows]
+        req = pd.DataFrame(rows, columns=None if rows else ["country", "year", "n"])
+    found = {}
+    for column in req.columns:
+        low = str(column).strip().lower()
+        for target, names in _REQUEST_COLUMNS.items():
+            if low in names:
+                if target in found:
+                    raise ValueError(
+                        f"requests has two columns for {target!r}: "
+                        f"{found[target]!r} and {column!r}."
+                    )
+                found[target] = column
+    missing = [c for c in _REQUEST_COLUMNS if c not in found]
+    if missing:
+        raise ValueError(
+            "requests needs the columns country, year, n (or Records; any case) "
+            f"(missing: {missing})."
+        )
+    return pd.DataFrame({t: req[c].to_numpy() for t, c in found.items()})
 
 
 #: locales whose national number is not Faker's ``ssn()`` (which there
@@ -94,10 +192,26 @@ def _clean_name(name):
     return _SUFFIX_RE.sub("", _TITLE_RE.sub("", name)).strip()
 
 
+#: scripts that a letter-by-letter transliteration turns into nonsense
+#: (kanji read as Chinese): such names get Faker's own user name instead
+_NO_TRANSLIT_RE = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def _transliterator(fake):
+    """Faker's transliteration of the locale (``Иванова`` -> ``Ivanova``), or None."""
+    for provider in fake.providers:
+        if hasattr(provider, "_to_ascii") and hasattr(provider, "replacements"):
+            return provider._to_ascii
+    return None  # pragma: no cover - every Faker locale has an internet provider
+
+
 def _email(first, last, fake):
     def ascii_part(text):
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-        return re.sub(r"[^a-z0-9]", "", text.lower())
+        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        if not re.search(r"[A-Za-z]", plain) and not _NO_TRANSLIT_RE.search(text):
+            translit = _transliterator(fake)  # Cyrillic, Greek, ...
+            plain = translit(text) if translit is not None else plain
+        return re.sub(r"[^a-z0-9]", "", plain.lower())
 
     f, l = ascii_part(first), ascii_part(last)
     local = f"{f}.{l}" if f and l else (f or l or fake.user_name())
@@ -135,18 +249,29 @@ def make_fake_pii(requests, random_state=None, age_distribution=None):
     the country's Faker locale: name (without person titles such as Mr.,
     Dr., Herr), gender, birth date, postal address (no P.O. boxes, no
     military addresses such as APO/FPO/DPO or USNS/USS ships), phone,
-    email (built from the name) and a national identification number where
-    Faker has a generator for the locale (the US SSN, the French NIR, the
-    Italian codice fiscale, ...; missing otherwise).  Nothing is derived
+    email (built from the name; Cyrillic and Greek names transliterated
+    by Faker, ``Иванова`` -> ``ivanova``; CJK names get a Faker user name)
+    and a national identification number where Faker has a generator for
+    the locale (the US SSN, the French NIR, the Italian codice fiscale,
+    ...; missing otherwise).  Nothing is derived
     from real people: these are surrogates to fill test databases.
 
     Needs the extra ``fake`` (``pip install sklearn-anon[fake]``).
 
     Parameters
     ----------
-    requests : DataFrame, or list of dicts / tuples
-        Columns ``country`` (ISO 3166 alpha-2 code, or a Faker locale name
-        such as ``"de_DE"``), ``year`` (int) and ``n`` (number of records).
+    requests : DataFrame, path of a CSV file, or list of dicts / tuples
+        Columns ``country``, ``year`` (int) and ``n`` (number of records),
+        with names in any case; ``Records`` (or ``count``) is accepted for
+        ``n``, so a request file such as ``Country,Year,Records`` /
+        ``RUSSIA,2023,150`` is read as it is.  A country is an ISO 3166
+        alpha-2 or alpha-3 code, an English name in any case (``RUSSIA``,
+        ``Russian Federation``, ``UNITED STATES``, ``U.S.A.``; from a fixed
+        table, :data:`COUNTRY_NAMES`), or a Faker locale name such as
+        ``"de_DE"``.  An unknown country raises a ValueError naming the
+        request row (counted from 0); it is never guessed.
+        ``year`` is the year the records are as of: the age reached that
+        year is ``year - birth year``.
     random_state : int, RandomState instance or None, default=None
         An int gives the same identities on every call.  Faker is seeded
         once per request row from it.
@@ -158,9 +283,12 @@ def make_fake_pii(requests, random_state=None, age_distribution=None):
     Returns
     -------
     identities : DataFrame
-        One row per identity, in request order, with columns ``country``,
+        One row per identity, in request order (the ``country`` column holds
+        the country as the request gave it), with columns ``country``,
         ``year``, ``locale``, ``first_name``, ``last_name``, ``name``,
-        ``gender`` (``"F"`` / ``"M"``), ``birth_date``, ``age``,
+        ``gender`` (``"F"`` / ``"M"``; surnames take the
+        gendered form where the locale has one, Russian ``Ivanova`` for a
+        woman and ``Ivanov`` for a man), ``birth_date``, ``age``,
         ``address``, ``phone``, ``email``, ``national_id``.
 
     Examples
@@ -173,16 +301,7 @@ def make_fake_pii(requests, random_state=None, age_distribution=None):
     ['country', 'year', 'locale', 'first_name', 'last_name', 'name', 'gender', 'birth_date', 'age', 'address', 'phone', 'email', 'national_id']
     """
     Faker = _faker_class()
-    if isinstance(requests, pd.DataFrame):
-        req = requests
-    else:
-        rows = list(requests)
-        if rows and not isinstance(rows[0], dict):
-            rows = [dict(zip(("country", "year", "n"), r)) for r in rows]
-        req = pd.DataFrame(rows, columns=None if rows else ["country", "year", "n"])
-    missing = {"country", "year", "n"} - set(req.columns)
-    if missing:
-        raise ValueError(f"requests needs the columns country, year, n (missing: {sorted(missing)}).")
+    req = _request_table(requests)
     rng = _generator(random_state)
     fakers, frames = {}, []
     for i, (country, year, n) in enumerate(zip(req["country"], req["year"], req["n"])):
@@ -191,7 +310,10 @@ def make_fake_pii(requests, random_state=None, age_distribution=None):
         if not float(year).is_integer():
             raise ValueError(f"requests row {i}: year must be an integer.")
         n, year = int(n), int(year)
-        locale = _locale_for(country)
+        try:
+            locale = _locale_for(country)
+        except ValueError as exc:
+            raise ValueError(f"requests row {i}: {exc}") from None
         if locale not in fakers:
             fake = Faker(locale)
             fakers[locale] = (fake, _national_id_method(fake, locale))
@@ -209,7 +331,12 @@ def make_fake_pii(requests, random_state=None, age_distribution=None):
             _clean_name(fake.first_name_female() if g == "F" else fake.first_name_male())
             for g in gender
         ]
-        last = [_clean_name(fake.last_name()) for _ in range(n)]
+        # gendered surnames where the locale has them (ru_RU Ivanova / Ivanov,
+        # pl_PL Kowalska / Kowalski, cs_CZ ...); last_name() elsewhere
+        last = [
+            _clean_name(fake.last_name_female() if g == "F" else fake.last_name_male())
+            for g in gender
+        ]
         frames.append(pd.DataFrame({
             "country": [str(country)] * n,
             "year": np.full(n, year, dtype=np.int64),
