@@ -144,7 +144,10 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
     of more than 20,000 rows whose random sample of 10,000 holds no repeat is
     hashed row by row instead, as factorizing an id column would cost as much
     as hashing it), and with ``n_jobs`` the values are hashed in parallel
-    chunks.
+    chunks.  A long Arrow-backed string column (pandas' ``str``) is hashed
+    100,000 rows at a time, so that only one chunk's values and pseudonyms
+    are Python objects at once (a value in two chunks is hashed twice: same
+    pseudonym, same output).
 
     Methods:
 
