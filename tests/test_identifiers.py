@@ -1019,3 +1019,22 @@ def test_pseudonymizer_property_any_text_or_bytes(values):
     for t, o in zip(texts, out):
         assert o == ("" if t == "" else hmac.new(KEY, t.encode("utf-8", "surrogatepass"), "sha256").hexdigest())
     assert len({t for t in texts if t}) == len({o for o in out if o})
+
+
+def test_pseudonymizer_chunked_equals_one_pass(monkeypatch):
+    """A long Arrow string column hashed in chunks of rows gives the one-pass output."""
+    pytest.importorskip("pyarrow")
+    from sklearn_anon.identifiers import _pseudonymizer
+
+    rng = np.random.default_rng(0)
+    values = np.array([f" U{i}@Example.com" for i in rng.integers(0, 3000, 5000)], dtype=object)
+    values[::97] = None
+    values[5::211] = ""
+    X = pd.DataFrame({"email": pd.Series(values, dtype="string[pyarrow]")})
+    ps = Pseudonymizer(key=b"k", length=16).fit(X)
+    one_pass = ps.transform(X)["email"]
+    monkeypatch.setattr(_pseudonymizer, "_CHUNK_ROWS", 700)
+    chunked = ps.transform(X)["email"]
+    assert chunked.dtype == one_pass.dtype
+    pd.testing.assert_series_equal(chunked, one_pass)
+    assert chunked.iloc[1] == hmac.new(b"k", values[1].strip().lower().encode(), "sha256").hexdigest()[:16]

@@ -9,13 +9,20 @@ import warnings
 from numbers import Integral
 
 import numpy as np
+import pandas as pd
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, StrOptions
 from ..base import ColumnAnonymizer
 from . import _patterns as P
-from ._common import _factorize_strings, _norm_mode, _output_series, _SecretParamsMixin
+from ._common import (
+    _factorize_strings,
+    _is_arrow_string,
+    _norm_mode,
+    _output_series,
+    _SecretParamsMixin,
+)
 
 
 class FrequencyAttackWarning(UserWarning):
@@ -111,6 +118,18 @@ def _hash_texts(texts, method, key, *, iterations=1000, digest_size=32, encoding
     return [blob[i:i + width] for i in range(0, len(blob), width)]
 
 
+#: rows hashed at a time in a long Arrow string column (bounds the Python
+#: strings alive while hashing: about 100,000 values and their pseudonyms)
+_CHUNK_ROWS = 100_000
+
+
+def _chunkable(column):
+    """Whether ``column`` is hashed in chunks of rows: a long Arrow-backed string
+    column, whose output keeps that dtype (object or categorical input is
+    hashed in one pass: its output is an object column of Python strings anyway)."""
+    return len(column) > 2 * _CHUNK_ROWS and _is_arrow_string(column.dtype)
+
+
 # ==========================================================================
 # Pseudonymizer
 # ==========================================================================
@@ -125,7 +144,10 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
     of more than 20,000 rows whose random sample of 10,000 holds no repeat is
     hashed row by row instead, as factorizing an id column would cost as much
     as hashing it), and with ``n_jobs`` the values are hashed in parallel
-    chunks.
+    chunks.  A long Arrow-backed string column (pandas' ``str``) is hashed
+    100,000 rows at a time, so that only one chunk's values and pseudonyms
+    are Python objects at once (a value in two chunks is hashed twice: same
+    pseudonym, same output).
 
     Methods:
 
@@ -351,8 +373,12 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
 
     def _transform_column(self, column, name, mode, rng):
         who = type(self).__name__
-        codes, texts = _factorize_strings(column, name, who, mode)
         secret = self._fitted_secret()  # per column: a key rotated meanwhile is refused too
+        if _chunkable(column) and _collision_message(who, name, len(column), self._bits(), "") is None:
+            # even as many distinct values as rows cannot reach the collision
+            # warning, so no distinct count is needed: hash chunk by chunk
+            return self._transform_chunks(column, name, mode, secret)
+        codes, texts = _factorize_strings(column, name, who, mode)
         n_fit = (getattr(self, "n_distinct_", None) or {}).get(name) or 0
         if len(texts) > n_fit and _collision_message(who, name, len(texts), self._bits(), "") is not None:
             # more distinct values than fit saw, and the bound may be crossed: count exactly
@@ -360,6 +386,10 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
             message = _collision_message(who, name, n, self._bits(), "in this batch")
             if n > n_fit and message is not None:
                 warnings.warn(message, PseudonymCollisionWarning, stacklevel=4)
+        return _output_series(self._digests(texts, secret), codes, column, name)
+
+    def _digests(self, texts, secret):
+        """Pseudonyms of the distinct normalized ``texts`` (an empty text stays empty)."""
         digests = _hash_texts(
             texts, self.method, secret, iterations=self.iterations,
             digest_size=self.digest_size, encoding=self.encoding, length=self.length,
@@ -368,4 +398,22 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
         if "" in texts:  # nothing to hide in an empty string
             for i in [i for i, t in enumerate(texts) if t == ""]:
                 digests[i] = ""
-        return _output_series(digests, codes, column, name)
+        return digests
+
+    def _transform_chunks(self, column, name, mode, secret):
+        """The pseudonymized column, hashed :data:`_CHUNK_ROWS` rows at a time.
+
+        Only one chunk's values and pseudonyms are Python strings at any
+        moment; the output is assembled from Arrow chunks in the column's
+        string dtype.  A value repeated in two chunks is hashed twice (the
+        same pseudonym), so the output equals the one-pass result.
+        """
+        who = type(self).__name__
+        parts = []
+        for start in range(0, len(column), _CHUNK_ROWS):
+            chunk = column.iloc[start:start + _CHUNK_ROWS]
+            codes, texts = _factorize_strings(chunk, name, who, mode)
+            parts.append(_output_series(self._digests(texts, secret), codes, chunk, name))
+        out = pd.concat(parts, ignore_index=True)
+        out.index = column.index
+        return out

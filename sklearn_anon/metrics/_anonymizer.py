@@ -72,7 +72,7 @@ def _column(frame, col):
     raise ValueError(f"The anonymizer's output has no column {col!r}.")
 
 
-def generalize_with(anonymizer, table, columns, *, name="auxiliary"):
+def generalize_with(anonymizer, table, columns, *, name="auxiliary", as_objects=True):
     """The ``columns`` of ``table`` as the fitted ``anonymizer`` releases them.
 
     Parameters
@@ -86,6 +86,11 @@ def generalize_with(anonymizer, table, columns, *, name="auxiliary"):
         The columns wanted (the quasi-identifiers).
     name : str, default="auxiliary"
         How the table is called in error messages.
+    as_objects : bool, default=True
+        Hand categorical and string columns over as object columns (the
+        values as released, one Python object per row).  False keeps their
+        dtype (categorical codes, Arrow strings: no Python object per row),
+        for callers that only factorize them (the exact linkage join).
 
     Returns
     -------
@@ -155,7 +160,11 @@ def generalize_with(anonymizer, table, columns, *, name="auxiliary"):
     data = {}
     for c in columns:  # each column converted once (two copies of a text column are costly)
         col = _column(out, c)
-        if isinstance(col.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(col.dtype):
+        if not as_objects and (isinstance(col.dtype, pd.CategoricalDtype)
+                               or (pd.api.types.is_string_dtype(col.dtype)
+                                   and not pd.api.types.is_object_dtype(col.dtype))):
+            data[c] = col.array  # dtype kept: no Python object per row
+        elif isinstance(col.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(col.dtype):
             data[c] = col.astype(object).to_numpy()  # categorical / string values as released
         else:
             data[c] = col.to_numpy()

@@ -464,7 +464,7 @@ def match_records(released, auxiliary, on, *, hierarchies=None, anonymizer=None,
         Position of the auxiliary row when ``counts == 1``, else -1.
     """
     if anonymizer is not None:
-        generalized = generalize_with(anonymizer, auxiliary, list(on))
+        generalized = generalize_with(anonymizer, auxiliary, list(on), as_objects=False)
         counts, match = _match_generalized(released, generalized.reset_index(drop=True), list(on))
         unread_share, ignored = {}, []
     else:

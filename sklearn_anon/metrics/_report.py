@@ -270,7 +270,8 @@ class PrivacyReport:
         cached = None
         if self.anonymizer is not None:  # generalize the original once, for linkage and NCP
             cached = Precomputed(self.anonymizer,
-                                 generalize_with(self.anonymizer, orig, qis, name="original"))
+                                 generalize_with(self.anonymizer, orig, qis, name="original",
+                                                 as_objects=False))
         linkage["original"] = dict.fromkeys(
             ("unique_match_rate", "reidentification_rate", "mean_candidates"))
         for name, frame in (("original", orig), ("anonymized", anon)):
