@@ -52,6 +52,7 @@ _EXPORTS = {
     "load_hierarchy": "generalize",
     "masking_hierarchy": "generalize",
     "ordered_grouping": "generalize",
+    "ColumnObfuscator": "identifiers",
     "FakeReplacer": "identifiers",
     "FrequencyAttackWarning": "identifiers",
     "KeyedAssigner": "identifiers",
@@ -108,6 +109,7 @@ if TYPE_CHECKING:  # static analysers and IDEs see the explicit re-exports
         ordered_grouping,
     )
     from .identifiers import (  # noqa: F401
+        ColumnObfuscator,
         FakeReplacer,
         FrequencyAttackWarning,
         KeyedAssigner,
@@ -184,6 +186,7 @@ __all__ = [
     "masking_hierarchy",
     "ordered_grouping",
     # identifiers
+    "ColumnObfuscator",
     "FakeReplacer",
     "FrequencyAttackWarning",
     "KeyedAssigner",
