@@ -53,6 +53,7 @@ _EXPORTS = {
     "load_hierarchy": "generalize",
     "masking_hierarchy": "generalize",
     "ordered_grouping": "generalize",
+    "ColumnObfuscator": "identifiers",
     "FakeReplacer": "identifiers",
     "FrequencyAttackWarning": "identifiers",
     "KeyedAssigner": "identifiers",
@@ -110,6 +111,7 @@ if TYPE_CHECKING:  # static analysers and IDEs see the explicit re-exports
         ordered_grouping,
     )
     from .identifiers import (  # noqa: F401
+        ColumnObfuscator,
         FakeReplacer,
         FrequencyAttackWarning,
         KeyedAssigner,
@@ -187,6 +189,7 @@ __all__ = [
     "masking_hierarchy",
     "ordered_grouping",
     # identifiers
+    "ColumnObfuscator",
     "FakeReplacer",
     "FrequencyAttackWarning",
     "KeyedAssigner",

@@ -40,8 +40,9 @@ NOT_COLUMNWISE = {
 # Anonymizers that pass values through by design (not held to "no planted value
 # passes"; the other contracts hold), with the reason.
 KEEPS_VALUES = {
-    # none: LocalSuppressor keeps values only with matching="wildcard" (sdcMicro's
+    # LocalSuppressor keeps values only with matching="wildcard" (sdcMicro's
     # definition, documented); its default, strict matching, is tested here
+    "ColumnObfuscator": "renames the columns; every value passes through by design",
 }
 
 # Constructor arguments that make the estimator anonymize every column of the
@@ -54,6 +55,7 @@ INIT = {
     "Pseudonymizer": {"key": "test-key"},
     "KeyedAssigner": {"choices": [0, 1, 2], "key": "test-key"},
     "FakeReplacer": {"key": "test-key", "kind": "ip"},
+    "ColumnObfuscator": {"key": "test-key"},
     # level 0 keeps known values as themselves: the strictest case for unseen ones
     "HierarchyGeneralizer": {"hierarchies": _HIERARCHY, "levels": 0},
     "FullDomainAnonymizer": {"hierarchies": _HIERARCHY, "k": 2},

@@ -17,6 +17,7 @@ INIT_PARAMS = {
     "Pseudonymizer": {"key": "test-key"},
     "KeyedAssigner": {"choices": [0, 1, 2], "key": "test-key"},
     "FakeReplacer": {"key": "test-key", "kind": "ip"},
+    "ColumnObfuscator": {"key": "test-key"},
     # missing="error" (the default) refuses NaN in transform, but the checks insert NaN
     # (the estimators accept it through `missing`); "impute" keeps every output noisy
     "LaplaceNoise": {"missing": "impute"},

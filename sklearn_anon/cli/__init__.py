@@ -54,6 +54,9 @@ its public names:
   with the ``age`` tool.
 - ``_keyfiles``: what both formats share (``CryptoError``, the key-file
   mode check), so that neither imports the other at module level.
+- ``_dictionary``: :func:`write_dictionary` and :func:`read_dictionary`, the
+  sealed data dictionary of a :class:`~sklearn_anon.ColumnObfuscator` (here,
+  beside the encryption, since no technique imports the CLI).
 
 Heavy libraries (pandas, scikit-learn, joblib, pyarrow, cryptography, pyrage,
 and the package's own estimators) are imported inside the functions that use
@@ -69,6 +72,7 @@ from ._bundle import PIPELINE_BUNDLE_VERSION, PIPELINE_FORMAT, load_pipeline
 # it must stay importable here, or no saved pipeline loads.
 from ._bundle import _unpickle_pipeline  # noqa: F401
 from ._common import EXIT_INSUFFICIENT, EXIT_INTERNAL, EXIT_USAGE, EXIT_USER, InsufficientRelease, UserError
+from ._dictionary import read_dictionary, write_dictionary
 from ._io import read_header, read_table, table_bytes, write_table
 from ._main import main
 from ._parser import build_parser
@@ -87,9 +91,11 @@ __all__ = [
     "build_parser",
     "load_pipeline",
     "main",
+    "read_dictionary",
     "read_header",
     "read_table",
     "run_anonymize",
     "table_bytes",
+    "write_dictionary",
     "write_table",
 ]

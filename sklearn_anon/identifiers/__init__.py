@@ -13,6 +13,9 @@
   surrogate under the same key.
 * :class:`KeyedAssigner` assigns each row one of ``choices`` from a keyed
   hash of an id column (reproducible A/B or offer assignment).
+* :class:`ColumnObfuscator` renames columns to keyed opaque names (the same
+  names for next month's file under the same key), optionally in a keyed
+  order; its data dictionary is sealed by :func:`sklearn_anon.cli.write_dictionary`.
 
 Secrets (``key``, ``salt``) are given as bytes, str, or ``"env:NAME"``.  With
 a reference only the name is stored, so a pickled pipeline does not hold the
@@ -34,6 +37,7 @@ The package's modules (private; import from here):
 * ``_pseudonymizer``: :class:`Pseudonymizer`, :class:`FrequencyAttackWarning`
   and :class:`PseudonymCollisionWarning`;
 * ``_keyed_assigner``: :class:`KeyedAssigner`;
+* ``_column_obfuscator``: :class:`ColumnObfuscator`;
 * ``_fake``: :class:`FakeReplacer` and its Faker word pools;
 * ``_common``: helpers shared by several of them (literal secrets hidden
   from ``repr``, text columns factorized and normalized, the base of the
@@ -42,12 +46,14 @@ The package's modules (private; import from here):
   hashing (formerly ``sklearn_anon._pii_patterns``, now a shim for pickles).
 """
 
+from ._column_obfuscator import ColumnObfuscator
 from ._detect import PIIDetector, detect_pii
 from ._fake import FakeReplacer
 from ._keyed_assigner import KeyedAssigner
 from ._pseudonymizer import FrequencyAttackWarning, PseudonymCollisionWarning, Pseudonymizer
 
 __all__ = [
+    "ColumnObfuscator",
     "FakeReplacer",
     "FrequencyAttackWarning",
     "KeyedAssigner",
