@@ -11,7 +11,7 @@ from .._docstring import fill_doc
 from ..base import per_column
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _COLUMNS, _COMMON_DOC, _EPSILON, _RANDOM_STATE, _LocalMechanism
-from ._utils import _LEARNT_DOMAIN_HINT, _codes, _column_epsilon, _domain
+from ._utils import _LEARNT_DOMAIN_HINT, _as_column, _codes, _column_epsilon, _domain
 
 
 @fill_doc(params=_COMMON_DOC.strip("\n").lstrip() + "\n")
@@ -128,19 +128,7 @@ class RandomizedResponse(_LocalMechanism):
         cats = state["categories"]
         codes = _codes(column, cats, name)
         out = _s.randomized_response_codes(codes, len(cats), state["epsilon"], rng)
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            return pd.Series(pd.Categorical.from_codes(out, categories=cats), index=column.index, name=name)
-        labels = np.asarray(list(cats), dtype=object)
-        if isinstance(column.dtype, np.dtype):
-            try:
-                return pd.Series(labels[out].astype(column.dtype), index=column.index, name=name, dtype=column.dtype)
-            except (TypeError, ValueError):
-                return pd.Series(labels[out], index=column.index, name=name, dtype=object)
-        try:
-            released = pd.array(labels, dtype=column.dtype).take(out)
-        except (TypeError, ValueError):
-            released = labels[out]
-        return pd.Series(released, index=column.index, name=name)
+        return _as_column(out, cats, column, name)
 
     @property
     def categories_(self):

@@ -84,6 +84,23 @@ def _codes(column, cats, name):
         return lookup[codes]  # code -1 (missing) picks the trailing -1
 
 
+def _as_column(out, cats, column, name):
+    """Codes ``out`` over ``cats`` as a Series of ``column``'s dtype where possible."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return pd.Series(pd.Categorical.from_codes(out, categories=cats), index=column.index, name=name)
+    labels = np.asarray(list(cats), dtype=object)
+    if isinstance(column.dtype, np.dtype):
+        try:
+            return pd.Series(labels[out].astype(column.dtype), index=column.index, name=name, dtype=column.dtype)
+        except (TypeError, ValueError):
+            return pd.Series(labels[out], index=column.index, name=name, dtype=object)
+    try:
+        released = pd.array(labels, dtype=column.dtype).take(out)
+    except (TypeError, ValueError):
+        released = labels[out]
+    return pd.Series(released, index=column.index, name=name)
+
+
 def _arrow_codes(column, cats):
     """``_codes`` for pyarrow-backed string columns (one vectorized lookup), else None."""
     to_arrow = getattr(column.array, "__arrow_array__", None)

@@ -14,6 +14,7 @@ the codes is in ``_cut_tree.py``.
 """
 
 import datetime as _dt
+from numbers import Integral
 import warnings
 
 import numpy as np
@@ -446,3 +447,16 @@ def make_coder(column, name, *, categorical, order=None, hierarchy=None):
         return coder
     v = numbers_to_float(column, name)
     return ColumnCoder(name, "numeric", values=np.unique(v[~np.isnan(v)]))
+
+
+def _column_name(frame, col, what):
+    """The name of column ``col`` (a name, or a position when no column has that name)."""
+    try:
+        if col in frame.columns:
+            return col
+    except TypeError:  # unhashable
+        raise ValueError(f"{what} must be a column name or position.") from None
+    if isinstance(col, Integral) and not isinstance(col, (bool, np.bool_)):
+        if -frame.shape[1] <= col < frame.shape[1]:
+            return frame.columns[col]
+    raise ValueError(f"{what} {col!r} is not in the input.")

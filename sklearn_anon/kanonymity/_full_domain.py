@@ -27,6 +27,7 @@ from .. import _text
 from .._compat import Interval, StrOptions, _fit_context
 from .._hierarchy import Hierarchy, load_hierarchy
 from ..base import SUPPRESSED, ColumnAnonymizer, values_hidden
+from ._coding import _column_name
 
 __all__ = ["FullDomainAnonymizer"]
 
@@ -42,19 +43,6 @@ def _is_value_dict(obj):
     return isinstance(obj, dict) and len(obj) > 0 and all(
         isinstance(v, (list, tuple)) for v in obj.values()
     )
-
-
-def _column_name(frame, col, what):
-    """The name of column ``col`` (a name, or a position when no column has that name)."""
-    try:
-        if col in frame.columns:
-            return col
-    except TypeError:  # unhashable
-        raise ValueError(f"{what} must be a column name or position.") from None
-    if isinstance(col, Integral) and not isinstance(col, (bool, np.bool_)):
-        if -frame.shape[1] <= col < frame.shape[1]:
-            return frame.columns[col]
-    raise ValueError(f"{what} {col!r} is not in the input.")
 
 
 def _floor10(x):

@@ -28,6 +28,7 @@ from .. import _text
 from .._compat import Interval, StrOptions, _fit_context
 from .._fit_record import record_fit_output
 from ..base import SUPPRESSED, ColumnAnonymizer, is_numeric, values_hidden
+from ._coding import _column_name
 
 __all__ = ["LocalSuppressor"]
 
@@ -36,19 +37,6 @@ _KEY_LIMIT = 1 << 62
 _BLOCK = 4_000_000
 #: more violating patterns than this in a round: no waiting (pairwise comparison)
 _MAX_WAIT = 5_000
-
-
-def _column_name(frame, col, what):
-    """The name of column ``col`` (a name, or a position when no column has that name)."""
-    try:
-        if col in frame.columns:
-            return col
-    except TypeError:  # unhashable
-        raise ValueError(f"{what} must be a column name or position.") from None
-    if isinstance(col, Integral) and not isinstance(col, (bool, np.bool_)):
-        if -frame.shape[1] <= col < frame.shape[1]:
-            return frame.columns[col]
-    raise ValueError(f"{what} {col!r} is not in the input.")
 
 
 # -- counting with wildcards ------------------------------------------------------

@@ -18,9 +18,9 @@ from sklearn.utils.validation import check_is_fitted
 from .. import _text
 from .._compat import Interval, StrOptions, _fit_context
 from .._hierarchy import load_hierarchy
-from ..base import SUPPRESSED, ColumnAnonymizer, is_numeric, values_hidden
 from .._labels import fmt_numbers, region_labels, round_sig
-from ._coding import is_date_objects, make_coder
+from ..base import SUPPRESSED, ColumnAnonymizer, is_numeric, values_hidden
+from ._coding import _column_name, is_date_objects, make_coder
 from ._cut_tree import SensitiveRule, grow_tree, route
 
 __all__ = ["MondrianAnonymizer"]
@@ -767,19 +767,6 @@ class MondrianAnonymizer(ColumnAnonymizer):
         out.n_partitions_ = n_regions
         out._count_suppressed()
         return out
-
-
-def _column_name(frame, col, what):
-    """The name of column ``col`` (a name, or a position when no column has that name)."""
-    try:
-        if col in frame.columns:
-            return col
-    except TypeError:  # unhashable
-        raise ValueError(f"{what} must be a column name or position.") from None
-    if isinstance(col, Integral) and not isinstance(col, (bool, np.bool_)):
-        if -frame.shape[1] <= col < frame.shape[1]:
-            return frame.columns[col]
-    raise ValueError(f"{what} {col!r} is not in the input.")
 
 
 def _interval_labels(coder, lo, hi, digits=None):

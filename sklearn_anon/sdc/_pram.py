@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._compat import Interval, PrivacyLeakWarning, StrOptions
 from .._random import make_rng
 from ..base import ColumnAnonymizer, per_column
-from ..dp._utils import _LEARNT_DOMAIN_HINT, _codes, _domain
+from ..dp._utils import _LEARNT_DOMAIN_HINT, _as_column, _codes, _domain
 
 __all__ = ["PRAM"]
 
@@ -465,20 +465,3 @@ def pram_codes(codes, cumulative, rng):
         drawn[bounds[k]:] = rng.integers(0, k, n - int(bounds[k]))
     out[order] = drawn
     return out
-
-
-def _as_column(out, cats, column, name):
-    """Codes ``out`` over ``cats`` as a Series of ``column``'s dtype where possible."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return pd.Series(pd.Categorical.from_codes(out, categories=cats), index=column.index, name=name)
-    labels = np.asarray(list(cats), dtype=object)
-    if isinstance(column.dtype, np.dtype):
-        try:
-            return pd.Series(labels[out].astype(column.dtype), index=column.index, name=name, dtype=column.dtype)
-        except (TypeError, ValueError):
-            return pd.Series(labels[out], index=column.index, name=name, dtype=object)
-    try:
-        released = pd.array(labels, dtype=column.dtype).take(out)
-    except (TypeError, ValueError):
-        released = labels[out]
-    return pd.Series(released, index=column.index, name=name)
