@@ -49,6 +49,7 @@ _EXPORTS = {
     "TopBottomCoder": "generalize",
     "date_hierarchy": "generalize",
     "filter_outlier_rows": "generalize",
+    "outlier_bounds": "generalize",
     "interval_hierarchy": "generalize",
     "load_hierarchy": "generalize",
     "masking_hierarchy": "generalize",
@@ -105,6 +106,7 @@ if TYPE_CHECKING:  # static analysers and IDEs see the explicit re-exports
         TopBottomCoder,
         date_hierarchy,
         filter_outlier_rows,
+        outlier_bounds,
         interval_hierarchy,
         load_hierarchy,
         masking_hierarchy,
@@ -188,6 +190,7 @@ __all__ = [
     "load_hierarchy",
     "masking_hierarchy",
     "ordered_grouping",
+    "outlier_bounds",
     # identifiers
     "ColumnObfuscator",
     "FakeReplacer",

@@ -25,7 +25,7 @@ Reading (:mod:`sklearn_anon.metrics`: matching, NCP, utility):
   ``inf``/``-inf``, or dates for a datetime column) or a comparison
   ``"< 30"``, ``"<= 30"``, ``"> 60"``, ``">= 60"``: :func:`parse_intervals`;
 * a set ``"{A, B}"``: :func:`parse_sets`;
-* an ARX-style range ``"35-44"`` of a numeric column: ``_RANGE_RE``.
+* an ARX-style range ``"35-44"`` of a numeric column: ``RANGE_RE``.
 
 The suppression marker ``"*"`` is :data:`sklearn_anon.base.SUPPRESSED`.
 """
@@ -41,6 +41,8 @@ from . import _text
 from ._frames import datetime_ns
 
 __all__ = [
+    "RANGE_RE",
+    "SET_RE",
     "band_labels",
     "fmt_number",
     "fmt_numbers",
@@ -52,6 +54,7 @@ __all__ = [
     "parse_sets",
     "region_labels",
     "round_sig",
+    "to_number",
 ]
 
 
@@ -200,12 +203,12 @@ def format_datetime(x, unit):
 _NUM = r"[^,\[\]\(\)\{\}<>=]+?"
 _INTERVAL_RE = re.compile(rf"^\s*([\[\(])\s*({_NUM})\s*,\s*({_NUM})\s*([\]\)])\s*$")
 _COMPARE_RE = re.compile(rf"^\s*(<=|>=|<|>)\s*({_NUM})\s*$")
-_SET_RE = re.compile(r"^\s*\{(.*)\}\s*$", re.DOTALL)
+SET_RE = re.compile(r"^\s*\{(.*)\}\s*$", re.DOTALL)
 #: an ARX-style range ``lo-hi`` of numbers (read by NCP)
-_RANGE_RE = r"^\s*(-?[\d.]+)\s*-\s*(-?[\d.]+)\s*$"
+RANGE_RE = r"^\s*(-?[\d.]+)\s*-\s*(-?[\d.]+)\s*$"
 
 
-def _to_number(texts, kind):
+def to_number(texts, kind):
     """Float value of strings for a numeric/datetime column (NaN when not one)."""
     texts = pd.Series(texts, dtype=object)
     if kind == "datetime":
@@ -247,8 +250,8 @@ def parse_intervals(texts, kind="numeric"):
     brackets = texts.str.extract(_INTERVAL_RE)
     has = brackets[0].notna().to_numpy()
     if has.any():
-        a = _to_number(brackets.loc[has, 1], kind)
-        b = _to_number(brackets.loc[has, 2], kind)
+        a = to_number(brackets.loc[has, 1], kind)
+        b = to_number(brackets.loc[has, 2], kind)
         lo[has], hi[has] = a, b
         lo_closed[has] = (brackets.loc[has, 0] == "[").to_numpy()
         hi_closed[has] = (brackets.loc[has, 3] == "]").to_numpy()
@@ -257,7 +260,7 @@ def parse_intervals(texts, kind="numeric"):
     has = compare[0].notna().to_numpy() & ~ok
     if has.any():
         op = compare.loc[has, 0].to_numpy()
-        bound = _to_number(compare.loc[has, 1], kind)
+        bound = to_number(compare.loc[has, 1], kind)
         upper = (op == "<") | (op == "<=")
         lo[has] = np.where(upper, -np.inf, bound)
         hi[has] = np.where(upper, bound, np.inf)
@@ -270,7 +273,7 @@ def parse_intervals(texts, kind="numeric"):
 def parse_sets(texts):
     """Members of set strings ``"{A, B}"``: a long frame ``(position, member)``."""
     texts = _text.text_series(pd.Series(texts, dtype=object))
-    inner = texts.str.extract(_SET_RE)[0]
+    inner = texts.str.extract(SET_RE)[0]
     inner = inner[inner.notna()]
     if inner.empty:
         return pd.DataFrame({"pos": np.empty(0, dtype=np.int64), "member": []})

@@ -101,7 +101,7 @@ def test_datetime_region_round_trip(a, b):
 def test_band_labels_are_ranges_the_measures_read():
     labels = band_labels(np.array([-np.inf, 18, 30, 31, 65, np.inf]), False, 3)
     assert labels == ["<= 17", "18-29", "30", "31-64", "65+"]
-    ranges = pd.Series(labels[1:4]).str.extract(_labels._RANGE_RE)
+    ranges = pd.Series(labels[1:4]).str.extract(_labels.RANGE_RE)
     assert ranges.iloc[[0, 2]].astype(float).to_numpy().tolist() == [[18, 29], [31, 64]]
     lo, hi, _, hi_closed, ok = parse_intervals(labels[:1])
     assert ok[0] and hi[0] == 17 and hi_closed[0]

@@ -123,7 +123,7 @@ def _extreme_values(frame):
     import numpy as np
 
     from ..base import is_numeric
-    from ..generalize._outliers import outlier_bounds
+    from ..generalize import outlier_bounds
 
     out = []
     for column in frame.columns:

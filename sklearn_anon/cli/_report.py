@@ -14,7 +14,7 @@ def _privacy_report(original, anonymized, qis, policy_report=None, title="Privac
     ``verdict_only=True`` measures the verdict's requirements only (no
     information loss): what a run without a report file needs.
     """
-    from ..metrics import PrivacyReport
+    from ..metrics import PrivacyReport, released_anonymizer
 
     cfg = dict(policy_report or {})
     sensitive = cfg.get("sensitive")
@@ -28,48 +28,11 @@ def _privacy_report(original, anonymized, qis, policy_report=None, title="Privac
         for key in ("min_l", "max_t", "max_homogeneity"):
             kwargs.pop(key, None)
     if anonymizer is not None:
-        anonymizer = _released_as_computed(anonymizer, anonymized, qis)
+        anonymizer = released_anonymizer(anonymizer, anonymized, qis)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return PrivacyReport(original, anonymized, qis, sensitive, title=title,
                              anonymizer=anonymizer, verdict_only=verdict_only, **kwargs)
-
-
-def _released_as_computed(pipeline, anonymized, qis):
-    """The pipeline's output on the original table, when it is the release itself.
-
-    The report's linkage attack generalizes the raw quasi-identifiers with the
-    fitted pipeline.  ``anonymized`` is that pipeline's output on the same
-    rows, so when every part releasing a quasi-identifier is deterministic
-    (no noise: scikit-learn's ``non_deterministic`` tag) the generalized
-    table is ``anonymized[qis]`` and need not be computed again (seconds and
-    a copy of the table on millions of rows).  Otherwise the pipeline itself
-    is returned and the report transforms the table.
-    """
-    from sklearn.utils import get_tags
-
-    from .._pipeline import leaves
-    from ..metrics._anonymizer import Precomputed, _part_outputs
-
-    parts = getattr(pipeline, "transformers_", None)
-    if not isinstance(parts, list) or any(q not in anonymized.columns for q in qis):
-        return pipeline
-    wanted = set(map(str, qis))
-    for name, trans, _ in parts:
-        if isinstance(trans, str):
-            continue  # passthrough / drop
-        outputs = _part_outputs(pipeline, name)
-        if outputs is None:
-            return pipeline
-        if not wanted.intersection(outputs):
-            continue
-        for _, est in leaves(trans):
-            try:
-                if get_tags(est).non_deterministic:
-                    return pipeline
-            except Exception:  # noqa: BLE001 - not an estimator scikit-learn can read
-                return pipeline
-    return Precomputed(pipeline, anonymized[list(qis)])
 
 
 def _write_report(report, path, outputs=None):

@@ -89,9 +89,12 @@ Where things live
       ``_DPEstimatorMixin``, ``_LocalMechanism``, ``_spend_fit``);
       ``_utils``: shared parameter and data helpers; ``_sampling``: the
       exact noise samplers;
-    * ``_engine``: what an engine (:mod:`sklearn_anon.dask`, or any other)
-      uses of the local mechanisms: :func:`is_local_mechanism`,
-      :func:`spend_release` (importable from here, not in ``__all__``).
+    * ``_engine``: the family's extension points, importable from here (not
+      in ``__all__``): what an engine (:mod:`sklearn_anon.dask`, or any
+      other) uses of the local mechanisms (:func:`is_local_mechanism`,
+      :func:`spend_release`) and what a DP estimator defined elsewhere (the
+      DP synthesizer) uses (``DPEstimatorMixin``, :func:`spend_fit`,
+      ``RANDOM_STATE_CONSTRAINT``, :func:`dp_quantiles`).
 
     :class:`PrivacyLeakWarning` is diffprivlib's, re-exported.
 """
@@ -103,9 +106,18 @@ from ._accounting import PrivacyBudget, SharedAccountant, privacy_budget
 # __reduce__ of a SharedAccountant, e.g. the accountant of a pickled DP
 # estimator): keep it importable from the old path.
 from ._accounting import _attach_shared_accountant  # noqa: F401
-# Engine extension points (documented, not user API: not in __all__).
 from ._counts import DPCountEncoder, dp_histogram
-from ._engine import is_local_mechanism, spend_release  # noqa: F401
+
+# Extension points for engines and DP estimators defined elsewhere
+# (documented in ._engine, not user API: not in __all__).
+from ._engine import (  # noqa: F401
+    RANDOM_STATE_CONSTRAINT,
+    DPEstimatorMixin,
+    dp_quantiles,
+    is_local_mechanism,
+    spend_fit,
+    spend_release,
+)
 from ._group_mean import DPGroupMeanEncoder
 from ._kbins import DPKBinsDiscretizer
 from ._logistic import DPLogisticRegression

@@ -33,11 +33,11 @@ from scipy.stats import norm
 from sklearn.utils.validation import check_is_fitted
 
 from .. import _text
+from .._categories import LEARNT_DOMAIN_HINT, category_codes, category_domain
 from .._compat import BudgetAccountant, Interval, PrivacyLeakWarning, StrOptions
 from ..base import ColumnAnonymizer, check_frame, output_container, values_hidden
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _COLUMNS, _RANDOM_STATE, _DPEstimatorMixin, _spend_fit
-from ._utils import _LEARNT_DOMAIN_HINT, _codes, _domain
 
 __all__ = ["DPCountEncoder", "dp_histogram"]
 
@@ -109,7 +109,7 @@ def _learnt_domain_warning(who, leaked, stacklevel):
     warnings.warn(
         f"{who}: categories learnt from the data for {len(leaked)} column(s) "
         f"({', '.join(map(repr, leaked))}); this releases which categories occur; "
-        f"{_LEARNT_DOMAIN_HINT}.",
+        f"{LEARNT_DOMAIN_HINT}.",
         PrivacyLeakWarning,
         stacklevel=stacklevel,
     )
@@ -119,7 +119,7 @@ def _cell_index(frame, columns, categories):
     """Flat cell of every row over the product of the domains (-1: outside it or NaN)."""
     cell, invalid = None, None
     for col in columns:  # row-major flat index, one column at a time
-        codes = _codes(frame[col], _text.text_index(categories[col]), col)
+        codes = category_codes(frame[col], _text.text_index(categories[col]), col)
         if cell is None:
             cell, invalid = codes.copy(), codes < 0
         else:
@@ -299,7 +299,7 @@ def dp_histogram(
 
     domain, leaked = {}, []
     for col in by:
-        cats, learnt = _domain(frame[col], (categories or {}).get(col), col)
+        cats, learnt = category_domain(frame[col], (categories or {}).get(col), col)
         if cats.size == 0 or cats.has_duplicates:
             raise ValueError(f"Column {col!r} needs a non-empty domain of unique categories.")
         if learnt:
@@ -525,7 +525,7 @@ class DPCountEncoder(_DPEstimatorMixin, ColumnAnonymizer):
         scale, _ = _noise_parameters(self.mechanism, eps_col, delta_col, self.max_contributions)
         domain, leaked = {}, []
         for col in self.columns_:
-            cats, learnt = _domain(frame[col], (self.categories or {}).get(col), col)
+            cats, learnt = category_domain(frame[col], (self.categories or {}).get(col), col)
             if cats.size == 0 or cats.has_duplicates:
                 raise ValueError(f"Column {col!r} needs a non-empty domain of unique categories.")
             if learnt:

@@ -1,14 +1,85 @@
-"""What an engine may use of the local DP mechanisms (not user API).
+"""Extension points of the DP family: what engines and other DP estimators use (not user API).
 
 An *engine* runs the package's estimators on data held elsewhere than in
 one pandas frame: :mod:`sklearn_anon.dask` is one.  It must account a
 release exactly as ``transform`` does, without reading the mechanisms'
-private members; these functions are its documented entry points.  They
-are importable from :mod:`sklearn_anon.dp` (not listed in its
+private members: :func:`is_local_mechanism` and :func:`spend_release` are
+its entry points.
+
+A *DP estimator defined outside this family* (the DP synthesizer of
+:mod:`sklearn_anon.synthetic`, or a user's) keeps the package's accounting
+contract with :class:`DPEstimatorMixin` (the accountant kept by reference
+under ``clone``, no generator in a pickle, no silent spend in a worker
+process), checks its budget with :func:`spend_fit` before any work,
+declares ``random_state`` with :data:`RANDOM_STATE_CONSTRAINT`, and draws
+DP quantiles with :func:`dp_quantiles`, the package's one implementation.
+
+All are importable from :mod:`sklearn_anon.dp` (not listed in its
 ``__all__``).
 """
 
-from ._base import _LocalMechanism
+from ._base import _RANDOM_STATE, _DPEstimatorMixin, _LocalMechanism, _spend_fit
+from ._sampling import dp_quantiles
+
+__all__ = [
+    "DPEstimatorMixin",
+    "RANDOM_STATE_CONSTRAINT",
+    "dp_quantiles",
+    "is_local_mechanism",
+    "spend_fit",
+    "spend_release",
+]
+
+#: The mixin every DP estimator of the package inherits (see the module docstring).
+DPEstimatorMixin = _DPEstimatorMixin
+
+#: ``_parameter_constraints["random_state"]`` of a DP estimator: None, an int,
+#: a numpy ``Generator`` or ``"secure"``.
+RANDOM_STATE_CONSTRAINT = _RANDOM_STATE
+
+
+def spend_fit(estimator, epsilon, delta=0.0):
+    """Resolve a DP estimator's ``accountant_`` and check its fit's budget, before any work.
+
+    Extension point for a DP estimator outside :mod:`sklearn_anon.dp`: call
+    it first in ``fit``; it sets ``estimator.accountant_`` (the
+    ``accountant`` parameter, or diffprivlib's default accountant) and
+    raises ``BudgetError`` when ``(epsilon, delta)`` does not fit in what is
+    left (nothing is spent: spend on ``accountant_`` once the release is
+    computed).  A :class:`DPEstimatorMixin` estimator that was pickled and
+    is fitted in another process refuses with ``RuntimeError`` unless its
+    accountant is a :class:`~sklearn_anon.dp.SharedAccountant`.
+
+    Parameters
+    ----------
+    estimator : estimator with an ``accountant`` parameter
+    epsilon, delta : float
+        What the fit will spend.
+
+    Returns
+    -------
+    accountant : BudgetAccountant
+        ``estimator.accountant_``.
+
+    Examples
+    --------
+    >>> from sklearn.base import BaseEstimator
+    >>> from sklearn_anon._compat import BudgetAccountant
+    >>> from sklearn_anon.dp import DPEstimatorMixin, spend_fit
+    >>> class MyRelease(DPEstimatorMixin, BaseEstimator):
+    ...     def __init__(self, epsilon=1.0, accountant=None):
+    ...         self.epsilon = epsilon
+    ...         self.accountant = accountant
+    >>> acc = BudgetAccountant(epsilon=1.0)
+    >>> spend_fit(MyRelease(epsilon=0.5, accountant=acc), 0.5) is acc
+    True
+    >>> spend_fit(MyRelease(epsilon=2.0, accountant=acc), 2.0)
+    Traceback (most recent call last):
+    ...
+    diffprivlib.utils.BudgetError: ...
+    """
+    _spend_fit(estimator, epsilon, delta)
+    return estimator.accountant_
 
 
 def is_local_mechanism(estimator):

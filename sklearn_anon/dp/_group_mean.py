@@ -9,11 +9,12 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from .. import _text
+from .._categories import LEARNT_DOMAIN_HINT, category_codes, category_domain
 from .._compat import Interval, PrivacyLeakWarning, _fit_context
 from ..base import ColumnAnonymizer, output_container, warn_unused_column_keys
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _COLUMNS, _RANDOM_STATE, _CentralStatistic, _spend_fit
-from ._utils import _LEARNT_DOMAIN_HINT, _codes, _domain, _numeric_values, _resolve_bounds, _warn_leak
+from ._utils import _numeric_values, _resolve_bounds, _warn_leak
 
 
 class DPGroupMeanEncoder(_CentralStatistic, ColumnAnonymizer):
@@ -146,7 +147,7 @@ class DPGroupMeanEncoder(_CentralStatistic, ColumnAnonymizer):
         """Flat group index of every row (-1 outside the domain or NaN)."""
         codes = []
         for col in self.group_columns_:
-            codes.append(_codes(frame[col], _text.text_index(self.categories_[col]), col))
+            codes.append(category_codes(frame[col], _text.text_index(self.categories_[col]), col))
         codes = np.stack(codes) if codes else np.zeros((0, len(frame)), dtype=np.int64)
         shape = tuple(len(self.categories_[c]) for c in self.group_columns_)
         valid = (codes >= 0).all(axis=0)
@@ -226,7 +227,7 @@ class DPGroupMeanEncoder(_CentralStatistic, ColumnAnonymizer):
         leaked = []
         categories = {}
         for col in groups:
-            cats, learnt = _domain(frame[col], (self.categories or {}).get(col), col)
+            cats, learnt = category_domain(frame[col], (self.categories or {}).get(col), col)
             if learnt:
                 leaked.append(col)
             if cats.size == 0 or cats.has_duplicates:
@@ -244,7 +245,7 @@ class DPGroupMeanEncoder(_CentralStatistic, ColumnAnonymizer):
             warnings.warn(
                 f"DPGroupMeanEncoder: group categories learnt from the data for {len(leaked)} "
                 f"column(s) ({', '.join(map(repr, leaked))}); this releases which "
-                f"categories occur; {_LEARNT_DOMAIN_HINT}.",
+                f"categories occur; {LEARNT_DOMAIN_HINT}.",
                 PrivacyLeakWarning,
                 stacklevel=2,
             )

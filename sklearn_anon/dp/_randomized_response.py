@@ -6,12 +6,13 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
+from .._categories import LEARNT_DOMAIN_HINT, category_codes, category_domain, codes_to_column
 from .._compat import PrivacyLeakWarning
 from .._docstring import fill_doc
 from ..base import per_column
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _COLUMNS, _COMMON_DOC, _EPSILON, _RANDOM_STATE, _LocalMechanism
-from ._utils import _LEARNT_DOMAIN_HINT, _as_column, _codes, _column_epsilon, _domain
+from ._utils import _column_epsilon
 
 
 @fill_doc(params=_COMMON_DOC.strip("\n").lstrip() + "\n")
@@ -91,14 +92,14 @@ class RandomizedResponse(_LocalMechanism):
 
     def _fit_column(self, column, name, leaked):
         eps = _column_epsilon(self.epsilon, name)
-        cats, learnt = _domain(column, per_column(self.categories, name), name)
+        cats, learnt = category_domain(column, per_column(self.categories, name), name)
         if not learnt:
             if cats.size == 0 or cats.has_duplicates or cats.hasnans:
                 raise ValueError(
                     f"categories for column {name!r} must be non-empty, unique and without NaN."
                 )
             present = column.dropna()
-            if len(present) and (_codes(present, cats, name) < 0).all():
+            if len(present) and (category_codes(present, cats, name) < 0).all():
                 raise ValueError(
                     f"None of the values of column {name!r} is in its declared categories "
                     "(wrong column or category type?)."
@@ -119,16 +120,16 @@ class RandomizedResponse(_LocalMechanism):
             warnings.warn(
                 f"RandomizedResponse: categories learnt from the data for {len(leaked)} "
                 f"column(s) ({', '.join(map(repr, leaked))}); this releases which "
-                f"categories occur; {_LEARNT_DOMAIN_HINT}.",
+                f"categories occur; {LEARNT_DOMAIN_HINT}.",
                 PrivacyLeakWarning,
                 stacklevel=4,
             )
 
     def _transform_column(self, column, name, state, rng):
         cats = state["categories"]
-        codes = _codes(column, cats, name)
+        codes = category_codes(column, cats, name)
         out = _s.randomized_response_codes(codes, len(cats), state["epsilon"], rng)
-        return _as_column(out, cats, column, name)
+        return codes_to_column(out, cats, column, name)
 
     @property
     def categories_(self):

@@ -48,7 +48,7 @@ from ._hierarchy_builders import (
 )
 from ._hierarchy_generalizer import HierarchyGeneralizer
 from ._interval import IntervalGeneralizer
-from ._outliers import filter_outlier_rows
+from ._outliers import filter_outlier_rows, outlier_bounds
 from ._prefix import PrefixGeneralizer
 from ._rare import RareCategoryGrouper
 from ._top_bottom import TopBottomCoder
@@ -63,6 +63,7 @@ __all__ = [
     "TopBottomCoder",
     "date_hierarchy",
     "filter_outlier_rows",
+    "outlier_bounds",
     "interval_hierarchy",
     "load_hierarchy",
     "masking_hierarchy",

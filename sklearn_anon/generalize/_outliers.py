@@ -30,6 +30,19 @@ def outlier_bounds(values, method="iqr", *, factor=None, lower_quantile=0.01,
     -------
     bounds : tuple of (float, float)
         ``(-inf, inf)`` when the column has no finite value.
+
+    See Also
+    --------
+    filter_outlier_rows : Drop the rows outside these bounds.
+    TopBottomCoder : Top- and bottom-code values instead of dropping rows.
+
+    Examples
+    --------
+    >>> from sklearn_anon.generalize import outlier_bounds
+    >>> outlier_bounds([1, 2, 3, 4, 100])
+    (-1.0, 7.0)
+    >>> outlier_bounds([1, 2, 3, 4, 100], "quantile", lower_quantile=0, upper_quantile=0.5)
+    (1.0, 3.0)
     """
     if method not in ("iqr", "quantile", "zscore"):
         raise ValueError("method must be 'iqr', 'quantile' or 'zscore'.")

@@ -10,10 +10,16 @@ measures read the fitted bins to know what a custom label (``"Middle"``,
   :class:`~sklearn.compose.ColumnTransformer` or a plain callable;
 * :func:`fitted_bins` -- the numeric bins behind the labels of the package's
   binning transformers found inside a fitted anonymizer.
+
+:class:`Precomputed` stands for an anonymizer whose output on one table is
+already known; :func:`released_anonymizer` (importable from
+:mod:`sklearn_anon.metrics`, not in its ``__all__``) makes one for a caller
+that has just released that output (the CLI).
 """
 
 import pandas as pd
 from sklearn.exceptions import NotFittedError
+from sklearn.utils import get_tags
 
 from .._frames import as_frame
 from .._pipeline import children, column_names, leaves
@@ -217,3 +223,73 @@ def fitted_bins(anonymizer):
             except NotFittedError:
                 continue
     return out
+
+
+def released_anonymizer(pipeline, anonymized, qis):
+    """The anonymizer to give :class:`PrivacyReport` when its output is already at hand.
+
+    Extension point for a caller that has just released ``anonymized =
+    pipeline.transform(original)`` (the CLI) and measures the release with
+    ``PrivacyReport(original, anonymized, ..., anonymizer=...)``: pass
+    ``anonymizer=released_anonymizer(pipeline, anonymized, qis)``.
+
+    The report's linkage attack generalizes the raw quasi-identifiers with the
+    fitted pipeline.  ``anonymized`` is that pipeline's output on the same
+    rows, so when every part releasing a quasi-identifier is deterministic
+    (no noise: scikit-learn's ``non_deterministic`` tag) the generalized
+    table is ``anonymized[qis]`` and need not be computed again (seconds and
+    a copy of the table on millions of rows).  Otherwise the pipeline itself
+    is returned and the report transforms the table.
+
+    Parameters
+    ----------
+    pipeline : fitted ColumnTransformer (or any fitted anonymizer)
+    anonymized : pandas.DataFrame
+        ``pipeline``'s output on the original table, row for row.
+    qis : list of str
+        The quasi-identifiers the report measures.
+
+    Returns
+    -------
+    anonymizer : Precomputed or the pipeline
+        A :class:`Precomputed` wrapper around ``anonymized[qis]`` when that
+        is what the pipeline computes for the original table, else
+        ``pipeline``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.compose import ColumnTransformer
+    >>> from sklearn_anon import IntervalGeneralizer, LaplaceNoise
+    >>> from sklearn_anon.metrics import released_anonymizer
+    >>> df = pd.DataFrame({"age": [23.0, 37.0, 41.0, 58.0]})
+    >>> ct = ColumnTransformer([("age", IntervalGeneralizer(bins=[0, 40, 100]), ["age"])],
+    ...                        verbose_feature_names_out=False).set_output(transform="pandas")
+    >>> out = ct.fit_transform(df)
+    >>> type(released_anonymizer(ct, out, ["age"])).__name__
+    'Precomputed'
+    >>> noisy = ColumnTransformer([("age", LaplaceNoise(bounds=(0, 100), random_state=0), ["age"])],
+    ...                           verbose_feature_names_out=False).set_output(transform="pandas")
+    >>> out = noisy.fit_transform(df)
+    >>> released_anonymizer(noisy, out, ["age"]) is noisy
+    True
+    """
+    parts = getattr(pipeline, "transformers_", None)
+    if not isinstance(parts, list) or any(q not in anonymized.columns for q in qis):
+        return pipeline
+    wanted = set(map(str, qis))
+    for name, trans, _ in parts:
+        if isinstance(trans, str):
+            continue  # passthrough / drop
+        outputs = _part_outputs(pipeline, name)
+        if outputs is None:
+            return pipeline
+        if not wanted.intersection(outputs):
+            continue
+        for _, est in leaves(trans):
+            try:
+                if get_tags(est).non_deterministic:
+                    return pipeline
+            except Exception:  # noqa: BLE001 - not an estimator scikit-learn can read
+                return pipeline
+    return Precomputed(pipeline, anonymized[list(qis)])

@@ -48,7 +48,7 @@ import pandas as pd
 
 from .. import _text
 from .._hierarchy import load_hierarchy
-from .._labels import _SET_RE, _to_number, parse_intervals, parse_sets
+from .._labels import SET_RE, parse_intervals, parse_sets, to_number
 from ..base import SUPPRESSED
 from ._anonymizer import generalize_with
 from ._tables import _compress, class_codes
@@ -79,7 +79,7 @@ def _kind_of(series):
 def _aux_numbers(values, kind):
     """Float value of auxiliary distinct values (NaN for missing/non-numbers)."""
     if kind == "datetime":
-        return _to_number(values, kind)
+        return to_number(values, kind)
     out = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     return np.array(out, dtype=np.float64)
 
@@ -180,7 +180,7 @@ def column_pairs(rel_values, aux_values, kind, hierarchy=None):
         aux_num = _aux_numbers(aux.to_numpy(), kind)
         # the same number (39 == 39.0 == "39")
         if kind == "numeric":
-            rel_num = _to_number(rel_text, kind)
+            rel_num = to_number(rel_text, kind)
         else:
             rel_num = _aux_numbers(rel.to_numpy(), kind)
         rel_num[missing] = np.nan
@@ -218,7 +218,7 @@ def column_pairs(rel_values, aux_values, kind, hierarchy=None):
         rs.append(r)
         as_.append(a)
         if kind in ("numeric", "datetime"):
-            member_num = _to_number(members, kind)
+            member_num = to_number(members, kind)
             r, a = _exact_pairs(member_num, sets["pos"].to_numpy(), aux_num)
             rs.append(r)
             as_.append(a)
@@ -299,7 +299,7 @@ def _unread_values(rel_values, r, kind, hierarchy):
     if cand.size == 0:
         return unread
     texts = text.iloc[cand]
-    form = np.array(texts.str.match(_SET_RE).fillna(False).to_numpy(dtype=bool), copy=True)
+    form = np.array(texts.str.match(SET_RE).fillna(False).to_numpy(dtype=bool), copy=True)
     if kind in ("numeric", "datetime"):
         form |= parse_intervals(texts, kind)[4]
     if hierarchy is not None:

@@ -19,7 +19,7 @@ import pandas as pd
 from .. import _text
 from .._frames import datetime_ns
 from .._hierarchy import load_hierarchy
-from .._labels import _RANGE_RE, parse_intervals
+from .._labels import RANGE_RE, parse_intervals
 from ..base import SUPPRESSED, check_frame, is_numeric
 from ._anonymizer import fitted_bins, generalize_with
 from ._tables import _as_list
@@ -71,7 +71,7 @@ def _label_widths_numeric(labels, kind, domain_values):
         known = np.isin(values, domain_values)
         widths[idx[rest][known]] = 0.0
         if kind == "numeric":
-            ranges = text[rest].str.extract(_RANGE_RE)
+            ranges = text[rest].str.extract(RANGE_RE)
             r_lo = pd.to_numeric(ranges[0], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
             r_hi = pd.to_numeric(ranges[1], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
             is_range = ~known & np.isfinite(r_lo) & np.isfinite(r_hi)

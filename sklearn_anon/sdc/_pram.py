@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
+from .._categories import LEARNT_DOMAIN_HINT, category_codes, category_domain, codes_to_column
 from .._compat import Interval, PrivacyLeakWarning, StrOptions
 from .._random import make_rng
 from ..base import ColumnAnonymizer, per_column
-from ..dp._utils import _LEARNT_DOMAIN_HINT, _as_column, _codes, _domain
 
 __all__ = ["PRAM"]
 
@@ -217,7 +217,7 @@ class PRAM(ColumnAnonymizer):
         declared = per_column(self.categories, name)
         if isinstance(given, pd.DataFrame) and declared is None:
             declared = list(given.index)
-        cats, from_data = _domain(column, declared, name)
+        cats, from_data = category_domain(column, declared, name)
         if from_data:
             if cats.size == 0:
                 raise ValueError(f"Column {name!r} has no non-null value to learn categories from.")
@@ -225,7 +225,7 @@ class PRAM(ColumnAnonymizer):
         elif cats.size == 0 or cats.has_duplicates or cats.hasnans:
             raise ValueError(f"categories for column {name!r} must be non-empty, unique and without NaN.")
         k = len(cats)
-        codes = _codes(column, cats, name)
+        codes = category_codes(column, cats, name)
         if not from_data and (codes < 0).all() and column.notna().any():
             raise ValueError(
                 f"None of the values of column {name!r} is in its declared categories "
@@ -255,7 +255,7 @@ class PRAM(ColumnAnonymizer):
         if learnt:
             parts.append(
                 f"categories read from the data for {len(learnt)} column(s) "
-                f"({', '.join(map(repr, learnt))}) release which categories occur; {_LEARNT_DOMAIN_HINT}"
+                f"({', '.join(map(repr, learnt))}) release which categories occur; {LEARNT_DOMAIN_HINT}"
             )
         if built:
             parts.append(
@@ -283,9 +283,9 @@ class PRAM(ColumnAnonymizer):
 
     def _transform_column(self, column, name, state, rng):
         cats = state["categories"]
-        codes = _codes(column, cats, name)
+        codes = category_codes(column, cats, name)
         out = pram_codes(codes, state["cumulative"], rng)
-        return _as_column(out, cats, column, name)
+        return codes_to_column(out, cats, column, name)
 
     def __getstate__(self):
         state = dict(super().__getstate__())
@@ -333,7 +333,7 @@ class PRAM(ColumnAnonymizer):
         for name in self.columns_:
             state = self.states_[name]
             cats, P = state["categories"], state["matrix"]
-            codes = _codes(frame[name], cats, name)
+            codes = category_codes(frame[name], cats, name)
             counts = np.bincount(codes[codes >= 0], minlength=len(cats)).astype(np.float64)
             if counts.sum() == 0:
                 raise ValueError(f"Column {name!r} has no released value in its categories.")

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from ..dp._sampling import dp_quantiles as dp_quantiles_each
+from ..dp import dp_quantiles as dp_quantiles_each
 
 __all__ = []
 
@@ -195,7 +195,7 @@ def dp_quantiles(values, quantiles, epsilon, bounds, rng):
 
     The exponential mechanism of Smith (2011) as ``diffprivlib.tools.quantile``
     computes it (sequential composition over the quantiles): a thin wrapper
-    of :func:`sklearn_anon.dp._sampling.dp_quantiles`, which takes the
+    of :func:`sklearn_anon.dp.dp_quantiles`, which takes the
     epsilon of each quantile.  Result sorted (post-processing).
     """
     quantiles = np.atleast_1d(np.asarray(quantiles, dtype=np.float64))

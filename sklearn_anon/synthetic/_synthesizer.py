@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._compat import BudgetAccountant, Interval, PrivacyLeakWarning, _fit_context, validate_data
 from ..base import check_frame, frame_to_array
-from ..dp._base import _RANDOM_STATE, _DPEstimatorMixin, _spend_fit
+from ..dp import RANDOM_STATE_CONSTRAINT, DPEstimatorMixin, spend_fit
 from . import _mst
 from ._common import _generator
 from ._schema import _column_kind, _decode_column, _encode_columns
@@ -26,7 +26,7 @@ __all__ = ["DPSynthesizer"]
 _BUDGET_SPLIT = (1 / 3, 1 / 3, 1 / 3)
 
 
-class DPSynthesizer(_DPEstimatorMixin, BaseEstimator):
+class DPSynthesizer(DPEstimatorMixin, BaseEstimator):
     """Differentially private synthetic data (MST: marginals on a spanning tree).
 
     ``fit`` learns, with (``epsilon``, ``delta``)-differential privacy, a
@@ -254,7 +254,7 @@ class DPSynthesizer(_DPEstimatorMixin, BaseEstimator):
         "categories": [dict, None],
         "quantile_fraction": [Interval(Real, 0, 1, closed="left")],
         "compress": ["boolean"],
-        "random_state": _RANDOM_STATE,
+        "random_state": RANDOM_STATE_CONSTRAINT,
         "accountant": [BudgetAccountant, None],
     }
 
@@ -317,7 +317,7 @@ class DPSynthesizer(_DPEstimatorMixin, BaseEstimator):
                 t = int(self.target) % p
             else:
                 raise ValueError(f"target {self.target!r} is not a column of X.")
-        _spend_fit(self, self.epsilon, self.delta)  # accountant_; BudgetError before any work
+        spend_fit(self, self.epsilon, self.delta)  # accountant_; BudgetError before any work
         rng = _generator(self.random_state)
 
         n_cont = sum(_column_kind(frame[c]) in ("num", "dt") for c in columns)
