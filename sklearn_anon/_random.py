@@ -10,11 +10,12 @@ parameter, and :class:`SecureGenerator`, the generator behind
 import math
 import os
 import secrets
+import threading
 from numbers import Integral
 
 import numpy as np
 
-__all__ = ["SecureGenerator", "make_rng"]
+__all__ = ["SecureGenerator", "make_rng", "release_generator"]
 
 
 def make_rng(random_state):
@@ -61,6 +62,40 @@ def make_rng(random_state):
         "random_state must be None, an int, a numpy generator or 'secure', "
         f"got {type(random_state).__name__}."
     )
+
+
+_RELEASE_LOCK = threading.Lock()
+
+
+def release_generator(estimator):
+    """A generator for one release by a fitted randomizing estimator, never stored.
+
+    The per-call stream of the mechanisms that draw new randomness at every
+    ``transform`` (the local DP mechanisms, PRAM).  An int ``random_state``
+    gives the stream ``(seed, n)`` for the n-th release since ``fit``
+    (reproducible, and different for every call: two releases never share
+    their noise); the count lives in ``estimator._releases`` (a one-item
+    list the estimator resets in ``fit``), advanced under a lock so that
+    threads never draw the same stream.  Anything else is
+    :func:`make_rng`'s reading of ``random_state``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from sklearn_anon._random import release_generator
+    >>> est = SimpleNamespace(random_state=0)
+    >>> a, b = release_generator(est).random(), release_generator(est).random()
+    >>> a != b, est._releases
+    (True, [2])
+    """
+    rs = estimator.random_state
+    if isinstance(rs, Integral) and not isinstance(rs, bool):
+        counter = estimator.__dict__.setdefault("_releases", [0])
+        with _RELEASE_LOCK:
+            n = counter[0]
+            counter[0] = n + 1
+        return np.random.default_rng([int(rs), n])
+    return make_rng(rs)
 
 
 # -- random_state="secure" -------------------------------------------------------------

@@ -9,15 +9,14 @@ spend, per ``transform``).
 
 import math
 import os
-import threading
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import BudgetAccountant, Interval, StrOptions
+from .._random import release_generator
 from ..base import ColumnAnonymizer
-from . import _sampling as _s
 from ._accounting import SharedAccountant
 from ._utils import _column_epsilon, _warn_leak
 
@@ -90,7 +89,6 @@ class _DPEstimatorMixin:
 
 # -- local mechanisms ----------------------------------------------------------
 #: Serializes the release counter of int-seeded mechanisms across threads.
-_RELEASE_LOCK = threading.Lock()
 
 
 class _LocalMechanism(_DPEstimatorMixin, ColumnAnonymizer):
@@ -144,14 +142,7 @@ class _LocalMechanism(_DPEstimatorMixin, ColumnAnonymizer):
         Generator, or None for a fresh OS seed per call; see
         :meth:`as_release_part`): the generator then takes the same path.
         """
-        rs = self.random_state
-        if isinstance(rs, Integral) and not isinstance(rs, bool):
-            counter = self.__dict__.setdefault("_releases", [0])
-            with _RELEASE_LOCK:
-                n = counter[0]
-                counter[0] = n + 1
-            return np.random.default_rng([int(rs), n])
-        return _s.make_rng(rs)
+        return release_generator(self)
 
     def as_release_part(self, random_state):
         """Make this copy of a fitted mechanism release one part of a larger release.

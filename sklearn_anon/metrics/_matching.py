@@ -51,7 +51,7 @@ from .._hierarchy import load_hierarchy
 from .._labels import SET_RE, parse_intervals, parse_sets, to_number
 from ..base import SUPPRESSED
 from ._anonymizer import generalize_with
-from ._tables import _compress, class_codes
+from ._tables import class_codes, combine_codes
 
 __all__ = []
 
@@ -383,19 +383,13 @@ def _match_generalized(released, generalized, on):
     linear time (no join of the two tables).
     """
     n_rel = len(released)
-    key, card = None, 1
-    for col in on:
-        rel, gen, m = _shared_codes(released[col], generalized[col])
-        codes = np.concatenate([rel, gen])
-        if key is None:
-            key, card = codes, m
-            continue
-        if card * m >= 2**62:  # keep the mixed-radix number inside int64
-            key, sizes = _compress(key, card)
-            card = len(sizes)
-        key = key * m + codes
-        card *= m
-    ids, _ = _compress(key, card)
+
+    def columns():
+        for col in on:
+            rel, gen, m = _shared_codes(released[col], generalized[col])
+            yield np.concatenate([rel, gen]), m
+
+    ids, _ = combine_codes(columns())
     rel_ids, aux_ids = ids[:n_rel], ids[n_rel:]
     n_ids = int(ids.max()) + 1 if len(ids) else 0
     per_key = np.bincount(aux_ids, minlength=n_ids)

@@ -211,10 +211,20 @@ def _class_sizes(frame, qis):
     radix would overflow) and the key is counted (:func:`_compress`).  Class
     ids follow the key order, not the order of first appearance.
     """
+    return combine_codes(_codes(frame[q], value_range=True) for q in qis)
+
+
+def combine_codes(columns):
+    """``(ids, sizes)`` of the rows' combinations of per-column codes.
+
+    ``columns`` yields ``(codes, m)`` per column (codes in ``0..m-1``).  The
+    codes of a row are combined into one int64 key by mixed radix,
+    renumbered (:func:`_compress`) whenever the radix would overflow, and
+    the key is counted: ids ``0..n-1`` in key order and the count of each.
+    """
     key = None
     card = 1
-    for q in qis:
-        codes, m = _codes(frame[q], value_range=True)
+    for codes, m in columns:
         if key is None:
             key, card = codes, m
             continue

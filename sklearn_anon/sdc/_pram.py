@@ -1,7 +1,6 @@
 """PRAM: post-randomization of categorical columns with a Markov transition matrix."""
 
 import math
-import threading
 import warnings
 from numbers import Integral, Real
 
@@ -11,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._categories import LEARNT_DOMAIN_HINT, category_codes, category_domain, codes_to_column
 from .._compat import Interval, PrivacyLeakWarning, StrOptions
-from .._random import make_rng
+from .._random import release_generator
 from ..base import ColumnAnonymizer, per_column
 
 __all__ = ["PRAM"]
@@ -21,7 +20,6 @@ _ROW_SUM_TOL = 1e-9
 #: a matrix whose condition number exceeds this is treated as singular
 _MAX_CONDITION = 1e12
 
-_RELEASE_LOCK = threading.Lock()
 
 
 class PRAM(ColumnAnonymizer):
@@ -272,14 +270,7 @@ class PRAM(ColumnAnonymizer):
 
     # -- transform -----------------------------------------------------------
     def _call_generator(self):
-        rs = self.random_state
-        if isinstance(rs, Integral) and not isinstance(rs, bool):
-            counter = self.__dict__.setdefault("_releases", [0])
-            with _RELEASE_LOCK:
-                n = counter[0]
-                counter[0] = n + 1
-            return np.random.default_rng([int(rs), n])
-        return make_rng(rs)
+        return release_generator(self)
 
     def _transform_column(self, column, name, state, rng):
         cats = state["categories"]
