@@ -105,14 +105,25 @@ def _check_release_params(epsilon, mechanism, delta, max_contributions, confiden
         raise ValueError("confidence must be in (0, 1).")
 
 
-def _learnt_domain_warning(who, leaked, stacklevel):
-    warnings.warn(
-        f"{who}: categories learnt from the data for {len(leaked)} column(s) "
-        f"({', '.join(map(repr, leaked))}); this releases which categories occur; "
-        f"{LEARNT_DOMAIN_HINT}.",
-        PrivacyLeakWarning,
-        stacklevel=stacklevel,
-    )
+def _domains(frame, columns, categories, who, stacklevel):
+    """``{column: categories}``: declared, or read from the data with a PrivacyLeakWarning."""
+    domain, leaked = {}, []
+    for col in columns:
+        cats, learnt = category_domain(frame[col], (categories or {}).get(col), col)
+        if cats.size == 0 or cats.has_duplicates:
+            raise ValueError(f"Column {col!r} needs a non-empty domain of unique categories.")
+        if learnt:
+            leaked.append(col)
+        domain[col] = list(cats)
+    if leaked:
+        warnings.warn(
+            f"{who}: categories learnt from the data for {len(leaked)} column(s) "
+            f"({', '.join(map(repr, leaked))}); this releases which categories occur; "
+            f"{LEARNT_DOMAIN_HINT}.",
+            PrivacyLeakWarning,
+            stacklevel=stacklevel,
+        )
+    return domain
 
 
 def _cell_index(frame, columns, categories):
@@ -297,16 +308,7 @@ def dp_histogram(
     acc = BudgetAccountant.load_default(accountant)
     acc.check(epsilon, delta_charged)
 
-    domain, leaked = {}, []
-    for col in by:
-        cats, learnt = category_domain(frame[col], (categories or {}).get(col), col)
-        if cats.size == 0 or cats.has_duplicates:
-            raise ValueError(f"Column {col!r} needs a non-empty domain of unique categories.")
-        if learnt:
-            leaked.append(col)
-        domain[col] = list(cats)
-    if leaked:
-        _learnt_domain_warning("dp_histogram", leaked, stacklevel=2)
+    domain = _domains(frame, by, categories, "dp_histogram", stacklevel=3)
     cell = _cell_index(frame, by, domain)
     if person is not None:
         cell = cell[_bounded_rows(frame, person, max_contributions)]
@@ -523,16 +525,7 @@ class DPCountEncoder(_DPEstimatorMixin, ColumnAnonymizer):
         eps_col = self.epsilon / n_cols
         delta_col = self.delta / n_cols if self.mechanism == "gaussian" else None
         scale, _ = _noise_parameters(self.mechanism, eps_col, delta_col, self.max_contributions)
-        domain, leaked = {}, []
-        for col in self.columns_:
-            cats, learnt = category_domain(frame[col], (self.categories or {}).get(col), col)
-            if cats.size == 0 or cats.has_duplicates:
-                raise ValueError(f"Column {col!r} needs a non-empty domain of unique categories.")
-            if learnt:
-                leaked.append(col)
-            domain[col] = list(cats)
-        if leaked:
-            _learnt_domain_warning(type(self).__name__, leaked, stacklevel=5)
+        domain = _domains(frame, self.columns_, self.categories, type(self).__name__, stacklevel=6)
         rng = _s.make_rng(self.random_state)
         k = _half_width(self.mechanism, scale, self.confidence)
         counts, intervals = {}, {}
