@@ -382,3 +382,68 @@ def test_public_names():
     for name in ("individual_risk", "global_risk", "minimal_sample_uniques", "suda_scores",
                  "population_uniqueness"):
         assert getattr(sklearn_anon, name) is getattr(sklearn_anon.metrics, name)
+
+
+# -- PrivacyReport ------------------------------------------------------------------------------
+def _report_tables():
+    rng = np.random.default_rng(11)
+    raw = pd.DataFrame({"age": rng.integers(20, 70, 400), "sex": rng.choice(["F", "M"], 400),
+                        "zip": rng.choice(["750", "751", "752", "753"], 400),
+                        "w": rng.uniform(5, 50, 400)})
+    anon = raw.assign(age=(raw["age"] // 10 * 10).map(lambda a: f"[{a}, {a + 10})"), zip="*")
+    return raw, anon
+
+
+def test_report_has_no_record_section_unless_asked():
+    from sklearn_anon.metrics import PrivacyReport
+
+    raw, anon = _report_tables()
+    rep = PrivacyReport(raw, anon, ["age", "sex", "zip"], k=2)
+    assert rep.results_["record_risk"] is None
+    assert "Record-level risk" not in rep.to_markdown()
+    assert "record-risk" not in rep.to_html(plots=False)
+
+
+def test_report_record_section_matches_the_functions():
+    from sklearn_anon.metrics import PrivacyReport
+
+    raw, anon = _report_tables()
+    qis = ["age", "sex", "zip"]
+    rep = PrivacyReport(raw, anon, qis, k=2, weights="w", suda=True, max_global_risk=0.5)
+    rec = rep.results_["record_risk"]
+    assert rec["sampling_fraction"] == pytest.approx(400 / raw["w"].sum())
+    for name, frame in (("original", raw), ("anonymized", anon)):
+        g = global_risk(frame, qis, raw["w"].to_numpy(), max_global_risk=0.5)
+        assert rec[name]["global_risk"] == pytest.approx(g["risk"])
+        assert rec[name]["expected_reidentifications"] == pytest.approx(g["expected_reidentifications"])
+        assert rec[name]["risk_threshold"] == g["threshold"]
+        pop = population_uniqueness(frame, qis, sampling_fraction=rec["sampling_fraction"])
+        assert rec[name]["population_uniqueness"] == pytest.approx(pop["population_uniqueness"])
+        s = suda_scores(frame, qis, dis_fraction=rec["sampling_fraction"])
+        assert rec[name]["special_uniques"] == pytest.approx(np.mean(s["n_msu"] > 0))
+        assert rec[name]["dis_suda_max"] == pytest.approx(s["dis_score"].max())
+    assert rec["anonymized"]["global_risk"] < rec["original"]["global_risk"]
+    assert any(r["measure"] == "global_risk" and r["passed"] for r in rep.requirements_)
+    md = rep.to_markdown()
+    assert "## Record-level risk" in md and "DIS-SUDA score, highest" in md
+    assert 'id="record-risk"' in rep.to_html(plots=False)
+    import json
+
+    json.dumps(rep.to_dict())  # plain types
+    strict = PrivacyReport(raw, anon, qis, k=2, max_global_risk=0.001)
+    assert not strict.sufficient_
+    assert any("global risk" in reason for reason in strict.results_["verdict"]["reasons"])
+    assert strict.results_["record_risk"]["weights"] is False
+    assert "population_uniqueness" not in strict.results_["record_risk"]["original"]
+
+
+def test_report_record_options_are_checked():
+    from sklearn_anon.metrics import PrivacyReport
+
+    raw, anon = _report_tables()
+    for kwargs, match in (({"sampling_fraction": 0}, "sampling_fraction"),
+                          ({"suda": 0}, "suda"), ({"suda": "yes"}, "suda"),
+                          ({"max_global_risk": 1}, "max_global_risk"),
+                          ({"weights": "nope"}, "not in the table")):
+        with pytest.raises(ValueError, match=match):
+            PrivacyReport(raw, anon, ["age", "sex"], k=2, **kwargs)
