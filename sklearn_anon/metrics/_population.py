@@ -161,7 +161,9 @@ def population_uniqueness(X, quasi_identifiers, *, sampling_fraction=None, popul
         ``sample_uniqueness`` (share of the sample's records that are
         unique, for comparison), ``sample_uniques``, ``population_size``,
         ``sampling_fraction``, ``method`` and ``parameters`` (``theta`` and
-        ``alpha`` for Pitman; ``p_unique_given_sample_unique`` for Zayatz).
+        ``alpha`` for Pitman, and ``asymptotic_uniqueness``, the share by
+        Hoshino's large-``N`` form that ARX reports;
+        ``p_unique_given_sample_unique`` for Zayatz).
         With every sample record unique, the Pitman likelihood has no
         maximum: the estimate is NaN and a ``UserWarning`` says so.
 
@@ -254,7 +256,10 @@ def population_uniqueness(X, quasi_identifiers, *, sampling_fraction=None, popul
         else:
             theta, alpha = _pitman_fit(f_of_f, n)
             uniques = _pitman_uniques(theta, alpha, big_n)
-            params = {"theta": float(theta), "alpha": float(alpha)}
+            asymptotic = math.exp(min(special.gammaln(theta + 1) - special.gammaln(theta + alpha)
+                                      + alpha * math.log(big_n), 700.0))
+            params = {"theta": float(theta), "alpha": float(alpha),
+                      "asymptotic_uniqueness": float(min(asymptotic, big_n) / big_n)}
     else:
         uniques, p_cond = _zayatz_uniques(f_of_f, n, big_n)
         params = {"p_unique_given_sample_unique": p_cond}

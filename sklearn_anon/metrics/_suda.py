@@ -54,18 +54,29 @@ def _qi_codes(frame, qis):
     return codes, cards, missing
 
 
-def _subset_sizes(codes, cards, cols):
-    """Size of each row's class on the columns ``cols`` (one count of all rows)."""
-    key = codes[:, cols[0]]
+def _group_ids(codes, cards, cols, rows=None):
+    """Group id of each row (of ``rows``, default all) on the columns ``cols``.
+
+    Returns ``(ids, sizes)``: ids 0..g-1 and the size of each group, counted
+    over those rows only.  ``codes`` may be row-major (n, M) or, faster to
+    gather from, column-major (M, n) with ``cards`` giving ``M``.
+    """
+    col = (lambda c: codes[c]) if codes.shape[0] == len(cards) else (lambda c: codes[:, c])
+    key = col(cols[0]) if rows is None else col(cols[0])[rows]
     card = int(cards[cols[0]])
     for c in cols[1:]:
         m = int(cards[c])
         if card * m >= 2**62:  # keep the mixed-radix number inside int64
             key, sizes = _compress(key, card)
             card = len(sizes)
-        key = key * m + codes[:, c]
+        key = key * m + (col(c) if rows is None else col(c)[rows])
         card *= m
-    ids, sizes = _compress(key, card)
+    return _compress(key, card)
+
+
+def _subset_sizes(codes, cards, cols):
+    """Size of each row's class on the columns ``cols`` (one count of all rows)."""
+    ids, sizes = _group_ids(codes, cards, cols)
     return sizes[ids]
 
 
@@ -85,6 +96,14 @@ def _search(codes, cards, missing, max_size):
     ``(subset, positions)`` -- the column positions of an MSU and the
     positions (into ``candidates``) of the records it is an MSU of -- and
     the number of subsets whose rows were counted.
+
+    State kept for each subset ``T`` on which some candidate is still
+    *alive* (has no missing value in ``T`` and is not unique on it): the
+    alive candidates (a mask over ``candidates``) and ``rows[T]``, the rows
+    that share the ``T`` values of an alive candidate -- the union of the
+    candidates' subtables.  An extension ``S = T + (j,)`` is counted on
+    ``rows[T]`` only: every row that shares a candidate's ``S`` values shares
+    its ``T`` values.
     """
     n, m = codes.shape
     full = _subset_sizes(codes, cards, list(range(m)))
@@ -94,42 +113,64 @@ def _search(codes, cards, missing, max_size):
     if len(candidates) == 0:
         return candidates, found, examined
     cand_missing = missing[candidates]
+    codes = np.ascontiguousarray(codes.T)  # column-major: one gather per column
+
+    def count(subset, rows, eligible):
+        """Uniques among the eligible candidates; the still-alive mask and their rows.
+
+        ``rows`` (sorted) restricts the count when it is much smaller than
+        the table; None (or a large ``rows``) counts every row, which is
+        cheaper than gathering most of them.
+        """
+        if rows is not None and 2 * len(rows) > n:
+            rows = None
+        ids, sizes = _group_ids(codes, cards, list(subset), rows)
+        pos = np.flatnonzero(eligible)
+        # where the eligible candidates sit among the counted rows
+        where = candidates[pos] if rows is None else np.searchsorted(rows, candidates[pos])
+        unique = sizes[ids[where]] == 1
+        still = np.zeros(len(candidates), dtype=bool)
+        still[pos[~unique]] = True
+        keep_groups = np.zeros(len(sizes), dtype=bool)
+        keep_groups[ids[where[~unique]]] = True
+        kept = keep_groups[ids]
+        alive_rows = np.flatnonzero(kept) if rows is None else rows[kept]
+        return pos[unique], still, alive_rows
+
     # level 1: every candidate is non-unique on the empty set (an MSU has >= 1 column)
     alive = {}
     for a in range(m):
         examined += 1
         eligible = ~cand_missing[:, a]  # an MSU never holds a missing value (as in SUDA2)
-        unique = eligible & (_subset_sizes(codes, cards, [a])[candidates] == 1)
-        if unique.any():
-            found.append(((a,), np.flatnonzero(unique)))
-        still = eligible & ~unique
+        if not eligible.any():
+            continue
+        uniq, still, alive_rows = count((a,), None, eligible)
+        if len(uniq):
+            found.append(((a,), uniq))
         if still.any():
-            alive[(a,)] = still
+            alive[(a,)] = (still, alive_rows)
     for size in range(2, max_size + 1):
         level = {}
         for subset in sorted(alive):
+            prefix_rows = alive[subset][1]
             for j in range(subset[-1] + 1, m):
                 cand = subset + (j,)
                 # minimality: non-unique on every subset one column smaller
                 eligible = None
                 for drop in range(size):
-                    sub = cand[:drop] + cand[drop + 1:]
-                    mask = alive.get(sub)
-                    if mask is None:
+                    state = alive.get(cand[:drop] + cand[drop + 1:])
+                    if state is None:
                         eligible = None
                         break
-                    eligible = mask if eligible is None else eligible & mask
+                    eligible = state[0] if eligible is None else eligible & state[0]
                 if eligible is None or not eligible.any():
                     continue
                 examined += 1
-                pos = np.flatnonzero(eligible)
-                unique = _subset_sizes(codes, cards, list(cand))[candidates[pos]] == 1
-                if unique.any():
-                    found.append((cand, pos[unique]))
-                if not unique.all():
-                    still = np.zeros(len(candidates), dtype=bool)
-                    still[pos[~unique]] = True
-                    level[cand] = still
+                uniq, still, alive_rows = count(cand, prefix_rows, eligible)
+                if len(uniq):
+                    found.append((cand, uniq))
+                if still.any():
+                    level[cand] = (still, alive_rows)
         alive = level
         if not alive:
             break
