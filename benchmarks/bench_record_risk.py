@@ -27,6 +27,7 @@ Run: ``python benchmarks/run.py record_risk`` (timing rows) or
 
 import itertools
 import json
+import math
 import os
 import subprocess
 import sys
@@ -80,7 +81,7 @@ def pandas_individual_risk(frame, qis, weights):
     return np.where(fk == Fk, 1 / fk, rk)
 
 
-def exhaustive_msus(frame, qis):
+def exhaustive_msus(frame, qis, max_size=None):
     """Every MSU by enumerating all subsets of the columns (no pruning)."""
     from sklearn_anon.metrics._suda import _qi_codes, _subset_sizes
 
@@ -88,7 +89,7 @@ def exhaustive_msus(frame, qis):
     n, m = codes.shape
     prev = {(): np.zeros(n, dtype=bool)}  # unique on the subset (no missing value in it)
     out = set()
-    for size in range(1, m + 1):
+    for size in range(1, (max_size or m) + 1):
         level = {}
         for cols in itertools.combinations(range(m), size):
             uniq = (_subset_sizes(codes, cards, list(cols)) == 1) & ~missing[:, list(cols)].any(axis=1)
@@ -101,11 +102,11 @@ def exhaustive_msus(frame, qis):
     return out
 
 
-def ours_msus(frame, qis):
+def ours_msus(frame, qis, max_size=None):
     from sklearn_anon.metrics._suda import _qi_codes, _search
 
     codes, cards, missing = _qi_codes(frame, qis)
-    candidates, found, examined = _search(codes, cards, missing, len(qis))
+    candidates, found, examined = _search(codes, cards, missing, max_size or len(qis))
     return {(int(candidates[p]), subset) for subset, pos in found for p in pos}, examined
 
 
@@ -162,18 +163,23 @@ def run(quick=False, report=None):
 
     # SUDA: MSU search against exhaustive enumeration
     adult = _adult() if not quick else _adult().head(5000)
-    for name, frame, qis in (("adult.csv, 8 QIs", adult, QIS),
-                             ("adult.data, 12 QIs", data, WIDE_QIS)):
+    all14 = [c for c in DATA_COLS if c != "salary"]
+    for name, frame, qis, size in (("adult.csv, 8 QIs", adult, QIS, None),
+                                   ("adult.data, 12 QIs", data, WIDE_QIS, None),
+                                   ("adult.data, 14 attributes, max_size=3", data, all14, 3)):
         if quick and len(qis) > 8:
             continue
-        t_s, (msus, examined) = best_time(lambda: ours_msus(frame, qis), repeat=repeat)
-        t_e, ref = best_time(lambda: exhaustive_msus(frame, qis), repeat=1)
+        total = sum(math.comb(len(qis), k) for k in range(1, (size or len(qis)) + 1))
+        t_s, (msus, examined) = best_time(lambda: ours_msus(frame, qis, size),
+                                          repeat=1 if len(qis) > 8 else repeat)
+        t_e, ref = best_time(lambda: exhaustive_msus(frame, qis, size), repeat=1)
         assert msus == ref, "MSU sets differ"
         rows.append(row(f"MSU search ({name})", len(frame), t_s, "exhaustive enumeration", t_e,
-                        f"{len(msus):,} MSUs, equal sets; {examined:,} of {2 ** len(qis) - 1:,} "
+                        f"{len(msus):,} MSUs, equal sets; {examined:,} of {total:,} "
                         f"subsets counted; {load}"))
-        t_score, _ = best_time(lambda: suda_scores(frame, qis), repeat=repeat)
-        rows.append(row(f"suda_scores ({name})", len(frame), t_score, note=load))
+        if len(qis) <= 8:
+            t_score, _ = best_time(lambda: suda_scores(frame, qis), repeat=repeat)
+            rows.append(row(f"suda_scores ({name})", len(frame), t_score, note=load))
 
     # population uniqueness: Adult as the population
     classpath, why = _arx_classpath()
@@ -193,10 +199,12 @@ def run(quick=False, report=None):
                         + (f", ARX {arx['pitman']:.4f}" if arx else f" (ARX: {why})")))
         accuracy.append({
             "sample": f"{fraction:.0%} ({len(sample):,} rows)",
+            "ours seconds": t_p,
+            "ARX seconds": arx["best_ms"] / 1000 if arx else None,
             "true": truth,
             "sample uniqueness": est["sample_uniqueness"],
             "ours pitman": est["population_uniqueness"],
-            "ours pitman (asymptotic)": est["parameters"]["asymptotic_uniqueness"],
+            "ours pitman (finite N)": est["parameters"]["finite_uniqueness"],
             "ours zayatz": zay["population_uniqueness"],
             "ARX pitman": arx["pitman"] if arx else None,
             "ARX zayatz": arx["zayatz"] if arx else None,
@@ -217,5 +225,8 @@ if __name__ == "__main__":
     print(format_table(result))
     print()
     acc = pd.DataFrame(extra["accuracy"]).set_index("sample")
-    print(acc.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.4f}")
-          .to_markdown() if hasattr(acc, "map") else acc.to_string())
+    cells = acc.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.4f}")
+    print("| sample | " + " | ".join(cells.columns) + " |")
+    print("|---|" + "---:|" * len(cells.columns))
+    for label, values in cells.iterrows():
+        print(f"| {label} | " + " | ".join(values) + " |")

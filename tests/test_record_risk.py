@@ -447,3 +447,15 @@ def test_report_record_options_are_checked():
                           ({"weights": "nope"}, "not in the table")):
         with pytest.raises(ValueError, match=match):
             PrivacyReport(raw, anon, ["age", "sex"], k=2, **kwargs)
+
+
+@pytest.mark.parametrize("fraction, arx_pitman, arx_zayatz", [
+    (0.05, 0.4686, 0.7679), (0.1, 0.4634, 0.6394), (0.3, 0.4776, 0.5025)])
+def test_population_uniqueness_agrees_with_arx(adult, fraction, arx_pitman, arx_zayatz):
+    # ARX 3.9's RiskModelPopulationUniqueness on the same samples (benchmarks/bench_record_risk.py,
+    # benchmarks/arx/RiskDriver.java), recorded to 4 digits
+    sample = adult.sample(frac=fraction, random_state=0)
+    pitman = population_uniqueness(sample, ADULT_QIS, sampling_fraction=fraction)
+    zayatz = population_uniqueness(sample, ADULT_QIS, sampling_fraction=fraction, method="zayatz")
+    assert pitman["population_uniqueness"] == pytest.approx(arx_pitman, abs=1e-4)
+    assert zayatz["population_uniqueness"] == pytest.approx(arx_zayatz, abs=1e-4)

@@ -10,10 +10,11 @@ once, twice, ... in the sample) and the sampling fraction:
 * ``"pitman"`` -- the Pitman sampling formula (Hoshino 2001): the key
   frequencies are a sample from a two-parameter Poisson-Dirichlet
   population; ``(theta, alpha)`` are fitted by maximum likelihood on the
-  sample and the expected number of population uniques is that of ``N``
-  draws of the process, ``N (theta + alpha)^(N-1) / (theta + 1)^(N-1)``
-  (rising factorials; about ``Gamma(theta + 1) / Gamma(theta + alpha) *
-  N**alpha`` for large ``N``).
+  sample and the expected number of population uniques is Hoshino's
+  ``Gamma(theta + 1) / Gamma(theta + alpha) * N**alpha`` (what ARX
+  reports), the large-``N`` form of the expected number of singletons in
+  ``N`` draws of the process, ``N (theta + alpha)^(N-1) / (theta +
+  1)^(N-1)`` (rising factorials; also returned).
 * ``"zayatz"`` -- Zayatz (1991): the population's class sizes are taken
   to be distributed like the sample's, and the probability that a sample
   unique comes from a population unique follows from hypergeometric
@@ -92,6 +93,8 @@ def _pitman_fit(f_of_f, n):
                                     bounds=[(-30, 30), (-30, 30)])
         if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
             best = res
+        if res.success and np.isfinite(res.fun):
+            break  # the first start converged: no second opinion needed
     return unpack(best.x)
 
 
@@ -161,8 +164,8 @@ def population_uniqueness(X, quasi_identifiers, *, sampling_fraction=None, popul
         ``sample_uniqueness`` (share of the sample's records that are
         unique, for comparison), ``sample_uniques``, ``population_size``,
         ``sampling_fraction``, ``method`` and ``parameters`` (``theta`` and
-        ``alpha`` for Pitman, and ``asymptotic_uniqueness``, the share by
-        Hoshino's large-``N`` form that ARX reports;
+        ``alpha`` for Pitman, and ``finite_uniqueness``, the share by the
+        exact expectation for ``N`` draws of the fitted process;
         ``p_unique_given_sample_unique`` for Zayatz).
         With every sample record unique, the Pitman likelihood has no
         maximum: the estimate is NaN and a ``UserWarning`` says so.
@@ -182,9 +185,11 @@ def population_uniqueness(X, quasi_identifiers, *, sampling_fraction=None, popul
     quasi-identifiers have.  A population spread evenly over a bounded
     number of keys (independent uniform columns) violates them: on 72
     ages x 300 ZIP codes uniform over 100,000 people (1% unique), a 5%
-    sample gives Pitman 18% and Zayatz 65%.  On Adult as the population
-    (8 quasi-identifiers, 46% unique), Pitman gives 52% from a 5% sample,
-    47% from 10% and 46% from 30% (``benchmarks/bench_record_risk.py``).
+    sample gives Pitman 22% and Zayatz 65%.  On Adult as the population
+    (8 quasi-identifiers, 46.5% unique), Pitman gives 46.9% from a 5%
+    sample, 46.3% from 10% and 47.8% from 30%, but nothing usable from a
+    1% sample (302 records, 96% of them unique: 24%; ARX's solver returns
+    0 there) (``benchmarks/bench_record_risk.py``).
 
     References
     ----------
@@ -255,11 +260,11 @@ def population_uniqueness(X, quasi_identifiers, *, sampling_fraction=None, popul
             uniques, params = 0.0, {"theta": float("nan"), "alpha": float("nan")}
         else:
             theta, alpha = _pitman_fit(f_of_f, n)
-            uniques = _pitman_uniques(theta, alpha, big_n)
             asymptotic = math.exp(min(special.gammaln(theta + 1) - special.gammaln(theta + alpha)
                                       + alpha * math.log(big_n), 700.0))
+            uniques = float(min(asymptotic, big_n))
             params = {"theta": float(theta), "alpha": float(alpha),
-                      "asymptotic_uniqueness": float(min(asymptotic, big_n) / big_n)}
+                      "finite_uniqueness": _pitman_uniques(theta, alpha, big_n) / big_n}
     else:
         uniques, p_cond = _zayatz_uniques(f_of_f, n, big_n)
         params = {"p_unique_given_sample_unique": p_cond}
