@@ -64,14 +64,14 @@ def _qi_codes(frame, qis):
     return codes, cards, missing
 
 
-def _group_ids(codes, cards, cols, rows=None):
+def _group_ids(codes, cards, cols, rows=None, *, column_major=False):
     """Group id of each row (of ``rows``, default all) on the columns ``cols``.
 
     Returns ``(ids, sizes)``: ids 0..g-1 and the size of each group, counted
-    over those rows only.  ``codes`` may be row-major (n, M) or, faster to
-    gather from, column-major (M, n) with ``cards`` giving ``M``.
+    over those rows only.  ``codes`` is row-major (n, M) or, with
+    ``column_major``, (M, n), faster to gather from.
     """
-    col = (lambda c: codes[c]) if codes.shape[0] == len(cards) else (lambda c: codes[:, c])
+    col = (lambda c: codes[c]) if column_major else (lambda c: codes[:, c])
     key = col(cols[0]) if rows is None else col(cols[0])[rows]
     card = int(cards[cols[0]])
     for c in cols[1:]:
@@ -125,25 +125,29 @@ def _search(codes, cards, missing, max_size):
     cand_missing = missing[candidates]
     codes = np.ascontiguousarray(codes.T)  # column-major: one gather per column
 
-    def count(subset, rows, eligible):
+    def count(key, card, rows, eligible):
         """Uniques among the eligible candidates; the still-alive mask and their rows.
 
-        ``rows`` (sorted) restricts the count when it is much smaller than
-        the table; None (or a large ``rows``) counts every row, which is
-        cheaper than gathering most of them.
+        ``key`` identifies each counted row's values on the set (below
+        ``card``); ``rows`` (sorted) are the counted rows, None for all.
+        A key space up to 16 times the rows counted is counted densely
+        (``np.bincount``, no renumbering), a larger one hashed.
         """
-        if rows is not None and 2 * len(rows) > n:
-            rows = None
-        ids, sizes = _group_ids(codes, cards, list(subset), rows)
+        if card > max(16 * len(key), 1 << 16):
+            key, sizes = _compress(key, card)
+            card = len(sizes)
+        else:
+            sizes = np.bincount(key, minlength=card)
         pos = np.flatnonzero(eligible)
         # where the eligible candidates sit among the counted rows
         where = candidates[pos] if rows is None else np.searchsorted(rows, candidates[pos])
-        unique = sizes[ids[where]] == 1
+        cand_keys = key[where]
+        unique = sizes[cand_keys] == 1
         still = np.zeros(len(candidates), dtype=bool)
         still[pos[~unique]] = True
-        keep_groups = np.zeros(len(sizes), dtype=bool)
-        keep_groups[ids[where[~unique]]] = True
-        kept = keep_groups[ids]
+        keep_groups = np.zeros(card, dtype=bool)
+        keep_groups[cand_keys[~unique]] = True
+        kept = keep_groups[key]
         alive_rows = np.flatnonzero(kept) if rows is None else rows[kept]
         return pos[unique], still, alive_rows
 
@@ -154,7 +158,7 @@ def _search(codes, cards, missing, max_size):
         eligible = ~cand_missing[:, a]  # an MSU never holds a missing value (as in SUDA2)
         if not eligible.any():
             continue
-        uniq, still, alive_rows = count((a,), None, eligible)
+        uniq, still, alive_rows = count(codes[a], int(cards[a]), None, eligible)
         if len(uniq):
             found.append(((a,), uniq))
         if still.any():
@@ -162,7 +166,7 @@ def _search(codes, cards, missing, max_size):
     for size in range(2, max_size + 1):
         level = {}
         for subset in sorted(alive):
-            prefix_rows = alive[subset][1]
+            prefix_ids = None
             for j in range(subset[-1] + 1, m):
                 cand = subset + (j,)
                 # minimality: non-unique on every subset one column smaller
@@ -176,7 +180,16 @@ def _search(codes, cards, missing, max_size):
                 if eligible is None or not eligible.any():
                     continue
                 examined += 1
-                uniq, still, alive_rows = count(cand, prefix_rows, eligible)
+                if prefix_ids is None:  # the prefix's groups, once for all its extensions
+                    rows = alive[subset][1]
+                    # a restriction to most of the table costs more than it saves
+                    rows = rows if 2 * len(rows) <= n else None
+                    prefix_ids, prefix_sizes = _group_ids(codes, cards, list(subset), rows,
+                                                          column_major=True)
+                    prefix_card = len(prefix_sizes)
+                column = codes[j] if rows is None else codes[j][rows]
+                uniq, still, alive_rows = count(prefix_ids * int(cards[j]) + column,
+                                                prefix_card * int(cards[j]), rows, eligible)
                 if len(uniq):
                     found.append((cand, uniq))
                 if still.any():
