@@ -459,3 +459,17 @@ def test_population_uniqueness_agrees_with_arx(adult, fraction, arx_pitman, arx_
     zayatz = population_uniqueness(sample, ADULT_QIS, sampling_fraction=fraction, method="zayatz")
     assert pitman["population_uniqueness"] == pytest.approx(arx_pitman, abs=1e-4)
     assert zayatz["population_uniqueness"] == pytest.approx(arx_zayatz, abs=1e-4)
+
+
+def test_weights_forms():
+    X = pd.DataFrame({"k": ["a", "a", "b"], "w": pd.array([2.0, 3.0, 4.0], dtype="Float64")})
+    by_name = individual_risk(X, "k", "w")
+    assert by_name["Fk"].tolist() == [5.0, 5.0, 4.0]
+    by_series = individual_risk(X, "k", pd.Series([2.0, 3.0, 4.0], index=[9, 8, 7]))  # positional
+    assert by_series["Fk"].tolist() == [5.0, 5.0, 4.0]
+    with pytest.raises(ValueError, match="numbers"):
+        individual_risk(X.assign(w=["x", "y", "z"]), "k", "w")
+    with pytest.raises(ValueError, match="missing or infinite"):
+        individual_risk(X.assign(w=pd.array([2.0, None, 4.0], dtype="Float64")), "k", "w")
+    with pytest.raises(ValueError, match="both the weight"):
+        individual_risk(X, ["k", "w"], "w")

@@ -49,9 +49,10 @@ def _check_weights(frame, qis, weights):
         values = frame[weights]
     else:
         values = weights
+    if isinstance(values, pd.Series) and not pd.api.types.is_numeric_dtype(values.dtype):
+        raise ValueError("weights must be numbers (sampling weights).")
     try:
-        w = np.asarray(pd.to_numeric(pd.Series(np.asarray(values, dtype=object).ravel()),
-                                     errors="raise"), dtype=float)
+        w = np.asarray(values, dtype=float).ravel()
     except (TypeError, ValueError):
         raise ValueError("weights must be numbers (sampling weights).") from None
     if w.shape[0] != len(frame):
