@@ -201,7 +201,7 @@ def individual_risk(X, quasi_identifiers, weights=None, *, method="approx"):
     .. [3] sdcMicro, ``R/indivRisk.R`` (``indivRisk``: the ``approx`` branch,
        lines 107-119, and the ``fk == Fk`` override, lines 121-124) and
        ``R/freqCalc.r`` (line 117: ``fk = .N``, ``Fk = sum(weight)`` per key),
-       https://github.com/sdcTools/sdcMicro.
+       https://github.com/sdcTools/sdcMicro (commit cf32510).
 
     Examples
     --------
@@ -281,8 +281,8 @@ def global_risk(X, quasi_identifiers, weights=None, *, method="approx", max_glob
     ----------
     .. [1] sdcMicro, ``R/measure_risk.R`` (``measure_riskWORK``: lines
        251-265, ``global_risk_ER = sum(rk)``, ``global_risk = ER / n``) and
-       ``src/Measure_Threshold.h`` (``measure_threshold``),
-       https://github.com/sdcTools/sdcMicro.
+       ``src/Measure_Threshold.h`` (``measure_threshold``, lines 44-172),
+       https://github.com/sdcTools/sdcMicro (commit cf32510).
     .. [2] Templ, M., Kowarik, A. and Meindl, B. (2015). Statistical
        Disclosure Control for Micro-Data Using the R Package sdcMicro.
        Journal of Statistical Software 67(4), 1-36.

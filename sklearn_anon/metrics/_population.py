@@ -204,7 +204,7 @@ def population_uniqueness(X, quasi_identifiers, *, sampling_fraction=None, popul
        Medical Informatics and Decision Making 12, 66.
     .. [4] ARX, ``src/main/org/deidentifier/arx/risk/ModelPitman.java`` (the
        likelihood equations and ``getResult``) and ``ModelZayatz.java``,
-       https://github.com/arx-deidentifier/arx.
+       https://github.com/arx-deidentifier/arx (commit aacd487).
 
     Examples
     --------

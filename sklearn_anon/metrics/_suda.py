@@ -365,10 +365,10 @@ def suda_scores(X, quasi_identifiers, *, max_size=None, dis_fraction=0.01, origi
        Elliot, M. J. (2002). A measure of disclosure risk for microdata.
        JRSS B 64(4), 855-867.
     .. [3] sdcMicro, ``src/Suda2.h``: the weights ``g_ab`` (lines
-       1028-1066), the score (lines 1240-1287), the DIS-SUDA score (lines
+       1028-1064), the score (lines 1240-1288), the DIS-SUDA score (lines
        1235-1236 and 1335-1350); ``R/suda2.R`` (``suda2WORK``, dummy
        columns for fewer than 3 variables),
-       https://github.com/sdcTools/sdcMicro.
+       https://github.com/sdcTools/sdcMicro (commit cf32510).
 
     Examples
     --------
