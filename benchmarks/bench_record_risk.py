@@ -25,10 +25,12 @@ Run: ``python benchmarks/run.py record_risk`` (timing rows) or
 ``python benchmarks/bench_record_risk.py`` (also prints the accuracy tables).
 """
 
+import atexit
 import itertools
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -131,6 +133,7 @@ def _arx_classpath():
     except bench_arx.ArxUnavailable as exc:
         return None, str(exc)
     out = Path(tempfile.mkdtemp(prefix="risk_driver_"))
+    atexit.register(shutil.rmtree, out, True)  # the compiled driver, removed at exit
     proc = subprocess.run(["javac", "-nowarn", "-d", str(out), "-cp", cp,
                            str(HERE / "arx" / "RiskDriver.java")], capture_output=True, text=True)
     if proc.returncode != 0:
