@@ -71,6 +71,11 @@ _EXPORTS = {
     "dp_histogram": "dp",
     "Microaggregator": "sdc",
     "PRAM": "sdc",
+    "global_risk": "metrics",
+    "individual_risk": "metrics",
+    "minimal_sample_uniques": "metrics",
+    "population_uniqueness": "metrics",
+    "suda_scores": "metrics",
 }
 
 #: subpackages and modules reachable as attributes after ``import sklearn_anon``
@@ -124,6 +129,13 @@ if TYPE_CHECKING:  # static analysers and IDEs see the explicit re-exports
     )
     from .kanonymity import FullDomainAnonymizer, LocalSuppressor, MondrianAnonymizer  # noqa: F401
     from .synthetic import DPSynthesizer, make_fake_pii  # noqa: F401
+    from .metrics import (  # noqa: F401
+        global_risk,
+        individual_risk,
+        minimal_sample_uniques,
+        population_uniqueness,
+        suda_scores,
+    )
 
 
 def __getattr__(name):
@@ -225,4 +237,10 @@ __all__ = [
     # sdc
     "Microaggregator",
     "PRAM",
+    # metrics: record-level risk (sdcMicro's measures)
+    "global_risk",
+    "individual_risk",
+    "minimal_sample_uniques",
+    "population_uniqueness",
+    "suda_scores",
 ]

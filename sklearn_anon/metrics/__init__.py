@@ -24,6 +24,16 @@ beside the code that writes them.)
     :func:`record_risk`, :func:`sample_uniqueness`, :func:`records_below_k`,
     :func:`prosecutor_risk`, :func:`journalist_risk`, :func:`marketer_risk`,
     :func:`column_cardinality`, :func:`risk_summary`.
+``_individual_risk``
+    :func:`individual_risk`, :func:`global_risk`: sdcMicro's individual
+    risk with sampling weights (Benedetti-Franconi) and the expected number
+    of re-identifications.
+``_suda``
+    :func:`minimal_sample_uniques`, :func:`suda_scores`: special uniques
+    (SUDA2's minimal sample uniques, SUDA and DIS-SUDA scores).
+``_population``
+    :func:`population_uniqueness`: population uniques estimated from a
+    sample (Pitman, Zayatz).
 ``_attacks``
     :func:`linkage_attack`, :func:`homogeneity_attack`,
     :func:`frequency_attack`.
@@ -48,7 +58,9 @@ beside the code that writes them.)
 from ._anonymizer import released_anonymizer  # noqa: F401
 from ._attacks import frequency_attack, homogeneity_attack, linkage_attack
 from ._granularity import granularity_loss
+from ._individual_risk import global_risk, individual_risk
 from ._ncp import ncp
+from ._population import population_uniqueness
 from ._privacy_models import (
     average_class_size,
     discernibility,
@@ -69,6 +81,7 @@ from ._risk import (
     sample_uniqueness,
 )
 from ._scorers import PRIVACY_MEASURES, make_privacy_scorer
+from ._suda import minimal_sample_uniques, suda_scores
 from ._synthetic_quality import (
     distance_to_closest_record,
     exact_match_rate,
@@ -95,6 +108,11 @@ __all__ = [
     "records_below_k",
     "risk_summary",
     "sample_uniqueness",
+    "global_risk",
+    "individual_risk",
+    "minimal_sample_uniques",
+    "population_uniqueness",
+    "suda_scores",
     "frequency_attack",
     "homogeneity_attack",
     "linkage_attack",

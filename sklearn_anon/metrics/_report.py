@@ -8,6 +8,12 @@ It gives a verdict against thresholds and renders as a dict, Markdown or a
 self-contained HTML page (plots embedded as PNG when matplotlib is
 installed: ``pip install sklearn-anon[plot]``).
 
+On request (``weights=``, ``sampling_fraction=``, ``suda=``,
+``max_global_risk=``) it adds sdcMicro's record-level risk: the individual
+risk with sampling weights and the expected number of re-identifications,
+the population uniqueness estimated from the sample (Pitman), and SUDA's
+special uniques.
+
 With the fitted anonymizer (``anonymizer=``) the linkage attack generalizes
 the raw quasi-identifiers the way the release did and NCP reads custom
 labels from the fitted bins; without it, columns whose labels cannot be
@@ -31,8 +37,11 @@ from .._html import element, escape, table
 from .._html import page as html_page
 from ._anonymizer import Precomputed, generalize_with
 from ._attacks import homogeneity_attack, linkage_attack
+from ._individual_risk import _check_weights, _risk_threshold, individual_risk
+from ._population import population_uniqueness
 from ._privacy_models import l_diversity, t_closeness
 from ._risk import column_cardinality
+from ._suda import suda_scores
 from ._tables import _check_k, _check_threshold, check_table, class_codes
 from ._utility import distribution_distance, entropy_loss, information_loss
 
@@ -138,6 +147,31 @@ class PrivacyReport:
         ``sklearn-anon anonymize`` does when no report file is asked for);
         the figures left out are ``None`` in :attr:`results_` and "n/a" in
         a rendered report.
+    weights : str, array-like of shape (n_samples,) or None, default=None
+        Sampling weights of the records (a column of ``original`` or the
+        values, each >= 1).  Asks for the record-level risk section: the
+        individual risk of :func:`individual_risk` (Benedetti-Franconi)
+        and the expected number of re-identifications of
+        :func:`global_risk`, for both tables; the sampling fraction is
+        then ``n / sum(weights)`` unless given.  Without weights (but with
+        another record-level option) the tables count as the population
+        and the individual risk is ``1 / class size``.
+    sampling_fraction : float in (0, 1] or None, default=None
+        Share of the population the records are.  Asks for the
+        record-level risk section with the population uniqueness of
+        :func:`population_uniqueness` (Pitman model), which needs it (or
+        ``weights``), and sets the DIS-SUDA sampling fraction.
+    suda : bool or int, default=False
+        Add SUDA's special uniques (:func:`suda_scores`) to the
+        record-level section: the share of records with a minimal sample
+        unique, with one of a single column, the highest SUDA and DIS-SUDA
+        scores.  An int is the largest MSU searched (the search grows with
+        the number of quasi-identifiers, hence off by default).
+    max_global_risk : float in (0, 1) or None, default=None
+        If set, the release is insufficient when its global risk (the
+        expected share of re-identified records, sdcMicro's
+        ``global_risk``) is above it; also the target of the reported risk
+        threshold (sdcMicro's default 0.01 otherwise).
     Attributes
     ----------
     results_ : dict
@@ -186,6 +220,10 @@ class PrivacyReport:
         anonymizer=None,
         title="Privacy report",
         verdict_only=False,
+        weights=None,
+        sampling_fraction=None,
+        suda=False,
+        max_global_risk=None,
     ):
         self.original = original
         self.anonymized = anonymized
@@ -204,6 +242,10 @@ class PrivacyReport:
         self.anonymizer = anonymizer
         self.title = title
         self.verdict_only = verdict_only
+        self.weights = weights
+        self.sampling_fraction = sampling_fraction
+        self.suda = suda
+        self.max_global_risk = max_global_risk
         self._compute()
 
     # -- computing -----------------------------------------------------------------
@@ -229,6 +271,62 @@ class PrivacyReport:
             out["homogeneity"] = float(homogeneity_attack(frame, qis, s))
         return out, row_sizes
 
+    def _check_record_params(self):
+        """Validate the record-level options; True when the section is asked for."""
+        if self.sampling_fraction is not None and (
+            isinstance(self.sampling_fraction, bool) or not isinstance(self.sampling_fraction, Real)
+            or not 0 < self.sampling_fraction <= 1
+        ):
+            raise ValueError("sampling_fraction must be a number in (0, 1].")
+        if not isinstance(self.suda, (bool, np.bool_)) and (
+            not isinstance(self.suda, Integral) or self.suda < 1
+        ):
+            raise ValueError("suda must be True, False or an integer >= 1 (largest MSU).")
+        if self.max_global_risk is not None and (
+            isinstance(self.max_global_risk, bool) or not isinstance(self.max_global_risk, Real)
+            or not 0 < self.max_global_risk < 1
+        ):
+            raise ValueError("max_global_risk must be a number in (0, 1).")
+        return (self.weights is not None or self.sampling_fraction is not None
+                or bool(self.suda) or self.max_global_risk is not None)
+
+    def _record_risk(self, orig, anon, qis):
+        """sdcMicro's record-level figures for both tables (None when not asked for)."""
+        weights = _check_weights(orig, qis, self.weights)
+        n = len(orig)
+        fraction = self.sampling_fraction
+        if fraction is None and weights is not None:
+            fraction = min(1.0, n / float(weights.sum()))
+        target = 0.01 if self.max_global_risk is None else float(self.max_global_risk)
+        suda_size = None if isinstance(self.suda, (bool, np.bool_)) else int(self.suda)
+        out = {"weights": weights is not None,
+               "sampling_fraction": None if fraction is None else float(fraction),
+               "max_global_risk": target,
+               "suda": bool(self.suda), "suda_max_size": suda_size}
+        for name, frame in (("original", orig), ("anonymized", anon)):
+            risk = individual_risk(frame, qis, weights)["risk"].to_numpy()
+            fig = {
+                "individual_risk_max": float(risk.max()),
+                "global_risk": float(risk.mean()),
+                "expected_reidentifications": float(risk.sum()),
+                "risk_threshold": _risk_threshold(risk, target),
+            }
+            if fraction is not None:
+                with _warnings.catch_warnings():
+                    _warnings.simplefilter("ignore", UserWarning)
+                    pop = population_uniqueness(frame, qis, sampling_fraction=fraction)
+                value = pop["population_uniqueness"]
+                fig["population_uniqueness"] = None if math.isnan(value) else float(value)
+            if self.suda:
+                dis_fraction = 0.01 if fraction is None else min(float(fraction), 1 - 1e-9)
+                scores = suda_scores(frame, qis, max_size=suda_size, dis_fraction=dis_fraction)
+                fig["special_uniques"] = float(np.mean(scores["n_msu"] > 0))
+                fig["msu_of_one_column"] = float(np.mean(scores["min_msu_size"] == 1))
+                fig["suda_score_max"] = float(scores["score"].max())
+                fig["dis_suda_max"] = float(scores["dis_score"].max())
+            out[name] = fig
+        return out
+
     def _compute(self):
         self.k = _check_k(self.k)
         self.risk_threshold = _check_threshold(self.risk_threshold, "risk_threshold")
@@ -243,6 +341,7 @@ class PrivacyReport:
             isinstance(self.max_homogeneity, Real) and 0 <= self.max_homogeneity <= 1
         ):
             raise ValueError("max_homogeneity must be a number in [0, 1].")
+        record_asked = self._check_record_params()
         needs_sensitive = [n for n in ("min_l", "max_t", "max_homogeneity") if getattr(self, n) is not None]
         if needs_sensitive and self.sensitive is None:
             raise ValueError(f"{', '.join(needs_sensitive)} need(s) the sensitive column: pass sensitive=...")
@@ -259,6 +358,7 @@ class PrivacyReport:
         anon = anon.reset_index(drop=True)
         self._qis, self._sensitive = qis, sens
 
+        record = self._record_risk(orig, anon, qis) if record_asked else None
         privacy_orig, sizes_orig = self._privacy(orig, qis)
         privacy_anon, sizes_anon = self._privacy(anon, qis)
         self._sizes = {"original": sizes_orig, "anonymized": sizes_anon}
@@ -333,6 +433,14 @@ class PrivacyReport:
         allowed = {str(c) for c in (self.allowed_identifiers or ())}
 
         requirements = self._requirements(privacy_anon, min_k, identifiers, allowed)
+        if self.max_global_risk is not None:
+            measured = record["anonymized"]["global_risk"]
+            requirements.append({
+                "name": f"global risk \u2264 {_pct(self.max_global_risk)}", "measure": "global_risk",
+                "limit": float(self.max_global_risk), "measured": measured,
+                "passed": bool(measured <= self.max_global_risk),
+                "reason": f"the expected share of re-identified records (global risk) is "
+                          f"{_pct(measured)}, above {_pct(self.max_global_risk)}"})
         reasons = [req["reason"] for req in requirements if not req["passed"]]
         warnings = [
             f"column {c!r} has nearly one value per record: it acts as an identifier "
@@ -379,6 +487,7 @@ class PrivacyReport:
                     "max_homogeneity": self.max_homogeneity,
                     "k": self.k,
                     "risk_threshold": self.risk_threshold,
+                    "max_global_risk": self.max_global_risk,
                 },
             },
             "original": privacy_orig,
@@ -396,6 +505,7 @@ class PrivacyReport:
                 for c, row in per_column.to_dict(orient="index").items()
             },
             "identifier_columns": identifiers,
+            "record_risk": record,
         }
 
     def _requirements(self, measured, min_k, identifiers, allowed):
@@ -487,6 +597,40 @@ class PrivacyReport:
             rows.append((label, fmt(r["original"][key]), fmt(r["anonymized"][key])))
         return rows
 
+    def _record_rows(self):
+        """Rows of the record-level section (sdcMicro's measures); [] when not asked for."""
+        rec = self.results_["record_risk"]
+        if rec is None:
+            return []
+        threshold_label = f"risk threshold for a global risk of {_pct(rec['max_global_risk'])}"
+        rows = [
+            ("individual_risk_max", "individual risk, highest", _fmt),
+            ("global_risk", "global risk (expected share re-identified)", _pct),
+            ("expected_reidentifications", "expected re-identifications", _fmt),
+            ("risk_threshold", threshold_label, lambda v: "none needed" if v is None else _fmt(v)),
+        ]
+        if rec["sampling_fraction"] is not None:
+            rows.append(("population_uniqueness",
+                         f"population uniqueness (Pitman, sampling fraction "
+                         f"{_fmt(rec['sampling_fraction'])})", _pct))
+        if rec["suda"]:
+            rows += [
+                ("special_uniques", "special uniques (records with an MSU)", _pct),
+                ("msu_of_one_column", "records unique on one column", _pct),
+                ("suda_score_max", "SUDA score, highest", _fmt),
+                ("dis_suda_max", "DIS-SUDA score, highest", _fmt),
+            ]
+        return [(label, fmt(rec["original"][key]), fmt(rec["anonymized"][key]))
+                for key, label, fmt in rows]
+
+    def _record_line(self):
+        rec = self.results_["record_risk"]
+        if rec["weights"]:
+            return ("Individual risk: Benedetti-Franconi with the sampling weights "
+                    "(sdcMicro's measure_risk).")
+        return ("Individual risk without sampling weights: the table is taken as the population "
+                "(1 / class size).")
+
     def _loss_rows(self):
         loss = self.results_["information_loss"]
         return [
@@ -558,6 +702,11 @@ class PrivacyReport:
         lines += ["", "## Privacy", "", "| measure | original | anonymized |", "|---|---:|---:|"]
         lines += [f"| {a} | {b} | {c} |" for a, b, c in self._privacy_rows()]
         lines += ["", esc(self._interpretation_line())]
+        if self.results_["record_risk"] is not None:
+            lines += ["", "## Record-level risk", "", "| measure | original | anonymized |",
+                      "|---|---:|---:|"]
+            lines += [f"| {a} | {b} | {c} |" for a, b, c in self._record_rows()]
+            lines += ["", esc(self._record_line())]
         lines += ["", "## Information loss", "", "| measure | value |", "|---|---:|"]
         lines += [f"| {a} | {b} |" for a, b in self._loss_rows()]
         lines += [
@@ -678,6 +827,11 @@ class PrivacyReport:
         li = r["linkage_interpretation"]
         parts.append(element("p", self._interpretation_line(), id="interpretation",
                              class_="warn" if li["lower_bound"] else "meta"))
+        if r["record_risk"] is not None:
+            parts.append(element("h2", "Record-level risk"))
+            parts += table(["measure", "original", "anonymized"], self._record_rows(),
+                           id="record-risk")
+            parts.append(element("p", self._record_line(), class_="meta"))
         parts.append(element("h2", "Information loss"))
         parts += table(["measure", "value"], self._loss_rows(), id="loss")
         parts.append(element("h2", "Per column"))
