@@ -47,7 +47,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
-from ._tables import _codes, _compress, check_table
+from ._tables import _codes, _compress, check_table, combine_codes
 
 __all__ = ["minimal_sample_uniques", "suda_scores"]
 
@@ -72,16 +72,9 @@ def _group_ids(codes, cards, cols, rows=None, *, column_major=False):
     ``column_major``, (M, n), faster to gather from.
     """
     col = (lambda c: codes[c]) if column_major else (lambda c: codes[:, c])
-    key = col(cols[0]) if rows is None else col(cols[0])[rows]
-    card = int(cards[cols[0]])
-    for c in cols[1:]:
-        m = int(cards[c])
-        if card * m >= 2**62:  # keep the mixed-radix number inside int64
-            key, sizes = _compress(key, card)
-            card = len(sizes)
-        key = key * m + (col(c) if rows is None else col(c)[rows])
-        card *= m
-    return _compress(key, card)
+    return combine_codes(
+        (col(c) if rows is None else col(c)[rows], int(cards[c])) for c in cols
+    )
 
 
 def _subset_sizes(codes, cards, cols):
