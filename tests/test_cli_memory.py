@@ -142,7 +142,7 @@ def test_anonymize_reads_the_used_columns_and_measures_the_whole_table(tmp_path,
                             verdict_only=True)
     assert report.requirements_ == whole.requirements_
     assert report.results_["anonymized"] == whole.results_["anonymized"]
-    assert report.results_["original"]["k"] == whole.results_["original"]["k"]
+    assert report.results_["original"] == whole.results_["original"]  # the "before" figures
     # the saved pipeline asks next month's file for the columns it reads only
     import joblib
 
@@ -174,3 +174,28 @@ def test_measured_columns_keep_the_inputs_of_parts_releasing_a_quasi_identifier(
     assert list(kept.columns) == ["income", "sex"]
     # anything but a ColumnTransformer: every column is kept
     assert _measured_columns(raw, {}, ["income"], object()) is raw
+
+
+# -- row-level progress of profile ----------------------------------------------------------------
+def test_profile_shows_rows_read_and_its_steps_not_stage_ticks(tmp_path, monkeypatch, capsys):
+    import io
+
+    from sklearn_anon.cli import _profile
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    monkeypatch.setattr(_profile, "Progress", lambda enabled=None: cli.Progress(enabled, stream=tty))
+    monkeypatch.setattr(_io, "_READ_CHUNK_ROWS", 150)
+    make_customers(n_samples=400, random_state=0).to_csv(tmp_path / "in.csv", index=False)
+    assert cli.main(["profile", str(tmp_path / "in.csv"),
+                     "--suggest-policy", str(tmp_path / "p.toml")]) == 0
+    text = tty.getvalue()
+    assert "reading in.csv: 400 rows (100%)" in text
+    assert "detecting identifiers in" in text and "of 400 rows" in text
+    assert "measuring risk on 400 rows" in text
+    assert "writing p.toml" in text
+    assert "[#" not in text and "%  " not in text  # no bar of stage ticks
+    assert text.endswith("\n")

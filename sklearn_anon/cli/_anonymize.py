@@ -13,6 +13,8 @@ from ._common import PROG, UserError, _say, _warn
 from ._errors import _guarded, _user_error
 from ._io import (
     _check_output,
+    _release_freed_memory,
+    _use_process_heap,
     _write_bytes,
     _parquet_engine,
     _table_format,
@@ -23,7 +25,7 @@ from ._io import (
 from ._encrypt import encryption_note, output_encryption, resolve_output_key
 from ._manifest import build_manifest, manifest_bytes, manifest_path
 from ._progress import Progress
-from ._report import _privacy_report, _risk_lines, _write_report, check_verdict
+from ._report import _classes_only, _privacy_report, _risk_lines, _write_report, check_verdict
 
 
 def _rows(progress, label, total=None):
@@ -130,6 +132,8 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
            if q in anonymized.columns]
     # from here on only the raw columns the verdict reads are held (not e.g. the e-mails)
     frame = _measured_columns(frame, policy.report, qis, ct)
+    frame = _classes_only(frame, anonymized, qis, ct, verdict_only=not report_path)
+    _release_freed_memory()
     report = None
     if qis:
         try:
@@ -183,6 +187,7 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
 
 
 def cmd_anonymize(args):
+    _use_process_heap()
     progress = Progress(False if args.quiet else None)
     anonymized, report, info = run_anonymize(
         args.data, args.policy, args.output, save_pipeline=args.save_pipeline,
@@ -211,6 +216,7 @@ def cmd_anonymize(args):
 
 
 def cmd_apply(args):
+    _use_process_heap()
     progress = Progress(False if args.quiet else None)
     outs = [p for p in (args.output, args.report) if p]
     for p in outs:
@@ -250,6 +256,8 @@ def cmd_apply(args):
     report = None
     qis = [q for q in bundle.get("quasi_identifiers", []) if q in out.columns]
     frame = _measured_columns(frame, bundle.get("report"), qis, pipeline)  # release the other raw columns
+    frame = _classes_only(frame, out, qis, pipeline, verdict_only=not args.report)
+    _release_freed_memory()
     if qis:  # the new file is measured against the same requirements
         try:
             report = _privacy_report(frame, out, qis, bundle.get("report"), anonymizer=pipeline,

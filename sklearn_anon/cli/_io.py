@@ -120,6 +120,36 @@ def _reading_csv(path, encoding):
         raise UserError(f"input '{path}' cannot be read as CSV") from None
 
 
+def _use_process_heap():
+    """Let pyarrow allocate from the C library's heap, as numpy and pandas do (commands only).
+
+    pyarrow's default allocator (mimalloc or jemalloc) keeps the pages it
+    frees for its own later use: after a table is read and its raw text
+    columns let go, that memory stays in the process but numpy cannot use
+    it.  With one heap, what one library frees the other reuses, and
+    :func:`_release_freed_memory` can hand it back to the system.  Called by
+    ``anonymize`` and ``apply`` before reading; an explicit
+    ``ARROW_DEFAULT_MEMORY_POOL`` in the environment is left alone.
+    """
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    try:
+        import pyarrow as pa
+    except ImportError:  # pandas without pyarrow: nothing to do
+        return
+    if pa.default_memory_pool().backend_name != "system":
+        pa.set_memory_pool(pa.system_memory_pool())
+
+
+def _release_freed_memory():
+    """Hand memory freed by the table libraries back to the system (between stages)."""
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return
+    pa.default_memory_pool().release_unused()
+
+
 def _raw_header(path, fmt, sep, encoding):
     """The column names as written in the file, before pandas renames anything.
 

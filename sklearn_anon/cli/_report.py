@@ -35,6 +35,41 @@ def _privacy_report(original, anonymized, qis, policy_report=None, title="Privac
                              anonymizer=anonymizer, verdict_only=verdict_only, **kwargs)
 
 
+def _classes_only(original, anonymized, qis, pipeline, verdict_only):
+    """``original`` with its quasi-identifiers replaced by integer class codes, when that is exact.
+
+    A verdict-only report reads the raw quasi-identifiers for their
+    equivalence classes alone (the "before" k and uniqueness) when the
+    release stands for the generalized original (:func:`_released_as_computed`):
+    the linkage attack then joins on released values and no measure reads a
+    raw value (information loss, which does, is only measured for a report
+    file).  Each raw column is replaced by the codes the report's own
+    :func:`~sklearn_anon.metrics.class_codes` would compute from it (same
+    classes, a missing value its own class), as a categorical of a few bytes
+    per row instead of a text or int64 column.  The sensitive column is
+    left as it is (l, t and homogeneity read its values).  Otherwise
+    ``original`` is returned unchanged.
+    """
+    import pandas as pd
+
+    from ..metrics._anonymizer import Precomputed
+    from ..metrics._tables import _codes
+
+    if not verdict_only or not isinstance(_released_as_computed(pipeline, anonymized, qis),
+                                          Precomputed):
+        return original
+    out = original.copy(deep=False)
+    for q in qis:
+        if q not in out.columns or isinstance(out[q].dtype, pd.CategoricalDtype):
+            continue
+        codes, m = _codes(out[q], value_range=True)
+        small = codes.astype(pd.api.types.pandas_dtype(
+            "int8" if m < 2**7 else "int16" if m < 2**15 else "int32" if m < 2**31 else "int64"))
+        del codes
+        out[q] = pd.Categorical.from_codes(small, categories=pd.RangeIndex(m))
+    return out
+
+
 def _released_as_computed(pipeline, anonymized, qis):
     """The pipeline's output on the original table, when it is the release itself.
 
