@@ -65,7 +65,9 @@ def _measured_columns(frame, report_cfg, qis, pipeline):
     if not isinstance(parts, list) or not isinstance(indices, dict):
         return frame
     keep = set(wanted)
-    for name, _, cols in parts:
+    for name, trans, cols in parts:
+        if isinstance(trans, str) and trans == "drop":
+            continue  # releases nothing (scikit-learn < 1.7 names the remainder by position)
         cols = [cols] if isinstance(cols, str) else list(cols)
         if not all(isinstance(c, str) for c in cols):
             return frame
