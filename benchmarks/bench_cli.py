@@ -15,6 +15,9 @@
   (``read_csv``, ``hmac`` per e-mail, ``.str[:3]`` + value counts,
   ``pd.cut``, ``to_csv``), both as child processes in the same run: wall,
   CPU and peak RSS (``os.wait4``), and peak RSS over the CSV's size;
+  ``pd.read_csv`` of the file alone as the memory floor of reading it in
+  one go (``--no-read-floor`` skips it, ``--no-startup`` the start-up
+  timings, ``--csv FILE`` reuses a file written by :func:`write_scale_csv`);
 * chunked AES-256-GCM file encryption/decryption (``sklearn_anon._crypto``,
   1 MiB authenticated chunks, constant memory) against one-shot AES-GCM of
   the whole file in memory with ``cryptography`` (the same cipher, no
@@ -190,14 +193,30 @@ def write_scale_csv(path, n, chunk=500_000):
             df.to_csv(fh, index=False, header=i == 0)
 
 
-def run_scale(n=5_000_000, folder=None, src=None):
-    """``anonymize`` on ``n`` x 7 and the pandas one-liners, same run; returns a dict of figures."""
+#: pandas reading the file and nothing else: the floor of any in-memory tool
+PANDAS_READ = """
+import sys
+import pandas as pd
+pd.read_csv(sys.argv[1])
+"""
+
+
+def run_scale(n=5_000_000, folder=None, src=None, read_floor=True):
+    """``anonymize`` on ``n`` x 7 and the pandas one-liners, same run; returns a dict of figures.
+
+    With ``read_floor``, also ``pd.read_csv`` of the file alone (peak RSS of
+    reading it in one go).  ``n`` is the number of rows written when no
+    ``src`` is given; with ``src`` the rows are counted from the file.
+    """
     os.environ.setdefault("SKLEARN_ANON_KEY", generate_key())
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         tmp = Path(tmp)
         if src is None:
             src = tmp / "customers.csv"
             write_scale_csv(src, n)
+        else:
+            with open(src, "rb") as fh:
+                n = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 24), b"")) - 1
         policy = tmp / "policy.toml"
         policy.write_text(SCALE_POLICY, encoding="utf-8")
         size = Path(src).stat().st_size
@@ -205,8 +224,9 @@ def run_scale(n=5_000_000, folder=None, src=None):
         ours = _child([sys.executable, "-m", "sklearn_anon.cli", "anonymize", str(src), "--policy",
                        str(policy), "-o", str(tmp / "out.csv"), "--allow-insufficient", "-q"])
         peer = _child([sys.executable, "-c", PANDAS_BASELINE, str(src), str(tmp / "peer.csv")])
+        floor = (_child([sys.executable, "-c", PANDAS_READ, str(src)]) if read_floor else None)
         load_after = os.getloadavg()
-        return {"rows": n, "csv_bytes": size, "ours": ours, "pandas": peer,
+        return {"rows": n, "csv_bytes": size, "ours": ours, "pandas": peer, "read": floor,
                 "load": (load_before, load_after)}
 
 
@@ -221,6 +241,10 @@ def _print_scale(res):
           f"{rss / res['csv_bytes']:.2f}x | {rc} |")
     print(f"| pandas one-liners (read, hmac, str slice, pd.cut, write) | {pw:.1f} | {pc:.1f} | "
           f"{prss / 1e6:,.0f} | {prss / res['csv_bytes']:.2f}x | {prc} |")
+    if res.get("read") is not None:
+        fw, fc, frss, frc = res["read"]
+        print(f"| pandas read_csv of the file alone | {fw:.1f} | {fc:.1f} | {frss / 1e6:,.0f} | "
+              f"{frss / res['csv_bytes']:.2f}x | {frc} |")
     print(f"ratio ours / pandas: wall {w / pw:.2f}x, CPU {c / pc:.2f}x, peak RSS {rss / prss:.2f}x")
 
 
@@ -230,7 +254,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--csv", help="an existing CSV written by write_scale_csv (skips generating)")
+    parser.add_argument("--no-read-floor", action="store_true",
+                        help="skip timing pandas' read_csv of the file alone")
+    parser.add_argument("--no-startup", action="store_true", help="skip the start-up timings")
     args = parser.parse_args()
-    for name, t in startup_times().items():
-        print(f"sklearn-anon {name}: {t:.3f} s (best of 5, fresh interpreter)")
-    _print_scale(run_scale(args.rows, src=args.csv))
+    if not args.no_startup:
+        for name, t in startup_times().items():
+            print(f"sklearn-anon {name}: {t:.3f} s (best of 5, fresh interpreter)")
+    _print_scale(run_scale(args.rows, src=args.csv, read_floor=not args.no_read_floor))

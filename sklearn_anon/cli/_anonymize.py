@@ -13,6 +13,8 @@ from ._common import PROG, UserError, _say, _warn
 from ._errors import _guarded, _user_error
 from ._io import (
     _check_output,
+    _release_freed_memory,
+    _use_process_heap,
     _write_bytes,
     _parquet_engine,
     _table_format,
@@ -23,12 +25,56 @@ from ._io import (
 from ._encrypt import encryption_note, output_encryption, resolve_output_key
 from ._manifest import build_manifest, manifest_bytes, manifest_path
 from ._progress import Progress
-from ._report import _privacy_report, _risk_lines, _write_report, check_verdict
+from ._report import _classes_only, _privacy_report, _risk_lines, _write_report, check_verdict
 
 
 def _rows(progress, label, total=None):
     """A row counter for :func:`read_table`/:func:`write_table`, or None when nothing is shown."""
     return progress.rows(label, total) if progress.enabled else None
+
+
+def _used_columns(ct, columns):
+    """The header's columns some part of the (unfitted) ColumnTransformer reads, in file order.
+
+    Columns the policy drops are never read: they take no memory.
+    """
+    used = set()
+    for _, _, cols in getattr(ct, "transformers", ()):
+        used.update(map(str, [cols] if isinstance(cols, str) else cols))
+    return [c for c in map(str, columns) if c in used]
+
+
+def _measured_columns(frame, report_cfg, qis, pipeline):
+    """The raw columns the verdict may read; the others (e.g. e-mails) can be released.
+
+    Kept: the quasi-identifiers, the sensitive column, and every input of a
+    part of the fitted ColumnTransformer that releases one of them (the
+    report may re-apply that part to the raw table).  Anything but a
+    ColumnTransformer with named columns keeps the whole frame.
+    """
+    wanted = {str(q) for q in qis}
+    sensitive = (report_cfg or {}).get("sensitive")
+    if sensitive is not None:
+        wanted.add(str(sensitive))
+    parts = getattr(pipeline, "transformers_", None)
+    indices = getattr(pipeline, "output_indices_", None)
+    try:
+        names = [str(n) for n in pipeline.get_feature_names_out()]
+    except Exception:  # noqa: BLE001 - no names: keep everything
+        return frame
+    if not isinstance(parts, list) or not isinstance(indices, dict):
+        return frame
+    keep = set(wanted)
+    for name, trans, cols in parts:
+        if isinstance(trans, str) and trans == "drop":
+            continue  # releases nothing (scikit-learn < 1.7 names the remainder by position)
+        cols = [cols] if isinstance(cols, str) else list(cols)
+        if not all(isinstance(c, str) for c in cols):
+            return frame
+        released = set(names[indices[name]]) if name in indices else set()
+        if released & wanted or not released and name not in indices:
+            keep.update(cols)
+    return frame[[c for c in frame.columns if c in keep]]
 
 
 def _fit_transform(ct, frame, notes, what="anonymize"):
@@ -76,14 +122,20 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
         ct = policy.build(columns)
     except PolicyError as exc:
         raise UserError(f"policy '{Path(policy_path).name}': {str(exc)[len('policy: '):]}") from None
+    used = _used_columns(ct, columns)
     frame = read_table(data, fmt=fmt, sep=sep, encoding=encoding, dtypes=policy.read_dtypes(),
-                       progress=_rows(progress, f"reading {Path(data).name}"))
-    progress.line(f"fitting the anonymizer on {len(frame):,} rows", force=True)
+                       progress=_rows(progress, f"reading {Path(data).name}"), columns=used)
+    n_rows = len(frame)
+    progress.line(f"fitting the anonymizer on {n_rows:,} rows", force=True)
     notes = []
     anonymized = _fit_transform(ct, frame, notes)
     progress.line("measuring risk", force=True)
     qis = [q for q in policy.quasi_identifiers(list(anonymized.columns))
            if q in anonymized.columns]
+    # from here on only the raw columns the verdict reads are held (not e.g. the e-mails)
+    frame = _measured_columns(frame, policy.report, qis, ct)
+    frame = _classes_only(frame, anonymized, qis, ct, verdict_only=not report_path)
+    _release_freed_memory()
     report = None
     if qis:
         try:
@@ -119,7 +171,7 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
                 "sklearn_anon_version": __version__,
                 "versions": versions,
                 "pipeline": _PicklePayload(ct),
-                "input_columns": list(columns),
+                "input_columns": list(used),  # the columns the pipeline reads
                 "output_columns": list(anonymized.columns),
                 "read_dtypes": policy.read_dtypes(),
                 "quasi_identifiers": qis,
@@ -131,12 +183,13 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
         if report is not None and report_path:
             _write_report(report, report_path, outputs)
     progress.close()
-    info = {"unlisted": unlisted, "n_rows": len(frame), "bytes": n_bytes, "qis": qis,
+    info = {"unlisted": unlisted, "n_rows": n_rows, "bytes": n_bytes, "qis": qis,
             "policy": policy, "warnings": notes, "encryption": key}
     return anonymized, report, info
 
 
 def cmd_anonymize(args):
+    _use_process_heap()
     progress = Progress(False if args.quiet else None)
     anonymized, report, info = run_anonymize(
         args.data, args.policy, args.output, save_pipeline=args.save_pipeline,
@@ -165,6 +218,7 @@ def cmd_anonymize(args):
 
 
 def cmd_apply(args):
+    _use_process_heap()
     progress = Progress(False if args.quiet else None)
     outs = [p for p in (args.output, args.report) if p]
     for p in outs:
@@ -188,8 +242,10 @@ def cmd_apply(args):
                         + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
     frame = read_table(args.data, fmt=args.format, sep=args.sep, encoding=args.encoding,
                        dtypes=bundle.get("read_dtypes"),
-                       progress=_rows(progress, f"reading {Path(args.data).name}"))
-    progress.line(f"applying the pipeline to {len(frame):,} rows", force=True)
+                       progress=_rows(progress, f"reading {Path(args.data).name}"),
+                       columns=needed)
+    n_rows = len(frame)
+    progress.line(f"applying the pipeline to {n_rows:,} rows", force=True)
     notes = []
     out = _guarded(lambda: pipeline.transform(frame[needed]), "apply", notes)
     import pandas as pd
@@ -201,6 +257,9 @@ def cmd_apply(args):
     progress.line("measuring risk", force=True)
     report = None
     qis = [q for q in bundle.get("quasi_identifiers", []) if q in out.columns]
+    frame = _measured_columns(frame, bundle.get("report"), qis, pipeline)  # release the other raw columns
+    frame = _classes_only(frame, out, qis, pipeline, verdict_only=not args.report)
+    _release_freed_memory()
     if qis:  # the new file is measured against the same requirements
         try:
             report = _privacy_report(frame, out, qis, bundle.get("report"), anonymizer=pipeline,
@@ -233,7 +292,7 @@ def cmd_apply(args):
             _write_report(report, args.report, outputs)
     progress.close()
     _warn(args, notes)
-    _say(args, f"applied '{args.pipeline}' to {len(frame):,} rows: {out.shape[1]} columns written")
+    _say(args, f"applied '{args.pipeline}' to {n_rows:,} rows: {out.shape[1]} columns written")
     if report is not None:
         _say(args, *_risk_lines(report))
     _say(args, f"wrote {args.output}{encryption_note(key)}")

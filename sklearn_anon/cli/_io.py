@@ -120,6 +120,36 @@ def _reading_csv(path, encoding):
         raise UserError(f"input '{path}' cannot be read as CSV") from None
 
 
+def _use_process_heap():
+    """Let pyarrow allocate from the C library's heap, as numpy and pandas do (commands only).
+
+    pyarrow's default allocator (mimalloc or jemalloc) keeps the pages it
+    frees for its own later use: after a table is read and its raw text
+    columns let go, that memory stays in the process but numpy cannot use
+    it.  With one heap, what one library frees the other reuses, and
+    :func:`_release_freed_memory` can hand it back to the system.  Called by
+    ``anonymize`` and ``apply`` before reading; an explicit
+    ``ARROW_DEFAULT_MEMORY_POOL`` in the environment is left alone.
+    """
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    try:
+        import pyarrow as pa
+    except ImportError:  # pandas without pyarrow: nothing to do
+        return
+    if pa.default_memory_pool().backend_name != "system":
+        pa.set_memory_pool(pa.system_memory_pool())
+
+
+def _release_freed_memory():
+    """Hand memory freed by the table libraries back to the system (between stages)."""
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return
+    pa.default_memory_pool().release_unused()
+
+
 def _raw_header(path, fmt, sep, encoding):
     """The column names as written in the file, before pandas renames anything.
 
@@ -180,31 +210,62 @@ def _check_names(path, columns):
         seen.add(c)
 
 
-#: rows per chunk when a CSV file is read with progress
+#: rows per chunk when a CSV file is read (the text of one chunk is parsed at a time)
 _READ_CHUNK_ROWS = 250_000
 
 
-def _read_csv_counting(path, sep, encoding, dtype, progress):
-    """``pd.read_csv`` in chunks of rows, calling ``progress(n_rows, fraction_of_bytes)``.
+def _concat_columns(chunks):
+    """The frame of row ``chunks`` (equal columns), built one column at a time.
 
-    The chunks are concatenated into the frame a single read gives: a column
-    that is empty in some chunks (read there as float NaN) takes the dtype
-    of its other chunks; when chunks still disagree (mixed types), the file
-    is read again in one go, so the result never depends on the chunking.
+    ``pd.concat(chunks)`` holds every chunk and the whole result at once (twice
+    the table); here each column's pieces are released as soon as that column
+    is assembled, so the extra memory is one column's worth.  Arrow-backed
+    text is joined without copying (a chunked array).
     """
     import pandas as pd
+
+    names = list(chunks[0].columns)
+    columns = {}
+    for name in names:
+        pieces = [c.pop(name) for c in chunks]
+        columns[name] = pd.concat(pieces, ignore_index=True)
+        del pieces
+    chunks.clear()
+    return pd.DataFrame(columns, columns=names, copy=False)
+
+
+def _read_csv_counting(path, sep, encoding, dtype, progress, usecols=None):
+    """``pd.read_csv`` in chunks of rows, calling ``progress(n_rows, fraction_of_bytes)``.
+
+    ``usecols`` (names) keeps only those columns: each chunk is parsed whole
+    (pandas' own ``usecols`` would let a row with too many fields pass
+    silently) and the other columns are let go before the next chunk.  The chunks are concatenated into the
+    frame a single read gives, column by column (:func:`_concat_columns`): a
+    column that is empty in some chunks (read there as float NaN) takes the
+    dtype of its other chunks; when chunks still disagree (mixed types), the
+    file is read again in one go, so the result never depends on the chunking.
+    """
+    import pandas as pd
+
+    def keep(frame):
+        return frame if usecols is None else frame[usecols]
+
+    def one_read():
+        return keep(pd.read_csv(path, sep=sep, encoding=encoding, dtype=dtype,
+                                on_bad_lines="error"))
 
     size = max(os.path.getsize(path), 1)
     chunks = []
     with open(path, "rb") as fh:
-        reader = pd.read_csv(fh, sep=sep, encoding=encoding, dtype=dtype, on_bad_lines="error",
-                             chunksize=_READ_CHUNK_ROWS)
+        reader = pd.read_csv(fh, sep=sep, encoding=encoding, dtype=dtype,
+                             on_bad_lines="error", chunksize=_READ_CHUNK_ROWS)
         with reader:
             for chunk in reader:
-                chunks.append(chunk)
-                progress(len(chunk), fh.tell() / size)
+                chunks.append(keep(chunk))
+                if progress is not None:
+                    progress(len(chunk), fh.tell() / size)
     if not chunks:  # a header and no rows
-        return pd.read_csv(path, sep=sep, encoding=encoding, dtype=dtype, on_bad_lines="error")
+        return one_read()
     if len(chunks) == 1:
         return chunks[0]
     for name in chunks[0].columns:
@@ -215,23 +276,28 @@ def _read_csv_counting(path, sep, encoding, dtype, progress):
         target = {str(c[name].dtype) for c in filled}
         if len(target) != 1 or filled[0][name].dtype.kind in "iub":
             if len(target) > 1 or not filled:  # mixed types: as a single read does it
-                return pd.read_csv(path, sep=sep, encoding=encoding, dtype=dtype,
-                                   on_bad_lines="error")
+                del chunks
+                return one_read()
             continue  # integers/booleans with an empty chunk: concat gives float/object, as one read
         dtype_to = filled[0][name].dtype
         for c in chunks:
             if c[name].dtype != dtype_to:
                 c[name] = c[name].astype(dtype_to)
-    return pd.concat(chunks, ignore_index=True)
+    return _concat_columns(chunks)
 
 
-def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None, progress=None):
+def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None, progress=None,
+               columns=None):
     """Read a CSV/Parquet file into a DataFrame; :class:`UserError` on bad input.
 
     ``dtypes`` maps columns to ``"str"``, ``"int"``, ``"float"``,
     ``"datetime"`` or ``"category"`` (from a policy).  ``progress`` (a
     callback ``advance(n_rows, fraction)``, see
     :meth:`~sklearn_anon.cli.Progress.rows`) is called as rows are read.
+    ``columns`` (names from the header) reads only those columns, in the
+    file's order: what a policy drops is never held in memory.  A CSV file
+    is always read in chunks of rows (:data:`_READ_CHUNK_ROWS`), assembled
+    one column at a time.
     """
     import pandas as pd
 
@@ -243,21 +309,26 @@ def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None, progr
     header = _raw_header(path, fmt, sep, encoding)  # before pandas renames repeated names
     if header:
         _check_names(path, header)
+    usecols = None
+    if columns is not None:
+        wanted = {str(c) for c in columns}
+        absent = [c for c in wanted if c not in header]
+        if absent:
+            raise UserError(f"input '{path}': column {sorted(absent)[0]!r} is missing")
+        usecols = [c for c in header if c in wanted]
+        header = usecols
+        dtypes = {c: d for c, d in dtypes.items() if c in wanted}
     if fmt == "parquet":
         _parquet_engine()
         try:
-            frame = pd.read_parquet(path)
+            frame = pd.read_parquet(path, columns=usecols)
         except Exception:
             raise UserError(f"input '{path}' is not a readable Parquet file") from None
     else:
         as_text = {c: str for c, d in dtypes.items() if d in ("str", "category")}
         with _reading_csv(path, encoding):
-            if progress is None:
-                frame = pd.read_csv(path, sep=_default_sep(path, sep), encoding=encoding,
-                                    dtype=as_text or None, on_bad_lines="error")
-            else:
-                frame = _read_csv_counting(path, _default_sep(path, sep), encoding,
-                                           as_text or None, progress)
+            frame = _read_csv_counting(path, _default_sep(path, sep), encoding,
+                                       as_text or None, progress, usecols=usecols)
     frame.columns = [str(c) for c in frame.columns]
     _check_names(path, list(frame.columns))
     if fmt != "parquet" and header and list(frame.columns) != header:  # pragma: no cover

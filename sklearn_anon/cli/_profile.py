@@ -19,10 +19,12 @@ def cmd_profile(args):
     if len({str(Path(p).resolve()) for p in outs}) < len(outs):
         raise UserError("--html and --suggest-policy must be different files")
     progress = Progress(False if args.quiet else None)
-    steps = progress.stages(["reading", "detecting identifiers", "measuring risk", "writing"])
-    next(steps)
-    frame = read_table(args.data, fmt=args.format, sep=args.sep, encoding=args.encoding)
-    next(steps)
+    # rows as they are read, then each step named with its size (not four ticks of a bar)
+    frame = read_table(args.data, fmt=args.format, sep=args.sep, encoding=args.encoding,
+                       progress=progress.rows(f"reading {Path(args.data).name}")
+                       if progress.enabled else None)
+    progress.line(f"detecting identifiers in {frame.shape[1]} columns of {len(frame):,} rows",
+                  force=True)
     detection = detect_pii(frame)
     if args.quasi_identifiers:
         qis = [q.strip() for q in args.quasi_identifiers.split(",") if q.strip()]
@@ -31,10 +33,11 @@ def cmd_profile(args):
                 raise UserError(f"--quasi-identifiers: {q!r} is not a column of the data")
     else:
         qis = [c for c in detection.index[detection["role"] == "quasi_identifier"]]
-    next(steps)
+    progress.line(f"measuring risk on {len(frame):,} rows", force=True)
     summary = risk_summary(frame, qis, k=args.k) if qis else None
     cardinality = column_cardinality(frame)
-    next(steps)
+    if outs:
+        progress.line(f"writing {', '.join(Path(p).name for p in outs)}", force=True)
     md = _profile_markdown(args.data, frame, detection, qis, summary, cardinality, args.k)
     from ._crypto import OutputSet
 
@@ -44,7 +47,7 @@ def cmd_profile(args):
         if args.suggest_policy:
             _write_text(args.suggest_policy, suggest_policy(detection, data=frame),
                         outputs)
-    next(steps, None)
+    progress.close()
     print(md)
     if args.html:
         _say(args, f"wrote {args.html}")

@@ -35,6 +35,29 @@ def _privacy_report(original, anonymized, qis, policy_report=None, title="Privac
                              anonymizer=anonymizer, verdict_only=verdict_only, **kwargs)
 
 
+def _classes_only(original, anonymized, qis, pipeline, verdict_only):
+    """``original`` with its quasi-identifiers replaced by integer class codes, when that is exact.
+
+    A verdict-only report reads the raw quasi-identifiers for their
+    equivalence classes alone (the "before" k and uniqueness) when the
+    release stands for the generalized original
+    (:func:`~sklearn_anon.metrics.released_anonymizer` returns a ``Precomputed``):
+    the linkage attack then joins on released values and no measure reads a
+    raw value (information loss, which does, is only measured for a report
+    file).  Each raw column is replaced by the codes the report's own
+    :func:`~sklearn_anon.metrics.class_codes` would compute from it (same
+    classes, a missing value its own class), as a categorical of a few bytes
+    per row instead of a text or int64 column.  The sensitive column is
+    left as it is (l, t and homogeneity read its values).  Otherwise
+    ``original`` is returned unchanged.
+    """
+    from ..metrics import class_code_columns, released_anonymizer
+
+    if not verdict_only or released_anonymizer(pipeline, anonymized, qis) is pipeline:
+        return original
+    return class_code_columns(original, qis)
+
+
 def _write_report(report, path, outputs=None):
     suffix = Path(path).suffix.lower()
     if suffix in (".html", ".htm"):

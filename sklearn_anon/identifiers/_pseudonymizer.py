@@ -14,6 +14,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, StrOptions
+from .._counting import value_counts_array
 from ..base import ColumnAnonymizer
 from . import _patterns as P
 from ._common import (
@@ -58,15 +59,18 @@ def _frequency_check(column, name, who):
     Returns the number of distinct non-missing values (None when the column
     holds unhashable objects: ``transform`` rejects them).
     """
-    try:
-        counts = column.value_counts(dropna=True)
-    except TypeError:  # unhashable objects: transform will reject them
-        return None
+    counts = value_counts_array(column)  # Arrow text: exact, without a table of the values
+    if counts is None:
+        try:
+            counts = column.value_counts(dropna=True).to_numpy()
+        except TypeError:  # unhashable objects: transform will reject them
+            return None
     n, n_distinct = int(counts.sum()), len(counts)
     if n == 0:
         return 0
-    top_share = counts.iloc[0] / n
-    if (n_distinct < 100 and n_distinct < n) or (counts.iloc[0] >= 2 and top_share > 0.05):
+    top = int(counts.max())
+    top_share = top / n
+    if (n_distinct < 100 and n_distinct < n) or (top >= 2 and top_share > 0.05):
         warnings.warn(
             f"{who}: column {name!r} has {n_distinct} distinct value(s), the most frequent "
             f"holding {top_share:.1%} of the rows; its deterministic pseudonyms can be "

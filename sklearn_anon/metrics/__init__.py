@@ -53,9 +53,10 @@ beside the code that writes them.)
     :func:`exact_match_rate`, :func:`distance_to_closest_record`.
 """
 
-# Extension point for a caller that measures its own release (the CLI):
-# documented in ._anonymizer, not user API (not in __all__).
+# Extension points for a caller that measures its own release (the CLI):
+# documented where they are defined, not user API (not in __all__).
 from ._anonymizer import released_anonymizer  # noqa: F401
+from ._tables import class_code_columns  # noqa: F401
 from ._attacks import frequency_attack, homogeneity_attack, linkage_attack
 from ._granularity import granularity_loss
 from ._individual_risk import global_risk, individual_risk
