@@ -12,7 +12,9 @@ locale's person provider in Faker (``faker.providers.person.<locale>``,
 attributes ``first_names*``, ``last_names*``), case-folded, one per line as
 ``name<TAB>flags`` where the flags are
 
-* ``f``: a first name in at least one locale;
+* ``f``: a first name in at least one locale (its lists, and 1,500 draws of
+  ``first_name()`` from a Faker of the locale seeded with 0, which adds the
+  forms made by methods such as Polish and Russian feminine surnames);
 * ``l``: a last name in at least one locale;
 * ``w``: also a common word (it is in one of Faker's lorem word lists, e.g.
   "rose", "may", "long", or in the short list of month and weekday names
@@ -87,7 +89,18 @@ def _names(value):
                 yield v
 
 
+#: names drawn per locale from its Faker (the method-made forms)
+DRAWS = 1500
+
+
+def _add(flags, name, flag):
+    name = str(name).strip()
+    if _WORD.fullmatch(name):
+        flags.setdefault(name.casefold(), set()).add(flag)
+
+
 def collect():
+    import faker
     import faker.providers.lorem as lorem
     import faker.providers.person as person
 
@@ -98,16 +111,28 @@ def collect():
         if provider is None:
             continue
         for attr in dir(provider):
-            if attr.startswith("first_names"):
+            # first_names, first_names_female, first_romanized_names, ...;
+            # last_names, male_last_names, unisex_last_names, ...
+            if not attr.endswith("names") or attr.startswith("_"):
+                continue
+            if "first" in attr:
                 flag = "f"
-            elif attr.startswith("last_names"):
+            elif "last" in attr:
                 flag = "l"
             else:
                 continue
             for name in _names(getattr(provider, attr)):
-                name = name.strip()
-                if _WORD.fullmatch(name):
-                    flags.setdefault(name.casefold(), set()).add(flag)
+                _add(flags, name, flag)
+        # forms made by methods (Polish and Russian feminine surnames), drawn
+        # from a seeded Faker of the locale
+        try:
+            fake = faker.Faker(info.name)
+        except AttributeError:  # a module without a locale of its own
+            continue
+        fake.seed_instance(0)
+        for _ in range(DRAWS):
+            _add(flags, fake.first_name(), "f")
+            _add(flags, fake.last_name(), "l")
     words = set(EXTRA_WORDS)
     for info in pkgutil.iter_modules(lorem.__path__):
         # lorem ipsum's pseudo-Latin is not a language, and the Czech and

@@ -287,11 +287,33 @@ def match_shares(strings, kinds=CONTENT_ORDER):
             # Luhn, and not an American Express number (15 digits from 34/37)
             ok = luhn_valid(digits) & ~digits.str[:2].isin(["34", "37"]).to_numpy(dtype=bool)
             hit[np.flatnonzero(hit)[~ok]] = False
+        elif kind == "phone":
+            hit |= phone_like(strings)
         elif kind == "iban" and hit.any():
             ok = iban_valid(strings[hit])
             hit[np.flatnonzero(hit)[~ok]] = False
         out[kind] = float(hit.mean())
     return out
+
+
+_PHONE_SHAPE = re.compile(r"(?:\+|00)?[\d(][\d\s().\-/]{5,24}\d(?:\s*(?:x|ext\.?)\s*\d{1,5})?")
+_DATE_SHAPE = re.compile(r"\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}|\d{1,2}[\-/.]\d{1,2}[\-/.]\d{2,4}")
+
+
+def phone_like(strings):
+    """Phone numbers of any country's format (vectorized): 7-15 digits with a
+    ``+``/``00`` prefix, separators or brackets, or a national number written
+    bare with its leading 0 (10-11 digits); never a date, nor a bare number
+    without a leading 0 (an id)."""
+    shaped = strings.str.fullmatch(_PHONE_SHAPE).to_numpy(dtype=bool, na_value=False)
+    if not shaped.any():
+        return shaped
+    core = strings.str.split(r"\s*(?:x|ext\.?)\s*\d", n=1, regex=True).str[0]
+    digits = core.str.count(r"\d").to_numpy()
+    marked = strings.str.contains(r"^(?:\+|00)|[\s().\-/]", regex=True).to_numpy(dtype=bool, na_value=False)
+    national = strings.str.fullmatch(r"0\d{9,10}").to_numpy(dtype=bool, na_value=False)
+    date = strings.str.fullmatch(_DATE_SHAPE).to_numpy(dtype=bool, na_value=False)
+    return shaped & (digits >= 7) & (digits <= 15) & (marked | national) & ~date
 
 
 def loose_share(strings, kind):

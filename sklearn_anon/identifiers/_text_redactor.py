@@ -52,6 +52,13 @@ _IPV6 = ("(?:"
          + ")(?![0-9A-Fa-f:])")
 _TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "herr", "frau", "mme", "mlle",
            "sr", "sra", "srta", "sig", "pan", "pani"}
+#: capitalized words that open a sentence or a greeting before a surname
+#: ("Dear Smith", "Contact Miller"): not taken for a first name
+_LEAD_WORDS = {"the", "a", "an", "dear", "hi", "hello", "hey", "please", "thanks", "thank", "contact", "call",
+               "ask", "tell", "email", "mail", "from", "to", "for", "with", "and", "or", "by", "cc", "attn",
+               "re", "fw", "fwd", "per", "via", "team", "family", "client", "customer", "patient", "user",
+               "mister", "madam", "doctor", "professor", "our", "your", "my", "his", "her", "their", "this",
+               "that", "if", "when", "then", "but", "so", "as", "at", "on", "in", "of", "is", "was", "see"}
 _PARTICLE = r"(?:van|von|der|den|de|da|del|della|di|du|la|le|dos|das|bin|ibn|al|el|ter|zu)"
 
 _EMAIL_RX = re.compile(r"(?<![A-Za-z0-9._%+'\-])[A-Za-z0-9._%+'\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
@@ -62,7 +69,7 @@ _NUMBER_PIECES = {
     r"|\d{13,19}(?![\d\-])",
     "ip_address": rf"{_OCTET}(?:\.{_OCTET}){{3}}(?![\d.])",
     "ssn": r"(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d\-])",
-    "phone": r"(?:\+|00)?(?:\(\d{1,5}\)[\s.\-]?)?\d(?:[\s.\-/]?\(?\d\)?){5,18}(?:\s*(?:x|ext\.?)\s*\d{1,5})?(?!\w)",
+    "phone": r"(?:\+|00)?(?:\(\d{1,5}\)[\s.\-]?)?\d(?:[\s.\-/]?\(?\d\)?){5,40}(?:\s*(?:x|ext\.?)\s*\d{1,5})?(?!\w)",
 }
 _IPV6_RX = re.compile(_IPV6)
 _TITLE = r"(?:Mrs|Mr|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|Srta|Sra|Sr|Sig|Pani|Pan)"
@@ -124,6 +131,22 @@ def _phone_ok(text):
     return bool(_LOCAL_PHONE.fullmatch(core))
 
 
+def _phones(text):
+    """``text`` with each phone number in it masked: the whole when it is one,
+    else split at spaces (two numbers side by side: the longest valid head
+    first, then the rest)."""
+    if _phone_ok(text):
+        return _SENTINEL["phone"]
+    cuts = list(re.finditer(r"\s+", text))
+    if not cuts:
+        return text
+    for m in reversed(cuts):
+        if _phone_ok(text[:m.start()]):
+            return _SENTINEL["phone"] + m.group() + _phones(text[m.end():])
+    first = cuts[0]
+    return text[:first.end()] + _phones(text[first.end():])
+
+
 def _starts_word(match, extra=""):
     """Whether a match starts a word (not inside a longer word or number)."""
     i = match.start()
@@ -152,6 +175,11 @@ def _name_spans(text, lex):
         for i in range(1, n):  # a surname the lexicon lacks, after a first name
             prev = tokens[i - 1][2]
             if not masked[i] and masked[i - 1] and prev in lex.first and prev in lex.strong:
+                masked[i] = True
+        for i in range(n - 2, -1, -1):  # a first name the lexicon lacks, before a surname
+            nxt = tokens[i + 1][2]
+            if (not masked[i] and masked[i + 1] and nxt in lex.last and nxt in lex.strong
+                    and tokens[i][2] not in _LEAD_WORDS):
                 masked[i] = True
     spans = []
     for i in range(n):
@@ -195,7 +223,7 @@ def _sentinel_texts(texts, kinds):
                     return S["credit_card"]
                 kind = "phone"
             if kind == "phone":
-                return S["phone"] if "phone" in kinds and _phone_ok(text) else text
+                return _phones(text) if "phone" in kinds else text
             return S[kind]
         _redact_one_pass(out, [i for i in idx if _DIGIT.search(out[i])], rx, number)
     if "ip_address" in kinds:
