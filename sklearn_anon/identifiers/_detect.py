@@ -218,11 +218,20 @@ def detect_pii(X, *, sample_size=1000, min_share=0.8, random_state=0):
     """Suggest a privacy role for each column of a table, by name and by content.
 
     Each column is judged on a random sample of ``sample_size`` rows: its
-    content is matched against patterns (emails, phone numbers, SSNs, card
-    numbers with a Luhn check, IBANs with their mod-97 check, IPv4/IPv6,
-    MAC addresses, URLs, UUIDs, hex digests, dates of birth, names,
-    postal addresses, user names), and its name against hints (``zip``,
-    ``dob``, ``income``, ...).  Content wins over the name: a column called
+    content is matched against patterns (emails, phone numbers of any
+    country's format, E.164 MSISDNs, SSNs, card numbers with a Luhn check,
+    IMEIs with theirs, IBANs with their mod-97 check, IPv4/IPv6, MAC
+    addresses, URLs, UUIDs, hex digests, Google Analytics client ids, dates
+    of birth, postal addresses, user names), person names are recognised
+    with a lexicon of first and last names (Faker's lists for every locale,
+    shipped with the package: no Faker needed, nothing leaves the machine),
+    free text is searched for identifiers inside it (the finder of
+    :class:`TextRedactor`), and the column name is matched against hints
+    (``zip``, ``dob``, ``income``, ``passport``, ``driver_license``,
+    ``account_number``, ``cookie``, ...).  Identifiers without a content
+    signature (passport, driver's licence and account numbers, numeric
+    cookie ids) are found by their name only; a radio-cell column
+    (``cell_tower_id``, ``cell_id``) is not a cell phone.  Content wins over the name: a column called
     ``contact`` full of emails is an email column, a column called
     ``email_opt_in`` holding 0/1 is not.  Name hints such as ``order`` or
     ``sku`` override weakly specific content (an order id that looks like a
@@ -248,10 +257,14 @@ def detect_pii(X, *, sample_size=1000, min_share=0.8, random_state=0):
 
         - ``role``: ``"direct_identifier"``, ``"quasi_identifier"``,
           ``"sensitive"`` or ``"other"``;
-        - ``kind``: ``email``, ``phone``, ``ssn``, ``credit_card``, ``iban``,
+        - ``kind``: ``email``, ``phone``, ``msisdn``, ``ssn``,
+          ``credit_card``, ``imei``, ``iban``, ``account_number``,
+          ``passport_number``, ``drivers_license``, ``cookie_id``,
           ``ipv4``, ``ipv6``, ``mac_address``, ``url``, ``username``,
           ``person_name``, ``postal_address``, ``hash_id``, ``uuid``,
-          ``record_id`` (a customer/patient/account number, by name),
+          ``free_text`` (text with identifiers inside: redact it with
+          :class:`TextRedactor`), ``record_id`` (a customer/patient/member
+          number, by name),
           ``date_of_birth``, ``postal_code``, ``city``, ``state``, ``sex``,
           ``age``, ``demographic``, ``financial``, ``health``, or missing;
         - ``evidence``: ``"name"``, ``"content"`` or ``"name+content"``
@@ -266,6 +279,7 @@ def detect_pii(X, *, sample_size=1000, min_share=0.8, random_state=0):
     --------
     PIIDetector : the same detection as a transformer that drops the direct
         identifiers.
+    TextRedactor : masks the identifiers inside a free-text column.
 
     Examples
     --------

@@ -84,7 +84,6 @@ _LOCAL_PHONE = re.compile(r"\d{3}[\s.\-]\d{4}|0\d{1,4}[\s.\-/]\d{4,8}|0\d(?:[\s.
 _SMALL_NUMBERS = re.compile(r"\d{1,3}(?:[\s,]\d{3})+|(?:19|20)\d\d\s?[\-/]\s?(?:19|20)\d\d")
 #: one private-use character per kind while a text is being redacted
 _SENTINEL = {k: chr(0xF0000 + i) for i, k in enumerate(KINDS)}
-_ANY_SENTINEL = re.compile("[" + "".join(_SENTINEL.values()) + "]")
 
 
 @lru_cache(maxsize=16)
@@ -195,7 +194,9 @@ def _name_spans(text, lex):
 def _redact_one_pass(texts, todo, rx, replace):
     sub = rx.sub
     for i in todo:
-        texts[i] = sub(replace, texts[i])
+        new = sub(replace, texts[i])
+        if new != texts[i]:
+            texts[i] = new
 
 
 def _sentinel_texts(texts, kinds):
@@ -263,9 +264,17 @@ def redact_texts(texts, kinds=DEFAULT_KINDS, labels=None):
     ['Mail [EMAIL] or call [NAME] on [PHONE].']
     """
     labels = {k: f"[{_LABELS[k]}]" for k in KINDS} if labels is None else labels
-    table = {ord(_SENTINEL[k]): labels[k] for k in KINDS}
-    # a sentinel character already in a text is masked too (never confused with a label)
-    return [t.translate(table) for t in _sentinel_texts(texts, tuple(kinds))]
+    pairs = [(_SENTINEL[k], labels[k]) for k in KINDS]
+    out = _sentinel_texts(texts, tuple(kinds))
+    # only the texts that changed hold sentinels (a sentinel character already
+    # in an unchanged text stays as it was)
+    for i, (new, old) in enumerate(zip(out, texts)):
+        if new is not old and new != old:
+            for sentinel, label in pairs:
+                if sentinel in new:
+                    new = new.replace(sentinel, label)
+            out[i] = new
+    return out
 
 
 def pii_in_texts(texts, kinds=DEFAULT_KINDS):
@@ -492,11 +501,14 @@ class TextRedactor(ColumnAnonymizer):
 
     def _transform_column(self, column, name, state, rng):
         values, missing = _text_values(column, name, type(self).__name__, self.on_non_text)
+        # each distinct text is redacted once (templated notes repeat)
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        uniques = list(uniques)
         if self.backend == "presidio":
-            out = _redact_presidio(values, self.kinds_, self._labels(), self.language)
+            out = _redact_presidio(uniques, self.kinds_, self._labels(), self.language)
         else:
-            out = redact_texts(values, self.kinds_, self._labels())
-        result = np.asarray(out, dtype=object)
+            out = redact_texts(uniques, self.kinds_, self._labels())
+        result = np.asarray(out, dtype=object)[codes] if len(codes) else np.empty(0, dtype=object)
         result[missing] = np.nan
         dtype = column.dtype
         if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype) \
