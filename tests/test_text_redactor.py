@@ -225,6 +225,34 @@ def test_presidio_backend_is_optional():
         TextRedactor(backend="presidio").fit(pd.DataFrame({"a": ["x"]}))
 
 
+def test_presidio_backend_span_handling_with_a_stand_in_engine(monkeypatch):
+    # the backend's own code (entity mapping, overlapping spans, replacement
+    # from the end) runs against a stand-in for presidio's AnalyzerEngine
+    from types import SimpleNamespace
+
+    from sklearn_anon.identifiers import _text_redactor as T
+
+    calls = []
+
+    class Engine:
+        def analyze(self, text, language, entities):
+            calls.append((language, tuple(entities)))
+            found = []
+            for entity, word in (("PERSON", "Maria Rossi"), ("PERSON", "Rossi"), ("EMAIL_ADDRESS", "m@r.it"),
+                                 ("LOCATION", "Roma")):
+                i = text.find(word)
+                if i >= 0:
+                    found.append(SimpleNamespace(entity_type=entity, start=i, end=i + len(word)))
+            return found
+
+    monkeypatch.setattr(T, "_presidio_engine", lambda: Engine())
+    X = pd.DataFrame({"t": ["Maria Rossi (m@r.it) lives in Roma", None, "nothing"]})
+    out = TextRedactor(backend="presidio", language="it").fit_transform(X)["t"]
+    assert out.iloc[0] == "[NAME] ([EMAIL]) lives in Roma"
+    assert pd.isna(out.iloc[1]) and out.iloc[2] == "nothing"
+    assert calls[0][0] == "it" and "PERSON" in calls[0][1] and "LOCATION" not in calls[0][1]
+
+
 @pytest.mark.skipif(not _presidio_available(), reason="presidio-analyzer is not installed (optional backend)")
 def test_presidio_backend_masks_emails():  # pragma: no cover - optional package
     out = TextRedactor(backend="presidio", kinds=["email"]).fit_transform(pd.DataFrame({"a": ["mail a@b.org"]}))

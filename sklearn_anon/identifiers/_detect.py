@@ -350,7 +350,9 @@ class PIIDetector(_FrameTransformer):
     ``columns``, minus those exempted with ``ignore``) are dropped by
     ``transform``.  The other columns pass through unchanged: use it as the
     ``remainder`` of a ``ColumnTransformer`` to drop whatever identifier the
-    other steps do not handle.
+    other steps do not handle.  A free-text column with identifiers inside
+    (kind ``"free_text"``) is dropped too; to keep its text, ``ignore`` it
+    here and mask it with :class:`TextRedactor`.
 
     Parameters
     ----------

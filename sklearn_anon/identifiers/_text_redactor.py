@@ -319,7 +319,8 @@ def _redact_presidio(texts, kinds, labels, language):
     out = []
     for text in texts:
         results = engine.analyze(text=text, language=language, entities=entities)
-        # mask from the end; overlapping results: the longest wins
+        # overlapping results merge into one span (labelled by the first to
+        # start); spans are replaced from the end so positions stay valid
         spans = sorted(((r.start, r.end, back.get(r.entity_type)) for r in results if r.entity_type in back),
                        key=lambda s: (s[0], -s[1]))
         merged = []
@@ -478,8 +479,6 @@ class TextRedactor(ColumnAnonymizer):
 
     def _check_params(self, X):
         kinds = DEFAULT_KINDS if self.kinds is None else list(self.kinds)
-        if isinstance(self.kinds, str):
-            kinds = [self.kinds]
         unknown = [k for k in kinds if k not in KINDS]
         if unknown or not kinds:
             raise ValueError(f"TextRedactor: `kinds` must be a non-empty list among {', '.join(KINDS)}.")
