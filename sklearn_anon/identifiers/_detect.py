@@ -19,9 +19,9 @@ from ..base import check_frame, make_rng
 from . import _patterns as P
 from ._common import _FrameTransformer
 from ._lexicon import name_lexicon
+from ._text_redactor import _UPPER as _UP
 from ._text_redactor import pii_in_texts
 
-_UP = "A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁ"
 _NAME_WORD = rf"[{_UP}][^\W\d_]*(?:['’\-][^\W\d_]+)*"
 #: a person's name: titles (any short abbreviation with a dot: "Dr.",
 #: "Sig.ra", "Yrd. Doç."), one to five capitalized words with lower-case

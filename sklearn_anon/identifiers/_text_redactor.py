@@ -4,7 +4,7 @@ The built-in engine is one regular expression with a named group per kind,
 scanned once over each text; a match is checked before it is masked (Luhn
 for card numbers, mod-97 for IBANs, 7 to 15 digits for phone numbers, the
 name lexicon for names).  Names are recognised in runs of capitalized words
-(Latin or Cyrillic script): a word of the lexicon (:mod:`._lexicon`, Faker's
+(any script with capitals): a word of the lexicon (:mod:`._lexicon`, Faker's
 first and last names of every locale) is masked alone unless it is also a
 common word ("Rose", "May", "Long"); a common-word name is masked next to
 another name or after a title; a capitalized word right after a first name
@@ -42,7 +42,26 @@ _LABELS = {"email": "EMAIL", "url": "URL", "iban": "IBAN", "credit_card": "CARD"
 # use plane (one per kind), which no later pass matches, and the sentinels
 # become the labels at the end.
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_UPPER = "A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁ"
+def _upper_class():
+    """Every upper-case or title-case letter of the Basic Multilingual Plane, as
+    character-class ranges (``re`` has no ``\\p{Lu}``): Latin, Greek,
+    Cyrillic, Armenian, Georgian, ..."""
+    ranges, start, prev = [], None, None
+    for code in range(0x10000):
+        ch = chr(code)
+        if ch.isupper() or ch.istitle():
+            if start is None:
+                start = code
+            prev = code
+        elif start is not None:
+            ranges.append((start, prev))
+            start = None
+    if start is not None:
+        ranges.append((start, prev))
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+
+
+_UPPER = _upper_class()
 _CAP = rf"[{_UPPER}][^\W\d_]*(?:['’\-][^\W\d_]+)*(?!\w)"
 _H = "[0-9A-Fa-f]{1,4}"
 _IPV6 = ("(?:"
