@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._compat import StrOptions
+from .. import _text
 from .._text import decode_bytes
 from ..base import ColumnAnonymizer
 from ._lexicon import name_lexicon
@@ -519,8 +520,9 @@ class TextRedactor(ColumnAnonymizer):
 
     def _transform_column(self, column, name, state, rng):
         values, missing = _text_values(column, name, type(self).__name__, self.on_non_text)
-        # each distinct text is redacted once (templated notes repeat)
-        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        # each distinct text is redacted once (templated notes repeat); the
+        # package's factorize keeps "a\x00b" and "a\x00c" apart (pandas' own may not)
+        codes, uniques = _text.factorize(np.asarray(values, dtype=object))
         uniques = list(uniques)
         if self.backend == "presidio":
             out = _redact_presidio(uniques, self.kinds_, self._labels(), self.language)
