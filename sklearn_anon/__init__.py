@@ -61,6 +61,7 @@ _EXPORTS = {
     "PIIDetector": "identifiers",
     "PseudonymCollisionWarning": "identifiers",
     "Pseudonymizer": "identifiers",
+    "TextRedactor": "identifiers",
     "detect_pii": "identifiers",
     "FullDomainAnonymizer": "kanonymity",
     "LocalSuppressor": "kanonymity",
@@ -125,6 +126,7 @@ if TYPE_CHECKING:  # static analysers and IDEs see the explicit re-exports
         PIIDetector,
         PseudonymCollisionWarning,
         Pseudonymizer,
+        TextRedactor,
         detect_pii,
     )
     from .kanonymity import FullDomainAnonymizer, LocalSuppressor, MondrianAnonymizer  # noqa: F401
@@ -211,6 +213,7 @@ __all__ = [
     "PIIDetector",
     "PseudonymCollisionWarning",
     "Pseudonymizer",
+    "TextRedactor",
     "detect_pii",
     # kanonymity
     "FullDomainAnonymizer",

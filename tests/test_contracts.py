@@ -43,6 +43,9 @@ KEEPS_VALUES = {
     # LocalSuppressor keeps values only with matching="wildcard" (sdcMicro's
     # definition, documented); its default, strict matching, is tested here
     "ColumnObfuscator": "renames the columns; every value passes through by design",
+    # a redactor masks the identifiers it finds inside a text and keeps the
+    # other words: a planted word that is no identifier passes by design
+    "TextRedactor": "masks identifiers inside texts, keeps the other words by design",
 }
 
 # Constructor arguments that make the estimator anonymize every column of the

@@ -16,6 +16,10 @@
 * :class:`ColumnObfuscator` renames columns to keyed opaque names (the same
   names for next month's file under the same key), optionally in a keyed
   order; its data dictionary is sealed by :func:`sklearn_anon.cli.write_dictionary`.
+* :class:`TextRedactor` masks e-mails, phone numbers, card numbers, IPs,
+  IBANs, SSNs and person names inside free text (offline, with a name
+  lexicon drawn from Faker and shipped with the package; Presidio as an
+  optional backend).
 
 Secrets (``key``, ``salt``) are given as bytes, str, or ``"env:NAME"``.  With
 a reference only the name is stored, so a pickled pipeline does not hold the
@@ -39,6 +43,11 @@ The package's modules (private; import from here):
 * ``_keyed_assigner``: :class:`KeyedAssigner`;
 * ``_column_obfuscator``: :class:`ColumnObfuscator`;
 * ``_fake``: :class:`FakeReplacer` and its Faker word pools;
+* ``_text_redactor``: :class:`TextRedactor` and its span finder (also used
+  by ``detect_pii`` for free-text columns);
+* ``_lexicon``: the person-name lexicon (``data/names.txt.gz``, generated
+  by ``tools/build_name_lexicon.py`` from Faker's name lists, MIT), read
+  lazily;
 * ``_common``: helpers shared by several of them (literal secrets hidden
   from ``repr``, text columns factorized and normalized, the base of the
   transformers that are not one-to-one);
@@ -51,6 +60,7 @@ from ._detect import PIIDetector, detect_pii
 from ._fake import FakeReplacer
 from ._keyed_assigner import KeyedAssigner
 from ._pseudonymizer import FrequencyAttackWarning, PseudonymCollisionWarning, Pseudonymizer
+from ._text_redactor import TextRedactor
 
 __all__ = [
     "ColumnObfuscator",
@@ -60,5 +70,6 @@ __all__ = [
     "PIIDetector",
     "PseudonymCollisionWarning",
     "Pseudonymizer",
+    "TextRedactor",
     "detect_pii",
 ]

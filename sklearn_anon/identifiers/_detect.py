@@ -18,6 +18,19 @@ from .._text import text_series
 from ..base import check_frame, make_rng
 from . import _patterns as P
 from ._common import _FrameTransformer
+from ._lexicon import name_lexicon
+from ._text_redactor import _UPPER as _UP
+from ._text_redactor import pii_in_texts
+
+_NAME_WORD = rf"[{_UP}][^\W\d_]*(?:['’\-][^\W\d_]+)*"
+#: a person's name: titles (any short abbreviation with a dot: "Dr.",
+#: "Sig.ra", "Yrd. Doç."), one to five capitalized words with lower-case
+#: particles between them ("van den", "de la"), degrees after them
+_NAME_SHAPE = (rf"(?:(?:[^\W\d_]{{1,5}}\.(?:[^\W\d_]{{1,4}}\.?)?|[^\W\d_]-[^\W\d_]{{1,2}}|Mr|Mrs|Ms|Miss|Mx|Dr"
+               rf"|Herr|Frau|Mme|pan|pani|Dipl\.-Ing\.?)\s+)*"
+               rf"(?:{_NAME_WORD}|{_NAME_WORD},)(?:\s+(?:[^\W\d_A-Z]{{1,4}}\s+){{0,2}}"
+               rf"(?:{_NAME_WORD}\.?|[{_UP}]\.)){{0,4}}"
+               r"(?:,?\s+(?:Jr\.?|Sr\.?|II|III|IV|V|MD|PhD|DDS|DVM|MBA\.?|[BM]\.\s?(?:Sc|A|Eng)\.|Dipl\.-\w+\.?))*")
 
 
 # ==========================================================================
@@ -26,11 +39,17 @@ from ._common import _FrameTransformer
 _REPORT_COLUMNS = ["role", "kind", "evidence", "match_share", "distinct_ratio", "n_sampled"]
 #: content kinds that also confirm a given name hint (``ip`` named, IPv6 inside)
 _COMPATIBLE = {"ipv4": {"ipv6"}, "ipv6": {"ipv4"}, "username": {"email"}, "postal_code": {"zip_plus4"},
-               "uuid": {"hash_id"}, "hash_id": {"uuid"}}
+               "uuid": {"hash_id"}, "hash_id": {"uuid"}, "phone": {"msisdn"}, "msisdn": {"phone"},
+               "account_number": {"iban"}, "cookie_id": {"uuid", "hash_id"}, "imei": {"credit_card"}}
 #: name-hinted direct kinds acceptable for an integer column
-_INTEGER_KINDS = {"phone", "ssn", "credit_card", "iban", "username", "uuid", "record_id"}
+_INTEGER_KINDS = {"phone", "ssn", "credit_card", "iban", "username", "uuid", "record_id", "msisdn", "imei",
+                  "passport_number", "drivers_license", "account_number", "cookie_id"}
+#: a text column whose values hold this many words (median) is free text
+_FREE_TEXT_WORDS = 4
+#: share of free-text values with an identifier inside that makes the column one
+_FREE_TEXT_MIN_SHARE = 0.1
 #: minimal distinct-value ratio for content kinds that are only weakly specific
-_MIN_DISTINCT = {"username": 0.7, "person_name": 0.5, "postal_address": 0.5, "hash_id": 0.5, "phone": 0.5,
+_MIN_DISTINCT = {"username": 0.7, "person_name": 0.3, "postal_address": 0.5, "hash_id": 0.5, "phone": 0.5,
                  "url": 0.3}
 
 
@@ -52,6 +71,44 @@ def _sample_strings(values):
     if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
         return text_series(values).str.strip()
     return None
+
+
+def _name_share(strings):
+    """Share of values that look like a person's name.
+
+    A value is shaped like a name when it is one to five capitalized words
+    (titles, lower-case particles and degrees allowed).  A column of
+    several-word values counts its shaped values when at least half of them
+    hold a name of the lexicon that is not also a common word (so a rare
+    name passes with its column, and "Red Lamp", "Blue Widget" do not); a
+    column of single words counts only the lexicon's names.
+    """
+    lex = name_lexicon()
+    n = len(strings)
+    shaped = strings.str.fullmatch(_NAME_SHAPE).to_numpy(dtype=bool, na_value=False)
+    if not n or not shaped.any():
+        return 0.0
+    words = strings[shaped].str.findall(_NAME_WORD).tolist()
+    n_words = np.fromiter((len(ws) for ws in words), dtype=np.int64, count=len(words))
+    known = np.fromiter((any(w.casefold() in lex.strong for w in ws) for ws in words), dtype=bool,
+                        count=len(words))
+    multi = n_words >= 2
+    if multi.sum() >= (~multi).sum():
+        if known[multi].mean() >= 0.5:
+            return float(multi.sum() / n)
+        return float((known & multi).sum() / n)
+    return float((known & (n_words == 1)).sum() / n)
+
+
+def _is_free_text(strings):
+    """Whether a text column holds sentences rather than values (median words)."""
+    counts = strings.str.count(r"\s+") + 1
+    return bool(len(counts)) and float(counts.median()) >= _FREE_TEXT_WORDS
+
+
+def _pii_share(strings):
+    """Share of texts with at least one identifier inside (the redactor's finder)."""
+    return float(pii_in_texts(strings.tolist()).mean()) if len(strings) else 0.0
 
 
 def _classify(values, name, min_share):
@@ -100,6 +157,7 @@ def _classify(values, name, min_share):
     content, share = None, float("nan")
     if is_text:
         shares = P.match_shares(strings)
+        shares["person_name"] = _name_share(strings)
         for kind in P.CONTENT_ORDER:
             if shares[kind] >= min_share and distinct >= _MIN_DISTINCT.get(kind, 0.0):
                 content, share = kind, shares[kind]
@@ -110,17 +168,23 @@ def _classify(values, name, min_share):
             content = "postal_code"
         elif content == "person_name" and P.city_share(strings) >= 0.5:
             content = "city"
+        if content is None and _is_free_text(strings):
+            pii = _pii_share(strings)
+            if pii >= _FREE_TEXT_MIN_SHARE:
+                content, share = "free_text", pii
         if content is None:
             if P.sex_like(strings):
                 content, share = "sex", 1.0
             elif P.state_like(strings):
                 content, share = "state", 1.0
-    else:  # integers: only card numbers can be told by content (Luhn)
+    else:  # integers: only IMEIs and card numbers can be told by content (Luhn)
         long_digits = strings.str.len().between(13, 19).mean() >= min_share
         if long_digits:
-            shares = P.match_shares(strings, kinds=("credit_card",))
-            if shares["credit_card"] >= min_share:
-                content, share = "credit_card", shares["credit_card"]
+            shares = P.match_shares(strings, kinds=("imei", "credit_card"))
+            for kind in ("imei", "credit_card"):
+                if shares[kind] >= min_share:
+                    content, share = kind, shares[kind]
+                    break
 
     if content is not None and negative and content in P.WEAK_CONTENT and content != kind_n:
         content = None  # an order id that looks like a phone number
@@ -154,11 +218,20 @@ def detect_pii(X, *, sample_size=1000, min_share=0.8, random_state=0):
     """Suggest a privacy role for each column of a table, by name and by content.
 
     Each column is judged on a random sample of ``sample_size`` rows: its
-    content is matched against patterns (emails, phone numbers, SSNs, card
-    numbers with a Luhn check, IBANs with their mod-97 check, IPv4/IPv6,
-    MAC addresses, URLs, UUIDs, hex digests, dates of birth, names,
-    postal addresses, user names), and its name against hints (``zip``,
-    ``dob``, ``income``, ...).  Content wins over the name: a column called
+    content is matched against patterns (emails, phone numbers of any
+    country's format, E.164 MSISDNs, SSNs, card numbers with a Luhn check,
+    IMEIs with theirs, IBANs with their mod-97 check, IPv4/IPv6, MAC
+    addresses, URLs, UUIDs, hex digests, Google Analytics client ids, dates
+    of birth, postal addresses, user names), person names are recognised
+    with a lexicon of first and last names (Faker's lists for every locale,
+    shipped with the package: no Faker needed, nothing leaves the machine),
+    free text is searched for identifiers inside it (the finder of
+    :class:`TextRedactor`), and the column name is matched against hints
+    (``zip``, ``dob``, ``income``, ``passport``, ``driver_license``,
+    ``account_number``, ``cookie``, ...).  Identifiers without a content
+    signature (passport, driver's licence and account numbers, numeric
+    cookie ids) are found by their name only; a radio-cell column
+    (``cell_tower_id``, ``cell_id``) is not a cell phone.  Content wins over the name: a column called
     ``contact`` full of emails is an email column, a column called
     ``email_opt_in`` holding 0/1 is not.  Name hints such as ``order`` or
     ``sku`` override weakly specific content (an order id that looks like a
@@ -184,10 +257,14 @@ def detect_pii(X, *, sample_size=1000, min_share=0.8, random_state=0):
 
         - ``role``: ``"direct_identifier"``, ``"quasi_identifier"``,
           ``"sensitive"`` or ``"other"``;
-        - ``kind``: ``email``, ``phone``, ``ssn``, ``credit_card``, ``iban``,
+        - ``kind``: ``email``, ``phone``, ``msisdn``, ``ssn``,
+          ``credit_card``, ``imei``, ``iban``, ``account_number``,
+          ``passport_number``, ``drivers_license``, ``cookie_id``,
           ``ipv4``, ``ipv6``, ``mac_address``, ``url``, ``username``,
           ``person_name``, ``postal_address``, ``hash_id``, ``uuid``,
-          ``record_id`` (a customer/patient/account number, by name),
+          ``free_text`` (text with identifiers inside: redact it with
+          :class:`TextRedactor`), ``record_id`` (a customer/patient/member
+          number, by name),
           ``date_of_birth``, ``postal_code``, ``city``, ``state``, ``sex``,
           ``age``, ``demographic``, ``financial``, ``health``, or missing;
         - ``evidence``: ``"name"``, ``"content"`` or ``"name+content"``
@@ -202,6 +279,7 @@ def detect_pii(X, *, sample_size=1000, min_share=0.8, random_state=0):
     --------
     PIIDetector : the same detection as a transformer that drops the direct
         identifiers.
+    TextRedactor : masks the identifiers inside a free-text column.
 
     Examples
     --------
@@ -272,7 +350,9 @@ class PIIDetector(_FrameTransformer):
     ``columns``, minus those exempted with ``ignore``) are dropped by
     ``transform``.  The other columns pass through unchanged: use it as the
     ``remainder`` of a ``ColumnTransformer`` to drop whatever identifier the
-    other steps do not handle.
+    other steps do not handle.  A free-text column with identifiers inside
+    (kind ``"free_text"``) is dropped too; to keep its text, ``ignore`` it
+    here and mask it with :class:`TextRedactor`.
 
     Parameters
     ----------

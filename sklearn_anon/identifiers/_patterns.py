@@ -47,6 +47,15 @@ DIRECT_KINDS = (
     "postal_address",
     "person_name",
     "username",
+    # seed 001's list
+    "msisdn",
+    "imei",
+    "passport_number",
+    "drivers_license",
+    "account_number",
+    "cookie_id",
+    # a free-text column with identifiers inside (names, e-mails, phones, ...)
+    "free_text",
 )
 
 # --------------------------------------------------------------------------
@@ -74,11 +83,17 @@ CONTENT_PATTERNS = {
     r"(?:,?\s+(?:Jr\.?|Sr\.?|II|III|IV|MD|PhD|DDS|DVM))?|[A-Z][a-zA-Z'\-]+,\s+[A-Z][a-zA-Z'\-]+",
     "username": r"@?[a-z][a-z0-9._\-]{3,29}",
     "zip_plus4": r"\d{5}-\d{4}",
+    # an E.164 number written without separators (+4915123456789)
+    "msisdn": r"\+[1-9]\d{7,14}",
+    # 15 digits with a Luhn check digit (TAC 8, serial 6, check 1), plain or grouped
+    "imei": r"\d{15}|\d{2}[ \-]\d{6}[ \-]\d{6}[ \-]\d|\d{8}[ \-]\d{6}[ \-]\d",
+    # Google Analytics' client id (random.timestamp, optionally "GA1.2." before)
+    "cookie_id": r"(?:GA\d\.\d\.)?\d{8,10}\.1\d{9}",
 }
 #: priority when several content patterns match (most specific first)
 CONTENT_ORDER = (
-    "email", "uuid", "mac_address", "ipv4", "ipv6", "iban", "credit_card", "url",
-    "ssn", "hash_id", "zip_plus4", "date", "phone", "postal_address", "person_name", "username",
+    "email", "uuid", "mac_address", "ipv4", "ipv6", "iban", "imei", "credit_card", "url", "cookie_id",
+    "ssn", "hash_id", "zip_plus4", "date", "msisdn", "phone", "postal_address", "person_name", "username",
 )
 #: content kinds a name hint such as "order" or "sku" overrides (an order id
 #: that looks like a phone number is not a phone number, a version "1.2.3.4"
@@ -106,6 +121,12 @@ LOOSE_PATTERNS = {
     "username": r"\S+",
     "postal_code": r"[A-Za-z0-9 \-]{3,10}",
     "record_id": r"\S+",
+    "msisdn": r"\+?[\d \-]{8,18}",
+    "imei": r"[\d \-]{14,19}",
+    "passport_number": r"[A-Za-z0-9 \-]{5,12}",
+    "drivers_license": r"[A-Za-z0-9 \-*]{4,20}",
+    "account_number": r"[A-Za-z0-9 \-]{4,40}",
+    "cookie_id": r"\S{4,}",
 }
 
 # --------------------------------------------------------------------------
@@ -117,13 +138,21 @@ NAME_HINTS = [  # (kind, role, regex); first match wins
     ("email", DIRECT, rf"{_B}e?_?mail(?:_?address|_?addr)?{_E}|email"),
     ("ipv4", DIRECT, rf"{_B}ip(?:_?address|_?addr|v4|v6)?{_E}"),
     ("mac_address", DIRECT, rf"{_B}mac(?:_?address|_?addr)?{_E}"),
-    ("iban", DIRECT, rf"{_B}iban{_E}|bank_?account|account_?(?:number|no){_E}"),
+    ("iban", DIRECT, rf"{_B}iban{_E}"),
+    ("account_number", DIRECT, rf"bank_?account|account_?(?:number|num|no|nr){_E}|{_B}acct(?:_?(?:number|num|no))?{_E}"
+     rf"|{_B}bban{_E}"),
+    ("msisdn", DIRECT, rf"msisdn|{_B}e164{_E}"),
+    ("imei", DIRECT, rf"{_B}imei(?:_?sv)?{_E}"),
+    ("passport_number", DIRECT, r"passport"),
+    ("drivers_license", DIRECT, rf"drivers?_?licen[cs]e|driving_?licen[cs]e|licen[cs]e_?(?:number|num|no|nr|id){_E}"
+     rf"|{_B}dl_?(?:number|num|no|nr){_E}"),
+    ("cookie_id", DIRECT, r"cookie"),
     ("credit_card", DIRECT, rf"credit_?card|card_?(?:number|no|num){_E}|{_B}cc_?(?:number|num|no)?{_E}|{_B}pan{_E}"),
-    ("ssn", DIRECT, rf"{_B}ssn{_E}|social_?security|national_?id|{_B}nin(?:o)?{_E}|passport|tax_?id|{_B}sin{_E}"),
+    ("ssn", DIRECT, rf"{_B}ssn{_E}|social_?security|national_?id|{_B}nin(?:o)?{_E}|tax_?id|{_B}sin{_E}"),
     ("phone", DIRECT, rf"phone|{_B}tel(?:ephone)?{_E}|mobile|{_B}cell{_E}|{_B}fax{_E}"),
     ("url", DIRECT, rf"{_B}url{_E}|website|homepage|web_?page|{_B}link{_E}"),
     ("username", DIRECT, rf"user_?name|{_B}login{_E}|{_B}handle{_E}|screen_?name|nickname|{_B}user(?:_?id)?{_E}"),
-    ("uuid", DIRECT, rf"uuid|guid|cookie|device_?id|visitor_?id|tracking_?id|session_?id|client_?id"),
+    ("uuid", DIRECT, rf"uuid|guid|device_?id|visitor_?id|tracking_?id|session_?id|client_?id"),
     ("hash_id", DIRECT, rf"{_B}(?:md5|sha1|sha256|hash|hashed|digest)(?:_|$)"),
     ("record_id", DIRECT, rf"{_B}(?:customer|client|patient|member|person|employee|account|citizen|"
      rf"subscriber|student|voter)_?(?:id|no|number|key)s?{_E}"),
@@ -145,6 +174,9 @@ NAME_HINTS = [  # (kind, role, regex); first match wins
 NAME_HINTS = [(kind, role, re.compile(rx)) for kind, role, rx in NAME_HINTS]
 
 #: name tokens saying "this is not a person's identifier" (or a flag about one)
+#: tokens after which "cell" is a radio cell, not a cell phone (cell_tower_id)
+_NOT_PHONE = {"tower", "site", "sector", "antenna", "station", "id", "cluster", "lac", "area", "grid", "count",
+              "size", "type", "ci", "cgi", "ecgi", "global", "neighbour", "neighbor", "serving", "coverage"}
 NEGATIVE_TOKENS = {
     "opt", "optin", "opted", "in", "out", "consent", "flag", "is", "has", "count", "n", "num",
     "domain", "type", "verified", "valid", "sku", "order", "orders", "product", "item",
@@ -187,6 +219,9 @@ def name_hint(name):
     for kind, role, rx in NAME_HINTS:
         if rx.search(text):
             if kind == "person_name" and _NOT_PERSON_NAME.intersection(tokens):
+                continue
+            if kind == "phone" and "cell" in tokens and _NOT_PHONE.intersection(tokens) and not re.search(
+                    r"phone|mobile|tel|fax|msisdn", text):
                 continue
             return kind, role, negative
     return None, None, negative
@@ -247,11 +282,38 @@ def match_shares(strings, kinds=CONTENT_ORDER):
             digits = strings[hit].str.replace(r"[ \-]", "", regex=True)
             ok = luhn_valid(digits)
             hit[np.flatnonzero(hit)[~ok]] = False
+        elif kind == "imei" and hit.any():
+            digits = strings[hit].str.replace(r"[ \-]", "", regex=True)
+            # Luhn, and not an American Express number (15 digits from 34/37)
+            ok = luhn_valid(digits) & ~digits.str[:2].isin(["34", "37"]).to_numpy(dtype=bool)
+            hit[np.flatnonzero(hit)[~ok]] = False
+        elif kind == "phone":
+            hit |= phone_like(strings)
         elif kind == "iban" and hit.any():
             ok = iban_valid(strings[hit])
             hit[np.flatnonzero(hit)[~ok]] = False
         out[kind] = float(hit.mean())
     return out
+
+
+_PHONE_SHAPE = re.compile(r"(?:\+|00)?[\d(][\d\s().\-/]{5,24}\d(?:\s*(?:x|ext\.?)\s*\d{1,5})?")
+_DATE_SHAPE = re.compile(r"\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}|\d{1,2}[\-/.]\d{1,2}[\-/.]\d{2,4}")
+
+
+def phone_like(strings):
+    """Phone numbers of any country's format (vectorized): 7-15 digits with a
+    ``+``/``00`` prefix, separators or brackets, or a national number written
+    bare with its leading 0 (10-11 digits); never a date, nor a bare number
+    without a leading 0 (an id)."""
+    shaped = strings.str.fullmatch(_PHONE_SHAPE).to_numpy(dtype=bool, na_value=False)
+    if not shaped.any():
+        return shaped
+    core = strings.str.split(r"\s*(?:x|ext\.?)\s*\d", n=1, regex=True).str[0]
+    digits = core.str.count(r"\d").to_numpy()
+    marked = strings.str.contains(r"^(?:\+|00)|[\s().\-/]", regex=True).to_numpy(dtype=bool, na_value=False)
+    national = strings.str.fullmatch(r"0\d{9,10}").to_numpy(dtype=bool, na_value=False)
+    date = strings.str.fullmatch(_DATE_SHAPE).to_numpy(dtype=bool, na_value=False)
+    return shaped & (digits >= 7) & (digits <= 15) & (marked | national) & ~date
 
 
 def loose_share(strings, kind):
