@@ -79,15 +79,26 @@ def trusted_types():
 
 # -- pandas objects as plain values -------------------------------------------
 def _dtype_state(dtype):
+    """A dtype as its name (or categories and order); kept as it is when its name is ambiguous."""
     if isinstance(dtype, pd.CategoricalDtype):
         return {"categories": _to_plain(dtype.categories), "ordered": bool(dtype.ordered)}
-    return str(dtype)
+    name = str(dtype)
+    try:
+        if pd.api.types.pandas_dtype(name) == dtype:
+            return name
+    except TypeError:
+        pass
+    # e.g. a string dtype whose storage differs from the default one: pickle keeps
+    # the object; skops.io cannot save it (and says so)
+    return dtype
 
 
 def _dtype_from(state):
     if isinstance(state, dict):
         return pd.CategoricalDtype(_from_plain(state["categories"]), ordered=state["ordered"])
-    return pd.api.types.pandas_dtype(state)
+    if isinstance(state, str):
+        return pd.api.types.pandas_dtype(state)
+    return state
 
 
 def _values_state(values):

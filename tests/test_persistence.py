@@ -194,6 +194,15 @@ def test_plain_state_round_trip_keeps_pandas_details():
     pd.testing.assert_index_equal(back["nested"][1][0], objects["nested"][1][0], exact=True)
 
 
+@pytest.mark.parametrize("storage", ["python", "pyarrow"])
+def test_plain_state_keeps_string_storage_under_pickle(storage):
+    pytest.importorskip("pyarrow")
+    index = pd.Index(["a", None, "b"], dtype=pd.StringDtype(storage))
+    back = _from_plain(pickle.loads(pickle.dumps(_to_plain(index))))
+    pd.testing.assert_index_equal(back, index, exact=True)
+    assert back.dtype == index.dtype
+
+
 def test_trusted_types_lists_every_estimator():
     names = trusted_types()
     assert names == sorted(set(names))
