@@ -16,7 +16,9 @@ Three DP pipelines, each given a *per-record* budget epsilon (what
   raw 5 numeric attributes (central DP: only the model is private), the
   setting of diffprivlib's own notebooks.
 
-Non-private references (same features) are printed beside them.  Accuracy is
+Non-private references (same features) are printed beside them, and the
+majority-class baseline: the accuracy of always predicting the most frequent
+label of the test set (a model below it has learnt nothing).  Accuracy is
 on UCI ``adult.test``; mean and standard deviation over 5 seeds.  The seeds
 make this experiment reproducible; a real release uses ``random_state=None``
 (fresh operating-system randomness): with a fixed seed the noise can be
@@ -168,7 +170,12 @@ def summarize(results):
     return table
 
 
-def to_markdown(table, baselines, source):
+def majority_share(y):
+    """Share of the most frequent label: the accuracy of always predicting it."""
+    return float(pd.Series(y).value_counts(normalize=True).iloc[0])
+
+
+def to_markdown(table, baselines, source, majority=None):
     models = list(table["mean"].columns)
     lines = [f"Data: {source}. Test accuracy, mean ± std over the seeds.", ""]
     lines.append("| epsilon | " + " | ".join(models) + " |")
@@ -178,10 +185,30 @@ def to_markdown(table, baselines, source):
         lines.append(f"| {eps:g} | " + " | ".join(cells) + " |")
     base = ", ".join(f"{k} {v:.4f}" for k, v in baselines.items())
     lines += ["", f"Non-private, same features: {base}."]
+    if majority is not None:
+        lines.append(f"Majority-class baseline (always the most frequent test label): {majority:.4f}.")
     return "\n".join(lines)
 
 
-def plot(table, baselines, path):
+def draw(ax, table, baselines, majority=None):
+    """Accuracy against epsilon per model, the non-private references and the majority class."""
+    for model in table["mean"].columns:
+        mean, std = table["mean"][model], table["std"][model]
+        ax.errorbar(table.index, mean, yerr=std, marker="o", capsize=3, label=model)
+    for (name, acc), style in zip(baselines.items(), ("--", ":")):
+        ax.axhline(acc, color="grey", linestyle=style, label=f"non-private {name}")
+    if majority is not None:
+        ax.axhline(majority, color="black", linestyle="-.", linewidth=1,
+                   label=f"majority class ({majority:.3f})", gid="majority")
+    ax.set_xscale("log")
+    ax.set_xlabel("epsilon per record")
+    ax.set_ylabel("test accuracy")
+    ax.set_title("Privacy/utility trade-off")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot(table, baselines, path, majority=None):
     try:
         import matplotlib
 
@@ -191,16 +218,7 @@ def plot(table, baselines, path):
         print("matplotlib is not installed: no plot written (pip install matplotlib).")
         return None
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for model in table["mean"].columns:
-        mean, std = table["mean"][model], table["std"][model]
-        ax.errorbar(table.index, mean, yerr=std, marker="o", capsize=3, label=model)
-    for (name, acc), style in zip(baselines.items(), ("--", ":")):
-        ax.axhline(acc, color="grey", linestyle=style, label=f"non-private {name}")
-    ax.set_xscale("log")
-    ax.set_xlabel("epsilon per record")
-    ax.set_ylabel("test accuracy")
-    ax.set_title("Privacy/utility trade-off")
-    ax.legend(fontsize=8)
+    draw(ax, table, baselines, majority)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -226,11 +244,12 @@ def main(argv=None):
     baselines = non_private(Xtr, ytr, Xte, yte, bounds)
     results = sweep(Xtr, ytr, Xte, yte, bounds, cats, args.seeds)
     table = summarize(results)
-    text = to_markdown(table, baselines, source)
+    majority = majority_share(yte)
+    text = to_markdown(table, baselines, source, majority)
     print(text)
     results.to_csv(out_dir / "epsilon_sweep.csv", index=False)
     (out_dir / "epsilon_sweep.md").write_text(text + "\n")
-    png = plot(table, baselines, out_dir / "epsilon_sweep.png")
+    png = plot(table, baselines, out_dir / "epsilon_sweep.png", majority)
     print(f"\nWrote {out_dir / 'epsilon_sweep.csv'}, {out_dir / 'epsilon_sweep.md'}"
           + (f", {png}" if png else "") + f" in {time.perf_counter() - start:.1f} s.")
     return 0

@@ -29,6 +29,7 @@ __version__ = "0.1.0.dev0"
 _EXPORTS = {
     "SUPPRESSED": "base",
     "UnusedColumnParameterWarning": "base",
+    "trusted_types": "_persistence",
     "DPGroupMeanEncoder": "dp",
     "DPKBinsDiscretizer": "dp",
     "DPLogisticRegression": "dp",
@@ -89,6 +90,7 @@ if TYPE_CHECKING:  # static analysers and IDEs see the explicit re-exports
     from .sdc import PRAM, Microaggregator  # noqa: F401
     from .dp import DPCountEncoder, dp_histogram  # noqa: F401
     from .base import SUPPRESSED, UnusedColumnParameterWarning  # noqa: F401
+    from ._persistence import trusted_types  # noqa: F401  (skops.io persistence)
     from .dp import (  # noqa: F401
         DPGroupMeanEncoder,
         DPKBinsDiscretizer,
@@ -190,6 +192,7 @@ if "diffprivlib" not in sys.modules and not any(
 __all__ = [
     "SUPPRESSED",
     "UnusedColumnParameterWarning",
+    "trusted_types",  # persistence with skops.io
     # generalize
     "DateGeneralizer",
     "Hierarchy",

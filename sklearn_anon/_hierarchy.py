@@ -83,6 +83,7 @@ import numpy as np
 import pandas as pd
 
 from . import _text
+from ._persistence import _PlainState
 from ._text import categorical_from_codes
 
 __all__ = ["Hierarchy", "datetime_keys", "load_hierarchy"]
@@ -160,7 +161,7 @@ def _plain_numeric(dtype):
     )
 
 
-class Hierarchy:
+class Hierarchy(_PlainState):
     """A generalization hierarchy: one row per leaf, one column per level.
 
     Build it with :func:`load_hierarchy`, the ``from_*`` constructors or a

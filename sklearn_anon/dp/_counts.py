@@ -35,6 +35,7 @@ from sklearn.utils.validation import check_is_fitted
 from .. import _text
 from .._categories import LEARNT_DOMAIN_HINT, category_codes, category_domain
 from .._compat import BudgetAccountant, Interval, PrivacyLeakWarning, StrOptions
+from .._persistence import _PlainState
 from ..base import ColumnAnonymizer, check_frame, output_container, values_hidden
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _COLUMNS, _RANDOM_STATE, _DPEstimatorMixin, _spend_fit
@@ -349,7 +350,7 @@ def _resolve_label(frame, col, what):
     return col
 
 
-class DPCountEncoder(_DPEstimatorMixin, ColumnAnonymizer):
+class DPCountEncoder(_PlainState, _DPEstimatorMixin, ColumnAnonymizer):
     """Encode each category by its differentially private count (central DP in fit).
 
     A count (frequency) encoder, like category_encoders' ``CountEncoder``,

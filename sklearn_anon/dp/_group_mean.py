@@ -11,13 +11,14 @@ from sklearn.utils.validation import check_is_fitted
 from .. import _text
 from .._categories import LEARNT_DOMAIN_HINT, category_codes, category_domain
 from .._compat import Interval, PrivacyLeakWarning, _fit_context
+from .._persistence import _PlainState
 from ..base import ColumnAnonymizer, output_container, warn_unused_column_keys
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _COLUMNS, _RANDOM_STATE, _CentralStatistic, _spend_fit
 from ._utils import _numeric_values, _resolve_bounds, _warn_leak
 
 
-class DPGroupMeanEncoder(_CentralStatistic, ColumnAnonymizer):
+class DPGroupMeanEncoder(_PlainState, _CentralStatistic, ColumnAnonymizer):
     """Encode rows by the differentially private mean of a numeric value in their group.
 
     Like :class:`sklearn.preprocessing.TargetEncoder`, but private (central

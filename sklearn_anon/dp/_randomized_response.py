@@ -9,6 +9,7 @@ import pandas as pd
 from .._categories import LEARNT_DOMAIN_HINT, category_codes, category_domain, codes_to_column
 from .._compat import PrivacyLeakWarning
 from .._docstring import fill_doc
+from .._persistence import _PlainState
 from ..base import per_column
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _COLUMNS, _COMMON_DOC, _EPSILON, _RANDOM_STATE, _LocalMechanism
@@ -16,7 +17,7 @@ from ._utils import _column_epsilon
 
 
 @fill_doc(params=_COMMON_DOC.strip("\n").lstrip() + "\n")
-class RandomizedResponse(_LocalMechanism):
+class RandomizedResponse(_PlainState, _LocalMechanism):
     """k-ary randomized response on categorical columns (local epsilon-DP per value).
 
     Over a category set of size ``k``, each value is kept with probability

@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import _text
 from .._compat import Interval, _fit_context
+from .._persistence import _PlainState
 from .._text import text_series
 from ..base import check_frame, make_rng
 from . import _patterns as P
@@ -342,7 +343,7 @@ def _resolve_names(selection, frame, what):
 # ==========================================================================
 # PIIDetector
 # ==========================================================================
-class PIIDetector(_FrameTransformer):
+class PIIDetector(_PlainState, _FrameTransformer):
     """Detect direct identifiers in ``fit`` and drop them in ``transform``.
 
     ``fit`` runs :func:`detect_pii` on the training table; the columns whose

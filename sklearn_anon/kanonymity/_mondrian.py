@@ -542,15 +542,32 @@ class MondrianAnonymizer(ColumnAnonymizer):
             name: _text.text_indexer(categories[name], labels[name]).astype(np.int64)
             for name in labels
         }
-        regions = _text.text_frame({name: labels[name] for name in self.quasi_identifiers_})
-        regions["size"] = leaf_size
+        # regions_ is built from these arrays on access (arrays persist with skops.io)
+        self._region_sizes = np.asarray(leaf_size)
+        self._region_n_sensitive = None
         if sensitive is not None:
             with values_hidden(sensitive, "could not encode the sensitive column"):
                 s_codes, _ = _text.factorize(frame[sensitive].iloc[perm], use_na_sentinel=False)
             m = int(s_codes.max()) + 1 if len(s_codes) else 1
             pairs = np.unique(leaf_of_pos * m + s_codes)
-            regions["n_sensitive"] = np.bincount(pairs // m, minlength=n_leaves)
-        self.regions_ = regions
+            self._region_n_sensitive = np.bincount(pairs // m, minlength=n_leaves)
+
+    @property
+    def regions_(self):
+        """One row per region: its label on each quasi-identifier, ``size``, ``n_sensitive``.
+
+        Built on access from the fitted arrays (the fitted state holds no
+        DataFrame, so it persists with :mod:`skops.io`); see the class's
+        Attributes.
+        """
+        if "regions_" in self.__dict__:  # unpickled from a version that stored the frame
+            return self.__dict__["regions_"]
+        labels = self._labels  # AttributeError (hasattr False) before fit
+        regions = _text.text_frame({name: labels[name] for name in self.quasi_identifiers_})
+        regions["size"] = self._region_sizes
+        if self._region_n_sensitive is not None:
+            regions["n_sensitive"] = self._region_n_sensitive
+        return regions
 
     # -- transform ---------------------------------------------------------
     def transform(self, X):

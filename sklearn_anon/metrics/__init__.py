@@ -48,6 +48,9 @@ beside the code that writes them.)
     :func:`make_privacy_scorer` and :data:`PRIVACY_MEASURES`.
 ``_report``
     :class:`PrivacyReport`.
+``_plots``
+    :func:`plot_privacy_utility` and :func:`privacy_utility_frontier`, the
+    privacy/utility frontier of a grid search (matplotlib optional).
 ``_synthetic_quality``
     :func:`marginal_tvd`, :func:`pairwise_tvd`, :func:`tstr_score`,
     :func:`exact_match_rate`, :func:`distance_to_closest_record`.
@@ -70,6 +73,7 @@ from ._privacy_models import (
     l_diversity,
     t_closeness,
 )
+from ._plots import plot_privacy_utility, privacy_utility_frontier
 from ._report import PrivacyReport
 from ._risk import (
     column_cardinality,
@@ -124,6 +128,8 @@ __all__ = [
     "PRIVACY_MEASURES",
     "make_privacy_scorer",
     "PrivacyReport",
+    "plot_privacy_utility",
+    "privacy_utility_frontier",
     "distance_to_closest_record",
     "exact_match_rate",
     "marginal_tvd",

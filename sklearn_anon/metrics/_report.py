@@ -862,6 +862,64 @@ class PrivacyReport:
     def _repr_html_(self):
         return self.to_html()
 
+    # -- the privacy/utility frontier of a grid search ----------------------------
+    def plot_privacy_utility(self, search, **kwargs):
+        """Plot a grid search's privacy/utility frontier, marking this release.
+
+        :func:`~sklearn_anon.metrics.plot_privacy_utility` (same keyword
+        arguments), plus a vertical line at this report's measured ``k``
+        when the searched privacy parameter is ``k`` (the release the
+        report describes, on the frontier it was chosen from).
+
+        Parameters
+        ----------
+        search : fitted GridSearchCV or RandomizedSearchCV
+            The search the anonymizer was tuned with.
+        **kwargs
+            Passed to :func:`~sklearn_anon.metrics.plot_privacy_utility`
+            (``y``, ``param``, ``score``, ``privacy_score``, ``baseline``,
+            ``logx``, ``ax``).
+
+        Returns
+        -------
+        ax : matplotlib Axes
+            As :func:`~sklearn_anon.metrics.plot_privacy_utility`; the
+            release's line has the gid ``"release"``.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import numpy as np, pandas as pd
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from sklearn.model_selection import GridSearchCV
+        >>> from sklearn.pipeline import Pipeline
+        >>> from sklearn_anon import MondrianAnonymizer
+        >>> from sklearn_anon.metrics import PrivacyReport
+        >>> rng = np.random.default_rng(0)
+        >>> X = pd.DataFrame({"age": rng.integers(18, 90, 200)})
+        >>> y = (X["age"] > 45).astype(int)
+        >>> pipe = Pipeline([("anon", MondrianAnonymizer(output="midpoint")),
+        ...                  ("clf", LogisticRegression())])
+        >>> search = GridSearchCV(pipe, {"anon__k": [2, 5, 20]}, cv=3).fit(X, y)
+        >>> anon = MondrianAnonymizer(k=search.best_params_["anon__k"])
+        >>> report = PrivacyReport(X, anon.fit_transform(X), ["age"], k=2)
+        >>> ax = report.plot_privacy_utility(search, y=y)
+        >>> [line.get_gid() for line in ax.get_lines()]
+        ['utility', 'baseline', 'release']
+        """
+        from ._plots import _legend, _privacy_param, _results, plot_privacy_utility
+
+        ax = plot_privacy_utility(search, **kwargs)
+        param = _privacy_param(_results(search), kwargs.get("param"))
+        measured = self.results_["anonymized"]["k"]
+        if param.rsplit("__", 1)[-1] == "k" and measured is not None:
+            line = ax.axvline(measured, color="black", linestyle=":", linewidth=1,
+                              label=f"this release (k = {measured})")
+            line.set_gid("release")
+            _legend(ax)
+        return ax
+
     def __repr__(self):
         r = self.results_
         return (

@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._categories import LEARNT_DOMAIN_HINT, category_codes, category_domain, codes_to_column
 from .._compat import Interval, PrivacyLeakWarning, StrOptions
+from .._persistence import _PlainState
 from .._random import release_generator
 from ..base import ColumnAnonymizer, per_column
 
@@ -22,7 +23,7 @@ _MAX_CONDITION = 1e12
 
 
 
-class PRAM(ColumnAnonymizer):
+class PRAM(_PlainState, ColumnAnonymizer):
     r"""Post-randomization (PRAM) of categorical columns.
 
     Each value of a column with category set ``c_0, ..., c_{k-1}`` is

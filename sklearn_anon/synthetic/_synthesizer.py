@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import BudgetAccountant, Interval, PrivacyLeakWarning, _fit_context, validate_data
+from .._persistence import _PlainState
 from ..base import check_frame, frame_to_array
 from ..dp import RANDOM_STATE_CONSTRAINT, DPEstimatorMixin, spend_fit
 from . import _mst
@@ -26,7 +27,7 @@ __all__ = ["DPSynthesizer"]
 _BUDGET_SPLIT = (1 / 3, 1 / 3, 1 / 3)
 
 
-class DPSynthesizer(DPEstimatorMixin, BaseEstimator):
+class DPSynthesizer(_PlainState, DPEstimatorMixin, BaseEstimator):
     """Differentially private synthetic data (MST: marginals on a spanning tree).
 
     ``fit`` learns, with (``epsilon``, ``delta``)-differential privacy, a
