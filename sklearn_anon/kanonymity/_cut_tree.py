@@ -203,6 +203,27 @@ def _disc_bound(big_sq, small, k):
     return big_sq + np.where(small >= k, grouped, np.where(small > 0, merged, 0.0))
 
 
+def _sort_keys(key, bound):
+    """``(order, sorted keys)`` of int64 ``key`` (values below ``bound``).
+
+    When the key and the position fit in 63 bits together, one in-place
+    ``sort`` of ``key << b | position`` (about half the time of an
+    ``argsort`` on a million keys, and no gather of the keys); else an
+    ``argsort``.  Equal keys come in position order.  ``key`` is consumed.
+    """
+    n = len(key)
+    b = max(int(n - 1).bit_length(), 1)
+    if int(max(bound - 1, 1)).bit_length() + b > 62:
+        o = np.argsort(key, kind="stable")
+        return o, key[o]
+    key <<= b
+    key |= np.arange(n, dtype=np.int64)
+    key.sort()
+    o = key & ((1 << b) - 1)
+    key >>= b
+    return o, key
+
+
 def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=False,
               max_suppressed=0, search="median"):
     """Mondrian partitioning of the code matrix.
@@ -820,8 +841,7 @@ def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, ru
             key[on] += codes[j][rsel[on]]
         del dim_row, on
     del lseg
-    o = np.argsort(key)  # any order within equal codes is fine
-    key = key[o]
+    o, key = _sort_keys(key, len(sub) * M)  # any order within equal codes is fine
     rsel = rsel[o]
     del o
     sub_sizes = sizes[sub]
