@@ -509,7 +509,7 @@ class _Grower:
                 continue
             mask = psel[seg]
             r_sub, s_sub = rows[mask], seg64[mask]
-            o = np.argsort(s_sub * M + codes[j][r_sub])
+            o, _ = _sort_keys(s_sub * M + codes[j][r_sub], P * M)
             rs = r_sub[o]
             del o, r_sub
             start = np.zeros(P, dtype=np.int64)
@@ -607,7 +607,7 @@ class _Grower:
             in_cut &= found[seg]
             if not found.any():
                 return
-        o = np.argsort(sg * 2 + ~is_left, kind="stable")
+        o, _ = _sort_keys(sg * 2 + ~is_left, 2 * P)  # stable: row order kept per side
         self.perm[pos[in_cut]] = rr[o]
         cut_dim[found] = b_dim[found]
         cut_code[found] = b_thr[found]
