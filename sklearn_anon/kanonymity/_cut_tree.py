@@ -141,8 +141,91 @@ class _HierarchyCuts:
         return ta, tb
 
 
+class _RegionCost:
+    """Loss of a region from its per-dimension minimum / maximum codes.
+
+    Per dimension, the share of the domain the region's label covers,
+    beyond a single value: ``(leaves under the label - 1) / leaves`` on a
+    hierarchy (ARX's granularity, up to a constant), ``(code span) /
+    categories`` for other categorical columns, ``(max - min) / (domain max
+    - domain min)`` for numbers and datetimes (a partition mixing missing
+    and present values costs more than any other).  Small domains are read
+    from a table of every (min, max) pair.
+    """
+
+    def __init__(self, coders):
+        self.coders = coders
+        self.tables = []
+        for c in coders:
+            m = c.n_values + 1
+            if m > 256:
+                self.tables.append(None)
+                continue
+            lo, hi = (a.ravel() for a in np.meshgrid(np.arange(m), np.arange(m), indexing="ij"))
+            w = _normalized_span([c], lo[:, None], hi[:, None], {})[:, 0]
+            if c.kind == "categorical":
+                w = w * (max(c.n_values - 1, 1) / max(c.n_values, 1))
+            self.tables.append(np.where(lo <= hi, w, 0.0).reshape(m, m))
+
+    def total(self, mn, mx):
+        """Summed cost of each region (rows of ``mn`` / ``mx``, shape (R, d))."""
+        out = np.zeros(mn.shape[0])
+        for j, (c, tab) in enumerate(zip(self.coders, self.tables)):
+            if tab is not None:
+                out += tab[mn[:, j], mx[:, j]]
+            else:
+                out += _normalized_span([c], mn[:, j:j + 1], mx[:, j:j + 1], {})[:, 0]
+        return out
+
+
+def _duplicates(codes):
+    """Per row, how many rows have the same codes on every dimension."""
+    d, n = codes.shape
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort(codes[::-1])
+    srt = codes[:, order]
+    new = np.r_[True, (srt[:, 1:] != srt[:, :-1]).any(axis=0)]
+    group = np.cumsum(new) - 1
+    counts = np.bincount(group)
+    out = np.empty(n, dtype=np.int64)
+    out[order] = counts[group]
+    return out
+
+
+def _disc_bound(big_sq, small, k):
+    """Lower bound of the discernibility of a side: ``big_sq`` the sum of the squared
+    sizes of its groups of at least ``k`` identical rows, ``small`` its other rows
+    (grouped in classes of k to 2k - 1 rows, or, if fewer than k, added to a group)."""
+    small = np.asarray(small, dtype=np.float64)
+    grouped = small * k + np.mod(small, k) * (k + 1)
+    merged = np.where(big_sq > 0, 2 * k * small + small ** 2, 0.0)
+    return big_sq + np.where(small >= k, grouped, np.where(small > 0, merged, 0.0))
+
+
+def _sort_keys(key, bound):
+    """``(order, sorted keys)`` of int64 ``key`` (values below ``bound``).
+
+    When the key and the position fit in 63 bits together, one in-place
+    ``sort`` of ``key << b | position`` (about half the time of an
+    ``argsort`` on a million keys, and no gather of the keys); else an
+    ``argsort``.  Equal keys come in position order.  ``key`` is consumed.
+    """
+    n = len(key)
+    b = max(int(n - 1).bit_length(), 1)
+    if int(max(bound - 1, 1)).bit_length() + b > 62:
+        o = np.argsort(key, kind="stable")
+        return o, key[o]
+    key <<= b
+    key |= np.arange(n, dtype=np.int64)
+    key.sort()
+    o = key & ((1 << b) - 1)
+    key >>= b
+    return o, key
+
+
 def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=False,
-              max_suppressed=0):
+              max_suppressed=0, search="median"):
     """Mondrian partitioning of the code matrix.
 
     Parameters
@@ -166,6 +249,15 @@ def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=Fal
         leaves (a last round): the sides are labelled with the children of
         their lowest common node they touch, so they may share a label on
         that dimension while other dimensions then separate them.
+    search : {"median", "best"}
+        ``"best"``: each partition is cut where the loss drops most over
+        every allowed cut (every dimension, every boundary between two
+        codes, hierarchical dimensions between any two leaves), the loss
+        being the rows times the summed share of each dimension's domain
+        that the side's label covers (all dimensions, not only the cut
+        one), minus a discernibility term (see :meth:`_Grower._cut_best`);
+        the ``cut_at`` / ``relax`` rounds then only serve the partitions
+        whose best cut breaks ``rule``.
     max_suppressed : int
         Rows that may be suppressed.  When positive, once no cut is allowed
         the regions whose loss drops most by cutting off the rows at one end
@@ -186,7 +278,7 @@ def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=Fal
         ``perm[leaf_start[i]:leaf_start[i] + leaf_size[i]]``
     """
     d, n = codes.shape
-    g = _Grower(codes, coders, k, rule, verbose, cut_at, relax)
+    g = _Grower(codes, coders, k, rule, verbose, cut_at, relax, search)
     g.grow(np.array([0]), np.array([0]), np.array([n]))
     if max_suppressed > 0:
         budget = int(max_suppressed)
@@ -201,23 +293,27 @@ def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=Fal
             # cheapest further ends, kept only if the loss is still lower than without
             loss = g.total_loss()
             g.suppress_pass(budget, need=k - total)
-            plain = _Grower(codes, coders, k, rule, 0, cut_at, relax)
+            plain = _Grower(codes, coders, k, rule, 0, cut_at, relax, search)
             plain.grow(np.array([0]), np.array([0]), np.array([n]))
             if g.total_loss() >= plain.total_loss() or loss is None:
                 g = plain
         sup_rows = g.suppressed_rows()
         if 0 < len(sup_rows) < k or (rule is not None and len(sup_rows) and not rule.ok(
                 np.bincount(rule.s_codes[sup_rows], minlength=rule.m)[None, :])[0]):
-            return grow_tree(codes, coders, k, rule, verbose, cut_at, relax, 0)
+            return grow_tree(codes, coders, k, rule, verbose, cut_at, relax, 0, search)
     return g.finish()
 
 
 class _Grower:
     """The breadth-first partitioning, resumable from any set of partitions."""
 
-    def __init__(self, codes, coders, k, rule, verbose, cut_at, relax):
+    def __init__(self, codes, coders, k, rule, verbose, cut_at, relax, search="median"):
         self.codes, self.coders, self.k, self.rule = codes, coders, k, rule
         self.verbose, self.cut_at, self.relax = verbose, cut_at, relax
+        self.search = search
+        if search == "best":
+            self.cost = _RegionCost(coders)
+            self.combo = _duplicates(codes)
         d, n = codes.shape
         self.M = int(max(c.n_values for c in coders)) + 2
         # row numbers and partition numbers as int32 below 2**31 rows: half the memory
@@ -294,7 +390,10 @@ class _Grower:
             if self.relax and any(h is not None for h in hier):
                 rounds.append((cut_at, True, 2))
             hier_dims = [j for j, h in enumerate(hier) if h is not None]
-            if self.relax:  # refined: first the dimension whose cut lowers the loss most
+            if self.search == "best":  # every allowed cut, the one lowering the loss most
+                self._cut_best(act_size, offs, seg, pos, rows, mn, mx, undecided,
+                               cut_dim, cut_code, cut_left)
+            elif self.relax:  # refined: first the dimension whose cut lowers the loss most
                 self._cut_by_gain(act_size, span, seg, offs, rows, pos, undecided,
                                   cut_dim, cut_code, cut_left)
             for r_at, r_relax, r_min in rounds:
@@ -366,6 +465,154 @@ class _Grower:
             undecided[acc] = False
             keep = np.repeat(take, act_size[sub])
             self.perm[info["pos"][keep]] = info["rows"][keep]
+
+    def _cut_best(self, act_size, offs, seg, pos, rows, mn, mx, undecided,
+                  cut_dim, cut_code, cut_left):
+        """Cut each undecided partition where its loss drops most, over every allowed cut.
+
+        Per dimension, the rows of the partitions that are not constant on it
+        are sorted by it once; every boundary between two distinct codes
+        with at least ``k`` rows on either side is a candidate (on a
+        hierarchical dimension too, between any two leaves).  The prefix
+        and suffix minima / maxima of every dimension give each side's
+        label, hence its cost (:class:`_RegionCost`: rows times the summed
+        share of the domains the labels cover).  The score of a cut is the
+        cost it removes minus the rise of a lower bound of the final
+        discernibility (:func:`_disc_bound`: identical rows are never
+        separated, so a side holding fewer than ``k`` rows of small
+        duplicate groups must merge them into a larger group), over ``k``.
+        The best cut of each partition is kept if the sides pass ``rule``;
+        a partition without any allowed cut is final; one whose best cut
+        breaks ``rule`` is left to the other rounds.
+        """
+        codes, k, M = self.codes, self.k, self.M
+        P = len(act_size)
+        cand_p = undecided.copy()
+        if not cand_p.any():
+            return
+        seg64 = seg.astype(np.int64)
+        size = act_size.astype(np.int64)
+        parent = size * self.cost.total(mn, mx)
+        big_r = np.where(self.combo[rows] >= k, self.combo[rows], 0).astype(np.float64)
+        small_r = (self.combo[rows] < k).astype(np.int64)
+        tot_big = np.add.reduceat(big_r, offs)
+        tot_small = np.add.reduceat(small_r, offs)
+        bound = _disc_bound(tot_big, tot_small, k)
+        best = np.full(P, -np.inf)
+        b_dim = np.full(P, -1, dtype=np.int64)
+        b_thr = np.full(P, -1, dtype=np.int64)
+        b_left = np.zeros(P, dtype=np.int64)
+        shift_unit = 2 * (M + 1)
+        for j in range(codes.shape[0]):
+            psel = cand_p & (mn[:, j] < mx[:, j])
+            if not psel.any():
+                continue
+            mask = psel[seg]
+            r_sub, s_sub = rows[mask], seg64[mask]
+            o, _ = _sort_keys(s_sub * M + codes[j][r_sub], P * M)
+            rs = r_sub[o]
+            del o, r_sub
+            start = np.zeros(P, dtype=np.int64)
+            start[psel] = np.concatenate(([0], np.cumsum(size[psel])[:-1]))
+            cj = codes[j][rs]
+            N = len(rs)
+            left = np.arange(1, N + 1) - start[s_sub]
+            ok = np.zeros(N, dtype=bool)
+            ok[:-1] = (s_sub[1:] == s_sub[:-1]) & (cj[1:] != cj[:-1])
+            ok &= (left >= k) & (size[s_sub] - left >= k)
+            t = np.flatnonzero(ok)
+            if not len(t):
+                continue
+            sg = s_sub[t]
+            L = left[t]
+            R = size[sg] - L
+            # prefix / suffix minima and maxima of the dimensions that vary in these
+            # partitions (a constant one costs nothing on either side); the cut one
+            # from its sorted codes
+            d = codes.shape[0]
+            p_mn, p_mx, s_mn, s_mx = (np.empty((len(t), d), dtype=np.int64) for _ in range(4))
+            first_of = start[sg]
+            last_of = first_of + size[sg] - 1
+            p_mn[:, j], p_mx[:, j] = cj[first_of], cj[t]
+            s_mn[:, j], s_mx[:, j] = cj[t + 1], cj[last_of]
+            var = [i for i in range(d) if i != j and (mn[psel, i] < mx[psel, i]).any()]
+            for i in range(d):
+                if i != j and i not in var:
+                    p_mn[:, i] = p_mx[:, i] = s_mn[:, i] = s_mx[:, i] = mn[sg, i]
+            if var:
+                wide = int(s_sub[-1]) * shift_unit + shift_unit >= np.iinfo(np.int32).max
+                dt = np.int64 if wide else np.int32
+                C = codes[np.asarray(var)[:, None], rs[None, :]].astype(dt)
+                shift = (s_sub * shift_unit).astype(dt)
+                A = C + shift
+                np.maximum.accumulate(A, axis=1, out=A)
+                p_mx[:, var] = (A[:, t] - shift[t]).T
+                np.subtract(shift, C, out=A)
+                np.maximum.accumulate(A, axis=1, out=A)
+                p_mn[:, var] = (shift[t] - A[:, t]).T
+                Cr = np.ascontiguousarray(C[:, ::-1])
+                rsh = ((s_sub[-1] - s_sub[::-1]) * shift_unit).astype(dt)
+                np.add(Cr, rsh, out=A)
+                np.maximum.accumulate(A, axis=1, out=A)
+                tr = N - 2 - t  # position t + 1, reversed
+                s_mx[:, var] = (A[:, tr] - rsh[tr]).T
+                np.subtract(rsh, Cr, out=A)
+                np.maximum.accumulate(A, axis=1, out=A)
+                s_mn[:, var] = (rsh[tr] - A[:, tr]).T
+                del A, C, Cr
+            gain = parent[sg] - L * self.cost.total(p_mn, p_mx) - R * self.cost.total(s_mn, s_mx)
+            # discernibility bound of the sides (duplicates never separated)
+            bigs = np.where(self.combo[rs] >= k, self.combo[rs], 0).astype(np.float64)
+            smalls = (self.combo[rs] < k).astype(np.int64)
+            cbig = np.cumsum(bigs)
+            csmall = np.cumsum(smalls)
+            base = start[sg] - 1
+            lb_big = cbig[t] - np.where(base >= 0, cbig[np.maximum(base, 0)], 0.0)
+            lb_small = csmall[t] - np.where(base >= 0, csmall[np.maximum(base, 0)], 0)
+            rise = (_disc_bound(lb_big, lb_small, k)
+                    + _disc_bound(tot_big[sg] - lb_big, tot_small[sg] - lb_small, k) - bound[sg])
+            score = gain - rise / k
+            # the best candidate of each partition (candidates are in partition order)
+            first = np.flatnonzero(np.r_[True, sg[1:] != sg[:-1]])
+            top = np.maximum.reduceat(score, first)
+            at = np.flatnonzero(score == np.repeat(top, np.diff(np.r_[first, len(t)])))
+            at = at[np.r_[True, sg[at][1:] != sg[at][:-1]]]
+            pg = sg[at]
+            better = score[at] > best[pg]
+            pg, at = pg[better], at[better]
+            best[pg] = score[at]
+            b_dim[pg] = j
+            b_thr[pg] = cj[t[at]]
+            b_left[pg] = L[at]
+        found = b_dim >= 0
+        undecided[cand_p & ~found] = False  # no allowed cut at all
+        if not found.any():
+            return
+        in_cut = found[seg]
+        sg, rr = seg64[in_cut], rows[in_cut]
+        is_left = codes[b_dim[sg], rr] <= b_thr[sg]
+        if self.rule is not None:  # the best cut must keep both sides l-diverse / t-close
+            rule = self.rule
+            idx = np.flatnonzero(found)
+            local = np.searchsorted(idx, sg)
+            sv = rule.s_codes[rr]
+            tot = np.bincount(local * rule.m + sv, minlength=len(idx) * rule.m).reshape(-1, rule.m)
+            hl = np.bincount(local[is_left] * rule.m + sv[is_left],
+                             minlength=len(idx) * rule.m).reshape(-1, rule.m)
+            passes = np.zeros(P, dtype=bool)
+            passes[idx] = rule.ok(hl) & rule.ok(tot - hl)
+            found &= passes
+            keep = found[sg]
+            sg, rr, is_left = sg[keep], rr[keep], is_left[keep]
+            in_cut &= found[seg]
+            if not found.any():
+                return
+        o, _ = _sort_keys(sg * 2 + ~is_left, 2 * P)  # stable: row order kept per side
+        self.perm[pos[in_cut]] = rr[o]
+        cut_dim[found] = b_dim[found]
+        cut_code[found] = b_thr[found]
+        cut_left[found] = b_left[found]
+        undecided[found] = False
 
     def _leaf_arrays(self):
         node, start, size, sup = (np.concatenate([lv[i] for lv in self.leaves])
@@ -594,8 +841,7 @@ def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, ru
             key[on] += codes[j][rsel[on]]
         del dim_row, on
     del lseg
-    o = np.argsort(key)  # any order within equal codes is fine
-    key = key[o]
+    o, key = _sort_keys(key, len(sub) * M)  # any order within equal codes is fine
     rsel = rsel[o]
     del o
     sub_sizes = sizes[sub]
