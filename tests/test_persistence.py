@@ -56,6 +56,7 @@ DATA = {
     "PRAM": "strings",
     "MondrianAnonymizer": "mixed",
     "PIIDetector": "people",
+    "TextRedactor": "notes",
 }
 
 
@@ -74,6 +75,8 @@ def _frames(n=80):
                                "s": rng.choice(["flu", "cold", "hiv"], n).astype(object)}),
         "people": pd.DataFrame({"email": [f"user{i}@example.org" for i in range(n)],
                                 "age": rng.integers(18, 90, n)}),
+        "notes": pd.DataFrame({"a": [f"call Anna on +44 20 7946 {i:04d} or anna{i}@example.org"
+                                     for i in range(n)]}),
     }
 
 

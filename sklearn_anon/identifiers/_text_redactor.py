@@ -20,8 +20,9 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
-from .._compat import StrOptions
 from .. import _text
+from .._compat import StrOptions
+from .._persistence import _PlainState
 from .._text import decode_bytes
 from ..base import ColumnAnonymizer
 from ._lexicon import name_lexicon
@@ -401,7 +402,7 @@ def _text_values(column, name, who, on_non_text):
     return list(values), missing
 
 
-class TextRedactor(ColumnAnonymizer):
+class TextRedactor(_PlainState, ColumnAnonymizer):
     """Mask e-mails, phone numbers, card numbers, IPs and names inside free text.
 
     Each text keeps its words; every identifier found in it is replaced by a
