@@ -451,3 +451,38 @@ def test_bad_input_errors():
         frequency_attack([], [])
     with pytest.raises(ValueError, match="not matched on"):
         linkage_attack(X, X, ["age"], hierarchies={"name": {"a": ["b"]}})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", None]), st.sampled_from([1.0, 2.0, np.nan])),
+                min_size=1, max_size=25),
+       st.integers(0, 30))
+def test_matching_a_release_against_itself_is_the_join(rows, changed):
+    """The shortcut for "the generalized auxiliary table is the release" (class sizes,
+    a unique record matches itself) gives what the general join gives, and a table that
+    differs in one cell takes the join."""
+    from sklearn_anon.metrics._matching import _match_generalized
+
+    released = pd.DataFrame(rows, columns=["s", "x"]).astype({"s": object})
+    on = ["s", "x"]
+    tuples = [tuple("NaN" if pd.isna(v) else v for v in r) for r in released[on].itertuples(index=False)]
+
+    def brute(aux_tuples):
+        counts = np.array([sum(a == t for a in aux_tuples) for t in tuples])
+        match = np.array([aux_tuples.index(t) if c == 1 else -1 for t, c in zip(tuples, counts)])
+        return counts, match
+
+    counts, match = _match_generalized(released, released.copy(), on)
+    want_counts, want_match = brute(tuples)
+    np.testing.assert_array_equal(counts, want_counts)
+    np.testing.assert_array_equal(match, want_match)
+
+    other = released.copy()
+    i = changed % len(other)
+    other.loc[i, "s"] = "zz"  # a value the release does not hold: the general join
+    aux = list(tuples)
+    aux[i] = ("zz", aux[i][1])
+    counts, match = _match_generalized(released, other, on)
+    want_counts, want_match = brute(aux)
+    np.testing.assert_array_equal(counts, want_counts)
+    np.testing.assert_array_equal(match, want_match)

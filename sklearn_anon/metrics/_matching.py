@@ -373,6 +373,15 @@ def _shared_codes(released, generalized):
     return (shared[:n_rel][rel_codes], shared[n_rel:][gen_codes], max(len(values), 1))
 
 
+def _same_values(a, b, on):
+    """Whether columns ``on`` of ``a`` and ``b`` hold the same values, row for row (same dtype)."""
+    for col in on:
+        x, y = a[col], b[col]
+        if x.dtype != y.dtype or not x.reset_index(drop=True).equals(y.reset_index(drop=True)):
+            return False  # (equals: NaN in the same place counts as equal)
+    return True
+
+
 def _match_generalized(released, generalized, on):
     """Exact join of released records with generalized auxiliary records.
 
@@ -381,7 +390,19 @@ def _match_generalized(released, generalized, on):
     key (mixed radix, renumbered when it would overflow), and the auxiliary
     keys are counted: ``(counts, match)`` as in :func:`match_records`, in
     linear time (no join of the two tables).
+
+    When the generalized auxiliary table *is* the release, row for row (a
+    report on a deterministic anonymizer's output: the attacker generalizes
+    the original exactly as it was released), record ``i``'s candidates
+    are its own equivalence class, so the counts are the class sizes and a
+    unique record matches itself: the same result without coding both
+    tables together (half the memory on millions of rows).
     """
+    if len(released) == len(generalized) and _same_values(released, generalized, on):
+        ids, sizes = class_codes(released, on)
+        counts = sizes[ids].astype(np.int64)
+        match = np.where(counts == 1, np.arange(len(released), dtype=np.int64), -1)
+        return counts, match
     n_rel = len(released)
 
     def columns():
