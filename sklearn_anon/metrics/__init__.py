@@ -22,7 +22,7 @@ beside the code that writes them.)
     :func:`t_closeness`, :func:`discernibility`, :func:`average_class_size`.
 ``_risk``
     :func:`record_risk`, :func:`sample_uniqueness`, :func:`records_below_k`,
-    :func:`prosecutor_risk`, :func:`journalist_risk`, :func:`marketer_risk`,
+    :func:`prosecutor_risk`, :func:`journalist_risk`, :func:`k_map`, :func:`marketer_risk`,
     :func:`column_cardinality`, :func:`risk_summary`.
 ``_attacks``
     :func:`linkage_attack`, :func:`homogeneity_attack`,
@@ -58,6 +58,7 @@ from ._report import PrivacyReport
 from ._risk import (
     column_cardinality,
     journalist_risk,
+    k_map,
     marketer_risk,
     prosecutor_risk,
     record_risk,
@@ -86,6 +87,7 @@ __all__ = [
     "t_closeness",
     "column_cardinality",
     "journalist_risk",
+    "k_map",
     "marketer_risk",
     "prosecutor_risk",
     "record_risk",
