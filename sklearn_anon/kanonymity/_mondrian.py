@@ -24,6 +24,7 @@ from .._labels import fmt_numbers, region_labels, round_sig
 from ..base import SUPPRESSED, ColumnAnonymizer, is_numeric, values_hidden
 from ._coding import _column_name, is_date_objects, make_coder
 from ._cut_tree import SensitiveRule, grow_tree, route
+from ._kmap import enforce_k_map, population_people
 from ._sensitive_params import check_sensitive_params, make_sensitive_rule
 
 __all__ = ["MondrianAnonymizer"]
@@ -102,6 +103,22 @@ class MondrianAnonymizer(ColumnAnonymizer):
         Name of the sensitive column (or its position, when no column has
         that name).  It steers the cuts (``l``, ``t``) and passes through
         unchanged; it is never a quasi-identifier.
+    k_map : int or None, default=None
+        k-map against ``population``: every region's labels are compatible
+        with at least ``k_map`` people of the population (counted as
+        :func:`sklearn_anon.metrics.k_map` and
+        :func:`~sklearn_anon.metrics.journalist_risk` count them, through
+        the same function; never fewer than the region's own rows).  After
+        the cuts, a region that fails is merged into its parent node
+        (:meth:`collapse_regions`) and the check repeated, so the released
+        training rows have a journalist risk of at most ``1 / k_map``.
+        ``ValueError`` when even one region for the whole table fails.
+    population : DataFrame or None, default=None
+        The population for ``k_map``, with the quasi-identifier columns: one
+        row per person, or one row per combination with
+        ``population_counts``.
+    population_counts : str or None, default=None
+        Column of ``population`` holding the number of people per row.
     quasi_identifiers : list of str/int, str, int or None, default=None
         The columns to anonymize, by name (or by position, when no column
         has that name; resolved to names in fit and used by name in
@@ -308,6 +325,9 @@ class MondrianAnonymizer(ColumnAnonymizer):
         "t_distance": [StrOptions({"auto", "equal", "ordered", "hierarchical"})],
         "sensitive_hierarchy": [dict, pd.DataFrame, str, os.PathLike, Hierarchy, None],
         "sensitive": [str, Integral, tuple, None],
+        "k_map": [Interval(Integral, 1, None, closed="left"), None],
+        "population": [pd.DataFrame, None],
+        "population_counts": [str, None],
         "quasi_identifiers": ["array-like", str, Integral, None],
         "categorical": [StrOptions({"auto"}), list, dict],
         "hierarchies": [dict, None],
@@ -329,6 +349,9 @@ class MondrianAnonymizer(ColumnAnonymizer):
         t_distance="auto",
         sensitive_hierarchy=None,
         sensitive=None,
+        k_map=None,
+        population=None,
+        population_counts=None,
         quasi_identifiers=None,
         categorical="auto",
         hierarchies=None,
@@ -346,6 +369,9 @@ class MondrianAnonymizer(ColumnAnonymizer):
         self.t_distance = t_distance
         self.sensitive_hierarchy = sensitive_hierarchy
         self.sensitive = sensitive
+        self.k_map = k_map
+        self.population = population
+        self.population_counts = population_counts
         self.quasi_identifiers = quasi_identifiers
         self.categorical = categorical
         self.hierarchies = hierarchies
@@ -366,6 +392,10 @@ class MondrianAnonymizer(ColumnAnonymizer):
         if (self.l is not None or self.t is not None) and sensitive is None:
             raise ValueError("l-diversity and t-closeness need a `sensitive` column.")
         check_sensitive_params(self)
+        if (self.k_map is None) != (self.population is None):
+            raise ValueError("k-map needs both `k_map` and `population`.")
+        if self.population_counts is not None and self.population is None:
+            raise ValueError("`population_counts` is only used with `population`.")
         if self.quasi_identifiers is None:
             qis = [c for c in frame.columns if c != sensitive]
         else:
@@ -481,6 +511,11 @@ class MondrianAnonymizer(ColumnAnonymizer):
         self.n_partitions_ = int(len(leaf_size))
         self._leaf_outputs(codes, perm, leaf_start, leaf_size, frame, sensitive)
         self._count_suppressed()
+        if self.k_map is not None:  # merge regions with too few people (see _kmap)
+            people = population_people(self.population, self.population_counts)
+            fitted = enforce_k_map(self, frame, people, self.k_map, self.hierarchies)
+            self.__dict__.update(fitted.__dict__)
+            return self
         if self.__dict__.get("_keep_fit_leaf"):  # fit_transform: the regions are known
             leaf = np.empty(len(perm), dtype=np.int64)
             leaf[perm] = np.repeat(np.arange(len(leaf_size)), leaf_size)
