@@ -526,21 +526,29 @@ def test_full_domain_k_map_against_a_population():
     hs = {"age": AGE, "zip": ZIP}
     plain = FullDomainAnonymizer(hs, k=2).fit(sample)
     for km in (5, 40, 150):
-        est = FullDomainAnonymizer(hs, k=2, k_map=km, population=pop, sensitive="disease",
+        est = FullDomainAnonymizer(hs, k=2, k_map=km, sensitive="disease",
                                    suppression_limit=0.05)
-        out = est.fit_transform(sample)
+        out = est.fit_transform(sample, population=pop)
         released = _released(out, ["age", "zip"])
         assert k_map(released, pop, ["age", "zip"], hierarchies=hs) >= km
         assert journalist_risk(released, pop, ["age", "zip"], hierarchies=hs)["max"] <= 1 / km
         assert sum(est.levels_.values()) >= sum(plain.levels_.values())
     # the same with a table of counts
     counts = pop.value_counts(["age", "zip"]).rename("people").reset_index()
-    a = FullDomainAnonymizer(hs, k=2, k_map=40, population=pop, sensitive="disease").fit(sample)
-    b = FullDomainAnonymizer(hs, k=2, k_map=40, population=counts, population_counts="people",
-                             sensitive="disease").fit(sample)
+    a = FullDomainAnonymizer(hs, k=2, k_map=40, sensitive="disease").fit(sample, population=pop)
+    b = FullDomainAnonymizer(hs, k=2, k_map=40, population_counts="people",
+                             sensitive="disease").fit(sample, population=counts)
     assert a.levels_ == b.levels_ and a.loss_ == b.loss_
-    with pytest.raises(ValueError, match="both `k_map` and `population`"):
+    with pytest.raises(ValueError, match="needs the population"):
         FullDomainAnonymizer(hs, k=2, k_map=3).fit(sample)
+    with pytest.raises(ValueError, match="`k_map` is not set"):
+        FullDomainAnonymizer(hs, k=2).fit(sample, population=pop)
+    # the population is not a parameter: neither the repr nor a pickle holds it
+    import pickle
+
+    marker = pop.assign(zip=pop["zip"].where(pop.index > 0, "99999"))  # one unknown value
+    fitted = FullDomainAnonymizer(hs, k=2, k_map=40).fit(sample, population=marker)
+    assert "99999" not in repr(fitted) and b"99999" not in pickle.dumps(fitted)
 
 
 def test_parameter_combinations_are_checked():
@@ -572,9 +580,8 @@ def test_mondrian_k_map_against_a_population(seed, km, with_hierarchy):
                         "disease": rng.choice(list(SICK), 1500)})
     sample = pop.sample(int(rng.integers(40, 200)), random_state=seed).reset_index(drop=True)
     hs = {"zip": ZIP} if with_hierarchy else None
-    est = MondrianAnonymizer(k=2, l=2, sensitive="disease", k_map=km, population=pop,
-                             hierarchies=hs)
-    out = est.fit_transform(sample)
+    est = MondrianAnonymizer(k=2, l=2, sensitive="disease", k_map=km, hierarchies=hs)
+    out = est.fit_transform(sample, population=pop)
     assert k_map(out, pop, ["age", "zip"], hierarchies=hs) >= km
     assert (est.population_sizes_ >= km).all()
     assert k_anonymity(out, ["age", "zip"]) >= 2 and l_diversity(out, ["age", "zip"],
@@ -591,11 +598,22 @@ def test_mondrian_k_map_counts_table_and_errors():
     pop = pd.DataFrame({"age": rng.integers(20, 60, 800), "sex": rng.choice(["F", "M"], 800)})
     sample = pop.iloc[:100]
     counts = pop.value_counts(["age", "sex"]).rename("people").reset_index()
-    a = MondrianAnonymizer(k=2, k_map=25, population=pop).fit(sample)
-    b = MondrianAnonymizer(k=2, k_map=25, population=counts,
-                           population_counts="people").fit(sample)
+    a = MondrianAnonymizer(k=2, k_map=25).fit(sample, population=pop)
+    b = MondrianAnonymizer(k=2, k_map=25, population_counts="people").fit(
+        sample, population=counts)
     assert a.regions_.equals(b.regions_)
     with pytest.raises(ValueError, match="even the whole table"):
-        MondrianAnonymizer(k=2, k_map=801, population=pop).fit(sample)
-    with pytest.raises(ValueError, match="both `k_map` and `population`"):
-        MondrianAnonymizer(k=2, population=pop).fit(sample)
+        MondrianAnonymizer(k=2, k_map=801).fit(sample, population=pop)
+    with pytest.raises(ValueError, match="needs the population"):
+        MondrianAnonymizer(k=2, k_map=3).fit(sample)
+    # in a Pipeline the population is a fit parameter of the step
+    from sklearn.pipeline import Pipeline
+
+    pipe = Pipeline([("anon", MondrianAnonymizer(k=2, k_map=25))])
+    assert pipe.fit_transform(sample, anon__population=pop).equals(a.transform(sample))
+    # not a parameter: the repr and the pickle of the fitted anonymizer do not hold it
+    import pickle
+
+    marker = pd.concat([pop, pd.DataFrame({"age": [33], "sex": ["SECRET-MARKER"]})])
+    fitted = MondrianAnonymizer(k=2, k_map=25).fit(sample, population=marker)
+    assert "SECRET" not in repr(fitted) and b"SECRET-MARKER" not in pickle.dumps(fitted)

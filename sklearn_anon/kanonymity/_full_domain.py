@@ -28,7 +28,7 @@ from .._compat import Interval, StrOptions, _fit_context
 from .._hierarchy import Hierarchy, load_hierarchy
 from ..base import SUPPRESSED, ColumnAnonymizer, values_hidden
 from ._coding import _column_name
-from ._sensitive_params import check_sensitive_params, make_sensitive_rule
+from ._sensitive_params import check_population, check_sensitive_params, make_sensitive_rule
 
 __all__ = ["FullDomainAnonymizer"]
 
@@ -530,19 +530,18 @@ class FullDomainAnonymizer(ColumnAnonymizer):
     sensitive : str, int or None, default=None
         The sensitive column for ``l`` / ``t``; it passes through unchanged.
     k_map : int or None, default=None
-        k-map against ``population``: every released class is compatible
+        k-map against a population (given to :meth:`fit`: ``fit(X,
+        population=pop)``; not stored): every released class is compatible
         with at least ``k_map`` people of the population (its generalized
         values cover them; never fewer than the class's own records).  A
         class that fails is suppressed like one that fails ``k``.  The
         released table then has ``sklearn_anon.metrics.k_map(...) >=
         k_map``, a journalist risk of at most ``1 / k_map``.
-    population : DataFrame or None, default=None
-        The population for ``k_map``: one row per person with the
-        quasi-identifier columns (raw values, leaves of the hierarchies; a
-        value no hierarchy knows counts under ``"*"``), or one row per
-        combination with ``population_counts``.
     population_counts : str or None, default=None
-        Column of ``population`` holding the number of people per row.
+        Column of the population holding the number of people per row (a
+        table of counts per combination of quasi-identifier values).  The
+        population's values are raw values (leaves of the hierarchies); a
+        value no hierarchy knows counts under ``"*"``.
     suppression_limit : float in [0, 1], default=0.0
         Largest share of the fitted rows that may be suppressed: the records
         of the classes that fail a privacy model are suppressed (all their
@@ -729,7 +728,6 @@ default="loss"
         "sensitive_hierarchy": [dict, pd.DataFrame, str, os.PathLike, Hierarchy, None],
         "sensitive": [str, Integral, tuple, None],
         "k_map": [Interval(Integral, 1, None, closed="left"), None],
-        "population": [pd.DataFrame, None],
         "population_counts": [str, None],
         "suppression_limit": [Interval(Real, 0, 1, closed="both")],
         "loss": [StrOptions({"loss", "granularity", "discernibility", "entropy"}), callable],
@@ -739,7 +737,7 @@ default="loss"
 
     def __init__(self, hierarchies, *, k=5, l=None, l_diversity="distinct",  # noqa: E741
                  c=None, t=None, t_distance="equal", sensitive_hierarchy=None, sensitive=None,
-                 k_map=None, population=None, population_counts=None,
+                 k_map=None, population_counts=None,
                  suppression_limit=0.0, loss="loss"):
         self.hierarchies = hierarchies
         self.k = k
@@ -751,7 +749,6 @@ default="loss"
         self.sensitive_hierarchy = sensitive_hierarchy
         self.sensitive = sensitive
         self.k_map = k_map
-        self.population = population
         self.population_counts = population_counts
         self.suppression_limit = suppression_limit
         self.loss = loss
@@ -767,10 +764,6 @@ default="loss"
         if (self.l is not None or self.t is not None) and sensitive is None:
             raise ValueError("l-diversity and t-closeness need a `sensitive` column.")
         check_sensitive_params(self)
-        if (self.k_map is None) != (self.population is None):
-            raise ValueError("k-map needs both `k_map` and `population`.")
-        if self.population_counts is not None and self.population is None:
-            raise ValueError("`population_counts` is only used with `population`.")
         if isinstance(self.hierarchies, dict) and not self.hierarchies:
             raise ValueError("hierarchies is empty: give at least one hierarchy.")
         specs = {}
@@ -790,7 +783,7 @@ default="loss"
         return qis, specs, sensitive
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, population=None):
         """Search the generalization lattice for the least-loss qualifying levels.
 
         Parameters
@@ -799,6 +792,13 @@ default="loss"
             Training data with the quasi-identifiers (and ``sensitive``).
         y : None
             Ignored.
+        population : DataFrame or None, default=None
+            The population table for ``k_map`` (required with it, an error
+            without it): the quasi-identifier columns, one row per person, or
+            one row per combination with ``population_counts``.  Passed to
+            ``fit`` rather than stored as a parameter, so that neither the
+            anonymizer's repr nor its pickle holds the population (in a
+            ``Pipeline``: ``pipe.fit(X, step__population=pop)``).
 
         Returns
         -------
@@ -806,6 +806,7 @@ default="loss"
             The fitted anonymizer.
         """
         frame, _ = self._validate_frame(X, reset=True)
+        check_population(self, population)
         qis, specs, sensitive = self._resolve(frame)
         codings, hierarchies = [], {}
         for name in qis:
@@ -834,9 +835,8 @@ default="loss"
         if sensitive is not None and (self.l is not None or self.t is not None):
             rule = make_sensitive_rule(self, frame[sensitive], sensitive)
             s_codes, n_sens = rule.s_codes, rule.m
-        population = None
         if self.k_map is not None:
-            population = self._population_codes(codings, qis)
+            population = self._population_codes(population, codings, qis)
         search = _Search(codings, s_codes, n_sens, k=self.k, l=self.l, t=self.t,
                          limit=self.suppression_limit, rule=rule, population=population,
                          k_map=self.k_map)
@@ -866,9 +866,8 @@ default="loss"
         self._suppressed_codes = table.codes[:, bad].T.copy()
         return self
 
-    def _population_codes(self, codings, qis):
+    def _population_codes(self, pop, codings, qis):
         """The population's distinct level-0 tuples ``(d, P)`` and people per tuple."""
-        pop = self.population
         missing = [str(q) for q in qis if q not in pop.columns]
         if missing:
             raise ValueError(f"The population lacks the quasi-identifier column(s) "

@@ -25,7 +25,7 @@ from ..base import SUPPRESSED, ColumnAnonymizer, is_numeric, values_hidden
 from ._coding import _column_name, is_date_objects, make_coder
 from ._cut_tree import SensitiveRule, grow_tree, route
 from ._kmap import enforce_k_map, population_people
-from ._sensitive_params import check_sensitive_params, make_sensitive_rule
+from ._sensitive_params import check_population, check_sensitive_params, make_sensitive_rule
 
 __all__ = ["MondrianAnonymizer"]
 
@@ -104,7 +104,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         that name).  It steers the cuts (``l``, ``t``) and passes through
         unchanged; it is never a quasi-identifier.
     k_map : int or None, default=None
-        k-map against ``population``: every region's labels are compatible
+        k-map against a population: every region's labels are compatible
         with at least ``k_map`` people of the population (counted as
         :func:`sklearn_anon.metrics.k_map` and
         :func:`~sklearn_anon.metrics.journalist_risk` count them, through
@@ -113,12 +113,10 @@ class MondrianAnonymizer(ColumnAnonymizer):
         (:meth:`collapse_regions`) and the check repeated, so the released
         training rows have a journalist risk of at most ``1 / k_map``.
         ``ValueError`` when even one region for the whole table fails.
-    population : DataFrame or None, default=None
-        The population for ``k_map``, with the quasi-identifier columns: one
-        row per person, or one row per combination with
-        ``population_counts``.
+        The population is given to :meth:`fit` (``fit(X, population=pop)``).
     population_counts : str or None, default=None
-        Column of ``population`` holding the number of people per row.
+        Column of the population holding the number of people per row (a
+        table of counts per combination of quasi-identifier values).
     quasi_identifiers : list of str/int, str, int or None, default=None
         The columns to anonymize, by name (or by position, when no column
         has that name; resolved to names in fit and used by name in
@@ -212,6 +210,9 @@ class MondrianAnonymizer(ColumnAnonymizer):
         output's k can be larger when two regions get the same labels.
     n_suppressed_ : int
         Training rows in suppressed regions (``suppression_limit``).
+    population_sizes_ : ndarray of shape (n_partitions_,)
+        With ``k_map``: the people of the population compatible with each
+        region's labels (at least ``k_map``).
     regions_ : DataFrame
         One row per region: its label on each quasi-identifier, its
         ``size``, and (with ``sensitive``) ``n_sensitive``, the number of
@@ -326,7 +327,6 @@ class MondrianAnonymizer(ColumnAnonymizer):
         "sensitive_hierarchy": [dict, pd.DataFrame, str, os.PathLike, Hierarchy, None],
         "sensitive": [str, Integral, tuple, None],
         "k_map": [Interval(Integral, 1, None, closed="left"), None],
-        "population": [pd.DataFrame, None],
         "population_counts": [str, None],
         "quasi_identifiers": ["array-like", str, Integral, None],
         "categorical": [StrOptions({"auto"}), list, dict],
@@ -350,7 +350,6 @@ class MondrianAnonymizer(ColumnAnonymizer):
         sensitive_hierarchy=None,
         sensitive=None,
         k_map=None,
-        population=None,
         population_counts=None,
         quasi_identifiers=None,
         categorical="auto",
@@ -370,7 +369,6 @@ class MondrianAnonymizer(ColumnAnonymizer):
         self.sensitive_hierarchy = sensitive_hierarchy
         self.sensitive = sensitive
         self.k_map = k_map
-        self.population = population
         self.population_counts = population_counts
         self.quasi_identifiers = quasi_identifiers
         self.categorical = categorical
@@ -392,10 +390,6 @@ class MondrianAnonymizer(ColumnAnonymizer):
         if (self.l is not None or self.t is not None) and sensitive is None:
             raise ValueError("l-diversity and t-closeness need a `sensitive` column.")
         check_sensitive_params(self)
-        if (self.k_map is None) != (self.population is None):
-            raise ValueError("k-map needs both `k_map` and `population`.")
-        if self.population_counts is not None and self.population is None:
-            raise ValueError("`population_counts` is only used with `population`.")
         if self.quasi_identifiers is None:
             qis = [c for c in frame.columns if c != sensitive]
         else:
@@ -456,7 +450,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         return rule
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, population=None):
         """Partition the training rows and store the cut tree.
 
         Parameters
@@ -465,6 +459,13 @@ class MondrianAnonymizer(ColumnAnonymizer):
             Training data with the quasi-identifiers (and ``sensitive``).
         y : None
             Ignored.
+        population : DataFrame or None, default=None
+            The population table for ``k_map`` (required with it, an error
+            without it): the quasi-identifier columns, one row per person, or
+            one row per combination with ``population_counts``.  Passed to
+            ``fit`` rather than stored as a parameter, so that neither the
+            anonymizer's repr nor its pickle holds the population (in a
+            ``Pipeline``: ``pipe.fit(X, step__population=pop)``).
 
         Returns
         -------
@@ -472,6 +473,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
             The fitted anonymizer.
         """
         frame, _ = self._validate_frame(X, reset=True)
+        check_population(self, population)
         qis, sensitive = self._resolve(frame)
         hierarchies = {name: load_hierarchy(h, name=name)
                        for name, h in (self.hierarchies or {}).items()}
@@ -512,7 +514,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         self._leaf_outputs(codes, perm, leaf_start, leaf_size, frame, sensitive)
         self._count_suppressed()
         if self.k_map is not None:  # merge regions with too few people (see _kmap)
-            people = population_people(self.population, self.population_counts)
+            people = population_people(population, self.population_counts)
             fitted = enforce_k_map(self, frame, people, self.k_map, self.hierarchies)
             self.__dict__.update(fitted.__dict__)
             return self

@@ -16,7 +16,8 @@ from .._hierarchy import load_hierarchy
 from .._sensitive import HierarchyDistance, SensitiveRule
 from ..base import is_numeric, values_hidden
 
-__all__ = ["check_sensitive_params", "make_sensitive_rule", "sensitive_distance"]
+__all__ = ["check_population", "check_sensitive_params", "make_sensitive_rule",
+           "sensitive_distance"]
 
 
 def check_sensitive_params(est):
@@ -34,6 +35,18 @@ def check_sensitive_params(est):
     if hierarchy is not None and distance in ("equal", "ordered"):
         raise ValueError(f"`sensitive_hierarchy` is only used with t_distance='hierarchical' "
                          f"(or 'auto'), got t_distance={distance!r}.")
+
+
+def check_population(est, population):
+    """``k_map`` and the ``population`` given to ``fit`` go together."""
+    if est.k_map is not None and population is None:
+        raise ValueError("k_map needs the population: fit(X, population=...).")
+    if est.k_map is None and population is not None:
+        raise ValueError("A population was given to fit, but `k_map` is not set.")
+    if est.population_counts is not None and est.k_map is None:
+        raise ValueError("`population_counts` is only used with `k_map`.")
+    if population is not None and not isinstance(population, pd.DataFrame):
+        raise TypeError("The population must be a DataFrame.")
 
 
 def sensitive_distance(est, column):
