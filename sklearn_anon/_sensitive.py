@@ -58,6 +58,11 @@ class HierarchyDistance:
     hierarchy : Hierarchy
         The hierarchy of the sensitive attribute; code ``i`` is its ``i``-th
         leaf (``hierarchy.leaf_codes``).
+    leaves : array-like of int or None, default=None
+        Only these leaves (positions in the hierarchy): code ``i`` is then
+        ``leaves[i]``.  Leaves that hold no row in the table and the class
+        move no mass, so leaving them out changes no distance; the height
+        stays the hierarchy's.
 
     Examples
     --------
@@ -71,14 +76,15 @@ class HierarchyDistance:
     1.0
     """
 
-    def __init__(self, hierarchy):
-        self.m = len(hierarchy)
+    def __init__(self, hierarchy, leaves=None):
+        keep = np.arange(len(hierarchy)) if leaves is None else np.asarray(leaves, dtype=np.int64)
+        self.m = len(keep)
         self.height = hierarchy.height
         # per level L >= 1: parent (node code at L) of each node code at L - 1
         self.parents = []
         prev = np.arange(self.m, dtype=np.int64)  # level 0: the leaves themselves
         for lev in range(1, hierarchy.n_levels):
-            labels = hierarchy.level_labels(lev)
+            labels = hierarchy.level_labels(lev)[keep]
             _, codes = np.unique(labels.astype(str), return_inverse=True)
             codes = codes.ravel().astype(np.int64)
             parent = np.zeros(int(prev.max()) + 1, dtype=np.int64)

@@ -76,9 +76,10 @@ def make_sensitive_rule(est, column, name):
         if bad:
             raise ValueError(f"Column {name!r}: {bad} sensitive value(s) are not leaves of "
                              "`sensitive_hierarchy` (missing values included).")
-        m = len(h)
+        present, codes = np.unique(codes, return_inverse=True)  # only the leaves in the data
+        codes, m = codes.ravel(), len(present)
         if distance == "hierarchical":
-            tree = HierarchyDistance(h)
+            tree = HierarchyDistance(h, leaves=present)
     else:
         with values_hidden(name, "could not encode the sensitive column"):
             if isinstance(column.dtype, pd.CategoricalDtype):

@@ -234,8 +234,9 @@ def t_closeness(X, quasi_identifiers, sensitive, ordered=None, *, hierarchy=None
         The sensitive column.
     ordered : bool, list or None, default=None
         ``True``: ordered distance (values sorted, a categorical column in
-        its categories' order; the ground distance between the ``i``-th and
-        ``j``-th value is ``|i - j| / (m - 1)``).  A list: ordered distance
+        its categories' order, an unused category counting as a value; the
+        ground distance between the ``i``-th and ``j``-th value is ``|i -
+        j| / (m - 1)``).  A list: ordered distance
         along that order of the values (an ordinal attribute: ``["low",
         "medium", "high"]``; the values of the list that occur in ``X``
         count, every value of ``X`` must be in it).  ``False``: equal
@@ -293,8 +294,10 @@ def t_closeness(X, quasi_identifiers, sensitive, ordered=None, *, hierarchy=None
         if bad:
             raise ValueError(f"Column {sensitive!r}: {bad} value(s) are not leaves of the "
                              "hierarchy (missing values included).")
-        tree = HierarchyDistance(h)
-        return _worst_emd(ids, sizes, s_codes.astype(np.int64), len(h), "hierarchical", tree)
+        present, s_codes = np.unique(s_codes, return_inverse=True)  # the leaves in the data
+        tree = HierarchyDistance(h, leaves=present)
+        return _worst_emd(ids, sizes, s_codes.ravel().astype(np.int64), len(present),
+                          "hierarchical", tree)
     if isinstance(ordered, (list, tuple, np.ndarray, pd.Index)):
         order = pd.Index(list(ordered))
         if not order.is_unique:
