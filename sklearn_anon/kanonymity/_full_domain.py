@@ -476,7 +476,7 @@ class FullDomainAnonymizer(ColumnAnonymizer):
     the same level for every row.  ``fit`` searches the lattice of level
     vectors (one level per quasi-identifier) for the vector of least
     ``loss`` among those that satisfy the privacy models (``k``; ``l``,
-    ``t`` on ``sensitive``) once the records of every class that fails them
+    ``t`` on ``sensitive``; ``k_map`` against a population) once the records of every class that fails them
     are suppressed, provided at most ``suppression_limit`` of the rows are
     suppressed.  This is the optimum ARX's Flash algorithm returns; the
     search here is a different, equally exact one (see Notes).
