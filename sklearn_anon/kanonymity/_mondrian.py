@@ -768,16 +768,20 @@ class MondrianAnonymizer(ColumnAnonymizer):
         whole = hist.sum(axis=0) if whole is None else np.asarray(whole)
         m = hist.shape[1]
         check_sensitive_params(self)
-        if self.t_distance in ("equal", "ordered"):
-            ordered = self.t_distance == "ordered"
+        # getattr: an anonymizer pickled before these parameters existed
+        distance = getattr(self, "t_distance", "auto")
+        s_hierarchy = getattr(self, "sensitive_hierarchy", None)
+        if distance in ("equal", "ordered"):
+            ordered = distance == "ordered"
         tree = None
-        if self.sensitive_hierarchy is not None and self.t_distance in ("auto", "hierarchical"):
-            tree = HierarchyDistance(load_hierarchy(self.sensitive_hierarchy))
+        if s_hierarchy is not None and distance in ("auto", "hierarchical"):
+            tree = HierarchyDistance(load_hierarchy(s_hierarchy))
             if m != tree.m:
                 raise ValueError("With `sensitive_hierarchy`, the count columns are the "
                                  f"hierarchy's {tree.m} leaves, got {m} columns.")
         rule = SensitiveRule(np.arange(m, dtype=np.int64), m, l=self.l,
-                             l_kind=self.l_diversity, c=self.c, t=self.t, ordered=ordered,
+                             l_kind=self.l_diversity, c=getattr(self, "c", None), t=self.t,
+                             ordered=ordered,
                              tree=tree)
         rule.p = whole / max(whole.sum(), 1)
         if self.l is not None and not rule.ok(whole[None, :])[0]:
