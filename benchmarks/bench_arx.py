@@ -19,7 +19,10 @@ The work, on Adult ``adult.csv`` (30,162 rows) with ARX's own hierarchies:
   :class:`~sklearn_anon.kanonymity.FullDomainAnonymizer` with ``loss="loss"``:
   k=5 with 0% and 2% suppression (all 9 attributes as quasi-identifiers),
   distinct 3-diversity and t=0.2 closeness (equal distance, 2% suppression)
-  on occupation (the 8 others as quasi-identifiers);
+  on occupation (the 8 others as quasi-identifiers); recursive
+  (3,2)-diversity (ARX's ``RecursiveCLDiversity``) and t=0.2 closeness with
+  the hierarchical distance along ARX's occupation hierarchy
+  (``HierarchicalDistanceTCloseness``), each with 0% and 2% suppression;
 * local recoding (ARX: ``KAnonymity(k)``, suppression limit 1,
   ``createLossMetric(0)``, then ``result.optimizeIterativeFast(output,
   0.01)``, as in ARX's Example54) against
@@ -97,6 +100,21 @@ FULL_DOMAIN = {
     "t=0.2 closeness (occupation, equal distance), 2%": (
         "full:t=0.2,sensitive=occupation,supp=0.02",
         dict(k=1, t=0.2, sensitive="occupation", suppression_limit=0.02)),
+    "recursive (3,2)-diversity (occupation), 0%": (
+        "full:l=2,c=3,sensitive=occupation,supp=0",
+        dict(k=1, l=2, l_diversity="recursive", c=3, sensitive="occupation")),
+    "recursive (3,2)-diversity (occupation), 2%": (
+        "full:l=2,c=3,sensitive=occupation,supp=0.02",
+        dict(k=1, l=2, l_diversity="recursive", c=3, sensitive="occupation",
+             suppression_limit=0.02)),
+    "t=0.2 closeness (occupation, hierarchical distance), 0%": (
+        "full:t=0.2,tdist=hierarchical,sensitive=occupation,supp=0",
+        dict(k=1, t=0.2, t_distance="hierarchical", sensitive_hierarchy="occupation",
+             sensitive="occupation")),
+    "t=0.2 closeness (occupation, hierarchical distance), 2%": (
+        "full:t=0.2,tdist=hierarchical,sensitive=occupation,supp=0.02",
+        dict(k=1, t=0.2, t_distance="hierarchical", sensitive_hierarchy="occupation",
+             sensitive="occupation", suppression_limit=0.02)),
 }
 
 
@@ -269,6 +287,10 @@ def ours_full_domain(df, name, *, runs=5, warmup=1):
     qis = [c for c in QIS if c != params.get("sensitive")]
     paths = hierarchy_paths(qis)
     hs = {c: load_hierarchy(paths[c], name=c) for c in qis}
+    if isinstance(params.get("sensitive_hierarchy"), str):  # a column's ARX hierarchy file
+        col = params["sensitive_hierarchy"]
+        params = dict(params, sensitive_hierarchy=load_hierarchy(
+            hierarchy_paths([col])[col], name=col))
     est = FullDomainAnonymizer(hs, loss="loss", **params)
     wall, cpu, _ = _median_timed(lambda: est.fit(df), runs, warmup)
     out = est.transform(df)
@@ -404,6 +426,8 @@ def main(argv=None):
     parser.add_argument("--ks", type=int, nargs="*", default=list(LOCAL_KS),
                         help="k of the local-recoding rows (none: skip them)")
     parser.add_argument("--no-full", action="store_true", help="skip the full-domain rows")
+    parser.add_argument("--full-matching", metavar="TEXT", nargs="*", default=None,
+                        help="only the full-domain settings whose name contains one of TEXT")
     parser.add_argument("--mondrian-params", metavar="JSON", type=json.loads, default=None,
                         help='extra MondrianAnonymizer parameters, e.g. \'{"suppression_limit": 0.01}\'')
     parser.add_argument("--json", metavar="FILE", help="also write every figure to FILE")
@@ -414,7 +438,10 @@ def main(argv=None):
         return 0
     load_before = os.getloadavg()
     try:
-        results = compare(full=() if args.no_full else tuple(FULL_DOMAIN), ks=tuple(args.ks),
+        full = () if args.no_full else tuple(
+            name for name in FULL_DOMAIN
+            if args.full_matching is None or any(t in name for t in args.full_matching))
+        results = compare(full=full, ks=tuple(args.ks),
                           runs=args.runs, warmup=args.warmup, local_runs=args.local_runs,
                           mondrian_params=args.mondrian_params)
     except ArxUnavailable as exc:

@@ -94,6 +94,24 @@ def test_arx_full_domain_k5(bench_arx):
     assert res["granularity_check"] == pytest.approx(res["granularity"], abs=1e-12)
 
 
+@pytest.mark.slow  # two ARX runs (~15 s each under load), plus the one-time build
+@pytest.mark.parametrize("name", [
+    "recursive (3,2)-diversity (occupation), 0%",
+    "t=0.2 closeness (occupation, hierarchical distance), 0%",
+])
+def test_arx_recursive_and_hierarchical_t_same_optimum(bench_arx, name):
+    """ARX's RecursiveCLDiversity / HierarchicalDistanceTCloseness and ours: same levels."""
+    reason = bench_arx.skip_reason()
+    if reason:
+        pytest.skip(reason)
+    setting, _ = bench_arx.FULL_DOMAIN[name]
+    (arx,) = bench_arx.run_arx([setting], runs=1, warmup=0)
+    ours = bench_arx.ours_full_domain(bench_arx.load_adult(), name, runs=1, warmup=0)
+    assert list(arx["levels"]) == ours["levels"]
+    assert arx["classes"] == ours["classes"] and arx["suppressed"] == ours["suppressed"]
+    assert arx["granularity"] == pytest.approx(ours["loss"], abs=1e-9)
+
+
 def test_format_checks_flags_a_mismatch(bench_arx):
     row = {"arx": {"granularity": 0.5, "per_cell_loss": 0.4},
            "arx_table": {"loss": 0.5, "per_cell": 0.4},

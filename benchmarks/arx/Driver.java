@@ -13,7 +13,10 @@
  * as in ARX's Example54).  Keys:
  *   k=INT          k-anonymity
  *   l=INT          distinct l-diversity on `sensitive`
+ *   c=FLOAT        with l: recursive (c,l)-diversity (RecursiveCLDiversity) instead
  *   t=FLOAT        t-closeness with equal ground distance on `sensitive`
+ *   tdist=hierarchical  with t: HierarchicalDistanceTCloseness along the hierarchy
+ *                  file of `sensitive` (PREFIX<sensitive>.csv)
  *   sensitive=COL  the sensitive attribute (not a quasi-identifier)
  *   supp=FLOAT     suppression limit (default 0 for full, 1 for local)
  *   gs=FLOAT       gs-factor of the search metric Metric.createLossMetric(gs), default 0
@@ -65,6 +68,8 @@ import org.deidentifier.arx.aggregates.StatisticsQuality;
 import org.deidentifier.arx.aggregates.quality.QualityMeasureRowOriented;
 import org.deidentifier.arx.criteria.DistinctLDiversity;
 import org.deidentifier.arx.criteria.EqualDistanceTCloseness;
+import org.deidentifier.arx.criteria.HierarchicalDistanceTCloseness;
+import org.deidentifier.arx.criteria.RecursiveCLDiversity;
 import org.deidentifier.arx.criteria.KAnonymity;
 import org.deidentifier.arx.metric.Metric;
 
@@ -226,10 +231,21 @@ public class Driver {
             config.addPrivacyModel(new KAnonymity(Integer.parseInt(p.get("k"))));
         }
         if (p.containsKey("l")) {
-            config.addPrivacyModel(new DistinctLDiversity(sensitive, Integer.parseInt(p.get("l"))));
+            if (p.containsKey("c")) {  // recursive (c,l)-diversity
+                config.addPrivacyModel(new RecursiveCLDiversity(sensitive, Double.parseDouble(p.get("c")),
+                                                                Integer.parseInt(p.get("l"))));
+            } else {
+                config.addPrivacyModel(new DistinctLDiversity(sensitive, Integer.parseInt(p.get("l"))));
+            }
         }
         if (p.containsKey("t")) {
-            config.addPrivacyModel(new EqualDistanceTCloseness(sensitive, Double.parseDouble(p.get("t"))));
+            double t = Double.parseDouble(p.get("t"));
+            if ("hierarchical".equals(p.get("tdist"))) {  // along the sensitive column's hierarchy file
+                config.addPrivacyModel(new HierarchicalDistanceTCloseness(
+                        sensitive, t, Hierarchy.create(HIERARCHIES.get(sensitive))));
+            } else {
+                config.addPrivacyModel(new EqualDistanceTCloseness(sensitive, t));
+            }
         }
         config.setSuppressionLimit(Double.parseDouble(p.getOrDefault("supp", local ? "1" : "0")));
         config.setQualityModel(Metric.createLossMetric(Double.parseDouble(p.getOrDefault("gs", "0"))));

@@ -1,5 +1,6 @@
 """k-anonymity as transformers: Mondrian (local recoding) and ARX's optimal
-full-domain generalization, with l-diversity and t-closeness.
+full-domain generalization, with l-diversity (distinct, entropy, recursive
+(c, l)), t-closeness (equal, ordered or hierarchical distance) and k-map.
 
 :class:`FullDomainAnonymizer` searches the generalization lattice of the
 given hierarchies for the level vector of least loss that satisfies k (l, t)
@@ -16,7 +17,14 @@ What lives where (all modules but this one are private):
 * ``_coding.py``: the engine's column coding: ``ColumnCoder``,
   ``make_coder`` and the number/datetime conversions.
 * ``_cut_tree.py``: the partitioning engine: ``grow_tree`` (with
-  ``SensitiveRule`` for l-diversity / t-closeness) and ``route``.
+  ``SensitiveRule`` for l-diversity / t-closeness, which lives in
+  ``sklearn_anon/_sensitive.py`` with the measures' definitions) and
+  ``route``.
+* ``_sensitive_params.py``: the sensitive-attribute parameters (``l``,
+  ``l_diversity``, ``c``, ``t``, ``t_distance``, ``sensitive_hierarchy``)
+  both estimators share: their checks and the coding of the column.
+* ``_kmap.py``: k-map for Mondrian (regions merged into their parents until
+  the population holds enough people per region).
 * ``_full_domain.py``: :class:`FullDomainAnonymizer` and its pruned lattice
   search.
 

@@ -13,42 +13,7 @@ Two parts (the column coding they work on is in ``_coding.py``):
 
 import numpy as np
 
-
-# -- sensitive-side checks ---------------------------------------------------
-class SensitiveRule:
-    """l-diversity / t-closeness test on per-side histograms of sensitive codes."""
-
-    def __init__(self, s_codes, m, *, l=None, l_kind="distinct", t=None, ordered=False):
-        self.s_codes = s_codes
-        self.m = m
-        self.l = l
-        self.l_kind = l_kind
-        self.t = t
-        self.ordered = ordered
-        self.p = np.bincount(s_codes, minlength=m) / len(s_codes)
-
-    def ok(self, hist):
-        """Boolean per row of ``hist`` (n, m) of counts: does the side pass?"""
-        size = hist.sum(axis=1)
-        good = size > 0
-        if self.l is not None:
-            if self.l_kind == "distinct":
-                good &= (hist > 0).sum(axis=1) >= self.l
-            else:
-                q = hist / np.maximum(size, 1)[:, None]
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    ent = -np.where(q > 0, q * np.log(q), 0.0).sum(axis=1)
-                # a margin, so that float noise never lets a side below l (pycanon
-                # floors exp(entropy): 2.9999999 would read as 2)
-                good &= ent >= np.log(self.l) + 1e-9
-        if self.t is not None and self.m > 1:
-            r = hist / np.maximum(size, 1)[:, None] - self.p
-            if self.ordered:
-                emd = np.abs(np.cumsum(r, axis=1)).sum(axis=1) / (self.m - 1)
-            else:
-                emd = 0.5 * np.abs(r).sum(axis=1)
-            good &= emd <= self.t - 1e-9  # margin against float noise
-        return good
+from .._sensitive import SensitiveRule  # noqa: F401  (the per-side test, in _sensitive)
 
 
 # -- the partitioning --------------------------------------------------------

@@ -28,6 +28,7 @@ from .._compat import Interval, StrOptions, _fit_context
 from .._hierarchy import Hierarchy, load_hierarchy
 from ..base import SUPPRESSED, ColumnAnonymizer, values_hidden
 from ._coding import _column_name
+from ._sensitive_params import check_population, check_sensitive_params, make_sensitive_rule
 
 __all__ = ["FullDomainAnonymizer"]
 
@@ -218,12 +219,16 @@ def _group(codes, radices, sizes, hist):
 class _Search:
     """Lattice of level vectors, class counting with roll-ups, privacy check."""
 
-    def __init__(self, codings, s_codes, n_sensitive, *, k, l, t, limit):
+    def __init__(self, codings, s_codes, n_sensitive, *, k, l, t, limit, rule=None,
+                 population=None, k_map=None):
         self.codings = codings
         self.d = len(codings)
         self.heights = np.array([c.n_levels - 1 for c in codings], dtype=np.int64)
         self.n = codings[0].n
         self.k, self.l, self.t = k, l, t
+        self.rule = rule  # the sensitive-attribute test (l, t), a SensitiveRule
+        # k-map: the population's distinct level-0 tuples (d, P) and their people
+        self.population, self.k_map = population, k_map
         self.max_suppressed = math.floor(limit * self.n + 1e-9)
         grids = np.meshgrid(*[np.arange(h + 1) for h in self.heights], indexing="ij")
         self.nodes = np.stack([g.ravel() for g in grids], axis=1).astype(np.int16)
@@ -289,24 +294,40 @@ class _Search:
             self.cache_cells += cells
         return table
 
-    def failing(self, table):
+    def failing(self, table, node=None):
         """Boolean per class: does the class fail a privacy model (to be suppressed)?"""
         bad = table.sizes < self.k
-        if table.hist is not None:
-            if self.l is not None:
-                bad |= (table.hist > 0).sum(axis=1) < self.l
-            if self.t is not None and table.hist.shape[1] > 1:
-                q = table.hist / np.maximum(table.sizes, 1)[:, None]
-                # equal ground distance: EMD = total variation distance; a margin
-                # against float noise, as in MondrianAnonymizer
-                bad |= 0.5 * np.abs(q - self.p).sum(axis=1) > self.t - 1e-9
+        if self.k_map is not None:
+            bad |= self.population_sizes(table, node) < self.k_map
+        if self.rule is not None:  # l / t on the sensitive column (SensitiveRule)
+            bad |= ~self.rule.ok(table.hist)
         return bad
+
+    def population_sizes(self, table, node):
+        """People of the population in each class of ``table`` (the classes of ``node``).
+
+        Never below the class size: the population holds the sample (as
+        :func:`sklearn_anon.metrics.k_map` counts).
+        """
+        pop_codes, people = self.population
+        codes = table.codes
+        radices = [c.radix[lev] for c, lev in zip(self.codings, node)]
+        up = np.stack([c.up[0][lev][pop_codes[j]]
+                       for j, (c, lev) in enumerate(zip(self.codings, node))])
+        both = np.concatenate([codes, up], axis=1)
+        key, _ = _combine(list(both), radices)
+        cls_key, pop_key = key[:codes.shape[1]], key[codes.shape[1]:]
+        uniq, inv = np.unique(pop_key, return_inverse=True)
+        total = np.bincount(inv.ravel(), weights=people, minlength=len(uniq))
+        pos = np.clip(np.searchsorted(uniq, cls_key), 0, max(len(uniq) - 1, 0))
+        found = (uniq[pos] == cls_key) if len(uniq) else np.zeros(len(cls_key), dtype=bool)
+        return np.maximum(np.where(found, total[pos] if len(uniq) else 0, 0), table.sizes)
 
     def evaluate(self, idx, *, monotone):
         """``(passes, table, failing mask)`` of node ``idx``; marks what follows."""
         node = self.nodes[idx]
         table = self.classes(node)
-        bad = self.failing(table)
+        bad = self.failing(table, node)
         passes = int(table.sizes[bad].sum()) <= self.max_suppressed
         if monotone:
             # every generalization of a passing vector passes, every specialization
@@ -455,7 +476,7 @@ class FullDomainAnonymizer(ColumnAnonymizer):
     the same level for every row.  ``fit`` searches the lattice of level
     vectors (one level per quasi-identifier) for the vector of least
     ``loss`` among those that satisfy the privacy models (``k``; ``l``,
-    ``t`` on ``sensitive``) once the records of every class that fails them
+    ``t`` on ``sensitive``; ``k_map`` against a population) once the records of every class that fails them
     are suppressed, provided at most ``suppression_limit`` of the rows are
     suppressed.  This is the optimum ARX's Flash algorithm returns; the
     search here is a different, equally exact one (see Notes).
@@ -474,15 +495,53 @@ class FullDomainAnonymizer(ColumnAnonymizer):
     k : int, default=5
         Minimum class size of the released (non-suppressed) records.
     l : float or None, default=None
-        Distinct l-diversity: every released class holds at least ``l``
-        distinct values of ``sensitive``.
+        l-diversity of every released class on ``sensitive``, of the kind
+        ``l_diversity``.
+    l_diversity : {"distinct", "entropy", "recursive"}, default="distinct"
+        ``"distinct"``: at least ``l`` distinct values of ``sensitive``.
+        ``"entropy"``: entropy of the values at least ``log(l)``.
+        ``"recursive"``: recursive (c, l)-diversity, ``r_1 < c (r_l + ...
+        + r_m)`` with the class's counts sorted decreasingly (``l`` rounded
+        up; needs ``c``; ARX's ``RecursiveCLDiversity``).  As in
+        :class:`~sklearn_anon.MondrianAnonymizer` and
+        :func:`sklearn_anon.metrics.l_diversity`.
+    c : float > 0 or None, default=None
+        The ``c`` of recursive (c, l)-diversity.
     t : float in [0, 1] or None, default=None
-        t-closeness with equal ground distance: in every released class the
-        distribution of ``sensitive`` is within total-variation distance
-        ``t`` of the whole fitted table's (checked with a 1e-9 margin, as
+        t-closeness: in every released class the Earth Mover's Distance
+        between the distribution of ``sensitive`` and the whole fitted
+        table's is at most ``t``, with the ground distance ``t_distance``
+        (checked with a 1e-9 margin, as
         :class:`~sklearn_anon.MondrianAnonymizer` does).
+    t_distance : {"equal", "ordered", "hierarchical", "auto"}, default="equal"
+        ``"equal"``: total-variation distance (ARX's
+        ``EqualDistanceTCloseness``).  ``"ordered"``: the values in order
+        (numbers sorted, an ordered categorical in its categories' order),
+        for ordinal attributes (ARX's ``OrderedDistanceTCloseness``).
+        ``"hierarchical"``: along ``sensitive_hierarchy`` (ARX's
+        ``HierarchicalDistanceTCloseness``).  ``"auto"``: as Mondrian
+        (hierarchical with ``sensitive_hierarchy``, else ordered for a
+        numeric column, equal otherwise).  The default stays ``"equal"``,
+        what this estimator always used.
+    sensitive_hierarchy : hierarchy or None, default=None
+        Generalization hierarchy of ``sensitive`` for
+        ``t_distance="hierarchical"``; every fitted value of ``sensitive``
+        must be one of its leaves.
     sensitive : str, int or None, default=None
         The sensitive column for ``l`` / ``t``; it passes through unchanged.
+    k_map : int or None, default=None
+        k-map against a population (given to :meth:`fit`: ``fit(X,
+        population=pop)``; not stored): every released class is compatible
+        with at least ``k_map`` people of the population (its generalized
+        values cover them; never fewer than the class's own records).  A
+        class that fails is suppressed like one that fails ``k``.  The
+        released table then has ``sklearn_anon.metrics.k_map(...) >=
+        k_map``, a journalist risk of at most ``1 / k_map``.
+    population_counts : str or None, default=None
+        Column of the population holding the number of people per row (a
+        table of counts per combination of quasi-identifier values).  The
+        population's values are raw values (leaves of the hierarchies); a
+        value no hierarchy knows counts under ``"*"``.
     suppression_limit : float in [0, 1], default=0.0
         Largest share of the fitted rows that may be suppressed: the records
         of the classes that fail a privacy model are suppressed (all their
@@ -568,15 +627,20 @@ default="loss"
        found, so every vector skipped has a loss no better than the optimum.
     2. *Monotonicity of the privacy models* (as in Flash / OLA), used to
        decide vectors without counting their classes: generalizing one
-       column merges classes, so a class that satisfies ``k`` and distinct
-       ``l`` stays inside a class that does, and the set of suppressed
-       records can only shrink.  Hence a vector above a qualifying one
-       qualifies and a vector below a failing one fails, with any
-       ``suppression_limit``.  For ``t`` this holds without suppression
-       (a merge of t-close classes is t-close: the distance is convex),
-       but not with suppression (merging a far class into a close one can
-       push it over ``t``): with ``t`` and ``suppression_limit > 0`` every
-       visited vector is counted, no status is inferred.  Undecided
+       column merges classes, so a class that satisfies ``k``, ``k_map``
+       (its population class only grows) and distinct ``l`` stays inside
+       a class that does, and the set of suppressed records can only
+       shrink.  Hence a vector above a qualifying one qualifies and a
+       vector below a failing one fails, with any ``suppression_limit``.
+       For entropy ``l``, recursive (c, l) and ``t`` (every distance) this
+       holds without suppression only: a merge of two classes that satisfy
+       them satisfies them (entropy is concave, the EMD convex in the
+       class distribution; for recursive (c, l) the merged top count is at
+       most the sum of the two and the merged tail at least the sum of
+       the two tails, Machanavajjhala et al. 2007), but merging a failing
+       class into a passing one can make it fail, so the suppressed
+       records can grow.  With one of these and ``suppression_limit > 0``
+       every visited vector is counted, no status is inferred.  Undecided
        vectors are decided as in Flash: a greedy path upwards, a binary
        search on it for the lowest qualifying vector, and the highest
        failing vector found pushed further up while it keeps failing.
@@ -657,21 +721,35 @@ default="loss"
         "hierarchies": [dict, pd.DataFrame, str, os.PathLike, Hierarchy],
         "k": [Interval(Integral, 1, None, closed="left")],
         "l": [Interval(Real, 1, None, closed="left"), None],
+        "l_diversity": [StrOptions({"distinct", "entropy", "recursive"})],
+        "c": [Interval(Real, 0, None, closed="neither"), None],
         "t": [Interval(Real, 0, 1, closed="both"), None],
+        "t_distance": [StrOptions({"auto", "equal", "ordered", "hierarchical"})],
+        "sensitive_hierarchy": [dict, pd.DataFrame, str, os.PathLike, Hierarchy, None],
         "sensitive": [str, Integral, tuple, None],
+        "k_map": [Interval(Integral, 1, None, closed="left"), None],
+        "population_counts": [str, None],
         "suppression_limit": [Interval(Real, 0, 1, closed="both")],
         "loss": [StrOptions({"loss", "granularity", "discernibility", "entropy"}), callable],
     }
 
     _per_column_params = ()
 
-    def __init__(self, hierarchies, *, k=5, l=None, t=None, sensitive=None,  # noqa: E741
+    def __init__(self, hierarchies, *, k=5, l=None, l_diversity="distinct",  # noqa: E741
+                 c=None, t=None, t_distance="equal", sensitive_hierarchy=None, sensitive=None,
+                 k_map=None, population_counts=None,
                  suppression_limit=0.0, loss="loss"):
         self.hierarchies = hierarchies
         self.k = k
         self.l = l
+        self.l_diversity = l_diversity
+        self.c = c
         self.t = t
+        self.t_distance = t_distance
+        self.sensitive_hierarchy = sensitive_hierarchy
         self.sensitive = sensitive
+        self.k_map = k_map
+        self.population_counts = population_counts
         self.suppression_limit = suppression_limit
         self.loss = loss
 
@@ -685,6 +763,7 @@ default="loss"
             sensitive = _column_name(frame, sensitive, "Sensitive column")
         if (self.l is not None or self.t is not None) and sensitive is None:
             raise ValueError("l-diversity and t-closeness need a `sensitive` column.")
+        check_sensitive_params(self)
         if isinstance(self.hierarchies, dict) and not self.hierarchies:
             raise ValueError("hierarchies is empty: give at least one hierarchy.")
         specs = {}
@@ -704,7 +783,7 @@ default="loss"
         return qis, specs, sensitive
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, population=None):
         """Search the generalization lattice for the least-loss qualifying levels.
 
         Parameters
@@ -713,6 +792,13 @@ default="loss"
             Training data with the quasi-identifiers (and ``sensitive``).
         y : None
             Ignored.
+        population : DataFrame or None, default=None
+            The population table for ``k_map`` (required with it, an error
+            without it): the quasi-identifier columns, one row per person, or
+            one row per combination with ``population_counts``.  Passed to
+            ``fit`` rather than stored as a parameter, so that neither the
+            anonymizer's repr nor its pickle holds the population (in a
+            ``Pipeline``: ``pipe.fit(X, step__population=pop)``).
 
         Returns
         -------
@@ -720,6 +806,7 @@ default="loss"
             The fitted anonymizer.
         """
         frame, _ = self._validate_frame(X, reset=True)
+        check_population(self, population)
         qis, specs, sensitive = self._resolve(frame)
         codings, hierarchies = [], {}
         for name in qis:
@@ -744,13 +831,15 @@ default="loss"
                 f"The generalization lattice has {n_nodes} level vectors (more than "
                 f"{MAX_LATTICE_NODES}): use fewer quasi-identifiers or shorter hierarchies."
             )
-        s_codes, n_sens = None, 0
+        s_codes, n_sens, rule = None, 0, None
         if sensitive is not None and (self.l is not None or self.t is not None):
-            with values_hidden(sensitive, "could not encode the sensitive column"):
-                s_codes, uniq = _text.factorize(frame[sensitive], use_na_sentinel=False)
-            s_codes, n_sens = np.asarray(s_codes, dtype=np.int64), len(uniq)
+            rule = make_sensitive_rule(self, frame[sensitive], sensitive)
+            s_codes, n_sens = rule.s_codes, rule.m
+        if self.k_map is not None:
+            population = self._population_codes(population, codings, qis)
         search = _Search(codings, s_codes, n_sens, k=self.k, l=self.l, t=self.t,
-                         limit=self.suppression_limit)
+                         limit=self.suppression_limit, rule=rule, population=population,
+                         k_map=self.k_map)
         best = self._search(search)
         if best is None:
             raise ValueError(
@@ -777,6 +866,36 @@ default="loss"
         self._suppressed_codes = table.codes[:, bad].T.copy()
         return self
 
+    def _population_codes(self, pop, codings, qis):
+        """The population's distinct level-0 tuples ``(d, P)`` and people per tuple."""
+        missing = [str(q) for q in qis if q not in pop.columns]
+        if missing:
+            raise ValueError(f"The population lacks the quasi-identifier column(s) "
+                             f"{', '.join(missing)}.")
+        if self.population_counts is not None:
+            if self.population_counts not in pop.columns:
+                raise ValueError(f"population_counts {self.population_counts!r} is not a "
+                                 "column of the population.")
+            people = pd.to_numeric(pop[self.population_counts], errors="coerce").to_numpy(
+                dtype=np.float64, na_value=np.nan)
+            if (not np.isfinite(people).all() or (people < 0).any()
+                    or (people != np.floor(people)).any()):
+                raise ValueError(f"population_counts {self.population_counts!r} must hold "
+                                 "non-negative integers.")
+        else:
+            people = np.ones(len(pop))
+        codes = []
+        for name, c in zip(qis, codings):
+            with values_hidden(name, "could not match the population's values to the hierarchy"):
+                leaf = c.hierarchy.leaf_codes(pop[name])
+            codes.append(c.node_of_leaf[0][np.where(leaf < 0, c.domain, leaf)])
+        if not len(pop):
+            return np.zeros((len(qis), 0), dtype=np.int64), people
+        key, _ = _combine(codes, [c.radix[0] for c in codings])
+        _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        weights = np.bincount(inv.ravel(), weights=people, minlength=len(first))
+        return np.stack(codes)[:, first], weights
+
     def _exact(self, search, node, table, bad):
         """The loss of a qualifying vector."""
         loss = self.loss
@@ -800,7 +919,10 @@ default="loss"
         """``(node index, loss, class table, failing mask)`` of the optimum, or None."""
         nodes = search.nodes
         heights = nodes.sum(axis=1, dtype=np.int64)
-        monotone = self.t is None or search.max_suppressed == 0
+        # k, distinct l and k-map are monotone with suppression too; entropy l,
+        # recursive (c, l) and t (any distance) only without (see Notes)
+        monotone = search.max_suppressed == 0 or (
+            self.t is None and (self.l is None or self.l_diversity == "distinct"))
         codings = search.codings
         lex = [nodes[:, j] for j in range(search.d - 1, -1, -1)]
         bound = None

@@ -9,6 +9,7 @@ can be reused on a test set or next month's file, inside a ``Pipeline``.
 """
 
 import copy
+import os
 from numbers import Integral, Real
 
 import numpy as np
@@ -17,11 +18,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import _text
 from .._compat import Interval, StrOptions, _fit_context
-from .._hierarchy import load_hierarchy
+from .._hierarchy import Hierarchy, load_hierarchy
+from .._sensitive import HierarchyDistance
 from .._labels import fmt_numbers, region_labels, round_sig
 from ..base import SUPPRESSED, ColumnAnonymizer, is_numeric, values_hidden
 from ._coding import _column_name, is_date_objects, make_coder
 from ._cut_tree import SensitiveRule, grow_tree, route
+from ._kmap import enforce_k_map, population_people
+from ._sensitive_params import check_population, check_sensitive_params, make_sensitive_rule
 
 __all__ = ["MondrianAnonymizer"]
 
@@ -61,22 +65,58 @@ class MondrianAnonymizer(ColumnAnonymizer):
         If set, every region is l-diverse on ``sensitive``.  ``ValueError``
         in fit when the whole training table is not (e.g. ``l`` larger than
         the number of distinct sensitive values).
-    l_diversity : {"distinct", "entropy"}, default="distinct"
+    l_diversity : {"distinct", "entropy", "recursive"}, default="distinct"
         Distinct l-diversity (at least ``l`` distinct sensitive values per
-        region) or entropy l-diversity (entropy of the sensitive values at
-        least ``log(l)``).
+        region), entropy l-diversity (entropy of the sensitive values at
+        least ``log(l)``) or recursive (c, l)-diversity (the most frequent
+        sensitive value's count ``r_1`` is below ``c`` times the sum of the
+        counts from the ``l``-th most frequent on, ``r_1 < c (r_l + ... +
+        r_m)``; ``l`` rounded up; needs ``c``; as ARX's
+        ``RecursiveCLDiversity``).
+    c : float > 0 or None, default=None
+        The ``c`` of recursive (c, l)-diversity; only with
+        ``l_diversity="recursive"``.
     t : float in [0, 1] or None, default=None
         If set, every region is t-close on ``sensitive``: the Earth Mover's
         Distance between the region's sensitive distribution and the whole
-        table's is at most ``t`` (ordered distance for a numeric sensitive
-        column, equal distance for a categorical one; as
-        :func:`sklearn_anon.metrics.t_closeness`).  Both constraints are
+        table's is at most ``t``, with the ground distance ``t_distance``
+        (as :func:`sklearn_anon.metrics.t_closeness`).  Both constraints are
         checked with a 1e-9 margin, so rounding never lets a region through
         that an exact check (or pycanon) would reject.
+    t_distance : {"auto", "equal", "ordered", "hierarchical"}, default="auto"
+        Ground distance of t-closeness.  ``"equal"``: every two values at
+        distance 1.  ``"ordered"``: the training values in order (numbers
+        sorted, an ordered ``CategoricalDtype`` in its categories' order,
+        other text sorted), the ``i``-th and ``j``-th at ``|i - j| / (m -
+        1)``: for ordinal attributes.  ``"hierarchical"``: along
+        ``sensitive_hierarchy`` (Li et al. 2007; ARX's
+        ``HierarchicalDistanceTCloseness``): two values at the level of
+        their lowest common node over the hierarchy's height.  ``"auto"``:
+        hierarchical when ``sensitive_hierarchy`` is given, else ordered
+        for a numeric column and equal otherwise.
+    sensitive_hierarchy : hierarchy or None, default=None
+        Generalization hierarchy of the sensitive column (anything
+        :func:`sklearn_anon._hierarchy.load_hierarchy` reads) for
+        ``t_distance="hierarchical"``; every training value of
+        ``sensitive`` must be one of its leaves.
     sensitive : str, int or None, default=None
         Name of the sensitive column (or its position, when no column has
         that name).  It steers the cuts (``l``, ``t``) and passes through
         unchanged; it is never a quasi-identifier.
+    k_map : int or None, default=None
+        k-map against a population: every region's labels are compatible
+        with at least ``k_map`` people of the population (counted as
+        :func:`sklearn_anon.metrics.k_map` and
+        :func:`~sklearn_anon.metrics.journalist_risk` count them, through
+        the same function; never fewer than the region's own rows).  After
+        the cuts, a region that fails is merged into its parent node
+        (:meth:`collapse_regions`) and the check repeated, so the released
+        training rows have a journalist risk of at most ``1 / k_map``.
+        ``ValueError`` when even one region for the whole table fails.
+        The population is given to :meth:`fit` (``fit(X, population=pop)``).
+    population_counts : str or None, default=None
+        Column of the population holding the number of people per row (a
+        table of counts per combination of quasi-identifier values).
     quasi_identifiers : list of str/int, str, int or None, default=None
         The columns to anonymize, by name (or by position, when no column
         has that name; resolved to names in fit and used by name in
@@ -185,6 +225,9 @@ class MondrianAnonymizer(ColumnAnonymizer):
         output's k can be larger when two regions get the same labels.
     n_suppressed_ : int
         Training rows in suppressed regions (``suppression_limit``).
+    population_sizes_ : ndarray of shape (n_partitions_,)
+        With ``k_map``: the people of the population compatible with each
+        region's labels (at least ``k_map``).
     regions_ : DataFrame
         One row per region: its label on each quasi-identifier, its
         ``size``, and (with ``sensitive``) ``n_sensitive``, the number of
@@ -292,9 +335,14 @@ class MondrianAnonymizer(ColumnAnonymizer):
     _parameter_constraints = {
         "k": [Interval(Integral, 1, None, closed="left")],
         "l": [Interval(Real, 1, None, closed="left"), None],
-        "l_diversity": [StrOptions({"distinct", "entropy"})],
+        "l_diversity": [StrOptions({"distinct", "entropy", "recursive"})],
+        "c": [Interval(Real, 0, None, closed="neither"), None],
         "t": [Interval(Real, 0, 1, closed="both"), None],
+        "t_distance": [StrOptions({"auto", "equal", "ordered", "hierarchical"})],
+        "sensitive_hierarchy": [dict, pd.DataFrame, str, os.PathLike, Hierarchy, None],
         "sensitive": [str, Integral, tuple, None],
+        "k_map": [Interval(Integral, 1, None, closed="left"), None],
+        "population_counts": [str, None],
         "quasi_identifiers": ["array-like", str, Integral, None],
         "categorical": [StrOptions({"auto"}), list, dict],
         "hierarchies": [dict, None],
@@ -311,8 +359,13 @@ class MondrianAnonymizer(ColumnAnonymizer):
         *,
         l=None,  # noqa: E741
         l_diversity="distinct",
+        c=None,
         t=None,
+        t_distance="auto",
+        sensitive_hierarchy=None,
         sensitive=None,
+        k_map=None,
+        population_counts=None,
         quasi_identifiers=None,
         categorical="auto",
         hierarchies=None,
@@ -325,8 +378,13 @@ class MondrianAnonymizer(ColumnAnonymizer):
         self.k = k
         self.l = l
         self.l_diversity = l_diversity
+        self.c = c
         self.t = t
+        self.t_distance = t_distance
+        self.sensitive_hierarchy = sensitive_hierarchy
         self.sensitive = sensitive
+        self.k_map = k_map
+        self.population_counts = population_counts
         self.quasi_identifiers = quasi_identifiers
         self.categorical = categorical
         self.hierarchies = hierarchies
@@ -346,6 +404,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
             sensitive = _column_name(frame, sensitive, "Sensitive column")
         if (self.l is not None or self.t is not None) and sensitive is None:
             raise ValueError("l-diversity and t-closeness need a `sensitive` column.")
+        check_sensitive_params(self)
         if self.quasi_identifiers is None:
             qis = [c for c in frame.columns if c != sensitive]
         else:
@@ -395,20 +454,18 @@ class MondrianAnonymizer(ColumnAnonymizer):
     def _sensitive_rule(self, column, name):
         if self.l is None and self.t is None:
             return None
-        with values_hidden(name, "could not encode the sensitive column"):
-            codes, uniq = _text.factorize(column, sort=True, use_na_sentinel=False)
-        rule = SensitiveRule(codes.astype(np.int64), len(uniq), l=self.l,
-                             l_kind=self.l_diversity, t=self.t, ordered=is_numeric(column))
+        rule = make_sensitive_rule(self, column, name)
         whole = np.bincount(rule.s_codes, minlength=rule.m)[None, :]
         if self.l is not None and not rule.ok(whole)[0]:
             raise ValueError(
                 f"The training data is not {self.l}-diverse ({self.l_diversity}) on "
-                f"column {name!r} as a whole ({len(uniq)} distinct values): lower `l`."
+                f"column {name!r} as a whole ({int((whole > 0).sum())} distinct values): "
+                "lower `l`" + (" or raise `c`." if self.l_diversity == "recursive" else ".")
             )
         return rule
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, population=None):
         """Partition the training rows and store the cut tree.
 
         Parameters
@@ -417,6 +474,13 @@ class MondrianAnonymizer(ColumnAnonymizer):
             Training data with the quasi-identifiers (and ``sensitive``).
         y : None
             Ignored.
+        population : DataFrame or None, default=None
+            The population table for ``k_map`` (required with it, an error
+            without it): the quasi-identifier columns, one row per person, or
+            one row per combination with ``population_counts``.  Passed to
+            ``fit`` rather than stored as a parameter, so that neither the
+            anonymizer's repr nor its pickle holds the population (in a
+            ``Pipeline``: ``pipe.fit(X, step__population=pop)``).
 
         Returns
         -------
@@ -424,6 +488,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
             The fitted anonymizer.
         """
         frame, _ = self._validate_frame(X, reset=True)
+        check_population(self, population)
         qis, sensitive = self._resolve(frame)
         hierarchies = {name: load_hierarchy(h, name=name)
                        for name, h in (self.hierarchies or {}).items()}
@@ -464,6 +529,11 @@ class MondrianAnonymizer(ColumnAnonymizer):
         self.n_partitions_ = int(len(leaf_size))
         self._leaf_outputs(codes, perm, leaf_start, leaf_size, frame, sensitive)
         self._count_suppressed()
+        if self.k_map is not None:  # merge regions with too few people (see _kmap)
+            people = population_people(population, self.population_counts)
+            fitted = enforce_k_map(self, frame, people, self.k_map, self.hierarchies)
+            self.__dict__.update(fitted.__dict__)
+            return self
         if self.__dict__.get("_keep_fit_leaf"):  # fit_transform: the regions are known
             leaf = np.empty(len(perm), dtype=np.int64)
             leaf[perm] = np.repeat(np.arange(len(leaf_size)), leaf_size)
@@ -699,6 +769,10 @@ class MondrianAnonymizer(ColumnAnonymizer):
         ordered : bool, default=False
             Whether the sensitive codes are ordered (numeric values, sorted):
             t-closeness then uses the ordered distance, as ``fit`` does.
+            Used with ``t_distance="auto"`` only (``"equal"`` /
+            ``"ordered"`` decide by themselves); with
+            ``sensitive_hierarchy`` the columns must be its leaves, in its
+            order.
 
         Returns
         -------
@@ -726,8 +800,22 @@ class MondrianAnonymizer(ColumnAnonymizer):
             return holds
         whole = hist.sum(axis=0) if whole is None else np.asarray(whole)
         m = hist.shape[1]
+        check_sensitive_params(self)
+        # getattr: an anonymizer pickled before these parameters existed
+        distance = getattr(self, "t_distance", "auto")
+        s_hierarchy = getattr(self, "sensitive_hierarchy", None)
+        if distance in ("equal", "ordered"):
+            ordered = distance == "ordered"
+        tree = None
+        if s_hierarchy is not None and distance in ("auto", "hierarchical"):
+            tree = HierarchyDistance(load_hierarchy(s_hierarchy))
+            if m != tree.m:
+                raise ValueError("With `sensitive_hierarchy`, the count columns are the "
+                                 f"hierarchy's {tree.m} leaves, got {m} columns.")
         rule = SensitiveRule(np.arange(m, dtype=np.int64), m, l=self.l,
-                             l_kind=self.l_diversity, t=self.t, ordered=ordered)
+                             l_kind=self.l_diversity, c=getattr(self, "c", None), t=self.t,
+                             ordered=ordered,
+                             tree=tree)
         rule.p = whole / max(whole.sum(), 1)
         if self.l is not None and not rule.ok(whole[None, :])[0]:
             raise ValueError(f"The data is not {self.l}-diverse ({self.l_diversity}) on the "

@@ -22,7 +22,7 @@ beside the code that writes them.)
     :func:`t_closeness`, :func:`discernibility`, :func:`average_class_size`.
 ``_risk``
     :func:`record_risk`, :func:`sample_uniqueness`, :func:`records_below_k`,
-    :func:`prosecutor_risk`, :func:`journalist_risk`, :func:`marketer_risk`,
+    :func:`prosecutor_risk`, :func:`journalist_risk`, :func:`k_map`, :func:`marketer_risk`,
     :func:`column_cardinality`, :func:`risk_summary`.
 ``_individual_risk``
     :func:`individual_risk`, :func:`global_risk`: sdcMicro's individual
@@ -60,6 +60,8 @@ beside the code that writes them.)
 # documented where they are defined, not user API (not in __all__).
 from ._anonymizer import released_anonymizer  # noqa: F401
 from ._tables import class_code_columns  # noqa: F401
+# ... and for k-map in the anonymizers (kanonymity/_kmap.py).
+from ._risk import expand_counts, population_counts  # noqa: F401
 from ._attacks import frequency_attack, homogeneity_attack, linkage_attack
 from ._granularity import granularity_loss
 from ._individual_risk import global_risk, individual_risk
@@ -78,6 +80,7 @@ from ._report import PrivacyReport
 from ._risk import (
     column_cardinality,
     journalist_risk,
+    k_map,
     marketer_risk,
     prosecutor_risk,
     record_risk,
@@ -107,6 +110,7 @@ __all__ = [
     "t_closeness",
     "column_cardinality",
     "journalist_risk",
+    "k_map",
     "marketer_risk",
     "prosecutor_risk",
     "record_risk",

@@ -39,11 +39,16 @@ average class size
 NCP (granularity loss) is a utility measure: :mod:`._ncp`.
 """
 
+from numbers import Real
+
 import numpy as np
 import pandas as pd
 
 from .. import _text
-from ..base import is_numeric
+from .._hierarchy import load_hierarchy
+from .._sensitive import HierarchyDistance, recursive_l
+from .._sensitive import emd as _emd
+from ..base import is_numeric, values_hidden
 from ._tables import _DENSE_FACTOR, _check_table, _class_sizes, _codes
 
 __all__ = [
@@ -129,7 +134,7 @@ def _class_value_counts(frame, ids, n_classes, sensitive):
     return counts.reshape(n_classes, m), s_codes, m
 
 
-def l_diversity(X, quasi_identifiers, sensitive, kind="distinct"):
+def l_diversity(X, quasi_identifiers, sensitive, kind="distinct", *, c=None):
     """The l for which ``X`` is l-diverse on ``sensitive``.
 
     Parameters
@@ -140,15 +145,35 @@ def l_diversity(X, quasi_identifiers, sensitive, kind="distinct"):
         The quasi-identifier columns (must not include ``sensitive``).
     sensitive : str
         The sensitive column.
-    kind : {"distinct", "entropy"}, default="distinct"
+    kind : {"distinct", "entropy", "recursive"}, default="distinct"
         ``"distinct"``: the smallest number of distinct sensitive values in a
         class (an int).  ``"entropy"``: ``exp(min over classes of the entropy
         of the sensitive values)`` (a float; pycanon's
         ``entropy_l_diversity`` returns its integer part).
+        ``"recursive"``: the largest ``l`` for which every class is
+        recursive (c, l)-diverse for the given ``c`` (an int; 0 when a class
+        is not even (c, 1)-diverse, which happens for ``c <= 1``):
+        with the class's counts sorted decreasingly, ``r_1 < c (r_l + ... +
+        r_m)`` (Machanavajjhala et al. 2007; ARX's
+        ``RecursiveCLDiversity``).  pycanon's ``recursive_c_l_diversity``
+        differs: it sorts the counts increasingly, so its ``r_1`` is the
+        *least* frequent value's count (see Notes).
+    c : float > 0 or None, default=None
+        The ``c`` of recursive (c, l)-diversity (``kind="recursive"`` only).
 
     Returns
     -------
     l : int or float
+
+    Notes
+    -----
+    pycanon 1.3.6's ``recursive_c_l_diversity(data, qi, [s])`` returns
+    ``(c, l)`` with ``l`` the distinct l-diversity and ``c = max over classes
+    of floor(r_(1) / (r_(l) + ... + r_(m)) + 1)`` with the counts sorted
+    *increasingly* (``r_(1)`` the smallest count).  Machanavajjhala et al.
+    (and ARX) sort decreasingly.  The two agree when every class holds its
+    values equally often, and differ otherwise (a class with counts 6, 1, 1
+    and ``l = 2``: pycanon's ratio is ``1 / 7``, the definition's ``6 / 2``).
 
     Examples
     --------
@@ -160,10 +185,26 @@ def l_diversity(X, quasi_identifiers, sensitive, kind="distinct"):
     3
     >>> round(l_diversity(df, ["age"], "disease", kind="entropy"), 3)
     2.828
+
+    Recursive (c, l)-diversity: the counts are 2, 1, 1; ``2 < 2 * (1 + 1)``
+    holds for ``l = 2``, ``2 < 2 * 1`` fails for ``l = 3``:
+
+    >>> l_diversity(df, ["age"], "disease", kind="recursive", c=2)
+    2
     """
-    if kind not in ("distinct", "entropy"):
-        raise ValueError(f"kind must be 'distinct' or 'entropy', got {kind!r}.")
+    if kind not in ("distinct", "entropy", "recursive"):
+        raise ValueError(f"kind must be 'distinct', 'entropy' or 'recursive', got {kind!r}.")
+    if kind == "recursive":
+        if isinstance(c, bool) or not isinstance(c, Real) or not c > 0:
+            raise ValueError("kind='recursive' needs `c`, a number > 0.")
+    elif c is not None:
+        raise ValueError("`c` is only used with kind='recursive'.")
     frame, ids, sizes = _sizes(X, quasi_identifiers, sensitive)
+    if kind == "recursive":
+        s_codes, m = _codes(frame[sensitive])
+        pairs, counts = _pair_counts(ids * m + s_codes, len(sizes) * m)
+        per_class = recursive_l(pairs // m, counts, len(sizes), float(c))
+        return int(per_class.min())
     if kind == "distinct":
         s_codes, m = _codes(frame[sensitive])
         n_classes = len(sizes)
@@ -180,7 +221,7 @@ def l_diversity(X, quasi_identifiers, sensitive, kind="distinct"):
     return float(np.exp(ent.min()))
 
 
-def t_closeness(X, quasi_identifiers, sensitive, ordered=None):
+def t_closeness(X, quasi_identifiers, sensitive, ordered=None, *, hierarchy=None):
     """The t for which ``X`` is t-close on ``sensitive`` (largest class EMD).
 
     Parameters
@@ -191,11 +232,25 @@ def t_closeness(X, quasi_identifiers, sensitive, ordered=None):
         The quasi-identifier columns (must not include ``sensitive``).
     sensitive : str
         The sensitive column.
-    ordered : bool or None, default=None
-        ``True``: ordered distance (values sorted; the ground distance
-        between the ``i``-th and ``j``-th value is ``|i - j| / (m - 1)``).
-        ``False``: equal distance (every two values at distance 1).
-        ``None``: ordered for a numeric column, equal otherwise (as pycanon).
+    ordered : bool, list or None, default=None
+        ``True``: ordered distance (values sorted, a categorical column in
+        its categories' order, an unused category counting as a value; the
+        ground distance between the ``i``-th and ``j``-th value is ``|i -
+        j| / (m - 1)``).  A list: ordered distance
+        along that order of the values (an ordinal attribute: ``["low",
+        "medium", "high"]``; the values of the list that occur in ``X``
+        count, every value of ``X`` must be in it).  ``False``: equal
+        distance (every two values at distance 1).  ``None``: ordered for a
+        numeric column, equal otherwise (as pycanon).
+    hierarchy : hierarchy or None, default=None
+        A generalization hierarchy of ``sensitive`` (anything
+        :func:`sklearn_anon._hierarchy.load_hierarchy` reads): the
+        hierarchical distance of Li et al. 2007 as ARX's
+        ``HierarchicalDistanceTCloseness`` computes it (two values at the
+        level of their lowest common node over the hierarchy's height;
+        ``EMD = sum over inner nodes N of level(N) / height * min(pos(N),
+        neg(N))``).  Every value of ``sensitive`` must be a leaf; ``ordered``
+        must then be None.
 
     Returns
     -------
@@ -214,9 +269,48 @@ def t_closeness(X, quasi_identifiers, sensitive, ordered=None):
     >>> df["disease"] = ["flu", "flu", "cold", "cold", "hiv", "hiv"]
     >>> round(t_closeness(df, ["zip"], "disease"), 4)
     0.3333
+
+    Hierarchical distance: flu and cold are both respiratory (their lowest
+    common node is at level 1 of 2), so moving mass between them costs half
+    of what the equal distance charges:
+
+    >>> h = {"flu": ["respiratory", "*"], "cold": ["respiratory", "*"],
+    ...      "hiv": ["infection", "*"]}
+    >>> two = pd.DataFrame({"zip": ["476**"] * 2 + ["479**"] * 2,
+    ...                     "disease": ["flu", "flu", "cold", "cold"]})
+    >>> t_closeness(two, ["zip"], "disease"), t_closeness(two, ["zip"], "disease", hierarchy=h)
+    (0.5, 0.25)
     """
     frame, ids, sizes = _sizes(X, quasi_identifiers, sensitive)
     col = frame[sensitive]
+    tree = None
+    if hierarchy is not None:
+        if ordered is not None:
+            raise ValueError("Give either `ordered` or `hierarchy`, not both.")
+        h = load_hierarchy(hierarchy, name=sensitive)
+        with values_hidden(sensitive, "could not match the values to the hierarchy"):
+            s_codes = h.leaf_codes(col)
+        bad = int((s_codes < 0).sum())
+        if bad:
+            raise ValueError(f"Column {sensitive!r}: {bad} value(s) are not leaves of the "
+                             "hierarchy (missing values included).")
+        present, s_codes = np.unique(s_codes, return_inverse=True)  # the leaves in the data
+        tree = HierarchyDistance(h, leaves=present)
+        return _worst_emd(ids, sizes, s_codes.ravel().astype(np.int64), len(present),
+                          "hierarchical", tree)
+    if isinstance(ordered, (list, tuple, np.ndarray, pd.Index)):
+        order = pd.Index(list(ordered))
+        if not order.is_unique:
+            raise ValueError("`ordered` lists a value more than once.")
+        with values_hidden(sensitive, "could not match the values to the order"):
+            pos = order.get_indexer(col)
+        bad = int((pos < 0).sum())
+        if bad:
+            raise ValueError(f"Column {sensitive!r}: {bad} value(s) are not in `ordered` "
+                             "(missing values included).")
+        present = np.bincount(pos, minlength=len(order)) > 0
+        rank = np.cumsum(present) - 1
+        return _worst_emd(ids, sizes, rank[pos].astype(np.int64), int(present.sum()), "ordered")
     if ordered is None:
         ordered = is_numeric(col)
     # codes in sorted order of the values (the ordered distance needs it;
@@ -229,6 +323,14 @@ def t_closeness(X, quasi_identifiers, sensitive, ordered=None):
         m = len(uniq)
     if m < 2:
         return 0.0
+    return _worst_emd(ids, sizes, s_codes, m, "ordered" if ordered else "equal")
+
+
+def _worst_emd(ids, sizes, s_codes, m, distance, tree=None):
+    """Largest EMD of a class to the whole table, classes taken in chunks."""
+    if m < 2 and tree is None:
+        return 0.0
+    ordered = distance == "ordered"
     n = len(ids)
     total = np.bincount(s_codes, minlength=m)
     p = total / n
@@ -241,6 +343,9 @@ def t_closeness(X, quasi_identifiers, sensitive, ordered=None):
         counts = np.bincount(
             (ids[sel] - start) * m + s_codes[sel], minlength=(stop - start) * m
         ).reshape(stop - start, m)
+        if tree is not None:
+            worst = max(worst, float(_emd(counts, p, distance="hierarchical", tree=tree).max()))
+            continue
         r = counts / sizes[start:stop, None] - p
         if ordered:
             # sequential sums, like pycanon, so the figures agree to the digit
@@ -250,6 +355,15 @@ def t_closeness(X, quasi_identifiers, sensitive, ordered=None):
             emd = 0.5 * np.cumsum(np.abs(r), axis=1)[:, -1]
         worst = max(worst, float(emd.max()))
     return worst
+
+
+def _pair_counts(pair, space):
+    """Distinct values of ``pair`` (in ``0 .. space - 1``) and their counts."""
+    if space <= max(_DENSE_FACTOR * len(pair), 1 << 16):
+        counts = np.bincount(pair, minlength=space)
+        present = np.flatnonzero(counts)
+        return present, counts[present]
+    return np.unique(pair, return_counts=True)
 
 
 def discernibility(X, quasi_identifiers):

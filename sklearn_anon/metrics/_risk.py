@@ -12,6 +12,8 @@ size ``f`` with probability ``1 / f`` (the prosecutor model).
   above a risk threshold.
 * :func:`journalist_risk` -- the same against a population table (the
   attacker does not know whether the person is in the release).
+* :func:`k_map` -- the k of k-map: the smallest population class of a
+  released record (``1 / k_map`` is the journalist risk's ``max``).
 * :func:`marketer_risk` -- the expected share of records re-identified when
   the attacker tries to match everyone.
 * :func:`column_cardinality` -- distinct values per column and a flag for
@@ -34,6 +36,7 @@ from ._tables import _as_list, _check_k, _check_threshold, _codes, check_table, 
 __all__ = [
     "column_cardinality",
     "journalist_risk",
+    "k_map",
     "marketer_risk",
     "prosecutor_risk",
     "record_risk",
@@ -188,8 +191,13 @@ def prosecutor_risk(X, quasi_identifiers, *, threshold=0.2):
     return _risk_stats(1.0 / row_class_sizes(frame, qis), threshold)
 
 
-def _population_counts(frame, qis, population, hierarchies, anonymizer=None):
-    """Number of population records compatible with each released record."""
+def population_counts(frame, qis, population, hierarchies, anonymizer=None):
+    """Number of population records compatible with each released record.
+
+    Extension point (importable from :mod:`sklearn_anon.metrics`, not in its
+    ``__all__``): the count behind :func:`journalist_risk`, :func:`k_map` and
+    the k-map constraint of :class:`~sklearn_anon.MondrianAnonymizer`.
+    """
     pop, _, _ = check_table(population, qis, name="population")
     counts = compatible_counts(frame, pop, qis, hierarchies=hierarchies, anonymizer=anonymizer)
     sizes = row_class_sizes(frame, qis)
@@ -249,8 +257,86 @@ def journalist_risk(X, population, quasi_identifiers, *, threshold=0.2, hierarch
     """
     threshold = _check_threshold(threshold)
     frame, qis, _ = check_table(X, quasi_identifiers)
-    counts = _population_counts(frame, qis, population, hierarchies, anonymizer)
+    counts = population_counts(frame, qis, population, hierarchies, anonymizer)
     return _risk_stats(1.0 / counts, threshold)
+
+
+def k_map(X, population, quasi_identifiers, *, hierarchies=None, anonymizer=None,
+          count_column=None):
+    """The k for which ``X`` satisfies k-map against a population table.
+
+    k-map (Sweeney's k-map; El Emam & Dankar 2008; ARX's ``KMap`` with a
+    population table): every released record must be compatible with at
+    least ``k`` people of the *population* (not of the release).  A record's
+    population class ``F`` is counted as in :func:`journalist_risk` (a
+    generalized value covers every population value it contains; ``F`` is
+    never below the record's class size in the release, since the
+    population holds the sample), so ``k_map(...) == 1 / journalist_risk(...)
+    ["max"]``: a release satisfies k-map for ``k`` exactly when its highest
+    journalist risk is at most ``1 / k``.  k-anonymity of the release
+    implies k-map (``F`` is at least the class size); the converse does not
+    hold.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        The released table (a sample of the population).
+    population : DataFrame
+        The population: one row per person, or, with ``count_column``, one
+        row per combination of quasi-identifier values and the number of
+        people who have it.  Raw or generalized like ``X``.
+    quasi_identifiers : str or list of str
+        The quasi-identifier columns, present in both tables.
+    hierarchies : dict of {column: hierarchy} or None, default=None
+        See :func:`journalist_risk`.
+    anonymizer : fitted transformer, Pipeline, ColumnTransformer, callable or None, default=None
+        See :func:`journalist_risk`.
+    count_column : str or None, default=None
+        Column of ``population`` holding the number of people per row
+        (non-negative integers); the rows are expanded into that many
+        people before matching.
+
+    Returns
+    -------
+    k : int
+        The smallest population class of a released record.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_anon.metrics import journalist_risk, k_map
+    >>> sample = pd.DataFrame({"age": ["[30, 40)", "[40, 50)"]})
+    >>> population = pd.DataFrame({"age": [31, 35, 38, 39, 44, 45]})
+    >>> k_map(sample, population, "age")
+    2
+    >>> journalist_risk(sample, population, "age")["max"]
+    0.5
+    >>> counts = pd.DataFrame({"age": [35, 44], "people": [120, 80]})
+    >>> k_map(sample, counts, "age", count_column="people")
+    80
+    """
+    frame, qis, _ = check_table(X, quasi_identifiers)
+    if count_column is not None:
+        population = expand_counts(population, count_column)
+    counts = population_counts(frame, qis, population, hierarchies, anonymizer)
+    return int(counts.min()) if len(counts) else 0
+
+
+def expand_counts(population, count_column):
+    """One row per person of a table of (values, number of people).
+
+    Extension point (importable from :mod:`sklearn_anon.metrics`, not in its
+    ``__all__``), used by the k-map constraint of the anonymizers.
+    """
+    if not isinstance(population, pd.DataFrame) or count_column not in population.columns:
+        raise ValueError(f"count_column {count_column!r} is not a column of the population.")
+    raw = population[count_column]
+    with np.errstate(invalid="ignore"):
+        weights = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    if not np.isfinite(weights).all() or (weights < 0).any() or (weights != np.floor(weights)).any():
+        raise ValueError(f"count_column {count_column!r} must hold non-negative integers.")
+    rest = population.drop(columns=[count_column])
+    return rest.loc[rest.index.repeat(weights.astype(np.int64))].reset_index(drop=True)
 
 
 def marketer_risk(X, quasi_identifiers, *, population=None, hierarchies=None, anonymizer=None):
@@ -292,7 +378,7 @@ def marketer_risk(X, quasi_identifiers, *, population=None, hierarchies=None, an
     if population is None:
         codes, sizes = class_codes(frame, qis)
         return float(len(sizes) / len(codes))
-    counts = _population_counts(frame, qis, population, hierarchies, anonymizer)
+    counts = population_counts(frame, qis, population, hierarchies, anonymizer)
     return float(np.mean(1.0 / counts))
 
 
@@ -417,7 +503,7 @@ def risk_summary(X, quasi_identifiers, *, k=5, threshold=0.2, population=None, h
         "marketer": float(len(sizes) / len(codes)),
     }
     if population is not None:
-        counts = _population_counts(frame, qis, population, hierarchies)
+        counts = population_counts(frame, qis, population, hierarchies)
         out["journalist"] = _risk_stats(1.0 / counts, threshold)
         out["marketer"] = float(np.mean(1.0 / counts))
     return out
