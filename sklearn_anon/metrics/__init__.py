@@ -41,10 +41,15 @@ beside the code that writes them.)
 ``_synthetic_quality``
     :func:`marginal_tvd`, :func:`pairwise_tvd`, :func:`tstr_score`,
     :func:`exact_match_rate`, :func:`distance_to_closest_record`.
+``_membership``
+    :func:`membership_inference_audit` (loss-threshold and shadow-model
+    attacks on a fitted model), :func:`dcr_membership_audit` (distance to
+    the closest synthetic record), :class:`MembershipAudit`.
 """
 
 from ._attacks import frequency_attack, homogeneity_attack, linkage_attack
 from ._granularity import granularity_loss
+from ._membership import MembershipAudit, dcr_membership_audit, membership_inference_audit
 from ._ncp import ncp
 from ._privacy_models import (
     average_class_size,
@@ -107,4 +112,7 @@ __all__ = [
     "marginal_tvd",
     "pairwise_tvd",
     "tstr_score",
+    "MembershipAudit",
+    "dcr_membership_audit",
+    "membership_inference_audit",
 ]
