@@ -406,7 +406,8 @@ def membership_inference_audit(pipeline, train, holdout, *, target, attacks=_ATT
         Number of shadow models.
     attack_model : classifier or None, default=None
         The attack classifier (cloned; needs ``predict_proba``).  None:
-        ``HistGradientBoostingClassifier`` with a seed from
+        ``RandomForestClassifier(n_estimators=100, min_samples_leaf=10)``
+        (single-threaded, smooth probabilities) with a seed from
         ``random_state``.
     {evaluation:shadow}
 
@@ -533,9 +534,10 @@ def _shadow_scores(pipeline, model, shadow_data, target, X_eval, y_eval, n_train
             feats.append(_attack_features(shadow, X_pool.iloc[rows], y_pool[rows], classes))
             labels_in.append(np.full(len(rows), is_in))
     if attack_model is None:
-        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.ensemble import RandomForestClassifier
 
-        attack = HistGradientBoostingClassifier(random_state=int(rng.randint(2**31 - 1)))
+        attack = RandomForestClassifier(n_estimators=100, min_samples_leaf=10,
+                                        random_state=int(rng.randint(2**31 - 1)))
     else:
         attack = clone(attack_model)
     attack.fit(np.vstack(feats), np.concatenate(labels_in))
