@@ -258,6 +258,12 @@ def test_errors_never_quote_cell_values():
     with pytest.raises(ValueError, match="missing target") as info:
         membership_inference_audit(model, missing[:50], data[50:], target="y")
     assert "SECRET" not in str(info.value)
+    reg = LinearRegression().fit(data[["x0", "x1"]], data["x0"])
+    text_target = data[["x0", "x1", "secret"]]
+    with pytest.raises(ValueError, match="must be numeric") as info:
+        membership_inference_audit(reg, text_target[:50], text_target[50:], target="secret", prefit=True,
+                                   attacks="loss")
+    assert "SECRET" not in str(info.value)
     with pytest.raises(ValueError, match="same columns"):
         dcr_membership_audit(data, data[:50], data[50:].drop(columns="secret"))
     with pytest.raises(ValueError, match="column name"):

@@ -293,6 +293,14 @@ def _split(table, target):
 # -- what a model shows of a record ----------------------------------------------------
 
 
+def _as_float(y):
+    """A regressor's target as floats (the error names no value)."""
+    try:
+        return np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("the target of a regressor must be numeric.") from None
+
+
 def _kind(model):
     from sklearn.base import is_classifier
 
@@ -317,15 +325,14 @@ def _record_loss(model, X, y):
     pred = np.asarray(model.predict(X))
     if kind == "label":
         return (pred != y).astype(np.float64)
-    return (pred.astype(np.float64) - y.astype(np.float64)) ** 2
+    return (_as_float(pred) - _as_float(y)) ** 2
 
 
 def _attack_features(model, X, y, classes):
     """What the attack classifier sees of one record through a model."""
     kind = _kind(model)
     if kind == "regression":
-        pred = np.asarray(model.predict(X), dtype=np.float64)
-        yf = y.astype(np.float64)
+        pred, yf = _as_float(model.predict(X)), _as_float(y)
         return np.column_stack([pred, yf, pred - yf, (pred - yf) ** 2])
     label = classes.get_indexer(pd.Index(y))
     onehot = (label[:, None] == np.arange(len(classes))).astype(np.float64)
