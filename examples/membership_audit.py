@@ -77,19 +77,21 @@ class TrainOnSynthetic(ClassifierMixin, BaseEstimator):
     """A classifier trained on a synthetic table sampled from a synthesizer fitted on ``X, y``.
 
     The synthesizer sees the training rows; the model sees only synthetic
-    rows (as many as the training rows).  As one estimator, the whole
-    procedure can be cloned and retrained by the shadow-model attack.
+    rows (as many as the training rows, sampled with ``random_state``).  As
+    one estimator, the whole procedure can be cloned and retrained by the
+    shadow-model attack.
     """
 
-    def __init__(self, synthesizer=None, model=None, target="label"):
+    def __init__(self, synthesizer=None, model=None, target="label", random_state=None):
         self.synthesizer = synthesizer
         self.model = model
         self.target = target
+        self.random_state = random_state
 
     def fit(self, X, y):
         frame = X.assign(**{self.target: np.asarray(y)})
         self.synthesizer_ = clone(self.synthesizer).fit(frame)
-        self.synthetic_ = self.synthesizer_.sample(len(frame))
+        self.synthetic_ = self.synthesizer_.sample(len(frame), random_state=self.random_state)
         y_syn = self.synthetic_[self.target].astype(str)
         self.model_ = clone(self.model).fit(self.synthetic_.drop(columns=[self.target]), y_syn)
         self.classes_ = self.model_.classes_
@@ -150,7 +152,7 @@ def pipelines(target, bounds, cats, n_trees, seed):
         "mondrian_k10": make_pipeline(MondrianAnonymizer(k=10, output="midpoint"), encoded_forest()),
         "dp_synthetic_eps1": TrainOnSynthetic(
             DPSynthesizer(epsilon=1.0, target=target, bounds=bounds, categories=cats, random_state=seed),
-            encoded_forest(), target=target,
+            encoded_forest(), target=target, random_state=seed,
         ),
     }
 
