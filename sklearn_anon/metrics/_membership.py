@@ -81,13 +81,13 @@ n_bootstrap : int, default=200
 confidence : float in (0, 1), default=0.95
     Level of the confidence intervals (percentile bootstrap).
 random_state : int, RandomState instance or None, default=None
-    Randomness of the audit (subsamples, halves, bootstrap{extra}); an int
-    makes the audit reproducible.  The randomness of the estimators
+    Randomness of the audit: subsamples, halves, bootstrap{extra}.
+    An int makes the audit reproducible; the randomness of the estimators
     themselves is set by their own parameters."""
 
 
 def _evaluation_doc(arg):
-    extra = ", shadow samples and the default attack classifier" if arg == "shadow" else ""
+    extra = ",\n    shadow samples and the default attack classifier" if arg == "shadow" else ""
     first, *rest = _EVALUATION_DOC.replace("{extra}", extra).split("\n")
     return "\n".join([first, *("    " + line if line else line for line in rest)])
 
