@@ -12,7 +12,7 @@ the same training rows and attacks each one with
 * ``dp_synthetic_eps1``: the same forest trained on a synthetic table of
   the same size sampled from :class:`~sklearn_anon.DPSynthesizer`
   (``epsilon=1``, ``target="income"``, Adult's public schema declared, so
-  the whole pipeline is 1-DP), wrapped as one estimator so that the shadow
+  the whole pipeline is (1, 1e-9)-DP), wrapped as one estimator so that the shadow
   attack can retrain it.
 
 Attacks: the loss-threshold attack (Yeom et al. 2018) and the shadow-model

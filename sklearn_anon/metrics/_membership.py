@@ -45,7 +45,11 @@ both ways, and the two held-out advantages are averaged (2-fold cross
 fitting): ``advantage``.  The maximum over all thresholds on all records is
 reported beside it as ``advantage_optimistic`` (an upper bound, labelled so).
 Both can be read as the attack's accuracy on a balanced guess:
-``0.5 + advantage / 2``.
+``0.5 + advantage / 2``.  For a training procedure that is
+(epsilon, delta)-differentially private no attack's advantage exceeds
+``(e**epsilon - 1 + 2 * delta) / (e**epsilon + 1)`` (Kairouz, Oh &
+Viswanath 2015; about 0.46 at epsilon 1): an audit finding less is
+consistent with the guarantee, never a proof of it.
 
 The confidence intervals resample the evaluation records (members and
 non-members separately, within each half) ``n_bootstrap`` times; they
