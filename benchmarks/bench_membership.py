@@ -121,7 +121,8 @@ def compare(seed, n_train=N_TRAIN, n_holdout=N_HOLDOUT, n_bootstrap=N_BOOTSTRAP)
         target_art = SklearnClassifier(model)
         # the template is cloned (unfitted, same parameters) for each shadow model;
         # ART needs a fitted one to know the number of classes
-        shadows = ShadowModels(SklearnClassifier(model), num_shadow_models=4, disjoint_datasets=False, random_state=seed)
+        shadows = ShadowModels(SklearnClassifier(model), num_shadow_models=4, disjoint_datasets=False,
+                               random_state=seed)
         xs, ys = shadow.drop(columns=[target]).to_numpy(), np.eye(2)[shadow[target].to_numpy()]
         (mx, my, mp), (nx, ny, npred) = shadows.generate_shadow_dataset(xs, ys)
         attack = MembershipInferenceBlackBox(target_art, attack_model_type="rf", input_type="prediction")

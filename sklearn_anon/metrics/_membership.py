@@ -235,8 +235,8 @@ class MembershipAudit:
         level = f"{100 * self.info['confidence']:g}%"
         lines = [f"Membership inference audit ({level} bootstrap CI, "
                  f"{self.info['n_bootstrap']} resamples, random_state={self.info['random_state']!r})"]
-        header = f"{'attack':<8} {'AUC':>6}  {level + ' CI':<16} {'advantage':>9}  {level + ' CI':<16} {'optimistic':>10}"
-        lines.append(header)
+        ci = level + " CI"
+        lines.append(f"{'attack':<8} {'AUC':>6}  {ci:<16} {'advantage':>9}  {ci:<16} {'optimistic':>10}")
         for name, r in self.summary.iterrows():
             lines.append(
                 f"{str(name):<8} {r['auc']:>6.3f}  {_interval(r['auc_low'], r['auc_high']):<16} "
