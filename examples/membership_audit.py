@@ -26,7 +26,7 @@ training rows, non-members the other half of the holdout: both are random
 rows of ``adult.data``.  Accuracy is on rows of ``adult.test``.
 
 The default is a quick run (1,000 training rows, 4,000 holdout rows, 3,000
-test rows, 30 trees, 100 bootstrap resamples: about 20 s of CPU);
+test rows, 30 trees, 100 bootstrap resamples: about 6 s of CPU);
 ``--full`` is the run recorded in ``benchmarks/README.md`` (4,000 training
 rows, 16,000 holdout rows, all 16,281 test rows, 100 trees, 500 resamples).
 The seeds (``--seed``, default 0) drive the split, the forest, the
