@@ -198,6 +198,20 @@ def test_shadow_data_given_explicitly_and_string_labels():
     assert audit.summary.loc["shadow", "auc"] > 0.6
 
 
+def test_labels_that_differ_only_after_a_nul_stay_apart():
+    from sklearn_anon.metrics._membership import _positions
+
+    assert _positions(np.array(["x\x00a", "x\x00b"], dtype=object),
+                      np.array(["x\x00b", "x\x00a", "x\x00c", None], dtype=object)).tolist() == [1, 0, -1, -1]
+    assert _positions(np.array([0, 1]), np.array([1.0, 0, 2])).tolist() == [1, 0, -1]
+    assert _positions(np.array(["a"]), np.array([None, np.nan], dtype=object)).tolist() == [-1, -1]
+    data = _noisy(600, 12)
+    data["y"] = np.where(data["y"] == 1, "x\x00b", "x\x00a").astype(object)
+    audit = membership_inference_audit(KNeighborsClassifier(n_neighbors=1), data[:200], data[200:],
+                                       target="y", n_bootstrap=20, random_state=0)
+    assert (audit.summary["auc"] > 0.6).all()
+
+
 def test_regressor_and_classifier_without_proba_and_an_unseen_label():
     rng = np.random.default_rng(8)
     reg = pd.DataFrame({"x": rng.normal(size=400)})

@@ -66,6 +66,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
+from .. import _text
 from .._docstring import fill_doc
 from ._synthetic_quality import distance_to_closest_record
 
@@ -313,9 +314,25 @@ def _kind(model):
     return "label" if is_classifier(model) else "regression"
 
 
+def _positions(categories, values):
+    """Position of each of ``values`` among the distinct ``categories`` (-1: absent).
+
+    One joint factorization, exact for any text (``_text.factorize``) and
+    for numbers of mixed types (1 == 1.0).
+    """
+    categories = np.asarray(categories, dtype=object).ravel()
+    values = np.asarray(values, dtype=object).ravel()
+    codes, _ = _text.factorize(np.concatenate([categories, values]))
+    lookup = np.full(max(int(codes.max()) + 1 if codes.size else 0, 1), -1, dtype=np.int64)
+    known = codes[: len(categories)]
+    lookup[known[known >= 0]] = np.flatnonzero(known >= 0)
+    found = codes[len(categories):]
+    return np.where(found >= 0, lookup[np.maximum(found, 0)], -1)
+
+
 def _true_class_proba(model, X, y):
     proba = np.asarray(model.predict_proba(X), dtype=np.float64)
-    pos = pd.Index(model.classes_).get_indexer(pd.Index(y))
+    pos = _positions(model.classes_, y)
     p = proba[np.arange(len(pos)), np.maximum(pos, 0)]
     return proba, pos, np.where(pos >= 0, p, 0.0)
 
@@ -338,15 +355,15 @@ def _attack_features(model, X, y, classes):
     if kind == "regression":
         pred, yf = _as_float(model.predict(X)), _as_float(y)
         return np.column_stack([pred, yf, pred - yf, (pred - yf) ** 2])
-    label = classes.get_indexer(pd.Index(y))
+    label = _positions(classes, y)
     onehot = (label[:, None] == np.arange(len(classes))).astype(np.float64)
     if kind == "label":
-        pred = classes.get_indexer(pd.Index(np.asarray(model.predict(X))))
+        pred = _positions(classes, model.predict(X))
         pred_onehot = (pred[:, None] == np.arange(len(classes))).astype(np.float64)
         return np.column_stack([(pred == label).astype(np.float64), onehot, pred_onehot])
     proba, _, p = _true_class_proba(model, X, y)
     full = np.zeros((len(label), len(classes)))
-    cols = classes.get_indexer(pd.Index(model.classes_))
+    cols = _positions(classes, model.classes_)
     full[:, cols[cols >= 0]] = proba[:, cols >= 0]
     return np.column_stack([full, onehot, p, np.log(np.clip(p, _EPS, 1.0))])
 
@@ -532,7 +549,7 @@ def _shadow_scores(pipeline, model, shadow_data, target, X_eval, y_eval, n_train
     classes = None
     if kind != "regression":
         labels = np.concatenate([y_eval, shadow_data[target].to_numpy()])
-        classes = pd.Index(pd.unique(pd.Series(labels, dtype=object)))
+        classes = _text.unique(np.asarray(labels, dtype=object))
     feats, labels_in = [], []
     X_pool, y_pool = _split(shadow_data, target)
     for _ in range(n_shadow):
