@@ -7,7 +7,8 @@ pickled to anonymize next month's data the same way.
 
 Estimators and functions are importable from the top level
 (``from sklearn_anon import IntervalGeneralizer``); measures live in
-:mod:`sklearn_anon.metrics`, datasets in :mod:`sklearn_anon.datasets`.
+:mod:`sklearn_anon.metrics` (the membership inference audits are also at
+the top level), datasets in :mod:`sklearn_anon.datasets`.
 
 The top-level names are resolved lazily (PEP 562): ``import sklearn_anon``
 imports neither scikit-learn nor pandas nor diffprivlib, so that the
@@ -78,6 +79,8 @@ _EXPORTS = {
     "minimal_sample_uniques": "metrics",
     "population_uniqueness": "metrics",
     "suda_scores": "metrics",
+    "dcr_membership_audit": "metrics",
+    "membership_inference_audit": "metrics",
 }
 
 #: subpackages and modules reachable as attributes after ``import sklearn_anon``
@@ -140,6 +143,7 @@ if TYPE_CHECKING:  # static analysers and IDEs see the explicit re-exports
         population_uniqueness,
         suda_scores,
     )
+    from .metrics import dcr_membership_audit, membership_inference_audit  # noqa: F401
 
 
 def __getattr__(name):
@@ -249,4 +253,7 @@ __all__ = [
     "minimal_sample_uniques",
     "population_uniqueness",
     "suda_scores",
+    # metrics
+    "dcr_membership_audit",
+    "membership_inference_audit",
 ]

@@ -54,6 +54,10 @@ beside the code that writes them.)
 ``_synthetic_quality``
     :func:`marginal_tvd`, :func:`pairwise_tvd`, :func:`tstr_score`,
     :func:`exact_match_rate`, :func:`distance_to_closest_record`.
+``_membership``
+    :func:`membership_inference_audit` (loss-threshold and shadow-model
+    attacks on a fitted model), :func:`dcr_membership_audit` (distance to
+    the closest synthetic record), :class:`MembershipAudit`.
 """
 
 # Extension points for a caller that measures its own release (the CLI):
@@ -65,6 +69,7 @@ from ._risk import expand_counts, population_counts  # noqa: F401
 from ._attacks import frequency_attack, homogeneity_attack, linkage_attack
 from ._granularity import granularity_loss
 from ._individual_risk import global_risk, individual_risk
+from ._membership import MembershipAudit, dcr_membership_audit, membership_inference_audit
 from ._ncp import ncp
 from ._population import population_uniqueness
 from ._privacy_models import (
@@ -139,4 +144,7 @@ __all__ = [
     "marginal_tvd",
     "pairwise_tvd",
     "tstr_score",
+    "MembershipAudit",
+    "dcr_membership_audit",
+    "membership_inference_audit",
 ]
