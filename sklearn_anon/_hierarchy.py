@@ -56,7 +56,7 @@ API (stable; :mod:`sklearn_anon.kanonymity` builds on it)
 ``h.ancestors(value)``
     list ``[leaf, level1 label, ..., top label]`` for one leaf.
 ``h.to_frame()``
-    The table as a DataFrame of strings (columns ``0 .. n_levels - 1``).
+    The table as a DataFrame of strings (columns ``0`` to ``n_levels - 1``).
 
 Public names: :class:`Hierarchy` and :func:`load_hierarchy` are exported by
 :mod:`sklearn_anon.generalize`, beside the builders of
@@ -306,7 +306,7 @@ class Hierarchy:
         return list(self._codes[self._check_level(level)][1])
 
     def to_frame(self):
-        """The table as a DataFrame of strings, columns ``0 .. n_levels - 1``."""
+        """The table as a DataFrame of strings, columns ``0`` to ``n_levels - 1``."""
         return pd.DataFrame(self._table.copy())
 
     def to_csv(self, path_or_buffer=None, sep=";"):

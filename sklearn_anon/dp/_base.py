@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import BudgetAccountant, Interval, StrOptions
-from ..base import ColumnAnonymizer
+from ..base import ColumnAnonymizer, DocLinkMixin
 from . import _sampling as _s
 from ._accounting import SharedAccountant
 from ._utils import _column_epsilon, _warn_leak
@@ -29,7 +29,7 @@ _RANDOM_STATE = ["random_state", np.random.Generator, StrOptions({"secure"})]
 _ACCOUNTANT = [BudgetAccountant, None]
 
 
-class _DPEstimatorMixin:
+class _DPEstimatorMixin(DocLinkMixin):
     """What every DP estimator of this package shares about its accountant and randomness.
 
     * ``clone`` keeps the accountant **by reference** (scikit-learn's clone

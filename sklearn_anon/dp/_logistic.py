@@ -37,6 +37,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, PrivacyLeakWarning, _fit_context, validate_data
+from ..base import DocLinkMixin
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _RANDOM_STATE, _spend_fit
 
@@ -104,7 +105,7 @@ def _numeric_data(est, X, y):
     raise ValueError(f"{type(est).__name__} needs numeric features; X holds text.") from None
 
 
-class DPLogisticRegression(ClassifierMixin, BaseEstimator):
+class DPLogisticRegression(DocLinkMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression with epsilon-differential privacy (objective perturbation).
 
     Chaudhuri, Monteleoni and Sarwate (2011), Algorithm 2, as in
@@ -158,6 +159,18 @@ class DPLogisticRegression(ClassifierMixin, BaseEstimator):
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Only when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.linear_model.LogisticRegression : The non-private model.
+    LaplaceNoise : Local DP on the features instead of a private model.
+    privacy_budget : The budget a fitted pipeline spends per record.
+
+    References
+    ----------
+    .. [1] Chaudhuri, K., Monteleoni, C. and Sarwate, A. D. (2011).
+       "Differentially private empirical risk minimization". Journal of Machine
+       Learning Research 12, 1069-1109.
 
     Examples
     --------

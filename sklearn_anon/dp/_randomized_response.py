@@ -61,6 +61,21 @@ class RandomizedResponse(_LocalMechanism):
     feature_names_in_ : ndarray of str
         Column names seen in fit (DataFrame input only).
 
+    See Also
+    --------
+    estimate_frequencies : Unbiased category frequencies from the released counts.
+    PRAM : Post-randomization with any transition matrix.
+    LaplaceNoise : Local DP for numeric columns.
+
+    References
+    ----------
+    .. [1] Warner, S. L. (1965). "Randomized response: a survey technique for
+       eliminating evasive answer bias". Journal of the American Statistical
+       Association 60(309), 63-69.
+    .. [2] Kairouz, P., Oh, S. and Viswanath, P. (2016). "Extremal mechanisms for
+       local differential privacy". Journal of Machine Learning Research 17(17),
+       1-51.
+
     Examples
     --------
     >>> import pandas as pd

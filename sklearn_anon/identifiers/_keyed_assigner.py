@@ -64,6 +64,10 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
     feature_names_in_ : ndarray of str
         Column names seen in fit (DataFrame input only).
 
+    See Also
+    --------
+    Pseudonymizer : A keyed pseudonym of the same identifier.
+
     Examples
     --------
     >>> import pandas as pd
