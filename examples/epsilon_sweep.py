@@ -205,7 +205,7 @@ def plot(table, baselines, path):
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
+    # left open: the documentation gallery shows the open figures of an example
     return path
 
 

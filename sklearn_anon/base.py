@@ -115,6 +115,18 @@ class UnusedColumnParameterWarning(UserWarning):
     filter this warning class.  One warning per ``fit`` names each
     parameter concerned, its unmatched keys and the columns left on the
     default (column names only, never values).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from sklearn_anon import IntervalGeneralizer, UnusedColumnParameterWarning
+    >>> X = pd.DataFrame({"age": [23, 45, 67]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = IntervalGeneralizer(bins={"agee": [0, 50, 100]}, n_bins=2).fit(X)
+    >>> [w.category.__name__ for w in caught]
+    ['UnusedColumnParameterWarning']
     """
 
 

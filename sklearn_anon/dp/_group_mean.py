@@ -439,6 +439,7 @@ class DPGroupMeanEncoder(_CentralStatistic, ColumnAnonymizer):
         Returns
         -------
         feature_names_out : ndarray of str objects
+            The output column names.
         """
         check_is_fitted(self)
         return np.asarray([self._value_name() + "_group_mean"], dtype=object)

@@ -16,7 +16,7 @@ from ._utils import _LEARNT_DOMAIN_HINT, _as_column, _codes, _column_epsilon, _d
 
 @fill_doc(params=_COMMON_DOC.strip("\n").lstrip() + "\n")
 class RandomizedResponse(_LocalMechanism):
-    """k-ary randomized response on categorical columns (local epsilon-DP per value).
+    """Apply k-ary randomized response to categorical columns (local epsilon-DP per value).
 
     Over a category set of size ``k``, each value is kept with probability
     ``e^eps / (e^eps + k - 1)`` and otherwise replaced by one of the other

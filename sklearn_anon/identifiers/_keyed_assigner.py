@@ -112,6 +112,7 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
         Returns
         -------
         self : object
+            The fitted assigner.
         """
         who = type(self).__name__
         frame, _ = self._frame(X, reset=True)
@@ -157,6 +158,7 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
         Returns
         -------
         X_out : DataFrame or ndarray of shape (n_samples, 1)
+            The choice assigned to each row.
         """
         check_is_fitted(self)
         who = type(self).__name__
@@ -214,6 +216,7 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
         Returns
         -------
         feature_names_out : ndarray of str
+            The name of the assignment column.
         """
         check_is_fitted(self)
         return np.asarray([self.name], dtype=object)
