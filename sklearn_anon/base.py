@@ -338,12 +338,19 @@ class DocLinkMixin:
 
     _doc_link_module = "sklearn_anon"
 
+    # a property, as in scikit-learn's mixin (and skrub's base transformer), so
+    # that a template set on an instance still wins
     @property
     def _doc_link_template(self):
         from . import __version__
 
-        return (DOC_URL.format(version=_doc_version(__version__))
-                + "api/generated/{estimator_module}.{estimator_name}.html")
+        return getattr(self, "__doc_link_template",
+                       DOC_URL.format(version=_doc_version(__version__))
+                       + "api/generated/{estimator_module}.{estimator_name}.html")
+
+    @_doc_link_template.setter
+    def _doc_link_template(self, value):
+        setattr(self, "__doc_link_template", value)
 
 
 class ColumnAnonymizer(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):

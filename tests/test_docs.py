@@ -100,3 +100,12 @@ def test_changelog_names_the_coming_release():
     assert f"## [{release}]" in text
     for group in ("### Added", "### Changed", "### Fixed", "### Security"):
         assert group in text
+
+
+def test_doc_link_template_can_be_overridden_on_an_instance():
+    from sklearn_anon import IntervalGeneralizer
+
+    est = IntervalGeneralizer()
+    est._doc_link_template = "https://example.invalid/{estimator_name}.html"
+    assert est._get_doc_link() == "https://example.invalid/IntervalGeneralizer.html"
+    assert IntervalGeneralizer()._get_doc_link().startswith(DOC_URL.split("{")[0])
