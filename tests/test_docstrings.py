@@ -30,7 +30,7 @@ import pytest
 from sklearn.base import BaseEstimator
 
 numpydoc_validate = pytest.importorskip(
-    "numpydoc.validate", reason="numpydoc is in the doc extra: .ci/docs runs this module")
+    "numpydoc.validate", reason="numpydoc is in the test and doc extras")
 
 FACES = ["generalize", "kanonymity", "dp", "identifiers", "sdc", "synthetic", "metrics",
          "policy", "cli", "dask", "datasets", "base"]
