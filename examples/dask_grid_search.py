@@ -1,4 +1,5 @@
 """Grid-search k and epsilon on a Dask cluster, then anonymize a Dask DataFrame.
+=============================================================================
 
     python examples/dask_grid_search.py [--output-dir DIR] [--n-samples N]
 
@@ -63,7 +64,7 @@ def make_pipeline(accountant):
 
 
 def main(argv=None):
-    args = parse_args(__doc__.splitlines()[0], argv, extra=lambda p: p.add_argument(
+    args = parse_args((__doc__ or "").partition("\n")[0], argv, extra=lambda p: p.add_argument(
         "--n-samples", type=int, default=3000))
     start = time.perf_counter()
     data = make_customers(args.n_samples, random_state=0)

@@ -1,4 +1,5 @@
 """Privacy/utility trade-off: sweep epsilon on Adult and read accuracy off a table and a plot.
+===========================================================================================
 
 Three DP pipelines, each given a *per-record* budget epsilon (what
 :func:`sklearn_anon.privacy_budget` reports for the fitted pipeline):
@@ -57,7 +58,8 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn_anon import LaplaceNoise, RandomizedResponse, privacy_budget
 from sklearn_anon._compat import dp_models  # diffprivlib, imported through the package's shim
 
-ROOT = Path(__file__).resolve().parents[1]
+# the documentation gallery runs this file without ``__file__`` (it sets ``sys.argv[0]``)
+ROOT = Path(globals().get("__file__") or sys.argv[0]).resolve().parents[1]
 EPSILONS = [0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 10.0, 30.0, 100.0]
 
 # Public codebook ranges of the Adult attributes (not read from the data).
@@ -221,12 +223,12 @@ def plot(table, baselines, path, majority=None):
     draw(ax, table, baselines, majority)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
+    # left open: the documentation gallery shows the open figures of an example
     return path
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument(
         "--data-dir",
         default=os.environ.get("SKLEARN_ANON_ADULT_DIR", ROOT.parent / "shared" / "data" / "adult"),
@@ -256,4 +258,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # exit only on failure: the documentation gallery runs this file in its own process
+    status = main()
+    if status:
+        raise SystemExit(status)

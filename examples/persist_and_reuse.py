@@ -1,4 +1,5 @@
 """Fit once, persist, and anonymize next month's data identically in a new process.
+================================================================================
 
     python examples/persist_and_reuse.py [--output-dir DIR]
 
@@ -63,7 +64,7 @@ def main(argv=None):
     if argv is None and len(sys.argv) == 5 and sys.argv[1] == "--apply":
         apply_in_this_process(*sys.argv[2:])
         return
-    args = parse_args(__doc__.splitlines()[0], argv)
+    args = parse_args((__doc__ or "").partition("\n")[0], argv)
     out = args.output_dir
     start = time.perf_counter()
     if not os.environ.get(KEY_VAR):
@@ -89,7 +90,7 @@ def main(argv=None):
     here = out / "feb_anonymized_here.csv"
     anonymizer.transform(feb).to_csv(here, index=False)
     there = out / "feb_anonymized_new_process.csv"
-    cmd = [sys.executable, os.path.abspath(__file__), "--apply", str(path), str(out / "feb.csv"),
+    cmd = [sys.executable, os.path.abspath(globals().get("__file__") or sys.argv[0]), "--apply", str(path), str(out / "feb.csv"),
            str(there)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if proc.returncode != 0:

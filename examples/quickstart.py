@@ -1,4 +1,5 @@
 """Quickstart: anonymize a customer table inside a scikit-learn pipeline.
+======================================================================
 
     python examples/quickstart.py [--output-dir DIR] [--n-samples N]
 
@@ -100,7 +101,7 @@ def raw_baseline():
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--output-dir", default=os.environ.get("SKLEARN_ANON_OUTPUT_DIR"))
     parser.add_argument("--n-samples", type=int, default=10_000)
     args = parser.parse_args(argv)

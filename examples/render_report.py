@@ -1,4 +1,5 @@
 """Render a PrivacyReport of a k-anonymized customer table and screenshot it.
+==========================================================================
 
 Builds a synthetic customer table (``make_customers``), k-anonymizes its
 quasi-identifiers with Mondrian, writes the privacy report as a
@@ -64,11 +65,11 @@ def build_report(rows=2000, k=10, random_state=0):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument(
         "--out",
         default=os.path.join(
-            os.environ.get("SKLEARN_ANON_OUTPUT_DIR") or os.path.join(os.path.dirname(__file__), "output"),
+            os.environ.get("SKLEARN_ANON_OUTPUT_DIR") or os.path.join(os.path.dirname(globals().get("__file__") or sys.argv[0]), "output"),
             "report",
         ),
         help="output folder (default: $SKLEARN_ANON_OUTPUT_DIR/report or examples/output/report)",
@@ -91,4 +92,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # exit only on failure: the documentation gallery runs this file in its own process
+    status = main()
+    if status:
+        raise SystemExit(status)

@@ -1,4 +1,5 @@
 """A telecom survey released for research: top-coding, age bands, equivalence classes.
+===================================================================================
 
     python examples/survey_equivalence_classes.py [--output-dir DIR] [--n-samples N]
 
@@ -62,7 +63,7 @@ def describe(frame, label):
 
 
 def main(argv=None):
-    args = parse_args(__doc__.splitlines()[0], argv,
+    args = parse_args((__doc__ or "").partition("\n")[0], argv,
                       lambda p: p.add_argument("--n-samples", type=int, default=3000))
     start = time.perf_counter()
     survey = make_survey(n_samples=args.n_samples, random_state=0)

@@ -1,4 +1,5 @@
 """A churn model on a telecom table, with a differentially private group feature.
+==============================================================================
 
     python examples/telecom_dp_features.py [--output-dir DIR] [--n-samples N]
 
@@ -101,7 +102,7 @@ def make_model(group_feature):
 
 
 def main(argv=None):
-    args = parse_args(__doc__.splitlines()[0], argv,
+    args = parse_args((__doc__ or "").partition("\n")[0], argv,
                       lambda p: p.add_argument("--n-samples", type=int, default=6000))
     start = time.perf_counter()
     subs = make_subscribers(args.n_samples)

@@ -1,4 +1,5 @@
 """A retailer hands a campaign audience to an ad platform.
+=======================================================
 
     python examples/ttt_campaign.py [--output-dir DIR] [--n-samples N]
 
@@ -91,7 +92,7 @@ def write_age_handover(plain, out_dir):
 
 
 def main(argv=None):
-    args = parse_args(__doc__.splitlines()[0], argv,
+    args = parse_args((__doc__ or "").partition("\n")[0], argv,
                       lambda p: p.add_argument("--n-samples", type=int, default=5000))
     out_dir = args.output_dir
     start = time.perf_counter()

@@ -56,7 +56,7 @@ API (stable; :mod:`sklearn_anon.kanonymity` builds on it)
 ``h.ancestors(value)``
     list ``[leaf, level1 label, ..., top label]`` for one leaf.
 ``h.to_frame()``
-    The table as a DataFrame of strings (columns ``0 .. n_levels - 1``).
+    The table as a DataFrame of strings (columns ``0`` to ``n_levels - 1``).
 
 Public names: :class:`Hierarchy` and :func:`load_hierarchy` are exported by
 :mod:`sklearn_anon.generalize`, beside the builders of
@@ -236,14 +236,40 @@ class Hierarchy(_PlainState):
     # -- construction ----------------------------------------------------
     @classmethod
     def from_frame(cls, frame, *, name=None):
-        """From a DataFrame whose columns are the levels, leaves first."""
+        """From a DataFrame whose columns are the levels, leaves first.
+
+        Parameters
+        ----------
+        frame : DataFrame
+            One row per leaf; column 0 holds the leaves, the last the top.
+        name : str, optional
+            The column the hierarchy is for (named in error messages).
+
+        Returns
+        -------
+        hierarchy : Hierarchy
+            The hierarchy, checked to be a tree.
+        """
         # not ``frame.astype(str)``: pandas 2 writes a missing cell as "nan",
         # which would pass the empty-cell check as a label
         return cls(frame.to_numpy(dtype=object), name=name)
 
     @classmethod
     def from_dict(cls, mapping, *, name=None):
-        """From ``{leaf: [level1, level2, ...]}`` (all lists the same length)."""
+        """From ``{leaf: [level1, level2, ...]}`` (all lists the same length).
+
+        Parameters
+        ----------
+        mapping : dict
+            ``{leaf: [label at level 1, label at level 2, ...]}``.
+        name : str, optional
+            The column the hierarchy is for (named in error messages).
+
+        Returns
+        -------
+        hierarchy : Hierarchy
+            The hierarchy, checked to be a tree.
+        """
         rows = [[key, *(levels if isinstance(levels, (list, tuple)) else [levels])]
                 for key, levels in mapping.items()]
         widths = {len(r) for r in rows}
@@ -257,7 +283,22 @@ class Hierarchy(_PlainState):
 
     @classmethod
     def from_csv(cls, path, *, sep=";", name=None):
-        """From an ARX-style CSV file or text buffer (``;``-separated, no header)."""
+        """From an ARX-style CSV file or text buffer (``;``-separated, no header).
+
+        Parameters
+        ----------
+        path : str, path-like or file-like
+            The CSV file, one row per leaf, leaves first.
+        sep : str, default=";"
+            The field separator (ARX writes ``;``).
+        name : str, optional
+            The column the hierarchy is for (named in error messages).
+
+        Returns
+        -------
+        hierarchy : Hierarchy
+            The hierarchy, checked to be a tree.
+        """
         try:
             frame = pd.read_csv(
                 path, sep=sep, header=None, dtype=str, keep_default_na=False, na_values=[]
@@ -299,15 +340,43 @@ class Hierarchy(_PlainState):
         return int(level)
 
     def level_labels(self, level):
-        """The level-``level`` label of each leaf (aligned with ``leaves``)."""
+        """The level-``level`` label of each leaf (aligned with ``leaves``).
+
+        Parameters
+        ----------
+        level : int
+            The level, 0 (the leaves) to ``height``.
+
+        Returns
+        -------
+        labels : ndarray of object
+            One label per leaf, in the order of ``leaves``.
+        """
         return self._table[:, self._check_level(level)].copy()
 
     def nodes(self, level):
-        """Distinct labels at ``level`` in first-appearance order."""
+        """Distinct labels at ``level`` in first-appearance order.
+
+        Parameters
+        ----------
+        level : int
+            The level, 0 (the leaves) to ``height``.
+
+        Returns
+        -------
+        nodes : list
+            The labels of the level's nodes.
+        """
         return list(self._codes[self._check_level(level)][1])
 
     def to_frame(self):
-        """The table as a DataFrame of strings, columns ``0 .. n_levels - 1``."""
+        """The table as a DataFrame of strings, columns ``0`` to ``n_levels - 1``.
+
+        Returns
+        -------
+        table : DataFrame
+            One row per leaf, one column per level (a copy).
+        """
         return pd.DataFrame(self._table.copy())
 
     def to_csv(self, path_or_buffer=None, sep=";"):
@@ -374,6 +443,16 @@ class Hierarchy(_PlainState):
 
         Works on the distinct values only (``pd.factorize`` or categorical
         codes), so the cost per row is one integer lookup.
+
+        Parameters
+        ----------
+        values : Series, Categorical or array-like
+            The values to look up.
+
+        Returns
+        -------
+        codes : ndarray of int64
+            The leaf position of each value, -1 for a value that is no leaf.
         """
         if isinstance(values, pd.Series):
             ser = values
@@ -459,6 +538,20 @@ class Hierarchy(_PlainState):
         Values not in the hierarchy (and NaN) become ``suppressed``.
         Categories: ``nodes(level)``, then ``suppressed`` when it is not
         already a node label.
+
+        Parameters
+        ----------
+        values : Series, Categorical or array-like
+            The values to generalize.
+        level : int
+            The level, 0 (the leaves) to ``height``.
+        suppressed : str, default="*"
+            The label of values that are no leaf.
+
+        Returns
+        -------
+        generalized : Categorical
+            One label per value.
         """
         level = self._check_level(level)
         leaf = self.leaf_codes(values)
@@ -474,7 +567,18 @@ class Hierarchy(_PlainState):
 
     # -- node queries ----------------------------------------------------
     def leaves_under(self, level):
-        """``{node: ndarray of leaf labels}`` for every node at ``level``."""
+        """``{node: ndarray of leaf labels}`` for every node at ``level``.
+
+        Parameters
+        ----------
+        level : int
+            The level, 0 (the leaves) to ``height``.
+
+        Returns
+        -------
+        leaves : dict
+            ``{node: ndarray of leaf labels}``.
+        """
         codes, labels = self._codes[self._check_level(level)]
         order = np.argsort(codes, kind="stable")
         bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))
@@ -484,13 +588,35 @@ class Hierarchy(_PlainState):
         }
 
     def leaf_counts(self, level):
-        """``{node: number of leaves under it}`` at ``level``."""
+        """``{node: number of leaves under it}`` at ``level``.
+
+        Parameters
+        ----------
+        level : int
+            The level, 0 (the leaves) to ``height``.
+
+        Returns
+        -------
+        counts : dict
+            ``{node: number of leaves}``.
+        """
         codes, labels = self._codes[self._check_level(level)]
         counts = np.bincount(codes, minlength=len(labels))
         return {lab: int(c) for lab, c in zip(labels, counts)}
 
     def ncp(self, level):
-        """``{node: (leaves under it - 1) / (n_leaves - 1)}`` (0 for a one-leaf hierarchy)."""
+        """``{node: (leaves under it - 1) / (n_leaves - 1)}`` (0 for a one-leaf hierarchy).
+
+        Parameters
+        ----------
+        level : int
+            The level, 0 (the leaves) to ``height``.
+
+        Returns
+        -------
+        ncp : dict
+            ``{node: normalized certainty penalty}``.
+        """
         n = len(self)
         return {
             lab: (c - 1) / (n - 1) if n > 1 else 0.0
@@ -498,7 +624,20 @@ class Hierarchy(_PlainState):
         }
 
     def children(self, level, node):
-        """Labels at ``level - 1`` under ``node`` at ``level`` (first-appearance order)."""
+        """List the labels at ``level - 1`` under ``node`` at ``level``.
+
+        Parameters
+        ----------
+        level : int
+            The level, 0 (the leaves) to ``height``.
+        node : object
+            A label at ``level``.
+
+        Returns
+        -------
+        children : list
+            The labels one level down, in first-appearance order (empty at level 0).
+        """
         level = self._check_level(level)
         if level == 0:
             return []
@@ -508,7 +647,18 @@ class Hierarchy(_PlainState):
         return list(_text.unique(self._table[mask, level - 1]))
 
     def ancestors(self, value):
-        """``[leaf, level-1 label, ..., top label]`` for one leaf value."""
+        """``[leaf, level-1 label, ..., top label]`` for one leaf value.
+
+        Parameters
+        ----------
+        value : object
+            A leaf of the hierarchy.
+
+        Returns
+        -------
+        path : list
+            The leaf's label at every level, from the leaf up.
+        """
         pos = self.leaf_codes(pd.Series([value], dtype=object if isinstance(value, str) else None))[0]
         if pos < 0:
             raise ValueError("The value is not a leaf of the hierarchy.")
@@ -533,6 +683,7 @@ def load_hierarchy(obj, *, name=None, sep=";"):
     Returns
     -------
     Hierarchy
+        The hierarchy, checked to be a tree.
 
     Examples
     --------

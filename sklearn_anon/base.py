@@ -53,6 +53,16 @@ from ._random import make_rng  # noqa: F401  (the one generator factory, re-expo
 
 __all__ = ["SUPPRESSED", "ColumnAnonymizer", "UnusedColumnParameterWarning"]
 
+#: the documentation site; ``{version}`` is ``latest`` for a development
+#: version (``.dev``) and ``stable`` for a release.  An estimator's API page is
+#: ``api/generated/<family>.<Name>.html`` (doc/api/index.rst documents each
+#: public name under the family face that exports it).
+DOC_URL = "https://sklearn-anon.readthedocs.io/en/{version}/"
+
+
+def _doc_version(version):
+    return "latest" if "dev" in version else "stable"
+
 #: Marker written in place of a suppressed categorical/string value.
 #: Suppressed numeric values become NaN.
 SUPPRESSED = "*"
@@ -105,6 +115,18 @@ class UnusedColumnParameterWarning(UserWarning):
     filter this warning class.  One warning per ``fit`` names each
     parameter concerned, its unmatched keys and the columns left on the
     default (column names only, never values).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from sklearn_anon import IntervalGeneralizer, UnusedColumnParameterWarning
+    >>> X = pd.DataFrame({"age": [23, 45, 67]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = IntervalGeneralizer(bins={"agee": [0, 50, 100]}, n_bins=2).fit(X)
+    >>> [w.category.__name__ for w in caught]
+    ['UnusedColumnParameterWarning']
     """
 
 
@@ -295,7 +317,43 @@ def require_numeric(series, name, who):
         )
 
 
-class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class DocLinkMixin:
+    """Link an estimator's HTML diagram (in a notebook) to its API page.
+
+    scikit-learn (>= 1.6) draws the "?" of an estimator's diagram as a link
+    made from ``_doc_link_template``, for classes whose module is under
+    ``_doc_link_module``; ``{estimator_module}`` is the module path up to its
+    first private part (``sklearn_anon.generalize`` for
+    ``sklearn_anon.generalize._interval``), the family face the API
+    reference documents the class under.  Every estimator base class of the
+    package (:class:`ColumnAnonymizer`, the frame-wise transformers, the DP
+    estimators) puts this mixin before ``BaseEstimator``.
+
+    Examples
+    --------
+    >>> from sklearn_anon import IntervalGeneralizer
+    >>> IntervalGeneralizer()._get_doc_link()  # doctest: +ELLIPSIS
+    'https://sklearn-anon.readthedocs.io/en/.../api/generated/sklearn_anon.generalize.IntervalGeneralizer.html'
+    """
+
+    _doc_link_module = "sklearn_anon"
+
+    # a property, as in scikit-learn's mixin (and skrub's base transformer), so
+    # that a template set on an instance still wins
+    @property
+    def _doc_link_template(self):
+        from . import __version__
+
+        return getattr(self, "__doc_link_template",
+                       DOC_URL.format(version=_doc_version(__version__))
+                       + "api/generated/{estimator_module}.{estimator_name}.html")
+
+    @_doc_link_template.setter
+    def _doc_link_template(self, value):
+        setattr(self, "__doc_link_template", value)
+
+
+class ColumnAnonymizer(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Base class for column-wise anonymizers (not meant to be used directly).
 
     Subclasses define ``_fit_column`` and ``_transform_column``; a subclass
@@ -304,6 +362,27 @@ class ColumnAnonymizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     ``_fitted_states`` (see the module docstring for every hook).  The
     ``columns`` parameter (when a subclass exposes it) selects the columns
     to anonymize; by default every column is anonymized.
+
+    See Also
+    --------
+    DocLinkMixin : Links the estimator's HTML diagram to its API page.
+    sklearn_anon.generalize.IntervalGeneralizer : An anonymizer built on this base.
+
+    Examples
+    --------
+    A transformer that suppresses every value of the selected columns:
+
+    >>> import pandas as pd
+    >>> from sklearn_anon.base import SUPPRESSED, ColumnAnonymizer
+    >>> class Suppressor(ColumnAnonymizer):
+    ...     def _fit_column(self, column, name):
+    ...         return None
+    ...     def _transform_column(self, column, name, state, rng):
+    ...         return pd.Series(SUPPRESSED, index=column.index, name=name, dtype=object)
+    >>> Suppressor().fit_transform(pd.DataFrame({"ssn": ["078-05-1120", "219-09-9999"]}))
+      ssn
+    0   *
+    1   *
     """
 
     #: subclasses list their parameters here (an empty default lets a

@@ -118,6 +118,7 @@ def partition_seeds(random_state, n_partitions):
     Returns
     -------
     seeds : list of SeedSequence or None
+        One seed per partition; None entries draw from secure randomness.
 
     Examples
     --------
@@ -577,7 +578,8 @@ def fit_dask(estimator, ddf, *, quantiles="approximate", sample_rows=10_000):
 
     Returns
     -------
-    estimator : the fitted estimator.
+    estimator : estimator
+        The estimator given, fitted (the same fitted attributes as a pandas ``fit``).
 
     Examples
     --------
@@ -882,7 +884,7 @@ def dd_has_unknown(categories):
 
 
 def k_anonymity_dask(ddf, quasi_identifiers):
-    """k of a released Dask DataFrame: the smallest class size, with a distributed count.
+    """Measure the k of a released Dask DataFrame (smallest class size, a distributed count).
 
     Every partition counts its combinations of the quasi-identifier values;
     the counts are summed per combination across partitions and the minimum

@@ -299,6 +299,7 @@ def make_customers(n_samples=1000, random_state=None):
     Returns
     -------
     customers : pandas.DataFrame of shape (n_samples, 19)
+        One customer per row (identifiers, quasi-identifiers, interests).
 
     See Also
     --------
@@ -532,6 +533,7 @@ def make_survey(n_samples=1000, random_state=None):
     Returns
     -------
     survey : pandas.DataFrame of shape (n_samples, 15)
+        One respondent per row.
 
     See Also
     --------

@@ -187,7 +187,17 @@ def _keys(action, method=None):
 
 
 class PolicyError(ValueError):
-    """An invalid policy.  The message names the policy's column and key."""
+    """An invalid policy.  The message names the policy's column and key.
+
+    Examples
+    --------
+    >>> from sklearn_anon.policy import PolicyError, parse_policy
+    >>> try:
+    ...     parse_policy('[columns]\\nincome = { action = "generalize", method = "interval", binz = [0, 1] }\\n')
+    ... except PolicyError as exc:
+    ...     print(str(exc)[:62])
+    policy: column 'income': unknown parameter 'binz' for action '...
+    """
 
 
 #: the [handover] table: who receives the release and why, copied into its manifest
@@ -584,6 +594,11 @@ class Policy:
     def check_columns(self, columns):
         """Check the policy against the data's columns (the header only).
 
+        Parameters
+        ----------
+        columns : list of str
+            The data's column names, in order.
+
         Returns
         -------
         unlisted : list of str
@@ -612,11 +627,28 @@ class Policy:
         return unlisted
 
     def read_dtypes(self):
-        """``{column: dtype}`` requested for reading a CSV file."""
+        """``{column: dtype}`` requested for reading a CSV file.
+
+        Returns
+        -------
+        dtypes : dict
+            The ``dtype`` key of each column that has one.
+        """
         return {c: r.dtype for c, r in self.rules.items() if r.dtype is not None}
 
     def output_columns(self, columns):
-        """Columns written, in the data's order."""
+        """List the columns written, in the data's order.
+
+        Parameters
+        ----------
+        columns : list of str
+            The data's column names, in order.
+
+        Returns
+        -------
+        columns_out : list of str
+            The columns of the release.
+        """
         unlisted = set(self.check_columns(columns))
         out = []
         for c in map(str, columns):
@@ -638,6 +670,16 @@ class Policy:
         the place of its first column), output as pandas, with plain column
         names; columns with action ``drop`` (and unlisted columns unless
         ``unlisted = "keep"``) are not in the output.
+
+        Parameters
+        ----------
+        columns : list of str
+            The data's column names, in order.
+
+        Returns
+        -------
+        transformer : ColumnTransformer
+            Unfitted, with ``set_output(transform="pandas")``.
         """
         columns = [str(c) for c in columns]
         unlisted = set(self.check_columns(columns))
@@ -678,7 +720,18 @@ class Policy:
         return ct.set_output(transform="pandas")
 
     def quasi_identifiers(self, output_columns):
-        """The quasi-identifiers the report measures: ``[report]`` or the generalized columns."""
+        """The quasi-identifiers the report measures: ``[report]`` or the generalized columns.
+
+        Parameters
+        ----------
+        output_columns : list of str
+            The columns of the release (:meth:`output_columns`).
+
+        Returns
+        -------
+        quasi_identifiers : list of str
+            The columns the release's verdict is measured on.
+        """
         given = self.report.get("quasi_identifiers")
         if given:
             return list(given)
@@ -689,10 +742,44 @@ class Policy:
 def parse_policy(text, *, base_dir=None, check_env=True):
     """Parse and validate a policy from TOML text.
 
+    Parameters
+    ----------
+    text : str
+        The policy, in TOML (``[policy]``, ``[keys]``, ``[report]``,
+        ``[columns]``, ``[mondrian.<group>]``, ``[handover]``).
+    base_dir : path-like, optional
+        The folder that relative paths in the policy (hierarchy files) are
+        read from; the current folder when None.
+    check_env : bool, default=True
+        Whether every ``env:NAME`` key reference must name a variable that
+        is set.
+
+    Returns
+    -------
+    policy : Policy
+        The validated policy; ``policy.build(columns)`` makes its
+        ColumnTransformer.
+
     Raises
     ------
     PolicyError
         On a TOML syntax error (with its line and column) or an invalid policy.
+
+    See Also
+    --------
+    load_policy : Read and parse a policy file.
+    suggest_policy : A policy suggested from a table's profile.
+
+    Examples
+    --------
+    >>> from sklearn_anon.policy import parse_policy
+    >>> policy = parse_policy('''
+    ... [columns]
+    ... name = "drop"
+    ... age = { action = "generalize", method = "interval", bins = [0, 30, 60, 120] }
+    ... ''')
+    >>> policy.output_columns(["name", "age"])
+    ['age']
     """
     if tomllib is None:  # pragma: no cover
         raise PolicyError("policy: reading TOML needs Python 3.11+ or 'pip install tomli'")
@@ -704,7 +791,41 @@ def parse_policy(text, *, base_dir=None, check_env=True):
 
 
 def load_policy(path, *, check_env=True):
-    """Read, parse and validate a policy file (UTF-8 TOML)."""
+    """Read, parse and validate a policy file (UTF-8 TOML).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The policy file; relative hierarchy paths in it are read from its folder.
+    check_env : bool, default=True
+        Whether every ``env:NAME`` key reference must name a variable that
+        is set.
+
+    Returns
+    -------
+    policy : Policy
+        The validated policy.
+
+    Raises
+    ------
+    PolicyError
+        When the file is missing, not UTF-8, not TOML, or not a valid policy
+        (the message names the file, the column and the key).
+
+    See Also
+    --------
+    parse_policy : The same from TOML text.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sklearn_anon.policy import load_policy
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "policy.toml").write_text('[columns]\\nssn = "drop"\\nsex = "keep"\\n')
+    >>> load_policy(folder / "policy.toml").output_columns(["ssn", "sex"])
+    ['sex']
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -814,6 +935,7 @@ def suggest_policy(report, dtypes=None, *, data=None, k=10, key_variable="SKLEAR
     Returns
     -------
     text : str
+        The suggested policy, as TOML text to review before use.
 
     Examples
     --------

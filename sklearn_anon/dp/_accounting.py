@@ -51,8 +51,14 @@ class SharedAccountant(BudgetAccountant):
 
     Parameters
     ----------
-    epsilon, delta, slack, spent_budget
-        As for :class:`~diffprivlib.accountant.BudgetAccountant`.
+    epsilon : float, default=inf
+        The epsilon budget, as for :class:`~diffprivlib.accountant.BudgetAccountant`.
+    delta : float, default=1.0
+        The delta budget.
+    slack : float, default=0.0
+        The slack allowed when composing spends (advanced composition).
+    spent_budget : list of tuple, optional
+        Spends ``(epsilon, delta)`` already made.
     path : str, path-like or None, default=None
         The ledger file.  None creates a temporary file, removed when this
         object is garbage-collected in the process that created it.  A
@@ -139,6 +145,7 @@ class SharedAccountant(BudgetAccountant):
         Returns
         -------
         self : SharedAccountant
+            The accountant, with the spend recorded in the shared ledger.
         """
         with self._lock, open(self._path, "a", encoding="ascii") as fh:
             if fcntl is not None:
@@ -404,6 +411,7 @@ def privacy_budget(estimator):
     Returns
     -------
     budget : PrivacyBudget
+        The per-record epsilon and delta, with the steps that spend them.
 
     Examples
     --------

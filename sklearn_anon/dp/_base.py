@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._compat import BudgetAccountant, Interval, StrOptions
 from .._random import release_generator
-from ..base import ColumnAnonymizer
+from ..base import ColumnAnonymizer, DocLinkMixin
 from ._accounting import SharedAccountant
 from ._utils import _column_epsilon, _warn_leak
 
@@ -28,7 +28,7 @@ _RANDOM_STATE = ["random_state", np.random.Generator, StrOptions({"secure"})]
 _ACCOUNTANT = [BudgetAccountant, None]
 
 
-class _DPEstimatorMixin:
+class _DPEstimatorMixin(DocLinkMixin):
     """What every DP estimator of this package shares about its accountant and randomness.
 
     * ``clone`` keeps the accountant **by reference** (scikit-learn's clone

@@ -600,6 +600,7 @@ class DPCountEncoder(_PlainState, _DPEstimatorMixin, ColumnAnonymizer):
         Returns
         -------
         feature_names_out : ndarray of str objects
+            The output column names.
         """
         check_is_fitted(self)
         return np.asarray([f"{c}_count" for c in self.columns_], dtype=object)

@@ -90,6 +90,21 @@ class DPGroupMeanEncoder(_PlainState, _CentralStatistic, ColumnAnonymizer):
     feature_names_in_ : ndarray of str
         Column names seen in fit (DataFrame input only).
 
+    See Also
+    --------
+    sklearn.preprocessing.TargetEncoder : The non-private encoder it mirrors.
+    DPCountEncoder : Noisy counts per category as a feature.
+    MondrianAnonymizer : k-anonymous groups to encode over.
+
+    References
+    ----------
+    .. [1] Dwork, C., McSherry, F., Nissim, K. and Smith, A. (2006). "Calibrating
+       noise to sensitivity in private data analysis". Theory of Cryptography
+       Conference (TCC), LNCS 3876, 265-284.
+    .. [2] Dwork, C. and Roth, A. (2014). "The Algorithmic Foundations of
+       Differential Privacy". Foundations and Trends in Theoretical Computer
+       Science 9(3-4), 211-407.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -426,6 +441,7 @@ class DPGroupMeanEncoder(_PlainState, _CentralStatistic, ColumnAnonymizer):
         Returns
         -------
         feature_names_out : ndarray of str objects
+            The output column names.
         """
         check_is_fitted(self)
         return np.asarray([self._value_name() + "_group_mean"], dtype=object)

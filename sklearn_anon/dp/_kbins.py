@@ -61,6 +61,20 @@ class DPKBinsDiscretizer(_CentralStatistic, ColumnAnonymizer):
     feature_names_in_ : ndarray of str
         Column names seen in fit (DataFrame input only).
 
+    See Also
+    --------
+    sklearn.preprocessing.KBinsDiscretizer : The non-private discretizer it mirrors.
+    IntervalGeneralizer : Bands at declared (public) edges, no budget spent.
+
+    References
+    ----------
+    .. [1] Smith, A. (2011). "Privacy-preserving statistical estimation with
+       optimal convergence rates". ACM Symposium on Theory of Computing (STOC),
+       813-822.
+    .. [2] Dwork, C. and Roth, A. (2014). "The Algorithmic Foundations of
+       Differential Privacy". Foundations and Trends in Theoretical Computer
+       Science 9(3-4), 211-407.
+
     Examples
     --------
     >>> import numpy as np

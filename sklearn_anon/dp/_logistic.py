@@ -37,6 +37,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, PrivacyLeakWarning, _fit_context, validate_data
+from ..base import DocLinkMixin
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _RANDOM_STATE, _spend_fit
 
@@ -104,7 +105,7 @@ def _numeric_data(est, X, y):
     raise ValueError(f"{type(est).__name__} needs numeric features; X holds text.") from None
 
 
-class DPLogisticRegression(ClassifierMixin, BaseEstimator):
+class DPLogisticRegression(DocLinkMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression with epsilon-differential privacy (objective perturbation).
 
     Chaudhuri, Monteleoni and Sarwate (2011), Algorithm 2, as in
@@ -158,6 +159,18 @@ class DPLogisticRegression(ClassifierMixin, BaseEstimator):
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Only when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.linear_model.LogisticRegression : The non-private model.
+    LaplaceNoise : Local DP on the features instead of a private model.
+    privacy_budget : The budget a fitted pipeline spends per record.
+
+    References
+    ----------
+    .. [1] Chaudhuri, K., Monteleoni, C. and Sarwate, A. D. (2011).
+       "Differentially private empirical risk minimization". Journal of Machine
+       Learning Research 12, 1069-1109.
 
     Examples
     --------
@@ -272,21 +285,54 @@ class DPLogisticRegression(ClassifierMixin, BaseEstimator):
         return self
 
     def decision_function(self, X):
-        """Signed distance to the hyperplane(s): shape (n,) for two classes, else (n, n_classes)."""
+        """Signed distance of each sample to the hyperplane(s).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Numeric features.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            One score per sample for two classes, one per class otherwise.
+        """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         scores = X @ self.coef_.T + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict(self, X):
-        """Predicted class labels."""
+        """Predict the class label of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Numeric features.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The predicted labels.
+        """
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(int)]
         return self.classes_[np.argmax(scores, axis=1)]
 
     def predict_proba(self, X):
-        """Class probabilities (one-vs-rest probabilities normalized for more than two classes)."""
+        """Class probabilities (one-vs-rest probabilities normalized for more than two classes).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Numeric features.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The probability of each class, in the order of ``classes_``.
+        """
         scores = self.decision_function(X)
         if scores.ndim == 1:
             p = expit(scores)
@@ -295,7 +341,18 @@ class DPLogisticRegression(ClassifierMixin, BaseEstimator):
         return p / p.sum(axis=1, keepdims=True)
 
     def predict_log_proba(self, X):
-        """Log of :meth:`predict_proba`."""
+        """Log of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Numeric features.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            The log-probability of each class, in the order of ``classes_``.
+        """
         return np.log(self.predict_proba(X))
 
     def _privacy_spend(self):

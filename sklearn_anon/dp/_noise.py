@@ -146,6 +146,18 @@ class LaplaceNoise(_NumericMechanism):
     GaussianNoise : (epsilon, delta)-DP with Gaussian noise.
     diffprivlib.mechanisms.Laplace : the same distribution, one scalar per call.
 
+    References
+    ----------
+    .. [1] Dwork, C., McSherry, F., Nissim, K. and Smith, A. (2006). "Calibrating
+       noise to sensitivity in private data analysis". Theory of Cryptography
+       Conference (TCC), LNCS 3876, 265-284.
+    .. [2] Mironov, I. (2012). "On significance of the least significant bits for
+       differential privacy". ACM Conference on Computer and Communications
+       Security (CCS), 650-661.
+    .. [3] Canonne, C., Kamath, G. and Steinke, T. (2020). "The discrete Gaussian
+       for differential privacy". Advances in Neural Information Processing
+       Systems (NeurIPS) 33.
+
     Examples
     --------
     >>> import pandas as pd
@@ -236,6 +248,21 @@ class GaussianNoise(_NumericMechanism):
         Number of columns seen in fit.
     feature_names_in_ : ndarray of str
         Column names seen in fit (DataFrame input only).
+
+    See Also
+    --------
+    LaplaceNoise : Pure epsilon-DP noise on numeric columns.
+    RandomizedResponse : Local DP for categorical columns.
+    privacy_budget : The (epsilon, delta) a fitted pipeline spends per record.
+
+    References
+    ----------
+    .. [1] Balle, B. and Wang, Y.-X. (2018). "Improving the Gaussian mechanism
+       for differential privacy: analytical calibration and optimal denoising".
+       International Conference on Machine Learning (ICML), 394-403.
+    .. [2] Dwork, C. and Roth, A. (2014). "The Algorithmic Foundations of
+       Differential Privacy". Foundations and Trends in Theoretical Computer
+       Science 9(3-4), 211-407.
 
     Examples
     --------

@@ -18,7 +18,7 @@ from ._utils import _column_epsilon
 
 @fill_doc(params=_COMMON_DOC.strip("\n").lstrip() + "\n")
 class RandomizedResponse(_PlainState, _LocalMechanism):
-    """k-ary randomized response on categorical columns (local epsilon-DP per value).
+    """Apply k-ary randomized response to categorical columns (local epsilon-DP per value).
 
     Over a category set of size ``k``, each value is kept with probability
     ``e^eps / (e^eps + k - 1)`` and otherwise replaced by one of the other
@@ -62,6 +62,21 @@ class RandomizedResponse(_PlainState, _LocalMechanism):
         Number of columns seen in fit.
     feature_names_in_ : ndarray of str
         Column names seen in fit (DataFrame input only).
+
+    See Also
+    --------
+    estimate_frequencies : Unbiased category frequencies from the released counts.
+    PRAM : Post-randomization with any transition matrix.
+    LaplaceNoise : Local DP for numeric columns.
+
+    References
+    ----------
+    .. [1] Warner, S. L. (1965). "Randomized response: a survey technique for
+       eliminating evasive answer bias". Journal of the American Statistical
+       Association 60(309), 63-69.
+    .. [2] Kairouz, P., Oh, S. and Viswanath, P. (2016). "Extremal mechanisms for
+       local differential privacy". Journal of Machine Learning Research 17(17),
+       1-51.
 
     Examples
     --------

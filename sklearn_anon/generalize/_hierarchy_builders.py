@@ -396,6 +396,7 @@ def masking_hierarchy(values=None, *, length=None, alphabet="0123456789", levels
     Returns
     -------
     Hierarchy
+        One level per masked character, up to ``"*"``.
 
     Notes
     -----
@@ -526,6 +527,7 @@ def date_hierarchy(values=None, *, start=None, end=None, levels=("month", "year"
     Returns
     -------
     Hierarchy
+        One level per unit, from the dates up to ``"*"``.
 
     Notes
     -----

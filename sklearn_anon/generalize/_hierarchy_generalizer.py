@@ -84,6 +84,12 @@ class HierarchyGeneralizer(ColumnAnonymizer):
         Both of the above.
     {fitted_columns:generalized}
 
+    See Also
+    --------
+    FullDomainAnonymizer : Searches the levels that reach k-anonymity at least loss.
+    interval_hierarchy : Build a hierarchy of nested intervals.
+    load_hierarchy : Read a hierarchy in ARX's CSV format.
+
     Examples
     --------
     >>> import pandas as pd

@@ -73,6 +73,11 @@ class PrefixGeneralizer(ColumnAnonymizer):
         The categories, and for IPv4 the network numbers behind them.
     {fitted_columns:generalized}
 
+    See Also
+    --------
+    RareCategoryGrouper : Group prefixes seen fewer than ``min_count`` times.
+    masking_hierarchy : Every prefix length as a hierarchy, for a level search.
+
     Examples
     --------
     >>> import pandas as pd

@@ -67,6 +67,11 @@ class RareCategoryGrouper(ColumnAnonymizer):
         The kept categories per column.
     {fitted_columns:grouped}
 
+    See Also
+    --------
+    PrefixGeneralizer : Coarser codes (ZIP3) before grouping the rare ones.
+    sklearn.preprocessing.OneHotEncoder : ``min_frequency`` groups rare categories for a model only.
+
     Examples
     --------
     >>> import pandas as pd

@@ -43,6 +43,11 @@ class TopBottomCoder(ColumnAnonymizer):
         side is not clipped).
     {fitted_columns:coded}
 
+    See Also
+    --------
+    IntervalGeneralizer : Bands with open outer bins.
+    filter_outlier_rows : Drop outlier rows before a pipeline instead.
+
     Examples
     --------
     >>> import pandas as pd

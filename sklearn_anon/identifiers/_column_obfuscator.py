@@ -148,6 +148,7 @@ class ColumnObfuscator(_SecretParamsMixin, _FrameTransformer):
         Returns
         -------
         self : object
+            The fitted obfuscator.
         """
         who = type(self).__name__
         self._frame(X, reset=True)
@@ -227,6 +228,7 @@ class ColumnObfuscator(_SecretParamsMixin, _FrameTransformer):
         Returns
         -------
         feature_names_out : ndarray of str
+            The opaque column names, in output order.
         """
         check_is_fitted(self)
         _check_feature_names_in(self, input_features)
@@ -238,6 +240,7 @@ class ColumnObfuscator(_SecretParamsMixin, _FrameTransformer):
         Returns
         -------
         mapping : dict
+            ``{opaque name: real name}``.
         """
         check_is_fitted(self)
         return {v: k for k, v in self.mapping_.items()}

@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from .. import _text
 from .._text import decode_bytes, text_series
-from ..base import anonymizer_tags, output_container, validate_frame
+from ..base import DocLinkMixin, anonymizer_tags, output_container, validate_frame
 from . import _patterns as P
 
 
@@ -151,7 +151,7 @@ class _SecretParamsMixin:
         super().__setattr__(attr, value)
 
 
-class _FrameTransformer(TransformerMixin, BaseEstimator):
+class _FrameTransformer(DocLinkMixin, TransformerMixin, BaseEstimator):
     """DataFrame/ndarray in, same kind out, for the transformers that are not
     one-to-one (PIIDetector drops columns, KeyedAssigner makes one)."""
 

@@ -200,6 +200,11 @@ class FakeReplacer(_SecretParamsMixin, ColumnAnonymizer):
     feature_names_in_ : ndarray of str
         Column names seen in fit (DataFrame input only).
 
+    See Also
+    --------
+    Pseudonymizer : Keyed opaque pseudonyms instead of realistic fakes.
+    make_fake_pii : Fake identities with no real data behind them.
+
     Examples
     --------
     >>> import pandas as pd

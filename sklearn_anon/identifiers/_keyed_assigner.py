@@ -64,6 +64,10 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
     feature_names_in_ : ndarray of str
         Column names seen in fit (DataFrame input only).
 
+    See Also
+    --------
+    Pseudonymizer : A keyed pseudonym of the same identifier.
+
     Examples
     --------
     >>> import pandas as pd
@@ -108,6 +112,7 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
         Returns
         -------
         self : object
+            The fitted assigner.
         """
         who = type(self).__name__
         frame, _ = self._frame(X, reset=True)
@@ -153,6 +158,7 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
         Returns
         -------
         X_out : DataFrame or ndarray of shape (n_samples, 1)
+            The choice assigned to each row.
         """
         check_is_fitted(self)
         who = type(self).__name__
@@ -210,6 +216,7 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
         Returns
         -------
         feature_names_out : ndarray of str
+            The name of the assignment column.
         """
         check_is_fitted(self)
         return np.asarray([self.name], dtype=object)

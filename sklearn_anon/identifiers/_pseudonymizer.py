@@ -34,6 +34,18 @@ class FrequencyAttackWarning(UserWarning):
     distribution (the most common first names, the sexes, the ZIP codes of a
     city) can match pseudonyms to values by rank.  Generalize or drop such a
     column instead, or add noise.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from sklearn_anon import Pseudonymizer
+    >>> X = pd.DataFrame({"sex": ["F", "M"] * 50})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = Pseudonymizer(key=b"k" * 32).fit(X)
+    >>> [w.category.__name__ for w in caught]
+    ['FrequencyAttackWarning']
     """
 
 
@@ -50,6 +62,18 @@ class PseudonymCollisionWarning(UserWarning):
     values collide), at ``fit`` and again at ``transform`` when a batch holds
     more distinct values than ``fit`` saw; the message gives the counts and
     the expected share of colliding values, never a value.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from sklearn_anon import Pseudonymizer
+    >>> X = pd.DataFrame({"id": [str(i) for i in range(2000)]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = Pseudonymizer(key=b"k" * 32, length=2).fit(X)
+    >>> [w.category.__name__ for w in caught]
+    ['PseudonymCollisionWarning']
     """
 
 

@@ -187,6 +187,15 @@ class MembershipAudit:
     :func:`dcr_membership_audit`; prints as a small table with the
     evaluation design underneath.
 
+    Parameters
+    ----------
+    summary : DataFrame
+        See Attributes.
+    scores : dict of {str: DataFrame}
+        See Attributes.
+    info : dict
+        See Attributes.
+
     Attributes
     ----------
     summary : DataFrame
@@ -375,7 +384,7 @@ def _attack_features(model, X, y, classes):
 def membership_inference_audit(pipeline, train, holdout, *, target, attacks=_ATTACKS, prefit=False,
                                shadow_data=None, n_shadow=4, attack_model=None, max_records=None,
                                n_bootstrap=200, confidence=0.95, random_state=None):
-    """Membership inference attacks on a model: does it tell who was in its training data?
+    """Run membership inference attacks on a model, to see whether it reveals its training records.
 
     The target model is ``pipeline`` fitted on ``train`` (a clone is fitted,
     unless ``prefit``).  Its training rows are the *members*, the rows of

@@ -111,6 +111,11 @@ class Microaggregator(ColumnAnonymizer):
     feature_names_in_ : ndarray of str
         Defined when the input has string column names.
 
+    See Also
+    --------
+    MondrianAnonymizer : k-anonymous regions that generalize instead of averaging.
+    PRAM : Post-randomization of categorical columns.
+
     Notes
     -----
     Missing values (NaN, None, ``pd.NA``) and infinities in an anonymized

@@ -1,0 +1,157 @@
+"""numpydoc validation of every public callable.
+
+Every name in the ``__all__`` of the package's faces (classes, functions and
+the public methods a class defines itself) is checked with
+``numpydoc.validate``.  Checks left out for everyone, with the reason:
+
+- ``ES01`` (extended summary): optional; short docstrings say enough.
+- ``RT02`` (a name in Returns): the house style, as scikit-learn's, names
+  what is returned (``X_out : DataFrame``).
+- ``SA03``/``SA04`` (See Also descriptions' punctuation and presence): style.
+- ``PR08`` (a parameter description starting with a capital): descriptions
+  often start with a literal (````None````, ````{column: value}````).
+- ``EX01`` and ``SA01`` for methods: the class's Examples and See Also cover them.
+
+``SA01`` (See Also) is required of every estimator and of no other object;
+``EX01`` (Examples) of every class and function.  Every DP estimator
+(:mod:`sklearn_anon.dp`, and any estimator with the DP estimators' accountant
+rules) needs a References section too (custom code ``RF01``).
+
+What does not pass yet is listed in :data:`EXEMPT`, one entry per object
+with its codes: an explicit list that only shrinks.  Fixing a docstring
+without removing its entry fails (``test_exemptions_still_needed``), so the
+list stays true.
+"""
+
+import importlib
+import inspect
+
+import pytest
+from sklearn.base import BaseEstimator
+
+numpydoc_validate = pytest.importorskip(
+    "numpydoc.validate", reason="numpydoc is in the test and doc extras")
+
+FACES = ["generalize", "kanonymity", "dp", "identifiers", "sdc", "synthetic", "metrics",
+         "policy", "cli", "dask", "datasets", "base"]
+IGNORED = {"ES01", "RT02", "SA03", "SA04", "PR08"}
+METHOD_IGNORED = IGNORED | {"EX01", "SA01"}
+
+#: {object: {codes}} still failing; families edited by other work this session
+#: (kanonymity, metrics, cli, identifiers._detect) and the gaps not filled yet.
+#: Remove an entry when its docstring is fixed (the test says when).
+EXEMPT = {
+    "sklearn_anon.cli.InsufficientRelease": {"EX01", "PR01"},
+    "sklearn_anon.cli.Progress": {"EX01", "PR01"},
+    "sklearn_anon.cli.Progress.bytes": {"PR01", "RT01"},
+    "sklearn_anon.cli.Progress.close": {"GL08"},
+    "sklearn_anon.cli.Progress.line": {"PR01"},
+    "sklearn_anon.cli.Progress.rows": {"PR01", "RT01"},
+    "sklearn_anon.cli.Progress.show": {"GL08"},
+    "sklearn_anon.cli.Progress.stages": {"PR01", "YD01"},
+    "sklearn_anon.cli.UserError": {"EX01"},
+    "sklearn_anon.cli.build_parser": {"GL08"},
+    "sklearn_anon.cli.load_pipeline": {"EX01", "PR01", "RT01"},
+    "sklearn_anon.cli.main": {"EX01", "PR01", "RT01"},
+    "sklearn_anon.cli.read_dictionary": {"EX01"},
+    "sklearn_anon.cli.read_header": {"EX01", "PR01", "RT01"},
+    "sklearn_anon.cli.read_table": {"EX01", "PR01", "RT01"},
+    "sklearn_anon.cli.run_anonymize": {"EX01", "PR01", "RT01"},
+    "sklearn_anon.cli.table_bytes": {"EX01", "PR01", "RT01"},
+    "sklearn_anon.cli.write_table": {"EX01", "PR01", "RT01"},
+    "sklearn_anon.dask.MondrianDaskResult": {"EX01", "PR01"},
+    "sklearn_anon.dp.PrivacyBudget": {"EX01", "PR01"},
+    "sklearn_anon.dp.PrivacyLeakWarning": {"EX01", "GL02", "GL03"},  # diffprivlib's class, re-exported: its docstring is diffprivlib's
+    "sklearn_anon.identifiers.PIIDetector.get_feature_names_out": {"RT03"},
+    "sklearn_anon.kanonymity.MondrianAnonymizer": {"SA01", "SS02"},
+    "sklearn_anon.metrics.PrivacyReport": {"PR02", "PR04", "PR07"},
+    "sklearn_anon.metrics.PrivacyReport.to_dict": {"RT01"},
+    "sklearn_anon.metrics.PrivacyReport.to_html": {"RT03"},
+    "sklearn_anon.metrics.PrivacyReport.to_markdown": {"RT03"},
+    "sklearn_anon.metrics.average_class_size": {"RT03"},
+    "sklearn_anon.metrics.discernibility": {"RT03"},
+    "sklearn_anon.metrics.granularity_loss": {"SS05"},
+    "sklearn_anon.metrics.k_anonymity": {"RT03"},
+    "sklearn_anon.metrics.l_diversity": {"RT03"},
+    "sklearn_anon.metrics.marketer_risk": {"RT03"},
+    "sklearn_anon.metrics.records_below_k": {"SS05"},
+    "sklearn_anon.metrics.sample_uniqueness": {"RT03"},
+    "sklearn_anon.metrics.tstr_score": {"RT03", "SS06"},
+}
+
+
+def _public_objects():
+    """``{qualified name: (object, kind)}``, kind in class/estimator/function/method."""
+    found = {}
+    for face in FACES:
+        try:
+            module = importlib.import_module(f"sklearn_anon.{face}")
+        except ImportError:  # an optional extra (dask) is absent
+            continue
+        for name in module.__all__:
+            obj = getattr(module, name)
+            qual = f"sklearn_anon.{face}.{name}"
+            if inspect.isclass(obj):
+                kind = "estimator" if issubclass(obj, BaseEstimator) else "class"
+                found[qual] = (obj, kind)
+                for attr, member in vars(obj).items():
+                    if not attr.startswith("_") and (
+                        inspect.isfunction(member) or isinstance(member, (classmethod, staticmethod))
+                    ):
+                        found[f"{qual}.{attr}"] = (getattr(obj, attr), "method")
+            elif callable(obj):
+                found[qual] = (obj, "function")
+    return found
+
+
+def _is_dp_estimator(obj):
+    from sklearn_anon.dp._base import _DPEstimatorMixin
+
+    return issubclass(obj, _DPEstimatorMixin) or obj.__module__.startswith("sklearn_anon.dp.")
+
+
+def _errors(qual, obj, kind):
+    result = numpydoc_validate.validate(qual)
+    ignored = METHOD_IGNORED if kind == "method" else IGNORED
+    codes = {code for code, _ in result["errors"]} - ignored
+    if kind != "estimator":
+        codes.discard("SA01")
+    if kind == "estimator" and _is_dp_estimator(obj) and "References" not in (obj.__doc__ or ""):
+        codes.add("RF01")
+    return codes
+
+
+OBJECTS = _public_objects()
+
+
+@pytest.mark.parametrize("qual", sorted(OBJECTS))
+def test_docstring_is_valid(qual):
+    obj, kind = OBJECTS[qual]
+    errors = _errors(qual, obj, kind) - EXEMPT.get(qual, set())
+    assert not errors, f"{qual}: {sorted(errors)} (see numpydoc.validate.ERROR_MSGS)"
+
+
+def test_exemptions_still_needed():
+    stale = {}
+    for qual, codes in EXEMPT.items():
+        if qual not in OBJECTS:
+            stale[qual] = "no such public object"
+            continue
+        fixed = codes - _errors(qual, *OBJECTS[qual])
+        if fixed:
+            stale[qual] = sorted(fixed)
+    assert not stale, f"remove these from EXEMPT (fixed): {stale}"
+
+
+def test_every_estimator_has_see_also_and_dp_ones_references():
+    # the two rules of issue 18, stated on their own (EXEMPT aside)
+    missing = {}
+    for qual, (obj, kind) in OBJECTS.items():
+        if kind != "estimator":
+            continue
+        doc = obj.__doc__ or ""
+        need = ["See Also"] + (["References"] if _is_dp_estimator(obj) else [])
+        absent = [section for section in need if f"\n    {section}\n" not in doc]
+        if absent and not ({"SA01", "RF01"} & EXEMPT.get(qual, set())):
+            missing[qual] = absent
+    assert not missing
