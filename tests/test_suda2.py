@@ -1,4 +1,4 @@
-"""SUDA2's recursive MSU search (``method="suda2"``) against brute force and the level-wise search."""
+"""SUDA2's recursive MSU search (method="suda2") against brute force and level-wise search."""
 
 import itertools
 
