@@ -299,23 +299,7 @@ def _search_suda2(codes, cards, missing, max_size):
                     blocked[c] |= sizes[item] == parent_counts[c]
             return items[c]
 
-        def shared(cols_u, urows):
-            """Which ``urows`` share their values on ``cols_u`` in their subtable."""
-            item, sizes = item_ids(cols_u[0])
-            where = np.searchsorted(rows, urows)
-            first = item[where]
-            if len(cols_u) == 1:
-                return sizes[first] > 1
-            # count on the rows that share the first column with one of ``urows``
-            wanted = np.zeros(len(sizes), dtype=bool)
-            wanted[first] = True
-            sub = np.flatnonzero(wanted[item])
-            sub_rows = rows[sub]
-            ids, sizes = combine_codes(itertools.chain(
-                [(item[sub], len(sizes))],
-                ((codes[u][sub_rows], int(cards[u])) for u in cols_u[1:])))
-            return sizes[ids[np.searchsorted(sub, where)]] > 1
-
+        pending = {}  # the MSUs of the children: U -> [(column, rows)]
         for c in cols:
             item, sizes = item_ids(c)
             ok = live & ~missing_t[c][rows] & ~blocked[c]
@@ -337,9 +321,26 @@ def _search_suda2(codes, cards, missing, max_size):
             counts = {d: item_ids(d)[1][item_ids(d)[0][keep]] for d in range(c + 1, m)}
             found = solve(c + 1, rows[keep], sub_item, len(sub_sizes), child_live[keep],
                           budget - 1, blocked[:, keep], counts)
-            # support rows: U must be shared in the parent subtable (outside the child)
             for cols_u, urows in found.items():
-                ok_u = shared(cols_u, urows)
+                pending.setdefault(cols_u, []).append((c, urows))
+        # support rows: U must be shared in the parent subtable (outside the child).
+        # One count per distinct U, in lexicographic order so that each count
+        # extends the one of its prefix (a stack of the prefixes' groups).
+        stack = []
+        for cols_u in sorted(pending):
+            while stack and cols_u[:len(stack[-1][0])] != stack[-1][0]:
+                stack.pop()
+            if not stack:
+                stack.append(((cols_u[0],),) + item_ids(cols_u[0]))
+            while len(stack[-1][0]) < len(cols_u):
+                prefix, ids, sizes = stack[-1]
+                u = cols_u[len(prefix)]
+                ids, sizes = _compress(ids * int(cards[u]) + codes[u][rows],
+                                       len(sizes) * int(cards[u]))
+                stack.append((prefix + (u,), ids, sizes))
+            _, ids, sizes = stack[-1]
+            for c, urows in pending[cols_u]:
+                ok_u = sizes[ids[np.searchsorted(rows, urows)]] > 1
                 if ok_u.any():
                     out[(c,) + cols_u] = urows[ok_u]
         return out
