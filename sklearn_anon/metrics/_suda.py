@@ -37,7 +37,7 @@ recursion step per column prefix with all the prefix's values at once.  It
 searches fewer sub-problems (127 column prefixes against 255 sets on
 Adult's 8 quasi-identifiers) but checks each subtable's MSUs for a
 support row in the parent subtable, and those checks outnumber the sets
-the level-wise search counts: on Adult it takes 2.5-3.5 times the CPU of
+the level-wise search counts: on Adult it takes 1.2-2.4 times the CPU of
 the level-wise search, which stays the default.
 
 The level-wise search is not SUDA2's item-by-item search.  On tables
