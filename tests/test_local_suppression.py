@@ -439,3 +439,30 @@ def test_strict_on_adult(adult_dir):
     assert _strict_classes(out, qis).min() >= 5
     assert sup.k_strict_ >= 5
     assert sup.n_records_suppressed_ < 0.1 * len(data)
+
+
+def test_strict_completion_does_not_depend_on_the_row_order():
+    """Which of several identical records join the suppressed class is decided by the index
+    labels, not the row order (found by tests/test_fail_closed.py's property test)."""
+    train = pd.DataFrame({"c0": [0.0] * 8})
+    test = pd.DataFrame({"c0": [0.0] * 9 + [1.5]}, index=range(109, 99, -1))
+    est = LocalSuppressor(k=5).fit(train)
+    forward = est.transform(test)
+    backward = est.transform(test.iloc[::-1]).iloc[::-1]
+    pd.testing.assert_frame_equal(forward, backward)
+    assert forward["c0"].isna().sum() == 5  # the unique 1.5 and four of the zeros
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=6, max_size=30),
+       st.randoms(use_true_random=False))
+def test_strict_output_is_the_same_for_any_row_order(rows, rnd):
+    frame = pd.DataFrame(rows, columns=["a", "b"]).astype(str)
+    est = LocalSuppressor(k=3).fit(frame)
+    perm = list(range(len(frame)))
+    rnd.shuffle(perm)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = est.transform(frame)
+        shuffled = est.transform(frame.iloc[perm]).loc[frame.index]
+    pd.testing.assert_frame_equal(out, shuffled)

@@ -218,7 +218,7 @@ def _strict_k(codes):
     return int(counts.min())
 
 
-def _complete_strict(codes, k):
+def _complete_strict(codes, k, tiebreak=None):
     """Whole-record suppression after the wildcard pass, until every class of
     the released values has ``k`` records or more.
 
@@ -227,9 +227,15 @@ def _complete_strict(codes, k):
     of fully suppressed records is then smaller than ``k``, records of the
     classes with more than ``k`` records join it (their surplus), else the
     smallest class does, until it reaches ``k``.  Returns the new codes.
+
+    Which surplus records join is decided by ``tiebreak`` (one number per
+    record, e.g. a hash of its index label; default: the row position), not
+    by the row order, so a batch gives the same cells whatever its order.
     """
     out = codes.copy()
     n = len(out)
+    if tiebreak is None:
+        tiebreak = np.arange(n)
     while True:
         _, inv, counts = np.unique(_row_keys(out + 2), return_inverse=True, return_counts=True)
         inv = inv.ravel()
@@ -243,17 +249,19 @@ def _complete_strict(codes, k):
         if n_gone == 0 or n_gone >= k or n_gone == n:
             return out
         need = k - n_gone
-        order = np.argsort(inv, kind="stable")
+        order = np.lexsort((np.arange(n), tiebreak, inv))  # by class, then tie-break
         starts = np.searchsorted(inv[order], inv[order])
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n) - starts  # position of each record in its class
         spare = np.flatnonzero(~gone & (rank < size - k))
+        spare = spare[np.lexsort((spare, tiebreak[spare]))]
         if len(spare) >= need:
             out[spare[:need]] = -1
         else:
             out[spare] = -1
             sizes = np.where(gone | (rank < size - k), n + 1, size)
-            out[inv == inv[np.argmin(sizes)]] = -1
+            smallest = inv[sizes == sizes.min()].min()  # classes are numbered by value
+            out[inv == smallest] = -1
 
 
 class LocalSuppressor(ColumnAnonymizer):
@@ -708,7 +716,10 @@ class LocalSuppressor(ColumnAnonymizer):
             new = (done < 0) & (codes >= 0)
             if self.matching == "strict":
                 released = np.where(new, -1, np.where(missing, -2, codes))
-                completed = _complete_strict(released, self.k)
+                # ties among identical records are broken by the index labels'
+                # hashes, not the row order (same cells for a reordered batch)
+                tiebreak = pd.util.hash_pandas_object(frame.index, index=False).to_numpy()
+                completed = _complete_strict(released, self.k, tiebreak)
                 # a missing cell of a record suppressed whole gets the marker too
                 new = (completed == -1) & ((codes >= 0) | missing)
                 # (more wildcards never lower a record's matches: fk stays a bound)
