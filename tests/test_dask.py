@@ -650,3 +650,16 @@ def test_import_sklearn_anon_does_not_import_dask():
     code = "import sys, sklearn_anon; print('dask' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_mondrian_at_scale_with_lookahead_cuts(client):
+    # the sample tree of any cut search is merged up to k on the full data
+    ddf8 = dd.from_pandas(_skewed(8000, 3), npartitions=4)
+    frame = ddf8.compute(scheduler="sync")
+    qis = ["age", "zip", "sex"]
+    res = fit_mondrian_dask(MondrianAnonymizer(k=10, quasi_identifiers=qis, cuts="lookahead"),
+                            ddf8, sample_rows=2000, random_state=0)
+    assert res.k_achieved >= 10
+    released = transform_dask(res.anonymizer, ddf8).compute()
+    assert k_anonymity(released.reset_index(drop=True), qis) >= 10
+    assert res.anonymizer.transform(frame).equals(released)

@@ -17,6 +17,13 @@ from .._sensitive import SensitiveRule  # noqa: F401  (the per-side test, in _se
 
 
 # -- the partitioning --------------------------------------------------------
+# search="lookahead" (cuts="lookahead"): the _LOOKAHEAD best cuts of each partition
+# are scored with their sides' best cuts _LOOKAHEAD_DEPTH levels deep, the
+# discernibility term weighted _LOOKAHEAD_DISC (tuned on Adult, see benchmarks/README.md)
+_LOOKAHEAD = 3
+_LOOKAHEAD_DEPTH = 2
+_LOOKAHEAD_DISC = 0.5
+
 def _popcount(x):
     """Number of set bits of each int64."""
     if hasattr(np, "bitwise_count"):
@@ -214,7 +221,7 @@ def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=Fal
         leaves (a last round): the sides are labelled with the children of
         their lowest common node they touch, so they may share a label on
         that dimension while other dimensions then separate them.
-    search : {"median", "best"}
+    search : {"median", "best", "lookahead"}
         ``"best"``: each partition is cut where the loss drops most over
         every allowed cut (every dimension, every boundary between two
         codes, hierarchical dimensions between any two leaves), the loss
@@ -222,7 +229,11 @@ def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=Fal
         that the side's label covers (all dimensions, not only the cut
         one), minus a discernibility term (see :meth:`_Grower._cut_best`);
         the ``cut_at`` / ``relax`` rounds then only serve the partitions
-        whose best cut breaks ``rule``.
+        whose best cut breaks ``rule``.  ``"lookahead"``: as ``"best"``, but
+        the three best cuts of each partition (the best per dimension) are
+        compared by their score plus the best scores of their sides' own
+        cuts, two levels deep (:meth:`_Grower._lookahead`), with half the
+        discernibility term.
     max_suppressed : int
         Rows that may be suppressed.  When positive, once no cut is allowed
         the regions whose loss drops most by cutting off the rows at one end
@@ -275,6 +286,9 @@ class _Grower:
     def __init__(self, codes, coders, k, rule, verbose, cut_at, relax, search="median"):
         self.codes, self.coders, self.k, self.rule = codes, coders, k, rule
         self.verbose, self.cut_at, self.relax = verbose, cut_at, relax
+        # "lookahead": "best" with the sides' next cuts counted
+        self.lookahead = _LOOKAHEAD if search == "lookahead" else 0
+        search = "best" if search == "lookahead" else search
         self.search = search
         if search == "best":
             self.cost = _RegionCost(coders)
@@ -431,51 +445,38 @@ class _Grower:
             keep = np.repeat(take, act_size[sub])
             self.perm[info["pos"][keep]] = info["rows"][keep]
 
-    def _cut_best(self, act_size, offs, seg, pos, rows, mn, mx, undecided,
-                  cut_dim, cut_code, cut_left):
-        """Cut each undecided partition where its loss drops most, over every allowed cut.
+    def _score_cuts(self, size, offs, seg, rows, mn, mx, cand_p):
+        """Best cut of each partition ``cand_p`` on each dimension (see :meth:`_cut_best`).
 
-        Per dimension, the rows of the partitions that are not constant on it
-        are sorted by it once; every boundary between two distinct codes
-        with at least ``k`` rows on either side is a candidate (on a
-        hierarchical dimension too, between any two leaves).  The prefix
-        and suffix minima / maxima of every dimension give each side's
-        label, hence its cost (:class:`_RegionCost`: rows times the summed
-        share of the domains the labels cover).  The score of a cut is the
-        cost it removes minus the rise of a lower bound of the final
-        discernibility (:func:`_disc_bound`: identical rows are never
-        separated, so a side holding fewer than ``k`` rows of small
-        duplicate groups must merge them into a larger group), over ``k``.
-        The best cut of each partition is kept if the sides pass ``rule``;
-        a partition without any allowed cut is final; one whose best cut
-        breaks ``rule`` is left to the other rounds.
+        Returns ``(score, thr, left)``, each (P, d): the score of the best
+        allowed cut on that dimension (-inf: none), its threshold (left side:
+        ``code <= thr``) and the rows on its left.
         """
         codes, k, M = self.codes, self.k, self.M
-        P = len(act_size)
-        cand_p = undecided.copy()
+        P = len(size)
+        d = codes.shape[0]
+        S = np.full((P, d), -np.inf)
+        T = np.full((P, d), -1, dtype=np.int64)
+        Lf = np.zeros((P, d), dtype=np.int64)
         if not cand_p.any():
-            return
+            return S, T, Lf
         seg64 = seg.astype(np.int64)
-        size = act_size.astype(np.int64)
+        size = size.astype(np.int64)
         parent = size * self.cost.total(mn, mx)
         big_r = np.where(self.combo[rows] >= k, self.combo[rows], 0).astype(np.float64)
         small_r = (self.combo[rows] < k).astype(np.int64)
-        tot_big = np.add.reduceat(big_r, offs)
-        tot_small = np.add.reduceat(small_r, offs)
+        tot_big = np.add.reduceat(big_r, offs) if len(rows) else np.zeros(P)
+        tot_small = np.add.reduceat(small_r, offs) if len(rows) else np.zeros(P, dtype=np.int64)
         bound = _disc_bound(tot_big, tot_small, k)
-        best = np.full(P, -np.inf)
-        b_dim = np.full(P, -1, dtype=np.int64)
-        b_thr = np.full(P, -1, dtype=np.int64)
-        b_left = np.zeros(P, dtype=np.int64)
         shift_unit = 2 * (M + 1)
-        for j in range(codes.shape[0]):
+        for j in range(d):
             psel = cand_p & (mn[:, j] < mx[:, j])
             if not psel.any():
                 continue
             mask = psel[seg]
             r_sub, s_sub = rows[mask], seg64[mask]
             o, _ = _sort_keys(s_sub * M + codes[j][r_sub], P * M)
-            rs = r_sub[o]
+            rs = r_sub[o]  # s_sub ascends: unchanged by the sort
             del o, r_sub
             start = np.zeros(P, dtype=np.int64)
             start[psel] = np.concatenate(([0], np.cumsum(size[psel])[:-1]))
@@ -494,7 +495,6 @@ class _Grower:
             # prefix / suffix minima and maxima of the dimensions that vary in these
             # partitions (a constant one costs nothing on either side); the cut one
             # from its sorted codes
-            d = codes.shape[0]
             p_mn, p_mx, s_mn, s_mx = (np.empty((len(t), d), dtype=np.int64) for _ in range(4))
             first_of = start[sg]
             last_of = first_of + size[sg] - 1
@@ -536,19 +536,101 @@ class _Grower:
             lb_small = csmall[t] - np.where(base >= 0, csmall[np.maximum(base, 0)], 0)
             rise = (_disc_bound(lb_big, lb_small, k)
                     + _disc_bound(tot_big[sg] - lb_big, tot_small[sg] - lb_small, k) - bound[sg])
-            score = gain - rise / k
+            score = gain - (_LOOKAHEAD_DISC if self.lookahead else 1.0) * rise / k
             # the best candidate of each partition (candidates are in partition order)
             first = np.flatnonzero(np.r_[True, sg[1:] != sg[:-1]])
             top = np.maximum.reduceat(score, first)
             at = np.flatnonzero(score == np.repeat(top, np.diff(np.r_[first, len(t)])))
             at = at[np.r_[True, sg[at][1:] != sg[at][:-1]]]
             pg = sg[at]
-            better = score[at] > best[pg]
-            pg, at = pg[better], at[better]
-            best[pg] = score[at]
-            b_dim[pg] = j
-            b_thr[pg] = cj[t[at]]
-            b_left[pg] = L[at]
+            S[pg, j] = score[at]
+            T[pg, j] = cj[t[at]]
+            Lf[pg, j] = L[at]
+        return S, T, Lf
+
+    def _lookahead(self, size, offs, rows, S, T, Lf, depth=1):
+        """Scores (P, d) of the ``lookahead`` best cuts of each partition (the best
+        per dimension, highest first; -inf for the others) plus the best scores
+        of their two sides' own next cuts (0 when a side is final), these
+        scored ``depth - 1`` levels deeper in turn."""
+        codes, k = self.codes, self.k
+        d = codes.shape[0]
+        P = S.shape[0]
+        m = min(int(self.lookahead), d)
+        top = np.argsort(-S, axis=1, kind="stable")[:, :m]
+        cp = np.repeat(np.arange(P), m)
+        cj = top.ravel()
+        live = np.isfinite(S[cp, cj])
+        cp, cj = cp[live], cj[live]
+        out = np.full_like(S, -np.inf)
+        if not len(cp):
+            return out
+        C = len(cp)
+        csize = size[cp].astype(np.int64)
+        cstart = np.concatenate(([0], np.cumsum(csize)[:-1]))
+        rep = np.repeat(np.arange(C), csize)
+        within = np.arange(int(csize.sum())) - cstart[rep]
+        r = rows[offs[cp][rep] + within]
+        del within
+        is_right = codes[cj[rep], r] > T[cp, cj][rep]
+        o, _ = _sort_keys(rep.astype(np.int64) * 2 + is_right, 2 * C)
+        r = r[o]
+        del o, rep, is_right
+        Lc = Lf[cp, cj]
+        sizes2 = np.stack([Lc, csize - Lc], axis=1).ravel()
+        offs2 = np.concatenate(([0], np.cumsum(sizes2)[:-1]))
+        seg2 = np.repeat(np.arange(2 * C, dtype=self.idx_dtype), sizes2)
+        mn2 = np.empty((2 * C, d), dtype=np.int64)
+        mx2 = np.empty((2 * C, d), dtype=np.int64)
+        for i in range(d):
+            ci = codes[i][r]
+            mn2[:, i] = np.minimum.reduceat(ci, offs2)
+            mx2[:, i] = np.maximum.reduceat(ci, offs2)
+        cand2 = (sizes2 >= 2 * k) & (mn2 < mx2).any(axis=1)
+        S2, T2, L2 = self._score_cuts(sizes2, offs2, seg2, r, mn2, mx2, cand2)
+        if depth > 1:
+            S2 = self._lookahead(sizes2, offs2, r, S2, T2, L2, depth - 1)
+        S2 = S2.max(axis=1)
+        S2 = np.maximum(S2, 0.0)
+        out[cp, cj] = S[cp, cj] + S2[0::2] + S2[1::2]
+        return out
+
+    def _cut_best(self, act_size, offs, seg, pos, rows, mn, mx, undecided,
+                  cut_dim, cut_code, cut_left):
+        """Cut each undecided partition where its loss drops most, over every allowed cut.
+
+        Per dimension, the rows of the partitions that are not constant on it
+        are sorted by it once; every boundary between two distinct codes
+        with at least ``k`` rows on either side is a candidate (on a
+        hierarchical dimension too, between any two leaves).  The prefix
+        and suffix minima / maxima of every dimension give each side's
+        label, hence its cost (:class:`_RegionCost`: rows times the summed
+        share of the domains the labels cover).  The score of a cut is the
+        cost it removes minus the rise of a lower bound of the final
+        discernibility (:func:`_disc_bound`: identical rows are never
+        separated, so a side holding fewer than ``k`` rows of small
+        duplicate groups must merge them into a larger group), over ``k``.
+        With ``lookahead``, the best cuts of each partition (the best one
+        per dimension, the ``lookahead`` highest) are scored again with the
+        best scores of their sides' own next cuts added.
+        The best cut of each partition is kept if the sides pass ``rule``;
+        a partition without any allowed cut is final; one whose best cut
+        breaks ``rule`` is left to the other rounds.
+        """
+        codes = self.codes
+        P = len(act_size)
+        cand_p = undecided.copy()
+        if not cand_p.any():
+            return
+        seg64 = seg.astype(np.int64)
+        S, T, Lf = self._score_cuts(act_size, offs, seg, rows, mn, mx, cand_p)
+        if self.lookahead:
+            S = self._lookahead(act_size, offs, rows, S, T, Lf, _LOOKAHEAD_DEPTH)
+        b_dim = np.argmax(S, axis=1)
+        ar = np.arange(P)
+        b_dim = np.where(np.isfinite(S[ar, b_dim]), b_dim, -1)
+        b_thr = T[ar, np.maximum(b_dim, 0)]
+        b_left = Lf[ar, np.maximum(b_dim, 0)]
         found = b_dim >= 0
         undecided[cand_p & ~found] = False  # no allowed cut at all
         if not found.any():

@@ -165,7 +165,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         to ``precision`` digits.  None: exact ends (as Mondrian's paper
         releases them).  Datetime and categorical columns are not rounded
         (a dict entry for one is a ``ValueError``).
-    cuts : {"median", "refined", "best"}, default="median"
+    cuts : {"median", "refined", "best", "lookahead"}, default="median"
         ``"median"``: LeFevre et al.'s median cuts on the widest dimension
         (above).  ``"refined"``: every dimension's cut is tried and the one
         that lowers the loss on its dimension most (rows x normalized width)
@@ -193,7 +193,13 @@ class MondrianAnonymizer(ColumnAnonymizer):
         refined cuts (lower discernibility at every k on Adult), and a
         lower loss at large k (k=50, 100), at 2-3x the refined fit time
         (one sort per dimension and level plus prefix minima / maxima of
-        every column: ``O(d^2 n)`` per level).
+        every column: ``O(d^2 n)`` per level).  ``"lookahead"``: as
+        ``"best"``, but the three best cuts of a partition (the best one per
+        column) are compared by their score plus the best scores of the
+        cuts of their two sides, two levels deep, with half the
+        discernibility term; on Adult (ARX's hierarchies) a lower loss and
+        discernibility than ``"best"`` at every k tried, at 5-10x its fit
+        time.
     suppression_limit : float in [0, 1], default=0.0
         Share of the training rows that may be suppressed.  Once no cut is
         allowed, the regions whose granularity loss (sum over rows and
@@ -348,7 +354,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         "hierarchies": [dict, None],
         "output": [StrOptions({"interval", "midpoint", "mean"})],
         "precision": [Interval(Integral, 1, None, closed="left"), dict, None],
-        "cuts": [StrOptions({"median", "refined", "best"})],
+        "cuts": [StrOptions({"median", "refined", "best", "lookahead"})],
         "suppression_limit": [Interval(Real, 0, 1, closed="both")],
         "verbose": ["verbose"],
     }
@@ -515,12 +521,12 @@ class MondrianAnonymizer(ColumnAnonymizer):
             coders.append(coder)
             codes[j] = cj
         rule = self._sensitive_rule(frame[sensitive], sensitive) if sensitive is not None else None
-        refined = self.cuts in ("refined", "best")
+        refined = self.cuts in ("refined", "best", "lookahead")
         tree, perm, leaf_start, leaf_size = grow_tree(
             codes, coders, self.k, rule, self.verbose,
             cut_at="k_multiple" if refined else "median", relax=refined,
             max_suppressed=int(np.floor(self.suppression_limit * frame.shape[0] + 1e-9)),
-            search="best" if self.cuts == "best" else "median")
+            search=self.cuts if self.cuts in ("best", "lookahead") else "median")
         self.quasi_identifiers_ = qis
         self.sensitive_ = sensitive
         self.coders_ = coders
