@@ -1,4 +1,5 @@
 """Membership inference audit on Adult: what does a model trained on the data reveal?
+==================================================================================
 
 Seed 003 asks to inspect what a model trained on customer data gives away
 about the customers in it.  This example trains the same model three ways on
@@ -60,13 +61,15 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# the documentation gallery runs this file without ``__file__`` (it sets ``sys.argv[0]``)
+HERE = Path(globals().get("__file__") or sys.argv[0]).resolve().parent
+sys.path.insert(0, str(HERE))
 from _output import parse_args  # noqa: E402
 
 from sklearn_anon import DPSynthesizer, MondrianAnonymizer  # noqa: E402
 from sklearn_anon.metrics import dcr_membership_audit, membership_inference_audit  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = HERE.parent
 SIZES = {  # training rows, holdout rows (half shadow data, half non-members), test rows, trees, resamples
     "quick": (1_000, 4_000, 3_000, 30, 100),
     "full": (4_000, 16_000, None, 100, 500),
@@ -171,7 +174,7 @@ def main(argv=None):
         parser.add_argument("--full", action="store_true", help="the benchmark run (larger, slower)")
         parser.add_argument("--seed", type=int, default=0, help="seed of split, model, synthesizer and audit")
 
-    args = parse_args(__doc__.splitlines()[0], argv, extra)
+    args = parse_args((__doc__ or "").partition("\n")[0], argv, extra)
     mode = "full" if args.full else "quick"
     n_train, n_holdout, n_test, n_trees, n_bootstrap = SIZES[mode]
     train, holdout, test, target, bounds, cats, source = load(args.data_dir, n_train, n_holdout, n_test, args.seed)
