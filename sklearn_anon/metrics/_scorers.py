@@ -237,9 +237,11 @@ class _PrivacyScorer:
             if data is None:
                 raise ValueError(
                     f"The step {self.step or type(step).__name__!r} was not fitted in this process "
-                    "(it was unpickled, or fitted outside sklearn_anon's estimators), so the data it "
-                    "released is unknown; pass on='scoring_data' to measure the scoring data pushed "
-                    "through the fitted step instead."
+                    "(it was unpickled, or fitted outside sklearn_anon's estimators; under joblib's "
+                    "Dask backend a ColumnTransformer's parts are fitted as separate Dask tasks and "
+                    "come back as copies), so the data it released is unknown; pass "
+                    "on='scoring_data' to measure the scoring data pushed through the fitted step "
+                    "instead."
                 )
             if out is None:  # fitted by fit() alone (e.g. the last step of a pipeline)
                 out = step.transform(data)
