@@ -116,11 +116,12 @@ def test_duplicates_and_the_discernibility_bound():
     assert _disc_bound(np.array([9.0]), np.array([1]), 2).tolist() == [9 + 5]
 
 
+@pytest.mark.parametrize("cuts", ["best", "lookahead"])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(n=st.integers(1, 80), k_frac=st.floats(0.0, 1.0), seed=st.integers(0, 10_000),
        n_values=st.integers(1, 6), sensitive=st.sampled_from([None, "l", "t"]),
        limit=st.sampled_from([0.0, 0.05]))
-def test_property_best_cuts_k_anonymous(n, k_frac, seed, n_values, sensitive, limit):
+def test_property_scored_cuts_k_anonymous(cuts, n, k_frac, seed, n_values, sensitive, limit):
     """Random tables (numbers, dates, plain and hierarchical categories, missing values,
     many duplicates), random k: the output is k-anonymous (l-diverse / t-close when
     asked) and new rows get only fitted labels or the suppression marker."""
@@ -134,7 +135,7 @@ def test_property_best_cuts_k_anonymous(n, k_frac, seed, n_values, sensitive, li
     })
     df.loc[rng.random(n) < 0.1, "num"] = np.nan
     k = max(1, int(round(k_frac * n)))
-    params = dict(k=k, cuts="best", hierarchies={"city": CITIES}, sensitive="s",
+    params = dict(k=k, cuts=cuts, hierarchies={"city": CITIES}, sensitive="s",
                   suppression_limit=limit)
     if sensitive == "l":
         params["l"] = min(2, df["s"].nunique())

@@ -9,11 +9,8 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from sklearn_anon import MondrianAnonymizer
-from sklearn_anon.base import SUPPRESSED
 from sklearn_anon.metrics import (discernibility, granularity_loss, k_anonymity, l_diversity,
                                   t_closeness)
 
@@ -59,50 +56,8 @@ def test_lookahead_with_l_diversity_t_closeness_and_suppression():
     assert k_anonymity(out, QI) >= 3
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(n=st.integers(1, 80), k_frac=st.floats(0.0, 1.0), seed=st.integers(0, 10_000),
-       n_values=st.integers(1, 6), sensitive=st.sampled_from([None, "l", "t"]),
-       limit=st.sampled_from([0.0, 0.05]))
-def test_property_lookahead_cuts_k_anonymous(n, k_frac, seed, n_values, sensitive, limit):
-    """Random tables (numbers, dates, plain and hierarchical categories, missing values,
-    many duplicates), random k: the output is k-anonymous (l-diverse / t-close when
-    asked) and new rows get only fitted labels or the suppression marker."""
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame({
-        "num": rng.integers(0, n_values * 3, n).astype(float),
-        "cat": rng.choice([f"c{i}" for i in range(n_values)], n),
-        "city": rng.choice(list(CITIES), n),
-        "when": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 90, n), unit="D"),
-        "s": rng.choice(["a", "b", "c"], n),
-    })
-    df.loc[rng.random(n) < 0.1, "num"] = np.nan
-    k = max(1, int(round(k_frac * n)))
-    params = dict(k=k, cuts="lookahead", hierarchies={"city": CITIES}, sensitive="s",
-                  suppression_limit=limit)
-    if sensitive == "l":
-        params["l"] = min(2, df["s"].nunique())
-    elif sensitive == "t":
-        params["t"] = 0.3
-    anon = MondrianAnonymizer(**params)
-    out = anon.fit_transform(df)
-    qis = ["num", "cat", "city", "when"]
-    assert k_anonymity(out, qis) >= k
-    assert anon.partition_sizes_.sum() == n
-    if sensitive == "l":
-        assert l_diversity(out, qis, "s") >= params["l"]
-    if sensitive == "t":
-        assert t_closeness(out, qis, "s") <= 0.3 + 1e-12
-    new = pd.DataFrame({
-        "num": rng.normal(0, 50, 10).round(),
-        "cat": rng.choice(["c0", "zz", None], 10),
-        "city": rng.choice(["Lyon", "Rome"], 10),
-        "when": pd.Timestamp("2023-06-01") + pd.to_timedelta(rng.integers(0, 400, 10), unit="D"),
-        "s": "a",
-    })
-    out_new = anon.transform(new)
-    for col in qis:
-        allowed = set(anon.regions_[col].astype(str)) | {SUPPRESSED}
-        assert set(out_new[col].astype(str)) <= allowed
+# the property test over random tables (k, l, t, suppression, new rows) runs for both scored
+# searches in tests/test_mondrian_best.py (test_property_scored_cuts_k_anonymous)
 
 
 @pytest.mark.slow

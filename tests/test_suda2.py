@@ -1,7 +1,5 @@
 """SUDA2's recursive MSU search (method="suda2") against brute force and level-wise search."""
 
-import itertools
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,32 +9,11 @@ from hypothesis import strategies as st
 from sklearn_anon.metrics import minimal_sample_uniques, suda_scores
 from sklearn_anon.metrics._suda import _qi_codes, _search, _search_suda2
 
+# the brute-force reference (every subset enumerated) of the level-wise search's tests
+from test_record_risk import _brute_msus  # noqa: E402
+
 ADULT_QIS = ["sex", "age", "race", "marital-status", "education", "native-country",
              "workclass", "occupation"]
-
-
-def _brute_msus(frame, qis, max_size):
-    """Every MSU by enumeration of all subsets: {(row position, subset of positions)}."""
-    codes, _, missing = _qi_codes(frame, qis)
-    n, m = codes.shape
-
-    def unique_on(cols):
-        if not cols:
-            return np.zeros(n, dtype=bool)  # an MSU has at least one column
-        keys = [tuple(r) for r in codes[:, list(cols)]]
-        counts = {}
-        for k in keys:
-            counts[k] = counts.get(k, 0) + 1
-        return np.array([counts[k] == 1 for k in keys]) & ~missing[:, list(cols)].any(axis=1)
-
-    out = set()
-    for size in range(1, max_size + 1):
-        for cols in itertools.combinations(range(m), size):
-            minimal = unique_on(cols)
-            for drop in range(size):
-                minimal &= ~unique_on(cols[:drop] + cols[drop + 1:])
-            out |= {(int(r), cols) for r in np.flatnonzero(minimal)}
-    return out
 
 
 def _as_set(result):
