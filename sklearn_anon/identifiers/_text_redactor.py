@@ -385,6 +385,8 @@ def _text_values(column, name, who, on_non_text):
             )
     values = arr.copy()
     values[missing] = ""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":  # all str: one C pass
+        return list(values), missing
     kinds = pd.Series(values, dtype=object).map(type)
     is_str = kinds.map(lambda t: issubclass(t, str)).to_numpy(dtype=bool)
     if not is_str.all():
