@@ -125,17 +125,13 @@ def datetime_keys(values):
     days = idx.strftime("%Y-%m-%d")
     times = idx.strftime("%Y-%m-%d %H:%M:%S")
     micro = idx.strftime("%Y-%m-%d %H:%M:%S.%f")
-    out = []
-    for ts, d, t, m in zip(idx, days, times, micro):
-        if ts is pd.NaT:
-            out.append(None)
-        elif ts.microsecond or ts.nanosecond:
-            out.append(m)
-        elif ts.hour or ts.minute or ts.second:
-            out.append(t)
-        else:
-            out.append(d)
-    return out
+    nat = np.asarray(idx.isna())
+    fine = np.asarray((idx.microsecond != 0) | (idx.nanosecond != 0))
+    timed = np.asarray((idx.hour != 0) | (idx.minute != 0) | (idx.second != 0))
+    out = np.where(fine, np.asarray(micro, dtype=object),
+                   np.where(timed, np.asarray(times, dtype=object), np.asarray(days, dtype=object)))
+    out[nat] = None
+    return out.tolist()
 
 
 def _as_text(table):
