@@ -609,7 +609,9 @@ fit_dask.registry = _fit_on_dask.registry
 class MondrianDaskResult:
     """What :func:`fit_mondrian_dask` returns.
 
-    Attributes
+    Each parameter is an attribute of the same name.
+
+    Parameters
     ----------
     anonymizer : MondrianAnonymizer
         Fitted; its cut tree has the merged regions as leaves, so
@@ -630,6 +632,20 @@ class MondrianDaskResult:
         Full-data rows per final region (index = region number).
     k_achieved : int
         Smallest non-empty final region on the full data (>= k).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, dask.dataframe as dd
+    >>> from sklearn_anon import MondrianAnonymizer
+    >>> from sklearn_anon.dask import fit_mondrian_dask
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"age": rng.integers(18, 90, 2000)})
+    >>> res = fit_mondrian_dask(MondrianAnonymizer(k=10), dd.from_pandas(df, npartitions=2),
+    ...                         sample_rows=400)
+    >>> res.n_rows, res.sample_k, res.k_achieved >= 10
+    (2000, 4, True)
+    >>> res.n_regions == res.n_regions_sample - res.n_merged == len(res.region_counts)
+    True
     """
 
     anonymizer: object

@@ -95,6 +95,105 @@ def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=
     Nothing is written when the release fails its verdict (the policy's
     ``[report]`` requirements), unless ``allow_insufficient``
     (:class:`InsufficientRelease`, exit code 3).
+
+    The policy is checked before any data is read, then the header, and
+    only the columns the policy uses are read.  The outputs (the table, its
+    ``OUTPUT.manifest.json`` hand-over record, and the pipeline and report
+    when asked for) are written together at the end, or none of them.
+
+    Parameters
+    ----------
+    data : str or path-like
+        The raw table, a CSV or Parquet file.
+    policy_path : str or path-like
+        The TOML policy (see :func:`sklearn_anon.policy.load_policy`).
+    output : str or path-like
+        The anonymized table.
+    save_pipeline : str, path-like or None, default=None
+        Also save the fitted pipeline there (joblib; see
+        :func:`load_pipeline`), for ``sklearn-anon apply``.
+    report_path : str, path-like or None, default=None
+        Also write the before/after privacy report there (``.md``,
+        ``.html`` or ``.json``); information loss is measured only then.
+    encrypt_key : str, bytes, age encryption or None, default=None
+        Encrypt the output table (not the report or the pipeline); None
+        writes it as it is.
+    fmt : {"csv", "parquet"} or None, default=None
+        The input's format; None: from its suffix.
+    output_format : {"csv", "parquet"} or None, default=None
+        The output's format; None: from its suffix.
+    sep : str or None, default=None
+        The CSV field separator (input and output); None: a tab for
+        ``.tsv``, a comma otherwise.
+    encoding : str, default="utf-8"
+        The input's text encoding.
+    progress : Progress or None, default=None
+        Shows the rows read and written and the steps between; None shows
+        nothing.
+    allow_insufficient : bool, default=False
+        Write the output even when the verdict fails (a warning in
+        ``info["warnings"]``).
+
+    Returns
+    -------
+    anonymized : DataFrame
+        The anonymized table, as written.
+    report : PrivacyReport or None
+        The release's report (its verdict); None when the output has no
+        quasi-identifier (only with ``allow_insufficient``).
+    info : dict
+        ``n_rows``, ``bytes`` (of the output file), ``qis`` (the
+        quasi-identifiers measured), ``unlisted`` (columns the policy does
+        not name), ``policy`` (the :class:`~sklearn_anon.policy.Policy`),
+        ``warnings`` (privacy warnings, for stderr) and ``encryption``.
+
+    Raises
+    ------
+    InsufficientRelease
+        The release fails its verdict and ``allow_insufficient`` is False:
+        nothing was written.
+    UserError
+        A wrong policy, input or output (one line naming the file, the
+        column or the policy key, never a cell value).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pandas as pd
+    >>> from sklearn_anon.cli import InsufficientRelease, run_anonymize
+    >>> folder = tempfile.mkdtemp()
+    >>> data = os.path.join(folder, "people.csv")
+    >>> pd.DataFrame({"name": list("abcdefgh"), "age": [23, 27, 34, 38, 45, 49, 52, 58],
+    ...               "sex": list("FMFMFMFM")}).to_csv(data, index=False)
+    >>> def policy(k):
+    ...     path = os.path.join(folder, f"policy_k{k}.toml")
+    ...     with open(path, "w") as fh:
+    ...         _ = fh.write(f'''
+    ... [report]
+    ... quasi_identifiers = ["age"]
+    ... k = {k}
+    ... [columns]
+    ... name = "drop"
+    ... age = {{ action = "generalize", method = "interval", bins = [0, 30, 40, 50, 100] }}
+    ... sex = "keep"
+    ... ''')
+    ...     return path
+    >>> output = os.path.join(folder, "release.csv")
+    >>> anonymized, report, info = run_anonymize(data, policy(2), output)
+    >>> anonymized["age"].tolist()[:4], report.sufficient_, info["n_rows"]
+    (['(0, 30]', '(0, 30]', '(30, 40]', '(30, 40]'], True, 8)
+    >>> os.path.exists(output), os.path.exists(output + ".manifest.json")
+    (True, True)
+
+    A release that fails its verdict is not written:
+
+    >>> try:
+    ...     run_anonymize(data, policy(3), os.path.join(folder, "other.csv"))
+    ... except InsufficientRelease as exc:
+    ...     print(exc.lines[0])
+    k ≥ 3: measured 2: FAIL
+    >>> os.path.exists(os.path.join(folder, "other.csv"))
+    False
     """
     import joblib
 

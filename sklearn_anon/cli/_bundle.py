@@ -123,6 +123,45 @@ def load_pipeline(path, notes=None):
     that cannot be loaded here is refused naming them, and one written by
     another minor version of sklearn_anon or scikit-learn gets a warning
     (appended to ``notes``).
+
+    The file is unpickled: load only pipelines you saved yourself.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The saved pipeline.
+    notes : list or None, default=None
+        Where to append the warnings (one line each); None drops them.
+
+    Returns
+    -------
+    pipeline : transformer
+        The fitted pipeline (a ColumnTransformer for a saved bundle).
+    bundle : dict
+        The bundle: ``format``, ``versions`` (of the libraries that wrote
+        it), ``input_columns``, ``output_columns``, ``read_dtypes``,
+        ``quasi_identifiers``, ``report`` (the policy's requirements) and
+        ``policy`` (its text), among others; empty for a plain transformer.
+
+    Raises
+    ------
+    UserError
+        A missing file, a file that is not a saved pipeline, or one that
+        cannot be loaded with these library versions (named).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import joblib
+    >>> import pandas as pd
+    >>> from sklearn_anon import IntervalGeneralizer
+    >>> from sklearn_anon.cli import load_pipeline
+    >>> path = os.path.join(tempfile.mkdtemp(), "pipeline.joblib")
+    >>> gen = IntervalGeneralizer(bins=[0, 30, 100]).fit(pd.DataFrame({"age": [23, 45]}))
+    >>> _ = joblib.dump(gen, path)
+    >>> pipeline, bundle = load_pipeline(path)
+    >>> pipeline.transform(pd.DataFrame({"age": [51]}))["age"].tolist(), bundle
+    (['(30, 100]'], {})
     """
     import joblib
 

@@ -129,6 +129,21 @@ def read_dictionary(path, *, key=None, identity=None, passphrase=None):
     CryptoError
         A wrong key, identity or passphrase, a modified file, or a file that
         is not a data dictionary (the message names the file, never a secret).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pandas as pd
+    >>> from sklearn_anon import ColumnObfuscator
+    >>> from sklearn_anon.cli import read_dictionary, write_dictionary
+    >>> key = os.urandom(32)
+    >>> frame = pd.DataFrame({"age": [34], "zip": ["75001"]})
+    >>> obf = ColumnObfuscator(key=b"secret", length=8).fit(frame)
+    >>> path = write_dictionary(obf, os.path.join(tempfile.mkdtemp(), "columns.json.enc"),
+    ...                         key=key, descriptions={"zip": "5-digit postcode"})
+    >>> document = read_dictionary(path, key=key)
+    >>> sorted(document["names"].values()), list(document["descriptions"].values())
+    (['age', 'zip'], ['5-digit postcode'])
     """
     from ._age import AGE_FORMAT, decrypt_age_stream, read_identity_file
     from ._crypto import decrypt_bytes, encryption_format

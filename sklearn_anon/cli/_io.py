@@ -181,6 +181,48 @@ def read_header(path, *, fmt=None, sep=None, encoding="utf-8"):
     """The column names of a CSV/Parquet file, reading nothing else.
 
     A header with a repeated or an empty name is refused (:class:`UserError`).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A CSV or Parquet file (not an encrypted one).
+    fmt : {"csv", "parquet"} or None, default=None
+        The file's format; None: Parquet for a ``.parquet`` or ``.pq``
+        suffix, CSV otherwise.
+    sep : str or None, default=None
+        The CSV field separator; None: a tab for a ``.tsv`` suffix, a comma
+        otherwise.
+    encoding : str, default="utf-8"
+        The CSV text encoding.
+
+    Returns
+    -------
+    columns : list of str
+        The names, in the file's order, as written (pandas renames none).
+
+    Raises
+    ------
+    UserError
+        A missing, empty, encrypted or unreadable file, a repeated or empty
+        name, or a CSV header that reads as one column holding another
+        separator.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pandas as pd
+    >>> from sklearn_anon.cli import UserError, read_header
+    >>> path = os.path.join(tempfile.mkdtemp(), "people.csv")
+    >>> pd.DataFrame({"age": [34, 51], "sex": ["F", "M"]}).to_csv(path, index=False)
+    >>> read_header(path)
+    ['age', 'sex']
+    >>> with open(path, "w") as fh:
+    ...     _ = fh.write("ssn,age,ssn\\n1,34,2\\n")
+    >>> try:
+    ...     read_header(path)
+    ... except UserError as exc:
+    ...     print(exc)
+    input '...people.csv' has the column name 'ssn' more than once in its header (...)
     """
     path = _check_input(path)
     fmt = _table_format(path, fmt)
@@ -298,6 +340,56 @@ def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None, progr
     file's order: what a policy drops is never held in memory.  A CSV file
     is always read in chunks of rows (:data:`_READ_CHUNK_ROWS`), assembled
     one column at a time.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A CSV or Parquet file (not an encrypted one).
+    fmt : {"csv", "parquet"} or None, default=None
+        The file's format; None: Parquet for a ``.parquet`` or ``.pq``
+        suffix, CSV otherwise.
+    sep : str or None, default=None
+        The CSV field separator; None: a tab for a ``.tsv`` suffix, a comma
+        otherwise.
+    encoding : str, default="utf-8"
+        The CSV text encoding.
+    dtypes : dict of {column: str} or None, default=None
+        The type to read a column as: ``"str"``, ``"int"``, ``"float"``,
+        ``"datetime"`` or ``"category"`` (a policy's ``dtype``).  The other
+        columns are typed by pandas.
+    progress : callable or None, default=None
+        Called as ``progress(n_rows, fraction)`` after each chunk of rows
+        (``fraction``: the share of the file read), as the callback of
+        :meth:`Progress.rows`.
+    columns : list of str or None, default=None
+        Read only these columns (names of the header), in the file's order;
+        None reads all.
+
+    Returns
+    -------
+    frame : DataFrame
+        The table, with string column names.
+
+    Raises
+    ------
+    UserError
+        A missing, empty, encrypted or malformed file, a repeated or empty
+        header name, a missing column of ``columns``, a file with no rows,
+        or a column that cannot be read as its ``dtypes`` type.  The
+        message names the file and the column, never a cell value.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pandas as pd
+    >>> from sklearn_anon.cli import read_table
+    >>> path = os.path.join(tempfile.mkdtemp(), "people.csv")
+    >>> pd.DataFrame({"name": ["Ann", "Bob"], "age": [34, 51], "sex": ["F", "M"]}).to_csv(
+    ...     path, index=False)
+    >>> frame = read_table(path, dtypes={"age": "float", "sex": "category"},
+    ...                    columns=["age", "sex"])
+    >>> frame.dtypes.astype(str).to_dict()
+    {'age': 'float64', 'sex': 'category'}
     """
     import pandas as pd
 
@@ -384,6 +476,35 @@ def table_bytes(frame, fmt, *, sep=","):
 
     Unused categories are dropped first (:func:`_without_unused_categories`):
     a file holds only the values of its rows.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table; its index is not written.
+    fmt : {"csv", "parquet"}
+        The format.
+    sep : str, default=","
+        The CSV field separator.
+
+    Returns
+    -------
+    data : bytes
+        The file's content: UTF-8 CSV text with a header, or a Parquet file.
+
+    Raises
+    ------
+    ValueError
+        Text UTF-8 cannot encode (the message names the columns, never the
+        value).
+    UserError
+        Parquet without pyarrow installed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_anon.cli import table_bytes
+    >>> table_bytes(pd.DataFrame({"age": ["30-39", "40-49"], "n": [3, 5]}), "csv")
+    b'age,n\\n30-39,3\\n40-49,5\\n'
     """
     frame = _without_unused_categories(frame)
     try:
@@ -471,6 +592,52 @@ def write_table(frame, path, *, fmt=None, sep=None, key=None, outputs=None, dige
     outputs.  An unencrypted CSV file is written in chunks of rows (the
     whole file's text is never held in memory), calling ``progress(n_rows)``
     after each.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table; its index is not written.
+    path : str or path-like
+        The file to write; a symbolic link is written through.
+    fmt : {"csv", "parquet"} or None, default=None
+        The format; None: Parquet for a ``.parquet`` or ``.pq`` suffix
+        (after an ``.enc`` or ``.aes`` one), CSV otherwise.
+    sep : str or None, default=None
+        The CSV field separator; None: a tab for a ``.tsv`` suffix, a comma
+        otherwise.
+    key : bytes or None, default=None
+        Encrypt the file: the 32 bytes of an AES-256-GCM key (sklearn-anon's
+        format), or an age encryption (what ``--recipient`` or
+        ``--passphrase`` builds).  None writes it as it is.
+    outputs : OutputSet or None, default=None
+        Stage the file in this set of outputs, written when the set is
+        committed; None writes it now.
+    digest : bool, default=False
+        Also return the SHA-256 of the bytes written (for a manifest).
+    progress : callable or None, default=None
+        Called as ``progress(n_rows)`` as rows are written.
+
+    Returns
+    -------
+    n_bytes : int or tuple of (int, str)
+        The size of the file written; with ``digest``, ``(size, sha256 hex
+        digest)``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pandas as pd
+    >>> from sklearn_anon.cli import write_table
+    >>> path = os.path.join(tempfile.mkdtemp(), "release.csv")
+    >>> write_table(pd.DataFrame({"age": ["30-39", "40-49"], "n": [3, 5]}), path)
+    22
+    >>> print(open(path).read())
+    age,n
+    30-39,3
+    40-49,5
+    <BLANKLINE>
+    >>> oct(os.stat(path).st_mode & 0o777)
+    '0o600'
     """
     import hashlib
 

@@ -83,6 +83,47 @@ def main(argv=None):
     SIGINT (Ctrl-C), SIGTERM and SIGHUP stop a run cleanly: the outputs
     being written are removed, one line goes to stderr and the exit code is
     128 + the signal's number (130, 143, 129).
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        The arguments, without the program's name; None reads
+        :data:`sys.argv`.
+
+    Returns
+    -------
+    code : int
+        0 on success; :data:`EXIT_USER` (1) for a failure caused by the
+        input (one line on stderr, ``sklearn-anon: error: ...``);
+        :data:`EXIT_USAGE` (2) for a wrong command line;
+        :data:`EXIT_INSUFFICIENT` (3) when the release fails its verdict
+        and nothing was written; :data:`EXIT_INTERNAL` (70) for a bug; 128
+        + the signal's number after a signal.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pandas as pd
+    >>> from sklearn_anon.cli import main
+    >>> folder = tempfile.mkdtemp()
+    >>> data = os.path.join(folder, "people.csv")
+    >>> policy = os.path.join(folder, "policy.toml")
+    >>> pd.DataFrame({"name": list("abcdefgh"), "age": [23, 27, 34, 38, 45, 49, 52, 58]}
+    ...              ).to_csv(data, index=False)
+    >>> with open(policy, "w") as fh:
+    ...     _ = fh.write('''
+    ... [report]
+    ... quasi_identifiers = ["age"]
+    ... k = 2
+    ... [columns]
+    ... name = "drop"
+    ... age = { action = "generalize", method = "interval", bins = [0, 30, 40, 50, 100] }
+    ... ''')
+    >>> main(["anonymize", data, "--policy", policy, "-o", os.path.join(folder, "out.csv"),
+    ...       "--quiet"])
+    0
+    >>> sorted(os.listdir(folder))
+    ['out.csv', 'out.csv.manifest.json', 'people.csv', 'policy.toml']
     """
     parser = build_parser()
     try:

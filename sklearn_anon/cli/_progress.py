@@ -11,7 +11,36 @@ import time
 
 
 class Progress:
-    """A minimal progress printer: a bar on a terminal, nothing otherwise."""
+    """A minimal progress printer: a bar on a terminal, nothing otherwise.
+
+    Each update rewrites one line (``\\r``) with the time since the printer
+    was made; updates are throttled to ten a second.  The commands make one
+    per run, disabled by ``--quiet``.
+
+    Parameters
+    ----------
+    enabled : bool or None, default=None
+        Whether anything is printed; None: only when ``stream`` is a
+        terminal.
+    stream : file-like or None, default=None
+        Where to print; None is :data:`sys.stderr`.
+    width : int, default=28
+        Characters of the bar.
+
+    Examples
+    --------
+    >>> import io
+    >>> from sklearn_anon.cli import Progress
+    >>> stream = io.StringIO()
+    >>> progress = Progress(enabled=True, stream=stream)
+    >>> advance = progress.rows("reading people.csv", total=4)
+    >>> advance(4)
+    >>> progress.close()
+    >>> print(stream.getvalue().strip())
+    reading people.csv: 4 of 4 rows (100%) ...s
+    >>> Progress(stream=io.StringIO()).enabled  # not a terminal
+    False
+    """
 
     def __init__(self, enabled=None, stream=None, width=28):
         self.stream = stream if stream is not None else sys.stderr
@@ -25,6 +54,19 @@ class Progress:
         self._width_shown = 0
 
     def show(self, done, total, label, *, force=False):
+        """Show a bar at ``done`` of ``total``, with ``label``.
+
+        Parameters
+        ----------
+        done : int or float
+            The work done.
+        total : int or float
+            The whole work (0 shows an empty bar).
+        label : str
+            What is being done (its first 40 characters are shown).
+        force : bool, default=False
+            Show it even within a tenth of a second of the last update.
+        """
         if not self.enabled:
             return
         now = time.perf_counter()
@@ -42,7 +84,15 @@ class Progress:
             _ACTIVE.append(self)
 
     def line(self, text, *, force=False):
-        """Show ``text`` (one line, replaced by the next; throttled unless ``force``)."""
+        """Show ``text`` (one line, replaced by the next; throttled unless ``force``).
+
+        Parameters
+        ----------
+        text : str
+            One line (e.g. ``"fitting the anonymizer on 1,000 rows"``).
+        force : bool, default=False
+            Show it even within a tenth of a second of the last update.
+        """
         if not self.enabled:
             return
         now = time.perf_counter()
@@ -64,6 +114,20 @@ class Progress:
         Shows ``label: N rows``, ``of TOTAL`` when the total is known, and a
         percentage (of ``total``, or the ``fraction`` the caller estimates,
         e.g. the share of the file's bytes read).
+
+        Parameters
+        ----------
+        label : str
+            What is counted (e.g. ``"reading people.csv"``).
+        total : int or None, default=None
+            The number of rows expected, when known.
+
+        Returns
+        -------
+        advance : callable
+            ``advance(n_rows, fraction=None)``: ``n_rows`` more rows are
+            done; the line is shown when the total (or a ``fraction`` of 1)
+            is reached, throttled otherwise.
         """
         seen = [0]
 
@@ -82,7 +146,21 @@ class Progress:
         return advance
 
     def stages(self, labels):
-        """An iterator helper: call ``next(step)`` before each stage."""
+        """An iterator helper: call ``next(step)`` before each stage.
+
+        The bar advances one stage per label; after the last one it shows
+        ``done`` and the printer is closed.
+
+        Parameters
+        ----------
+        labels : list of str
+            The stages, in order.
+
+        Yields
+        ------
+        label : str
+            Each of ``labels``, as its stage starts.
+        """
         n = len(labels)
         for i, label in enumerate(labels):
             self.show(i, n, label, force=True)
@@ -91,7 +169,21 @@ class Progress:
         self.close()
 
     def bytes(self, total, label):
-        """A callback ``advance(nbytes)`` for streaming work."""
+        """A callback ``advance(nbytes)`` for streaming work.
+
+        Parameters
+        ----------
+        total : int
+            The number of bytes expected.
+        label : str
+            What is being done (e.g. ``"encrypting"``).
+
+        Returns
+        -------
+        advance : callable
+            ``advance(nbytes)``: ``nbytes`` more bytes are done (the bar
+            moves, throttled).
+        """
         seen = [0]
 
         def advance(n):
@@ -101,6 +193,7 @@ class Progress:
         return advance
 
     def close(self):
+        """End the line shown (a newline), so that the next output starts a line."""
         if self.enabled and self._shown:
             self.stream.write("\n")
             self.stream.flush()

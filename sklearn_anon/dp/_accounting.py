@@ -221,7 +221,10 @@ def _attach_shared_accountant(path, epsilon, delta, slack, spent=()):
 class PrivacyBudget:
     """What a fitted pipeline (or a fitted search) spends per record.
 
-    Attributes
+    Returned by :func:`privacy_budget`; each parameter is an attribute of
+    the same name.
+
+    Parameters
     ----------
     epsilon, delta : float
         Total per record: local mechanisms plus central steps (sequential
@@ -245,6 +248,17 @@ class PrivacyBudget:
         record in all: ``candidates * splits * releases_per_split + 1``)
         and ``candidate_epsilon`` (per-record epsilon of one release of
         each candidate).  None otherwise.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_anon import LaplaceNoise, privacy_budget
+    >>> X = pd.DataFrame({"age": [30, 40]})
+    >>> budget = privacy_budget(LaplaceNoise(epsilon=0.5, bounds=(0, 100)).fit(X))
+    >>> budget.epsilon, budget.local_epsilon, budget.central_epsilon
+    (0.5, 0.5, 0.0)
+    >>> [(step["name"], step["kind"], step["epsilon"]) for step in budget.steps]
+    [('LaplaceNoise', 'local', 0.5)]
     """
 
     epsilon: float

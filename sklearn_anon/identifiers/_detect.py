@@ -471,6 +471,7 @@ class PIIDetector(_PlainState, _FrameTransformer):
         Returns
         -------
         feature_names_out : ndarray of str
+            The input names without the detected PII columns, in input order.
         """
         check_is_fitted(self)
         names = self._input_names()

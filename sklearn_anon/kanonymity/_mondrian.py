@@ -31,7 +31,7 @@ __all__ = ["MondrianAnonymizer"]
 
 
 class MondrianAnonymizer(ColumnAnonymizer):
-    """k-anonymize quasi-identifiers with Mondrian; optional l-diversity / t-closeness.
+    """Mondrian k-anonymization of quasi-identifiers; optional l-diversity / t-closeness.
 
     Fit partitions the training rows: a partition is cut on the
     quasi-identifier with the widest normalized range, at the median, and
@@ -248,6 +248,16 @@ class MondrianAnonymizer(ColumnAnonymizer):
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Defined when the input has string column names.
+
+    See Also
+    --------
+    sklearn_anon.FullDomainAnonymizer : global recoding along hierarchies,
+        the same generalization for every record.
+    sklearn_anon.LocalSuppressor : k-anonymity by suppressing cells instead.
+    sklearn_anon.dask.fit_mondrian_dask : the cut tree grown on a sample of
+        a dask DataFrame.
+    sklearn_anon.metrics.PrivacyReport : measure the release's risk and
+        information loss.
 
     Notes
     -----

@@ -72,7 +72,7 @@ def _covered_leaves(labels, hierarchy, column):
 
 
 def granularity_loss(anonymized, hierarchies, quasi_identifiers=None, *, return_per_column=False):
-    """ARX's granularity loss of a released table, measured along hierarchies.
+    """Measure ARX's granularity loss of a released table along hierarchies.
 
     Per cell: the number of leaves of the column's hierarchy the released
     value covers (a leaf 1; a node the leaves under it; a set ``"{a, b}"``

@@ -113,6 +113,7 @@ def k_anonymity(X, quasi_identifiers):
     Returns
     -------
     k : int
+        The size of the smallest equivalence class.
 
     Examples
     --------
@@ -164,6 +165,8 @@ def l_diversity(X, quasi_identifiers, sensitive, kind="distinct", *, c=None):
     Returns
     -------
     l : int or float
+        The l of the least diverse class, measured by ``kind`` (an int,
+        except for ``kind="entropy"``).
 
     Notes
     -----
@@ -379,6 +382,8 @@ def discernibility(X, quasi_identifiers):
     Returns
     -------
     dm : int
+        The sum of the squared class sizes (``n_rows`` at best, when every
+        record is alone in its class; ``n_rows ** 2`` for a single class).
 
     Examples
     --------
@@ -409,6 +414,7 @@ def average_class_size(X, quasi_identifiers, k):
     Returns
     -------
     c_avg : float
+        ``(n_rows / n_classes) / k``; 1 is ideal.
 
     Examples
     --------

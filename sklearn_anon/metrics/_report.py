@@ -172,6 +172,7 @@ class PrivacyReport:
         expected share of re-identified records, sdcMicro's
         ``global_risk``) is above it; also the target of the reported risk
         threshold (sdcMicro's default 0.01 otherwise).
+
     Attributes
     ----------
     results_ : dict
@@ -556,7 +557,15 @@ class PrivacyReport:
 
     # -- rendering -------------------------------------------------------------------
     def to_dict(self):
-        """Everything measured, as plain Python types (JSON-serializable)."""
+        """Everything measured, as plain Python types (JSON-serializable).
+
+        Returns
+        -------
+        results : dict
+            A deep copy of :attr:`results_`: the original and anonymized
+            tables' measures, the information loss, the record-level risk
+            (when asked for) and the ``verdict``.
+        """
         import copy
 
         return copy.deepcopy(self.results_)
@@ -678,6 +687,7 @@ class PrivacyReport:
         Returns
         -------
         text : str
+            The title, the verdict, then the before/after tables.
         """
         r = self.results_
         v = r["verdict"]
@@ -800,6 +810,7 @@ class PrivacyReport:
         Returns
         -------
         page : str
+            The HTML page (also written to ``path`` when given).
         """
         r = self.results_
         v = r["verdict"]

@@ -107,6 +107,7 @@ def sample_uniqueness(X, quasi_identifiers):
     Returns
     -------
     uniqueness : float in [0, 1]
+        The share of records alone in their equivalence class.
 
     Examples
     --------
@@ -121,7 +122,7 @@ def sample_uniqueness(X, quasi_identifiers):
 
 
 def records_below_k(X, quasi_identifiers, k, *, normalize=True):
-    """Records in equivalence classes smaller than ``k``.
+    """Count the records in equivalence classes smaller than ``k``.
 
     Parameters
     ----------
@@ -365,6 +366,7 @@ def marketer_risk(X, quasi_identifiers, *, population=None, hierarchies=None, an
     Returns
     -------
     risk : float in (0, 1]
+        The expected share of records re-identified.
 
     Examples
     --------

@@ -174,11 +174,12 @@ def _categorical_for_hgb(train, test):
 
 
 def tstr_score(synthetic, real, target, *, estimator=None, scoring=None):
-    """Train on synthetic, test on real: the accuracy a model learnt from the
-    synthetic table reaches on real data.
+    """Train on synthetic, test on real (TSTR): a synthetic table's utility.
 
-    Compare with the same model trained on real training data (train on
-    real, test on real) to read the utility lost to synthesis.
+    The score (accuracy by default) a model learnt from the synthetic table
+    reaches on real data.  Compare with the same model trained on real
+    training data (train on real, test on real) to read the utility lost to
+    synthesis.
 
     Parameters
     ----------
@@ -201,6 +202,8 @@ def tstr_score(synthetic, real, target, *, estimator=None, scoring=None):
     Returns
     -------
     score : float
+        ``scoring`` (accuracy by default) on ``real`` of the model fitted on
+        ``synthetic``.
 
     Examples
     --------
