@@ -80,6 +80,10 @@ html_theme_options = {
     "secondary_sidebar_items": ["page-toc"],
 }
 html_sidebars = {"index": [], "changelog": []}
+# light or dark as the reader's system, said explicitly: left empty, the
+# theme's script logs "Got invalid theme mode" on a reader's first visit
+# (tests/test_docs_browser.py opens the pages with a fresh profile)
+html_context = {"default_mode": "auto"}
 html_show_sourcelink = False
 
 # -- gallery -----------------------------------------------------------------
