@@ -10,7 +10,12 @@ that finds the fitted anonymizing step inside the estimator (a step of a
   i.e. the training fold in a grid search, as the step wrote it
   (``fit_transform``; recorded by reference in this process, see
   :mod:`sklearn_anon._fit_record`).  This is the table a data owner would
-  hand over, so ``k`` of a Mondrian with ``k=5`` is at least 5.
+  hand over, so ``k`` of a Mondrian with ``k=5`` is at least 5.  A copy of
+  the step made in another process (joblib's Dask backend returns a
+  ColumnTransformer's parts as copies) carries the class-size histogram of
+  its release, enough for the measures computed from class sizes alone
+  (``CLASS_SIZE_MEASURES``); any other measure of such a copy raises a
+  ValueError (NaN in a search), never falls back on the held-out data.
 * ``on="scoring_data"``: the scoring data (the held-out fold) fed to the
   fitted step the way the pipeline would (through the steps before it, and
   the columns the column transformer gives it).  This measures how the
@@ -396,9 +401,22 @@ def make_privacy_scorer(
         ``fit`` alone, such as the last step of a pipeline, is run on that
         data again); this is the table a data owner would hand over, and
         the measure a grid search over ``k`` should report.  The fitted data
-        is found by reference in the fitting process, never stored in the
-        estimator, so an unpickled step cannot be scored this way (a
-        ValueError says so).  ``"scoring_data"``: the step's output on the
+        is found by reference in the fitting process (also from a copy made
+        there, through the fit's random token), never stored in the
+        estimator.  A copy made in another process (a ColumnTransformer's
+        part under joblib's Dask backend, a pipeline unpickled elsewhere)
+        carries, if it is a column anonymizer fitted by ``fit_transform``,
+        the equivalence-class size histogram of its release over all its
+        columns, its ``quasi_identifiers_`` and its ``columns_`` (no value;
+        none for the DP mechanisms): the class-size measures (``k``,
+        ``uniqueness``, ``records_below_k``, ``prosecutor_*``,
+        ``marketer``, ``discernibility``, ``average_class_size``) of those
+        column sets are computed from it, with the same values.  Anything
+        else cannot be measured on such a copy and raises a ValueError that
+        says why (a grid search scores NaN with a warning): the scorer fails
+        closed, it never measures the scoring data instead.  The Dask user
+        guide says what the histogram reveals (nothing about a person that
+        the release does not).  ``"scoring_data"``: the step's output on the
         scoring data ``X`` (the held-out fold), i.e. how the fitted regions
         or bins generalize new records; for a Mondrian this is usually far
         below its ``k``.
