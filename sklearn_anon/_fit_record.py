@@ -249,7 +249,7 @@ def _codes(series):
 
 
 def _histogram(frame, columns):
-    """``(sizes, counts)``: the distinct equivalence-class sizes over ``columns`` and their counts."""
+    """``(sizes, counts)``: the distinct class sizes over ``columns``, how many classes of each."""
     key, card = None, 1
     for col in columns:
         codes, m = _codes(frame[col])
@@ -270,7 +270,7 @@ def _histogram(frame, columns):
 
 
 def _column_sets(estimator, outputs):
-    """The column sets a summary covers: every output column, ``quasi_identifiers_``, ``columns_``."""
+    """The column sets a summary covers: all outputs, ``quasi_identifiers_``, ``columns_``."""
     sets = [list(outputs)]
     for attr in ("quasi_identifiers_", "columns_"):
         cols = getattr(estimator, attr, None)

@@ -235,7 +235,8 @@ def test_release_summary_travels_with_a_pickled_step(data):
     del pipe
     gc.collect()
     for m, value in here.items():
-        assert make_privacy_scorer(m, step=step, quasi_identifiers=qis)(copy, X.iloc[:20]) == value, m
+        scorer = make_privacy_scorer(m, step=step, quasi_identifiers=qis)
+        assert scorer(copy, X.iloc[:20]) == value, m
     assert make_privacy_scorer("k", step=step)(copy, X) == here["k"]  # default QIs: its columns
     summary = vars(copy.named_steps["anon"].named_transformers_["mondrian"])["_release_summary"]
     assert set(summary) == {"token", "n_rows", "output_columns", "input_columns", "classes"}
@@ -248,9 +249,13 @@ def test_release_summary_travels_with_a_pickled_step(data):
         make_privacy_scorer("k", step=step, quasi_identifiers=["age"])(copy, X)
     with pytest.raises(ValueError, match="not found"):
         make_privacy_scorer("k", step=step, quasi_identifiers=["nope"])(copy, X)
-    # a refit of the copy drops the summary it carried and records its own release
-    copy.set_params(anon__mondrian__k=30).fit(X.iloc[:300], y[:300])
-    assert make_privacy_scorer("k", step=step, quasi_identifiers=qis)(copy, X) >= 30
+    # a refit drops the token and summary a copy carried and records its own release
+    part = copy.named_steps["anon"].named_transformers_["mondrian"]
+    part.set_params(k=30).fit(X[qis].iloc[:300])
+    assert "_release_summary" not in vars(part) and "_fit_token" not in vars(part)
+    assert make_privacy_scorer("k", quasi_identifiers=qis)(part, X) >= 30
+    copy.set_params(anon__mondrian__k=40).fit(X.iloc[:300], y[:300])
+    assert make_privacy_scorer("k", step=step, quasi_identifiers=qis)(copy, X) >= 40
 
 
 def test_release_summary_is_left_out_for_dp_steps_and_inside_paused(data):
@@ -301,13 +306,15 @@ def test_summary_class_sizes_are_the_metrics_classes(rows, categorical):
         sizes = equivalence_classes(released, cols).value_counts()
         for m, expected in (("k", sizes.min()), ("discernibility", -discernibility(released, cols)),
                             ("uniqueness", -float((sizes == 1).sum()) / len(frame))):
-            assert make_privacy_scorer(m, quasi_identifiers=cols)(copy, frame) == expected, (m, cols)
+            scorer = make_privacy_scorer(m, quasi_identifiers=cols)
+            assert scorer(copy, frame) == expected, (m, cols)
 
 
 def test_loky_workers_give_the_same_release_scores_as_one_process(data):
     # joblib's process-based backend (loky) with n_jobs=2: each worker fits and scores
     X, y = data
-    scoring = {"k": make_privacy_scorer("k", step="anon__mondrian", quasi_identifiers=["age", "hours"]),
+    scoring = {"k": make_privacy_scorer("k", step="anon__mondrian",
+                                        quasi_identifiers=["age", "hours"]),
                "u": make_privacy_scorer("uniqueness", step="anon__mondrian")}
     grid = {"anon__mondrian__k": [5, 20, 60]}
     results = [pd.DataFrame(GridSearchCV(_ct_pipe(), grid, scoring=scoring, refit=False, cv=3,
