@@ -48,7 +48,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _fit_context, get_output_config, validate_data
-from ._fit_record import record_fit_output
+from ._fit_record import pickled_state, record_fit_output
 from ._random import make_rng  # noqa: F401  (the one generator factory, re-exported)
 
 __all__ = ["SUPPRESSED", "ColumnAnonymizer", "UnusedColumnParameterWarning"]
@@ -538,9 +538,11 @@ class ColumnAnonymizer(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, Bas
     def fit_transform(self, X, y=None, **fit_params):
         """Fit to ``X``, then anonymize it.
 
-        The output is also remembered (by reference, in this process, not
-        pickled) as this step's release, which
-        :func:`~sklearn_anon.metrics.make_privacy_scorer` measures.
+        The output is also remembered (by reference, in this process) as
+        this step's release, which
+        :func:`~sklearn_anon.metrics.make_privacy_scorer` measures; a
+        pickled copy carries only its class-size histogram (see
+        :meth:`__getstate__`).
 
         Parameters
         ----------
@@ -599,6 +601,26 @@ class ColumnAnonymizer(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, Bas
     def _output(self, result, is_pandas):
         """Return ``result`` as the caller's container kind."""
         return output_container(self, result, is_pandas)
+
+    def __getstate__(self):
+        """The pickled state, with the fit token and the release summary.
+
+        When this process recorded the estimator's ``fit_transform``, the
+        state also carries ``_fit_token`` (the random id of that fit) and
+        ``_release_summary`` (the equivalence-class size histogram of its
+        output, no values: what the class-size privacy scorers need, so a
+        copy scored in another process, e.g. under joblib's Dask backend,
+        measures the release it made).  Estimators with an ``epsilon``
+        parameter get no summary, and nothing is added inside
+        ``sklearn_anon._fit_record.paused()``.  The live estimator is not
+        changed.
+
+        Returns
+        -------
+        state : dict
+            The instance's state.
+        """
+        return pickled_state(self, super().__getstate__())
 
     def __sklearn_tags__(self):
         return anonymizer_tags(super().__sklearn_tags__())

@@ -1,21 +1,28 @@
 """Privacy scorers in grid searches (metrics._scorers)."""
 
+import gc
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from sklearn_anon import IntervalGeneralizer, MondrianAnonymizer
+from sklearn_anon import IntervalGeneralizer, MondrianAnonymizer, RareCategoryGrouper
 from sklearn_anon.metrics import (
     PRIVACY_MEASURES,
     k_anonymity,
     make_privacy_scorer,
     sample_uniqueness,
 )
+from sklearn_anon._fit_record import fit_input
+from sklearn_anon.metrics._scorers import CLASS_SIZE_MEASURES
 
 QIS = ["age", "hours", "sex"]
 
@@ -155,8 +162,8 @@ def test_bad_scorer_arguments(data):
         make_privacy_scorer("k", step="preprocess__mondrian", quasi_identifiers=["nope"])(pipe, X)
 
 
-@pytest.mark.parametrize("n_jobs", [1, 2])
-def test_grid_search_k_scorer_measures_the_release(data, n_jobs):
+def test_grid_search_k_scorer_measures_the_release(data):
+    # (worker processes, n_jobs=2: test_loky_workers_give_the_same_release_scores_as_one_process)
     # issue 15.3: the k of the anonymized training fold, at least the k asked
     # for; the held-out measure (on="scoring_data") is reported apart
     X, y = data
@@ -166,7 +173,7 @@ def test_grid_search_k_scorer_measures_the_release(data, n_jobs):
                                      on="scoring_data"),
     }
     search = GridSearchCV(_pipe(), {"preprocess__mondrian__k": [5, 20, 100]}, scoring=scoring,
-                          refit="k", cv=3, n_jobs=n_jobs).fit(X, y)
+                          refit="k", cv=3).fit(X, y)
     res = pd.DataFrame(search.cv_results_)
     for k, row in zip(res["param_preprocess__mondrian__k"], res.itertuples()):
         for split in range(3):
@@ -177,9 +184,7 @@ def test_grid_search_k_scorer_measures_the_release(data, n_jobs):
     assert scoring["k"](search, X, y) == k_anonymity(mondrian.transform(X), QIS) >= 5
 
 
-def test_release_scorer_follows_the_last_fit_and_refuses_an_unpickled_step(data):
-    import pickle
-
+def test_release_scorer_follows_the_last_fit_and_refuses_an_unknown_release(data):
     X, y = data
     scorer = make_privacy_scorer("k", quasi_identifiers=QIS)
     step = MondrianAnonymizer(k=25, quasi_identifiers=QIS)
@@ -188,11 +193,167 @@ def test_release_scorer_follows_the_last_fit_and_refuses_an_unpickled_step(data)
     step.fit(X.iloc[:300])  # fit alone: the release is its output on those 300 rows
     assert scorer(step, X) == k_anonymity(step.transform(X.iloc[:300]), QIS) >= 25
     loaded = pickle.loads(pickle.dumps(step))
+    # a copy made in this process finds its original's record through the fit token
+    assert scorer(loaded, X) == scorer(step, X)
+    del step
+    gc.collect()
+    # fitted by fit() alone, so no release summary travelled: fail closed, never the scoring data
     with pytest.raises(ValueError, match="not fitted in this process.*on='scoring_data'"):
         scorer(loaded, X)
     assert make_privacy_scorer("k", quasi_identifiers=QIS, on="scoring_data")(loaded, X) >= 1
     with pytest.raises(ValueError, match="on must be"):
         make_privacy_scorer("k", on="test")
+
+
+def _ct_pipe(k=5, qis=("age", "hours")):
+    qis = list(qis)
+    return Pipeline([
+        ("anon", ColumnTransformer(
+            [("mondrian", MondrianAnonymizer(k=k, quasi_identifiers=qis, output="midpoint"), qis),
+             ("sex", OneHotEncoder(sparse_output=False), ["sex"])],
+            verbose_feature_names_out=False).set_output(transform="pandas")),
+        ("clf", LogisticRegression(max_iter=300)),
+    ])
+
+
+def _copy_from_elsewhere(est):
+    """``est`` as another process receives it (the caller then drops the original)."""
+    return pickle.loads(pickle.dumps(est))
+
+
+def test_release_summary_travels_with_a_pickled_step(data):
+    # issue 15.3: under joblib's Dask backend a ColumnTransformer's parts come back as
+    # copies; the class sizes of their release travel with them (no value of the release)
+    X, y = data
+    qis = ["age", "hours"]
+    pipe = _ct_pipe(k=7).fit(X, y)
+    step = "anon__mondrian"
+    here = {m: make_privacy_scorer(m, step=step, quasi_identifiers=qis)(pipe, X)
+            for m in sorted(CLASS_SIZE_MEASURES)}
+    assert here["k"] >= 7
+    copy = _copy_from_elsewhere(pipe)
+    del pipe
+    gc.collect()
+    for m, value in here.items():
+        scorer = make_privacy_scorer(m, step=step, quasi_identifiers=qis)
+        assert scorer(copy, X.iloc[:20]) == value, m
+    assert make_privacy_scorer("k", step=step)(copy, X) == here["k"]  # default QIs: its columns
+    summary = vars(copy.named_steps["anon"].named_transformers_["mondrian"])["_release_summary"]
+    assert set(summary) == {"token", "n_rows", "output_columns", "input_columns", "classes"}
+    assert all(set(c) == {"columns", "sizes", "counts"} for c in summary["classes"])
+    assert not any(isinstance(v, (pd.DataFrame, pd.Series)) for v in summary.values())
+    # what does not travel fails closed, with the reason, never the held-out measure
+    with pytest.raises(ValueError, match="needs the released table.*on='scoring_data'"):
+        make_privacy_scorer("ncp", step=step)(copy, X)
+    with pytest.raises(ValueError, match=r"column sets \[\['age', 'hours'\]\], not over \['age'\]"):
+        make_privacy_scorer("k", step=step, quasi_identifiers=["age"])(copy, X)
+    with pytest.raises(ValueError, match="not found"):
+        make_privacy_scorer("k", step=step, quasi_identifiers=["nope"])(copy, X)
+    # a refit drops the token and summary a copy carried and records its own release
+    part = copy.named_steps["anon"].named_transformers_["mondrian"]
+    part.set_params(k=30).fit(X[qis].iloc[:300])
+    assert "_release_summary" not in vars(part) and "_fit_token" not in vars(part)
+    assert make_privacy_scorer("k", quasi_identifiers=qis)(part, X) >= 30
+    copy.set_params(anon__mondrian__k=40).fit(X.iloc[:300], y[:300])
+    assert make_privacy_scorer("k", step=step, quasi_identifiers=qis)(copy, X) >= 40
+
+
+def test_release_summary_is_left_out_for_dp_steps_and_inside_paused(data):
+    from sklearn_anon import LaplaceNoise
+    from sklearn_anon._fit_record import paused
+
+    X, _ = data
+    k = make_privacy_scorer("k", quasi_identifiers=["age"])
+    noise = LaplaceNoise(bounds=(0, 100), epsilon=1.0, random_state=0)
+    noise.fit_transform(X[["age"]])
+    assert k(noise, X) == 1.0
+    copy = _copy_from_elsewhere(noise)
+    del noise
+    gc.collect()
+    with pytest.raises(ValueError, match="carries no release summary"):
+        k(copy, X)
+    mondrian = MondrianAnonymizer(k=25, quasi_identifiers=QIS)
+    mondrian.fit_transform(X)
+    with paused():  # hand a step over without its summary
+        blob = pickle.dumps(mondrian)
+    assert "_release_summary" not in vars(pickle.loads(blob))
+    del mondrian
+    gc.collect()
+    with pytest.raises(ValueError, match="carries no release summary"):
+        make_privacy_scorer("k")(pickle.loads(blob), X)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", None, "a\x00b", "a\x00c"]),
+                          st.sampled_from([1, 2, np.nan]),
+                          st.sampled_from([0, 1])), min_size=1, max_size=30),
+       st.booleans())
+def test_summary_class_sizes_are_the_metrics_classes(rows, categorical):
+    # the histogram a copy carries gives every class-size measure its in-process value
+    from sklearn_anon.metrics import discernibility, equivalence_classes
+
+    frame = pd.DataFrame(rows, columns=["t", "f", "i"])
+    if categorical:
+        frame["t"] = frame["t"].astype("category")
+    anon = RareCategoryGrouper(min_count=1, columns=["t"])  # groups nothing: the release is `frame`
+    released = anon.fit_transform(frame)
+    copy = _copy_from_elsewhere(anon)
+    del anon
+    if fit_input(copy) is not None:  # the original is not freed yet: the summary is what is tested
+        gc.collect()
+    assert fit_input(copy) is None
+    for cols in (["t", "f", "i"], ["t"]):  # every output column; the anonymized columns
+        sizes = equivalence_classes(released, cols).value_counts()
+        for m, expected in (("k", sizes.min()), ("discernibility", -discernibility(released, cols)),
+                            ("uniqueness", -float((sizes == 1).sum()) / len(frame))):
+            scorer = make_privacy_scorer(m, quasi_identifiers=cols)
+            assert scorer(copy, frame) == expected, (m, cols)
+
+
+def test_loky_workers_give_the_same_release_scores_as_one_process(data):
+    # joblib's process-based backend (loky) with n_jobs=2: each worker fits and scores
+    X, y = data
+    scoring = {"k": make_privacy_scorer("k", step="anon__mondrian",
+                                        quasi_identifiers=["age", "hours"]),
+               "u": make_privacy_scorer("uniqueness", step="anon__mondrian")}
+    grid = {"anon__mondrian__k": [5, 20, 60]}
+    results = [pd.DataFrame(GridSearchCV(_ct_pipe(), grid, scoring=scoring, refit=False, cv=3,
+                                         n_jobs=n_jobs, error_score="raise").fit(X, y).cv_results_)
+               for n_jobs in (1, 2)]
+    cols = [c for c in results[0] if c.startswith("split")]
+    pd.testing.assert_frame_equal(results[0][cols], results[1][cols])
+    for split in range(3):
+        assert (results[1][f"split{split}_test_k"]
+                >= results[1]["param_anon__mondrian__k"].astype(float)).all()
+
+
+@pytest.mark.slow
+def test_dask_backend_scores_the_release_of_a_column_transformer_part(data):
+    # issue 15.3: GridSearchCV under joblib's Dask backend (it ignores n_jobs=1, so the
+    # ColumnTransformer's parts are fitted as separate tasks and come back as copies)
+    distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    import joblib
+
+    X, y = data
+    qis = ["age", "hours"]
+    scoring = {"k": make_privacy_scorer("k", step="anon__mondrian", quasi_identifiers=qis),
+               "neg_uniqueness": make_privacy_scorer("uniqueness", step="anon__mondrian")}
+    search = GridSearchCV(_ct_pipe(), {"anon__mondrian__k": [5, 20, 60]}, scoring=scoring,
+                          refit=False, cv=3, error_score="raise")
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=":0", silence_logs=40) as cluster, \
+            distributed.Client(cluster), joblib.parallel_backend("dask"):
+        search.fit(X, y)
+    res = pd.DataFrame(search.cv_results_)
+    ks = res["param_anon__mondrian__k"].astype(float)
+    for split in range(3):
+        assert (res[f"split{split}_test_k"] >= ks).all()
+    assert res["mean_test_k"].nunique() == 3 and res["mean_test_k"].is_monotonic_increasing
+    assert (res["mean_test_neg_uniqueness"] == 0.0).all()
+    reference = pd.DataFrame(GridSearchCV(_ct_pipe(), {"anon__mondrian__k": [5, 20, 60]},
+                                          scoring=scoring, refit=False, cv=3).fit(X, y).cv_results_)
+    cols = [c for c in res if c.startswith("split")]
+    pd.testing.assert_frame_equal(res[cols], reference[cols])
 
 
 def test_recording_can_be_paused(data):

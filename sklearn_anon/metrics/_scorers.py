@@ -10,7 +10,12 @@ that finds the fitted anonymizing step inside the estimator (a step of a
   i.e. the training fold in a grid search, as the step wrote it
   (``fit_transform``; recorded by reference in this process, see
   :mod:`sklearn_anon._fit_record`).  This is the table a data owner would
-  hand over, so ``k`` of a Mondrian with ``k=5`` is at least 5.
+  hand over, so ``k`` of a Mondrian with ``k=5`` is at least 5.  A copy of
+  the step made in another process (joblib's Dask backend returns a
+  ColumnTransformer's parts as copies) carries the class-size histogram of
+  its release, enough for the measures computed from class sizes alone
+  (``CLASS_SIZE_MEASURES``); any other measure of such a copy raises a
+  ValueError (NaN in a search), never falls back on the held-out data.
 * ``on="scoring_data"``: the scoring data (the held-out fold) fed to the
   fitted step the way the pipeline would (through the steps before it, and
   the columns the column transformer gives it).  This measures how the
@@ -44,7 +49,7 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 
-from .._fit_record import fit_input, fit_output
+from .._fit_record import fit_input, fit_output, release_summary
 from .._frames import as_frame
 from .._pipeline import children, is_composite, is_estimator, select_columns, unwrap
 from ._anonymizer import Precomputed
@@ -152,6 +157,12 @@ PRIVACY_MEASURES = {
     ),
 }
 
+#: the measures computed from the equivalence-class sizes alone: those a step
+#: copied to another process can still be scored on (its pickled release summary)
+CLASS_SIZE_MEASURES = frozenset({
+    "k", "uniqueness", "records_below_k", "prosecutor_max", "prosecutor_mean",
+    "prosecutor_share", "marketer", "discernibility", "average_class_size",
+})
 
 # -- finding the fitted step and its input ------------------------------------------
 
@@ -221,28 +232,27 @@ class _PrivacyScorer:
         on = "" if self.on == "release" else f", on={self.on!r}"
         return f"make_privacy_scorer({name!r}, step={self.step!r}{sign}{on})"
 
+    def _step(self, estimator, X, *, transform):
+        if self.step is None:
+            return (unwrap(estimator) if not transform else estimator), X
+        return find_step(estimator, self.step, X, transform=transform)
+
+    def _name(self, step):
+        return self.step or type(step).__name__
+
     def released(self, estimator, X, *, return_step=False):
         """The step's released table and its input (and the step).
 
         ``on="release"``: the output of the step on the data it was fitted
-        on; ``on="scoring_data"``: its output on ``X``.
+        on, as this process recorded it (a ValueError when it did not);
+        ``on="scoring_data"``: its output on ``X``.
         """
         release = self.on == "release"
-        if self.step is None:
-            step, data = unwrap(estimator) if release else estimator, X
-        else:
-            step, data = find_step(estimator, self.step, X, transform=not release)
+        step, data = self._step(estimator, X, transform=not release)
         if release:
             data, out = fit_input(step), fit_output(step)
             if data is None:
-                raise ValueError(
-                    f"The step {self.step or type(step).__name__!r} was not fitted in this process "
-                    "(it was unpickled, or fitted outside sklearn_anon's estimators; under joblib's "
-                    "Dask backend a ColumnTransformer's parts are fitted as separate Dask tasks and "
-                    "come back as copies), so the data it released is unknown; pass "
-                    "on='scoring_data' to measure the scoring data pushed through the fitted step "
-                    "instead."
-                )
+                raise ValueError(self._unknown_release(step))
             if out is None:  # fitted by fit() alone (e.g. the last step of a pipeline)
                 out = step.transform(data)
         else:
@@ -254,7 +264,65 @@ class _PrivacyScorer:
             return out.reset_index(drop=True), data.reset_index(drop=True), step
         return out.reset_index(drop=True), data.reset_index(drop=True)
 
+    def _unknown_release(self, step, reason=None):
+        reason = reason or (
+            "it was not fitted in this process and carries no release summary (it was "
+            "unpickled after a fit() without fit_transform, or it is a DP mechanism, or it "
+            "was fitted or pickled inside sklearn_anon._fit_record.paused(), or fitted "
+            "outside sklearn_anon's estimators)")
+        return (
+            f"The release of step {self._name(step)!r} cannot be measured here: {reason}. "
+            "Pass on='scoring_data' to measure the scoring data pushed through the fitted "
+            "step instead (a different question), or fit and score in one process.")
+
+    def _class_sizes(self, step):
+        """The release's class sizes as one-column table, from the summary a copy carries."""
+        summary = release_summary(step)
+        if summary is None:
+            raise ValueError(self._unknown_release(step))
+        if callable(self.measure) or self.measure not in CLASS_SIZE_MEASURES:
+            name = getattr(self.measure, "__name__", "measure") if callable(self.measure) \
+                else self.measure
+            raise ValueError(self._unknown_release(step, (
+                f"the measure {name!r} needs the released table, which is known only in "
+                "the process that fitted the step, and this step is a copy made elsewhere "
+                "(e.g. a ColumnTransformer's part under joblib's Dask backend); a copy "
+                "carries the class sizes of its release only, enough for the measures "
+                f"{sorted(CLASS_SIZE_MEASURES)!r}")))
+        outputs, inputs = summary["output_columns"], summary["input_columns"]
+        qis = self.quasi_identifiers
+        if qis is None:
+            sensitive = self.kwargs.get("sensitive")
+            qis = [c for c in outputs if c != sensitive and c in inputs]
+        qis = [qis] if isinstance(qis, str) else list(qis)
+        missing = [q for q in qis if q not in outputs]
+        if missing:
+            raise ValueError(f"the anonymized release: column(s) {missing!r} not found.")
+        if not qis:
+            raise ValueError("the anonymized release: no quasi-identifier to measure.")
+        for entry in summary["classes"]:
+            if set(entry["columns"]) == set(qis) and len(entry["columns"]) == len(qis):
+                sizes = np.asarray(entry["sizes"], dtype=np.int64)
+                counts = np.asarray(entry["counts"], dtype=np.int64)
+                if not len(sizes):
+                    raise ValueError("the anonymized release: the table is empty.")
+                # one row per released row, one value per class: the measures see the
+                # same classes (no value of the release is in the summary)
+                classes = np.repeat(np.arange(int(counts.sum())), np.repeat(sizes, counts))
+                return pd.DataFrame({"class": classes}), ["class"]
+        covered = [entry["columns"] for entry in summary["classes"]]
+        raise ValueError(self._unknown_release(step, (
+            f"it is a copy made in another process, and the class sizes it carries are over "
+            f"the column sets {covered!r}, not over {qis!r}; score those quasi-identifiers "
+            "(the step's quasi-identifiers or all its columns)")))
+
     def __call__(self, estimator, X, y=None, **kwargs):
+        if self.on == "release":
+            step, _ = self._step(estimator, X, transform=False)
+            if fit_input(step) is None:  # a copy fitted in another process
+                table, qis = self._class_sizes(step)
+                value = PRIVACY_MEASURES[self.measure][0](table, None, qis, **self.kwargs)
+                return self._sign * float(value)
         released, original, step = self.released(estimator, X, return_step=True)
         kw = self.kwargs
         if self.measure == "ncp":  # NCP reads custom labels through the fitted step itself
@@ -333,9 +401,22 @@ def make_privacy_scorer(
         ``fit`` alone, such as the last step of a pipeline, is run on that
         data again); this is the table a data owner would hand over, and
         the measure a grid search over ``k`` should report.  The fitted data
-        is found by reference in the fitting process, never stored in the
-        estimator, so an unpickled step cannot be scored this way (a
-        ValueError says so).  ``"scoring_data"``: the step's output on the
+        is found by reference in the fitting process (also from a copy made
+        there, through the fit's random token), never stored in the
+        estimator.  A copy made in another process (a ColumnTransformer's
+        part under joblib's Dask backend, a pipeline unpickled elsewhere)
+        carries, if it is a column anonymizer fitted by ``fit_transform``,
+        the equivalence-class size histogram of its release over all its
+        columns, its ``quasi_identifiers_`` and its ``columns_`` (no value;
+        none for the DP mechanisms): the class-size measures (``k``,
+        ``uniqueness``, ``records_below_k``, ``prosecutor_*``,
+        ``marketer``, ``discernibility``, ``average_class_size``) of those
+        column sets are computed from it, with the same values.  Anything
+        else cannot be measured on such a copy and raises a ValueError that
+        says why (a grid search scores NaN with a warning): the scorer fails
+        closed, it never measures the scoring data instead.  The Dask user
+        guide says what the histogram reveals (nothing about a person that
+        the release does not).  ``"scoring_data"``: the step's output on the
         scoring data ``X`` (the held-out fold), i.e. how the fitted regions
         or bins generalize new records; for a Mondrian this is usually far
         below its ``k``.
