@@ -87,19 +87,20 @@ def _edge_text(x, precision):
 
 
 def _numeric_values(values, name):
-    if isinstance(values, (pd.Series, pd.Index)):
-        dtype = values.dtype
-        if isinstance(dtype, pd.CategoricalDtype):
-            dtype = dtype.categories.dtype
-        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+    if not isinstance(values, (pd.Series, pd.Index)):
+        # a list or an array: None in a list is a missing value, as NaN
+        try:
+            values = pd.Series(np.asarray(values, dtype=object).ravel()).infer_objects()
+        except (TypeError, ValueError):
+            raise TypeError(f"interval_hierarchy{_where(name)} needs numeric values.") from None
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        dtype = dtype.categories.dtype
+    if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        if not (pd.api.types.is_object_dtype(dtype) and pd.Series(values).isna().all()):
             raise TypeError(f"interval_hierarchy{_where(name)} needs numeric values.")
+    with values_hidden(name, "interval_hierarchy needs numeric values"):
         arr = pd.Series(values).astype(np.float64).to_numpy(dtype=np.float64, na_value=np.nan)
-    else:
-        with values_hidden(name, "interval_hierarchy needs numeric values"):
-            arr = np.asarray(values)
-            if arr.dtype.kind not in "iuf":
-                raise TypeError("not numeric")
-            arr = arr.astype(np.float64).ravel()
     if np.isinf(arr).any():
         raise ValueError(f"interval_hierarchy{_where(name)}: values must be finite (or NaN, dropped).")
     arr = arr[~np.isnan(arr)]
@@ -285,7 +286,15 @@ def interval_hierarchy(values, *, widths=None, n_bins=None, bounds=None, labels=
     if widths is not None:
         ws, factors = _checked_widths(widths, name)
         anchor = 0.0 if lo is None else lo
-        k = np.floor((v - anchor) / ws[0]).astype(np.int64)
+        steps = (v - anchor) / ws[0]
+        if v.size and not np.all(np.abs(steps) < 2.0 ** 53):
+            # int64 interval numbers would overflow (or lose their unit):
+            # wrong labels, never an error, without this check
+            raise ValueError(
+                f"interval_hierarchy{_where(name)}: the values lie more than 2**53 widths "
+                "from the grid's origin; give larger widths or bounds."
+            )
+        k = np.floor(steps).astype(np.int64)
         # the division may round a value onto the next edge: fix k so that
         # anchor + k * w <= v < anchor + (k + 1) * w holds in floating point
         k -= (anchor + k * ws[0] > v).astype(np.int64)
@@ -442,7 +451,10 @@ def masking_hierarchy(values=None, *, length=None, alphabet="0123456789", levels
     else:
         ser = pd.Series(values) if not isinstance(values, pd.Series) else values
         ser = ser.dropna()
-        if pd.api.types.is_numeric_dtype(ser.dtype) and not pd.api.types.is_bool_dtype(ser.dtype):
+        if pd.api.types.is_integer_dtype(ser.dtype):
+            # exact: a float round trip would change codes beyond 2**53
+            codes = [str(int(c)) for c in ser.tolist()]
+        elif pd.api.types.is_numeric_dtype(ser.dtype) and not pd.api.types.is_bool_dtype(ser.dtype):
             arr = ser.to_numpy(dtype=np.float64)
             if not np.all(arr == np.floor(arr)) or np.isinf(arr).any():
                 raise ValueError(f"masking_hierarchy{_where(name)}: numeric codes must be integers.")
