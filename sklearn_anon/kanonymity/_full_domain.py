@@ -880,6 +880,11 @@ default="loss"
 
     def _population_codes(self, pop, codings, qis):
         """The population's distinct level-0 tuples ``(d, P)`` and people per tuple."""
+        if not pop.columns.is_unique:
+            dup = pop.columns[pop.columns.duplicated()].unique()
+            raise ValueError(
+                f"The population has duplicated column names: "
+                f"{', '.join(f'column {c!r}' for c in dup)}. Each column must have its own name.")
         missing = [str(q) for q in qis if q not in pop.columns]
         if missing:
             raise ValueError(f"The population lacks the quasi-identifier column(s) "
