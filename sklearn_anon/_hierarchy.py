@@ -77,6 +77,7 @@ Error messages never contain a label from the table or the data.
 import csv
 import io
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +92,7 @@ __all__ = ["Hierarchy", "datetime_keys", "load_hierarchy"]
 
 #: from this magnitude on, float64 does not hold every integer
 _EXACT_FLOAT = 2.0 ** 53
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
 
 
 def _numeric_keys(leaves):
@@ -232,6 +234,9 @@ class Hierarchy(_PlainState):
         # matched by their exact text, never through a float (two 17-digit
         # codes would collide and one be written with the other's label)
         big = ok & (np.abs(numbers) >= _EXACT_FLOAT)
+        if big.any():  # integer literals only ("1e+20" is a float: matched as one)
+            big[big] = [_INTEGER_TEXT.fullmatch(str(v).strip()) is not None
+                        for v in table[big, 0]]
         self._big_numbers = bool(big.any())
         ok &= ~big
         num_index = pd.Index(numbers[ok])
@@ -531,13 +536,14 @@ class Hierarchy(_PlainState):
                 out = np.where(pos >= 0, self._num_pos[np.maximum(pos, 0)], -1).astype(np.int64)
             if getattr(self, "_big_numbers", False):
                 big = np.abs(np.asarray(floats, dtype=np.float64)) >= _EXACT_FLOAT
+                big &= np.isfinite(np.asarray(floats, dtype=np.float64))
                 if big.any():
-                    values = uniques[big]
-                    if pd.api.types.is_integer_dtype(values.dtype):
-                        texts = [str(int(v)) for v in values]
-                    else:  # a float that large is an integer: its exact value
-                        texts = [str(int(v)) if np.isfinite(v) else "" for v in values]
-                    out[big] = self._index.get_indexer(pd.Index(texts, dtype=object))
+                    # a float that large is an integer: its exact value, as text
+                    ints = [int(v) for v in uniques[big]]
+                    by_text = self._index.get_indexer(pd.Index([str(v) for v in ints], dtype=object))
+                    # an integer matches a float key only when the float is exactly it
+                    exact = np.array([int(float(v)) == v for v in ints], dtype=bool)
+                    out[big] = np.where(by_text >= 0, by_text, np.where(exact, out[big], -1))
             return out
         if not (pd.api.types.is_string_dtype(uniques.dtype) or uniques.dtype == object):
             uniques = uniques.astype(str)

@@ -80,9 +80,11 @@ def _edge_text(x, precision):
     if np.isinf(x):
         return "inf" if x > 0 else "-inf"
     x = float(x)
-    if x.is_integer() and abs(x) < 2**53:
-        return str(int(x))
-    text = f"{x:.{precision}f}".rstrip("0").rstrip(".")
+    if x.is_integer():
+        return str(int(x))  # exact, however large
+    text = f"{x:.{precision}f}"
+    if "." in text:  # trailing zeros of the decimals only ("100" stays "100")
+        text = text.rstrip("0").rstrip(".")
     return text if text not in ("", "-0") else "0"
 
 
@@ -305,6 +307,13 @@ def interval_hierarchy(values, *, widths=None, n_bins=None, bounds=None, labels=
             b = a + w
             if hi is not None:
                 b = np.minimum(b, hi)
+            if not (np.all(a <= v) and np.all(v < b)):
+                # far from the origin the float grid is coarser than the width
+                raise ValueError(
+                    f"interval_hierarchy{_where(name)}: the widths are too small for values "
+                    "this large (the interval edges are not exact in floating point); give "
+                    "larger widths or bounds."
+                )
             level_bounds.append((a, b))
         edges_all = np.concatenate([np.concatenate(p) for p in level_bounds]) if v.size else np.empty(0)
     else:
