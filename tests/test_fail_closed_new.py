@@ -13,6 +13,10 @@ here reach what those defaults do not:
   the output's categories only labels a released fitted record holds: the
   label of a suppressed class (from a hierarchy built from the data) is
   never listed, in ``fit_transform`` nor in a later ``transform``;
+* **builders at the edges** -- dates nanoseconds apart are one leaf (they
+  match one key), a missing value is no category of
+  :func:`ordered_grouping`, and no builder error quotes a value or names a
+  phantom ``column None``;
 * **labels tell the truth** -- :func:`interval_hierarchy` puts every leaf
   inside the interval its labels name, or refuses (values so far from the
   grid that int64 interval numbers overflowed got the labels of other
@@ -42,7 +46,12 @@ from sklearn_anon import (
     MondrianAnonymizer,
     TextRedactor,
 )
-from sklearn_anon.generalize import interval_hierarchy, masking_hierarchy
+from sklearn_anon.generalize import (
+    date_hierarchy,
+    interval_hierarchy,
+    masking_hierarchy,
+    ordered_grouping,
+)
 from sklearn_anon.metrics import global_risk, individual_risk
 
 SECRET = "ZqSECRETqZ"
@@ -298,3 +307,32 @@ def test_ipv4_before_punctuation_is_masked(octets, after):
     kept = TextRedactor(kinds=["ip_address"]).fit_transform(
         pd.DataFrame({"note": [f"version {ip}.7"]}))["note"].iloc[0]
     assert kept == f"version {ip}.7"
+
+
+# ---------------------------------------------------------------------------
+# hierarchy builders: inputs at the edges
+# ---------------------------------------------------------------------------
+def test_date_hierarchy_dates_sharing_a_leaf_are_one_leaf():
+    # nanoseconds apart: one leaf (the key a value matches has microseconds)
+    values = pd.Series(pd.to_datetime(["2001-01-01 10:00:00.000000001",
+                                       "2001-01-01 10:00:00.000000002"]))
+    h = date_hierarchy(values, levels=["month"])
+    assert len(h.leaves) == 1
+    assert (h.leaf_codes(values) == 0).all()
+
+
+@pytest.mark.parametrize("missing", [None, np.nan, pd.NA, pd.NaT])
+def test_ordered_grouping_refuses_a_missing_category(missing):
+    with pytest.raises(ValueError, match="missing values"):
+        ordered_grouping(["a", missing, "b"], [2])
+
+
+@pytest.mark.parametrize("build", [
+    lambda v: interval_hierarchy(v, widths=[10]),
+    lambda v: date_hierarchy(v),
+], ids=["interval", "date"])
+def test_builder_errors_name_no_value_and_no_phantom_column(build):
+    with pytest.raises((TypeError, ValueError)) as info:
+        build([1, SECRET])
+    assert SECRET not in str(info.value)
+    assert "column None" not in str(info.value)

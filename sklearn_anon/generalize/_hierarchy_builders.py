@@ -24,6 +24,7 @@ parameters and counts, never a value.
 
 import itertools
 import warnings
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -32,7 +33,7 @@ import pandas as pd
 from .. import _text
 from .._compat import PrivacyLeakWarning
 from .._hierarchy import Hierarchy, datetime_keys
-from ..base import SUPPRESSED, values_hidden
+from ..base import SUPPRESSED
 
 __all__ = ["date_hierarchy", "interval_hierarchy", "masking_hierarchy", "ordered_grouping"]
 
@@ -42,6 +43,17 @@ MAX_LEAVES = 2_000_000
 
 def _where(name):
     return f" for {name!r}" if name is not None else ""
+
+
+@contextmanager
+def _values_hidden(what, name):
+    """pandas / numpy errors about the values, re-raised without them (they
+    may quote a value); ``what`` says what could not be done."""
+    try:
+        yield
+    except (ValueError, TypeError, OverflowError) as exc:
+        kind = TypeError if isinstance(exc, TypeError) else ValueError
+        raise kind(f"{what}{_where(name)}.") from None
 
 
 def _finish(levels, leaves, name):
@@ -101,7 +113,7 @@ def _numeric_values(values, name):
     if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
         if not (pd.api.types.is_object_dtype(dtype) and pd.Series(values).isna().all()):
             raise TypeError(f"interval_hierarchy{_where(name)} needs numeric values.")
-    with values_hidden(name, "interval_hierarchy needs numeric values"):
+    with _values_hidden("interval_hierarchy needs numeric values", name):
         arr = pd.Series(values).astype(np.float64).to_numpy(dtype=np.float64, na_value=np.nan)
     if np.isinf(arr).any():
         raise ValueError(f"interval_hierarchy{_where(name)}: values must be finite (or NaN, dropped).")
@@ -578,7 +590,7 @@ def date_hierarchy(values=None, *, start=None, end=None, levels=("month", "year"
     if values is None:
         if start is None or end is None:
             raise ValueError("date_hierarchy needs values, or start and end.")
-        with values_hidden(name, "start / end could not be read as dates"):
+        with _values_hidden("date_hierarchy: start / end could not be read as dates", name):
             lo, hi = pd.Timestamp(start), pd.Timestamp(end)
         if hi < lo:
             raise ValueError("date_hierarchy: end is before start.")
@@ -586,7 +598,7 @@ def date_hierarchy(values=None, *, start=None, end=None, levels=("month", "year"
             raise ValueError(f"date_hierarchy: start..end spans more than {MAX_LEAVES} days.")
         idx = pd.date_range(lo.normalize(), hi.normalize(), freq="D")
     else:
-        with values_hidden(name, "date_hierarchy could not read the values as dates"), \
+        with _values_hidden("date_hierarchy could not read the values as dates", name), \
                 warnings.catch_warnings():
             # pandas' format-inference warnings may quote a value: keep them out of logs
             warnings.simplefilter("ignore", UserWarning)
@@ -600,6 +612,10 @@ def date_hierarchy(values=None, *, start=None, end=None, levels=("month", "year"
         idx = idx.unique().sort_values()
         if len(idx) == 0:
             raise ValueError(f"date_hierarchy{_where(name)} needs at least one date.")
+        # the leaf a value matches is its key (microseconds): dates that share
+        # a key (nanoseconds apart) are one leaf, not a repeated value
+        keys = pd.Index(datetime_keys(idx), dtype=object)
+        idx = idx[~keys.duplicated()]
     years = idx.year.to_numpy()
     close = "[" if labels == "arx" else ")"
     level_labels = []
@@ -622,6 +638,13 @@ def date_hierarchy(values=None, *, start=None, end=None, levels=("month", "year"
 
 
 # -- ordered categories ---------------------------------------------------------------
+def _is_missing(value):
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array is no missing value
+        return False
+
+
 def _checked_sizes(sizes):
     sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
     out = []
@@ -680,6 +703,10 @@ def ordered_grouping(categories, sizes, *, labels="set", name=None):
     """
     if isinstance(categories, (str, bytes)):
         raise TypeError("categories must be a sequence of categories, not one string.")
+    categories = list(categories)
+    if any(_is_missing(c) for c in categories):
+        raise ValueError(f"ordered_grouping{_where(name)}: categories must not hold missing values "
+                         "(None, NaN, pd.NA); a missing value is suppressed, not grouped.")
     cats = [str(c) for c in categories]
     if not cats:
         raise ValueError(f"ordered_grouping{_where(name)} needs at least one category.")
