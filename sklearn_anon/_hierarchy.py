@@ -77,6 +77,7 @@ Error messages never contain a label from the table or the data.
 import csv
 import io
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +88,11 @@ from ._persistence import _PlainState
 from ._text import categorical_from_codes
 
 __all__ = ["Hierarchy", "datetime_keys", "load_hierarchy"]
+
+
+#: from this magnitude on, float64 does not hold every integer
+_EXACT_FLOAT = 2.0 ** 53
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
 
 
 def _numeric_keys(leaves):
@@ -224,6 +230,15 @@ class Hierarchy(_PlainState):
                 )
         numbers = _numeric_keys(table[:, 0])
         ok = ~np.isnan(numbers)
+        # from 2**53 on a float stands for several integers: such keys are
+        # matched by their exact text, never through a float (two 17-digit
+        # codes would collide and one be written with the other's label)
+        big = ok & (np.abs(numbers) >= _EXACT_FLOAT)
+        if big.any():  # integer literals only ("1e+20" is a float: matched as one)
+            big[big] = [_INTEGER_TEXT.fullmatch(str(v).strip()) is not None
+                        for v in table[big, 0]]
+        self._big_numbers = bool(big.any())
+        ok &= ~big
         num_index = pd.Index(numbers[ok])
         keep = ~num_index.duplicated()
         self._num_index = num_index[keep]
@@ -319,7 +334,7 @@ class Hierarchy(_PlainState):
     @property
     def has_numeric_keys(self):
         """Whether some leaf label reads as a number (numeric input can match it)."""
-        return len(self._num_pos) > 0
+        return len(self._num_pos) > 0 or getattr(self, "_big_numbers", False)
 
     @property
     def leaves(self):
@@ -491,6 +506,9 @@ class Hierarchy(_PlainState):
         cached = getattr(self, "_dense", False)
         if cached is not False:
             return cached
+        if getattr(self, "_big_numbers", False):  # matched by text (see __init__)
+            self._dense = None
+            return None
         keys = np.asarray(self._num_index, dtype=np.float64)
         dense = None
         if keys.size and np.all(keys == np.floor(keys)) and keys.max() - keys.min() < 1_000_000:
@@ -511,10 +529,22 @@ class Hierarchy(_PlainState):
             # per value ("2020-01-05" at midnight), not astype(str)'s per-index format
             uniques = pd.Index(datetime_keys(uniques), dtype=object)
         if pd.api.types.is_numeric_dtype(uniques.dtype):
-            if len(self._num_pos) == 0:  # text-only keys: no number is a leaf
-                return np.full(len(uniques), -1, dtype=np.int64)
-            pos = self._num_index.get_indexer(uniques.astype(np.float64))
-            return np.where(pos >= 0, self._num_pos[np.maximum(pos, 0)], -1).astype(np.int64)
+            out = np.full(len(uniques), -1, dtype=np.int64)  # text-only keys: no number is a leaf
+            floats = uniques.astype(np.float64)
+            if len(self._num_pos):
+                pos = self._num_index.get_indexer(floats)
+                out = np.where(pos >= 0, self._num_pos[np.maximum(pos, 0)], -1).astype(np.int64)
+            if getattr(self, "_big_numbers", False):
+                big = np.abs(np.asarray(floats, dtype=np.float64)) >= _EXACT_FLOAT
+                big &= np.isfinite(np.asarray(floats, dtype=np.float64))
+                if big.any():
+                    # a float that large is an integer: its exact value, as text
+                    ints = [int(v) for v in uniques[big]]
+                    by_text = self._index.get_indexer(pd.Index([str(v) for v in ints], dtype=object))
+                    # an integer matches a float key only when the float is exactly it
+                    exact = np.array([int(float(v)) == v for v in ints], dtype=bool)
+                    out[big] = np.where(by_text >= 0, by_text, np.where(exact, out[big], -1))
+            return out
         if not (pd.api.types.is_string_dtype(uniques.dtype) or uniques.dtype == object):
             uniques = uniques.astype(str)
         pos = self._index.get_indexer(uniques.astype(object))
@@ -524,6 +554,13 @@ class Hierarchy(_PlainState):
                                for u in uniques], dtype=bool)
             if is_num.any():
                 sub = self._lookup(pd.Index(np.asarray(uniques[is_num], dtype=np.float64)))
+                # a large Python int is matched by its exact text, not its float
+                nums = list(uniques[is_num])
+                exact = [isinstance(u, (int, np.integer)) and abs(int(u)) >= _EXACT_FLOAT
+                         for u in nums]
+                if any(exact):
+                    texts = pd.Index([str(int(u)) for u, e in zip(nums, exact) if e], dtype=object)
+                    sub[np.asarray(exact)] = self._index.get_indexer(texts)
                 pos = pos.copy()
                 pos[is_num] = sub
         return np.asarray(pos, dtype=np.int64)

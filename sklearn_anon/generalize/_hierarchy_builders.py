@@ -24,6 +24,7 @@ parameters and counts, never a value.
 
 import itertools
 import warnings
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -32,7 +33,7 @@ import pandas as pd
 from .. import _text
 from .._compat import PrivacyLeakWarning
 from .._hierarchy import Hierarchy, datetime_keys
-from ..base import SUPPRESSED, values_hidden
+from ..base import SUPPRESSED
 
 __all__ = ["date_hierarchy", "interval_hierarchy", "masking_hierarchy", "ordered_grouping"]
 
@@ -42,6 +43,17 @@ MAX_LEAVES = 2_000_000
 
 def _where(name):
     return f" for {name!r}" if name is not None else ""
+
+
+@contextmanager
+def _values_hidden(what, name):
+    """pandas / numpy errors about the values, re-raised without them (they
+    may quote a value); ``what`` says what could not be done."""
+    try:
+        yield
+    except (ValueError, TypeError, OverflowError) as exc:
+        kind = TypeError if isinstance(exc, TypeError) else ValueError
+        raise kind(f"{what}{_where(name)}.") from None
 
 
 def _finish(levels, leaves, name):
@@ -80,26 +92,29 @@ def _edge_text(x, precision):
     if np.isinf(x):
         return "inf" if x > 0 else "-inf"
     x = float(x)
-    if x.is_integer() and abs(x) < 2**53:
-        return str(int(x))
-    text = f"{x:.{precision}f}".rstrip("0").rstrip(".")
+    if x.is_integer():
+        return str(int(x))  # exact, however large
+    text = f"{x:.{precision}f}"
+    if "." in text:  # trailing zeros of the decimals only ("100" stays "100")
+        text = text.rstrip("0").rstrip(".")
     return text if text not in ("", "-0") else "0"
 
 
 def _numeric_values(values, name):
-    if isinstance(values, (pd.Series, pd.Index)):
-        dtype = values.dtype
-        if isinstance(dtype, pd.CategoricalDtype):
-            dtype = dtype.categories.dtype
-        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+    if not isinstance(values, (pd.Series, pd.Index)):
+        # a list or an array: None in a list is a missing value, as NaN
+        try:
+            values = pd.Series(np.asarray(values, dtype=object).ravel()).infer_objects()
+        except (TypeError, ValueError):
+            raise TypeError(f"interval_hierarchy{_where(name)} needs numeric values.") from None
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        dtype = dtype.categories.dtype
+    if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        if not (pd.api.types.is_object_dtype(dtype) and pd.Series(values).isna().all()):
             raise TypeError(f"interval_hierarchy{_where(name)} needs numeric values.")
+    with _values_hidden("interval_hierarchy needs numeric values", name):
         arr = pd.Series(values).astype(np.float64).to_numpy(dtype=np.float64, na_value=np.nan)
-    else:
-        with values_hidden(name, "interval_hierarchy needs numeric values"):
-            arr = np.asarray(values)
-            if arr.dtype.kind not in "iuf":
-                raise TypeError("not numeric")
-            arr = arr.astype(np.float64).ravel()
     if np.isinf(arr).any():
         raise ValueError(f"interval_hierarchy{_where(name)}: values must be finite (or NaN, dropped).")
     arr = arr[~np.isnan(arr)]
@@ -285,7 +300,15 @@ def interval_hierarchy(values, *, widths=None, n_bins=None, bounds=None, labels=
     if widths is not None:
         ws, factors = _checked_widths(widths, name)
         anchor = 0.0 if lo is None else lo
-        k = np.floor((v - anchor) / ws[0]).astype(np.int64)
+        steps = (v - anchor) / ws[0]
+        if v.size and not np.all(np.abs(steps) < 2.0 ** 53):
+            # int64 interval numbers would overflow (or lose their unit):
+            # wrong labels, never an error, without this check
+            raise ValueError(
+                f"interval_hierarchy{_where(name)}: the values lie more than 2**53 widths "
+                "from the grid's origin; give larger widths or bounds."
+            )
+        k = np.floor(steps).astype(np.int64)
         # the division may round a value onto the next edge: fix k so that
         # anchor + k * w <= v < anchor + (k + 1) * w holds in floating point
         k -= (anchor + k * ws[0] > v).astype(np.int64)
@@ -296,6 +319,13 @@ def interval_hierarchy(values, *, widths=None, n_bins=None, bounds=None, labels=
             b = a + w
             if hi is not None:
                 b = np.minimum(b, hi)
+            if not (np.all(a <= v) and np.all(v < b)):
+                # far from the origin the float grid is coarser than the width
+                raise ValueError(
+                    f"interval_hierarchy{_where(name)}: the widths are too small for values "
+                    "this large (the interval edges are not exact in floating point); give "
+                    "larger widths or bounds."
+                )
             level_bounds.append((a, b))
         edges_all = np.concatenate([np.concatenate(p) for p in level_bounds]) if v.size else np.empty(0)
     else:
@@ -442,7 +472,10 @@ def masking_hierarchy(values=None, *, length=None, alphabet="0123456789", levels
     else:
         ser = pd.Series(values) if not isinstance(values, pd.Series) else values
         ser = ser.dropna()
-        if pd.api.types.is_numeric_dtype(ser.dtype) and not pd.api.types.is_bool_dtype(ser.dtype):
+        if pd.api.types.is_integer_dtype(ser.dtype):
+            # exact: a float round trip would change codes beyond 2**53
+            codes = [str(int(c)) for c in ser.tolist()]
+        elif pd.api.types.is_numeric_dtype(ser.dtype) and not pd.api.types.is_bool_dtype(ser.dtype):
             arr = ser.to_numpy(dtype=np.float64)
             if not np.all(arr == np.floor(arr)) or np.isinf(arr).any():
                 raise ValueError(f"masking_hierarchy{_where(name)}: numeric codes must be integers.")
@@ -557,7 +590,7 @@ def date_hierarchy(values=None, *, start=None, end=None, levels=("month", "year"
     if values is None:
         if start is None or end is None:
             raise ValueError("date_hierarchy needs values, or start and end.")
-        with values_hidden(name, "start / end could not be read as dates"):
+        with _values_hidden("date_hierarchy: start / end could not be read as dates", name):
             lo, hi = pd.Timestamp(start), pd.Timestamp(end)
         if hi < lo:
             raise ValueError("date_hierarchy: end is before start.")
@@ -565,7 +598,7 @@ def date_hierarchy(values=None, *, start=None, end=None, levels=("month", "year"
             raise ValueError(f"date_hierarchy: start..end spans more than {MAX_LEAVES} days.")
         idx = pd.date_range(lo.normalize(), hi.normalize(), freq="D")
     else:
-        with values_hidden(name, "date_hierarchy could not read the values as dates"), \
+        with _values_hidden("date_hierarchy could not read the values as dates", name), \
                 warnings.catch_warnings():
             # pandas' format-inference warnings may quote a value: keep them out of logs
             warnings.simplefilter("ignore", UserWarning)
@@ -579,6 +612,10 @@ def date_hierarchy(values=None, *, start=None, end=None, levels=("month", "year"
         idx = idx.unique().sort_values()
         if len(idx) == 0:
             raise ValueError(f"date_hierarchy{_where(name)} needs at least one date.")
+        # the leaf a value matches is its key (microseconds): dates that share
+        # a key (nanoseconds apart) are one leaf, not a repeated value
+        keys = pd.Index(datetime_keys(idx), dtype=object)
+        idx = idx[~keys.duplicated()]
     years = idx.year.to_numpy()
     close = "[" if labels == "arx" else ")"
     level_labels = []
@@ -601,6 +638,13 @@ def date_hierarchy(values=None, *, start=None, end=None, levels=("month", "year"
 
 
 # -- ordered categories ---------------------------------------------------------------
+def _is_missing(value):
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array is no missing value
+        return False
+
+
 def _checked_sizes(sizes):
     sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
     out = []
@@ -659,6 +703,10 @@ def ordered_grouping(categories, sizes, *, labels="set", name=None):
     """
     if isinstance(categories, (str, bytes)):
         raise TypeError("categories must be a sequence of categories, not one string.")
+    categories = list(categories)
+    if any(_is_missing(c) for c in categories):
+        raise ValueError(f"ordered_grouping{_where(name)}: categories must not hold missing values "
+                         "(None, NaN, pd.NA); a missing value is suppressed, not grouped.")
     cats = [str(c) for c in categories]
     if not cats:
         raise ValueError(f"ordered_grouping{_where(name)} needs at least one category.")

@@ -88,7 +88,8 @@ _IBAN_RX = re.compile(r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(
 _NUMBER_PIECES = {
     "credit_card": r"\d{4}(?:[ \-]\d{4}){2}[ \-]\d{1,7}(?![\d\-])|\d{4}[ \-]\d{6}[ \-]\d{5}(?![\d\-])"
     r"|\d{13,19}(?![\d\-])",
-    "ip_address": rf"{_OCTET}(?:\.{_OCTET}){{3}}(?![\d.])",
+    # a dot after the address ends a sentence unless a digit follows (10.0.0.1.5 is no IP)
+    "ip_address": rf"{_OCTET}(?:\.{_OCTET}){{3}}(?!\d|\.\d)",
     "ssn": r"(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d\-])",
     "phone": r"(?:\+|00)?(?:\(\d{1,5}\)[\s.\-]?)?\d(?:[\s.\-/]?\(?\d\)?){5,40}(?:\s*(?:x|ext\.?)\s*\d{1,5})?(?!\w)",
 }

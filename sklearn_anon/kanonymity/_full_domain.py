@@ -655,10 +655,14 @@ default="loss"
     high in the lattice cost a few microseconds.
 
     What ``transform`` writes.  Each quasi-identifier becomes its label at
-    ``levels_`` (a categorical column: the level's labels, then ``"*"``); a
-    value the hierarchy does not know (unseen category, NaN) becomes
-    ``"*"`` (in ``fit`` such a value is its own class on that column and
-    counts as a suppressed cell in the loss).  A row whose generalized
+    ``levels_`` (a categorical column whose categories, fixed in ``fit``,
+    are the level's labels that a released fitted record holds, in table
+    order, then ``"*"``); a value the hierarchy does not know (unseen
+    category, NaN) becomes ``"*"`` (in ``fit`` such a value is its own class
+    on that column and counts as a suppressed cell in the loss), and so
+    does a value whose label no released fitted record holds: neither the
+    labels of suppressed classes nor the unused leaves of a hierarchy built
+    from the data are listed in the output's categories.  A row whose generalized
     quasi-identifiers form one of the classes suppressed in ``fit`` gets
     ``"*"`` on every quasi-identifier: ``fit_transform`` (and ``transform``
     of the fitted data) therefore releases exactly the table the privacy
@@ -864,10 +868,23 @@ default="loss"
         # leaf code (last entry: an unknown value) -> node code at levels_, for transform
         self._node_codes = {c.name: c.node_of_leaf[lev] for c, lev in zip(codings, node)}
         self._suppressed_codes = table.codes[:, bad].T.copy()
+        # per column, the node codes a released (not suppressed) fitted record
+        # holds: the output's categories.  A label no released record holds (a
+        # suppressed class's, a node of a hierarchy built from other data) is
+        # written "*", never listed (a categorical's categories are released)
+        released = table.codes[:, ~bad]
+        self._released_nodes = {
+            c.name: np.unique(released[j][released[j] < len(c.hierarchy.nodes(int(lev)))])
+            for j, (c, lev) in enumerate(zip(codings, node))}
         return self
 
     def _population_codes(self, pop, codings, qis):
         """The population's distinct level-0 tuples ``(d, P)`` and people per tuple."""
+        if not pop.columns.is_unique:
+            dup = pop.columns[pop.columns.duplicated()].unique()
+            raise ValueError(
+                f"The population has duplicated column names: "
+                f"{', '.join(f'column {c!r}' for c in dup)}. Each column must have its own name.")
         missing = [str(q) for q in qis if q not in pop.columns]
         if missing:
             raise ValueError(f"The population lacks the quasi-identifier column(s) "
@@ -1005,14 +1022,21 @@ default="loss"
                 out[j] = frame[col]
                 continue
             h, lev = self.hierarchies_[col], self.levels_[col]
-            labels = list(h.nodes(lev))
+            nodes = list(h.nodes(lev))
+            keep = getattr(self, "_released_nodes", {}).get(col)
+            if keep is None:  # fitted by a release that listed every node
+                keep = np.arange(len(nodes))
+            labels = [nodes[i] for i in keep]
             if SUPPRESSED in labels:
                 sup = labels.index(SUPPRESSED)
             else:
                 sup = len(labels)
                 labels.append(SUPPRESSED)
+            # node code -> position among the categories; others (unknown) -> "*"
+            position = np.full(len(nodes) + 1, sup, dtype=np.int64)
+            position[keep] = np.arange(len(keep))
             qj = self.quasi_identifiers_.index(col)
-            cj = np.where(codes[:, qj] >= len(h.nodes(lev)), sup, codes[:, qj])
+            cj = position[np.minimum(codes[:, qj], len(nodes))]
             cj[suppress] = sup
             out[j] = pd.Series(_text.categorical_from_codes(cj, labels), index=frame.index)
         result = pd.DataFrame(out, index=frame.index)

@@ -19,6 +19,11 @@ __all__ = ["enforce_k_map", "population_people"]
 
 def population_people(population, counts_column):
     """The population as one row per person (``counts_column`` expanded)."""
+    if not population.columns.is_unique:
+        dup = population.columns[population.columns.duplicated()].unique()
+        raise ValueError(
+            f"The population has duplicated column names: "
+            f"{', '.join(f'column {c!r}' for c in dup)}. Each column must have its own name.")
     if counts_column is None:
         return population
     from ..metrics import expand_counts  # metrics sits above kanonymity

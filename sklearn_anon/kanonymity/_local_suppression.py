@@ -317,8 +317,9 @@ class LocalSuppressor(ColumnAnonymizer):
         (see Notes).
     suppress_with : str or None, default="*"
         What a suppressed cell becomes in a text, categorical or boolean
-        column (a categorical column gets it as a category; a boolean
-        column becomes an object column).  Numeric and datetime columns
+        column (a categorical column gets it as a category; a boolean,
+        interval or period column becomes an object column, a period
+        column keeps its dtype with NaT when ``suppress_with`` is None).  Numeric and datetime columns
         always get NaN / NaT (an integer column becomes float64, a nullable
         one keeps its dtype with ``pd.NA``).  None: the missing value in
         every column.
@@ -773,10 +774,15 @@ class LocalSuppressor(ColumnAnonymizer):
                 out = column.copy()
                 out[mask] = pd.NA
             return out
-        if pd.api.types.is_bool_dtype(dtype):
-            out = column.astype(object)
-        else:
+        if isinstance(dtype, pd.PeriodDtype) and marker is None:
             out = column.copy()
+            out[mask] = pd.NaT
+            return out
+        if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype):
+            out = column.copy()
+        else:
+            # booleans, intervals, periods ... cannot hold the marker: an object column
+            out = column.astype(object)
         if mask.any():
             if isinstance(dtype, pd.StringDtype) and marker is None:
                 out[mask] = pd.NA

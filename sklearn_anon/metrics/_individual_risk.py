@@ -37,19 +37,33 @@ __all__ = ["global_risk", "individual_risk"]
 _METHODS = ("approx", "exact")
 
 
+def _is_label(frame, key):
+    try:
+        return key in frame.columns
+    except TypeError:  # an unhashable key
+        return False
+
+
 def _check_weights(frame, qis, weights):
     """The weights as a float array (or None), checked: finite and >= 1."""
     if weights is None:
         return None
-    if isinstance(weights, str):
-        if weights not in frame.columns:
+    if isinstance(weights, str) or ((isinstance(weights, tuple) or np.ndim(weights) == 0)
+                                    and _is_label(frame, weights)):
+        # a column label: a str, or an int / tuple label of the table (read_csv(header=None))
+        if not _is_label(frame, weights):
             raise ValueError(f"Weight column {weights!r} not in the table.")
         if weights in qis:
             raise ValueError(f"Column {weights!r} is both the weight and a quasi-identifier.")
         values = frame[weights]
+    elif np.ndim(weights) == 0:
+        raise ValueError("weights must be a column of the table or one number per row.")
     else:
         values = weights
-    if isinstance(values, pd.Series) and not pd.api.types.is_numeric_dtype(values.dtype):
+    if isinstance(values, pd.Series) and (not pd.api.types.is_numeric_dtype(values.dtype)
+                                          or pd.api.types.is_bool_dtype(values.dtype)):
+        raise ValueError("weights must be numbers (sampling weights).")
+    if np.asarray(values).dtype.kind == "b":
         raise ValueError("weights must be numbers (sampling weights).")
     try:
         w = np.asarray(values, dtype=float).ravel()
@@ -173,7 +187,8 @@ def individual_risk(X, quasi_identifiers, weights=None, *, method="approx"):
         The key variables.
     weights : str, array-like of shape (n_samples,) or None, default=None
         Sampling weights (inverse inclusion probabilities, each >= 1): the
-        name of a column of ``X`` or the values.  None: no sampling (the
+        name of a column of ``X`` (or its label: an int or tuple label of a
+        table without string names) or the values.  None: no sampling (the
         table is the population).
     method : {"approx", "exact"}, default="approx"
         How the risk of keys with ``fk > 2`` is computed (see above).
