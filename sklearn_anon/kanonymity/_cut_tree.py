@@ -482,58 +482,67 @@ class _Grower:
             start[psel] = np.concatenate(([0], np.cumsum(size[psel])[:-1]))
             cj = codes[j][rs]
             N = len(rs)
-            left = np.arange(1, N + 1) - start[s_sub]
-            ok = np.zeros(N, dtype=bool)
-            ok[:-1] = (s_sub[1:] == s_sub[:-1]) & (cj[1:] != cj[:-1])
-            ok &= (left >= k) & (size[s_sub] - left >= k)
-            t = np.flatnonzero(ok)
+            # groups: runs of one code within one partition (a cut falls between two)
+            gs = np.flatnonzero(np.r_[True, (s_sub[1:] != s_sub[:-1]) | (cj[1:] != cj[:-1])])
+            ge = np.r_[gs[1:], N] - 1  # last row of each group
+            g_seg = s_sub[gs]
+            G = len(gs)
+            left = ge + 1 - start[g_seg]
+            ok = np.zeros(G, dtype=bool)
+            ok[:-1] = g_seg[1:] == g_seg[:-1]
+            ok &= (left >= k) & (size[g_seg] - left >= k)
+            t = np.flatnonzero(ok)  # cut after group t
             if not len(t):
                 continue
-            sg = s_sub[t]
+            sg = g_seg[t]
             L = left[t]
             R = size[sg] - L
             # prefix / suffix minima and maxima of the dimensions that vary in these
-            # partitions (a constant one costs nothing on either side); the cut one
-            # from its sorted codes
+            # partitions (a constant one costs nothing on either side), over the groups'
+            # own minima / maxima; the cut one from its sorted codes
             p_mn, p_mx, s_mn, s_mx = (np.empty((len(t), d), dtype=np.int64) for _ in range(4))
             first_of = start[sg]
             last_of = first_of + size[sg] - 1
-            p_mn[:, j], p_mx[:, j] = cj[first_of], cj[t]
-            s_mn[:, j], s_mx[:, j] = cj[t + 1], cj[last_of]
+            p_mn[:, j], p_mx[:, j] = cj[first_of], cj[ge[t]]
+            s_mn[:, j], s_mx[:, j] = cj[ge[t] + 1], cj[last_of]
             var = [i for i in range(d) if i != j and (mn[psel, i] < mx[psel, i]).any()]
             for i in range(d):
                 if i != j and i not in var:
                     p_mn[:, i] = p_mx[:, i] = s_mn[:, i] = s_mx[:, i] = mn[sg, i]
             if var:
-                wide = int(s_sub[-1]) * shift_unit + shift_unit >= np.iinfo(np.int32).max
+                wide = int(g_seg[-1]) * shift_unit + shift_unit >= np.iinfo(np.int32).max
                 dt = np.int64 if wide else np.int32
                 C = codes[np.asarray(var)[:, None], rs[None, :]].astype(dt)
-                shift = (s_sub * shift_unit).astype(dt)
-                A = C + shift
+                gmx = np.maximum.reduceat(C, gs, axis=1)
+                gmn = np.minimum.reduceat(C, gs, axis=1)
+                del C
+                shift = (g_seg * shift_unit).astype(dt)
+                A = gmx + shift
                 np.maximum.accumulate(A, axis=1, out=A)
                 p_mx[:, var] = (A[:, t] - shift[t]).T
-                np.subtract(shift, C, out=A)
+                np.subtract(shift, gmn, out=A)
                 np.maximum.accumulate(A, axis=1, out=A)
                 p_mn[:, var] = (shift[t] - A[:, t]).T
-                Cr = np.ascontiguousarray(C[:, ::-1])
-                rsh = ((s_sub[-1] - s_sub[::-1]) * shift_unit).astype(dt)
-                np.add(Cr, rsh, out=A)
+                rsh = ((g_seg[-1] - g_seg[::-1]) * shift_unit).astype(dt)
+                np.add(gmx[:, ::-1], rsh, out=A)
                 np.maximum.accumulate(A, axis=1, out=A)
-                tr = N - 2 - t  # position t + 1, reversed
+                tr = G - 2 - t  # group t + 1, reversed
                 s_mx[:, var] = (A[:, tr] - rsh[tr]).T
-                np.subtract(rsh, Cr, out=A)
+                np.subtract(rsh, gmn[:, ::-1], out=A)
                 np.maximum.accumulate(A, axis=1, out=A)
                 s_mn[:, var] = (rsh[tr] - A[:, tr]).T
-                del A, C, Cr
+                del A, gmx, gmn
             gain = parent[sg] - L * self.cost.total(p_mn, p_mx) - R * self.cost.total(s_mn, s_mx)
             # discernibility bound of the sides (duplicates never separated)
-            bigs = np.where(self.combo[rs] >= k, self.combo[rs], 0).astype(np.float64)
-            smalls = (self.combo[rs] < k).astype(np.int64)
+            cr = self.combo[rs]
+            bigs = np.where(cr >= k, cr, 0).astype(np.float64)
+            smalls = (cr < k).astype(np.int64)
             cbig = np.cumsum(bigs)
             csmall = np.cumsum(smalls)
+            te = ge[t]
             base = start[sg] - 1
-            lb_big = cbig[t] - np.where(base >= 0, cbig[np.maximum(base, 0)], 0.0)
-            lb_small = csmall[t] - np.where(base >= 0, csmall[np.maximum(base, 0)], 0)
+            lb_big = cbig[te] - np.where(base >= 0, cbig[np.maximum(base, 0)], 0.0)
+            lb_small = csmall[te] - np.where(base >= 0, csmall[np.maximum(base, 0)], 0)
             rise = (_disc_bound(lb_big, lb_small, k)
                     + _disc_bound(tot_big[sg] - lb_big, tot_small[sg] - lb_small, k) - bound[sg])
             score = gain - (_LOOKAHEAD_DISC if self.lookahead else 1.0) * rise / k
@@ -544,7 +553,7 @@ class _Grower:
             at = at[np.r_[True, sg[at][1:] != sg[at][:-1]]]
             pg = sg[at]
             S[pg, j] = score[at]
-            T[pg, j] = cj[t[at]]
+            T[pg, j] = cj[ge[t[at]]]
             Lf[pg, j] = L[at]
         return S, T, Lf
 
