@@ -196,6 +196,17 @@ def _sort_keys(key, bound):
     return o, key
 
 
+def _stable_order(key, bound):
+    """Stable ``argsort`` of non-negative int ``key`` (values below ``bound``) in the
+    narrowest dtype: a radix sort below 2**16, else a merge sort that runs of
+    ascending keys make fast (the scored searches' keys ascend by partition)."""
+    if bound <= 1 << 16:
+        return np.argsort(key.astype(np.uint16), kind="stable")
+    if bound < 1 << 31:
+        return np.argsort(key.astype(np.int32), kind="stable")
+    return np.argsort(key, kind="stable")
+
+
 def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=False,
               max_suppressed=0, search="median"):
     """Mondrian partitioning of the code matrix.
@@ -475,7 +486,7 @@ class _Grower:
                 continue
             mask = psel[seg]
             r_sub, s_sub = rows[mask], seg64[mask]
-            o, _ = _sort_keys(s_sub * M + codes[j][r_sub], P * M)
+            o = _stable_order(s_sub * M + codes[j][r_sub], P * M)
             rs = r_sub[o]  # s_sub ascends: unchanged by the sort
             del o, r_sub
             start = np.zeros(P, dtype=np.int64)
@@ -582,7 +593,7 @@ class _Grower:
         r = rows[offs[cp][rep] + within]
         del within
         is_right = codes[cj[rep], r] > T[cp, cj][rep]
-        o, _ = _sort_keys(rep.astype(np.int64) * 2 + is_right, 2 * C)
+        o = _stable_order(rep.astype(np.int64) * 2 + is_right, 2 * C)
         r = r[o]
         del o, rep, is_right
         Lc = Lf[cp, cj]
@@ -663,7 +674,7 @@ class _Grower:
             in_cut &= found[seg]
             if not found.any():
                 return
-        o, _ = _sort_keys(sg * 2 + ~is_left, 2 * P)  # stable: row order kept per side
+        o = _stable_order(sg * 2 + ~is_left, 2 * P)  # stable: row order kept per side
         self.perm[pos[in_cut]] = rr[o]
         cut_dim[found] = b_dim[found]
         cut_code[found] = b_thr[found]
