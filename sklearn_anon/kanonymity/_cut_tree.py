@@ -456,6 +456,15 @@ class _Grower:
             keep = np.repeat(take, act_size[sub])
             self.perm[info["pos"][keep]] = info["rows"][keep]
 
+    def _narrow_codes(self):
+        """The codes in the narrowest int dtype that holds them (int16 below 2**15
+        codes), cached: the scored searches gather them many times per level."""
+        c = getattr(self, "_codes_narrow", None)
+        if c is None:
+            c = self.codes.astype(np.int16 if self.M < 1 << 15 else np.int32)
+            self._codes_narrow = c
+        return c
+
     def _score_cuts(self, size, offs, seg, rows, mn, mx, cand_p):
         """Best cut of each partition ``cand_p`` on each dimension (see :meth:`_cut_best`).
 
@@ -463,7 +472,8 @@ class _Grower:
         allowed cut on that dimension (-inf: none), its threshold (left side:
         ``code <= thr``) and the rows on its left.
         """
-        codes, k, M = self.codes, self.k, self.M
+        k, M = self.k, self.M
+        codes = self._narrow_codes()
         P = len(size)
         d = codes.shape[0]
         S = np.full((P, d), -np.inf)
@@ -484,9 +494,13 @@ class _Grower:
             psel = cand_p & (mn[:, j] < mx[:, j])
             if not psel.any():
                 continue
-            mask = psel[seg]
-            r_sub, s_sub = rows[mask], seg64[mask]
-            o = _stable_order(s_sub * M + codes[j][r_sub], P * M)
+            if psel.all():
+                r_sub, s_sub = rows, seg64
+            else:
+                mask = psel[seg]
+                r_sub, s_sub = rows[mask], seg64[mask]
+            key_dt = np.int32 if P * M < 1 << 31 else np.int64
+            o = _stable_order(s_sub.astype(key_dt) * M + codes[j][r_sub], P * M)
             rs = r_sub[o]  # s_sub ascends: unchanged by the sort
             del o, r_sub
             start = np.zeros(P, dtype=np.int64)
@@ -523,9 +537,9 @@ class _Grower:
             if var:
                 wide = int(g_seg[-1]) * shift_unit + shift_unit >= np.iinfo(np.int32).max
                 dt = np.int64 if wide else np.int32
-                C = codes[np.asarray(var)[:, None], rs[None, :]].astype(dt)
-                gmx = np.maximum.reduceat(C, gs, axis=1)
-                gmn = np.minimum.reduceat(C, gs, axis=1)
+                C = codes[var].take(rs, axis=1)
+                gmx = np.maximum.reduceat(C, gs, axis=1).astype(dt)
+                gmn = np.minimum.reduceat(C, gs, axis=1).astype(dt)
                 del C
                 shift = (g_seg * shift_unit).astype(dt)
                 A = gmx + shift
@@ -573,7 +587,7 @@ class _Grower:
         per dimension, highest first; -inf for the others) plus the best scores
         of their two sides' own next cuts (0 when a side is final), these
         scored ``depth - 1`` levels deeper in turn."""
-        codes, k = self.codes, self.k
+        codes, k = self._narrow_codes(), self.k
         d = codes.shape[0]
         P = S.shape[0]
         m = min(int(self.lookahead), d)
