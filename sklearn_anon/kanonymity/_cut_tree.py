@@ -23,6 +23,11 @@ from .._sensitive import SensitiveRule  # noqa: F401  (the per-side test, in _se
 _LOOKAHEAD = 3
 _LOOKAHEAD_DEPTH = 2
 _LOOKAHEAD_DISC = 0.5
+# search="hybrid" (cuts="hybrid"): refined cuts on partitions of at least _HYBRID_ABOVE
+# times k rows, the lookahead below, then sibling regions re-cut into three where that
+# pays (_refine.split_pairs, weight _HYBRID_SPLIT_WEIGHT); tuned on Adult
+_HYBRID_ABOVE = 64
+_HYBRID_SPLIT_WEIGHT = 0.5
 
 def _popcount(x):
     """Number of set bits of each int64."""
@@ -265,8 +270,7 @@ def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=Fal
         ``perm[leaf_start[i]:leaf_start[i] + leaf_size[i]]``
     """
     d, n = codes.shape
-    g = _Grower(codes, coders, k, rule, verbose, cut_at, relax, search)
-    g.grow(np.array([0]), np.array([0]), np.array([n]))
+    g = _grown(codes, coders, k, rule, verbose, cut_at, relax, search)
     if max_suppressed > 0:
         budget = int(max_suppressed)
         for _ in range(8):
@@ -280,8 +284,7 @@ def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=Fal
             # cheapest further ends, kept only if the loss is still lower than without
             loss = g.total_loss()
             g.suppress_pass(budget, need=k - total)
-            plain = _Grower(codes, coders, k, rule, 0, cut_at, relax, search)
-            plain.grow(np.array([0]), np.array([0]), np.array([n]))
+            plain = _grown(codes, coders, k, rule, 0, cut_at, relax, search)
             if g.total_loss() >= plain.total_loss() or loss is None:
                 g = plain
         sup_rows = g.suppressed_rows()
@@ -291,15 +294,29 @@ def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=Fal
     return g.finish()
 
 
+def _grown(codes, coders, k, rule, verbose, cut_at, relax, search):
+    """A :class:`_Grower` after the partitioning of all rows (and, for
+    ``search="hybrid"``, the sibling post-pass of ``_refine``)."""
+    g = _Grower(codes, coders, k, rule, verbose, cut_at, relax, search)
+    g.grow(np.array([0]), np.array([0]), np.array([codes.shape[1]]))
+    if search == "hybrid":
+        from ._refine import split_pairs
+
+        split_pairs(g, _HYBRID_SPLIT_WEIGHT)
+    return g
+
+
 class _Grower:
     """The breadth-first partitioning, resumable from any set of partitions."""
 
     def __init__(self, codes, coders, k, rule, verbose, cut_at, relax, search="median"):
         self.codes, self.coders, self.k, self.rule = codes, coders, k, rule
         self.verbose, self.cut_at, self.relax = verbose, cut_at, relax
-        # "lookahead": "best" with the sides' next cuts counted
-        self.lookahead = _LOOKAHEAD if search == "lookahead" else 0
-        search = "best" if search == "lookahead" else search
+        # "lookahead": "best" with the sides' next cuts counted; "hybrid": refined cuts
+        # on large partitions, "lookahead" below
+        self.lookahead = _LOOKAHEAD if search in ("lookahead", "hybrid") else 0
+        self.scored_below = _HYBRID_ABOVE if search == "hybrid" else None
+        search = "best" if search in ("lookahead", "hybrid") else search
         self.search = search
         if search == "best":
             self.cost = _RegionCost(coders)
@@ -465,12 +482,16 @@ class _Grower:
             self._codes_narrow = c
         return c
 
-    def _score_cuts(self, size, offs, seg, rows, mn, mx, cand_p):
+    def _score_cuts(self, size, offs, seg, rows, mn, mx, cand_p, want="best"):
         """Best cut of each partition ``cand_p`` on each dimension (see :meth:`_cut_best`).
 
         Returns ``(score, thr, left)``, each (P, d): the score of the best
         allowed cut on that dimension (-inf: none), its threshold (left side:
-        ``code <= thr``) and the rows on its left.
+        ``code <= thr``) and the rows on its left.  ``want="cost"`` adds a
+        fourth (P, d) array: the summed cost (rows x label share) of the two
+        sides of that cut.  ``want="all"``: every allowed cut instead, as a
+        dict of flat arrays ``part``, ``dim``, ``thr``, ``left``, ``cost_left``,
+        ``cost_right`` (partitions in order within each dimension).
         """
         k, M = self.k, self.M
         codes = self._narrow_codes()
@@ -479,8 +500,16 @@ class _Grower:
         S = np.full((P, d), -np.inf)
         T = np.full((P, d), -1, dtype=np.int64)
         Lf = np.zeros((P, d), dtype=np.int64)
+        GC = np.zeros((P, d))
+        every = {key: [] for key in ("part", "dim", "thr", "left", "cost_left", "cost_right")}
+
+        def result():
+            if want == "all":
+                return {key: np.concatenate(v) if v else np.zeros(0) for key, v in every.items()}
+            return (S, T, Lf, GC) if want == "cost" else (S, T, Lf)
+
         if not cand_p.any():
-            return S, T, Lf
+            return result()
         seg64 = seg.astype(np.int64)
         size = size.astype(np.int64)
         parent = size * self.cost.total(mn, mx)
@@ -557,7 +586,13 @@ class _Grower:
                 np.maximum.accumulate(A, axis=1, out=A)
                 s_mn[:, var] = (rsh[tr] - A[:, tr]).T
                 del A, gmx, gmn
-            gain = parent[sg] - L * self.cost.total(p_mn, p_mx) - R * self.cost.total(s_mn, s_mx)
+            c_l = L * self.cost.total(p_mn, p_mx)
+            c_r = R * self.cost.total(s_mn, s_mx)
+            if want == "all":
+                for key, v in zip(every, (sg, np.full(len(t), j), cj[ge[t]], L, c_l, c_r)):
+                    every[key].append(v)
+                continue
+            gain = parent[sg] - c_l - c_r
             # discernibility bound of the sides (duplicates never separated)
             cr = self.combo[rs]
             bigs = np.where(cr >= k, cr, 0).astype(np.float64)
@@ -580,7 +615,8 @@ class _Grower:
             S[pg, j] = score[at]
             T[pg, j] = cj[ge[t[at]]]
             Lf[pg, j] = L[at]
-        return S, T, Lf
+            GC[pg, j] = c_l[at] + c_r[at]
+        return result()
 
     def _lookahead(self, size, offs, rows, S, T, Lf, depth=1):
         """Scores (P, d) of the ``lookahead`` best cuts of each partition (the best
@@ -597,6 +633,11 @@ class _Grower:
         live = np.isfinite(S[cp, cj])
         cp, cj = cp[live], cj[live]
         out = np.full_like(S, -np.inf)
+        # a cut whose two sides are below 2k rows is final: its own score
+        Lc = Lf[cp, cj]
+        deeper = (Lc >= 2 * k) | (size[cp] - Lc >= 2 * k)
+        out[cp[~deeper], cj[~deeper]] = S[cp[~deeper], cj[~deeper]]
+        cp, cj = cp[deeper], cj[deeper]
         if not len(cp):
             return out
         C = len(cp)
@@ -657,6 +698,16 @@ class _Grower:
         if not cand_p.any():
             return
         seg64 = seg.astype(np.int64)
+        if self.scored_below is not None:  # "hybrid": refined cuts on the large partitions
+            big = cand_p & (act_size >= self.scored_below * self.k)
+            if big.any():
+                span = _normalized_span(self.coders, mn, mx, {})
+                self._cut_by_gain(act_size, span, seg, offs, rows, pos, big.copy(),
+                                  cut_dim, cut_code, cut_left)
+                undecided[big & (cut_dim >= 0)] = False
+                cand_p &= ~big
+                if not cand_p.any():
+                    return
         S, T, Lf = self._score_cuts(act_size, offs, seg, rows, mn, mx, cand_p)
         if self.lookahead:
             S = self._lookahead(act_size, offs, rows, S, T, Lf, _LOOKAHEAD_DEPTH)
