@@ -648,25 +648,34 @@ class _Grower:
         r = rows[offs[cp][rep] + within]
         del within
         is_right = codes[cj[rep], r] > T[cp, cj][rep]
-        o = _stable_order(rep.astype(np.int64) * 2 + is_right, 2 * C)
-        r = r[o]
-        del o, rep, is_right
+        side = rep.astype(np.int64) * 2 + is_right
         Lc = Lf[cp, cj]
-        sizes2 = np.stack([Lc, csize - Lc], axis=1).ravel()
+        sizes_all = np.stack([Lc, csize - Lc], axis=1).ravel()
+        # only the sides of at least 2k rows can be cut again (the others add 0)
+        need = sizes_all >= 2 * k
+        keep = need[side]
+        r, side = r[keep], side[keep]
+        del rep, is_right, keep
+        o = _stable_order(side, 2 * C)
+        r = r[o]
+        del o, side
+        sizes2 = sizes_all[need]
+        n2 = len(sizes2)
         offs2 = np.concatenate(([0], np.cumsum(sizes2)[:-1]))
-        seg2 = np.repeat(np.arange(2 * C, dtype=self.idx_dtype), sizes2)
-        mn2 = np.empty((2 * C, d), dtype=np.int64)
-        mx2 = np.empty((2 * C, d), dtype=np.int64)
+        seg2 = np.repeat(np.arange(n2, dtype=self.idx_dtype), sizes2)
+        mn2 = np.empty((n2, d), dtype=np.int64)
+        mx2 = np.empty((n2, d), dtype=np.int64)
         for i in range(d):
             ci = codes[i][r]
-            mn2[:, i] = np.minimum.reduceat(ci, offs2)
-            mx2[:, i] = np.maximum.reduceat(ci, offs2)
-        cand2 = (sizes2 >= 2 * k) & (mn2 < mx2).any(axis=1)
+            mn2[:, i] = np.minimum.reduceat(ci, offs2) if n2 else ci[:0]
+            mx2[:, i] = np.maximum.reduceat(ci, offs2) if n2 else ci[:0]
+        cand2 = (mn2 < mx2).any(axis=1)
         S2, T2, L2 = self._score_cuts(sizes2, offs2, seg2, r, mn2, mx2, cand2)
         if depth > 1:
             S2 = self._lookahead(sizes2, offs2, r, S2, T2, L2, depth - 1)
-        S2 = S2.max(axis=1)
-        S2 = np.maximum(S2, 0.0)
+        best2 = np.zeros(2 * C)
+        best2[need] = np.maximum(S2.max(axis=1), 0.0) if n2 else 0.0
+        S2 = best2
         out[cp, cj] = S[cp, cj] + S2[0::2] + S2[1::2]
         return out
 
