@@ -482,6 +482,16 @@ class _Grower:
             self._codes_narrow = c
         return c
 
+    def _dup_weights(self):
+        """Per row: the size of its group of identical rows when at least ``k``
+        (float, else 0), and whether that group is below ``k`` (int); cached."""
+        w = getattr(self, "_dup_w", None)
+        if w is None:
+            c, k = self.combo, self.k
+            w = self._dup_w = (np.where(c >= k, c, 0).astype(np.float64),
+                               (c < k).astype(np.int64))
+        return w
+
     def _score_cuts(self, size, offs, seg, rows, mn, mx, cand_p, want="best"):
         """Best cut of each partition ``cand_p`` on each dimension (see :meth:`_cut_best`).
 
@@ -513,8 +523,8 @@ class _Grower:
         seg64 = seg.astype(np.int64)
         size = size.astype(np.int64)
         parent = size * self.cost.total(mn, mx)
-        big_r = np.where(self.combo[rows] >= k, self.combo[rows], 0).astype(np.float64)
-        small_r = (self.combo[rows] < k).astype(np.int64)
+        big_w, small_w = self._dup_weights()
+        big_r, small_r = big_w[rows], small_w[rows]
         tot_big = np.add.reduceat(big_r, offs) if len(rows) else np.zeros(P)
         tot_small = np.add.reduceat(small_r, offs) if len(rows) else np.zeros(P, dtype=np.int64)
         bound = _disc_bound(tot_big, tot_small, k)
@@ -537,8 +547,14 @@ class _Grower:
             cj = codes[j][rs]
             N = len(rs)
             # groups: runs of one code within one partition (a cut falls between two)
-            gs = np.flatnonzero(np.r_[True, (s_sub[1:] != s_sub[:-1]) | (cj[1:] != cj[:-1])])
-            ge = np.r_[gs[1:], N] - 1  # last row of each group
+            brk = np.empty(N, dtype=bool)
+            brk[0] = True
+            np.not_equal(s_sub[1:], s_sub[:-1], out=brk[1:])
+            brk[1:] |= cj[1:] != cj[:-1]
+            gs = np.flatnonzero(brk)
+            ge = np.empty_like(gs)
+            ge[:-1] = gs[1:] - 1  # last row of each group
+            ge[-1] = N - 1
             g_seg = s_sub[gs]
             G = len(gs)
             left = ge + 1 - start[g_seg]
@@ -559,7 +575,8 @@ class _Grower:
             last_of = first_of + size[sg] - 1
             p_mn[:, j], p_mx[:, j] = cj[first_of], cj[ge[t]]
             s_mn[:, j], s_mx[:, j] = cj[ge[t] + 1], cj[last_of]
-            var = [i for i in range(d) if i != j and (mn[psel, i] < mx[psel, i]).any()]
+            varies = (mn[psel] < mx[psel]).any(axis=0)
+            var = [i for i in range(d) if i != j and varies[i]]
             for i in range(d):
                 if i != j and i not in var:
                     p_mn[:, i] = p_mx[:, i] = s_mn[:, i] = s_mx[:, i] = mn[sg, i]
@@ -594,11 +611,8 @@ class _Grower:
                 continue
             gain = parent[sg] - c_l - c_r
             # discernibility bound of the sides (duplicates never separated)
-            cr = self.combo[rs]
-            bigs = np.where(cr >= k, cr, 0).astype(np.float64)
-            smalls = (cr < k).astype(np.int64)
-            cbig = np.cumsum(bigs)
-            csmall = np.cumsum(smalls)
+            cbig = np.cumsum(big_w[rs])
+            csmall = np.cumsum(small_w[rs])
             te = ge[t]
             base = start[sg] - 1
             lb_big = cbig[te] - np.where(base >= 0, cbig[np.maximum(base, 0)], 0.0)
