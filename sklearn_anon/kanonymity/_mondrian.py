@@ -198,7 +198,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         column) are compared by their score plus the best scores of the
         cuts of their two sides, two levels deep, with half the
         discernibility term; on Adult (ARX's hierarchies) a lower loss and
-        discernibility than ``"best"`` at every k tried, at 2-6x its fit
+        discernibility than ``"best"`` at every k tried, at 4-7x its fit
         time.  ``"hybrid"``: the refined cuts on partitions of at least
         ``64 k`` rows, the ``"lookahead"`` search below; then every two
         sibling regions holding together at least ``3 k`` rows are re-cut
@@ -206,9 +206,9 @@ class MondrianAnonymizer(ColumnAnonymizer):
         over ``k`` (every first cut of their parent is tried, with the best
         scored cut of its larger side; not with ``l`` / ``t``, where the
         two regions stay).  On Adult (ARX's hierarchies) a lower loss than
-        ``"lookahead"`` at every k tried and a lower discernibility at k=5
-        10, 50 and 100 (not k=2), in about half its fit time; the result is still a binary
-        cut tree (new rows are routed as with the other cuts).
+        ``"lookahead"`` at every k tried and a lower discernibility at k=5,
+        10, 50 and 100 (not k=2), in about half its fit time; the result is
+        still a binary cut tree (new rows are routed as with the other cuts).
     suppression_limit : float in [0, 1], default=0.0
         Share of the training rows that may be suppressed.  Once no cut is
         allowed, the regions whose granularity loss (sum over rows and
