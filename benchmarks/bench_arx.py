@@ -313,11 +313,13 @@ def ours_mondrian(df, k, *, runs=5, warmup=1, params=None):
 
 # -- the comparison -------------------------------------------------------------------
 def compare(*, full=tuple(FULL_DOMAIN), ks=LOCAL_KS, runs=5, warmup=1, local_runs=None,
-            mondrian_params=None, verbose=True):
+            mondrian_params=None, also_params=(), verbose=True):
     """Both sides on every setting; one dict per setting (raises ArxUnavailable).
 
     ``mondrian_params``: extra keyword arguments of ``MondrianAnonymizer``
-    (beside ``k``, ``quasi_identifiers`` and ``hierarchies``)."""
+    (beside ``k``, ``quasi_identifiers`` and ``hierarchies``).  ``also_params``:
+    further such dicts, each measured right after on every local-recoding
+    setting (``"also"`` of the setting's dict: one figures dict per entry)."""
     df = load_adult()
     local_runs = runs if local_runs is None else local_runs
     results = []
@@ -340,8 +342,15 @@ def compare(*, full=tuple(FULL_DOMAIN), ks=LOCAL_KS, runs=5, warmup=1, local_run
             else:
                 ours = ours_mondrian(df, int(setting.split("k=")[1]), runs=n_runs, warmup=warmup,
                                      params=mondrian_params)
+            also = []
+            if not setting.startswith("full:"):
+                for extra in also_params:
+                    if verbose:
+                        print(f"ours ({extra}): {name} ...", file=sys.stderr, flush=True)
+                    also.append(ours_mondrian(df, int(setting.split("k=")[1]), runs=n_runs,
+                                              warmup=warmup, params=extra))
             results.append({"setting": name, "arx": arx, "arx_table": arx_fig, "ours": ours,
-                             "load": os.getloadavg()})
+                            "also": also, "load": os.getloadavg()})
     return results
 
 
@@ -367,6 +376,21 @@ def format_comparison(results):
             f"| {a['time_ms']:,.0f} | {o['time_ms']:,.0f} | {a['cpu_ms']:,.0f} | {o['cpu_ms']:,.0f} "
             f"| {a['time_ms'] / o['time_ms']:.1f}x / {a['cpu_ms'] / max(o['cpu_ms'], 1e-9):.1f}x "
             f"| {check:+.1e} |")
+    return "\n".join(lines)
+
+
+def format_also(results, also_params):
+    """Markdown: the further Mondrian variants of the run beside ARX's figures."""
+    lines = ["| setting | variant | loss | ARX | discernibility | ARX | classes | CPU ms "
+             "| ARX CPU ms | CPU ratio ARX/ours |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        a = r["arx"]
+        for params, o in zip(also_params, r.get("also", ())):
+            lines.append(
+                f"| {r['setting']} | {json.dumps(params)} | {o['loss']:.4f} | {a['granularity']:.4f} "
+                f"| {_fmt_int(o['discernibility'])} | {_fmt_int(a['discernibility'])} "
+                f"| {o['classes']:,} | {o['cpu_ms']:,.0f} | {a['cpu_ms']:,.0f} "
+                f"| {a['cpu_ms'] / max(o['cpu_ms'], 1e-9):.1f}x |")
     return "\n".join(lines)
 
 
@@ -430,6 +454,9 @@ def main(argv=None):
                         help="only the full-domain settings whose name contains one of TEXT")
     parser.add_argument("--mondrian-params", metavar="JSON", type=json.loads, default=None,
                         help='extra MondrianAnonymizer parameters, e.g. \'{"suppression_limit": 0.01}\'')
+    parser.add_argument("--also-params", metavar="JSON", type=json.loads, action="append",
+                        default=[], help="a further MondrianAnonymizer variant measured on the "
+                        "local-recoding rows in the same run (repeatable)")
     parser.add_argument("--json", metavar="FILE", help="also write every figure to FILE")
     args = parser.parse_args(argv)
     reason = skip_reason()
@@ -443,7 +470,7 @@ def main(argv=None):
             if args.full_matching is None or any(t in name for t in args.full_matching))
         results = compare(full=full, ks=tuple(args.ks),
                           runs=args.runs, warmup=args.warmup, local_runs=args.local_runs,
-                          mondrian_params=args.mondrian_params)
+                          mondrian_params=args.mondrian_params, also_params=args.also_params)
     except ArxUnavailable as exc:
         print(f"ARX comparison skipped: {exc}")
         return 0
@@ -458,6 +485,10 @@ def main(argv=None):
           f"MondrianAnonymizer extra parameters: {args.mondrian_params or 'none'}.\n")
     print(format_comparison(results))
     print()
+    if args.also_params and any(r.get("also") for r in results):
+        print("\nFurther Mondrian variants, same run:\n")
+        print(format_also(results, args.also_params))
+        print()
     print(format_checks(results))
     levels = format_levels(results)
     if levels.count("\n") > 1:

@@ -116,7 +116,7 @@ def test_duplicates_and_the_discernibility_bound():
     assert _disc_bound(np.array([9.0]), np.array([1]), 2).tolist() == [9 + 5]
 
 
-@pytest.mark.parametrize("cuts", ["best", "lookahead"])
+@pytest.mark.parametrize("cuts", ["best", "lookahead", "hybrid"])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(n=st.integers(1, 80), k_frac=st.floats(0.0, 1.0), seed=st.integers(0, 10_000),
        n_values=st.integers(1, 6), sensitive=st.sampled_from([None, "l", "t"]),

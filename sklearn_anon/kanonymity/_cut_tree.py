@@ -23,6 +23,11 @@ from .._sensitive import SensitiveRule  # noqa: F401  (the per-side test, in _se
 _LOOKAHEAD = 3
 _LOOKAHEAD_DEPTH = 2
 _LOOKAHEAD_DISC = 0.5
+# search="hybrid" (cuts="hybrid"): refined cuts on partitions of at least _HYBRID_ABOVE
+# times k rows, the lookahead below, then sibling regions re-cut into three where that
+# pays (_refine.split_pairs, weight _HYBRID_SPLIT_WEIGHT); tuned on Adult
+_HYBRID_ABOVE = 64
+_HYBRID_SPLIT_WEIGHT = 0.5
 
 def _popcount(x):
     """Number of set bits of each int64."""
@@ -196,6 +201,17 @@ def _sort_keys(key, bound):
     return o, key
 
 
+def _stable_order(key, bound):
+    """Stable ``argsort`` of non-negative int ``key`` (values below ``bound``) in the
+    narrowest dtype: a radix sort below 2**16, else a merge sort that runs of
+    ascending keys make fast (the scored searches' keys ascend by partition)."""
+    if bound <= 1 << 16:
+        return np.argsort(key.astype(np.uint16), kind="stable")
+    if bound < 1 << 31:
+        return np.argsort(key.astype(np.int32), kind="stable")
+    return np.argsort(key, kind="stable")
+
+
 def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=False,
               max_suppressed=0, search="median"):
     """Mondrian partitioning of the code matrix.
@@ -254,8 +270,7 @@ def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=Fal
         ``perm[leaf_start[i]:leaf_start[i] + leaf_size[i]]``
     """
     d, n = codes.shape
-    g = _Grower(codes, coders, k, rule, verbose, cut_at, relax, search)
-    g.grow(np.array([0]), np.array([0]), np.array([n]))
+    g = _grown(codes, coders, k, rule, verbose, cut_at, relax, search)
     if max_suppressed > 0:
         budget = int(max_suppressed)
         for _ in range(8):
@@ -269,8 +284,7 @@ def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=Fal
             # cheapest further ends, kept only if the loss is still lower than without
             loss = g.total_loss()
             g.suppress_pass(budget, need=k - total)
-            plain = _Grower(codes, coders, k, rule, 0, cut_at, relax, search)
-            plain.grow(np.array([0]), np.array([0]), np.array([n]))
+            plain = _grown(codes, coders, k, rule, 0, cut_at, relax, search)
             if g.total_loss() >= plain.total_loss() or loss is None:
                 g = plain
         sup_rows = g.suppressed_rows()
@@ -280,15 +294,29 @@ def grow_tree(codes, coders, k, rule=None, verbose=0, cut_at="median", relax=Fal
     return g.finish()
 
 
+def _grown(codes, coders, k, rule, verbose, cut_at, relax, search):
+    """A :class:`_Grower` after the partitioning of all rows (and, for
+    ``search="hybrid"``, the sibling post-pass of ``_refine``)."""
+    g = _Grower(codes, coders, k, rule, verbose, cut_at, relax, search)
+    g.grow(np.array([0]), np.array([0]), np.array([codes.shape[1]]))
+    if search == "hybrid":
+        from ._refine import split_pairs
+
+        split_pairs(g, _HYBRID_SPLIT_WEIGHT)
+    return g
+
+
 class _Grower:
     """The breadth-first partitioning, resumable from any set of partitions."""
 
     def __init__(self, codes, coders, k, rule, verbose, cut_at, relax, search="median"):
         self.codes, self.coders, self.k, self.rule = codes, coders, k, rule
         self.verbose, self.cut_at, self.relax = verbose, cut_at, relax
-        # "lookahead": "best" with the sides' next cuts counted
-        self.lookahead = _LOOKAHEAD if search == "lookahead" else 0
-        search = "best" if search == "lookahead" else search
+        # "lookahead": "best" with the sides' next cuts counted; "hybrid": refined cuts
+        # on large partitions, "lookahead" below
+        self.lookahead = _LOOKAHEAD if search in ("lookahead", "hybrid") else 0
+        self.scored_below = _HYBRID_ABOVE if search == "hybrid" else None
+        search = "best" if search in ("lookahead", "hybrid") else search
         self.search = search
         if search == "best":
             self.cost = _RegionCost(coders)
@@ -445,26 +473,58 @@ class _Grower:
             keep = np.repeat(take, act_size[sub])
             self.perm[info["pos"][keep]] = info["rows"][keep]
 
-    def _score_cuts(self, size, offs, seg, rows, mn, mx, cand_p):
+    def _narrow_codes(self):
+        """The codes in the narrowest int dtype that holds them (int16 below 2**15
+        codes), cached: the scored searches gather them many times per level."""
+        c = getattr(self, "_codes_narrow", None)
+        if c is None:
+            c = self.codes.astype(np.int16 if self.M < 1 << 15 else np.int32)
+            self._codes_narrow = c
+        return c
+
+    def _dup_weights(self):
+        """Per row: the size of its group of identical rows when at least ``k``
+        (float, else 0), and whether that group is below ``k`` (int); cached."""
+        w = getattr(self, "_dup_w", None)
+        if w is None:
+            c, k = self.combo, self.k
+            w = self._dup_w = (np.where(c >= k, c, 0).astype(np.float64),
+                               (c < k).astype(np.int64))
+        return w
+
+    def _score_cuts(self, size, offs, seg, rows, mn, mx, cand_p, want="best"):
         """Best cut of each partition ``cand_p`` on each dimension (see :meth:`_cut_best`).
 
         Returns ``(score, thr, left)``, each (P, d): the score of the best
         allowed cut on that dimension (-inf: none), its threshold (left side:
-        ``code <= thr``) and the rows on its left.
+        ``code <= thr``) and the rows on its left.  ``want="cost"`` adds a
+        fourth (P, d) array: the summed cost (rows x label share) of the two
+        sides of that cut.  ``want="all"``: every allowed cut instead, as a
+        dict of flat arrays ``part``, ``dim``, ``thr``, ``left``, ``cost_left``,
+        ``cost_right`` (partitions in order within each dimension).
         """
-        codes, k, M = self.codes, self.k, self.M
+        k, M = self.k, self.M
+        codes = self._narrow_codes()
         P = len(size)
         d = codes.shape[0]
         S = np.full((P, d), -np.inf)
         T = np.full((P, d), -1, dtype=np.int64)
         Lf = np.zeros((P, d), dtype=np.int64)
+        GC = np.zeros((P, d))
+        every = {key: [] for key in ("part", "dim", "thr", "left", "cost_left", "cost_right")}
+
+        def result():
+            if want == "all":
+                return {key: np.concatenate(v) if v else np.zeros(0) for key, v in every.items()}
+            return (S, T, Lf, GC) if want == "cost" else (S, T, Lf)
+
         if not cand_p.any():
-            return S, T, Lf
+            return result()
         seg64 = seg.astype(np.int64)
         size = size.astype(np.int64)
         parent = size * self.cost.total(mn, mx)
-        big_r = np.where(self.combo[rows] >= k, self.combo[rows], 0).astype(np.float64)
-        small_r = (self.combo[rows] < k).astype(np.int64)
+        big_w, small_w = self._dup_weights()
+        big_r, small_r = big_w[rows], small_w[rows]
         tot_big = np.add.reduceat(big_r, offs) if len(rows) else np.zeros(P)
         tot_small = np.add.reduceat(small_r, offs) if len(rows) else np.zeros(P, dtype=np.int64)
         bound = _disc_bound(tot_big, tot_small, k)
@@ -473,67 +533,90 @@ class _Grower:
             psel = cand_p & (mn[:, j] < mx[:, j])
             if not psel.any():
                 continue
-            mask = psel[seg]
-            r_sub, s_sub = rows[mask], seg64[mask]
-            o, _ = _sort_keys(s_sub * M + codes[j][r_sub], P * M)
+            if psel.all():
+                r_sub, s_sub = rows, seg64
+            else:
+                mask = psel[seg]
+                r_sub, s_sub = rows[mask], seg64[mask]
+            key_dt = np.int32 if P * M < 1 << 31 else np.int64
+            o = _stable_order(s_sub.astype(key_dt) * M + codes[j][r_sub], P * M)
             rs = r_sub[o]  # s_sub ascends: unchanged by the sort
             del o, r_sub
             start = np.zeros(P, dtype=np.int64)
             start[psel] = np.concatenate(([0], np.cumsum(size[psel])[:-1]))
             cj = codes[j][rs]
             N = len(rs)
-            left = np.arange(1, N + 1) - start[s_sub]
-            ok = np.zeros(N, dtype=bool)
-            ok[:-1] = (s_sub[1:] == s_sub[:-1]) & (cj[1:] != cj[:-1])
-            ok &= (left >= k) & (size[s_sub] - left >= k)
-            t = np.flatnonzero(ok)
+            # groups: runs of one code within one partition (a cut falls between two)
+            brk = np.empty(N, dtype=bool)
+            brk[0] = True
+            np.not_equal(s_sub[1:], s_sub[:-1], out=brk[1:])
+            brk[1:] |= cj[1:] != cj[:-1]
+            gs = np.flatnonzero(brk)
+            ge = np.empty_like(gs)
+            ge[:-1] = gs[1:] - 1  # last row of each group
+            ge[-1] = N - 1
+            g_seg = s_sub[gs]
+            G = len(gs)
+            left = ge + 1 - start[g_seg]
+            ok = np.zeros(G, dtype=bool)
+            ok[:-1] = g_seg[1:] == g_seg[:-1]
+            ok &= (left >= k) & (size[g_seg] - left >= k)
+            t = np.flatnonzero(ok)  # cut after group t
             if not len(t):
                 continue
-            sg = s_sub[t]
+            sg = g_seg[t]
             L = left[t]
             R = size[sg] - L
             # prefix / suffix minima and maxima of the dimensions that vary in these
-            # partitions (a constant one costs nothing on either side); the cut one
-            # from its sorted codes
+            # partitions (a constant one costs nothing on either side), over the groups'
+            # own minima / maxima; the cut one from its sorted codes
             p_mn, p_mx, s_mn, s_mx = (np.empty((len(t), d), dtype=np.int64) for _ in range(4))
             first_of = start[sg]
             last_of = first_of + size[sg] - 1
-            p_mn[:, j], p_mx[:, j] = cj[first_of], cj[t]
-            s_mn[:, j], s_mx[:, j] = cj[t + 1], cj[last_of]
-            var = [i for i in range(d) if i != j and (mn[psel, i] < mx[psel, i]).any()]
+            p_mn[:, j], p_mx[:, j] = cj[first_of], cj[ge[t]]
+            s_mn[:, j], s_mx[:, j] = cj[ge[t] + 1], cj[last_of]
+            varies = (mn[psel] < mx[psel]).any(axis=0)
+            var = [i for i in range(d) if i != j and varies[i]]
             for i in range(d):
                 if i != j and i not in var:
                     p_mn[:, i] = p_mx[:, i] = s_mn[:, i] = s_mx[:, i] = mn[sg, i]
             if var:
-                wide = int(s_sub[-1]) * shift_unit + shift_unit >= np.iinfo(np.int32).max
+                wide = int(g_seg[-1]) * shift_unit + shift_unit >= np.iinfo(np.int32).max
                 dt = np.int64 if wide else np.int32
-                C = codes[np.asarray(var)[:, None], rs[None, :]].astype(dt)
-                shift = (s_sub * shift_unit).astype(dt)
-                A = C + shift
+                C = codes[var].take(rs, axis=1)
+                gmx = np.maximum.reduceat(C, gs, axis=1).astype(dt)
+                gmn = np.minimum.reduceat(C, gs, axis=1).astype(dt)
+                del C
+                shift = (g_seg * shift_unit).astype(dt)
+                A = gmx + shift
                 np.maximum.accumulate(A, axis=1, out=A)
                 p_mx[:, var] = (A[:, t] - shift[t]).T
-                np.subtract(shift, C, out=A)
+                np.subtract(shift, gmn, out=A)
                 np.maximum.accumulate(A, axis=1, out=A)
                 p_mn[:, var] = (shift[t] - A[:, t]).T
-                Cr = np.ascontiguousarray(C[:, ::-1])
-                rsh = ((s_sub[-1] - s_sub[::-1]) * shift_unit).astype(dt)
-                np.add(Cr, rsh, out=A)
+                rsh = ((g_seg[-1] - g_seg[::-1]) * shift_unit).astype(dt)
+                np.add(gmx[:, ::-1], rsh, out=A)
                 np.maximum.accumulate(A, axis=1, out=A)
-                tr = N - 2 - t  # position t + 1, reversed
+                tr = G - 2 - t  # group t + 1, reversed
                 s_mx[:, var] = (A[:, tr] - rsh[tr]).T
-                np.subtract(rsh, Cr, out=A)
+                np.subtract(rsh, gmn[:, ::-1], out=A)
                 np.maximum.accumulate(A, axis=1, out=A)
                 s_mn[:, var] = (rsh[tr] - A[:, tr]).T
-                del A, C, Cr
-            gain = parent[sg] - L * self.cost.total(p_mn, p_mx) - R * self.cost.total(s_mn, s_mx)
+                del A, gmx, gmn
+            c_l = L * self.cost.total(p_mn, p_mx)
+            c_r = R * self.cost.total(s_mn, s_mx)
+            if want == "all":
+                for key, v in zip(every, (sg, np.full(len(t), j), cj[ge[t]], L, c_l, c_r)):
+                    every[key].append(v)
+                continue
+            gain = parent[sg] - c_l - c_r
             # discernibility bound of the sides (duplicates never separated)
-            bigs = np.where(self.combo[rs] >= k, self.combo[rs], 0).astype(np.float64)
-            smalls = (self.combo[rs] < k).astype(np.int64)
-            cbig = np.cumsum(bigs)
-            csmall = np.cumsum(smalls)
+            cbig = np.cumsum(big_w[rs])
+            csmall = np.cumsum(small_w[rs])
+            te = ge[t]
             base = start[sg] - 1
-            lb_big = cbig[t] - np.where(base >= 0, cbig[np.maximum(base, 0)], 0.0)
-            lb_small = csmall[t] - np.where(base >= 0, csmall[np.maximum(base, 0)], 0)
+            lb_big = cbig[te] - np.where(base >= 0, cbig[np.maximum(base, 0)], 0.0)
+            lb_small = csmall[te] - np.where(base >= 0, csmall[np.maximum(base, 0)], 0)
             rise = (_disc_bound(lb_big, lb_small, k)
                     + _disc_bound(tot_big[sg] - lb_big, tot_small[sg] - lb_small, k) - bound[sg])
             score = gain - (_LOOKAHEAD_DISC if self.lookahead else 1.0) * rise / k
@@ -544,16 +627,17 @@ class _Grower:
             at = at[np.r_[True, sg[at][1:] != sg[at][:-1]]]
             pg = sg[at]
             S[pg, j] = score[at]
-            T[pg, j] = cj[t[at]]
+            T[pg, j] = cj[ge[t[at]]]
             Lf[pg, j] = L[at]
-        return S, T, Lf
+            GC[pg, j] = c_l[at] + c_r[at]
+        return result()
 
     def _lookahead(self, size, offs, rows, S, T, Lf, depth=1):
         """Scores (P, d) of the ``lookahead`` best cuts of each partition (the best
         per dimension, highest first; -inf for the others) plus the best scores
         of their two sides' own next cuts (0 when a side is final), these
         scored ``depth - 1`` levels deeper in turn."""
-        codes, k = self.codes, self.k
+        codes, k = self._narrow_codes(), self.k
         d = codes.shape[0]
         P = S.shape[0]
         m = min(int(self.lookahead), d)
@@ -563,6 +647,11 @@ class _Grower:
         live = np.isfinite(S[cp, cj])
         cp, cj = cp[live], cj[live]
         out = np.full_like(S, -np.inf)
+        # a cut whose two sides are below 2k rows is final: its own score
+        Lc = Lf[cp, cj]
+        deeper = (Lc >= 2 * k) | (size[cp] - Lc >= 2 * k)
+        out[cp[~deeper], cj[~deeper]] = S[cp[~deeper], cj[~deeper]]
+        cp, cj = cp[deeper], cj[deeper]
         if not len(cp):
             return out
         C = len(cp)
@@ -573,25 +662,34 @@ class _Grower:
         r = rows[offs[cp][rep] + within]
         del within
         is_right = codes[cj[rep], r] > T[cp, cj][rep]
-        o, _ = _sort_keys(rep.astype(np.int64) * 2 + is_right, 2 * C)
-        r = r[o]
-        del o, rep, is_right
+        side = rep.astype(np.int64) * 2 + is_right
         Lc = Lf[cp, cj]
-        sizes2 = np.stack([Lc, csize - Lc], axis=1).ravel()
+        sizes_all = np.stack([Lc, csize - Lc], axis=1).ravel()
+        # only the sides of at least 2k rows can be cut again (the others add 0)
+        need = sizes_all >= 2 * k
+        keep = need[side]
+        r, side = r[keep], side[keep]
+        del rep, is_right, keep
+        o = _stable_order(side, 2 * C)
+        r = r[o]
+        del o, side
+        sizes2 = sizes_all[need]
+        n2 = len(sizes2)
         offs2 = np.concatenate(([0], np.cumsum(sizes2)[:-1]))
-        seg2 = np.repeat(np.arange(2 * C, dtype=self.idx_dtype), sizes2)
-        mn2 = np.empty((2 * C, d), dtype=np.int64)
-        mx2 = np.empty((2 * C, d), dtype=np.int64)
+        seg2 = np.repeat(np.arange(n2, dtype=self.idx_dtype), sizes2)
+        mn2 = np.empty((n2, d), dtype=np.int64)
+        mx2 = np.empty((n2, d), dtype=np.int64)
         for i in range(d):
             ci = codes[i][r]
-            mn2[:, i] = np.minimum.reduceat(ci, offs2)
-            mx2[:, i] = np.maximum.reduceat(ci, offs2)
-        cand2 = (sizes2 >= 2 * k) & (mn2 < mx2).any(axis=1)
+            mn2[:, i] = np.minimum.reduceat(ci, offs2) if n2 else ci[:0]
+            mx2[:, i] = np.maximum.reduceat(ci, offs2) if n2 else ci[:0]
+        cand2 = (mn2 < mx2).any(axis=1)
         S2, T2, L2 = self._score_cuts(sizes2, offs2, seg2, r, mn2, mx2, cand2)
         if depth > 1:
             S2 = self._lookahead(sizes2, offs2, r, S2, T2, L2, depth - 1)
-        S2 = S2.max(axis=1)
-        S2 = np.maximum(S2, 0.0)
+        best2 = np.zeros(2 * C)
+        best2[need] = np.maximum(S2.max(axis=1), 0.0) if n2 else 0.0
+        S2 = best2
         out[cp, cj] = S[cp, cj] + S2[0::2] + S2[1::2]
         return out
 
@@ -623,6 +721,16 @@ class _Grower:
         if not cand_p.any():
             return
         seg64 = seg.astype(np.int64)
+        if self.scored_below is not None:  # "hybrid": refined cuts on the large partitions
+            big = cand_p & (act_size >= self.scored_below * self.k)
+            if big.any():
+                span = _normalized_span(self.coders, mn, mx, {})
+                self._cut_by_gain(act_size, span, seg, offs, rows, pos, big.copy(),
+                                  cut_dim, cut_code, cut_left)
+                undecided[big & (cut_dim >= 0)] = False
+                cand_p &= ~big
+                if not cand_p.any():
+                    return
         S, T, Lf = self._score_cuts(act_size, offs, seg, rows, mn, mx, cand_p)
         if self.lookahead:
             S = self._lookahead(act_size, offs, rows, S, T, Lf, _LOOKAHEAD_DEPTH)
@@ -654,7 +762,7 @@ class _Grower:
             in_cut &= found[seg]
             if not found.any():
                 return
-        o, _ = _sort_keys(sg * 2 + ~is_left, 2 * P)  # stable: row order kept per side
+        o = _stable_order(sg * 2 + ~is_left, 2 * P)  # stable: row order kept per side
         self.perm[pos[in_cut]] = rr[o]
         cut_dim[found] = b_dim[found]
         cut_code[found] = b_thr[found]
