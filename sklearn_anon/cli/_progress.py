@@ -6,14 +6,25 @@ between (fitting, measuring risk) on the same line; short ones show a bar.
 Updates are throttled to ten a second.
 """
 
+from __future__ import annotations
+
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Callable, Iterable, Iterator, TextIO
 
 
 class Progress:
     """A minimal progress printer: a bar on a terminal, nothing otherwise."""
 
-    def __init__(self, enabled=None, stream=None, width=28):
+    def __init__(
+        self,
+        enabled: bool | None = None,
+        stream: TextIO | None = None,
+        width: int = 28,
+    ) -> None:
         self.stream = stream if stream is not None else sys.stderr
         if enabled is None:
             enabled = bool(getattr(self.stream, "isatty", lambda: False)())
@@ -24,7 +35,7 @@ class Progress:
         self._shown = False
         self._width_shown = 0
 
-    def show(self, done, total, label, *, force=False):
+    def show(self, done: float, total: float, label: str, *, force: bool = False) -> None:
         if not self.enabled:
             return
         now = time.perf_counter()
@@ -41,7 +52,7 @@ class Progress:
         if self not in _ACTIVE:
             _ACTIVE.append(self)
 
-    def line(self, text, *, force=False):
+    def line(self, text: str, *, force: bool = False) -> None:
         """Show ``text`` (one line, replaced by the next; throttled unless ``force``)."""
         if not self.enabled:
             return
@@ -58,7 +69,7 @@ class Progress:
         if self not in _ACTIVE:
             _ACTIVE.append(self)
 
-    def rows(self, label, total=None):
+    def rows(self, label: str, total: int | None = None) -> Callable[..., None]:
         """A callback ``advance(n_rows, fraction=None)`` for work counted in rows.
 
         Shows ``label: N rows``, ``of TOTAL`` when the total is known, and a
@@ -81,7 +92,7 @@ class Progress:
 
         return advance
 
-    def stages(self, labels):
+    def stages(self, labels: Iterable[str]) -> Iterator[str]:
         """An iterator helper: call ``next(step)`` before each stage."""
         n = len(labels)
         for i, label in enumerate(labels):
@@ -90,7 +101,7 @@ class Progress:
         self.show(n, n, "done", force=True)
         self.close()
 
-    def bytes(self, total, label):
+    def bytes(self, total: int, label: str) -> Callable[[int], None]:
         """A callback ``advance(nbytes)`` for streaming work."""
         seen = [0]
 
@@ -100,7 +111,7 @@ class Progress:
 
         return advance
 
-    def close(self):
+    def close(self) -> None:
         if self.enabled and self._shown:
             self.stream.write("\n")
             self.stream.flush()
