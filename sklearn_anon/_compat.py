@@ -11,6 +11,8 @@ plain aliases of ``numpy.float64`` and ``numpy.float32``; we supply them,
 only when missing, before importing diffprivlib.
 """
 
+from __future__ import annotations
+
 import functools
 
 import numpy as np
@@ -31,6 +33,13 @@ from sklearn.utils.fixes import parse_version
 from sklearn.utils.validation import validate_data  # noqa: F401  (public since 1.6)
 
 from ._fit_record import record_fit_input
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Callable, TypeVar
+
+    #: a decorated ``fit`` keeps its signature (and returns ``Self``)
+    _F = TypeVar("_F", bound=Callable[..., Any])
 
 SKLEARN_VERSION = parse_version(parse_version(sklearn.__version__).base_version)
 
@@ -71,7 +80,7 @@ DIFFPRIVLIB_VERSION = diffprivlib.__version__
 # the worker import sklearn_anon._compat (patch first, then diffprivlib).
 PrivacyLeakWarning.__module__ = __name__
 
-def _fit_context(*, prefer_skip_nested_validation):
+def _fit_context(*, prefer_skip_nested_validation: bool) -> Callable[[_F], _F]:
     """scikit-learn's ``_fit_context`` (parameter validation, config), which
     also records a reference to the fitted data for the privacy scorers
     (:mod:`sklearn_anon._fit_record`; nothing is copied or pickled)."""

@@ -74,6 +74,8 @@ timezone-aware value is matched by its wall-clock time.
 Error messages never contain a label from the table or the data.
 """
 
+from __future__ import annotations
+
 import csv
 import io
 import os
@@ -86,6 +88,11 @@ import pandas as pd
 from . import _text
 from ._persistence import _PlainState
 from ._text import categorical_from_codes
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, IO, Mapping
+    from ._typing import ArrayLike, HierarchyLike, PathLike
 
 __all__ = ["Hierarchy", "datetime_keys", "load_hierarchy"]
 
@@ -199,7 +206,7 @@ class Hierarchy(_PlainState):
     {'Higher': 2, 'Secondary': 1}
     """
 
-    def __init__(self, table, *, name=None):
+    def __init__(self, table: ArrayLike, *, name: str | None = None) -> None:
         table = np.asarray(table, dtype=object)
         where = f" for {name!r}" if name is not None else ""
         if table.ndim != 2 or table.shape[0] < 1 or table.shape[1] < 1:
@@ -246,7 +253,7 @@ class Hierarchy(_PlainState):
 
     # -- construction ----------------------------------------------------
     @classmethod
-    def from_frame(cls, frame, *, name=None):
+    def from_frame(cls, frame: pd.DataFrame, *, name: str | None = None) -> Hierarchy:
         """From a DataFrame whose columns are the levels, leaves first.
 
         Parameters
@@ -266,7 +273,7 @@ class Hierarchy(_PlainState):
         return cls(frame.to_numpy(dtype=object), name=name)
 
     @classmethod
-    def from_dict(cls, mapping, *, name=None):
+    def from_dict(cls, mapping: Mapping[Any, Any], *, name: str | None = None) -> Hierarchy:
         """From ``{leaf: [level1, level2, ...]}`` (all lists the same length).
 
         Parameters
@@ -293,7 +300,13 @@ class Hierarchy(_PlainState):
         return cls(table, name=name)
 
     @classmethod
-    def from_csv(cls, path, *, sep=";", name=None):
+    def from_csv(
+        cls,
+        path: PathLike | IO[str],
+        *,
+        sep: str = ";",
+        name: str | None = None,
+    ) -> Hierarchy:
         """From an ARX-style CSV file or text buffer (``;``-separated, no header).
 
         Parameters
@@ -322,22 +335,22 @@ class Hierarchy(_PlainState):
 
     # -- structure -------------------------------------------------------
     @property
-    def n_levels(self):
+    def n_levels(self) -> int:
         """Number of levels including the leaves (level 0)."""
         return self._table.shape[1]
 
     @property
-    def height(self):
+    def height(self) -> int:
         """Highest level number (``n_levels - 1``)."""
         return self._table.shape[1] - 1
 
     @property
-    def has_numeric_keys(self):
+    def has_numeric_keys(self) -> bool:
         """Whether some leaf label reads as a number (numeric input can match it)."""
         return len(self._num_pos) > 0 or getattr(self, "_big_numbers", False)
 
     @property
-    def leaves(self):
+    def leaves(self) -> np.ndarray:
         """The leaf labels (level 0), in table order."""
         return self._table[:, 0].copy()
 
@@ -350,7 +363,7 @@ class Hierarchy(_PlainState):
             )
         return int(level)
 
-    def level_labels(self, level):
+    def level_labels(self, level: int) -> np.ndarray:
         """The level-``level`` label of each leaf (aligned with ``leaves``).
 
         Parameters
@@ -365,7 +378,7 @@ class Hierarchy(_PlainState):
         """
         return self._table[:, self._check_level(level)].copy()
 
-    def nodes(self, level):
+    def nodes(self, level: int) -> list[Any]:
         """Distinct labels at ``level`` in first-appearance order.
 
         Parameters
@@ -380,7 +393,7 @@ class Hierarchy(_PlainState):
         """
         return list(self._codes[self._check_level(level)][1])
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """The table as a DataFrame of strings, columns ``0`` to ``n_levels - 1``.
 
         Returns
@@ -390,7 +403,11 @@ class Hierarchy(_PlainState):
         """
         return pd.DataFrame(self._table.copy())
 
-    def to_csv(self, path_or_buffer=None, sep=";"):
+    def to_csv(
+        self,
+        path_or_buffer: PathLike | IO[str] | None = None,
+        sep: str = ";",
+    ) -> str | None:
         """Write the table in ARX's CSV format: no header, one row per leaf.
 
         ARX reads such a file with ``Hierarchy.create(path, charset, ';')``
@@ -449,7 +466,7 @@ class Hierarchy(_PlainState):
     __hash__ = None
 
     # -- vectorized mapping ---------------------------------------------
-    def leaf_codes(self, values):
+    def leaf_codes(self, values: ArrayLike) -> np.ndarray:
         """Position of each value in ``leaves``; -1 when absent or NaN.
 
         Works on the distinct values only (``pd.factorize`` or categorical
@@ -565,7 +582,7 @@ class Hierarchy(_PlainState):
                 pos[is_num] = sub
         return np.asarray(pos, dtype=np.int64)
 
-    def generalize(self, values, level, *, suppressed="*"):
+    def generalize(self, values: ArrayLike, level: int, *, suppressed: str = "*") -> pd.Categorical:
         """Map values to their level-``level`` labels (a Categorical).
 
         Values not in the hierarchy (and NaN) become ``suppressed``.
@@ -599,7 +616,7 @@ class Hierarchy(_PlainState):
         return categorical_from_codes(lut[leaf], labels)
 
     # -- node queries ----------------------------------------------------
-    def leaves_under(self, level):
+    def leaves_under(self, level: int) -> dict[Any, Any]:
         """``{node: ndarray of leaf labels}`` for every node at ``level``.
 
         Parameters
@@ -620,7 +637,7 @@ class Hierarchy(_PlainState):
             lab: leaves[order[bounds[i]:bounds[i + 1]]] for i, lab in enumerate(labels)
         }
 
-    def leaf_counts(self, level):
+    def leaf_counts(self, level: int) -> dict[Any, Any]:
         """``{node: number of leaves under it}`` at ``level``.
 
         Parameters
@@ -637,7 +654,7 @@ class Hierarchy(_PlainState):
         counts = np.bincount(codes, minlength=len(labels))
         return {lab: int(c) for lab, c in zip(labels, counts)}
 
-    def ncp(self, level):
+    def ncp(self, level: int) -> dict[Any, Any]:
         """``{node: (leaves under it - 1) / (n_leaves - 1)}`` (0 for a one-leaf hierarchy).
 
         Parameters
@@ -656,7 +673,7 @@ class Hierarchy(_PlainState):
             for lab, c in self.leaf_counts(level).items()
         }
 
-    def children(self, level, node):
+    def children(self, level: int, node: Any) -> list[Any]:
         """List the labels at ``level - 1`` under ``node`` at ``level``.
 
         Parameters
@@ -679,7 +696,7 @@ class Hierarchy(_PlainState):
             raise ValueError(f"No such node at level {level} of the hierarchy.")
         return list(_text.unique(self._table[mask, level - 1]))
 
-    def ancestors(self, value):
+    def ancestors(self, value: Any) -> list[Any]:
         """``[leaf, level-1 label, ..., top label]`` for one leaf value.
 
         Parameters
@@ -698,7 +715,7 @@ class Hierarchy(_PlainState):
         return list(self._table[pos])
 
 
-def load_hierarchy(obj, *, name=None, sep=";"):
+def load_hierarchy(obj: HierarchyLike, *, name: str | None = None, sep: str = ";") -> Hierarchy:
     """A :class:`Hierarchy` from a Hierarchy, DataFrame, dict or CSV path.
 
     Parameters

@@ -39,6 +39,8 @@ and ``transform`` themselves stay in the base class:
   ``_transform_column``.
 """
 
+from __future__ import annotations
+
 import warnings
 from contextlib import contextmanager
 
@@ -50,6 +52,11 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import _fit_context, get_output_config, validate_data
 from ._fit_record import pickled_state, record_fit_output
 from ._random import make_rng  # noqa: F401  (the one generator factory, re-exported)
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+    from ._typing import ArrayLike, Self
 
 __all__ = ["SUPPRESSED", "ColumnAnonymizer", "UnusedColumnParameterWarning"]
 
@@ -468,7 +475,7 @@ class ColumnAnonymizer(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, Bas
         """The columns asked for (names/positions), None for all (hook)."""
         return getattr(self, "columns", None)
 
-    def resolve_columns(self, frame):
+    def resolve_columns(self, frame: pd.DataFrame) -> list[Any]:
         """The names of the columns of ``frame`` this estimator anonymizes.
 
         The ``columns`` parameter (names or positions) resolved against
@@ -512,7 +519,7 @@ class ColumnAnonymizer(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, Bas
         return resolved
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Learn the per-column state from ``X``.
 
         Parameters
@@ -535,7 +542,12 @@ class ColumnAnonymizer(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, Bas
         self._after_fit(frame, states)
         return self
 
-    def fit_transform(self, X, y=None, **fit_params):
+    def fit_transform(
+        self,
+        X: ArrayLike,
+        y: ArrayLike | None = None,
+        **fit_params: Any,
+    ) -> pd.DataFrame | np.ndarray:
         """Fit to ``X``, then anonymize it.
 
         The output is also remembered (by reference, in this process) as
@@ -562,7 +574,7 @@ class ColumnAnonymizer(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, Bas
         record_fit_output(self, X, out)
         return out
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> pd.DataFrame | np.ndarray:
         """Anonymize ``X`` with the fitted state.
 
         Parameters

@@ -47,6 +47,8 @@ mechanism's accountant when the call builds the graph.  Computing the same
 result twice with ``random_state=None`` draws new noise: a second release.
 """
 
+from __future__ import annotations
+
 import copy
 import functools
 import math
@@ -86,6 +88,11 @@ from .generalize import (
 )
 from .identifiers import FakeReplacer, KeyedAssigner, PIIDetector, Pseudonymizer
 from .kanonymity import MondrianAnonymizer
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
+    from typing import Literal, Sequence
 
 __all__ = [
     "MondrianDaskResult",
@@ -102,7 +109,10 @@ def _randomized_steps(est):
     return [s for _, s in leaves(est) if is_local_mechanism(s)]
 
 
-def partition_seeds(random_state, n_partitions):
+def partition_seeds(
+    random_state: int | None,
+    n_partitions: int,
+) -> list[np.random.SeedSequence] | None:
     """One independent :class:`numpy.random.SeedSequence` per partition.
 
     Parameters
@@ -186,7 +196,13 @@ def _meta_of(est, ddf):
     return out.iloc[:0]
 
 
-def transform_dask(estimator, ddf, *, random_state=None, meta=None):
+def transform_dask(
+    estimator: BaseEstimator,
+    ddf: dd.DataFrame,
+    *,
+    random_state: int | None = None,
+    meta: pd.DataFrame | None = None,
+) -> dd.DataFrame:
     """Apply a fitted transformer to a Dask DataFrame, partition by partition.
 
     Parameters
@@ -526,7 +542,13 @@ def _refuse_mondrian(est, ddf, *, quantiles, sample_rows):
     raise TypeError("Use fit_mondrian_dask for MondrianAnonymizer (sample fit + distributed merge).")
 
 
-def fit_dask(estimator, ddf, *, quantiles="approximate", sample_rows=10_000):
+def fit_dask(
+    estimator: BaseEstimator,
+    ddf: dd.DataFrame,
+    *,
+    quantiles: Literal["approximate", "exact"] = "approximate",
+    sample_rows: int = 10_000,
+) -> BaseEstimator:
     """Fit an estimator on a Dask DataFrame with Dask reductions.
 
     The statistics the pandas ``fit`` learns are computed with Dask (the
@@ -727,7 +749,14 @@ def _merge_regions(tree, node_hist, holds):
     return new_leaf
 
 
-def fit_mondrian_dask(anonymizer, ddf, *, sample_rows=200_000, sample_k=None, random_state=0):
+def fit_mondrian_dask(
+    anonymizer: MondrianAnonymizer,
+    ddf: dd.DataFrame,
+    *,
+    sample_rows: int = 200_000,
+    sample_k: int | None = None,
+    random_state: int = 0,
+) -> MondrianDaskResult:
     """Mondrian k-anonymity on data that does not fit in memory.
 
     1. Grow the cut tree on a random sample held in memory (``sample_rows``
@@ -899,7 +928,7 @@ def dd_has_unknown(categories):
     return "__UNKNOWN_CATEGORIES__" in set(map(str, categories))
 
 
-def k_anonymity_dask(ddf, quasi_identifiers):
+def k_anonymity_dask(ddf: dd.DataFrame, quasi_identifiers: Sequence[str]) -> int:
     """Measure the k of a released Dask DataFrame (smallest class size, a distributed count).
 
     Every partition counts its combinations of the quasi-identifier values;

@@ -16,6 +16,8 @@ value for value.  The people in them do not exist; any resemblance of a
 generated name, address or SSN to a real person's is chance.
 """
 
+from __future__ import annotations
+
 import hashlib
 from pathlib import Path
 
@@ -23,6 +25,11 @@ import numpy as np
 import pandas as pd
 
 from . import _text
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Literal
+    from ._typing import PathLike
 
 __all__ = ["make_customers", "make_survey", "load_adult", "adult_schema"]
 
@@ -250,7 +257,10 @@ def _sigmoid(z):
 # --------------------------------------------------------------------------
 # make_customers
 # --------------------------------------------------------------------------
-def make_customers(n_samples=1000, random_state=None):
+def make_customers(
+    n_samples: int = 1000,
+    random_state: int | np.random.Generator | np.random.RandomState | None = None,
+) -> pd.DataFrame:
     """Generate a synthetic retail customer (CRM) table.
 
     One row per customer, with the columns practitioners meet in real
@@ -498,7 +508,10 @@ def _age_on(birthdate, ref):
 # --------------------------------------------------------------------------
 # make_survey
 # --------------------------------------------------------------------------
-def make_survey(n_samples=1000, random_state=None):
+def make_survey(
+    n_samples: int = 1000,
+    random_state: int | np.random.Generator | np.random.RandomState | None = None,
+) -> pd.DataFrame:
     """Generate a synthetic telecom customer survey.
 
     Columns, in order:
@@ -695,7 +708,7 @@ _ADULT_BOUNDS = {
 }
 
 
-def adult_schema():
+def adult_schema() -> dict[Any, Any]:
     """The public schema of the UCI Adult table: declared bounds and categories.
 
     What a differentially private release of Adult may treat as public
@@ -730,7 +743,13 @@ def adult_schema():
     }
 
 
-def load_adult(data_home, *, kind="uci", split="train", return_X_y=False):
+def load_adult(
+    data_home: PathLike,
+    *,
+    kind: Literal["uci", "arx"] = "uci",
+    split: Literal["train", "test", "both"] = "train",
+    return_X_y: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.Series]:
     """Load the UCI Adult census table from a local folder.
 
     Nothing is downloaded: ``data_home`` must hold the files.

@@ -75,6 +75,8 @@ stores the reference, never the key, so the same variable must be set when
 the pipeline is applied again.
 """
 
+from __future__ import annotations
+
 import os
 import re
 import sys
@@ -97,6 +99,12 @@ from .generalize import (
 )
 from .identifiers import FakeReplacer, Pseudonymizer
 from .kanonymity import MondrianAnonymizer
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from typing import Any, Mapping, Sequence
+    from ._typing import PathLike
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -365,7 +373,13 @@ class Policy:
     sklearn_anon.policy.PolicyError: policy: column 'age': unknown parameter 'binz' for action 'generalize' (method 'interval'); ...
     """
 
-    def __init__(self, document, *, base_dir=None, check_env=True):
+    def __init__(
+        self,
+        document: Mapping[str, Any],
+        *,
+        base_dir: PathLike | None = None,
+        check_env: bool = True,
+    ) -> None:
         self.document = document
         self.base_dir = Path(base_dir) if base_dir is not None else Path(".")
         self.check_env = check_env
@@ -591,7 +605,7 @@ class Policy:
         return MondrianAnonymizer(quasi_identifiers=list(members),
                                   hierarchies=hierarchies or None, **self.mondrian_groups[group])
 
-    def check_columns(self, columns):
+    def check_columns(self, columns: Sequence[str]) -> list[str]:
         """Check the policy against the data's columns (the header only).
 
         Parameters
@@ -626,7 +640,7 @@ class Policy:
                        "unlisted = \"error\"")
         return unlisted
 
-    def read_dtypes(self):
+    def read_dtypes(self) -> dict[Any, Any]:
         """``{column: dtype}`` requested for reading a CSV file.
 
         Returns
@@ -636,7 +650,7 @@ class Policy:
         """
         return {c: r.dtype for c, r in self.rules.items() if r.dtype is not None}
 
-    def output_columns(self, columns):
+    def output_columns(self, columns: Sequence[str]) -> list[str]:
         """List the columns written, in the data's order.
 
         Parameters
@@ -663,7 +677,7 @@ class Policy:
                 out.append(s)  # Mondrian passes its sensitive column through
         return out
 
-    def build(self, columns):
+    def build(self, columns: Sequence[str]) -> ColumnTransformer:
         """The unfitted ColumnTransformer for a table with these columns.
 
         Transformers come in the data's column order (a Mondrian group at
@@ -719,7 +733,7 @@ class Policy:
         ct = ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)
         return ct.set_output(transform="pandas")
 
-    def quasi_identifiers(self, output_columns):
+    def quasi_identifiers(self, output_columns: Sequence[str]) -> list[str]:
         """The quasi-identifiers the report measures: ``[report]`` or the generalized columns.
 
         Parameters
@@ -739,7 +753,7 @@ class Policy:
                 if r.action in ("generalize", "mondrian") and c in output_columns]
 
 
-def parse_policy(text, *, base_dir=None, check_env=True):
+def parse_policy(text: str, *, base_dir: PathLike | None = None, check_env: bool = True) -> Policy:
     """Parse and validate a policy from TOML text.
 
     Parameters
@@ -790,7 +804,7 @@ def parse_policy(text, *, base_dir=None, check_env=True):
     return Policy(doc, base_dir=base_dir, check_env=check_env)
 
 
-def load_policy(path, *, check_env=True):
+def load_policy(path: PathLike, *, check_env: bool = True) -> Policy:
     """Read, parse and validate a policy file (UTF-8 TOML).
 
     Parameters
@@ -894,7 +908,14 @@ def _redundant_pairs(data, columns):
     return pairs
 
 
-def suggest_policy(report, dtypes=None, *, data=None, k=10, key_variable="SKLEARN_ANON_KEY"):
+def suggest_policy(
+    report: pd.DataFrame,
+    dtypes: Mapping[Any, Any] | None = None,
+    *,
+    data: pd.DataFrame | None = None,
+    k: int = 10,
+    key_variable: str = "SKLEARN_ANON_KEY",
+) -> str:
     """A starting policy (TOML text) from :func:`~sklearn_anon.detect_pii`'s report.
 
     Written for a reviewer to approve, and failing closed where it must

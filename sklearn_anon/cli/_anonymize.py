@@ -1,5 +1,7 @@
 """``sklearn-anon anonymize`` (fit a policy's pipeline) and ``apply`` (re-apply a saved one)."""
 
+from __future__ import annotations
+
 from pathlib import Path
 
 from ._bundle import (
@@ -26,6 +28,12 @@ from ._encrypt import encryption_note, output_encryption, resolve_output_key
 from ._manifest import build_manifest, manifest_bytes, manifest_path
 from ._progress import Progress
 from ._report import _classes_only, _privacy_report, _risk_lines, _write_report, check_verdict
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from typing import Any
+    from .._typing import PathLike
 
 
 def _rows(progress, label, total=None):
@@ -84,9 +92,21 @@ def _fit_transform(ct, frame, notes, what="anonymize"):
         return _guarded(lambda: ct.fit_transform(frame), what, notes)
 
 
-def run_anonymize(data, policy_path, output, *, save_pipeline=None, report_path=None,
-                  encrypt_key=None, fmt=None, output_format=None, sep=None, encoding="utf-8",
-                  progress=None, allow_insufficient=False):
+def run_anonymize(
+    data: PathLike,
+    policy_path: PathLike,
+    output: PathLike | None,
+    *,
+    save_pipeline: PathLike | None = None,
+    report_path: PathLike | None = None,
+    encrypt_key: Any = None,
+    fmt: str | None = None,
+    output_format: str | None = None,
+    sep: str | None = None,
+    encoding: str = "utf-8",
+    progress: Progress | None = None,
+    allow_insufficient: bool = False,
+) -> tuple[pd.DataFrame, Any, dict[str, Any]]:
     """What ``sklearn-anon anonymize`` does; returns ``(anonymized, report, info)``.
 
     ``encrypt_key``: an AES key reference (``"env:NAME"``, ``"file:PATH"``)

@@ -6,11 +6,18 @@ pipeline pickled as bytes inside it, so that the versions can be told even
 when the pipeline itself no longer loads.
 """
 
+from __future__ import annotations
+
 import re
 import warnings
 
 from ._common import PROG, UserError
 from ._io import _check_input
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+    from .._typing import PathLike
 
 PIPELINE_FORMAT = "sklearn-anon/pipeline"
 #: 2: the pipeline is pickled inside the bundle, which records the library versions
@@ -114,7 +121,7 @@ def _writer_version(path):
     return strings[i + 1] if i + 1 < len(strings) else None
 
 
-def load_pipeline(path, notes=None):
+def load_pipeline(path: PathLike, notes: list[str] | None = None) -> tuple[Any, dict[str, Any]]:
     """``(pipeline, bundle)`` from a file written by ``anonymize --save-pipeline``.
 
     A plain fitted transformer saved with :func:`joblib.dump` is accepted

@@ -1,6 +1,12 @@
 """Names every part of the command line shares: its name, exit codes, errors, output."""
 
+from __future__ import annotations
+
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Iterable
 
 PROG = "sklearn-anon"
 EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 1, 2, 70
@@ -55,7 +61,7 @@ class InsufficientRelease(UserError):
     (True, 'the release fails its verdict', ['k: 1 (at least 5)'])
     """
 
-    def __init__(self, message, lines=()):
+    def __init__(self, message: str, lines: Iterable[str] = ()) -> None:
         super().__init__(message)
         self.lines = list(lines)
 

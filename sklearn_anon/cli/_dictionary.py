@@ -11,10 +11,18 @@ the CLI: the estimator only builds the plain dictionary
 which may import the estimators, seals it.
 """
 
+from __future__ import annotations
+
 import io
 import json
 
 from ._crypto import CryptoError
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..identifiers import ColumnObfuscator
+    from typing import Any, Mapping, Sequence
+    from .._typing import PathLike
 
 __all__ = ["read_dictionary", "write_dictionary"]
 
@@ -49,8 +57,15 @@ def _encryption(key, recipients, passphrase):
     return AgeEncryption(passphrase=passphrase)
 
 
-def write_dictionary(obfuscator, path, *, key=None, recipients=None, passphrase=None,
-                     descriptions=None):
+def write_dictionary(
+    obfuscator: ColumnObfuscator,
+    path: PathLike,
+    *,
+    key: bytes | str | None = None,
+    recipients: str | Sequence[str] | None = None,
+    passphrase: str | None = None,
+    descriptions: Mapping[Any, str] | None = None,
+) -> str:
     """Write the sealed data dictionary of a fitted :class:`~sklearn_anon.ColumnObfuscator`.
 
     The file is the JSON of :meth:`ColumnObfuscator.data_dictionary`
@@ -103,7 +118,13 @@ def write_dictionary(obfuscator, path, *, key=None, recipients=None, passphrase=
     return str(path)
 
 
-def read_dictionary(path, *, key=None, identity=None, passphrase=None):
+def read_dictionary(
+    path: PathLike,
+    *,
+    key: bytes | str | None = None,
+    identity: PathLike | None = None,
+    passphrase: str | None = None,
+) -> dict[Any, Any]:
     """Open a data dictionary written by :func:`write_dictionary`.
 
     Parameters

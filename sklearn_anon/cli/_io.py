@@ -5,6 +5,8 @@ naming the file or the column, never a cell value.  The table and crypto
 libraries are imported inside the functions that need them (start-up time).
 """
 
+from __future__ import annotations
+
 import io
 import os
 import re
@@ -14,6 +16,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ._common import PROG, UserError
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from typing import Any, Callable, Iterable, Mapping
+    from .._typing import PathLike
 
 _CSV_SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": ","}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -177,7 +185,13 @@ def _raw_header(path, fmt, sep, encoding):
     return ["" if pd.isna(c) else str(c) for c in first.iloc[0]] if len(first) else []
 
 
-def read_header(path, *, fmt=None, sep=None, encoding="utf-8"):
+def read_header(
+    path: PathLike,
+    *,
+    fmt: str | None = None,
+    sep: str | None = None,
+    encoding: str = "utf-8",
+) -> list[str]:
     """The column names of a CSV/Parquet file, reading nothing else.
 
     A header with a repeated or an empty name is refused (:class:`UserError`).
@@ -328,8 +342,16 @@ def _read_csv_counting(path, sep, encoding, dtype, progress, usecols=None):
     return _concat_columns(chunks)
 
 
-def read_table(path, *, fmt=None, sep=None, encoding="utf-8", dtypes=None, progress=None,
-               columns=None):
+def read_table(
+    path: PathLike,
+    *,
+    fmt: str | None = None,
+    sep: str | None = None,
+    encoding: str = "utf-8",
+    dtypes: Mapping[str, str] | None = None,
+    progress: Callable[..., Any] | None = None,
+    columns: Iterable[str] | None = None,
+) -> pd.DataFrame:
     """Read a CSV/Parquet file into a DataFrame; :class:`UserError` on bad input.
 
     ``dtypes`` maps columns to ``"str"``, ``"int"``, ``"float"``,
@@ -471,7 +493,7 @@ def _without_unused_categories(frame):
     return frame
 
 
-def table_bytes(frame, fmt, *, sep=","):
+def table_bytes(frame: pd.DataFrame, fmt: str, *, sep: str = ",") -> bytes:
     """Serialize a table to CSV (UTF-8) or Parquet bytes.
 
     Unused categories are dropped first (:func:`_without_unused_categories`):
@@ -583,8 +605,17 @@ def _csv_chunks(frame, sep):
         yield len(part), data
 
 
-def write_table(frame, path, *, fmt=None, sep=None, key=None, outputs=None, digest=False,
-                progress=None):
+def write_table(
+    frame: pd.DataFrame,
+    path: PathLike,
+    *,
+    fmt: str | None = None,
+    sep: str | None = None,
+    key: Any = None,
+    outputs: Any = None,
+    digest: bool = False,
+    progress: Callable[[int], Any] | None = None,
+) -> int | tuple[int, str]:
     """Write atomically (mode 0600), encrypted when a key is given.
 
     With ``outputs`` (a :class:`~sklearn_anon.cli._crypto.OutputSet`) the file is

@@ -1,5 +1,7 @@
 """The entry point: run a command, turn SIGTERM/SIGHUP into a clean stop, report errors."""
 
+from __future__ import annotations
+
 import sys
 import warnings
 from contextlib import contextmanager
@@ -7,6 +9,10 @@ from contextlib import contextmanager
 from ._common import EXIT_INSUFFICIENT, EXIT_INTERNAL, EXIT_USAGE, EXIT_USER, PROG, InsufficientRelease, UserError
 from ._parser import build_parser
 from ._progress import _close_progress
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Sequence
 
 
 def _error(message):
@@ -77,7 +83,7 @@ def _policy_error():
     return _NeverRaised if policy is None else policy.PolicyError
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 on success).
 
     SIGINT (Ctrl-C), SIGTERM and SIGHUP stop a run cleanly: the outputs

@@ -1,5 +1,7 @@
 """The argument parser of ``sklearn-anon``: one subparser per command."""
 
+from __future__ import annotations
+
 import argparse
 import os
 
@@ -30,7 +32,7 @@ def _add_verdict_option(p):
                         "and nothing is written)")
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``sklearn-anon``, one subcommand per command.
 
     Nothing heavy is imported: ``sklearn-anon --help`` starts in a fraction

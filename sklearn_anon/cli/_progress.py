@@ -6,8 +6,14 @@ between (fitting, measuring risk) on the same line; short ones show a bar.
 Updates are throttled to ten a second.
 """
 
+from __future__ import annotations
+
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Callable, Iterator, Sequence, TextIO
 
 
 class Progress:
@@ -42,7 +48,12 @@ class Progress:
     False
     """
 
-    def __init__(self, enabled=None, stream=None, width=28):
+    def __init__(
+        self,
+        enabled: bool | None = None,
+        stream: TextIO | None = None,
+        width: int = 28,
+    ) -> None:
         self.stream = stream if stream is not None else sys.stderr
         if enabled is None:
             enabled = bool(getattr(self.stream, "isatty", lambda: False)())
@@ -53,7 +64,7 @@ class Progress:
         self._shown = False
         self._width_shown = 0
 
-    def show(self, done, total, label, *, force=False):
+    def show(self, done: float, total: float, label: str, *, force: bool = False) -> None:
         """Show a bar at ``done`` of ``total``, with ``label``.
 
         Parameters
@@ -83,7 +94,7 @@ class Progress:
         if self not in _ACTIVE:
             _ACTIVE.append(self)
 
-    def line(self, text, *, force=False):
+    def line(self, text: str, *, force: bool = False) -> None:
         """Show ``text`` (one line, replaced by the next; throttled unless ``force``).
 
         Parameters
@@ -108,7 +119,7 @@ class Progress:
         if self not in _ACTIVE:
             _ACTIVE.append(self)
 
-    def rows(self, label, total=None):
+    def rows(self, label: str, total: int | None = None) -> Callable[..., None]:
         """A callback ``advance(n_rows, fraction=None)`` for work counted in rows.
 
         Shows ``label: N rows``, ``of TOTAL`` when the total is known, and a
@@ -145,7 +156,7 @@ class Progress:
 
         return advance
 
-    def stages(self, labels):
+    def stages(self, labels: Sequence[str]) -> Iterator[str]:
         """An iterator helper: call ``next(step)`` before each stage.
 
         The bar advances one stage per label; after the last one it shows
@@ -168,7 +179,7 @@ class Progress:
         self.show(n, n, "done", force=True)
         self.close()
 
-    def bytes(self, total, label):
+    def bytes(self, total: int, label: str) -> Callable[[int], None]:
         """A callback ``advance(nbytes)`` for streaming work.
 
         Parameters
@@ -192,7 +203,7 @@ class Progress:
 
         return advance
 
-    def close(self):
+    def close(self) -> None:
         """End the line shown (a newline), so that the next output starts a line."""
         if self.enabled and self._shown:
             self.stream.write("\n")

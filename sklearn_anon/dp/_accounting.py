@@ -7,6 +7,8 @@ budget.  :func:`privacy_budget` walks a fitted ``Pipeline`` /
 (:class:`PrivacyBudget`).
 """
 
+from __future__ import annotations
+
 import math
 import os
 import tempfile
@@ -19,6 +21,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._compat import BudgetAccountant
 from .._pipeline import leaves as _walk
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
+    from typing import Sequence
+    from .._typing import PathLike, Self
 
 
 # -- accountants -------------------------------------------------------------------------
@@ -92,7 +100,15 @@ class SharedAccountant(BudgetAccountant):
     (epsilon=2.0, delta=0.0)
     """
 
-    def __init__(self, epsilon=float("inf"), delta=1.0, slack=0.0, spent_budget=None, *, path=None):
+    def __init__(
+        self,
+        epsilon: float = float("inf"),
+        delta: float = 1.0,
+        slack: float = 0.0,
+        spent_budget: Sequence[tuple[float, float]] | None = None,
+        *,
+        path: PathLike | None = None,
+    ) -> None:
         owned = path is None
         if owned:
             fd, path = tempfile.mkstemp(prefix="sklearn_anon_budget_", suffix=".ledger")
@@ -111,12 +127,12 @@ class SharedAccountant(BudgetAccountant):
             self.spend(eps, dlt)
 
     @property
-    def path(self):
+    def path(self) -> str:
         """The ledger file."""
         return self._path
 
     @property
-    def spent_budget(self):
+    def spent_budget(self) -> list[tuple[float, float]]:
         """Every spend recorded in the ledger, by any process, as ``(epsilon, delta)``."""
         try:
             with open(self._path, encoding="ascii") as fh:
@@ -134,7 +150,7 @@ class SharedAccountant(BudgetAccountant):
                 spent.append((float(eps), float(dlt)))
         return spent
 
-    def spend(self, epsilon, delta):
+    def spend(self, epsilon: float, delta: float) -> Self:
         """Check and record ``(epsilon, delta)`` in the ledger, atomically.
 
         Parameters
@@ -376,7 +392,7 @@ def _search_budget(search):
     )
 
 
-def privacy_budget(estimator):
+def privacy_budget(estimator: BaseEstimator) -> PrivacyBudget:
     """Per-record privacy spend of a fitted estimator, Pipeline, ColumnTransformer or search.
 
     Local mechanisms (:class:`LaplaceNoise`, :class:`GaussianNoise`,

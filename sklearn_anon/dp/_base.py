@@ -7,6 +7,8 @@ reference on clone, no generator pickled, no spend on a worker's copy),
 spend, per ``transform``).
 """
 
+from __future__ import annotations
+
 import math
 import os
 from numbers import Integral, Real
@@ -19,6 +21,11 @@ from .._random import release_generator
 from ..base import ColumnAnonymizer, DocLinkMixin
 from ._accounting import SharedAccountant
 from ._utils import _column_epsilon, _warn_leak
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from .._typing import ArrayLike, Self
 
 _EPSILON = [Interval(Real, 0, None, closed="neither"), dict]
 _BOUNDS = ["array-like", dict, None]
@@ -144,7 +151,7 @@ class _LocalMechanism(_DPEstimatorMixin, ColumnAnonymizer):
         """
         return release_generator(self)
 
-    def as_release_part(self, random_state):
+    def as_release_part(self, random_state: np.random.Generator | None) -> Self:
         """Make this copy of a fitted mechanism release one part of a larger release.
 
         Engine extension point: an engine that splits the rows of one release
@@ -211,7 +218,7 @@ class _LocalMechanism(_DPEstimatorMixin, ColumnAnonymizer):
         delta = float(params.get("delta", getattr(self, "delta", 0.0))) * len(self.columns_)
         return [{"kind": "local", "columns": list(self.columns_), "epsilon": eps, "delta": delta}]
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> pd.DataFrame | np.ndarray:
         """Release ``X`` with fresh noise (one release: spends the per-record budget).
 
         Parameters

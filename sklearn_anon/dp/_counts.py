@@ -23,6 +23,8 @@ Mechanisms
     caveat that module states about numpy's floating-point normal sampler.
 """
 
+from __future__ import annotations
+
 import math
 import warnings
 from numbers import Integral, Real
@@ -39,6 +41,11 @@ from .._persistence import _PlainState
 from ..base import ColumnAnonymizer, check_frame, output_container, values_hidden
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _COLUMNS, _RANDOM_STATE, _DPEstimatorMixin, _spend_fit
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Literal, Mapping, Sequence
+    from .._typing import ArrayLike
 
 __all__ = ["DPCountEncoder", "dp_histogram"]
 
@@ -163,20 +170,20 @@ def _bounded_rows(frame, person, max_contributions):
 
 
 def dp_histogram(
-    X,
-    by,
+    X: ArrayLike,
+    by: str | int | Sequence[str | int],
     *,
-    epsilon,
-    categories=None,
-    max_contributions=1,
-    person=None,
-    mechanism="laplace",
-    delta=None,
-    confidence=0.95,
-    clip=False,
-    random_state=None,
-    accountant=None,
-):
+    epsilon: float,
+    categories: Mapping[Any, Sequence[Any]] | None = None,
+    max_contributions: int = 1,
+    person: str | int | None = None,
+    mechanism: Literal["laplace", "gaussian"] = "laplace",
+    delta: float | None = None,
+    confidence: float = 0.95,
+    clip: bool = False,
+    random_state: Literal["secure"] | int | np.random.Generator | None = None,
+    accountant: BudgetAccountant | None = None,
+) -> pd.DataFrame:
     """Differentially private counts of the rows of ``X`` per group of ``by``.
 
     Releases one noisy count for every cell of the declared domain (the
@@ -486,19 +493,19 @@ class DPCountEncoder(_PlainState, _DPEstimatorMixin, ColumnAnonymizer):
     def __init__(
         self,
         *,
-        columns=None,
-        epsilon=1.0,
-        categories=None,
-        max_contributions=1,
-        mechanism="laplace",
-        delta=None,
-        normalize=False,
-        clip=False,
-        fill_value=0.0,
-        confidence=0.95,
-        random_state=None,
-        accountant=None,
-    ):
+        columns: Sequence[str | int] | None = None,
+        epsilon: float = 1.0,
+        categories: Mapping[Any, Sequence[Any]] | None = None,
+        max_contributions: int = 1,
+        mechanism: Literal["laplace", "gaussian"] = "laplace",
+        delta: float | None = None,
+        normalize: bool = False,
+        clip: bool = False,
+        fill_value: float = 0.0,
+        confidence: float = 0.95,
+        random_state: int | np.random.Generator | Literal["secure"] | None = None,
+        accountant: BudgetAccountant | None = None,
+    ) -> None:
         self.columns = columns
         self.epsilon = epsilon
         self.categories = categories
@@ -562,7 +569,7 @@ class DPCountEncoder(_PlainState, _DPEstimatorMixin, ColumnAnonymizer):
             values = values / total if total > 0 else np.zeros_like(values)
         return values
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> pd.DataFrame | np.ndarray:
         """Map each row's category to its released count (deterministic, no budget spent).
 
         Parameters
@@ -589,7 +596,7 @@ class DPCountEncoder(_PlainState, _DPEstimatorMixin, ColumnAnonymizer):
         result = pd.DataFrame(out, index=frame.index)
         return output_container(self, result, is_pandas)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """``"<column>_count"`` for every encoded column.
 
         Parameters

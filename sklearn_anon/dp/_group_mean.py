@@ -1,5 +1,7 @@
 """Differentially private group means (central epsilon-DP in fit)."""
 
+from __future__ import annotations
+
 import math
 import warnings
 from numbers import Integral, Real
@@ -16,6 +18,12 @@ from ..base import ColumnAnonymizer, output_container, warn_unused_column_keys
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _COLUMNS, _RANDOM_STATE, _CentralStatistic, _spend_fit
 from ._utils import _numeric_values, _resolve_bounds, _warn_leak
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from diffprivlib.accountant import BudgetAccountant
+    from typing import Any, Mapping, Sequence
+    from .._typing import ArrayLike, Self
 
 
 class DPGroupMeanEncoder(_PlainState, _CentralStatistic, ColumnAnonymizer):
@@ -136,16 +144,16 @@ class DPGroupMeanEncoder(_PlainState, _CentralStatistic, ColumnAnonymizer):
     def __init__(
         self,
         *,
-        epsilon=1.0,
-        bounds=None,
-        columns=None,
-        value_column=None,
-        categories=None,
-        min_count=10,
-        max_groups=100_000,
-        random_state=None,
-        accountant=None,
-    ):
+        epsilon: float = 1.0,
+        bounds: tuple[float, float] | None = None,
+        columns: Sequence[str | int] | None = None,
+        value_column: str | int | None = None,
+        categories: Mapping[Any, Sequence[Any]] | None = None,
+        min_count: float = 10,
+        max_groups: int = 100_000,
+        random_state: int | np.random.Generator | None = None,
+        accountant: BudgetAccountant | None = None,
+    ) -> None:
         self.epsilon = epsilon
         self.bounds = bounds
         self.columns = columns
@@ -173,7 +181,7 @@ class DPGroupMeanEncoder(_PlainState, _CentralStatistic, ColumnAnonymizer):
         return cell
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Release the noisy group sums and counts (spends ``epsilon``).
 
         Parameters
@@ -343,7 +351,7 @@ class DPGroupMeanEncoder(_PlainState, _CentralStatistic, ColumnAnonymizer):
         self.noisy_counts_ = pd.Series(noisy_counts, index=index, name="noisy_count")
 
     # -- the documented engine extension points (sklearn_anon.dask, any other engine) --
-    def group_statistics(self, X):
+    def group_statistics(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Exact per-group sums and counts of the rows of ``X`` (no noise, no budget).
 
         Engine extension point.  An engine that holds the training data in
@@ -376,7 +384,12 @@ class DPGroupMeanEncoder(_PlainState, _CentralStatistic, ColumnAnonymizer):
             raise ValueError("group_statistics needs value_column (the value is a column of X).")
         return self._group_statistics(X)
 
-    def release_statistics(self, sums, counts, rng=None):
+    def release_statistics(
+        self,
+        sums: np.ndarray,
+        counts: np.ndarray,
+        rng: np.random.Generator | None = None,
+    ) -> Self:
         """Add the noise to exact whole-table ``(sums, counts)`` and set the release.
 
         Engine extension point, the one copy of the noisy release (``fit``
@@ -406,7 +419,7 @@ class DPGroupMeanEncoder(_PlainState, _CentralStatistic, ColumnAnonymizer):
         self._release(sums, counts, _s.make_rng(self.random_state) if rng is None else rng)
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> pd.DataFrame | np.ndarray:
         """Map each row to its group's released mean (deterministic, no budget spent).
 
         Parameters
@@ -430,7 +443,7 @@ class DPGroupMeanEncoder(_PlainState, _CentralStatistic, ColumnAnonymizer):
         result = pd.DataFrame({self.get_feature_names_out()[0]: out}, index=frame.index)
         return output_container(self, result, is_pandas)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """One output feature, ``"<value>_group_mean"``.
 
         Parameters

@@ -1,5 +1,7 @@
 """Binning at differentially private quantiles (central epsilon-DP in fit)."""
 
+from __future__ import annotations
+
 import math
 from numbers import Integral, Real
 
@@ -11,6 +13,11 @@ from ..base import ColumnAnonymizer
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _BOUNDS, _COLUMNS, _RANDOM_STATE, _CentralStatistic, _spend_fit
 from ._utils import _numeric_values, _resolve_bounds, _warn_leak
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from diffprivlib.accountant import BudgetAccountant
+    from typing import Any, Mapping, Sequence
 
 
 class DPKBinsDiscretizer(_CentralStatistic, ColumnAnonymizer):
@@ -97,7 +104,16 @@ class DPKBinsDiscretizer(_CentralStatistic, ColumnAnonymizer):
         "accountant": _ACCOUNTANT,
     }
 
-    def __init__(self, *, n_bins=5, epsilon=1.0, bounds=None, columns=None, random_state=None, accountant=None):
+    def __init__(
+        self,
+        *,
+        n_bins: int = 5,
+        epsilon: float = 1.0,
+        bounds: tuple[float, float] | Mapping[Any, tuple[float, float]] | None = None,
+        columns: Sequence[str | int] | None = None,
+        random_state: int | np.random.Generator | None = None,
+        accountant: BudgetAccountant | None = None,
+    ) -> None:
         self.n_bins = n_bins
         self.epsilon = epsilon
         self.bounds = bounds

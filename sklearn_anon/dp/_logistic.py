@@ -25,6 +25,8 @@ diffprivlib).  Once diffprivlib is imported, its models work except
 ``LogisticRegression`` (use :class:`DPLogisticRegression`).
 """
 
+from __future__ import annotations
+
 import math
 import warnings
 from numbers import Integral, Real
@@ -40,6 +42,12 @@ from .._compat import Interval, PrivacyLeakWarning, _fit_context, validate_data
 from ..base import DocLinkMixin
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _RANDOM_STATE, _spend_fit
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from diffprivlib.accountant import BudgetAccountant
+    from typing import Literal
+    from .._typing import ArrayLike, Self
 
 __all__ = ["DPLogisticRegression"]
 
@@ -198,15 +206,15 @@ class DPLogisticRegression(DocLinkMixin, ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        epsilon=1.0,
-        data_norm=None,
-        C=1.0,
-        fit_intercept=True,
-        max_iter=100,
-        tol=1e-4,
-        random_state=None,
-        accountant=None,
-    ):
+        epsilon: float = 1.0,
+        data_norm: float | None = None,
+        C: float = 1.0,
+        fit_intercept: bool = True,
+        max_iter: int = 100,
+        tol: float = 1e-4,
+        random_state: int | np.random.Generator | Literal["secure"] | None = None,
+        accountant: BudgetAccountant | None = None,
+    ) -> None:
         self.epsilon = epsilon
         self.data_norm = data_norm
         self.C = C
@@ -217,7 +225,7 @@ class DPLogisticRegression(DocLinkMixin, ClassifierMixin, BaseEstimator):
         self.accountant = accountant
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> Self:
         """Fit the model with epsilon-DP (spends ``epsilon`` on the accountant).
 
         Parameters
@@ -284,7 +292,7 @@ class DPLogisticRegression(DocLinkMixin, ClassifierMixin, BaseEstimator):
         self.accountant_.spend(self.epsilon, 0.0)
         return self
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
         """Signed distance of each sample to the hyperplane(s).
 
         Parameters
@@ -302,7 +310,7 @@ class DPLogisticRegression(DocLinkMixin, ClassifierMixin, BaseEstimator):
         scores = X @ self.coef_.T + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict the class label of each sample.
 
         Parameters
@@ -320,7 +328,7 @@ class DPLogisticRegression(DocLinkMixin, ClassifierMixin, BaseEstimator):
             return self.classes_[(scores > 0).astype(int)]
         return self.classes_[np.argmax(scores, axis=1)]
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities (one-vs-rest probabilities normalized for more than two classes).
 
         Parameters
@@ -340,7 +348,7 @@ class DPLogisticRegression(DocLinkMixin, ClassifierMixin, BaseEstimator):
         p = expit(scores)
         return p / p.sum(axis=1, keepdims=True)
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
         """Log of :meth:`predict_proba`.
 
         Parameters

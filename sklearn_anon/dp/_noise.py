@@ -6,6 +6,8 @@ refused, imputed or passed through, noise drawn on a power-of-two grid
 (:mod:`sklearn_anon.dp._sampling`).
 """
 
+from __future__ import annotations
+
 import warnings
 from numbers import Real
 
@@ -17,6 +19,11 @@ from .._docstring import fill_doc
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _BOUNDS, _COLUMNS, _COMMON_DOC, _EPSILON, _RANDOM_STATE, _LocalMechanism
 from ._utils import _column_epsilon, _numeric_values, _resolve_bounds
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from diffprivlib.accountant import BudgetAccountant
+    from typing import Any, Literal, Mapping, Sequence
 
 
 class _NumericMechanism(_LocalMechanism):
@@ -67,7 +74,7 @@ class _NumericMechanism(_LocalMechanism):
         return pd.Series(self._noise(values, state, rng), index=column.index, name=name)
 
     @property
-    def bounds_(self):
+    def bounds_(self) -> dict[Any, tuple[float, float]]:
         return {c: s["bounds"] for c, s in self.mechanisms_.items()}
 
 
@@ -181,8 +188,15 @@ class LaplaceNoise(_NumericMechanism):
     }
 
     def __init__(
-        self, *, epsilon=1.0, bounds=None, missing="error", columns=None, random_state=None, accountant=None
-    ):
+        self,
+        *,
+        epsilon: float | Mapping[Any, float] = 1.0,
+        bounds: tuple[float, float] | Mapping[Any, tuple[float, float]] | None = None,
+        missing: Literal["error", "impute", "passthrough"] = "error",
+        columns: Sequence[str | int] | None = None,
+        random_state: int | np.random.Generator | None = None,
+        accountant: BudgetAccountant | None = None,
+    ) -> None:
         self.epsilon = epsilon
         self.bounds = bounds
         self.missing = missing
@@ -200,7 +214,7 @@ class LaplaceNoise(_NumericMechanism):
         return out
 
     @property
-    def scale_(self):
+    def scale_(self) -> dict[Any, float]:
         return {c: s["scale"] for c, s in self.mechanisms_.items()}
 
 
@@ -289,14 +303,14 @@ class GaussianNoise(_NumericMechanism):
     def __init__(
         self,
         *,
-        epsilon=1.0,
-        delta=1e-5,
-        bounds=None,
-        missing="error",
-        columns=None,
-        random_state=None,
-        accountant=None,
-    ):
+        epsilon: float | Mapping[Any, float] = 1.0,
+        delta: float = 1e-5,
+        bounds: tuple[float, float] | Mapping[Any, tuple[float, float]] | None = None,
+        missing: Literal["error", "impute", "passthrough"] = "error",
+        columns: Sequence[str | int] | None = None,
+        random_state: int | np.random.Generator | None = None,
+        accountant: BudgetAccountant | None = None,
+    ) -> None:
         self.epsilon = epsilon
         self.delta = delta
         self.bounds = bounds
@@ -317,5 +331,5 @@ class GaussianNoise(_NumericMechanism):
         return out
 
     @property
-    def sigma_(self):
+    def sigma_(self) -> dict[Any, float]:
         return {c: s["sigma"] for c, s in self.mechanisms_.items()}

@@ -1,5 +1,7 @@
 """k-ary randomized response on categorical columns, and its frequency estimator."""
 
+from __future__ import annotations
+
 import warnings
 from numbers import Real
 
@@ -14,6 +16,12 @@ from ..base import per_column
 from . import _sampling as _s
 from ._base import _ACCOUNTANT, _COLUMNS, _COMMON_DOC, _EPSILON, _RANDOM_STATE, _LocalMechanism
 from ._utils import _column_epsilon
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from diffprivlib.accountant import BudgetAccountant
+    from typing import Any, Mapping, Sequence
+    from .._typing import ArrayLike
 
 
 @fill_doc(params=_COMMON_DOC.strip("\n").lstrip() + "\n")
@@ -99,7 +107,15 @@ class RandomizedResponse(_PlainState, _LocalMechanism):
         "accountant": _ACCOUNTANT,
     }
 
-    def __init__(self, *, epsilon=1.0, categories=None, columns=None, random_state=None, accountant=None):
+    def __init__(
+        self,
+        *,
+        epsilon: float | Mapping[Any, float] = 1.0,
+        categories: Sequence[Any] | Mapping[Any, Sequence[Any]] | None = None,
+        columns: Sequence[str | int] | None = None,
+        random_state: int | np.random.Generator | None = None,
+        accountant: BudgetAccountant | None = None,
+    ) -> None:
         self.epsilon = epsilon
         self.categories = categories
         self.columns = columns
@@ -148,15 +164,15 @@ class RandomizedResponse(_PlainState, _LocalMechanism):
         return codes_to_column(out, cats, column, name)
 
     @property
-    def categories_(self):
+    def categories_(self) -> dict[Any, list[Any]]:
         return {c: list(s["categories"]) for c, s in self.mechanisms_.items()}
 
     @property
-    def keep_probability_(self):
+    def keep_probability_(self) -> dict[Any, float]:
         return {c: s["keep_probability"] for c, s in self.mechanisms_.items()}
 
 
-def estimate_frequencies(counts, epsilon):
+def estimate_frequencies(counts: ArrayLike, epsilon: float) -> np.ndarray | pd.Series:
     """Unbiased category frequencies from counts released by k-ary randomized response.
 
     With keep probability ``p = e^eps / (e^eps + k - 1)`` and ``r = (1 - p)

@@ -1,5 +1,7 @@
 """DateGeneralizer: dates to year, month, decade or an age band, and its date parsing."""
 
+from __future__ import annotations
+
 import datetime
 import warnings
 from numbers import Integral, Real
@@ -27,6 +29,12 @@ from ._common import (
     _spread,
     bin_codes,
 )
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import date
+    from typing import Any, Literal, Sequence
+    from .._typing import ArrayLike
 
 
 _DATE_UNITS = ("year", "month", "decade", "age")
@@ -328,15 +336,15 @@ class DateGeneralizer(ColumnAnonymizer):
     def __init__(
         self,
         *,
-        unit="year",
-        reference_date=None,
-        bins=None,
-        labels=None,
-        right=False,
-        format=None,
-        epoch_unit="s",
-        columns=None,
-    ):
+        unit: Literal["year", "month", "decade", "age"] = "year",
+        reference_date: str | date | None = None,
+        bins: ArrayLike | None = None,
+        labels: Sequence[str] | None = None,
+        right: bool = False,
+        format: str | None = None,
+        epoch_unit: Literal["s", "ms", "us", "D"] = "s",
+        columns: Sequence[str | int] | None = None,
+    ) -> None:
         self.unit = unit
         self.reference_date = reference_date
         self.bins = bins
@@ -389,7 +397,7 @@ class DateGeneralizer(ColumnAnonymizer):
         categories = [f"< {inner[0]}", *inner, f"> {inner[-1]}", SUPPRESSED]
         return "period", first, last, categories
 
-    def label_bounds(self):
+    def label_bounds(self) -> dict[Any, Any]:
         """The birth-date interval behind each age band, per column (``unit="age"``).
 
         What the measures read to cost and to match the labels (NCP, the
@@ -417,7 +425,7 @@ class DateGeneralizer(ColumnAnonymizer):
         return out
 
     @property
-    def categories_(self):
+    def categories_(self) -> dict[Any, list[str]]:
         return {name: state[-1] for name, state in self.states_.items()}
 
     def _transform_column(self, column, name, state, rng):

@@ -22,6 +22,8 @@ the builders choose their parameters so that it holds and
 parameters and counts, never a value.
 """
 
+from __future__ import annotations
+
 import itertools
 import warnings
 from contextlib import contextmanager
@@ -34,6 +36,12 @@ from .. import _text
 from .._compat import PrivacyLeakWarning
 from .._hierarchy import Hierarchy, datetime_keys
 from ..base import SUPPRESSED
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import date
+    from typing import Any, Callable, Literal, Sequence
+    from .._typing import ArrayLike
 
 __all__ = ["date_hierarchy", "interval_hierarchy", "masking_hierarchy", "ordered_grouping"]
 
@@ -202,8 +210,16 @@ def _interval_label_fn(labels, precision, name, integral):
     return fn
 
 
-def interval_hierarchy(values, *, widths=None, n_bins=None, bounds=None, labels="interval",
-                       precision=3, name=None):
+def interval_hierarchy(
+    values: ArrayLike,
+    *,
+    widths: Sequence[float] | None = None,
+    n_bins: Sequence[int] | None = None,
+    bounds: tuple[float, float] | None = None,
+    labels: Literal["interval", "arx", "range"] | Callable[..., Any] = "interval",
+    precision: int = 3,
+    name: str | None = None,
+) -> Hierarchy:
     """Hierarchy of nested intervals for a numeric column.
 
     The leaves are the distinct values of ``values`` (a column, or a
@@ -383,8 +399,18 @@ def _one_char(value, what):
     return value
 
 
-def masking_hierarchy(values=None, *, length=None, alphabet="0123456789", levels=None,
-                      alignment="left", padding="*", mask="*", order="right", name=None):
+def masking_hierarchy(
+    values: ArrayLike | None = None,
+    *,
+    length: int | None = None,
+    alphabet: str = "0123456789",
+    levels: Sequence[int] | None = None,
+    alignment: Literal["left", "right"] = "left",
+    padding: str = "*",
+    mask: str = "*",
+    order: Literal["right", "left"] = "right",
+    name: str | None = None,
+) -> Hierarchy:
     """Hierarchy that masks codes one character at a time (ZIP codes, ICD codes).
 
     ``02139 -> 0213* -> 021** -> 02*** -> 0**** -> *``: level ``j`` masks
@@ -528,8 +554,15 @@ def masking_hierarchy(values=None, *, length=None, alphabet="0123456789", levels
 _DATE_UNITS = ("day", "month", "quarter", "year", "decade", "century")
 
 
-def date_hierarchy(values=None, *, start=None, end=None, levels=("month", "year", "decade"),
-                   labels="interval", name=None):
+def date_hierarchy(
+    values: ArrayLike | None = None,
+    *,
+    start: str | date | np.datetime64 | None = None,
+    end: str | date | np.datetime64 | None = None,
+    levels: Sequence[str] = ("month", "year", "decade"),
+    labels: Literal["interval", "arx"] = "interval",
+    name: str | None = None,
+) -> Hierarchy:
     """Hierarchy of calendar periods for a date / datetime column.
 
     Level by level a date becomes its day (``"2021-03-15"``), month
@@ -658,7 +691,13 @@ def _checked_sizes(sizes):
     return out
 
 
-def ordered_grouping(categories, sizes, *, labels="set", name=None):
+def ordered_grouping(
+    categories: Sequence[Any],
+    sizes: Sequence[int] | Sequence[Sequence[int]],
+    *,
+    labels: Literal["set", "interval"] | Callable[..., Any] = "set",
+    name: str | None = None,
+) -> Hierarchy:
     """Hierarchy that groups ordered categories into runs of neighbours.
 
     Level 1 groups ``sizes[0]`` consecutive categories, level 2 groups

@@ -5,6 +5,8 @@ The hierarchy object itself is :mod:`sklearn_anon._hierarchy` (public as
 k-anonymity and the metrics).
 """
 
+from __future__ import annotations
+
 import os
 from numbers import Integral
 
@@ -15,6 +17,11 @@ from .._compat import Interval
 from .._hierarchy import Hierarchy, load_hierarchy
 from ..base import SUPPRESSED, ColumnAnonymizer, _column_label, per_column
 from ._common import _shared_docs
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Mapping, Sequence
+    from .._typing import HierarchyLike
 
 
 def _is_value_dict(obj):
@@ -117,7 +124,13 @@ class HierarchyGeneralizer(ColumnAnonymizer):
     #: hierarchy given as ``{value: [levels]}``, and a column without one errors
     _per_column_params = ("levels",)
 
-    def __init__(self, hierarchies, *, levels=1, columns=None):
+    def __init__(
+        self,
+        hierarchies: Mapping[Any, HierarchyLike] | HierarchyLike,
+        *,
+        levels: int | Mapping[Any, int] = 1,
+        columns: Sequence[str | int] | None = None,
+    ) -> None:
         self.hierarchies = hierarchies
         self.levels = levels
         self.columns = columns
@@ -176,15 +189,15 @@ class HierarchyGeneralizer(ColumnAnonymizer):
         return hierarchy, int(level)
 
     @property
-    def hierarchies_(self):
+    def hierarchies_(self) -> dict[Any, Hierarchy]:
         return {name: h for name, (h, _) in self.states_.items()}
 
     @property
-    def levels_(self):
+    def levels_(self) -> dict[Any, int]:
         return {name: lev for name, (_, lev) in self.states_.items()}
 
     @property
-    def categories_(self):
+    def categories_(self) -> dict[Any, list[str]]:
         return {
             name: list(h.generalize([], lev, suppressed=SUPPRESSED).categories)
             for name, (h, lev) in self.states_.items()

@@ -1,5 +1,7 @@
 """IntervalGeneralizer: numbers to intervals (age bands, income classes)."""
 
+from __future__ import annotations
+
 from numbers import Integral
 
 import numpy as np
@@ -16,6 +18,11 @@ from ._common import (
     _shared_docs,
     bin_codes,
 )
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Literal, Mapping, Sequence
+    from .._typing import ArrayLike
 
 
 @_shared_docs
@@ -100,15 +107,15 @@ class IntervalGeneralizer(ColumnAnonymizer):
     def __init__(
         self,
         *,
-        bins=None,
-        labels=None,
-        right=True,
-        include_lowest=False,
-        n_bins=5,
-        strategy="quantile",
-        precision=3,
-        columns=None,
-    ):
+        bins: ArrayLike | Mapping[Any, ArrayLike] | None = None,
+        labels: Sequence[str] | Mapping[Any, Sequence[Any]] | None = None,
+        right: bool = True,
+        include_lowest: bool = False,
+        n_bins: int = 5,
+        strategy: Literal["quantile", "uniform"] = "quantile",
+        precision: int = 3,
+        columns: Sequence[str | int] | None = None,
+    ) -> None:
         self.bins = bins
         self.labels = labels
         self.right = right
@@ -124,7 +131,7 @@ class IntervalGeneralizer(ColumnAnonymizer):
     def _fitted_states(self):
         return self.bins_
 
-    def label_bounds(self):
+    def label_bounds(self) -> dict[Any, Any]:
         """The numeric interval behind each released label, per column.
 
         What the measures read to cost and to match the labels (NCP, the
@@ -179,11 +186,11 @@ class IntervalGeneralizer(ColumnAnonymizer):
         return edges, labels
 
     @property
-    def bin_edges_(self):
+    def bin_edges_(self) -> dict[Any, np.ndarray]:
         return {name: edges for name, (edges, _) in self.bins_.items()}
 
     @property
-    def labels_(self):
+    def labels_(self) -> dict[Any, list[str]]:
         return {name: labels for name, (_, labels) in self.bins_.items()}
 
     def _transform_column(self, column, name, state, rng):

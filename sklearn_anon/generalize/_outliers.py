@@ -1,17 +1,30 @@
 """filter_outlier_rows: drop outlier rows before a pipeline (not a transformer)."""
 
+from __future__ import annotations
+
 import numpy as np
 import pandas as pd
 
 from ..base import is_numeric, require_numeric
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Literal, Sequence
+    from .._typing import ArrayLike
 
 __all__ = ["filter_outlier_rows", "outlier_bounds"]
 
 _DEFAULT_FACTOR = {"iqr": 1.5, "zscore": 3.0}
 
 
-def outlier_bounds(values, method="iqr", *, factor=None, lower_quantile=0.01,
-                   upper_quantile=0.99):
+def outlier_bounds(
+    values: ArrayLike,
+    method: Literal["iqr", "quantile", "zscore"] = "iqr",
+    *,
+    factor: float | None = None,
+    lower_quantile: float = 0.01,
+    upper_quantile: float = 0.99,
+) -> tuple[float, float]:
     """Lower and upper bound outside which a value counts as an outlier.
 
     Parameters
@@ -66,8 +79,17 @@ def outlier_bounds(values, method="iqr", *, factor=None, lower_quantile=0.01,
     return float(mean - factor * std), float(mean + factor * std)
 
 
-def filter_outlier_rows(X, y=None, *, columns=None, method="iqr", factor=None,
-                        lower_quantile=0.01, upper_quantile=0.99, return_mask=False):
+def filter_outlier_rows(
+    X: ArrayLike,
+    y: ArrayLike | None = None,
+    *,
+    columns: Sequence[str | int] | str | int | None = None,
+    method: Literal["iqr", "quantile", "zscore"] = "iqr",
+    factor: float | None = None,
+    lower_quantile: float = 0.01,
+    upper_quantile: float = 0.99,
+    return_mask: bool = False,
+) -> tuple[Any, ...]:
     """Drop the rows holding an outlier, and say which rows were dropped.
 
     A row is removed when, in any of ``columns``, its value lies outside the

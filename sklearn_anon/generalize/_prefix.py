@@ -1,5 +1,7 @@
 """PrefixGeneralizer: leading characters of codes (ZIP3) and IPv4 networks."""
 
+from __future__ import annotations
+
 import functools
 from numbers import Integral
 
@@ -17,6 +19,10 @@ from ._common import (
     _shared_docs,
     _spread,
 )
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Literal, Sequence
 
 
 @_shared_docs
@@ -98,7 +104,15 @@ class PrefixGeneralizer(ColumnAnonymizer):
         "columns": ["array-like", str, Integral, None],
     }
 
-    def __init__(self, *, n=3, mode="prefix", width=None, unseen="suppress", columns=None):
+    def __init__(
+        self,
+        *,
+        n: int = 3,
+        mode: Literal["prefix", "ipv4"] = "prefix",
+        width: int | None = None,
+        unseen: Literal["suppress", "keep"] = "suppress",
+        columns: Sequence[str | int] | None = None,
+    ) -> None:
         self.n = n
         self.mode = mode
         self.width = width
@@ -209,7 +223,7 @@ class PrefixGeneralizer(ColumnAnonymizer):
         return sorted(kept), None
 
     @property
-    def categories_(self):
+    def categories_(self) -> dict[Any, list[str]]:
         return {name: list(state[0]) for name, state in self.states_.items()}
 
     def _transform_ipv4(self, column, categories, keys):

@@ -1,5 +1,7 @@
 """RareCategoryGrouper: rare categories grouped into ``"OTHER"``."""
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import numpy as np
@@ -10,6 +12,10 @@ from .._compat import Interval
 from .._text import categorical_from_codes, object_index
 from ..base import SUPPRESSED, ColumnAnonymizer
 from ._common import _factorize, _labels, _shared_docs, _spread
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Sequence
 
 
 def _label_codes(column):
@@ -91,7 +97,14 @@ class RareCategoryGrouper(ColumnAnonymizer):
         "columns": ["array-like", str, Integral, None],
     }
 
-    def __init__(self, *, min_count=10, min_frequency=None, other_label="OTHER", columns=None):
+    def __init__(
+        self,
+        *,
+        min_count: int = 10,
+        min_frequency: float | None = None,
+        other_label: str = "OTHER",
+        columns: Sequence[str | int] | None = None,
+    ) -> None:
         self.min_count = min_count
         self.min_frequency = min_frequency
         self.other_label = other_label

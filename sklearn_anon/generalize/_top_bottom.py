@@ -1,5 +1,7 @@
 """TopBottomCoder: top- and bottom-coding of numeric columns."""
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import numpy as np
@@ -8,6 +10,10 @@ import pandas as pd
 from .._compat import Interval
 from ..base import ColumnAnonymizer, per_column, require_numeric
 from ._common import _shared_docs
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Mapping, Sequence
 
 
 @_shared_docs
@@ -66,8 +72,14 @@ class TopBottomCoder(ColumnAnonymizer):
     }
 
     def __init__(
-        self, *, lower=None, upper=None, lower_quantile=None, upper_quantile=0.99, columns=None
-    ):
+        self,
+        *,
+        lower: float | Mapping[Any, float] | None = None,
+        upper: float | Mapping[Any, float] | None = None,
+        lower_quantile: float | None = None,
+        upper_quantile: float | None = 0.99,
+        columns: Sequence[str | int] | None = None,
+    ) -> None:
         self.lower = lower
         self.upper = upper
         self.lower_quantile = lower_quantile

@@ -7,6 +7,8 @@ the command-line package, and no technique imports the CLI, so the estimator
 only builds the dictionary (:meth:`ColumnObfuscator.data_dictionary`).
 """
 
+from __future__ import annotations
+
 from numbers import Integral
 
 import numpy as np
@@ -16,6 +18,11 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 from .._compat import Interval, _fit_context
 from . import _patterns as P
 from ._common import _FrameTransformer, _SecretParamsMixin
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Mapping
+    from .._typing import ArrayLike, Self
 
 #: domain-separation label of the hashed column names: an opaque name is never
 #: the pseudonym a Pseudonymizer under the same key gives a cell value
@@ -123,7 +130,14 @@ class ColumnObfuscator(_SecretParamsMixin, _FrameTransformer):
     }
     _secret_params = ("key",)
 
-    def __init__(self, key=None, *, prefix="c_", length=12, permute=False):
+    def __init__(
+        self,
+        key: bytes | str | None = None,
+        *,
+        prefix: str = "c_",
+        length: int = 12,
+        permute: bool = False,
+    ) -> None:
         self.key = key
         self.prefix = prefix
         self.length = length
@@ -135,7 +149,7 @@ class ColumnObfuscator(_SecretParamsMixin, _FrameTransformer):
         return [self.prefix + d for d in digests]
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Learn the opaque name of every column.
 
         Parameters
@@ -191,7 +205,7 @@ class ColumnObfuscator(_SecretParamsMixin, _FrameTransformer):
         return (f"{type(self).__name__}: {'; '.join(parts)}. Pass the columns seen in fit, or "
                 "refit (with the same key, shared columns keep their opaque names).")
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> pd.DataFrame | np.ndarray:
         """The same table with opaque column names (in keyed order with ``permute``).
 
         Parameters
@@ -216,7 +230,7 @@ class ColumnObfuscator(_SecretParamsMixin, _FrameTransformer):
         out.columns = pd.Index(self.columns_out_, dtype=object)
         return self._output(out, is_pandas)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """The opaque names, in output order.
 
         Parameters
@@ -234,7 +248,7 @@ class ColumnObfuscator(_SecretParamsMixin, _FrameTransformer):
         _check_feature_names_in(self, input_features)
         return np.asarray(self.columns_out_, dtype=object)
 
-    def inverse_mapping(self):
+    def inverse_mapping(self) -> dict[Any, Any]:
         """Opaque name -> original column label.
 
         Returns
@@ -245,7 +259,7 @@ class ColumnObfuscator(_SecretParamsMixin, _FrameTransformer):
         check_is_fitted(self)
         return {v: k for k, v in self.mapping_.items()}
 
-    def restore_names(self, X):
+    def restore_names(self, X: pd.DataFrame) -> pd.DataFrame:
         """Give a table (or a subset of its columns) back its original names.
 
         Parameters
@@ -276,7 +290,7 @@ class ColumnObfuscator(_SecretParamsMixin, _FrameTransformer):
         out.columns = [inverse[c] for c in cols]
         return out
 
-    def data_dictionary(self, descriptions=None):
+    def data_dictionary(self, descriptions: Mapping[Any, str] | None = None) -> dict[Any, Any]:
         """The data dictionary: each opaque name's original column (JSON-ready).
 
         Write it encrypted with :func:`sklearn_anon.cli.write_dictionary`.

@@ -6,6 +6,8 @@ content, on a sample) and suggests a role for each column;
 identifiers in ``transform``.
 """
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import numpy as np
@@ -22,6 +24,11 @@ from ._common import _FrameTransformer
 from ._lexicon import name_lexicon
 from ._text_redactor import _UPPER as _UP
 from ._text_redactor import pii_in_texts
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Sequence
+    from .._typing import ArrayLike, Self
 
 _NAME_WORD = rf"[{_UP}][^\W\d_]*(?:['’\-][^\W\d_]+)*"
 #: a person's name: titles (any short abbreviation with a dot: "Dr.",
@@ -215,7 +222,13 @@ def _classify(values, name, min_share):
     return row
 
 
-def detect_pii(X, *, sample_size=1000, min_share=0.8, random_state=0):
+def detect_pii(
+    X: ArrayLike,
+    *,
+    sample_size: int = 1000,
+    min_share: float = 0.8,
+    random_state: int | np.random.RandomState | None = 0,
+) -> pd.DataFrame:
     """Suggest a privacy role for each column of a table, by name and by content.
 
     Each column is judged on a random sample of ``sample_size`` rows: its
@@ -410,7 +423,15 @@ class PIIDetector(_PlainState, _FrameTransformer):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, columns=None, ignore=None, sample_size=1000, min_share=0.8, random_state=0):
+    def __init__(
+        self,
+        *,
+        columns: Sequence[str | int] | None = None,
+        ignore: Sequence[str | int] | None = None,
+        sample_size: int = 1000,
+        min_share: float = 0.8,
+        random_state: int | np.random.RandomState | None = 0,
+    ) -> None:
         self.columns = columns
         self.ignore = ignore
         self.sample_size = sample_size
@@ -418,7 +439,7 @@ class PIIDetector(_PlainState, _FrameTransformer):
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Detect the direct identifiers of ``X``.
 
         Parameters
@@ -443,7 +464,7 @@ class PIIDetector(_PlainState, _FrameTransformer):
         self.pii_columns_ = [c for c in frame.columns if c in drop]
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> pd.DataFrame | np.ndarray:
         """Drop the detected direct identifiers.
 
         Parameters
@@ -460,7 +481,7 @@ class PIIDetector(_PlainState, _FrameTransformer):
         frame, is_pandas = self._frame(X, reset=False)
         return self._output(frame.drop(columns=self.pii_columns_), is_pandas)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """The names of the columns ``transform`` keeps.
 
         Parameters

@@ -4,6 +4,8 @@ The word pools are drawn from Faker (extra ``fake``) once per locale and
 kept in ``_POOLS``; the fakes are made from keyed hashes, vectorized.
 """
 
+from __future__ import annotations
+
 from numbers import Integral
 
 import numpy as np
@@ -16,6 +18,11 @@ from ..base import ColumnAnonymizer
 from . import _patterns as P
 from ._common import _factorize_strings, _norm_mode, _output_series, _SecretParamsMixin
 from ._detect import detect_pii
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Literal, Mapping, Sequence
+    from .._typing import ArrayLike
 
 
 _FAKE_KINDS = ("name", "first_name", "last_name", "email", "username", "phone", "address", "city", "ip", "ssn")
@@ -225,7 +232,15 @@ class FakeReplacer(_SecretParamsMixin, ColumnAnonymizer):
         "columns": ["array-like", str, Integral, None],
     }
 
-    def __init__(self, key=None, *, kind="auto", locale="en_US", normalize="auto", columns=None):
+    def __init__(
+        self,
+        key: bytes | str | None = None,
+        *,
+        kind: str | Mapping[Any, str] = "auto",
+        locale: str = "en_US",
+        normalize: Literal["auto", "lower", "strip", "none"] = "auto",
+        columns: Sequence[str | int] | None = None,
+    ) -> None:
         self.key = key
         self.kind = kind
         self.locale = locale
@@ -265,7 +280,7 @@ class FakeReplacer(_SecretParamsMixin, ColumnAnonymizer):
             raise ValueError(f"FakeReplacer: unknown kind for column {name!r}; use one of {_FAKE_KINDS}.")
         return kind, _norm_mode(self.normalize, column, name)
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> pd.DataFrame | np.ndarray:
         """Replace the selected columns by fake values.
 
         Parameters

@@ -1,5 +1,7 @@
 """A keyed, reproducible choice per id: :class:`KeyedAssigner`."""
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import numpy as np
@@ -10,6 +12,11 @@ from .._compat import StrOptions, _fit_context, dp_check_random_state
 from .._text import encode_text
 from . import _patterns as P
 from ._common import _factorize_strings, _FrameTransformer, _norm_mode, _SecretParamsMixin
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Literal, Sequence
+    from .._typing import ArrayLike, Self
 
 
 class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
@@ -89,8 +96,16 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
     }
     _secret_params = ("key",)
 
-    def __init__(self, choices=None, *, weights=None, key=None, random_state=None, normalize="auto",
-                 name="assignment"):
+    def __init__(
+        self,
+        choices: Sequence[Any] | None = None,
+        *,
+        weights: ArrayLike | None = None,
+        key: bytes | str | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        normalize: Literal["auto", "lower", "strip", "none"] = "auto",
+        name: str = "assignment",
+    ) -> None:
         self.choices = choices
         self.weights = weights
         self.key = key
@@ -99,7 +114,7 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
         self.name = name
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Check the choices and weights; draw a salt when there is no key.
 
         Parameters
@@ -147,7 +162,7 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
         self.normalize_ = [_norm_mode(self.normalize, frame.iloc[:, j], c) for j, c in enumerate(frame.columns)]
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> pd.DataFrame | np.ndarray:
         """The assigned choice of each row.
 
         Parameters
@@ -205,7 +220,7 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
                             index=frame.index, name=self.name)
         return self._output(out.to_frame(), is_pandas)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """One output column, named ``name``.
 
         Parameters

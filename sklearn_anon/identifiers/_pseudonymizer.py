@@ -5,6 +5,8 @@ raised by :class:`Pseudonymizer` only; they are importable from
 :mod:`sklearn_anon.identifiers` and :mod:`sklearn_anon`.
 """
 
+from __future__ import annotations
+
 import warnings
 from numbers import Integral
 
@@ -24,6 +26,11 @@ from ._common import (
     _output_series,
     _SecretParamsMixin,
 )
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Literal, Sequence
+    from .._typing import ArrayLike
 
 
 class FrequencyAttackWarning(UserWarning):
@@ -303,18 +310,18 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
 
     def __init__(
         self,
-        key=None,
+        key: bytes | str | None = None,
         *,
-        method="hmac-sha256",
-        salt=None,
-        iterations=1000,
-        normalize="auto",
-        encoding="hex",
-        length=None,
-        digest_size=32,
-        n_jobs=None,
-        columns=None,
-    ):
+        method: Literal["hmac-sha256", "blake2b", "pbkdf2-sha256"] = "hmac-sha256",
+        salt: bytes | str | None = None,
+        iterations: int = 1000,
+        normalize: Literal["auto", "lower", "strip", "none"] = "auto",
+        encoding: Literal["hex", "base64", "base64url"] = "hex",
+        length: int | None = None,
+        digest_size: int = 32,
+        n_jobs: int | None = None,
+        columns: Sequence[str | int] | None = None,
+    ) -> None:
         self.key = key
         self.method = method
         self.salt = salt
@@ -381,7 +388,7 @@ class Pseudonymizer(_SecretParamsMixin, ColumnAnonymizer):
                     warnings.warn(message, PseudonymCollisionWarning, stacklevel=4)
         return mode
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> pd.DataFrame | np.ndarray:
         """Replace the values of the selected columns by their pseudonyms.
 
         Parameters

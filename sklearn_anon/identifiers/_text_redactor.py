@@ -13,6 +13,8 @@ another name or after a title; a capitalized word right after a first name
 Nothing here formats a cell value into a message.
 """
 
+from __future__ import annotations
+
 import re
 from functools import lru_cache
 from numbers import Integral
@@ -26,6 +28,10 @@ from .._persistence import _PlainState
 from .._text import decode_bytes
 from ..base import ColumnAnonymizer
 from ._lexicon import name_lexicon
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Literal, Sequence
 
 #: every kind the redactor knows, in the order of the combined pattern
 KINDS = ("email", "url", "iban", "credit_card", "ip_address", "ssn", "phone", "person_name")
@@ -492,8 +498,16 @@ class TextRedactor(_PlainState, ColumnAnonymizer):
         "columns": ["array-like", str, Integral, None],
     }
 
-    def __init__(self, *, kinds=None, replacement="[{label}]", backend="builtin", language="en",
-                 on_non_text="error", columns=None):
+    def __init__(
+        self,
+        *,
+        kinds: Sequence[str] | None = None,
+        replacement: str = "[{label}]",
+        backend: Literal["builtin", "presidio"] = "builtin",
+        language: str = "en",
+        on_non_text: Literal["error", "convert"] = "error",
+        columns: Sequence[str | int] | None = None,
+    ) -> None:
         self.kinds = kinds
         self.replacement = replacement
         self.backend = backend

@@ -15,6 +15,8 @@ rolled up from the distinct classes of an already counted lower vector.  No
 Python loop runs per row.
 """
 
+from __future__ import annotations
+
 import math
 import os
 from numbers import Integral, Real
@@ -29,6 +31,11 @@ from .._hierarchy import Hierarchy, load_hierarchy
 from ..base import SUPPRESSED, ColumnAnonymizer, values_hidden
 from ._coding import _column_name
 from ._sensitive_params import check_population, check_sensitive_params, make_sensitive_rule
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Callable, Literal, Mapping
+    from .._typing import ArrayLike, HierarchyLike, Self
 
 __all__ = ["FullDomainAnonymizer"]
 
@@ -739,10 +746,23 @@ default="loss"
 
     _per_column_params = ()
 
-    def __init__(self, hierarchies, *, k=5, l=None, l_diversity="distinct",  # noqa: E741
-                 c=None, t=None, t_distance="equal", sensitive_hierarchy=None, sensitive=None,
-                 k_map=None, population_counts=None,
-                 suppression_limit=0.0, loss="loss"):
+    def __init__(
+        self,
+        hierarchies: Mapping[Any, HierarchyLike] | HierarchyLike,
+        *,
+        k: int = 5,
+        l: float | None = None,  # noqa: E741
+        l_diversity: Literal["distinct", "entropy", "recursive"] = "distinct",
+        c: float | None = None,
+        t: float | None = None,
+        t_distance: Literal["equal", "ordered", "hierarchical", "auto"] = "equal",
+        sensitive_hierarchy: HierarchyLike | None = None,
+        sensitive: str | int | None = None,
+        k_map: int | None = None,
+        population_counts: str | None = None,
+        suppression_limit: float = 0.0,
+        loss: Literal["loss", "granularity", "discernibility", "entropy"] | Callable[..., Any] = "loss",
+    ) -> None:
         self.hierarchies = hierarchies
         self.k = k
         self.l = l
@@ -787,7 +807,13 @@ default="loss"
         return qis, specs, sensitive
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, *, population=None):
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike | None = None,
+        *,
+        population: pd.DataFrame | None = None,
+    ) -> Self:
         """Search the generalization lattice for the least-loss qualifying levels.
 
         Parameters
@@ -985,7 +1011,7 @@ default="loss"
         return best
 
     # -- transform ---------------------------------------------------------
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> pd.DataFrame | np.ndarray:
         """Generalize the quasi-identifiers to ``levels_``.
 
         Parameters

@@ -16,6 +16,8 @@ neither is suppressed, so for one pair of masks the count is a group sum on
 the projection to those columns.
 """
 
+from __future__ import annotations
+
 import itertools
 import warnings
 from numbers import Integral, Real
@@ -29,6 +31,11 @@ from .._compat import Interval, StrOptions, _fit_context
 from .._fit_record import record_fit_output
 from ..base import SUPPRESSED, ColumnAnonymizer, is_numeric, values_hidden
 from ._coding import _column_name
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Literal, Mapping, Sequence
+    from .._typing import ArrayLike, Self
 
 __all__ = ["LocalSuppressor"]
 
@@ -490,8 +497,17 @@ class LocalSuppressor(ColumnAnonymizer):
 
     _per_column_params = ()
 
-    def __init__(self, quasi_identifiers=None, *, k=5, importance=None, combs=None,
-                 missing_matches="any", matching="strict", suppress_with=SUPPRESSED):
+    def __init__(
+        self,
+        quasi_identifiers: Sequence[str | int] | str | int | None = None,
+        *,
+        k: int = 5,
+        importance: Mapping[Any, float] | Sequence[Any] | None = None,
+        combs: int | Sequence[int] | None = None,
+        missing_matches: Literal["any", "own"] = "any",
+        matching: Literal["strict", "wildcard"] = "strict",
+        suppress_with: str | None = SUPPRESSED,
+    ) -> None:
         self.quasi_identifiers = quasi_identifiers
         self.k = k
         self.importance = importance
@@ -604,7 +620,7 @@ class LocalSuppressor(ColumnAnonymizer):
         return codes, missing
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Learn the column order and measure the suppression ``X`` needs.
 
         Parameters
@@ -637,7 +653,12 @@ class LocalSuppressor(ColumnAnonymizer):
         self.n_rounds_ = stats["rounds"]
         return out
 
-    def fit_transform(self, X, y=None, **fit_params):
+    def fit_transform(
+        self,
+        X: ArrayLike,
+        y: ArrayLike | None = None,
+        **fit_params: Any,
+    ) -> pd.DataFrame | np.ndarray:
         """Fit to ``X`` and return ``X`` with its cells suppressed (one pass).
 
         The output is also remembered (by reference, in this process, not
@@ -667,7 +688,7 @@ class LocalSuppressor(ColumnAnonymizer):
         return self._fit(X)
 
     # -- transform ---------------------------------------------------------
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> pd.DataFrame | np.ndarray:
         """Suppress cells of ``X`` until it is k-anonymous (wildcard matching).
 
         Parameters

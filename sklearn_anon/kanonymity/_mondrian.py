@@ -8,6 +8,8 @@ tree and writes the generalization of its region, so the fitted anonymizer
 can be reused on a test set or next month's file, inside a ``Pipeline``.
 """
 
+from __future__ import annotations
+
 import copy
 import os
 from numbers import Integral, Real
@@ -26,6 +28,11 @@ from ._coding import _column_name, is_date_objects, make_coder
 from ._cut_tree import SensitiveRule, grow_tree, route
 from ._kmap import enforce_k_map, population_people
 from ._sensitive_params import check_population, check_sensitive_params, make_sensitive_rule
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Literal, Mapping, Sequence
+    from .._typing import ArrayLike, HierarchyLike, Self
 
 __all__ = ["MondrianAnonymizer"]
 
@@ -380,26 +387,26 @@ class MondrianAnonymizer(ColumnAnonymizer):
 
     def __init__(
         self,
-        k=5,
+        k: int = 5,
         *,
-        l=None,  # noqa: E741
-        l_diversity="distinct",
-        c=None,
-        t=None,
-        t_distance="auto",
-        sensitive_hierarchy=None,
-        sensitive=None,
-        k_map=None,
-        population_counts=None,
-        quasi_identifiers=None,
-        categorical="auto",
-        hierarchies=None,
-        output="interval",
-        precision=None,
-        cuts="median",
-        suppression_limit=0.0,
-        verbose=0,
-    ):
+        l: float | None = None,  # noqa: E741
+        l_diversity: Literal["distinct", "entropy", "recursive"] = "distinct",
+        c: float | None = None,
+        t: float | None = None,
+        t_distance: Literal["auto", "equal", "ordered", "hierarchical"] = "auto",
+        sensitive_hierarchy: HierarchyLike | None = None,
+        sensitive: str | int | None = None,
+        k_map: int | None = None,
+        population_counts: str | None = None,
+        quasi_identifiers: Sequence[str | int] | str | int | None = None,
+        categorical: Literal["auto"] | Sequence[str] | Mapping[Any, Any] = "auto",
+        hierarchies: Mapping[Any, HierarchyLike] | None = None,
+        output: Literal["interval", "midpoint", "mean"] = "interval",
+        precision: int | Mapping[Any, int] | None = None,
+        cuts: Literal["median", "refined", "best", "lookahead"] = "median",
+        suppression_limit: float = 0.0,
+        verbose: int = 0,
+    ) -> None:
         self.k = k
         self.l = l
         self.l_diversity = l_diversity
@@ -490,7 +497,13 @@ class MondrianAnonymizer(ColumnAnonymizer):
         return rule
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, *, population=None):
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike | None = None,
+        *,
+        population: pd.DataFrame | None = None,
+    ) -> Self:
         """Partition the training rows and store the cut tree.
 
         Parameters
@@ -565,7 +578,12 @@ class MondrianAnonymizer(ColumnAnonymizer):
             self._fit_leaf = leaf
         return self
 
-    def fit_transform(self, X, y=None, **fit_params):
+    def fit_transform(
+        self,
+        X: ArrayLike,
+        y: ArrayLike | None = None,
+        **fit_params: Any,
+    ) -> pd.DataFrame | np.ndarray:
         """Fit to ``X``, then anonymize it (as ``fit(X).transform(X)``).
 
         The training rows' regions are known from fit, so they are not
@@ -664,7 +682,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
             self._region_n_sensitive = np.bincount(pairs // m, minlength=n_leaves)
 
     @property
-    def regions_(self):
+    def regions_(self) -> pd.DataFrame:
         """One row per region: its label on each quasi-identifier, ``size``, ``n_sensitive``.
 
         Built on access from the fitted arrays (the fitted state holds no
@@ -681,7 +699,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         return regions
 
     # -- transform ---------------------------------------------------------
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> pd.DataFrame | np.ndarray:
         """Write each row's region generalization on the quasi-identifiers.
 
         Parameters
@@ -738,7 +756,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         return self._output(result, is_pandas)
 
     # -- the documented engine extension points (sklearn_anon.dask, any other engine) --
-    def region_index(self, X):
+    def region_index(self, X: pd.DataFrame) -> np.ndarray:
         """Region (leaf of ``tree_``) of every row of ``X``, as ``transform`` routes it.
 
         Engine extension point: an engine that holds the data in parts
@@ -774,7 +792,13 @@ class MondrianAnonymizer(ColumnAnonymizer):
             Z[j] = coder.route_values(X[name])
         return route(self.tree_, Z)
 
-    def regions_hold(self, counts, *, whole=None, ordered=False):
+    def regions_hold(
+        self,
+        counts: np.ndarray,
+        *,
+        whole: np.ndarray | None = None,
+        ordered: bool = False,
+    ) -> np.ndarray:
         """Which regions (or tree nodes) satisfy ``k`` and, if set, ``l`` / ``t``, from counts.
 
         Engine extension point: the privacy test of ``fit``, applied to
@@ -847,7 +871,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
                              "sensitive column as a whole: lower `l`.")
         return holds & np.asarray(rule.ok(hist), dtype=bool)
 
-    def collapse_regions(self, region_of_node, X):
+    def collapse_regions(self, region_of_node: np.ndarray, X: pd.DataFrame) -> MondrianAnonymizer:
         """A fitted copy whose cut tree stops at the given nodes, labelled from ``X``.
 
         Engine extension point (Mondrian's leaf collapse): an engine that

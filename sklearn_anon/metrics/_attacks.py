@@ -14,12 +14,20 @@ described in :mod:`._matching`, which :func:`linkage_attack` shares with
 the journalist and marketer risks.
 """
 
+from __future__ import annotations
+
 import numpy as np
 import pandas as pd
 
 from .. import _text
 from ._matching import _warn_unread, match_records
 from ._tables import _as_list, check_table, class_codes
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
+    from typing import Any, Callable, Literal, Mapping, Sequence
+    from .._typing import ArrayLike, HierarchyLike
 
 __all__ = ["frequency_attack", "homogeneity_attack", "linkage_attack"]
 
@@ -27,8 +35,17 @@ __all__ = ["frequency_attack", "homogeneity_attack", "linkage_attack"]
 # -- public attacks ---------------------------------------------------------------------
 
 
-def linkage_attack(released, auxiliary, on, *, identity=None, truth=None, hierarchies=None,
-                   anonymizer=None, unread="auto"):
+def linkage_attack(
+    released: pd.DataFrame,
+    auxiliary: pd.DataFrame,
+    on: str | Sequence[str],
+    *,
+    identity: str | None = None,
+    truth: str | ArrayLike | None = None,
+    hierarchies: Mapping[Any, HierarchyLike] | None = None,
+    anonymizer: BaseEstimator | Callable[..., Any] | None = None,
+    unread: Literal["auto", "ignore", "no_match"] = "auto",
+) -> dict[Any, Any]:
     """Link released records to identities through an auxiliary table.
 
     The attacker holds a table with names (or any identity) and the same
@@ -193,7 +210,11 @@ def linkage_attack(released, auxiliary, on, *, identity=None, truth=None, hierar
     }
 
 
-def homogeneity_attack(X, quasi_identifiers, sensitive):
+def homogeneity_attack(
+    X: ArrayLike,
+    quasi_identifiers: str | Sequence[str],
+    sensitive: str,
+) -> float:
     """Share of records whose sensitive value is disclosed by a homogeneous class.
 
     When every record of an equivalence class has the same sensitive value,
@@ -248,7 +269,12 @@ def _ranked(values):
         return frame.sort_values(["count", "text"], ascending=[False, True], kind="stable")
 
 
-def frequency_attack(pseudonyms, reference, *, truth=None):
+def frequency_attack(
+    pseudonyms: ArrayLike,
+    reference: ArrayLike,
+    *,
+    truth: ArrayLike | None = None,
+) -> dict[Any, Any]:
     """Undo deterministic pseudonyms by matching value frequencies.
 
     A deterministic pseudonym (a hash, a keyed HMAC, an encrypted value)

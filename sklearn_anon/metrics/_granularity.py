@@ -9,6 +9,8 @@ from the data): compare a release with ARX's figure with this function,
 on ARX's hierarchies.
 """
 
+from __future__ import annotations
+
 import numpy as np
 import pandas as pd
 
@@ -17,6 +19,11 @@ from .._hierarchy import load_hierarchy
 from .._labels import parse_intervals, parse_sets
 from ..base import SUPPRESSED, check_frame
 from ._tables import _as_list
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Mapping, Sequence
+    from .._typing import HierarchyLike
 
 __all__ = ["granularity_loss"]
 
@@ -71,7 +78,13 @@ def _covered_leaves(labels, hierarchy, column):
     return out
 
 
-def granularity_loss(anonymized, hierarchies, quasi_identifiers=None, *, return_per_column=False):
+def granularity_loss(
+    anonymized: pd.DataFrame,
+    hierarchies: Mapping[Any, HierarchyLike],
+    quasi_identifiers: Sequence[str] | None = None,
+    *,
+    return_per_column: bool = False,
+) -> float | tuple[float, pd.Series]:
     """Measure ARX's granularity loss of a released table along hierarchies.
 
     Per cell: the number of leaves of the column's hierarchy the released

@@ -25,12 +25,19 @@ Vectorized: one pass over the equivalence classes of :mod:`._tables`, the
 formulas applied per class with numpy (no loop over records).
 """
 
+from __future__ import annotations
+
 from numbers import Real
 
 import numpy as np
 import pandas as pd
 
 from ._tables import check_table, class_codes
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Literal, Sequence
+    from .._typing import ArrayLike
 
 __all__ = ["global_risk", "individual_risk"]
 
@@ -156,7 +163,13 @@ def _individual(X, quasi_identifiers, weights, method):
     return frame, codes, rk, fk, Fk
 
 
-def individual_risk(X, quasi_identifiers, weights=None, *, method="approx"):
+def individual_risk(
+    X: ArrayLike,
+    quasi_identifiers: str | Sequence[str],
+    weights: str | ArrayLike | None = None,
+    *,
+    method: Literal["approx", "exact"] = "approx",
+) -> pd.DataFrame:
     """Individual re-identification risk of each record (Benedetti-Franconi).
 
     For the key of a record (its quasi-identifier values), ``fk`` is the
@@ -262,7 +275,14 @@ def _risk_threshold(risk, max_global_risk):
     return float(r[ok[0]])
 
 
-def global_risk(X, quasi_identifiers, weights=None, *, method="approx", max_global_risk=0.01):
+def global_risk(
+    X: ArrayLike,
+    quasi_identifiers: str | Sequence[str],
+    weights: str | ArrayLike | None = None,
+    *,
+    method: Literal["approx", "exact"] = "approx",
+    max_global_risk: float = 0.01,
+) -> dict[Any, Any]:
     """Global re-identification risk: the expected number of re-identifications.
 
     The sum of the individual risks of :func:`individual_risk` over the

@@ -60,6 +60,8 @@ Only aggregates are reported; no cell value appears in the result or in an
 error message.
 """
 
+from __future__ import annotations
+
 import math
 from numbers import Integral, Real
 
@@ -69,6 +71,11 @@ import pandas as pd
 from .. import _text
 from .._docstring import fill_doc
 from ._synthetic_quality import distance_to_closest_record
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
+    from typing import Any, Literal, Mapping, Sequence
 
 __all__ = ["MembershipAudit", "dcr_membership_audit", "membership_inference_audit"]
 
@@ -226,12 +233,17 @@ class MembershipAudit:
     [1.0, 1.0]
     """
 
-    def __init__(self, summary, scores, info):
+    def __init__(
+        self,
+        summary: pd.DataFrame,
+        scores: Mapping[str, pd.DataFrame],
+        info: Mapping[str, Any],
+    ) -> None:
         self.summary = summary
         self.scores = scores
         self.info = info
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """The summary table (a copy).
 
         Returns
@@ -381,9 +393,22 @@ def _attack_features(model, X, y, classes):
 
 
 @fill_doc(evaluation=_evaluation_doc)
-def membership_inference_audit(pipeline, train, holdout, *, target, attacks=_ATTACKS, prefit=False,
-                               shadow_data=None, n_shadow=4, attack_model=None, max_records=None,
-                               n_bootstrap=200, confidence=0.95, random_state=None):
+def membership_inference_audit(
+    pipeline: BaseEstimator,
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    *,
+    target: str,
+    attacks: Sequence[Literal["loss", "shadow"]] = _ATTACKS,
+    prefit: bool = False,
+    shadow_data: pd.DataFrame | None = None,
+    n_shadow: int = 4,
+    attack_model: BaseEstimator | None = None,
+    max_records: int | None = None,
+    n_bootstrap: int = 200,
+    confidence: float = 0.95,
+    random_state: int | np.random.RandomState | None = None,
+) -> MembershipAudit:
     """Run membership inference attacks on a model, to see whether it reveals its training records.
 
     The target model is ``pipeline`` fitted on ``train`` (a clone is fitted,
@@ -584,8 +609,17 @@ def _shadow_scores(pipeline, model, shadow_data, target, X_eval, y_eval, n_train
 
 
 @fill_doc(evaluation=_evaluation_doc)
-def dcr_membership_audit(synthetic, train, holdout, *, max_records=None, n_bootstrap=200,
-                         confidence=0.95, random_state=None, n_jobs=None):
+def dcr_membership_audit(
+    synthetic: pd.DataFrame,
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    *,
+    max_records: int | None = None,
+    n_bootstrap: int = 200,
+    confidence: float = 0.95,
+    random_state: int | np.random.RandomState | None = None,
+    n_jobs: int | None = None,
+) -> MembershipAudit:
     """Distance-to-closest-record membership attack on a synthetic table.
 
     The synthetic table was made from ``train``; ``holdout`` holds rows of

@@ -11,6 +11,8 @@ them.  :func:`~sklearn_anon.metrics.information_loss` reports it with the
 other information-loss measures.
 """
 
+from __future__ import annotations
+
 import warnings
 
 import numpy as np
@@ -23,6 +25,12 @@ from .._labels import RANGE_RE, parse_intervals
 from ..base import SUPPRESSED, check_frame, is_numeric
 from ._anonymizer import fitted_bins, generalize_with
 from ._tables import _as_list
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
+    from typing import Any, Callable, Mapping, Sequence
+    from .._typing import HierarchyLike
 
 __all__ = ["ncp"]
 
@@ -150,8 +158,15 @@ def _learnt_costs(q, kind, o_vals, generalized, labels, unknown, bins, lo, hi):
     return out
 
 
-def ncp(original, anonymized, quasi_identifiers=None, *, hierarchies=None,
-        anonymizer=None, return_per_column=False):
+def ncp(
+    original: pd.DataFrame,
+    anonymized: pd.DataFrame,
+    quasi_identifiers: Sequence[str] | None = None,
+    *,
+    hierarchies: Mapping[Any, HierarchyLike] | None = None,
+    anonymizer: BaseEstimator | Callable[..., Any] | None = None,
+    return_per_column: bool = False,
+) -> float | tuple[float, pd.Series]:
     """Normalized certainty penalty (granularity loss) of an anonymized table.
 
     Per cell: ``(width of the generalized value) / (width of the column's

@@ -1,9 +1,18 @@
 """The privacy/utility frontier of a grid search, as a plot (matplotlib optional)."""
 
+from __future__ import annotations
+
 import numpy as np
 import pandas as pd
 
 from ._scorers import _PrivacyScorer
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
+    from typing import Literal
+    from .._typing import ArrayLike
 
 __all__ = ["plot_privacy_utility", "privacy_utility_frontier"]
 
@@ -98,7 +107,13 @@ def _privacy_scores(search, results, score, privacy_score):
     return out
 
 
-def privacy_utility_frontier(search, *, param=None, score=None, privacy_score=None):
+def privacy_utility_frontier(
+    search: GridSearchCV | RandomizedSearchCV,
+    *,
+    param: str | None = None,
+    score: str | None = None,
+    privacy_score: Literal[False] | str | None = None,
+) -> pd.DataFrame:
     """The privacy/utility frontier of a fitted search, as a table.
 
     For each value of the searched privacy parameter (``k``, ``epsilon``,
@@ -216,8 +231,17 @@ def _majority_share(y):
     return float(labels.value_counts(normalize=True, dropna=False).iloc[0])
 
 
-def plot_privacy_utility(search, *, y=None, param=None, score=None, privacy_score=None,
-                         baseline=None, logx="auto", ax=None):
+def plot_privacy_utility(
+    search: GridSearchCV | RandomizedSearchCV,
+    *,
+    y: ArrayLike | None = None,
+    param: str | None = None,
+    score: str | None = None,
+    privacy_score: str | None = None,
+    baseline: float | None = None,
+    logx: Literal["auto"] | bool = "auto",
+    ax: Axes | None = None,
+) -> Axes:
     """Plot the privacy/utility frontier of a fitted grid search.
 
     Utility (the refit score, e.g. accuracy) against the searched privacy

@@ -24,6 +24,8 @@ once, twice, ... in the sample) and the sampling fraction:
   parameters.
 """
 
+from __future__ import annotations
+
 import math
 import warnings
 from numbers import Integral, Real
@@ -32,6 +34,11 @@ import numpy as np
 from scipy import optimize, special, stats
 
 from ._tables import check_table, class_codes
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Literal, Sequence
+    from .._typing import ArrayLike
 
 __all__ = ["population_uniqueness"]
 
@@ -128,8 +135,14 @@ def _zayatz_uniques(f_of_f, n, population_size):
     return float(u1 * p_cond * population_size / n), float(p_cond)
 
 
-def population_uniqueness(X, quasi_identifiers, *, sampling_fraction=None, population_size=None,
-                          method="pitman"):
+def population_uniqueness(
+    X: ArrayLike,
+    quasi_identifiers: str | Sequence[str],
+    *,
+    sampling_fraction: float | None = None,
+    population_size: int | None = None,
+    method: Literal["pitman", "zayatz"] = "pitman",
+) -> dict[Any, Any]:
     """Estimated share of the population that is unique on the quasi-identifiers.
 
     ``X`` is a simple random sample of a population of ``N`` people; the

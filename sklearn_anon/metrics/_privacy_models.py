@@ -39,6 +39,8 @@ average class size
 NCP (granularity loss) is a utility measure: :mod:`._ncp`.
 """
 
+from __future__ import annotations
+
 from numbers import Real
 
 import numpy as np
@@ -50,6 +52,11 @@ from .._sensitive import HierarchyDistance, recursive_l
 from .._sensitive import emd as _emd
 from ..base import is_numeric, values_hidden
 from ._tables import _DENSE_FACTOR, _check_table, _class_sizes, _codes
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Literal, Sequence
+    from .._typing import ArrayLike, HierarchyLike
 
 __all__ = [
     "average_class_size",
@@ -61,7 +68,7 @@ __all__ = [
 ]
 
 
-def equivalence_classes(X, quasi_identifiers):
+def equivalence_classes(X: ArrayLike, quasi_identifiers: str | Sequence[str]) -> pd.Series:
     """Equivalence class of each row: the rows sharing every quasi-identifier.
 
     Parameters
@@ -100,7 +107,7 @@ def _sizes(X, quasi_identifiers, sensitive=None):
     return frame, ids, sizes
 
 
-def k_anonymity(X, quasi_identifiers):
+def k_anonymity(X: ArrayLike, quasi_identifiers: str | Sequence[str]) -> int:
     """The k for which ``X`` is k-anonymous: the size of the smallest class.
 
     Parameters
@@ -135,7 +142,14 @@ def _class_value_counts(frame, ids, n_classes, sensitive):
     return counts.reshape(n_classes, m), s_codes, m
 
 
-def l_diversity(X, quasi_identifiers, sensitive, kind="distinct", *, c=None):
+def l_diversity(
+    X: ArrayLike,
+    quasi_identifiers: str | Sequence[str],
+    sensitive: str,
+    kind: Literal["distinct", "entropy", "recursive"] = "distinct",
+    *,
+    c: float | None = None,
+) -> float:
     """The l for which ``X`` is l-diverse on ``sensitive``.
 
     Parameters
@@ -224,7 +238,14 @@ def l_diversity(X, quasi_identifiers, sensitive, kind="distinct", *, c=None):
     return float(np.exp(ent.min()))
 
 
-def t_closeness(X, quasi_identifiers, sensitive, ordered=None, *, hierarchy=None):
+def t_closeness(
+    X: ArrayLike,
+    quasi_identifiers: str | Sequence[str],
+    sensitive: str,
+    ordered: bool | Sequence[Any] | None = None,
+    *,
+    hierarchy: HierarchyLike | None = None,
+) -> float:
     """The t for which ``X`` is t-close on ``sensitive`` (largest class EMD).
 
     Parameters
@@ -369,7 +390,7 @@ def _pair_counts(pair, space):
     return np.unique(pair, return_counts=True)
 
 
-def discernibility(X, quasi_identifiers):
+def discernibility(X: ArrayLike, quasi_identifiers: str | Sequence[str]) -> int:
     """Discernibility metric: the sum over classes of the squared class size.
 
     Parameters
@@ -396,7 +417,7 @@ def discernibility(X, quasi_identifiers):
     return int((sizes.astype(np.int64) ** 2).sum())
 
 
-def average_class_size(X, quasi_identifiers, k):
+def average_class_size(X: ArrayLike, quasi_identifiers: str | Sequence[str], k: int) -> float:
     """Normalized average equivalence class size ``C_avg`` (LeFevre et al. 2006).
 
     ``C_avg = (n_rows / n_classes) / k``: 1 is the ideal (every class has

@@ -24,6 +24,8 @@ The report names columns and shows aggregate figures only; no cell value of
 either table appears in it.
 """
 
+from __future__ import annotations
+
 import base64
 import io
 import math
@@ -44,6 +46,14 @@ from ._risk import column_cardinality
 from ._suda import suda_scores
 from ._tables import _check_k, _check_threshold, check_table, class_codes
 from ._utility import distribution_distance, entropy_loss, information_loss
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from sklearn.base import BaseEstimator
+    from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
+    from typing import Any, Callable, Mapping, Sequence
+    from .._typing import ArrayLike, HierarchyLike, PathLike
 
 __all__ = ["PrivacyReport"]
 
@@ -203,29 +213,29 @@ class PrivacyReport:
 
     def __init__(
         self,
-        original,
-        anonymized,
-        quasi_identifiers,
-        sensitive=None,
+        original: pd.DataFrame,
+        anonymized: pd.DataFrame,
+        quasi_identifiers: Sequence[str],
+        sensitive: str | None = None,
         *,
-        k=5,
-        risk_threshold=0.2,
-        max_uniqueness=0.05,
-        max_reidentification=0.05,
-        min_k=None,
-        min_l=None,
-        max_t=None,
-        max_homogeneity=None,
-        allowed_identifiers=None,
-        hierarchies=None,
-        anonymizer=None,
-        title="Privacy report",
-        verdict_only=False,
-        weights=None,
-        sampling_fraction=None,
-        suda=False,
-        max_global_risk=None,
-    ):
+        k: int = 5,
+        risk_threshold: float = 0.2,
+        max_uniqueness: float = 0.05,
+        max_reidentification: float = 0.05,
+        min_k: int | None = None,
+        min_l: float | None = None,
+        max_t: float | None = None,
+        max_homogeneity: float | None = None,
+        allowed_identifiers: Sequence[str] | None = None,
+        hierarchies: Mapping[Any, HierarchyLike] | None = None,
+        anonymizer: BaseEstimator | Callable[..., Any] | None = None,
+        title: str = "Privacy report",
+        verdict_only: bool = False,
+        weights: str | ArrayLike | None = None,
+        sampling_fraction: float | None = None,
+        suda: bool | int = False,
+        max_global_risk: float | None = None,
+    ) -> None:
         self.original = original
         self.anonymized = anonymized
         self.quasi_identifiers = quasi_identifiers
@@ -556,7 +566,7 @@ class PrivacyReport:
                 for r in self.results_["verdict"]["requirements"]]
 
     # -- rendering -------------------------------------------------------------------
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         """Everything measured, as plain Python types (JSON-serializable).
 
         Returns
@@ -681,7 +691,7 @@ class PrivacyReport:
         return ("Linkage attack: every released value was read as a raw value, an interval, "
                 "a set, a hierarchy node or \"*\".")
 
-    def to_markdown(self):
+    def to_markdown(self) -> str:
         """The report as Markdown (GitHub tables).
 
         Returns
@@ -795,7 +805,7 @@ class PrivacyReport:
         out["distortion"] = encode(fig)
         return out
 
-    def to_html(self, path=None, *, plots=True):
+    def to_html(self, path: PathLike | None = None, *, plots: bool = True) -> str:
         """The report as one self-contained HTML page.
 
         Parameters
@@ -874,7 +884,11 @@ class PrivacyReport:
         return self.to_html()
 
     # -- the privacy/utility frontier of a grid search ----------------------------
-    def plot_privacy_utility(self, search, **kwargs):
+    def plot_privacy_utility(
+        self,
+        search: GridSearchCV | RandomizedSearchCV,
+        **kwargs: Any,
+    ) -> Axes:
         """Plot a grid search's privacy/utility frontier, marking this release.
 
         :func:`~sklearn_anon.metrics.plot_privacy_utility` (same keyword

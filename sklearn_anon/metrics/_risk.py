@@ -25,6 +25,8 @@ All of them are vectorized (the equivalence classes of
 put a cell value in an error message.
 """
 
+from __future__ import annotations
+
 import numpy as np
 import pandas as pd
 
@@ -32,6 +34,12 @@ from .._counting import value_counts_array
 from ..base import check_frame
 from ._matching import compatible_counts
 from ._tables import _as_list, _check_k, _check_threshold, _codes, check_table, class_codes
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
+    from typing import Any, Callable, Mapping, Sequence
+    from .._typing import ArrayLike, HierarchyLike
 
 __all__ = [
     "column_cardinality",
@@ -63,7 +71,7 @@ def _risk_stats(risk, threshold):
 # -- public measures ------------------------------------------------------------
 
 
-def record_risk(X, quasi_identifiers):
+def record_risk(X: ArrayLike, quasi_identifiers: str | Sequence[str]) -> pd.Series:
     """Prosecutor re-identification risk of each record: ``1 / class size``.
 
     Parameters
@@ -91,7 +99,7 @@ def record_risk(X, quasi_identifiers):
     return pd.Series(1.0 / sizes, index=frame.index, name="risk")
 
 
-def sample_uniqueness(X, quasi_identifiers):
+def sample_uniqueness(X: ArrayLike, quasi_identifiers: str | Sequence[str]) -> float:
     """Share of records that are unique on their quasi-identifiers.
 
     A unique record is re-identified by anyone who knows the person's
@@ -121,7 +129,13 @@ def sample_uniqueness(X, quasi_identifiers):
     return float(np.mean(row_class_sizes(frame, qis) == 1))
 
 
-def records_below_k(X, quasi_identifiers, k, *, normalize=True):
+def records_below_k(
+    X: ArrayLike,
+    quasi_identifiers: str | Sequence[str],
+    k: int,
+    *,
+    normalize: bool = True,
+) -> float:
     """Count the records in equivalence classes smaller than ``k``.
 
     Parameters
@@ -156,7 +170,12 @@ def records_below_k(X, quasi_identifiers, k, *, normalize=True):
     return float(below.mean()) if normalize else int(below.sum())
 
 
-def prosecutor_risk(X, quasi_identifiers, *, threshold=0.2):
+def prosecutor_risk(
+    X: ArrayLike,
+    quasi_identifiers: str | Sequence[str],
+    *,
+    threshold: float = 0.2,
+) -> dict[Any, Any]:
     """Prosecutor re-identification risk: the attacker knows the person is in the table.
 
     The risk of a record is ``1 / f`` where ``f`` is the size of its
@@ -207,8 +226,15 @@ def population_counts(frame, qis, population, hierarchies, anonymizer=None):
     return np.maximum(counts, sizes)
 
 
-def journalist_risk(X, population, quasi_identifiers, *, threshold=0.2, hierarchies=None,
-                    anonymizer=None):
+def journalist_risk(
+    X: ArrayLike,
+    population: pd.DataFrame,
+    quasi_identifiers: str | Sequence[str],
+    *,
+    threshold: float = 0.2,
+    hierarchies: Mapping[Any, HierarchyLike] | None = None,
+    anonymizer: BaseEstimator | Callable[..., Any] | None = None,
+) -> dict[Any, Any]:
     """Journalist re-identification risk: risk against a population table.
 
     The attacker does not know whether a person is in the release; a record
@@ -262,8 +288,15 @@ def journalist_risk(X, population, quasi_identifiers, *, threshold=0.2, hierarch
     return _risk_stats(1.0 / counts, threshold)
 
 
-def k_map(X, population, quasi_identifiers, *, hierarchies=None, anonymizer=None,
-          count_column=None):
+def k_map(
+    X: ArrayLike,
+    population: pd.DataFrame,
+    quasi_identifiers: str | Sequence[str],
+    *,
+    hierarchies: Mapping[Any, HierarchyLike] | None = None,
+    anonymizer: BaseEstimator | Callable[..., Any] | None = None,
+    count_column: str | None = None,
+) -> int:
     """The k for which ``X`` satisfies k-map against a population table.
 
     k-map (Sweeney's k-map; El Emam & Dankar 2008; ARX's ``KMap`` with a
@@ -340,7 +373,14 @@ def expand_counts(population, count_column):
     return rest.loc[rest.index.repeat(weights.astype(np.int64))].reset_index(drop=True)
 
 
-def marketer_risk(X, quasi_identifiers, *, population=None, hierarchies=None, anonymizer=None):
+def marketer_risk(
+    X: ArrayLike,
+    quasi_identifiers: str | Sequence[str],
+    *,
+    population: pd.DataFrame | None = None,
+    hierarchies: Mapping[Any, HierarchyLike] | None = None,
+    anonymizer: BaseEstimator | Callable[..., Any] | None = None,
+) -> float:
     """Marketer risk: expected share of records re-identified when matching everyone.
 
     Without a population table it is the number of equivalence classes over
@@ -384,7 +424,12 @@ def marketer_risk(X, quasi_identifiers, *, population=None, hierarchies=None, an
     return float(np.mean(1.0 / counts))
 
 
-def column_cardinality(X, columns=None, *, identifier_threshold=0.9):
+def column_cardinality(
+    X: ArrayLike,
+    columns: Sequence[str] | None = None,
+    *,
+    identifier_threshold: float = 0.9,
+) -> pd.DataFrame:
     """Distinct values per column, flagging columns that act as identifiers.
 
     A column whose values are (nearly) all different, such as a customer id,
@@ -457,7 +502,15 @@ def column_cardinality(X, columns=None, *, identifier_threshold=0.9):
     return pd.DataFrame(rows, index=pd.Index(columns, name=None))
 
 
-def risk_summary(X, quasi_identifiers, *, k=5, threshold=0.2, population=None, hierarchies=None):
+def risk_summary(
+    X: ArrayLike,
+    quasi_identifiers: str | Sequence[str],
+    *,
+    k: int = 5,
+    threshold: float = 0.2,
+    population: pd.DataFrame | None = None,
+    hierarchies: Mapping[Any, HierarchyLike] | None = None,
+) -> dict[Any, Any]:
     """All the risk measures of this module in one dict.
 
     Parameters

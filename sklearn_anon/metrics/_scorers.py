@@ -44,6 +44,8 @@ negated, like scikit-learn's ``neg_mean_squared_error``; name them
 ``neg_...`` in the ``scoring`` dict.
 """
 
+from __future__ import annotations
+
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
@@ -70,6 +72,11 @@ from ._risk import (
 )
 from ._tables import check_table
 from ._utility import entropy_loss
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Callable, Literal, Mapping, Sequence
+    from .._typing import HierarchyLike
 
 __all__ = ["PRIVACY_MEASURES", "make_privacy_scorer"]
 
@@ -340,17 +347,17 @@ class _PrivacyScorer:
 
 
 def make_privacy_scorer(
-    measure,
+    measure: str | Callable[..., Any],
     *,
-    step=None,
-    quasi_identifiers=None,
-    sensitive=None,
-    greater_is_better=None,
-    k=None,
-    threshold=None,
-    hierarchies=None,
-    on="release",
-):
+    step: str | None = None,
+    quasi_identifiers: Sequence[str] | None = None,
+    sensitive: str | None = None,
+    greater_is_better: bool | None = None,
+    k: int | None = None,
+    threshold: float | None = None,
+    hierarchies: Mapping[Any, HierarchyLike] | None = None,
+    on: Literal["release", "scoring_data"] = "release",
+) -> Callable[..., Any]:
     """Make a scorer that measures the privacy of a pipeline's anonymizing step.
 
     The scorer takes a fitted estimator (typically a Pipeline), finds its

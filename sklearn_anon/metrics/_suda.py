@@ -50,6 +50,8 @@ The pruning pays on tables whose records become unique on few columns, and
 ``max_size`` bounds the work to the sets of at most that many columns.
 """
 
+from __future__ import annotations
+
 import itertools
 import math
 from numbers import Integral, Real
@@ -58,6 +60,11 @@ import numpy as np
 import pandas as pd
 
 from ._tables import _codes, _compress, check_table, combine_codes
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Literal, Sequence
+    from .._typing import ArrayLike
 
 __all__ = ["minimal_sample_uniques", "suda_scores"]
 
@@ -354,7 +361,13 @@ def _search_suda2(codes, cards, missing, max_size):
     return candidates, found, examined[0]
 
 
-def minimal_sample_uniques(X, quasi_identifiers, *, max_size=None, method="levelwise"):
+def minimal_sample_uniques(
+    X: ArrayLike,
+    quasi_identifiers: str | Sequence[str],
+    *,
+    max_size: int | None = None,
+    method: Literal["levelwise", "suda2"] = "levelwise",
+) -> pd.DataFrame:
     """Minimal sample uniques (MSUs) of every record, up to ``max_size`` columns.
 
     An MSU of a record is a set of quasi-identifiers on which the record
@@ -451,8 +464,16 @@ def _score_weights(m, original_scores):
                      / math.factorial(m) for s in sizes])
 
 
-def suda_scores(X, quasi_identifiers, *, max_size=None, dis_fraction=0.01, original_scores=True,
-                contributions=False, method="levelwise"):
+def suda_scores(
+    X: ArrayLike,
+    quasi_identifiers: str | Sequence[str],
+    *,
+    max_size: int | None = None,
+    dis_fraction: float = 0.01,
+    original_scores: bool = True,
+    contributions: bool = False,
+    method: Literal["levelwise", "suda2"] = "levelwise",
+) -> pd.DataFrame:
     """SUDA and DIS-SUDA scores of each record, as sdcMicro's ``suda2``.
 
     Each MSU of a record (see :func:`minimal_sample_uniques`) adds a weight

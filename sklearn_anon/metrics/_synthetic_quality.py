@@ -1,6 +1,8 @@
 """Quality of a synthetic table: utility (TSTR, total variation distance) and
 privacy (exact copies, distance to the closest real record)."""
 
+from __future__ import annotations
+
 import itertools
 
 import numpy as np
@@ -9,6 +11,12 @@ import pandas as pd
 from .. import _text
 from .._frames import datetime_ns
 from ..base import check_frame
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
+    from typing import Any, Callable
+    from .._typing import ArrayLike
 
 __all__ = [
     "distance_to_closest_record",
@@ -82,7 +90,7 @@ def _tvd(a, b, size):
     return 0.5 * float(np.abs(p - q).sum())
 
 
-def marginal_tvd(real, synthetic, *, n_bins=10):
+def marginal_tvd(real: ArrayLike, synthetic: ArrayLike, *, n_bins: int = 10) -> pd.Series:
     """Total variation distance between each column's distribution in two tables.
 
     ``TVD = 1/2 * sum |p(v) - q(v)|`` over the column's values: 0 for the
@@ -119,7 +127,7 @@ def marginal_tvd(real, synthetic, *, n_bins=10):
     )
 
 
-def pairwise_tvd(real, synthetic, *, n_bins=10):
+def pairwise_tvd(real: ArrayLike, synthetic: ArrayLike, *, n_bins: int = 10) -> pd.Series:
     """Total variation distance between the two-way distributions of every column pair.
 
     Same discretization as :func:`marginal_tvd`; the distance of a pair is
@@ -173,7 +181,14 @@ def _categorical_for_hgb(train, test):
     return train, test
 
 
-def tstr_score(synthetic, real, target, *, estimator=None, scoring=None):
+def tstr_score(
+    synthetic: pd.DataFrame,
+    real: pd.DataFrame,
+    target: str,
+    *,
+    estimator: BaseEstimator | None = None,
+    scoring: Callable[..., Any] | None = None,
+) -> float:
     """Train on synthetic, test on real (TSTR): a synthetic table's utility.
 
     The score (accuracy by default) a model learnt from the synthetic table
@@ -260,7 +275,7 @@ def _row_codes(X, reference):
     return codes[:n], codes[n:]
 
 
-def exact_match_rate(X, reference):
+def exact_match_rate(X: ArrayLike, reference: ArrayLike) -> float:
     """Fraction of the rows of ``X`` that are exact copies of a row of ``reference``.
 
     All columns must be equal (NaN equals NaN; numbers compared as floats,
@@ -298,7 +313,12 @@ def exact_match_rate(X, reference):
     return float(np.isin(hx, hr).mean())
 
 
-def distance_to_closest_record(X, reference, *, n_jobs=None):
+def distance_to_closest_record(
+    X: ArrayLike,
+    reference: ArrayLike,
+    *,
+    n_jobs: int | None = None,
+) -> np.ndarray:
     """Gower distance of each row of ``X`` to its closest row in ``reference``.
 
     The distance of two rows is the mean over columns of ``|a - b| / range``

@@ -20,6 +20,8 @@ rows): each measure compares column ``c`` of ``original`` with column ``c`` of
 ``anonymized``.
 """
 
+from __future__ import annotations
+
 import numpy as np
 import pandas as pd
 from scipy.stats import wasserstein_distance
@@ -33,6 +35,12 @@ from ._anonymizer import generalize_with
 from ._ncp import ncp
 from ._privacy_models import average_class_size, discernibility
 from ._tables import _as_list, class_codes
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
+    from typing import Any, Callable, Literal, Mapping, Sequence
+    from .._typing import HierarchyLike
 
 __all__ = [
     "correlation_drift",
@@ -70,7 +78,11 @@ def _entropy(counts):
     return float(-(p * np.log2(p)).sum())
 
 
-def entropy_loss(original, anonymized, columns=None):
+def entropy_loss(
+    original: pd.DataFrame,
+    anonymized: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Entropy-based information loss per column.
 
     For each column, ``H(original | released)`` in bits per record: how much
@@ -242,8 +254,14 @@ def _spread_categories(orig, anon, hierarchy, mapping=None):
     return original / original.sum(), released / released.sum(), unreadable
 
 
-def distribution_distance(original, anonymized, columns=None, *, hierarchies=None,
-                          anonymizer=None):
+def distribution_distance(
+    original: pd.DataFrame,
+    anonymized: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+    *,
+    hierarchies: Mapping[Any, HierarchyLike] | None = None,
+    anonymizer: BaseEstimator | Callable[..., Any] | None = None,
+) -> pd.DataFrame:
     """Per-column distance between the original and the released distribution.
 
     Categorical columns: total variation distance (half the L1 distance, in
@@ -387,7 +405,13 @@ def _numeric_view(frame, columns, reference=None):
     return pd.DataFrame(out)
 
 
-def correlation_drift(original, anonymized, columns=None, *, method="pearson"):
+def correlation_drift(
+    original: pd.DataFrame,
+    anonymized: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+    *,
+    method: Literal["pearson", "spearman"] = "pearson",
+) -> dict[Any, Any]:
     """How much the correlations between numeric columns moved.
 
     Released intervals are read at their midpoints.  Only columns numeric in
@@ -442,8 +466,15 @@ def correlation_drift(original, anonymized, columns=None, *, method="pearson"):
     }
 
 
-def information_loss(original, anonymized, quasi_identifiers, *, k=None, hierarchies=None,
-                     anonymizer=None):
+def information_loss(
+    original: pd.DataFrame,
+    anonymized: pd.DataFrame,
+    quasi_identifiers: Sequence[str],
+    *,
+    k: int | None = None,
+    hierarchies: Mapping[Any, HierarchyLike] | None = None,
+    anonymizer: BaseEstimator | Callable[..., Any] | None = None,
+) -> dict[Any, Any]:
     """Information-loss summary of an anonymized table.
 
     Parameters

@@ -6,6 +6,8 @@
 released vector of the anonymized columns is shared by at least ``k`` rows.
 """
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,6 +18,11 @@ from sklearn.utils.validation import check_is_fitted
 from .._compat import Interval, StrOptions, _fit_context
 from .._fit_record import record_fit_output
 from ..base import ColumnAnonymizer, require_numeric, values_hidden
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Literal, Sequence
+    from .._typing import ArrayLike, Self
 
 __all__ = ["Microaggregator"]
 
@@ -200,7 +207,15 @@ class Microaggregator(ColumnAnonymizer):
     }
     _per_column_params = ()
 
-    def __init__(self, columns=None, *, k=5, method="mdav", aggregate="mean", standardize=True):
+    def __init__(
+        self,
+        columns: Sequence[str | int] | str | int | None = None,
+        *,
+        k: int = 5,
+        method: Literal["mdav", "univariate"] = "mdav",
+        aggregate: Literal["mean", "median"] = "mean",
+        standardize: bool = True,
+    ) -> None:
         self.columns = columns
         self.k = k
         self.method = method
@@ -266,7 +281,7 @@ class Microaggregator(ColumnAnonymizer):
             self.k_achieved_ = int(min(s.min() for s in sizes.values()))
         return per_column
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Group the training rows with MDAV and store the group aggregates.
 
         Parameters
@@ -316,7 +331,12 @@ class Microaggregator(ColumnAnonymizer):
         else:
             self.il1s_ = 0.0
 
-    def fit_transform(self, X, y=None, **fit_params):
+    def fit_transform(
+        self,
+        X: ArrayLike,
+        y: ArrayLike | None = None,
+        **fit_params: Any,
+    ) -> pd.DataFrame | np.ndarray:
         """Fit, and write every training row's own group aggregate.
 
         Unlike ``fit(X).transform(X)`` (nearest centroid), this is the
@@ -343,7 +363,7 @@ class Microaggregator(ColumnAnonymizer):
         return result
 
     # -- transform -----------------------------------------------------------
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> pd.DataFrame | np.ndarray:
         """Write the aggregate of the nearest fitted group on the anonymized columns.
 
         Parameters

@@ -1,5 +1,7 @@
 """PRAM: post-randomization of categorical columns with a Markov transition matrix."""
 
+from __future__ import annotations
+
 import math
 import warnings
 from numbers import Integral, Real
@@ -13,6 +15,11 @@ from .._compat import Interval, PrivacyLeakWarning, StrOptions
 from .._persistence import _PlainState
 from .._random import release_generator
 from ..base import ColumnAnonymizer, per_column
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Literal, Mapping, Sequence
+    from .._typing import ArrayLike
 
 __all__ = ["PRAM"]
 
@@ -190,7 +197,15 @@ class PRAM(_PlainState, ColumnAnonymizer):
     }
     _per_column_params = ["matrix", "p", "categories"]
 
-    def __init__(self, *, columns=None, matrix=None, p=0.8, categories=None, random_state=None):
+    def __init__(
+        self,
+        *,
+        columns: Sequence[str | int] | None = None,
+        matrix: ArrayLike | Mapping[Any, ArrayLike] | None = None,
+        p: float | Mapping[Any, float] = 0.8,
+        categories: Sequence[Any] | Mapping[Any, Sequence[Any]] | None = None,
+        random_state: int | np.random.Generator | Literal["secure"] | None = None,
+    ) -> None:
         self.columns = columns
         self.matrix = matrix
         self.p = p
@@ -286,7 +301,7 @@ class PRAM(_PlainState, ColumnAnonymizer):
         return state
 
     # -- estimation --------------------------------------------------------------
-    def estimate_frequencies(self, X):
+    def estimate_frequencies(self, X: ArrayLike) -> dict[Any, pd.Series]:
         """Unbiased frequencies of the true categories from a PRAM release.
 
         With ``q`` the released frequencies of a column and ``P`` its
@@ -340,22 +355,22 @@ class PRAM(_PlainState, ColumnAnonymizer):
 
     # -- fitted views ------------------------------------------------------------
     @property
-    def categories_(self):
+    def categories_(self) -> dict[Any, list[Any]]:
         return {c: list(s["categories"]) for c, s in self.states_.items()}
 
     @property
-    def matrix_(self):
+    def matrix_(self) -> dict[Any, pd.DataFrame]:
         return {
             c: pd.DataFrame(s["matrix"], index=pd.Index(s["categories"]), columns=pd.Index(s["categories"]))
             for c, s in self.states_.items()
         }
 
     @property
-    def epsilon_(self):
+    def epsilon_(self) -> dict[Any, float]:
         return {c: matrix_epsilon(s["matrix"]) for c, s in self.states_.items()}
 
     @property
-    def invariant_(self):
+    def invariant_(self) -> dict[Any, bool]:
         return {c: s["invariant"] for c, s in self.states_.items()}
 
     def __sklearn_tags__(self):

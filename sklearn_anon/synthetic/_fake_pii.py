@@ -4,6 +4,8 @@ Needs the extra ``fake`` (``pip install sklearn-anon[fake]``); Faker is
 imported when the function is called, not with the package.
 """
 
+from __future__ import annotations
+
 import re
 import unicodedata
 
@@ -11,6 +13,11 @@ import numpy as np
 import pandas as pd
 
 from ._common import _generator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Mapping, Sequence
+    from .._typing import PathLike
 
 __all__ = ["make_fake_pii"]
 
@@ -242,7 +249,11 @@ def _draw_ages(age_distribution, n, rng):
     return ages[rng.choice(ages.size, size=n, p=weights / weights.sum())]
 
 
-def make_fake_pii(requests, random_state=None, age_distribution=None):
+def make_fake_pii(
+    requests: pd.DataFrame | PathLike | Sequence[Mapping[str, Any] | tuple[Any, ...]],
+    random_state: int | np.random.RandomState | None = None,
+    age_distribution: Mapping[Any, Any] | pd.Series | None = None,
+) -> pd.DataFrame:
     """Fake identities in bulk, per country and year, for test systems.
 
     For each request row (country, year, n) it makes ``n`` identities with

@@ -4,6 +4,8 @@ The marginal measurements and the sampling are in :mod:`._mst`, the schema
 (column kinds, domains, binning) in :mod:`._schema`.
 """
 
+from __future__ import annotations
+
 import warnings
 from numbers import Integral, Real
 
@@ -19,6 +21,11 @@ from ..dp import RANDOM_STATE_CONSTRAINT, DPEstimatorMixin, spend_fit
 from . import _mst
 from ._common import _generator
 from ._schema import _column_kind, _decode_column, _encode_columns
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Literal, Mapping, Sequence
+    from .._typing import ArrayLike, Self
 
 __all__ = ["DPSynthesizer"]
 
@@ -261,18 +268,18 @@ class DPSynthesizer(_PlainState, DPEstimatorMixin, BaseEstimator):
 
     def __init__(
         self,
-        epsilon=1.0,
-        delta=1e-9,
+        epsilon: float = 1.0,
+        delta: float = 1e-9,
         *,
-        target=None,
-        n_bins=16,
-        bounds=None,
-        categories=None,
-        quantile_fraction=0.1,
-        compress=True,
-        random_state=None,
-        accountant=None,
-    ):
+        target: str | int | None = None,
+        n_bins: int = 16,
+        bounds: Mapping[Any, tuple[float, float]] | None = None,
+        categories: Mapping[Any, Sequence[Any]] | None = None,
+        quantile_fraction: float = 0.1,
+        compress: bool = True,
+        random_state: int | np.random.RandomState | np.random.Generator | Literal["secure"] | None = None,
+        accountant: BudgetAccountant | None = None,
+    ) -> None:
         self.epsilon = epsilon
         self.delta = delta
         self.target = target
@@ -286,7 +293,7 @@ class DPSynthesizer(_PlainState, DPEstimatorMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Learn the DP model of ``X``.
 
         Parameters
@@ -487,7 +494,11 @@ class DPSynthesizer(_PlainState, DPEstimatorMixin, BaseEstimator):
         self.tree_ = [(names[a], names[b]) for b, a, _ in plan[1:]] if r else []
 
     # --------------------------------------------------------------- sample
-    def sample(self, n_samples=1, random_state=None):
+    def sample(
+        self,
+        n_samples: int = 1,
+        random_state: int | np.random.RandomState | None = None,
+    ) -> pd.DataFrame | np.ndarray:
         """Draw a synthetic table from the fitted model.
 
         Parameters
