@@ -93,7 +93,7 @@ from ._risk import (
     risk_summary,
     sample_uniqueness,
 )
-from ._scorers import PRIVACY_MEASURES, make_privacy_scorer
+from ._scorers import PRIVACY_MEASURES, make_privacy_scorer, without_release_record
 from ._suda import minimal_sample_uniques, suda_scores
 from ._synthetic_quality import (
     distance_to_closest_record,
@@ -136,6 +136,7 @@ __all__ = [
     "information_loss",
     "PRIVACY_MEASURES",
     "make_privacy_scorer",
+    "without_release_record",
     "PrivacyReport",
     "plot_privacy_utility",
     "privacy_utility_frontier",

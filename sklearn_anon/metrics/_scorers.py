@@ -46,12 +46,14 @@ negated, like scikit-learn's ``neg_mean_squared_error``; name them
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 
-from .._fit_record import fit_input, fit_output, release_summary
+from .._fit_record import fit_input, fit_output, paused, release_summary
 from .._frames import as_frame
 from .._pipeline import children, is_composite, is_estimator, select_columns, unwrap
 from ._anonymizer import Precomputed
@@ -78,7 +80,7 @@ if TYPE_CHECKING:
     from typing import Any, Callable, Literal, Mapping, Sequence
     from .._typing import HierarchyLike
 
-__all__ = ["PRIVACY_MEASURES", "make_privacy_scorer"]
+__all__ = ["PRIVACY_MEASURES", "make_privacy_scorer", "without_release_record"]
 
 
 def _needs_sensitive(kwargs):
@@ -275,7 +277,7 @@ class _PrivacyScorer:
         reason = reason or (
             "it was not fitted in this process and carries no release summary (it was "
             "unpickled after a fit() without fit_transform, or it is a DP mechanism, or it "
-            "was fitted or pickled inside sklearn_anon._fit_record.paused(), or fitted "
+            "was fitted or pickled inside sklearn_anon.metrics.without_release_record(), or fitted "
             "outside sklearn_anon's estimators)")
         return (
             f"The release of step {self._name(step)!r} cannot be measured here: {reason}. "
@@ -344,6 +346,43 @@ class _PrivacyScorer:
         else:
             value = PRIVACY_MEASURES[self.measure][0](released, original, qis, **kw)
         return self._sign * float(value)
+
+
+def without_release_record() -> AbstractContextManager[None]:
+    """Fit and pickle anonymizers without keeping a record of their release.
+
+    Inside this block (in this thread) a fit records nothing for
+    :func:`make_privacy_scorer` (``on="release"``) and a pickled column
+    anonymizer carries no release summary (the class-size histogram of its
+    training release that lets a copy scored in another process report
+    ``k``).  Use it to hand a fitted pipeline over with nothing in it but
+    its fitted parameters; the command line fits inside it.
+
+    Returns
+    -------
+    context : contextlib.AbstractContextManager
+        A context manager for a ``with`` block.
+
+    See Also
+    --------
+    make_privacy_scorer : The scorer that reads the records.
+
+    Examples
+    --------
+    >>> import pickle
+    >>> import pandas as pd
+    >>> from sklearn_anon import MondrianAnonymizer
+    >>> from sklearn_anon.metrics import without_release_record
+    >>> X = pd.DataFrame({"age": range(40)})
+    >>> with without_release_record():
+    ...     est = MondrianAnonymizer(k=5).fit(X)
+    ...     est.fit_transform(X).shape
+    ...     blob = pickle.dumps(est)
+    (40, 1)
+    >>> hasattr(pickle.loads(blob), "_release_summary")
+    False
+    """
+    return paused()
 
 
 def make_privacy_scorer(
