@@ -42,6 +42,7 @@ from hypothesis import strategies as st
 from sklearn_anon import (
     SUPPRESSED,
     FullDomainAnonymizer,
+    HierarchyGeneralizer,
     LocalSuppressor,
     MondrianAnonymizer,
     TextRedactor,
@@ -188,6 +189,35 @@ def test_full_domain_categories_hold_released_labels_only(counts, k, limit):
         later = est.transform(rare)
         assert list(later["zip"].cat.categories) == list(out["zip"].cat.categories)
         assert set(later["zip"].astype(object)) <= released | {SUPPRESSED}
+
+
+# ---------------------------------------------------------------------------
+# HierarchyGeneralizer: the categories are labels the fitted values reach
+# ---------------------------------------------------------------------------
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n_codes=st.integers(2, 8),
+    fitted=st.data(),
+    level=st.integers(0, 2),
+)
+def test_hierarchy_generalizer_lists_only_labels_the_fit_reached(n_codes, fitted, level):
+    # a hierarchy built from a whole population; a release of a part of it
+    population = pd.Series([f"{i:03d}{i % 3}" for i in range(n_codes)])
+    hierarchy = masking_hierarchy(population, levels=[1, 2])
+    part = fitted.draw(st.lists(st.sampled_from(list(population)), min_size=1, max_size=10))
+    frame = pd.DataFrame({"zip": part})
+    est = HierarchyGeneralizer({"zip": hierarchy}, levels=level)
+    out = est.fit_transform(frame)
+    reached = set(hierarchy.generalize(frame["zip"], level).astype(object))
+    assert set(out["zip"].cat.categories) == reached | {SUPPRESSED}
+    assert list(out["zip"].astype(object)) == list(
+        hierarchy.generalize(frame["zip"], level).astype(object))
+    # the rest of the population, later: a label the fit did not reach is "*"
+    later = est.transform(pd.DataFrame({"zip": population}))
+    assert list(later["zip"].cat.categories) == list(out["zip"].cat.categories)
+    expected = [lab if lab in reached else SUPPRESSED
+                for lab in hierarchy.generalize(population, level).astype(object)]
+    assert list(later["zip"].astype(object)) == expected
 
 
 # ---------------------------------------------------------------------------

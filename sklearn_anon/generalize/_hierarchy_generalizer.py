@@ -56,8 +56,13 @@ class HierarchyGeneralizer(ColumnAnonymizer):
     text, lone surrogates included; bytes values are not keys (suppressed).
 
     Suppression: a value not in the hierarchy (unseen, NaN) becomes
-    ``"*"``.  The output is a categorical column whose categories are the
-    labels of the level (in table order), then ``"*"``, fixed in ``fit``.
+    ``"*"``.  The output is a categorical column whose categories, fixed in
+    ``fit``, are the labels of the level that the fitted values reach (in
+    table order), then ``"*"``; a value whose label no fitted value reached
+    becomes ``"*"`` too.  The categories of a categorical are released with
+    it (a Parquet schema lists them), so the labels of a hierarchy built
+    from other data (a whole population's ZIP codes) that this data does not
+    hold are never listed.
 
     Parameters
     ----------
@@ -86,9 +91,10 @@ class HierarchyGeneralizer(ColumnAnonymizer):
     levels_ : dict of {column: int}
         The level used per column.
     categories_ : dict of {column: list of str}
-        The output categories per column.
-    states_ : dict of {column: (Hierarchy, int)}
-        Both of the above.
+        The output categories per column: the labels the fitted values
+        reach, then ``"*"``.
+    states_ : dict of {column: (Hierarchy, int, list of str)}
+        The three above.
     {fitted_columns:generalized}
 
     See Also
@@ -186,24 +192,30 @@ class HierarchyGeneralizer(ColumnAnonymizer):
                 f"levels for {_column_label(name)} is {int(level)}, above the top level "
                 f"{hierarchy.height} of its hierarchy."
             )
-        return hierarchy, int(level)
+        # the labels the fitted values reach (table order), then "*": the
+        # output's categories.  A label no fitted value reaches (a node of a
+        # hierarchy built from other data) is never listed: a categorical's
+        # categories are released with it (a Parquet schema, a CSV of codes)
+        cat = hierarchy.generalize(column, int(level), suppressed=SUPPRESSED)
+        reached = np.unique(np.asarray(cat.codes)[np.asarray(cat.codes) >= 0])
+        labels = [cat.categories[i] for i in reached if cat.categories[i] != SUPPRESSED]
+        return hierarchy, int(level), labels + [SUPPRESSED]
 
     @property
     def hierarchies_(self) -> dict[Any, Hierarchy]:
-        return {name: h for name, (h, _) in self.states_.items()}
+        return {name: state[0] for name, state in self.states_.items()}
 
     @property
     def levels_(self) -> dict[Any, int]:
-        return {name: lev for name, (_, lev) in self.states_.items()}
+        return {name: state[1] for name, state in self.states_.items()}
 
     @property
     def categories_(self) -> dict[Any, list[str]]:
-        return {
-            name: list(h.generalize([], lev, suppressed=SUPPRESSED).categories)
-            for name, (h, lev) in self.states_.items()
-        }
+        return {name: list(state[2]) for name, state in self.states_.items()}
 
     def _transform_column(self, column, name, state, rng):
-        hierarchy, level = state
+        hierarchy, level, categories = state
         cat = hierarchy.generalize(column, level, suppressed=SUPPRESSED)
+        # a label the fitted values did not reach becomes "*" (not listed)
+        cat = cat.set_categories(categories).fillna(SUPPRESSED)
         return pd.Series(cat, index=column.index, name=name)
