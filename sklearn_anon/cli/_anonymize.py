@@ -194,7 +194,7 @@ def _fit_by_parts(ct, frame, keep):
             _release_freed_memory()  # the text's pages, back to the system before the next part
     placeholder = np.zeros(len(frame), dtype=np.int8)
     stand_in = pd.DataFrame({c: frame[c] if c in frame.columns else placeholder
-                             for c in order}, index=frame.index)
+                             for c in order}, index=frame.index, copy=False)  # no copy of a column
     given = ct.transformers
     ct.transformers = [(name, fitted.get(name, trans), cols) for name, trans, cols in given]
     try:
