@@ -7,7 +7,7 @@
 * ``anonymize`` (read CSV, fit the policy's ColumnTransformer, before/after
   report, write CSV) against the I/O floor a user cannot go below: pandas
   reading and writing the same CSV.
-* scale (``python benchmarks/bench_cli.py [--rows N] [--csv FILE]``, not part
+* scale (``python benchmarks/bench_cli.py [--rows N] [--csv FILE] [--before TREE]``, not part
   of ``run.py``: minutes): ``anonymize`` on 5 M rows x 7 columns of
   ``make_customers`` (keyed pseudonyms, ZIP3 with rare prefixes suppressed,
   age bands, income and purchase classes, one column dropped; the verdict
@@ -44,19 +44,20 @@ POLICY = Path(__file__).resolve().parents[1] / "examples" / "policy_customers.to
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _env():
+def _env(root=ROOT):
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
 
-def _child(argv, stdout=subprocess.DEVNULL):
+def _child(argv, stdout=subprocess.DEVNULL, root=ROOT):
     """Run ``argv`` as a child process: ``(wall s, CPU s, peak RSS bytes, exit code)``.
 
-    The child's own resource usage (``os.wait4``), not the benchmark's.
+    The child's own resource usage (``os.wait4``), not the benchmark's;
+    ``root`` is the source tree it imports ``sklearn_anon`` from.
     """
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=_env())
+    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=_env(root))
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -201,12 +202,15 @@ pd.read_csv(sys.argv[1])
 """
 
 
-def run_scale(n=5_000_000, folder=None, src=None, read_floor=True):
+def run_scale(n=5_000_000, folder=None, src=None, read_floor=True, before=None):
     """``anonymize`` on ``n`` x 7 and the pandas one-liners, same run; returns a dict of figures.
 
     With ``read_floor``, also ``pd.read_csv`` of the file alone (peak RSS of
     reading it in one go).  ``n`` is the number of rows written when no
     ``src`` is given; with ``src`` the rows are counted from the file.
+    ``before`` (another source tree, e.g. a checkout of ``main``) also runs
+    that tree's ``anonymize`` in the same run, first, for a before/after
+    comparison; its output must equal this tree's byte for byte (checked).
     """
     os.environ.setdefault("SKLEARN_ANON_KEY", generate_key())
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
@@ -221,13 +225,32 @@ def run_scale(n=5_000_000, folder=None, src=None, read_floor=True):
         policy.write_text(SCALE_POLICY, encoding="utf-8")
         size = Path(src).stat().st_size
         load_before = os.getloadavg()
-        ours = _child([sys.executable, "-m", "sklearn_anon.cli", "anonymize", str(src), "--policy",
-                       str(policy), "-o", str(tmp / "out.csv"), "--allow-insufficient", "-q"])
+
+        def anonymize(out, root=ROOT):
+            return _child([sys.executable, "-m", "sklearn_anon.cli", "anonymize", str(src),
+                           "--policy", str(policy), "-o", str(out), "--allow-insufficient", "-q"],
+                          root=root)
+
+        other = anonymize(tmp / "before.csv", before) if before else None
+        ours = anonymize(tmp / "out.csv")
+        same = None
+        if before:
+            same = _same_file(tmp / "before.csv", tmp / "out.csv")
         peer = _child([sys.executable, "-c", PANDAS_BASELINE, str(src), str(tmp / "peer.csv")])
         floor = (_child([sys.executable, "-c", PANDAS_READ, str(src)]) if read_floor else None)
         load_after = os.getloadavg()
         return {"rows": n, "csv_bytes": size, "ours": ours, "pandas": peer, "read": floor,
-                "load": (load_before, load_after)}
+                "load": (load_before, load_after), "before": other, "same_output": same}
+
+
+def _same_file(a, b):
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            x, y = fa.read(1 << 24), fb.read(1 << 24)
+            if x != y:
+                return False
+            if not x:
+                return True
 
 
 def _print_scale(res):
@@ -237,6 +260,10 @@ def _print_scale(res):
           f"{res['load'][0][0]:.1f} before, {res['load'][1][0]:.1f} after (1 min)")
     print("| run | wall s | CPU s | peak RSS MB | RSS / CSV size | exit |")
     print("|---|---:|---:|---:|---:|---:|")
+    if res.get("before") is not None:
+        bw, bc, brss, brc = res["before"]
+        print(f"| before ({res['before_name']}), sklearn-anon anonymize | {bw:.1f} | {bc:.1f} | "
+              f"{brss / 1e6:,.0f} | {brss / res['csv_bytes']:.2f}x | {brc} |")
     print(f"| sklearn-anon anonymize (verdict, no report file) | {w:.1f} | {c:.1f} | {rss / 1e6:,.0f} | "
           f"{rss / res['csv_bytes']:.2f}x | {rc} |")
     print(f"| pandas one-liners (read, hmac, str slice, pd.cut, write) | {pw:.1f} | {pc:.1f} | "
@@ -246,6 +273,8 @@ def _print_scale(res):
         print(f"| pandas read_csv of the file alone | {fw:.1f} | {fc:.1f} | {frss / 1e6:,.0f} | "
               f"{frss / res['csv_bytes']:.2f}x | {frc} |")
     print(f"ratio ours / pandas: wall {w / pw:.2f}x, CPU {c / pc:.2f}x, peak RSS {rss / prss:.2f}x")
+    if res.get("same_output") is not None:
+        print(f"before and after wrote the same file: {res['same_output']}")
 
 
 if __name__ == "__main__":
@@ -257,8 +286,13 @@ if __name__ == "__main__":
     parser.add_argument("--no-read-floor", action="store_true",
                         help="skip timing pandas' read_csv of the file alone")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up timings")
+    parser.add_argument("--before", metavar="TREE",
+                        help="another source tree (e.g. a checkout of main) whose anonymize runs "
+                             "first in the same run, for before/after figures")
     args = parser.parse_args()
     if not args.no_startup:
         for name, t in startup_times().items():
             print(f"sklearn-anon {name}: {t:.3f} s (best of 5, fresh interpreter)")
-    _print_scale(run_scale(args.rows, src=args.csv, read_floor=not args.no_read_floor))
+    res = run_scale(args.rows, src=args.csv, read_floor=not args.no_read_floor, before=args.before)
+    res["before_name"] = args.before
+    _print_scale(res)

@@ -138,22 +138,37 @@ def value_counts_array(series):
         hashes = hashes[positions]
         del valid
     ordered = np.sort(hashes)
-    first = np.empty(len(ordered), dtype=bool)
-    if len(ordered):
-        first[0] = True
-        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    bounds = np.flatnonzero(np.append(first, True))  # group starts, then the end
-    counts = np.diff(bounds)
-    del bounds
-    if len(counts) <= _DICTIONARY_MAX:  # few values: a table of them is small and exact
+    same = ordered[1:] == ordered[:-1]  # a row's hash equals the previous row's
+    if len(ordered) - int(same.sum()) <= _DICTIONARY_MAX:  # few values: a small, exact table
         return _counts_by_dictionary(chunks)
-    if counts.max(initial=0) > 1:
-        # equal hashes: the group's texts must be one value (else a 64-bit collision)
-        repeated = ordered[first][counts > 1]
-        del ordered, first
-        if not _groups_hold_one_value(chunks, hashes, repeated, positions):
-            return _counts_by_dictionary(chunks)
+    repeated = np.unique(ordered[1:][same])  # the hashes held by more than one row, sorted
+    del ordered
+    counts = _run_lengths(same)
+    del same
+    # equal hashes: the group's texts must be one value (else a 64-bit collision)
+    if len(repeated) and not _groups_hold_one_value(chunks, hashes, repeated, positions):
+        return _counts_by_dictionary(chunks)
     return counts
+
+
+#: elements per step of :func:`_run_lengths` (bounds its temporary array)
+_RUN_STEP = 1 << 20
+
+
+def _run_lengths(same):
+    """Lengths of the runs of a sorted array, from ``same[i] = a[i + 1] == a[i]`` (int64).
+
+    The run starts are turned into lengths in place, a step at a time: one
+    array of the runs' size, not two.
+    """
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    n = len(same) + 1
+    for i in range(0, len(starts) - 1, _RUN_STEP):  # left to right: reads starts not yet rewritten
+        j = min(i + _RUN_STEP, len(starts) - 1)
+        starts[i:j] = starts[i + 1:j + 1] - starts[i:j]
+    if len(starts):
+        starts[-1] = n - starts[-1]
+    return starts
 
 
 def _groups_hold_one_value(chunks, hashes, repeated, positions):

@@ -199,3 +199,138 @@ def test_profile_shows_rows_read_and_its_steps_not_stage_ticks(tmp_path, monkeyp
     assert "writing p.toml" in text
     assert "[#" not in text and "%  " not in text  # no bar of stage ticks
     assert text.endswith("\n")
+
+
+# -- the pipeline fitted part by part (raw columns let go on the way) -----------------------------
+def _twice(x):  # a name selects a Series: the part must get one, as in ColumnTransformer
+    assert isinstance(x, pd.Series)
+    return (x * 2).to_frame(f"{x.name}_x2")
+
+
+def _twice_names(est, names):
+    return ["purchases_x2"]
+
+
+def _parts_ct():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import FunctionTransformer
+
+    from sklearn_anon import IntervalGeneralizer, PrefixGeneralizer, Pseudonymizer
+
+    return ColumnTransformer([
+        ("email", Pseudonymizer(key="parts-key", length=8), ["email"]),
+        ("zip", PrefixGeneralizer(n=2, width=5), ["zipcode"]),
+        ("sex", "passthrough", ["sex"]),
+        ("gone", "drop", ["city"]),
+        ("money", IntervalGeneralizer(bins=[0, 50_000, 1e12], right=False), ["income", "purchases"]),
+        ("again", FunctionTransformer(_twice, feature_names_out=_twice_names), "purchases"),
+    ], verbose_feature_names_out=False).set_output(transform="pandas")
+
+
+def _parts_data():
+    return make_customers(n_samples=300, random_state=3)[
+        ["email", "zipcode", "sex", "income", "purchases", "city"]]
+
+
+@pytest.mark.parametrize("keep", [set(), {"zipcode"}, {"income"}, {"sex", "email"}])
+def test_fit_by_parts_is_the_plain_fit(keep):
+    import pickle
+
+    from sklearn_anon.cli._anonymize import _fit_by_parts, _Prefitted
+
+    raw = _parts_data()
+    plain, parts = _parts_ct(), _parts_ct()
+    given = parts.transformers
+    expected = plain.fit_transform(raw.copy())
+    frame = raw.copy()
+    out = _fit_by_parts(parts, frame, keep)
+    pd.testing.assert_frame_equal(out, expected)
+    # the same fitted object, byte for byte, and the parameters as given
+    assert pickle.dumps(parts) == pickle.dumps(plain)
+    assert parts.transformers is given
+    assert not any(isinstance(t, _Prefitted) for _, t, _ in parts.transformers_)
+    pd.testing.assert_frame_equal(parts.transform(raw.iloc[:50]), plain.transform(raw.iloc[:50]))
+    # raw columns let go: all but the kept ones, the passthrough one and those of parts
+    # releasing a kept column (city, read by no part, is left alone)
+    held = {"sex", "city"} | keep
+    if keep & {"income"}:
+        held |= {"income", "purchases"}
+    assert set(frame.columns) == held
+    # no raw value reaches the release
+    assert not set(raw["email"]) & set(out["email"])
+
+
+def test_fit_by_parts_leaves_other_pipelines_to_the_plain_fit():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from sklearn_anon.cli._anonymize import _fit_by_parts, _fit_transform
+
+    raw = _parts_data()
+    frame = raw.copy()
+    assert _fit_by_parts(make_pipeline(FunctionTransformer()), frame, set()) is None
+    ct = ColumnTransformer([("sex", "passthrough", ["sex"])], remainder="passthrough")
+    assert _fit_by_parts(ct, frame, set()) is None
+    ct = ColumnTransformer([("sex", "passthrough", [2])])
+    assert _fit_by_parts(ct, frame, set()) is None
+    pd.testing.assert_frame_equal(frame, raw)  # nothing was let go
+    # _fit_transform falls back on fit_transform for them
+    ct = ColumnTransformer([("sex", "passthrough", ["sex"])], remainder="passthrough")
+    assert _fit_transform(ct, frame, [], keep=set()).shape == (len(raw), raw.shape[1])
+
+
+def test_anonymize_fits_part_by_part_and_writes_what_the_plain_fit_writes(tmp_path, monkeypatch):
+    from sklearn_anon.cli import _anonymize
+
+    monkeypatch.setenv("SKLEARN_ANON_TEST_MEMORY_KEY", "memory-test-key")
+    make_customers(n_samples=400, random_state=2).to_csv(tmp_path / "in.csv", index=False)
+    (tmp_path / "policy.toml").write_text(textwrap.dedent(POLICY))
+    calls = []
+    real = _anonymize._fit_by_parts
+
+    def spy(ct, frame, keep):
+        calls.append(sorted(keep))
+        out = real(ct, frame, keep)
+        calls.append(sorted(frame.columns))  # after the fit: the raw e-mails are gone
+        return out
+
+    def run(name):
+        return cli.run_anonymize(tmp_path / "in.csv", tmp_path / "policy.toml", tmp_path / name,
+                                 save_pipeline=tmp_path / f"{name}.joblib", allow_insufficient=True)
+
+    monkeypatch.setattr(_anonymize, "_fit_by_parts", spy)
+    run("parts.csv")
+    assert calls == [["income", "sex", "zipcode"], ["income", "sex", "zipcode"]]
+    monkeypatch.setattr(_anonymize, "_fit_by_parts", lambda ct, frame, keep: None)
+    run("plain.csv")
+    assert (tmp_path / "parts.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
+    assert (tmp_path / "parts.csv.joblib").read_bytes() == (tmp_path / "plain.csv.joblib").read_bytes()
+
+
+def test_run_lengths_in_steps(monkeypatch):
+    monkeypatch.setattr(_counting, "_RUN_STEP", 2)
+    values = np.array([1, 1, 2, 3, 3, 3, 7, 8, 8])
+    got = _counting._run_lengths(values[1:] == values[:-1])
+    assert got.tolist() == [2, 1, 3, 1, 2] and got.dtype == np.int64
+    assert _counting._run_lengths(np.zeros(0, dtype=bool)).tolist() == [1]
+
+
+def test_classes_only_codes_the_columns_in_place():
+    from sklearn.compose import ColumnTransformer
+
+    from sklearn_anon import IntervalGeneralizer
+    from sklearn_anon.cli._report import _classes_only
+    from sklearn_anon.metrics import class_code_columns
+
+    raw = pd.DataFrame({"income": [1.0, 60_000.0, 3.0, np.nan], "sex": ["F", "M", "F", "F"]})
+    ct = ColumnTransformer([("income", IntervalGeneralizer(bins=[0, 50_000, 1e9]), ["income"]),
+                            ("sex", "passthrough", ["sex"])],
+                           verbose_feature_names_out=False).set_output(transform="pandas")
+    out = ct.fit_transform(raw)
+    expected = class_code_columns(raw, ["income", "sex"])
+    frame = raw.copy()
+    got = _classes_only(frame, out, ["income", "sex"], ct, verdict_only=True)
+    assert got is frame
+    pd.testing.assert_frame_equal(got, expected)
+    assert _classes_only(raw, out, ["income", "sex"], ct, verdict_only=False) is raw

@@ -85,11 +85,134 @@ def _measured_columns(frame, report_cfg, qis, pipeline):
     return frame[[c for c in frame.columns if c in keep]]
 
 
-def _fit_transform(ct, frame, notes, what="anonymize"):
+def _fit_transform(ct, frame, notes, what="anonymize", keep=None):
+    """``ct.fit_transform(frame)``; with ``keep``, part by part (:func:`_fit_by_parts`).
+
+    With ``keep`` (the raw columns the verdict may read) ``frame`` loses, in
+    place, each raw column no part still to be fitted and no measure reads.
+    """
     from .._fit_record import paused
 
+    def fit():
+        if keep is not None:
+            out = _fit_by_parts(ct, frame, keep)
+            if out is not None:
+                return out
+        return ct.fit_transform(frame)
+
     with paused():  # no scorer reads this release: keep no reference to the steps' data
-        return _guarded(lambda: ct.fit_transform(frame), what, notes)
+        return _guarded(fit, what, notes)
+
+
+class _Prefitted:
+    """A part of a ColumnTransformer fitted already, with its output (see :func:`_fit_by_parts`).
+
+    ``ColumnTransformer.fit_transform`` clones it (``__sklearn_clone__``: itself) and
+    takes its output; it never reaches the fitted ColumnTransformer.
+    """
+
+    def __init__(self, estimator, output):
+        self.estimator = estimator
+        self.output = output
+
+    def __sklearn_clone__(self):
+        return self
+
+    def get_params(self, deep=True):
+        return {}
+
+    def fit(self, X, y=None, **params):
+        return self
+
+    def fit_transform(self, X, y=None, **params):
+        out, self.output = self.output, None  # handed over once, not held here
+        return out
+
+    def transform(self, X):  # pragma: no cover - never called: the part is swapped out
+        raise RuntimeError("a _Prefitted part is not a fitted pipeline")
+
+
+def _fit_by_parts(ct, frame, keep):
+    """``ct.fit_transform(frame)``, one part at a time, letting raw columns go on the way.
+
+    Fitting a ColumnTransformer holds the whole raw table and the whole
+    release at once.  Here each part is fitted alone (``clone(part)
+    .fit_transform(frame[columns])``, as the ColumnTransformer does), and a
+    raw column is deleted from ``frame`` (in place) as soon as no part
+    still to be fitted and no ``passthrough`` part reads it, unless ``keep``
+    names it or the part reading it releases a column ``keep`` names (the
+    verdict may re-apply that part).  ColumnTransformer then assembles the
+    fitted whole itself: its ``fit_transform`` runs on a table of the same
+    columns in which each released column is a placeholder of one byte per
+    row, with every fitted part standing in as a :class:`_Prefitted` that
+    returns its output; the parts are then put in ``transformers_`` in
+    their place.  The result -- the fitted ``ct`` and the release -- is the
+    one ``ct.fit_transform(frame)`` gives.
+
+    Returns None, having changed nothing, when ``ct`` is not a
+    ColumnTransformer of named columns of ``frame`` with ``remainder="drop"``
+    (then fit it whole).
+    """
+    import numpy as np
+    import pandas as pd
+    from sklearn.base import clone
+    from sklearn.compose import ColumnTransformer
+
+    if type(ct) is not ColumnTransformer or not isinstance(ct.remainder, str) \
+            or ct.remainder != "drop" or ct.transformer_weights or not isinstance(frame, pd.DataFrame):
+        return None
+    parts = []
+    for name, trans, selection in ct.transformers:
+        cols = [selection] if isinstance(selection, str) else selection
+        if not isinstance(cols, (list, tuple)) or not all(isinstance(c, str) for c in cols) \
+                or not set(cols) <= set(frame.columns):
+            return None
+        # a name selects a Series, a list a DataFrame: given to the part as ColumnTransformer does
+        parts.append((name, trans, list(cols),
+                      selection if isinstance(selection, str) else list(cols)))
+    order = list(frame.columns)
+    keep = {str(c) for c in keep}
+    later = {}  # column -> how many parts still to be fitted read it
+    held = set()  # read by a passthrough part: held until the whole is assembled
+    for _, trans, cols, _ in parts:
+        if isinstance(trans, str):
+            if trans == "passthrough":
+                held.update(cols)
+            continue
+        for c in cols:
+            later[c] = later.get(c, 0) + 1
+    fitted = {}
+    for name, trans, cols, selection in parts:
+        if isinstance(trans, str) or not cols:
+            continue  # "drop" and "passthrough": ColumnTransformer's own business
+        est = clone(trans)
+        out = est.fit_transform(frame[selection], None)
+        fitted[name] = _Prefitted(est, out)
+        names = set(map(str, getattr(out, "columns", ())))
+        keep_inputs = bool((names | set(cols)) & keep) or not hasattr(out, "columns")
+        let_go = False
+        for c in cols:
+            later[c] -= 1
+            if keep_inputs:
+                keep.add(c)
+            if later[c] == 0 and c not in keep and c not in held and c in frame.columns:
+                del frame[c]
+                let_go = True
+        if let_go:
+            _release_freed_memory()  # the text's pages, back to the system before the next part
+    placeholder = np.zeros(len(frame), dtype=np.int8)
+    stand_in = pd.DataFrame({c: frame[c] if c in frame.columns else placeholder
+                             for c in order}, index=frame.index, copy=False)  # no copy of a column
+    given = ct.transformers
+    ct.transformers = [(name, fitted.get(name, trans), cols) for name, trans, cols in given]
+    try:
+        out = ct.fit_transform(stand_in)
+    finally:
+        ct.transformers = given
+    del stand_in
+    ct.transformers_ = [(name, trans.estimator if isinstance(trans, _Prefitted) else trans, cols)
+                        for name, trans, cols in ct.transformers_]
+    return out
 
 
 def run_anonymize(
@@ -247,12 +370,17 @@ def run_anonymize(
     n_rows = len(frame)
     progress.line(f"fitting the anonymizer on {n_rows:,} rows", force=True)
     notes = []
-    anonymized = _fit_transform(ct, frame, notes)
+    # the raw columns the verdict may read (a superset: the release's columns are not known yet)
+    wanted = set(policy.quasi_identifiers(list(used)))
+    if (policy.report or {}).get("sensitive") is not None:
+        wanted.add(str(policy.report["sensitive"]))
+    anonymized = _fit_transform(ct, frame, notes, keep=wanted)
     progress.line("measuring risk", force=True)
     qis = [q for q in policy.quasi_identifiers(list(anonymized.columns))
            if q in anonymized.columns]
     # from here on only the raw columns the verdict reads are held (not e.g. the e-mails)
     frame = _measured_columns(frame, policy.report, qis, ct)
+    _release_freed_memory()
     frame = _classes_only(frame, anonymized, qis, ct, verdict_only=not report_path)
     _release_freed_memory()
     report = None

@@ -50,12 +50,22 @@ def _classes_only(original, anonymized, qis, pipeline, verdict_only):
     per row instead of a text or int64 column.  The sensitive column is
     left as it is (l, t and homogeneity read its values).  Otherwise
     ``original`` is returned unchanged.
+
+    The columns are replaced in ``original`` itself, one at a time, each
+    raw column let go (and its memory handed back) before the next is
+    coded: the caller's table is the one returned.
     """
     from ..metrics import class_code_columns, released_anonymizer
 
+    from ._io import _release_freed_memory
+
     if not verdict_only or released_anonymizer(pipeline, anonymized, qis) is pipeline:
         return original
-    return class_code_columns(original, qis)
+    for q in qis:
+        if q in original.columns:
+            original[q] = class_code_columns(original[[q]], [q])[q]
+            _release_freed_memory()
+    return original
 
 
 def _write_report(report, path, outputs=None):

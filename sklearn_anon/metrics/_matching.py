@@ -400,8 +400,11 @@ def _match_generalized(released, generalized, on):
     """
     if len(released) == len(generalized) and _same_values(released, generalized, on):
         ids, sizes = class_codes(released, on)
-        counts = sizes[ids].astype(np.int64)
-        match = np.where(counts == 1, np.arange(len(released), dtype=np.int64), -1)
+        counts = sizes[ids].astype(np.int64, copy=False)
+        del ids
+        match = np.full(len(released), -1, dtype=np.int64)
+        alone = np.flatnonzero(counts == 1)
+        match[alone] = alone  # a unique record matches itself
         return counts, match
     n_rel = len(released)
 

@@ -262,7 +262,11 @@ class PrivacyReport:
     # -- computing -----------------------------------------------------------------
     def _privacy(self, frame, qis):
         codes, sizes = class_codes(frame, qis)
+        if len(codes) < 2**31:  # the same sizes in half the memory (held by the report)
+            sizes = sizes.astype(np.int32)
         row_sizes = sizes[codes]
+        n_rows = len(codes)
+        del codes
         risk = 1.0 / row_sizes
         out = {
             "n_classes": int(len(sizes)),
@@ -272,7 +276,7 @@ class PrivacyReport:
             "prosecutor_max": float(risk.max()),
             "prosecutor_mean": float(risk.mean()),
             "records_at_risk": float(np.mean(risk > self.risk_threshold)),
-            "marketer": float(len(sizes) / len(codes)),
+            "marketer": float(len(sizes) / n_rows),
         }
         if self.sensitive is not None:
             s = self.sensitive
@@ -376,7 +380,7 @@ class PrivacyReport:
 
         # linkage: the attacker holds the raw quasi-identifiers of everyone
         # (and, with the anonymizer, the public generalization scheme)
-        truth = np.arange(len(orig))
+        truth = np.arange(len(orig), dtype=np.int32 if len(orig) < 2**31 else np.int64)
         linkage = {}
         cached = None
         if self.anonymizer is not None:  # generalize the original once, for linkage and NCP
@@ -411,6 +415,7 @@ class PrivacyReport:
                     "unread_share": {str(c): float(v) for c, v in res["unread_share"].items()},
                     "lower_bound": bool(res["lower_bound"]),
                 }
+        del res, truth  # per-record arrays: not held through what follows
         privacy_orig.update({f"linkage_{k}": v for k, v in linkage["original"].items()})
         privacy_anon.update({f"linkage_{k}": v for k, v in linkage["anonymized"].items()})
 

@@ -199,7 +199,7 @@ def _compress(key, card):
         lut = np.cumsum(present, dtype=np.int64) - 1
         return lut[key], counts[present]
     ids, uniques = _text.factorize(key)
-    ids = ids.astype(np.int64)
+    ids = ids.astype(np.int64, copy=False)
     return ids, np.bincount(ids, minlength=len(uniques))
 
 
@@ -224,6 +224,7 @@ def combine_codes(columns):
     """
     key = None
     card = 1
+    owned = False  # whether ``key`` is an array made here (then updated in place)
     for codes, m in columns:
         if key is None:
             key, card = codes, m
@@ -231,7 +232,13 @@ def combine_codes(columns):
         if card * m >= 2**62:  # keep the mixed-radix number inside int64
             key, sizes = _compress(key, card)
             card = len(sizes)
-        key = key * m + codes
+            owned = True
+        if owned:  # in place: one key array alive, not three
+            key *= m
+        else:
+            key = key * m
+            owned = True
+        key += codes
         card *= m
     return _compress(key, card)
 
