@@ -7,6 +7,7 @@ on whether information loss is measured.
 """
 
 import io
+import re
 import pickle
 import subprocess
 import sys
@@ -147,6 +148,10 @@ def test_anonymize_shows_rows_read_and_written(tmp_path, monkeypatch, capsys):
     text = tty.getvalue()
     assert "reading in.csv: 400 rows (100%)" in text
     assert "fitting the anonymizer on 400 rows" in text
+    # one line per part of the policy fitted (sex is kept, income generalized)
+    parts = re.findall(r"fitting the anonymizer on 400 rows: part (\d) of (\d) \(([^)]*)\)", text)
+    assert parts and [int(i) for i, _, _ in parts] == list(range(1, int(parts[0][1]) + 1))
+    assert any("income" in name for _, _, name in parts)
     assert "measuring risk" in text
     assert "writing out.csv: 400 of 400 rows (100%)" in text
     assert text.endswith("\n")

@@ -85,17 +85,18 @@ def _measured_columns(frame, report_cfg, qis, pipeline):
     return frame[[c for c in frame.columns if c in keep]]
 
 
-def _fit_transform(ct, frame, notes, what="anonymize", keep=None):
+def _fit_transform(ct, frame, notes, what="anonymize", keep=None, on_part=None):
     """``ct.fit_transform(frame)``; with ``keep``, part by part (:func:`_fit_by_parts`).
 
     With ``keep`` (the raw columns the verdict may read) ``frame`` loses, in
     place, each raw column no part still to be fitted and no measure reads.
+    ``on_part(i, n, name)`` is called before part ``i`` of ``n`` is fitted.
     """
     from .._fit_record import paused
 
     def fit():
         if keep is not None:
-            out = _fit_by_parts(ct, frame, keep)
+            out = _fit_by_parts(ct, frame, keep, on_part)
             if out is not None:
                 return out
         return ct.fit_transform(frame)
@@ -132,7 +133,7 @@ class _Prefitted:
         raise RuntimeError("a _Prefitted part is not a fitted pipeline")
 
 
-def _fit_by_parts(ct, frame, keep):
+def _fit_by_parts(ct, frame, keep, on_part=None):
     """``ct.fit_transform(frame)``, one part at a time, letting raw columns go on the way.
 
     Fitting a ColumnTransformer holds the whole raw table and the whole
@@ -182,9 +183,12 @@ def _fit_by_parts(ct, frame, keep):
         for c in cols:
             later[c] = later.get(c, 0) + 1
     fitted = {}
+    to_fit = [name for name, trans, cols, _ in parts if not isinstance(trans, str) and cols]
     for name, trans, cols, selection in parts:
         if isinstance(trans, str) or not cols:
             continue  # "drop" and "passthrough": ColumnTransformer's own business
+        if on_part is not None:
+            on_part(len(fitted) + 1, len(to_fit), name)
         est = clone(trans)
         out = est.fit_transform(frame[selection], None)
         fitted[name] = _Prefitted(est, out)
@@ -374,7 +378,10 @@ def run_anonymize(
     wanted = set(policy.quasi_identifiers(list(used)))
     if (policy.report or {}).get("sensitive") is not None:
         wanted.add(str(policy.report["sensitive"]))
-    anonymized = _fit_transform(ct, frame, notes, keep=wanted)
+    fitting = f"fitting the anonymizer on {n_rows:,} rows"
+    anonymized = _fit_transform(
+        ct, frame, notes, keep=wanted,
+        on_part=lambda i, n, name: progress.line(f"{fitting}: part {i} of {n} ({name})", force=True))
     progress.line("measuring risk", force=True)
     qis = [q for q in policy.quasi_identifiers(list(anonymized.columns))
            if q in anonymized.columns]
