@@ -24,6 +24,11 @@ _LOOKAHEAD = 3
 _LOOKAHEAD_DEPTH = 2
 _LOOKAHEAD_DISC = 0.5
 
+#: 1 << c as int64 for the codes of small categorical domains (a look-up, whatever
+#: the codes' dtype: numpy 1.x would shift int32 codes in int32)
+_BIT = np.left_shift(np.int64(1), np.arange(64, dtype=np.int64))
+
+
 def _popcount(x):
     """Number of set bits of each int64."""
     if hasattr(np, "bitwise_count"):
@@ -305,6 +310,20 @@ class _Grower:
         self.hier = [_HierarchyCuts(c) if c.hierarchy is not None else None for c in coders]
         self.count_distinct = [c.kind == "categorical" and c.hierarchy is None
                                and c.n_values + 1 <= 62 for c in coders]
+        self._narrow = None  # per column, the codes in the smallest dtype (see _narrow_codes)
+
+    def _narrow_codes(self):
+        """Per column, its codes in the smallest unsigned dtype holding them
+        (uint8 / uint16; the codes' own row otherwise): the per-level gathers
+        read 1-2 bytes per row instead of 4 or 8."""
+        if self._narrow is None:
+            self._narrow = []
+            for j, c in enumerate(self.coders):
+                top = int(c.n_values)  # the largest code: the missing one
+                dt = np.uint8 if top <= 255 else np.uint16 if top <= 65_535 else None
+                cj = self.codes[j]
+                self._narrow.append(cj.astype(dt) if dt is not None and cj.dtype != dt else cj)
+        return self._narrow
 
     def _new_nodes(self, parents, dims, thr):
         """Two children per parent; returns (left ids, right ids)."""
@@ -326,8 +345,8 @@ class _Grower:
         """Rows of the partitions and their per-dimension min/max codes and spans.
 
         Returns ``(offs, seg, pos, rows, mn, mx, span)``; with ``keep_codes``
-        an eighth item, the (d, rows) codes of ``rows``, gathered once for
-        :func:`_try_cuts` too.
+        an eighth item, the codes of ``rows`` (a list, one array per column,
+        in the smallest dtype), gathered once for :func:`_try_cuts` too.
         """
         d = self.codes.shape[0]
         P = len(act_start)
@@ -339,21 +358,18 @@ class _Grower:
         rows = self.perm[pos]
         mn = np.empty((P, d), dtype=np.int64)
         mx = np.empty((P, d), dtype=np.int64)
-        gathered = np.empty((d, total), dtype=self.codes.dtype) if keep_codes else None
+        gathered = [] if keep_codes else None
+        source = self._narrow_codes() if keep_codes else self.codes
         distinct = {}
         for j in range(d):
-            if keep_codes:
-                cj = gathered[j]
-                np.take(self.codes[j], rows, out=cj, mode="clip")  # rows are valid: no check
-            else:
-                cj = self.codes[j][rows]
+            cj = np.take(source[j], rows, mode="clip")  # rows are valid: no check
             mn[:, j] = np.minimum.reduceat(cj, offs)
             mx[:, j] = np.maximum.reduceat(cj, offs)
             if self.count_distinct[j]:
-                # int64 shifts whatever the codes' dtype (numpy 1.x would keep int32)
-                bits = np.left_shift(np.int64(1), cj.astype(np.int64))
-                distinct[j] = _popcount(np.bitwise_or.reduceat(bits, offs))
-                del bits
+                distinct[j] = _popcount(np.bitwise_or.reduceat(_BIT[cj], offs))
+            if keep_codes:
+                gathered.append(cj)
+            del cj
         span = _normalized_span(self.coders, mn, mx, distinct)
         if keep_codes:
             return offs, seg, pos, rows, mn, mx, span, gathered
@@ -900,14 +916,13 @@ def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, ru
     lowest common node (``relaxed``: it does not).  Accepted cuts reorder
     ``perm`` in place.
 
-    ``gathered``: the (d, rows) codes of ``rows`` when already read (else
-    they are read from ``codes``); ``bounds``: the partitions' (P, d)
+    ``gathered``: the codes of ``rows`` when already read (one array per
+    column; else they are read from ``codes``); ``bounds``: the partitions' (P, d)
     minimum / maximum codes, which make the sort keys smaller (each
     partition's keys span its own code range, not ``M``).
     """
     P = len(sizes)
     n_sel = len(sub)
-    total = len(rows)
     if n_sel == P:  # every partition (the first dimension tried): no copies
         rsel, psel, lseg, mask = rows, pos, seg, None
     else:
@@ -936,12 +951,12 @@ def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, ru
             key += codes[j][rsel]
         else:
             key += gathered[j] if mask is None else gathered[j][mask]
-    elif gathered is not None:  # one gather from the (d, rows) codes
-        at = dims[lseg].astype(np.int64)
-        at *= total
-        at += np.arange(total, dtype=np.int64) if mask is None else np.flatnonzero(mask)
-        key += gathered.ravel()[at]
-        del at
+    elif gathered is not None:  # each partition's column, read where it is chosen
+        dim_row = dims[lseg]
+        for j in udims:
+            cj = gathered[j] if mask is None else gathered[j][mask]
+            np.add(key, cj, out=key, where=dim_row == j)
+        del dim_row, cj
     else:
         dim_row = dims[lseg]
         for j in udims:
