@@ -544,6 +544,9 @@ class MondrianAnonymizer(ColumnAnonymizer):
             leaf = np.empty(len(perm), dtype=np.int64)
             leaf[perm] = np.repeat(np.arange(len(leaf_size)), leaf_size)
             self._fit_leaf = leaf
+            # and which cells the tree places: every training value but the missing ones
+            self._fit_placed = np.stack([codes[j] != coder.missing_code
+                                         for j, coder in enumerate(coders)])
         return self
 
     def fit_transform(self, X, y=None, **fit_params):
@@ -572,6 +575,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         finally:
             self.__dict__.pop("_keep_fit_leaf", None)
             self.__dict__.pop("_fit_leaf", None)
+            self.__dict__.pop("_fit_placed", None)
 
     def _suppressed_regions(self):
         """Boolean per region: is it a suppressed region?"""
@@ -701,14 +705,16 @@ class MondrianAnonymizer(ColumnAnonymizer):
         frame, is_pandas = self._validate_frame(X, reset=False)
         n = frame.shape[0]
         leaf = self.__dict__.pop("_fit_leaf", None)  # set by fit inside fit_transform
+        placed = self.__dict__.pop("_fit_placed", None)
         known = leaf is not None and len(leaf) == n
-        Z = None if known else np.empty((len(self.coders_), n))
-        placed = np.empty((len(self.coders_), n), dtype=bool)
-        for j, (name, coder) in enumerate(zip(self.quasi_identifiers_, self.coders_)):
-            values, placed[j] = coder.placeable(frame[name])
-            if not known:
-                Z[j] = values
-            del values
+        if not known or placed is None or placed.shape[1] != n:
+            Z = None if known else np.empty((len(self.coders_), n))
+            placed = np.empty((len(self.coders_), n), dtype=bool)
+            for j, (name, coder) in enumerate(zip(self.quasi_identifiers_, self.coders_)):
+                values, placed[j] = coder.placeable(frame[name])
+                if not known:
+                    Z[j] = values
+                del values
         if not known:
             leaf = route(self.tree_, Z) if n else np.empty(0, dtype=np.int64)
             del Z
