@@ -461,9 +461,10 @@ def _distinct_codes(v):
 
     ``values``: the sorted distinct present values (``np.unique``); ``codes``
     (int64): each value's index in ``values``, ``len(values)`` where missing
-    (what :meth:`ColumnCoder.fit_codes` gives).  Whole numbers within a range
-    of a few times the row count are placed by a table over the range (no
-    sort); other values by one ``np.unique`` with the inverse.
+    (what :meth:`ColumnCoder.fit_codes` gives).  Whole numbers spanning
+    fewer values than there are rows are placed by a table over their range
+    (no sort, and the table smaller than the column); other values by one
+    ``np.unique`` with the inverse.
     """
     n = len(v)
     present = ~np.isnan(v)
@@ -472,7 +473,7 @@ def _distinct_codes(v):
         lo, hi = float(np.min(v, where=present, initial=np.inf)), float(
             np.max(v, where=present, initial=-np.inf))
         span = hi - lo
-        whole = (span < 4 * n + 65_536 and abs(lo) < 2.0 ** 52 and abs(hi) < 2.0 ** 52
+        whole = (span < n and abs(lo) < 2.0 ** 52 and abs(hi) < 2.0 ** 52
                  and bool(np.all(np.floor(v, where=present, out=np.zeros(n)) == np.where(present, v, 0))))
         if whole:
             off = np.where(present, v - lo, 0).astype(np.int64)
