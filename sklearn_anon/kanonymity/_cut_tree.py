@@ -310,20 +310,21 @@ class _Grower:
         self.hier = [_HierarchyCuts(c) if c.hierarchy is not None else None for c in coders]
         self.count_distinct = [c.kind == "categorical" and c.hierarchy is None
                                and c.n_values + 1 <= 62 for c in coders]
-        self._narrow = None  # per column, the codes in the smallest dtype (see _narrow_codes)
+        self._gather_src = None  # per column, the codes in the smallest dtype (_gather_sources)
 
-    def _narrow_codes(self):
+    def _gather_sources(self):
         """Per column, its codes in the smallest unsigned dtype holding them
-        (uint8 / uint16; the codes' own row otherwise): the per-level gathers
-        read 1-2 bytes per row instead of 4 or 8."""
-        if self._narrow is None:
-            self._narrow = []
+        (uint8 / uint16; the codes' own row otherwise), cached: the median
+        path's per-level gathers read 1-2 bytes per row instead of 4 or 8."""
+        if self._gather_src is None:
+            self._gather_src = []
             for j, c in enumerate(self.coders):
                 top = int(c.n_values)  # the largest code: the missing one
                 dt = np.uint8 if top <= 255 else np.uint16 if top <= 65_535 else None
                 cj = self.codes[j]
-                self._narrow.append(cj.astype(dt) if dt is not None and cj.dtype != dt else cj)
-        return self._narrow
+                self._gather_src.append(cj.astype(dt) if dt is not None and cj.dtype != dt
+                                        else cj)
+        return self._gather_src
 
     def _new_nodes(self, parents, dims, thr):
         """Two children per parent; returns (left ids, right ids)."""
@@ -359,7 +360,7 @@ class _Grower:
         mn = np.empty((P, d), dtype=np.int64)
         mx = np.empty((P, d), dtype=np.int64)
         gathered = [] if keep_codes else None
-        source = self._narrow_codes() if keep_codes else self.codes
+        source = self._gather_sources() if keep_codes else self.codes
         distinct = {}
         for j in range(d):
             cj = np.take(source[j], rows, mode="clip")  # rows are valid: no check
