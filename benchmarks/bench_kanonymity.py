@@ -4,6 +4,9 @@
     python benchmarks/run.py kanonymity            # the timing table only
     python benchmarks/bench_kanonymity.py arx      # Mondrian vs ARX local recoding (bench_arx.py)
     python benchmarks/bench_kanonymity.py curve    # cost curve 10k .. 3 M rows
+    python benchmarks/bench_kanonymity.py ab OTHER [runs] [rows]
+        # 1 M rows x 5 QIs at k=10, this checkout and the one at OTHER (e.g. main)
+        # alternately, each run in a fresh process: CPU medians and load averages
 
 Sections printed by ``main()``:
 
@@ -239,6 +242,47 @@ def cost_curve(ns=(10_000, 100_000, 1_000_000, 3_000_000), k=10, memory=True):
     return pd.DataFrame(rows)
 
 
+_AB_CHILD = """
+import os, sys, time
+sys.path.insert(0, sys.argv[1])
+sys.path.insert(0, os.path.join(sys.argv[1], "benchmarks"))
+from bench_kanonymity import synthetic
+import sklearn_anon
+from sklearn_anon import MondrianAnonymizer
+root = os.path.dirname(os.path.dirname(os.path.abspath(sklearn_anon.__file__)))
+assert os.path.samefile(root, sys.argv[1]), "sklearn_anon imported from another checkout"
+frame = synthetic(int(sys.argv[2]))
+MondrianAnonymizer(k=10).fit_transform(frame.iloc[:10_000])  # imports, first calls
+load = os.getloadavg()[0]
+c0, t0 = time.process_time(), time.perf_counter()
+MondrianAnonymizer(k=10).fit_transform(frame)
+print(time.process_time() - c0, time.perf_counter() - t0, load)
+"""
+
+
+def alternate(other, runs=5, n=1_000_000):
+    """``MondrianAnonymizer(k=10).fit_transform(synthetic(n))`` of this checkout and
+    of the checkout at ``other``, alternately (``runs`` each, a fresh process per
+    run, the package imported from each checkout): CPU and wall seconds per run,
+    the 1-minute load average before each timed call."""
+    import subprocess
+
+    here = str(Path(__file__).resolve().parents[1])
+    rows = []
+    for i in range(runs):
+        for side, root in (("this checkout", here), ("other", str(Path(other).resolve()))):
+            done = subprocess.run([sys.executable, "-c", _AB_CHILD, root, str(n)],
+                                  capture_output=True, text=True, check=True)
+            cpu, wall, load = (float(v) for v in done.stdout.split())
+            rows.append({"run": i + 1, "side": side, "CPU s": cpu, "wall s": wall, "load": load})
+    table = pd.DataFrame(rows)
+    summary = table.groupby("side", sort=False).agg(
+        runs=("CPU s", "size"), cpu_median=("CPU s", "median"), cpu_min=("CPU s", "min"),
+        cpu_max=("CPU s", "max"), wall_median=("wall s", "median"), load_min=("load", "min"),
+        load_max=("load", "max")).reset_index()
+    return table, summary
+
+
 def ml_utility(df, ks=(5, 10, 50, 100), seed=0):
     from sklearn.compose import make_column_selector, make_column_transformer
     from sklearn.ensemble import RandomForestClassifier
@@ -358,6 +402,14 @@ def main(argv=None):
     if argv[:1] == ["arx"]:  # python bench_kanonymity.py arx [k ...]
         ks = tuple(int(v) for v in argv[1:]) or (2, 5, 10, 50, 100)
         print(to_markdown(same_work_vs_arx(ks=ks)))
+        return
+    if argv[:1] == ["ab"]:  # python bench_kanonymity.py ab OTHER_CHECKOUT [runs] [rows]
+        runs = int(argv[2]) if len(argv) > 2 else 5
+        n = int(argv[3]) if len(argv) > 3 else 1_000_000
+        table, summary = alternate(argv[1], runs, n)
+        print(to_markdown(table))
+        print()
+        print(to_markdown(summary))
         return
     if argv[:1] == ["curve"]:  # python bench_kanonymity.py curve [rows ...]
         ns = tuple(int(v) for v in argv[1:]) or (10_000, 100_000, 1_000_000, 3_000_000)

@@ -387,8 +387,13 @@ def numbers_to_float(column, name):
     return v
 
 
-def make_coder(column, name, *, categorical, order=None, hierarchy=None):
-    """Fit a :class:`ColumnCoder` on the training column."""
+def make_coder(column, name, *, categorical, order=None, hierarchy=None, return_codes=False):
+    """Fit a :class:`ColumnCoder` on the training column.
+
+    With ``return_codes``: ``(coder, codes)``, the codes of the column as
+    :meth:`ColumnCoder.fit_codes` gives them (numbers and dates: computed
+    with the values, not looked up again).
+    """
     if hierarchy is not None:
         coder = ColumnCoder(name, "categorical", hierarchy=hierarchy)
         # position in the table -> code in subtree order
@@ -397,7 +402,7 @@ def make_coder(column, name, *, categorical, order=None, hierarchy=None):
         inv = np.empty(len(table_pos), dtype=np.int64)
         inv[table_pos] = np.arange(len(table_pos))
         coder._table_to_code = inv
-        return coder
+        return (coder, coder.fit_codes(column)) if return_codes else coder
     if categorical:
         s = column
         if order is not None:
@@ -420,7 +425,8 @@ def make_coder(column, name, *, categorical, order=None, hierarchy=None):
                     labels = np.asarray(sorted(uniq), dtype=object)
                 except TypeError:  # mixed types: sort by text
                     labels = np.asarray(sorted(uniq, key=str), dtype=object)
-        return ColumnCoder(name, "categorical", labels=labels)
+        coder = ColumnCoder(name, "categorical", labels=labels)
+        return (coder, coder.fit_codes(column)) if return_codes else coder
     text_dates = False
     if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
         # declared not categorical: numbers, else dates, else an error
@@ -441,12 +447,48 @@ def make_coder(column, name, *, categorical, order=None, hierarchy=None):
         as_dates = _as_datetime64(column, name)
         unit = np.datetime_data(as_dates.dtype)[0]  # the column's own resolution
         v = datetime_to_float(as_dates, unit, name)
-        coder = ColumnCoder(name, "datetime", values=np.unique(v[~np.isnan(v)]),
-                            datetime_dtype=column.dtype)
+        values, codes = _distinct_codes(v)
+        coder = ColumnCoder(name, "datetime", values=values, datetime_dtype=column.dtype)
         coder._unit = unit
-        return coder
-    v = numbers_to_float(column, name)
-    return ColumnCoder(name, "numeric", values=np.unique(v[~np.isnan(v)]))
+        return (coder, codes) if return_codes else coder
+    values, codes = _distinct_codes(numbers_to_float(column, name))
+    coder = ColumnCoder(name, "numeric", values=values)
+    return (coder, codes) if return_codes else coder
+
+
+def _distinct_codes(v):
+    """``(values, codes)`` of float values ``v`` (NaN: missing).
+
+    ``values``: the sorted distinct present values (``np.unique``); ``codes``
+    (int64): each value's index in ``values``, ``len(values)`` where missing
+    (what :meth:`ColumnCoder.fit_codes` gives).  Whole numbers spanning
+    fewer values than there are rows are placed by a table over their range
+    (no sort, and the table smaller than the column); other values by one
+    ``np.unique`` with the inverse.
+    """
+    n = len(v)
+    present = ~np.isnan(v)
+    n_present = int(present.sum())
+    if n_present:
+        lo, hi = float(np.min(v, where=present, initial=np.inf)), float(
+            np.max(v, where=present, initial=-np.inf))
+        span = hi - lo
+        whole = (span < n and abs(lo) < 2.0 ** 52 and abs(hi) < 2.0 ** 52
+                 and bool(np.all(np.floor(v, where=present, out=np.zeros(n)) == np.where(present, v, 0))))
+        if whole:
+            off = np.where(present, v - lo, 0).astype(np.int64)
+            seen = np.zeros(int(span) + 1, dtype=bool)
+            seen[off[present]] = True
+            at = np.flatnonzero(seen)
+            rank = np.cumsum(seen, dtype=np.int64) - 1
+            codes = rank[off]
+            codes[~present] = len(at)
+            return at + lo, codes
+    values, codes = np.unique(v, return_inverse=True)  # NaN (one, equal_nan) sorts last
+    codes = codes.ravel().astype(np.int64, copy=False)
+    if n_present < n:
+        values = values[:-1]
+    return values, codes
 
 
 def _column_name(frame, col, what):

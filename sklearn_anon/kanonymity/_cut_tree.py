@@ -29,6 +29,11 @@ _LOOKAHEAD_DISC = 0.5
 _HYBRID_ABOVE = 64
 _HYBRID_SPLIT_WEIGHT = 0.5
 
+#: 1 << c as int64 for the codes of small categorical domains (a look-up, whatever
+#: the codes' dtype: numpy 1.x would shift int32 codes in int32)
+_BIT = np.left_shift(np.int64(1), np.arange(64, dtype=np.int64))
+
+
 def _popcount(x):
     """Number of set bits of each int64."""
     if hasattr(np, "bitwise_count"):
@@ -333,6 +338,21 @@ class _Grower:
         self.hier = [_HierarchyCuts(c) if c.hierarchy is not None else None for c in coders]
         self.count_distinct = [c.kind == "categorical" and c.hierarchy is None
                                and c.n_values + 1 <= 62 for c in coders]
+        self._gather_src = None  # per column, the codes in the smallest dtype (_gather_sources)
+
+    def _gather_sources(self):
+        """Per column, its codes in the smallest unsigned dtype holding them
+        (uint8 / uint16; the codes' own row otherwise), cached: the median
+        path's per-level gathers read 1-2 bytes per row instead of 4 or 8."""
+        if self._gather_src is None:
+            self._gather_src = []
+            for j, c in enumerate(self.coders):
+                top = int(c.n_values)  # the largest code: the missing one
+                dt = np.uint8 if top <= 255 else np.uint16 if top <= 65_535 else None
+                cj = self.codes[j]
+                self._gather_src.append(cj.astype(dt) if dt is not None and cj.dtype != dt
+                                        else cj)
+        return self._gather_src
 
     def _new_nodes(self, parents, dims, thr):
         """Two children per parent; returns (left ids, right ids)."""
@@ -350,71 +370,59 @@ class _Grower:
         self.right[parents] = new_left + 1
         return new_left, new_left + 1
 
-    def _bounds(self, act_start, act_size):
-        """Rows of the partitions and their per-dimension min/max codes and spans."""
+    def _bounds(self, act_start, act_size, keep_codes=False):
+        """Rows of the partitions and their per-dimension min/max codes and spans.
+
+        Returns ``(offs, seg, pos, rows, mn, mx, span)``; with ``keep_codes``
+        an eighth item, the codes of ``rows`` (a list, one array per column,
+        in the smallest dtype), gathered once for :func:`_try_cuts` too.
+        """
         d = self.codes.shape[0]
         P = len(act_start)
-        offs = np.concatenate(([0], np.cumsum(act_size)[:-1]))
+        offs = np.concatenate(([0], np.cumsum(act_size)[:-1])).astype(np.int64)
         total = int(act_size.sum())
         seg = np.repeat(np.arange(P, dtype=self.idx_dtype), act_size)
         pos = np.arange(total, dtype=self.idx_dtype)
-        pos += (act_start - offs).astype(self.idx_dtype)[seg]
+        pos += (np.asarray(act_start, dtype=np.int64) - offs).astype(self.idx_dtype)[seg]
         rows = self.perm[pos]
         mn = np.empty((P, d), dtype=np.int64)
         mx = np.empty((P, d), dtype=np.int64)
+        gathered = [] if keep_codes else None
+        source = self._gather_sources() if keep_codes else self.codes
         distinct = {}
         for j in range(d):
-            cj = self.codes[j][rows]
+            cj = np.take(source[j], rows, mode="clip")  # rows are valid: no check
             mn[:, j] = np.minimum.reduceat(cj, offs)
             mx[:, j] = np.maximum.reduceat(cj, offs)
             if self.count_distinct[j]:
-                bits = np.bitwise_or.reduceat(np.left_shift(np.int64(1), cj), offs)
-                distinct[j] = _popcount(bits)
+                distinct[j] = _popcount(np.bitwise_or.reduceat(_BIT[cj], offs))
+            if keep_codes:
+                gathered.append(cj)
+            del cj
         span = _normalized_span(self.coders, mn, mx, distinct)
+        if keep_codes:
+            return offs, seg, pos, rows, mn, mx, span, gathered
         return offs, seg, pos, rows, mn, mx, span
 
     def grow(self, act_node, act_start, act_size):
-        codes, coders, k, rule, hier = self.codes, self.coders, self.k, self.rule, self.hier
-        d = codes.shape[0]
-        cut_at, M, perm = self.cut_at, self.M, self.perm
+        k = self.k
         o = np.argsort(np.asarray(act_start), kind="stable")  # partitions in perm order
         act_node, act_start, act_size = (np.asarray(a, dtype=np.int64)[o]
                                          for a in (act_node, act_start, act_size))
         depth = 0
         while len(act_node):
             P = len(act_node)
-            offs, seg, pos, rows, mn, mx, span = self._bounds(act_start, act_size)
-            dim_order = np.argsort(-span, axis=1, kind="stable")
-            undecided = (act_size >= 2 * k) & (span.max(axis=1) > 0)
             cut_dim = np.full(P, -1, dtype=np.int64)
             cut_code = np.full(P, -1, dtype=np.int64)
             cut_left = np.zeros(P, dtype=np.int64)
-            # (target, relaxed hierarchy cuts, min size in k); refined: the target cut was
-            # tried on every dimension by _cut_by_gain
-            rounds = [] if self.relax else [(cut_at, False, 2)]
-            if cut_at != "median":  # the median where the k-multiple cut is not allowed
-                rounds.append(("median", False, 3))
-            if self.relax and any(h is not None for h in hier):
-                rounds.append((cut_at, True, 2))
-            hier_dims = [j for j, h in enumerate(hier) if h is not None]
-            if self.search == "best":  # every allowed cut, the one lowering the loss most
-                self._cut_best(act_size, offs, seg, pos, rows, mn, mx, undecided,
-                               cut_dim, cut_code, cut_left)
-            elif self.relax:  # refined: first the dimension whose cut lowers the loss most
-                self._cut_by_gain(act_size, span, seg, offs, rows, pos, undecided,
-                                  cut_dim, cut_code, cut_left)
-            for r_at, r_relax, r_min in rounds:
-                for r in range(d):
-                    jr = dim_order[:, r]
-                    cand = undecided & (span[np.arange(P), jr] > 0) & (act_size >= r_min * k)
-                    if r_relax:
-                        cand &= np.isin(jr, hier_dims)
-                    if not cand.any():
-                        continue
-                    sub = np.flatnonzero(cand)
-                    _try_cuts(sub, jr[sub], seg, offs, act_size, rows, pos, codes, coders,
-                              hier, k, rule, M, perm, cut_dim, cut_code, cut_left, undecided,
-                              r_at, r_relax)
+            # partitions below 2k rows are final: their rows are not read at all
+            big = np.flatnonzero(act_size >= 2 * k)
+            if len(big) == P:
+                self._cut_level(act_start, act_size, cut_dim, cut_code, cut_left)
+            elif len(big):
+                b_dim, b_code, b_left = cut_dim[big], cut_code[big], cut_left[big]
+                self._cut_level(act_start[big], act_size[big], b_dim, b_code, b_left)
+                cut_dim[big], cut_code[big], cut_left[big] = b_dim, b_code, b_left
             split = cut_dim >= 0
             new_left, new_right = self._new_nodes(act_node[split], cut_dim[split],
                                                   cut_code[split])
@@ -430,6 +438,48 @@ class _Grower:
             act_size = np.stack([cut_left[sp], act_size[sp] - cut_left[sp]], axis=1).ravel()
             depth += 1
         self.depth = max(self.depth, depth)
+
+    def _cut_level(self, act_start, act_size, cut_dim, cut_code, cut_left):
+        """Choose the cuts of one level's partitions (in ``perm`` order, each of at
+        least ``2k`` rows): fills ``cut_dim`` / ``cut_code`` / ``cut_left`` (-1 /
+        -1 / 0 where a partition is final) and reorders ``perm`` for the cut ones."""
+        codes, coders, k, rule, hier = self.codes, self.coders, self.k, self.rule, self.hier
+        d = codes.shape[0]
+        cut_at, M, perm = self.cut_at, self.M, self.perm
+        P = len(act_start)
+        # the codes of the level's rows, gathered once for the bounds and the cuts
+        # (not for the scored search, which reads its own)
+        offs, seg, pos, rows, mn, mx, span, *gathered = self._bounds(
+            act_start, act_size, keep_codes=self.search != "best")
+        gathered = gathered[0] if gathered else None
+        dim_order = np.argsort(-span, axis=1, kind="stable")
+        undecided = (act_size >= 2 * k) & (span.max(axis=1) > 0)
+        # (target, relaxed hierarchy cuts, min size in k); refined: the target cut was
+        # tried on every dimension by _cut_by_gain
+        rounds = [] if self.relax else [(cut_at, False, 2)]
+        if cut_at != "median":  # the median where the k-multiple cut is not allowed
+            rounds.append(("median", False, 3))
+        if self.relax and any(h is not None for h in hier):
+            rounds.append((cut_at, True, 2))
+        hier_dims = [j for j, h in enumerate(hier) if h is not None]
+        if self.search == "best":  # every allowed cut, the one lowering the loss most
+            self._cut_best(act_size, offs, seg, pos, rows, mn, mx, undecided,
+                           cut_dim, cut_code, cut_left)
+        elif self.relax:  # refined: first the dimension whose cut lowers the loss most
+            self._cut_by_gain(act_size, span, seg, offs, rows, pos, undecided,
+                              cut_dim, cut_code, cut_left)
+        for r_at, r_relax, r_min in rounds:
+            for r in range(d):
+                jr = dim_order[:, r]
+                cand = undecided & (span[np.arange(P), jr] > 0) & (act_size >= r_min * k)
+                if r_relax:
+                    cand &= np.isin(jr, hier_dims)
+                if not cand.any():
+                    continue
+                sub = np.flatnonzero(cand)
+                _try_cuts(sub, jr[sub], seg, offs, act_size, rows, pos, codes, coders,
+                          hier, k, rule, M, perm, cut_dim, cut_code, cut_left, undecided,
+                          r_at, r_relax, gathered=gathered, bounds=(mn, mx))
 
     def _cut_by_gain(self, act_size, span, seg, offs, rows, pos, undecided,
                      cut_dim, cut_code, cut_left):
@@ -964,7 +1014,8 @@ class _Grower:
 
 
 def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, rule, M,
-              perm, cut_dim, cut_code, cut_left, undecided, cut_at="median", relaxed=False, dry=None):
+              perm, cut_dim, cut_code, cut_left, undecided, cut_at="median", relaxed=False, dry=None,
+              gathered=None, bounds=None):
     """Median (or k-multiple) cuts of the partitions ``sub`` on their dimensions ``dims``.
 
     The partitions' rows are sorted by the chosen dimension's code; the cut
@@ -973,35 +1024,66 @@ def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, ru
     cut snaps to the nearest boundary between children of the region's
     lowest common node (``relaxed``: it does not).  Accepted cuts reorder
     ``perm`` in place.
+
+    ``gathered``: the codes of ``rows`` when already read (one array per
+    column; else they are read from ``codes``); ``bounds``: the partitions' (P, d)
+    minimum / maximum codes, which make the sort keys smaller (each
+    partition's keys span its own code range, not ``M``).
     """
     P = len(sizes)
-    if len(sub) == P:  # every partition (the first dimension tried): no copies
-        rsel, psel, lseg = rows, pos, seg
+    n_sel = len(sub)
+    if n_sel == P:  # every partition (the first dimension tried): no copies
+        rsel, psel, lseg, mask = rows, pos, seg, None
     else:
         local = np.full(P, -1, dtype=np.int64)
-        local[sub] = np.arange(len(sub))
+        local[sub] = np.arange(n_sel)
         mask = local[seg] >= 0
         rsel = rows[mask]
         psel = pos[mask]
         lseg = local[seg[mask]]
-        del mask
-    key = lseg.astype(np.int64) * M  # then + the code of the partition's dimension
+    # sort key of a row: off[its partition] + its code, the partitions' key ranges
+    # disjoint and ascending (int64 throughout: the codes may be int32)
+    if bounds is not None:
+        lo_s = bounds[0][sub, dims]
+        width = bounds[1][sub, dims] - lo_s + 1
+    else:
+        lo_s = np.zeros(n_sel, dtype=np.int64)
+        width = np.full(n_sel, int(M), dtype=np.int64)
+    base = np.cumsum(width) - width
+    off = base - lo_s
+    key_bound = int(base[-1] + width[-1]) if n_sel else 1
+    key = off[lseg]
     udims = np.unique(dims)
     if len(udims) == 1:
-        key += codes[udims[0]][rsel]
+        j = udims[0]
+        if gathered is None:
+            key += codes[j][rsel]
+        else:
+            key += gathered[j] if mask is None else gathered[j][mask]
+    elif gathered is not None:  # each partition's column, read where it is chosen
+        dim_row = dims[lseg]
+        for j in udims:
+            cj = gathered[j] if mask is None else gathered[j][mask]
+            np.add(key, cj, out=key, where=dim_row == j)
+        del dim_row, cj
     else:
         dim_row = dims[lseg]
         for j in udims:
             on = dim_row == j
             key[on] += codes[j][rsel[on]]
         del dim_row, on
-    del lseg
-    o, key = _sort_keys(key, len(sub) * M)  # any order within equal codes is fine
+    del lseg, mask
+    o, key = _sort_keys(key, key_bound)  # any order within equal codes is fine
     rsel = rsel[o]
     del o
     sub_sizes = sizes[sub]
-    sub_offs = np.concatenate(([0], np.cumsum(sub_sizes)[:-1]))
-    c_sorted = key % M
+    sub_offs = np.concatenate(([0], np.cumsum(sub_sizes)[:-1])).astype(np.int64)
+    ar = np.arange(n_sel)
+
+    def code_at(i, s=ar):
+        """Code at sorted position ``i`` of partition ``s`` (positions within it)."""
+        return key[i] - off[s]
+
     psel_sorted = psel  # the segments' positions in perm, in order (partitions are)
     if cut_at == "median":
         goal = sub_sizes / 2
@@ -1009,19 +1091,21 @@ def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, ru
         # p regions of k rows fit: floor(p / 2) of them on the left, the rest on the right
         p = np.maximum(sub_sizes // k, 2)
         goal = sub_sizes * (p // 2) / p
-    med = c_sorted[sub_offs + np.maximum(np.ceil(goal).astype(np.int64) - 1, 0)]
+    med = code_at(sub_offs + np.maximum(np.ceil(goal).astype(np.int64) - 1, 0))
     thr_a = med.copy()          # left: code <= med
     thr_b = med - 1             # left: code < med
-    for j in (np.unique(dims) if not relaxed else ()):
+    for j in (udims if not relaxed else ()):
         if hier[j] is None:
             continue
         w = np.flatnonzero(dims == j)
-        lo = c_sorted[sub_offs[w]]
-        hi = c_sorted[sub_offs[w] + sub_sizes[w] - 1]
+        lo = code_at(sub_offs[w], w)
+        hi = code_at(sub_offs[w] + sub_sizes[w] - 1, w)
         thr_a[w], thr_b[w] = hier[j].snap(lo, hi, med[w])
-    base = np.arange(len(sub)) * M
-    left_a = np.searchsorted(key, base + thr_a, side="right") - sub_offs
-    left_b = np.searchsorted(key, base + thr_b, side="right") - sub_offs
+    # rows with code <= thr: a threshold outside the partition's code range is
+    # clipped to just below / at its top (0 / all rows, as unclipped)
+    lo_k, hi_k = off + lo_s, off + lo_s + width - 1  # the partition's key range
+    left_a = np.searchsorted(key, np.clip(off + thr_a, lo_k - 1, hi_k), side="right") - sub_offs
+    left_b = np.searchsorted(key, np.clip(off + thr_b, lo_k - 1, hi_k), side="right") - sub_offs
     ok_a = (thr_a >= 0) & (left_a >= k) & (sub_sizes - left_a >= k)
     ok_b = (thr_b >= 0) & (left_b >= k) & (sub_sizes - left_b >= k)
     a_first = np.abs(left_a - goal) <= np.abs(left_b - goal)
@@ -1066,8 +1150,8 @@ def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, ru
         last = sub_offs + sub_sizes - 1
         cl = np.maximum(chosen_left, 1)
         dry.update(accept=accept, left=chosen_left, thr=chosen_thr, rows=rsel, pos=psel_sorted,
-                   lo_l=c_sorted[sub_offs], hi_l=c_sorted[sub_offs + cl - 1],
-                   lo_r=c_sorted[np.minimum(sub_offs + cl, last)], hi_r=c_sorted[last])
+                   lo_l=code_at(sub_offs), hi_l=code_at(sub_offs + cl - 1),
+                   lo_r=code_at(np.minimum(sub_offs + cl, last)), hi_r=code_at(last))
         return
     if not accept.any():
         return
@@ -1077,8 +1161,10 @@ def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, ru
     cut_left[acc] = chosen_left[accept]
     undecided[acc] = False
     # write the sorted order back into perm for the accepted partitions
-    seg_sorted = np.repeat(np.arange(len(sub)), sub_sizes)
-    keep = accept[seg_sorted]
+    if accept.all():
+        perm[psel_sorted] = rsel
+        return
+    keep = np.repeat(accept, sub_sizes)
     perm[psel_sorted[keep]] = rsel[keep]
 
 

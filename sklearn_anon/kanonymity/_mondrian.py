@@ -537,9 +537,9 @@ class MondrianAnonymizer(ColumnAnonymizer):
         for j, name in enumerate(qis):
             col = frame[name]
             order = self.categorical.get(name) if isinstance(self.categorical, dict) else None
-            coder = make_coder(col, name, categorical=self._is_categorical(col, name),
-                               order=order, hierarchy=hierarchies.get(name))
-            cj = coder.fit_codes(col)
+            coder, cj = make_coder(col, name, categorical=self._is_categorical(col, name),
+                                   order=order, hierarchy=hierarchies.get(name),
+                                   return_codes=True)
             bad = int((cj < 0).sum())
             if bad:
                 raise ValueError(
@@ -576,6 +576,9 @@ class MondrianAnonymizer(ColumnAnonymizer):
             leaf = np.empty(len(perm), dtype=np.int64)
             leaf[perm] = np.repeat(np.arange(len(leaf_size)), leaf_size)
             self._fit_leaf = leaf
+            # and which cells the tree places: every training value but the missing ones
+            self._fit_placed = np.stack([codes[j] != coder.missing_code
+                                         for j, coder in enumerate(coders)])
         return self
 
     def fit_transform(
@@ -609,6 +612,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         finally:
             self.__dict__.pop("_keep_fit_leaf", None)
             self.__dict__.pop("_fit_leaf", None)
+            self.__dict__.pop("_fit_placed", None)
 
     def _suppressed_regions(self):
         """Boolean per region: is it a suppressed region?"""
@@ -629,48 +633,66 @@ class MondrianAnonymizer(ColumnAnonymizer):
         self.k_achieved_ = int(kept.min()) if len(kept) else 0
 
     def _leaf_outputs(self, codes, perm, leaf_start, leaf_size, frame, sensitive):
-        """Per region and quasi-identifier: label, midpoint, mean."""
+        """Per region and quasi-identifier: label, midpoint, mean.
+
+        Every figure is computed per region (reductions over the regions'
+        rows in ``perm`` order), every text once per region or per distinct
+        bound; ``transform`` takes them by region number.
+        """
         n_leaves = len(leaf_size)
-        leaf_of_pos = np.repeat(np.arange(n_leaves), leaf_size)
+        leaf_start = np.asarray(leaf_start, dtype=np.int64)
+        leaf_of_pos = None  # the region of each position of perm, built when needed
         self.n_partitions_ = n_leaves
         sup = self._suppressed_regions()
         labels, mids, means, categories = {}, {}, {}, {}
+        self._label_codes = {}
         for j, (name, coder) in enumerate(zip(self.quasi_identifiers_, self.coders_)):
             cj = codes[j][perm]
             miss = cj == coder.missing_code
-            has_missing = np.maximum.reduceat(miss.astype(np.int8), leaf_start) > 0
+            any_missing = bool(miss.any())
+            has_missing = (np.logical_or.reduceat(miss, leaf_start) if any_missing
+                           else np.zeros(n_leaves, dtype=bool))
             if coder.kind == "categorical":
+                if coder.n_values + 1 > 63 and leaf_of_pos is None:
+                    leaf_of_pos = np.repeat(np.arange(n_leaves), leaf_size)
                 lab = _category_labels(coder, cj, leaf_of_pos, leaf_start, n_leaves)
                 mids[name] = means[name] = None
             else:
-                big = np.iinfo(np.int64).max
-                lo = np.minimum.reduceat(np.where(miss, big, cj), leaf_start)
-                hi = np.maximum.reduceat(np.where(miss, -1, cj), leaf_start)
+                # the missing code is the largest: the minimum is a present code unless
+                # every row is missing (then hi < 0 below)
+                lo = np.minimum.reduceat(cj, leaf_start).astype(np.int64)
+                hi = np.maximum.reduceat(np.where(miss, -1, cj) if any_missing else cj,
+                                         leaf_start).astype(np.int64)
                 digits = self._digits(name) if coder.kind == "numeric" else None
                 lab, lo_v, hi_v = _interval_labels(coder, np.where(hi < 0, 0, lo), hi, digits)
-                vals = coder.values
                 mids[name] = np.where(has_missing, np.nan, lo_v + (hi_v - lo_v) / 2)
-                v = vals[np.where(miss, 0, cj)] if len(vals) else np.zeros(len(cj))
-                s = np.add.reduceat(np.where(miss, 0.0, v), leaf_start)
-                cnt = np.add.reduceat((~miss).astype(np.int64), leaf_start)
+                # the value of each code, 0.0 for the missing one
+                vals = np.append(np.asarray(coder.values, dtype=np.float64), 0.0)
+                s = np.add.reduceat(vals[cj], leaf_start)
+                cnt = np.asarray(leaf_size, dtype=np.int64)
+                if any_missing:
+                    cnt = cnt - np.add.reduceat(miss.astype(np.int64), leaf_start)
                 with np.errstate(invalid="ignore", divide="ignore"):
                     mean = np.where(has_missing | (cnt == 0), np.nan, s / cnt)
                 if digits is not None:
                     mean = np.array([float(round_sig(m, digits, "nearest")) if np.isfinite(m)
                                      else np.nan for m in mean], dtype=np.float64)
                 means[name] = mean
+            del cj, miss
             lab[has_missing | sup] = SUPPRESSED
             if mids[name] is not None:
                 mids[name] = np.where(sup, np.nan, mids[name])
                 means[name] = np.where(sup, np.nan, means[name])
             labels[name] = lab
-            categories[name] = list(dict.fromkeys(lab.tolist())) + (
-                [SUPPRESSED] if SUPPRESSED not in set(lab.tolist()) else [])
+            # the distinct labels in order of first appearance, and each region's
+            # position among them (SUPPRESSED always a category)
+            lab_codes, uniq = _text.factorize(lab, use_na_sentinel=False)
+            cats = list(uniq)
+            if SUPPRESSED not in cats:
+                cats.append(SUPPRESSED)
+            categories[name] = cats
+            self._label_codes[name] = np.asarray(lab_codes, dtype=np.int64)
         self._labels, self._mids, self._means, self._categories = labels, mids, means, categories
-        self._label_codes = {
-            name: _text.text_indexer(categories[name], labels[name]).astype(np.int64)
-            for name in labels
-        }
         # regions_ is built from these arrays on access (arrays persist with skops.io)
         self._region_sizes = np.asarray(leaf_size)
         self._region_n_sensitive = None
@@ -678,6 +700,8 @@ class MondrianAnonymizer(ColumnAnonymizer):
             with values_hidden(sensitive, "could not encode the sensitive column"):
                 s_codes, _ = _text.factorize(frame[sensitive].iloc[perm], use_na_sentinel=False)
             m = int(s_codes.max()) + 1 if len(s_codes) else 1
+            if leaf_of_pos is None:
+                leaf_of_pos = np.repeat(np.arange(n_leaves), leaf_size)
             pairs = np.unique(leaf_of_pos * m + s_codes)
             self._region_n_sensitive = np.bincount(pairs // m, minlength=n_leaves)
 
@@ -718,14 +742,16 @@ class MondrianAnonymizer(ColumnAnonymizer):
         frame, is_pandas = self._validate_frame(X, reset=False)
         n = frame.shape[0]
         leaf = self.__dict__.pop("_fit_leaf", None)  # set by fit inside fit_transform
+        placed = self.__dict__.pop("_fit_placed", None)
         known = leaf is not None and len(leaf) == n
-        Z = None if known else np.empty((len(self.coders_), n))
-        placed = np.empty((len(self.coders_), n), dtype=bool)
-        for j, (name, coder) in enumerate(zip(self.quasi_identifiers_, self.coders_)):
-            values, placed[j] = coder.placeable(frame[name])
-            if not known:
-                Z[j] = values
-            del values
+        if not known or placed is None or placed.shape[1] != n:
+            Z = None if known else np.empty((len(self.coders_), n))
+            placed = np.empty((len(self.coders_), n), dtype=bool)
+            for j, (name, coder) in enumerate(zip(self.quasi_identifiers_, self.coders_)):
+                values, placed[j] = coder.placeable(frame[name])
+                if not known:
+                    Z[j] = values
+                del values
         if not known:
             leaf = route(self.tree_, Z) if n else np.empty(0, dtype=np.int64)
             del Z
@@ -998,7 +1024,8 @@ def _category_labels(coder, cj, leaf_of_pos, leaf_start, n_leaves):
     """Label of each region for a categorical column (the set of its categories)."""
     m = coder.n_values + 1
     if m <= 63:  # one bit per category: OR-reduce per region, label each distinct set
-        bits = np.bitwise_or.reduceat(np.left_shift(np.int64(1), cj), leaf_start)
+        # int64 shifts whatever the codes' dtype (numpy 1.x keeps int32 codes int32)
+        bits = np.bitwise_or.reduceat(np.left_shift(np.int64(1), cj.astype(np.int64)), leaf_start)
         masks, inv = np.unique(bits, return_inverse=True)
         texts = []
         for mask in masks.tolist():
