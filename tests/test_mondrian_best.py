@@ -16,28 +16,15 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.linear_model import LogisticRegression
 
+from _mondrian_tables import CITIES, QI, make_table
 from sklearn_anon import MondrianAnonymizer
 from sklearn_anon.base import SUPPRESSED
 from sklearn_anon.kanonymity._cut_tree import _disc_bound, _duplicates
 from sklearn_anon.metrics import (discernibility, granularity_loss, k_anonymity, l_diversity,
                                   t_closeness)
 
-QI = ["age", "income", "sex", "city"]
-CITIES = {"Lyon": ["South", "*"], "Nice": ["South", "*"], "Paris": ["North", "*"],
-          "Lille": ["North", "*"], "Brest": ["West", "*"]}
 NODES = {"South": {"Lyon", "Nice"}, "North": {"Paris", "Lille"}, "West": {"Brest"},
          "*": set(CITIES)}
-
-
-def make_table(n=800, seed=0):
-    rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "age": rng.integers(18, 80, n),
-        "income": rng.lognormal(10, 0.5, n).round(-2),
-        "sex": rng.choice(["F", "M"], n),
-        "city": rng.choice(list(CITIES), n),
-        "disease": rng.choice(["flu", "cold", "hiv", "covid"], n),
-    })
 
 
 def _covers(raw, label):

@@ -14,27 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _mondrian_tables import CITIES, QI, make_table
 from sklearn_anon import MondrianAnonymizer
 from sklearn_anon.kanonymity import _cut_tree
 from sklearn_anon.kanonymity._coding import make_coder
 from sklearn_anon.kanonymity._refine import split_pairs
 from sklearn_anon.metrics import (discernibility, granularity_loss, k_anonymity, l_diversity,
                                   t_closeness)
-
-QI = ["age", "income", "sex", "city"]
-CITIES = {"Lyon": ["South", "*"], "Nice": ["South", "*"], "Paris": ["North", "*"],
-          "Lille": ["North", "*"], "Brest": ["West", "*"]}
-
-
-def make_table(n=800, seed=0):
-    rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "age": rng.integers(18, 80, n),
-        "income": rng.lognormal(10, 0.5, n).round(-2),
-        "sex": rng.choice(["F", "M"], n),
-        "city": rng.choice(list(CITIES), n),
-        "disease": rng.choice(["flu", "cold", "hiv", "covid"], n),
-    })
 
 
 @pytest.mark.parametrize("k", [1, 2, 5, 20, 60, 800])

@@ -6,28 +6,13 @@ the fitted state.
 
 import pickle
 
-import numpy as np
 import pandas as pd
 import pytest
 
+from _mondrian_tables import CITIES, QI, make_table
 from sklearn_anon import MondrianAnonymizer
 from sklearn_anon.metrics import (discernibility, granularity_loss, k_anonymity, l_diversity,
                                   t_closeness)
-
-QI = ["age", "income", "sex", "city"]
-CITIES = {"Lyon": ["South", "*"], "Nice": ["South", "*"], "Paris": ["North", "*"],
-          "Lille": ["North", "*"], "Brest": ["West", "*"]}
-
-
-def make_table(n=800, seed=0):
-    rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "age": rng.integers(18, 80, n),
-        "income": rng.lognormal(10, 0.5, n).round(-2),
-        "sex": rng.choice(["F", "M"], n),
-        "city": rng.choice(list(CITIES), n),
-        "disease": rng.choice(["flu", "cold", "hiv", "covid"], n),
-    })
 
 
 @pytest.mark.parametrize("k", [1, 2, 5, 20, 60, 800])
