@@ -99,6 +99,7 @@ def test_pyrage_round_trip_streamed_and_in_memory():
         "format": "age-encryption.org/v1", "recipients": [recipient], "passphrase": False}
 
 
+@pytest.mark.slow
 def test_pyrage_passphrase_round_trip():
     enc = _age.AgeEncryption(passphrase=PASSPHRASE)
     assert PASSPHRASE not in repr(enc) and PASSPHRASE not in json.dumps(enc.record())
@@ -235,6 +236,7 @@ def test_encrypt_to_recipients_and_decrypt_with_each_identity(keys, plain, tmp_p
     assert_clean_error(code, err, contains="already encrypted")
 
 
+@pytest.mark.slow
 def test_passphrase_from_environment_and_file(plain, tmp_path, capsys):
     out, dec = tmp_path / "p.age", tmp_path / "p.csv"
     code, _, err = run(["encrypt", plain, "-o", out, "--passphrase", f"env:{PASS_VAR}"], capsys)

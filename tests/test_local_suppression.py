@@ -315,6 +315,7 @@ tables = st.integers(2, 6).flatmap(lambda n: st.integers(1, 3).flatmap(
     lambda d: st.lists(st.lists(st.integers(0, 2), min_size=d, max_size=d), min_size=n, max_size=n)))
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(table=tables, k=st.integers(1, 4))
 def test_k_anonymous_and_never_worse_than_whole_rows(table, k):
@@ -336,6 +337,7 @@ def test_k_anonymous_and_never_worse_than_whole_rows(table, k):
         assert sup.n_suppressed_ >= exact_minimum(table, k)
 
 
+@pytest.mark.slow
 def test_ratio_to_the_exact_minimum():
     # random tables of 4-6 rows, 2-3 columns of 3 values, k = 2 or 3: the greedy
     # against the exact minimum, against sdcMicro's algorithm (row by row, as in

@@ -71,6 +71,7 @@ def test_agrees_with_pycanon(table, sensitive):
     assert t_closeness(table, qi, sensitive) == pycanon.t_closeness(table, qi, [sensitive])
 
 
+@pytest.mark.slow
 def test_t_closeness_identical_to_pycanon_on_adult(adult_dir):
     df = pd.read_csv(adult_dir / "adult.csv", sep=";")
     qi = ["sex", "race", "marital-status", "workclass"]

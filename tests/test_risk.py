@@ -153,6 +153,7 @@ def _check_against_pycanon(frame, qis, sensitive):
     assert t_closeness(frame, qis, sensitive) == anonymity.t_closeness(frame, qis, [sensitive])
 
 
+@pytest.mark.slow
 def test_k_l_t_agree_with_pycanon_on_raw_adult(adult):
     pytest.importorskip("pycanon")
     from pycanon import anonymity
@@ -167,6 +168,7 @@ def test_k_l_t_agree_with_pycanon_on_raw_adult(adult):
     _check_against_pycanon(adult.iloc[:1000], ADULT_QIS, "salary-class")
 
 
+@pytest.mark.slow
 def test_k_l_t_agree_with_pycanon_after_mondrian(adult):
     pytest.importorskip("pycanon")
     from sklearn_anon import MondrianAnonymizer

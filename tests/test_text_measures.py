@@ -194,6 +194,7 @@ def test_privacy_report(variant):
 
 
 # -- synthetic quality ---------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_synthetic_quality(variant):
     real = _table(variant)
