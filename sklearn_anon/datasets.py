@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import _text
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
     from typing import Any, Literal
@@ -741,6 +741,26 @@ def adult_schema() -> dict[Any, Any]:
         "bounds": dict(_ADULT_BOUNDS),
         "categories": {col: list(values) for col, values in _ADULT_CATEGORIES.items()},
     }
+
+
+@overload
+def load_adult(
+    data_home: PathLike,
+    *,
+    kind: Literal["uci", "arx"] = ...,
+    split: Literal["train", "test", "both"] = ...,
+    return_X_y: Literal[False] = ...,
+) -> pd.DataFrame: ...
+
+
+@overload
+def load_adult(
+    data_home: PathLike,
+    *,
+    kind: Literal["uci", "arx"] = ...,
+    split: Literal["train", "test", "both"] = ...,
+    return_X_y: Literal[True],
+) -> tuple[pd.DataFrame, pd.Series]: ...
 
 
 def load_adult(

@@ -19,10 +19,10 @@ from .._hierarchy import load_hierarchy
 from .._labels import parse_intervals, parse_sets
 from ..base import SUPPRESSED, check_frame
 from ._tables import _as_list
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
-    from typing import Any, Mapping, Sequence
+    from typing import Any, Literal, Mapping, Sequence
     from .._typing import HierarchyLike
 
 __all__ = ["granularity_loss"]
@@ -76,6 +76,26 @@ def _covered_leaves(labels, hierarchy, column):
             "suppression marker."
         )
     return out
+
+
+@overload
+def granularity_loss(
+    anonymized: pd.DataFrame,
+    hierarchies: Mapping[Any, HierarchyLike],
+    quasi_identifiers: Sequence[str] | None = ...,
+    *,
+    return_per_column: Literal[False] = ...,
+) -> float: ...
+
+
+@overload
+def granularity_loss(
+    anonymized: pd.DataFrame,
+    hierarchies: Mapping[Any, HierarchyLike],
+    quasi_identifiers: Sequence[str] | None = ...,
+    *,
+    return_per_column: Literal[True],
+) -> tuple[float, pd.Series]: ...
 
 
 def granularity_loss(

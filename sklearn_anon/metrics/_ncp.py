@@ -25,11 +25,11 @@ from .._labels import RANGE_RE, parse_intervals
 from ..base import SUPPRESSED, check_frame, is_numeric
 from ._anonymizer import fitted_bins, generalize_with
 from ._tables import _as_list
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
     from sklearn.base import BaseEstimator
-    from typing import Any, Callable, Mapping, Sequence
+    from typing import Any, Callable, Literal, Mapping, Sequence
     from .._typing import HierarchyLike
 
 __all__ = ["ncp"]
@@ -156,6 +156,30 @@ def _learnt_costs(q, kind, o_vals, generalized, labels, unknown, bins, lo, hi):
         elif texts[i] in spans.index and pd.notna(spans[texts[i]]):
             out[i] = float(spans[texts[i]])
     return out
+
+
+@overload
+def ncp(
+    original: pd.DataFrame,
+    anonymized: pd.DataFrame,
+    quasi_identifiers: Sequence[str] | None = ...,
+    *,
+    hierarchies: Mapping[Any, HierarchyLike] | None = ...,
+    anonymizer: BaseEstimator | Callable[..., Any] | None = ...,
+    return_per_column: Literal[False] = ...,
+) -> float: ...
+
+
+@overload
+def ncp(
+    original: pd.DataFrame,
+    anonymized: pd.DataFrame,
+    quasi_identifiers: Sequence[str] | None = ...,
+    *,
+    hierarchies: Mapping[Any, HierarchyLike] | None = ...,
+    anonymizer: BaseEstimator | Callable[..., Any] | None = ...,
+    return_per_column: Literal[True],
+) -> tuple[float, pd.Series]: ...
 
 
 def ncp(

@@ -132,7 +132,12 @@ def measures(X: pd.DataFrame, released: pd.DataFrame) -> None:
     assert_type(metrics.k_anonymity(released, ["age", "zip"]), int)
     assert_type(metrics.l_diversity(released, "age", "disease", kind="entropy"), float)
     assert_type(metrics.record_risk(released, ["age"]), "pd.Series")
-    metrics.ncp(X, released, ["age"], return_per_column=True)
+    assert_type(metrics.ncp(X, released, ["age"]), float)
+    assert_type(metrics.ncp(X, released, ["age"], return_per_column=True),
+                "tuple[float, pd.Series]")
+    assert_type(metrics.granularity_loss(released, {"age": "age.csv"}), float)
+    assert_type(metrics.granularity_loss(released, {"age": "age.csv"}, return_per_column=True),
+                "tuple[float, pd.Series]")
     metrics.risk_summary(released, ["age"], k=5)
     metrics.suda_scores(released, ["age", "zip"], max_size=2)
     scorer = metrics.make_privacy_scorer("k_anonymity", quasi_identifiers=["age"])
@@ -149,5 +154,7 @@ def faces(X: pd.DataFrame) -> None:
     assert_type(pol, policy.Policy)
     assert_type(pol.output_columns(["a", "b"]), "list[str]")
     assert_type(datasets.make_customers(100, random_state=0), "pd.DataFrame")
+    assert_type(datasets.load_adult("adult"), "pd.DataFrame")
+    assert_type(datasets.load_adult("adult", return_X_y=True), "tuple[pd.DataFrame, pd.Series]")
     assert_type(cli.main(["--version"]), int)
     assert_type(dask.partition_seeds(0, 4), "list[np.random.SeedSequence] | None")
