@@ -339,6 +339,7 @@ class _Grower:
         self.count_distinct = [c.kind == "categorical" and c.hierarchy is None
                                and c.n_values + 1 <= 62 for c in coders]
         self._gather_src = None  # per column, the codes in the smallest dtype (_gather_sources)
+        self._memo = None  # the scores of the partitions seen (_score_cuts)
 
     def _gather_sources(self):
         """Per column, its codes in the smallest unsigned dtype holding them
@@ -543,6 +544,79 @@ class _Grower:
         return w
 
     def _score_cuts(self, size, offs, seg, rows, mn, mx, cand_p, want="best"):
+        """:meth:`_score_cuts_raw`, remembered per partition for ``want="best"``.
+
+        The scores of a partition depend on its set of rows only (not on
+        their order nor on the other partitions of the call), and the
+        lookahead scores the same partitions again one level later (the
+        sides of the chosen cuts, and their sides): a partition is known by
+        its size, its per-dimension minima and maxima and the sum (mod
+        2**64) of a random 64-bit tag of each of its rows; only the
+        partitions not seen before are scored.
+        """
+        if want != "best" or not cand_p.any():
+            return self._score_cuts_raw(size, offs, seg, rows, mn, mx, cand_p, want)
+        P, d = mn.shape
+        idx = np.flatnonzero(cand_p)
+        memo = self._memo
+        if memo is None:
+            rng = np.random.default_rng(0x5EED)
+            tags = rng.integers(0, np.iinfo(np.int64).max, self.codes.shape[1],
+                                dtype=np.int64, endpoint=True).view(np.uint64)
+            memo = self._memo = {"tags": tags, "index": {}, "n": 0,
+                                 "S": np.empty((0, d)), "T": np.empty((0, d), dtype=np.int64),
+                                 "L": np.empty((0, d), dtype=np.int64)}
+        tag = np.add.reduceat(memo["tags"][rows], offs) if len(rows) else np.zeros(P, np.uint64)
+        key = np.empty((len(idx), 2 + 2 * d), dtype=np.int64)
+        key[:, 0] = tag[idx].view(np.int64)
+        key[:, 1] = size[idx]
+        key[:, 2:2 + d] = mn[idx]
+        key[:, 2 + d:] = mx[idx]
+        keys = np.ascontiguousarray(key).view(np.dtype((np.void, key.shape[1] * 8))).ravel()
+        keys = keys.tolist()
+        index = memo["index"]
+        at = np.fromiter((index.get(kk, -1) for kk in keys), dtype=np.int64, count=len(keys))
+        S = np.full((P, d), -np.inf)
+        T = np.full((P, d), -1, dtype=np.int64)
+        Lf = np.zeros((P, d), dtype=np.int64)
+        hit = at >= 0
+        if hit.any():
+            ph, ah = idx[hit], at[hit]
+            S[ph], T[ph], Lf[ph] = memo["S"][ah], memo["T"][ah], memo["L"][ah]
+        if hit.all():
+            return S, T, Lf
+        miss_p = np.zeros(P, dtype=bool)
+        miss_p[idx[~hit]] = True
+        if miss_p.all():
+            Sm, Tm, Lm = self._score_cuts_raw(size, offs, seg, rows, mn, mx, miss_p)
+            pm = np.arange(P)
+        else:
+            pm = np.flatnonzero(miss_p)
+            renum = np.cumsum(miss_p) - 1
+            mask = miss_p[seg]
+            rows_m = rows[mask]
+            seg_m = renum[seg[mask]].astype(seg.dtype)
+            size_m = size[pm]
+            offs_m = np.concatenate(([0], np.cumsum(size_m)[:-1])).astype(np.int64)
+            Sm, Tm, Lm = self._score_cuts_raw(size_m, offs_m, seg_m, rows_m, mn[pm], mx[pm],
+                                              np.ones(len(pm), dtype=bool))
+        S[pm], T[pm], Lf[pm] = Sm, Tm, Lm
+        # remember the new ones
+        new_keys = [kk for kk, h in zip(keys, hit.tolist()) if not h]
+        n0 = memo["n"]
+        n1 = n0 + len(pm)
+        if n1 > len(memo["S"]):
+            cap = max(2 * len(memo["S"]), n1, 1024)
+            for name in ("S", "T", "L"):
+                grown = np.empty((cap, d), dtype=memo[name].dtype)
+                grown[:n0] = memo[name][:n0]
+                memo[name] = grown
+        memo["S"][n0:n1], memo["T"][n0:n1], memo["L"][n0:n1] = Sm, Tm, Lm
+        index.update(zip(new_keys, range(n0, n1)))
+        memo["n"] = n1
+        return S, T, Lf
+
+    def _score_cuts_raw(self, size, offs, seg, rows, mn, mx, cand_p, want="best"):
         """Best cut of each partition ``cand_p`` on each dimension (see :meth:`_cut_best`).
 
         Returns ``(score, thr, left)``, each (P, d): the score of the best
