@@ -153,18 +153,22 @@ class _RegionCost:
         """Summed cost of each region (rows of ``mn`` / ``mx``, shape (R, d))."""
         out = np.zeros(mn.shape[0])
         for j, (c, tab) in enumerate(zip(self.coders, self.tables)):
-            if tab is not None:
-                out += tab[mn[:, j], mx[:, j]]
+            if tab is not None:  # flat look-up: min * m + max
+                flat = mn[:, j] * tab.shape[1]
+                flat += mx[:, j]
+                out += tab.ravel().take(flat)
             else:
                 out += _normalized_span([c], mn[:, j:j + 1], mx[:, j:j + 1], {})[:, 0]
         return out
 
 
-def _duplicates(codes):
-    """Per row, how many rows have the same codes on every dimension."""
+def _duplicates(codes, return_first=False):
+    """Per row, how many rows have the same codes on every dimension; with
+    ``return_first``, also per row whether it is the first of its group."""
     d, n = codes.shape
     if n == 0:
-        return np.zeros(0, dtype=np.int64)
+        out = np.zeros(0, dtype=np.int64)
+        return (out, np.zeros(0, dtype=bool)) if return_first else out
     order = np.lexsort(codes[::-1])
     srt = codes[:, order]
     new = np.r_[True, (srt[:, 1:] != srt[:, :-1]).any(axis=0)]
@@ -172,7 +176,11 @@ def _duplicates(codes):
     counts = np.bincount(group)
     out = np.empty(n, dtype=np.int64)
     out[order] = counts[group]
-    return out
+    if not return_first:
+        return out
+    first = np.zeros(n, dtype=bool)
+    first[order[new]] = True  # lexsort is stable: the lowest row number of the group
+    return out, first
 
 
 def _disc_bound(big_sq, small, k):
@@ -325,7 +333,7 @@ class _Grower:
         self.search = search
         if search == "best":
             self.cost = _RegionCost(coders)
-            self.combo = _duplicates(codes)
+            self.combo, self.combo_first = _duplicates(codes, return_first=True)
         d, n = codes.shape
         self.M = int(max(c.n_values for c in coders)) + 2
         # row numbers and partition numbers as int32 below 2**31 rows: half the memory
@@ -533,14 +541,29 @@ class _Grower:
             self._codes_narrow = c
         return c
 
-    def _dup_weights(self):
+    def _packed_counts(self):
+        """Per row: its group's size (identical rows) ``<< 32``, plus the same
+        size again when it is below ``k`` (the weighted scores' two counts in
+        one int64); cached."""
+        w = getattr(self, "_packed_c", None)
+        if w is None:
+            c = self.combo.astype(np.int64)
+            w = self._packed_c = (c << 32) | np.where(c < self.k, c, 0)
+        return w
+
+    def _dup_weights(self, weighted=False):
         """Per row: the size of its group of identical rows when at least ``k``
-        (float, else 0), and whether that group is below ``k`` (int); cached."""
-        w = getattr(self, "_dup_w", None)
+        (float, else 0), and whether that group is below ``k`` (int); cached.
+        ``weighted``: the sums of these over the row's group (a row standing
+        for its group)."""
+        name = "_dup_w_group" if weighted else "_dup_w"
+        w = getattr(self, name, None)
         if w is None:
             c, k = self.combo, self.k
-            w = self._dup_w = (np.where(c >= k, c, 0).astype(np.float64),
-                               (c < k).astype(np.int64))
+            m = c if weighted else 1
+            w = (np.where(c >= k, c * m, 0).astype(np.float64),
+                 np.where(c < k, m, 0).astype(np.int64))
+            setattr(self, name, w)
         return w
 
     def _score_cuts(self, size, offs, seg, rows, mn, mx, cand_p, want="best"):
@@ -587,16 +610,25 @@ class _Grower:
             return S, T, Lf
         miss_p = np.zeros(P, dtype=bool)
         miss_p[idx[~hit]] = True
-        if miss_p.all():
-            Sm, Tm, Lm = self._score_cuts_raw(size, offs, seg, rows, mn, mx, miss_p)
-            pm = np.arange(P)
-        else:
-            pm = np.flatnonzero(miss_p)
-            renum = np.cumsum(miss_p) - 1
+        pm = np.flatnonzero(miss_p)
+        size_m = np.asarray(size[pm], dtype=np.int64)
+        # identical rows are never separated: a partition is scored on the first row of
+        # each of its groups of identical rows, weighted by the group's size
+        mask = miss_p[seg]
+        mask &= self.combo_first[rows]
+        rows_m = rows[mask]
+        seg_m = (np.cumsum(miss_p) - 1)[seg[mask]]
+        n_m = np.bincount(seg_m, minlength=len(pm))
+        offs_m = np.concatenate(([0], np.cumsum(n_m)[:-1])).astype(np.int64)
+        if self.codes.shape[1] < 1 << 31 and (n_m > 0).all() and np.array_equal(np.add.reduceat(self.combo[rows_m], offs_m),
+                                              size_m):
+            Sm, Tm, Lm = self._score_cuts_raw(size_m, offs_m, seg_m.astype(seg.dtype), rows_m,
+                                              mn[pm], mx[pm], np.ones(len(pm), dtype=bool),
+                                              weighted=True)
+        else:  # not reached (a cut never separates identical rows): every row
             mask = miss_p[seg]
             rows_m = rows[mask]
-            seg_m = renum[seg[mask]].astype(seg.dtype)
-            size_m = size[pm]
+            seg_m = (np.cumsum(miss_p) - 1)[seg[mask]].astype(seg.dtype)
             offs_m = np.concatenate(([0], np.cumsum(size_m)[:-1])).astype(np.int64)
             Sm, Tm, Lm = self._score_cuts_raw(size_m, offs_m, seg_m, rows_m, mn[pm], mx[pm],
                                               np.ones(len(pm), dtype=bool))
@@ -616,8 +648,13 @@ class _Grower:
         memo["n"] = n1
         return S, T, Lf
 
-    def _score_cuts_raw(self, size, offs, seg, rows, mn, mx, cand_p, want="best"):
+    def _score_cuts_raw(self, size, offs, seg, rows, mn, mx, cand_p, want="best",
+                        weighted=False):
         """Best cut of each partition ``cand_p`` on each dimension (see :meth:`_cut_best`).
+
+        ``weighted``: ``rows`` (``offs``, ``seg``) hold one row of each group
+        of identical rows of the partitions (of ``size`` rows), standing for
+        the group's ``combo`` rows.
 
         Returns ``(score, thr, left)``, each (P, d): the score of the best
         allowed cut on that dimension (-inf: none), its threshold (left side:
@@ -647,8 +684,9 @@ class _Grower:
         seg64 = seg.astype(np.int64)
         size = size.astype(np.int64)
         parent = size * self.cost.total(mn, mx)
-        big_w, small_w = self._dup_weights()
+        big_w, small_w = self._dup_weights(weighted)
         big_r, small_r = big_w[rows], small_w[rows]
+        n_entries = np.diff(np.r_[offs, len(rows)]).astype(np.int64) if weighted else size
         tot_big = np.add.reduceat(big_r, offs) if len(rows) else np.zeros(P)
         tot_small = np.add.reduceat(small_r, offs) if len(rows) else np.zeros(P, dtype=np.int64)
         bound = _disc_bound(tot_big, tot_small, k)
@@ -662,12 +700,13 @@ class _Grower:
             else:
                 mask = psel[seg]
                 r_sub, s_sub = rows[mask], seg64[mask]
-            key_dt = np.int32 if P * M < 1 << 31 else np.int64
-            o = _stable_order(s_sub.astype(key_dt) * M + codes[j][r_sub], P * M)
+            Mj = int(self.coders[j].n_values) + 1  # codes 0 .. n_values (the missing one)
+            key_dt = np.int32 if P * Mj < 1 << 31 else np.int64
+            o = _stable_order(s_sub.astype(key_dt) * Mj + codes[j][r_sub], P * Mj)
             rs = r_sub[o]  # s_sub ascends: unchanged by the sort
             del o, r_sub
             start = np.zeros(P, dtype=np.int64)
-            start[psel] = np.concatenate(([0], np.cumsum(size[psel])[:-1]))
+            start[psel] = np.concatenate(([0], np.cumsum(n_entries[psel])[:-1]))
             cj = codes[j][rs]
             N = len(rs)
             # groups: runs of one code within one partition (a cut falls between two)
@@ -681,7 +720,15 @@ class _Grower:
             ge[-1] = N - 1
             g_seg = s_sub[gs]
             G = len(gs)
-            left = ge + 1 - start[g_seg]
+            if weighted:  # rows up to the group's end within the partition
+                # one cumulative sum of (rows << 32 | small-group rows), both below 2**31
+                cpk = np.cumsum(self._packed_counts()[rs])
+                g_start = start[g_seg]
+                cw_end = cpk[ge] >> 32
+                left = cw_end - np.where(g_start > 0, cpk[np.maximum(g_start - 1, 0)] >> 32, 0)
+                del g_start, cw_end
+            else:
+                left = ge + 1 - start[g_seg]
             ok = np.zeros(G, dtype=bool)
             ok[:-1] = g_seg[1:] == g_seg[:-1]
             ok &= (left >= k) & (size[g_seg] - left >= k)
@@ -694,9 +741,13 @@ class _Grower:
             # prefix / suffix minima and maxima of the dimensions that vary in these
             # partitions (a constant one costs nothing on either side), over the groups'
             # own minima / maxima; the cut one from its sorted codes
-            p_mn, p_mx, s_mn, s_mx = (np.empty((len(t), d), dtype=np.int64) for _ in range(4))
+            nt = len(t)
+            both_mn = np.empty((2 * nt, d), dtype=np.int64)  # the left sides, then the right
+            both_mx = np.empty((2 * nt, d), dtype=np.int64)
+            p_mn, s_mn = both_mn[:nt], both_mn[nt:]
+            p_mx, s_mx = both_mx[:nt], both_mx[nt:]
             first_of = start[sg]
-            last_of = first_of + size[sg] - 1
+            last_of = first_of + n_entries[sg] - 1
             p_mn[:, j], p_mx[:, j] = cj[first_of], cj[ge[t]]
             s_mn[:, j], s_mx[:, j] = cj[ge[t] + 1], cj[last_of]
             varies = (mn[psel] < mx[psel]).any(axis=0)
@@ -727,8 +778,10 @@ class _Grower:
                 np.maximum.accumulate(A, axis=1, out=A)
                 s_mn[:, var] = (rsh[tr] - A[:, tr]).T
                 del A, gmx, gmn
-            c_l = L * self.cost.total(p_mn, p_mx)
-            c_r = R * self.cost.total(s_mn, s_mx)
+            both = self.cost.total(both_mn, both_mx)
+            c_l = L * both[:nt]
+            c_r = R * both[nt:]
+            del both, both_mn, both_mx
             if want == "all":
                 for key, v in zip(every, (sg, np.full(len(t), j), cj[ge[t]], L, c_l, c_r)):
                     every[key].append(v)
@@ -736,11 +789,15 @@ class _Grower:
             gain = parent[sg] - c_l - c_r
             # discernibility bound of the sides (duplicates never separated)
             cbig = np.cumsum(big_w[rs])
-            csmall = np.cumsum(small_w[rs])
             te = ge[t]
             base = start[sg] - 1
             lb_big = cbig[te] - np.where(base >= 0, cbig[np.maximum(base, 0)], 0.0)
-            lb_small = csmall[te] - np.where(base >= 0, csmall[np.maximum(base, 0)], 0)
+            if weighted:
+                low = np.int64(0xFFFFFFFF)
+                lb_small = (cpk[te] & low) - np.where(base >= 0, cpk[np.maximum(base, 0)] & low, 0)
+            else:
+                csmall = np.cumsum(small_w[rs])
+                lb_small = csmall[te] - np.where(base >= 0, csmall[np.maximum(base, 0)], 0)
             rise = (_disc_bound(lb_big, lb_small, k)
                     + _disc_bound(tot_big[sg] - lb_big, tot_small[sg] - lb_small, k) - bound[sg])
             score = gain - (_LOOKAHEAD_DISC if self.lookahead else 1.0) * rise / k
