@@ -235,7 +235,11 @@ class ColumnCoder:
             whole = n_present == n_children
             if whole:
                 return str(self.node_labels[lev][node])
-        names = self.node_labels[child_level]
+        names = None if children is None else children.get(("names", child_level))
+        if names is None:
+            names = [str(x) for x in self.node_labels[child_level]]
+            if children is not None:
+                children[("names", child_level)] = names
         seen = dict.fromkeys(self.level_codes[child_level][present].tolist())
         return format_set(names[c] for c in seen)
 
