@@ -231,8 +231,8 @@ class ColumnCoder:
                     self.level_codes[child_level][self.level_codes[lev] == node]))
                 if children is not None:
                     children[(lev, node)] = n_children
-            n_present = len(set(self.level_codes[child_level][present].tolist()))
-            whole = n_present == n_children
+            kids = self.level_codes[child_level][present].tolist()
+            whole = len(set(kids)) == n_children
             if whole:
                 return str(self.node_labels[lev][node])
         names = None if children is None else children.get(("names", child_level))
@@ -240,8 +240,9 @@ class ColumnCoder:
             names = [str(x) for x in self.node_labels[child_level]]
             if children is not None:
                 children[("names", child_level)] = names
-        seen = dict.fromkeys(self.level_codes[child_level][present].tolist())
-        return format_set(names[c] for c in seen)
+        if lev >= top:
+            kids = self.level_codes[child_level][present].tolist()
+        return format_set(names[c] for c in dict.fromkeys(kids))
 
 def _as_object(column):
     """Object values as labels: booleans as their text (as in fit on a bool column)."""
