@@ -590,6 +590,7 @@ class _Grower:
             rng = np.random.default_rng(0x5EED)
             tags = rng.integers(0, np.iinfo(np.int64).max, self.codes.shape[1],
                                 dtype=np.int64, endpoint=True).view(np.uint64)
+            tags[~self.combo_first] = 0  # the same sum over the first rows of the groups only
             memo = self._memo = {"tags": tags, "index": {}, "n": 0,
                                  "S": np.empty((0, d)), "T": np.empty((0, d), dtype=np.int64),
                                  "L": np.empty((0, d), dtype=np.int64)}
@@ -841,9 +842,12 @@ class _Grower:
             return out
         C = len(cp)
         csize = size[cp].astype(np.int64)
-        cstart = np.concatenate(([0], np.cumsum(csize)[:-1]))
-        rep = np.repeat(np.arange(C), csize)
-        within = np.arange(int(csize.sum())) - cstart[rep]
+        # the partitions' entries in ``rows``: every row, or (from _cut_best) the first
+        # row of each group of identical rows
+        ecount = np.diff(np.r_[offs, len(rows)]).astype(np.int64)[cp]
+        cstart = np.concatenate(([0], np.cumsum(ecount)[:-1]))
+        rep = np.repeat(np.arange(C), ecount)
+        within = np.arange(int(ecount.sum())) - cstart[rep]
         r = rows[offs[cp][rep] + within]
         del within
         is_right = codes[cj[rep], r] > T[cp, cj][rep]
@@ -855,13 +859,14 @@ class _Grower:
         keep = need[side]
         r, side = r[keep], side[keep]
         del rep, is_right, keep
+        ecount2 = np.bincount(side, minlength=2 * C)[need]
         o = _stable_order(side, 2 * C)
         r = r[o]
         del o, side
         sizes2 = sizes_all[need]
         n2 = len(sizes2)
-        offs2 = np.concatenate(([0], np.cumsum(sizes2)[:-1]))
-        seg2 = np.repeat(np.arange(n2, dtype=self.idx_dtype), sizes2)
+        offs2 = np.concatenate(([0], np.cumsum(ecount2)[:-1])).astype(np.int64)
+        seg2 = np.repeat(np.arange(n2, dtype=self.idx_dtype), ecount2)
         mn2 = np.empty((n2, d), dtype=np.int64)
         mx2 = np.empty((n2, d), dtype=np.int64)
         for i in range(d):
@@ -916,9 +921,20 @@ class _Grower:
                 cand_p &= ~big
                 if not cand_p.any():
                     return
-        S, T, Lf = self._score_cuts(act_size, offs, seg, rows, mn, mx, cand_p)
+        # scored on the first row of each group of identical rows (a cut never separates
+        # them; the scores count each group's rows)
+        first = self.combo_first[rows]
+        s_rows, s_seg = rows[first], seg[first]
+        entries = np.bincount(s_seg, minlength=P)
+        if (entries > 0).all():
+            s_offs = np.concatenate(([0], np.cumsum(entries)[:-1])).astype(np.int64)
+        else:  # not reached: every row
+            s_rows, s_seg, s_offs = rows, seg, offs
+        del first, entries
+        S, T, Lf = self._score_cuts(act_size, s_offs, s_seg, s_rows, mn, mx, cand_p)
         if self.lookahead:
-            S = self._lookahead(act_size, offs, rows, S, T, Lf, _LOOKAHEAD_DEPTH)
+            S = self._lookahead(act_size, s_offs, s_rows, S, T, Lf, _LOOKAHEAD_DEPTH)
+        del s_rows, s_seg, s_offs
         b_dim = np.argmax(S, axis=1)
         ar = np.arange(P)
         b_dim = np.where(np.isfinite(S[ar, b_dim]), b_dim, -1)
