@@ -591,7 +591,8 @@ class _Grower:
             tags = rng.integers(0, np.iinfo(np.int64).max, self.codes.shape[1],
                                 dtype=np.int64, endpoint=True).view(np.uint64)
             tags[~self.combo_first] = 0  # the same sum over the first rows of the groups only
-            memo = self._memo = {"tags": tags, "index": {}, "n": 0,
+            memo = self._memo = {"tags": tags, "index": {}, "n": 0, "level": 0, "kept": 0,
+                                 "gen": np.empty(0, dtype=np.int64),
                                  "S": np.empty((0, d)), "T": np.empty((0, d), dtype=np.int64),
                                  "L": np.empty((0, d), dtype=np.int64)}
         tag = np.add.reduceat(memo["tags"][rows], offs) if len(rows) else np.zeros(P, np.uint64)
@@ -611,6 +612,7 @@ class _Grower:
         if hit.any():
             ph, ah = idx[hit], at[hit]
             S[ph], T[ph], Lf[ph] = memo["S"][ah], memo["T"][ah], memo["L"][ah]
+            memo["gen"][ah] = memo["level"]
         if hit.all():
             return S, T, Lf
         miss_p = np.zeros(P, dtype=bool)
@@ -644,14 +646,37 @@ class _Grower:
         n1 = n0 + len(pm)
         if n1 > len(memo["S"]):
             cap = max(2 * len(memo["S"]), n1, 1024)
-            for name in ("S", "T", "L"):
-                grown = np.empty((cap, d), dtype=memo[name].dtype)
+            for name in ("S", "T", "L", "gen"):
+                grown = np.empty((cap,) + memo[name].shape[1:], dtype=memo[name].dtype)
                 grown[:n0] = memo[name][:n0]
                 memo[name] = grown
         memo["S"][n0:n1], memo["T"][n0:n1], memo["L"][n0:n1] = Sm, Tm, Lm
+        memo["gen"][n0:n1] = memo["level"]
         index.update(zip(new_keys, range(n0, n1)))
         memo["n"] = n1
         return S, T, Lf
+
+    def _memo_next_level(self):
+        """A new level of the tree: the remembered scores not used in the last
+        two levels are dropped once they are many (a partition's scores are
+        looked up at most two levels after they were computed), so that the
+        memory stays proportional to a few levels' partitions."""
+        memo = self._memo
+        if memo is None:
+            return
+        memo["level"] += 1
+        n = memo["n"]
+        if n <= 2 * memo["kept"] + 65_536:
+            return
+        keep = memo["gen"][:n] >= memo["level"] - 2
+        new_pos = np.cumsum(keep) - 1
+        new_pos[~keep] = -1
+        pos_list = new_pos.tolist()
+        memo["index"] = {key: pos_list[at] for key, at in memo["index"].items()
+                         if pos_list[at] >= 0}
+        for name in ("S", "T", "L", "gen"):
+            memo[name] = memo[name][:n][keep].copy()
+        memo["n"] = memo["kept"] = int(keep.sum())
 
     def _score_cuts_raw(self, size, offs, seg, rows, mn, mx, cand_p, want="best",
                         weighted=False):
@@ -907,6 +932,7 @@ class _Grower:
         """
         codes = self.codes
         P = len(act_size)
+        self._memo_next_level()
         cand_p = undecided.copy()
         if not cand_p.any():
             return
