@@ -207,8 +207,12 @@ class ColumnCoder:
         """Resolution of the datetime values (``"s"``, ``"ms"``, ``"us"``, ``"ns"``)."""
         return getattr(self, "_unit", "ns")  # "ns": coders pickled before units existed
 
-    def set_label(self, present):
-        """Label of a categorical region holding the codes ``present`` (sorted)."""
+    def set_label(self, present, children=None):
+        """Label of a categorical region holding the codes ``present`` (sorted).
+
+        ``children``: a dict the caller keeps across calls, remembering how
+        many children each hierarchy node has (the labels of many regions).
+        """
         if len(present) == 1:
             return str(self.labels[present[0]])
         if self.hierarchy is None:
@@ -221,14 +225,24 @@ class ColumnCoder:
         else:
             child_level = lev - 1
             node = self.level_codes[lev][lo]
-            n_children = len(np.unique(self.level_codes[child_level][self.level_codes[lev] == node]))
-            n_present = len(np.unique(self.level_codes[child_level][present]))
-            whole = n_present == n_children
+            n_children = None if children is None else children.get((lev, node))
+            if n_children is None:
+                n_children = len(np.unique(
+                    self.level_codes[child_level][self.level_codes[lev] == node]))
+                if children is not None:
+                    children[(lev, node)] = n_children
+            kids = self.level_codes[child_level][present].tolist()
+            whole = len(set(kids)) == n_children
             if whole:
                 return str(self.node_labels[lev][node])
-        names = self.node_labels[child_level]
-        seen = dict.fromkeys(self.level_codes[child_level][present].tolist())
-        return format_set(names[c] for c in seen)
+        names = None if children is None else children.get(("names", child_level))
+        if names is None:
+            names = [str(x) for x in self.node_labels[child_level]]
+            if children is not None:
+                children[("names", child_level)] = names
+        if lev >= top:
+            kids = self.level_codes[child_level][present].tolist()
+        return format_set(names[c] for c in dict.fromkeys(kids))
 
 def _as_object(column):
     """Object values as labels: booleans as their text (as in fit on a bool column)."""

@@ -1028,21 +1028,24 @@ def _category_labels(coder, cj, leaf_of_pos, leaf_start, n_leaves):
         bits = np.bitwise_or.reduceat(np.left_shift(np.int64(1), cj.astype(np.int64)), leaf_start)
         masks, inv = np.unique(bits, return_inverse=True)
         texts = []
+        children = {}
         for mask in masks.tolist():
             present = [c for c in range(m - 1) if mask >> c & 1]
-            texts.append(coder.set_label(present) if present else SUPPRESSED)
+            texts.append(coder.set_label(present, children) if present else SUPPRESSED)
         return np.asarray(texts, dtype=object)[inv.ravel()]
     pairs = np.unique(leaf_of_pos * m + cj)
     leaf, code = pairs // m, pairs % m
-    bounds = np.searchsorted(leaf, np.arange(n_leaves + 1))
-    cache = {}
+    present_code = code != coder.missing_code
+    leaf, code = leaf[present_code], code[present_code]
+    bounds = np.searchsorted(leaf, np.arange(n_leaves + 1)).tolist()
+    cache, children = {}, {}
     lab = np.empty(n_leaves, dtype=object)
     codes_list = code.tolist()
     for i in range(n_leaves):
-        present = tuple(c for c in codes_list[bounds[i]:bounds[i + 1]] if c != coder.missing_code)
+        present = tuple(codes_list[bounds[i]:bounds[i + 1]])
         text = cache.get(present)
         if text is None:
-            text = coder.set_label(list(present)) if present else SUPPRESSED
+            text = coder.set_label(list(present), children) if present else SUPPRESSED
             cache[present] = text
         lab[i] = text
     return lab
