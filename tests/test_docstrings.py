@@ -24,17 +24,15 @@ without removing its entry fails (``test_exemptions_still_needed``), so the
 list stays true.
 """
 
-import importlib
 import inspect
 
 import pytest
+from _public_api import public_names
 from sklearn.base import BaseEstimator
 
 numpydoc_validate = pytest.importorskip(
     "numpydoc.validate", reason="numpydoc is in the test and doc extras")
 
-FACES = ["generalize", "kanonymity", "dp", "identifiers", "sdc", "synthetic", "metrics",
-         "policy", "cli", "dask", "datasets", "base"]
 IGNORED = {"ES01", "RT02", "SA03", "SA04", "PR08"}
 METHOD_IGNORED = IGNORED | {"EX01", "SA01"}
 
@@ -49,24 +47,18 @@ EXEMPT = {
 def _public_objects():
     """``{qualified name: (object, kind)}``, kind in class/estimator/function/method."""
     found = {}
-    for face in FACES:
-        try:
-            module = importlib.import_module(f"sklearn_anon.{face}")
-        except ImportError:  # an optional extra (dask) is absent
-            continue
-        for name in module.__all__:
-            obj = getattr(module, name)
-            qual = f"sklearn_anon.{face}.{name}"
-            if inspect.isclass(obj):
-                kind = "estimator" if issubclass(obj, BaseEstimator) else "class"
-                found[qual] = (obj, kind)
-                for attr, member in vars(obj).items():
-                    if not attr.startswith("_") and (
-                        inspect.isfunction(member) or isinstance(member, (classmethod, staticmethod))
-                    ):
-                        found[f"{qual}.{attr}"] = (getattr(obj, attr), "method")
-            elif callable(obj):
-                found[qual] = (obj, "function")
+    for face, name, obj in public_names():
+        qual = f"sklearn_anon.{face}.{name}"
+        if inspect.isclass(obj):
+            kind = "estimator" if issubclass(obj, BaseEstimator) else "class"
+            found[qual] = (obj, kind)
+            for attr, member in vars(obj).items():
+                if not attr.startswith("_") and (
+                    inspect.isfunction(member) or isinstance(member, (classmethod, staticmethod))
+                ):
+                    found[f"{qual}.{attr}"] = (getattr(obj, attr), "method")
+        elif callable(obj):
+            found[qual] = (obj, "function")
     return found
 
 

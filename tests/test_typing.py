@@ -19,12 +19,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from _public_api import public_names
 
 import sklearn_anon
 
 ROOT = Path(__file__).resolve().parents[1]
-FACES = ["generalize", "kanonymity", "dp", "identifiers", "sdc", "synthetic", "metrics",
-         "policy", "cli", "dask", "datasets", "base"]
 #: the methods sklearn_anon's classes define with a leading underscore that are public API
 DUNDERS = ("__init__", "__call__")
 
@@ -40,25 +39,19 @@ def _function(member):
 def _public_callables():
     """``{qualified name: function}`` of every public function, method and property."""
     found = {}
-    for face in FACES:
-        try:
-            module = importlib.import_module(f"sklearn_anon.{face}")
-        except ImportError:  # an optional extra (dask) is absent
-            continue
-        for name in module.__all__:
-            obj = getattr(module, name)
-            if inspect.isclass(obj):
-                for klass in obj.__mro__:
-                    if not klass.__module__.startswith("sklearn_anon"):
-                        continue  # scikit-learn's, diffprivlib's and Python's own
-                    for attr, member in vars(klass).items():
-                        if attr.startswith("_") and attr not in DUNDERS:
-                            continue
-                        function = _function(member)
-                        if function is not None:
-                            found.setdefault(f"{function.__module__}.{function.__qualname__}", function)
-            elif inspect.isfunction(obj):
-                found.setdefault(f"{obj.__module__}.{obj.__qualname__}", obj)
+    for _, _, obj in public_names():
+        if inspect.isclass(obj):
+            for klass in obj.__mro__:
+                if not klass.__module__.startswith("sklearn_anon"):
+                    continue  # scikit-learn's, diffprivlib's and Python's own
+                for attr, member in vars(klass).items():
+                    if attr.startswith("_") and attr not in DUNDERS:
+                        continue
+                    function = _function(member)
+                    if function is not None:
+                        found.setdefault(f"{function.__module__}.{function.__qualname__}", function)
+        elif inspect.isfunction(obj):
+            found.setdefault(f"{obj.__module__}.{obj.__qualname__}", obj)
     return found
 
 

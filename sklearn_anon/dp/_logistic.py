@@ -341,11 +341,9 @@ class DPLogisticRegression(DocLinkMixin, ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             The probability of each class, in the order of ``classes_``.
         """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            p = expit(scores)
+        p = expit(self.decision_function(X))
+        if p.ndim == 1:
             return np.column_stack([1 - p, p])
-        p = expit(scores)
         return p / p.sum(axis=1, keepdims=True)
 
     def predict_log_proba(self, X: ArrayLike) -> np.ndarray:

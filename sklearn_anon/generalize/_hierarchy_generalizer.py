@@ -197,7 +197,8 @@ class HierarchyGeneralizer(ColumnAnonymizer):
         # hierarchy built from other data) is never listed: a categorical's
         # categories are released with it (a Parquet schema, a CSV of codes)
         cat = hierarchy.generalize(column, int(level), suppressed=SUPPRESSED)
-        reached = np.unique(np.asarray(cat.codes)[np.asarray(cat.codes) >= 0])
+        codes = np.asarray(cat.codes)
+        reached = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(cat.categories)))
         labels = [cat.categories[i] for i in reached if cat.categories[i] != SUPPRESSED]
         return hierarchy, int(level), labels + [SUPPRESSED]
 
