@@ -55,12 +55,20 @@ Nothing here imports a family of the package (only the shared helpers
 made).
 """
 
+from __future__ import annotations
+
 import contextlib
 import secrets
 import threading
 import weakref
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ._typing import ArrayLike
 
 __all__ = [
     "CLASS_SIZE_KEY",
@@ -79,11 +87,14 @@ __all__ = [
 TOKEN_KEY = "_fit_token"
 CLASS_SIZE_KEY = "_release_summary"
 
-_INPUTS = weakref.WeakKeyDictionary()
-_OUTPUTS = weakref.WeakKeyDictionary()
-_TOKENS = weakref.WeakKeyDictionary()  # estimator -> the token of its last recorded fit
-_BY_TOKEN = weakref.WeakValueDictionary()  # token -> the estimator fitted with it
-_SUMMARIES = weakref.WeakKeyDictionary()  # estimator -> its release summary, once made
+_INPUTS: weakref.WeakKeyDictionary[object, ArrayLike] = weakref.WeakKeyDictionary()
+_OUTPUTS: weakref.WeakKeyDictionary[object, tuple[ArrayLike, pd.Index | None]] = weakref.WeakKeyDictionary()
+#: estimator -> the token of its last recorded fit
+_TOKENS: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
+#: token -> the estimator fitted with it
+_BY_TOKEN: weakref.WeakValueDictionary[str, object] = weakref.WeakValueDictionary()
+#: estimator -> its release summary, once made
+_SUMMARIES: weakref.WeakKeyDictionary[object, dict[str, object]] = weakref.WeakKeyDictionary()
 _STATE = threading.local()
 
 #: at most this many column sets per summary (every output column, the

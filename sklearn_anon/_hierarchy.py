@@ -80,6 +80,7 @@ import csv
 import io
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -91,7 +92,7 @@ from ._text import categorical_from_codes
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typing import Any, IO, Mapping
+    from typing import Any, IO
     from ._typing import ArrayLike, HierarchyLike, PathLike
 
 __all__ = ["Hierarchy", "datetime_keys", "load_hierarchy"]
@@ -463,7 +464,8 @@ class Hierarchy(_PlainState):
     def __eq__(self, other):
         return isinstance(other, Hierarchy) and np.array_equal(self._table, other._table)
 
-    __hash__ = None
+    # unhashable (__eq__ compares the tables); mypy types __hash__ after object.__hash__
+    __hash__ = None  # type: ignore[assignment]
 
     # -- vectorized mapping ---------------------------------------------
     def leaf_codes(self, values: ArrayLike) -> np.ndarray:
@@ -747,7 +749,7 @@ def load_hierarchy(obj: HierarchyLike, *, name: str | None = None, sep: str = ";
         return obj
     if isinstance(obj, pd.DataFrame):
         return Hierarchy.from_frame(obj, name=name)
-    if isinstance(obj, dict):
+    if isinstance(obj, Mapping):
         return Hierarchy.from_dict(obj, name=name)
     if isinstance(obj, (str, os.PathLike)):
         path = Path(obj)

@@ -55,7 +55,7 @@ from ._random import make_rng  # noqa: F401  (the one generator factory, re-expo
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Sequence
     from ._typing import ArrayLike, Self
 
 __all__ = ["SUPPRESSED", "ColumnAnonymizer", "UnusedColumnParameterWarning"]
@@ -400,7 +400,7 @@ class ColumnAnonymizer(DocLinkMixin, OneToOneFeatureMixin, TransformerMixin, Bas
     #: keys ``fit`` checks against the input columns
     #: (:class:`UnusedColumnParameterWarning`).  None: every parameter whose
     #: ``_parameter_constraints`` admit a dict.
-    _per_column_params = None
+    _per_column_params: Sequence[str] | None = None
 
     # -- hooks -------------------------------------------------------------
     def _check_params(self, X):

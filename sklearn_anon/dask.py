@@ -620,10 +620,11 @@ def fit_dask(
     return _fit_on_dask(estimator, ddf, quantiles=quantiles, sample_rows=sample_rows)
 
 
-# the registry of Dask fits, reachable from the public function
-fit_dask.register = _fit_on_dask.register
-fit_dask.dispatch = _fit_on_dask.dispatch
-fit_dask.registry = _fit_on_dask.registry
+# the registry of Dask fits, reachable from the public function (attributes set on a
+# function: mypy types a def without them)
+fit_dask.register = _fit_on_dask.register  # type: ignore[attr-defined]
+fit_dask.dispatch = _fit_on_dask.dispatch  # type: ignore[attr-defined]
+fit_dask.registry = _fit_on_dask.registry  # type: ignore[attr-defined]
 
 
 # -- Mondrian at scale ----------------------------------------------------------------------

@@ -673,7 +673,7 @@ def _read_uci(path):
 # Adult's public schema (see adult_schema): the category lists of UCI's
 # adult.names, "?" (unknown) read as missing; bounds from the documentation
 # and the census field definitions, never from the data.
-_ADULT_CATEGORIES = {
+_ADULT_CATEGORIES: dict[str, list[str | None]] = {
     "workclass": ["Private", "Self-emp-not-inc", "Self-emp-inc", "Federal-gov", "Local-gov",
                   "State-gov", "Without-pay", "Never-worked", None],
     "education": ["Bachelors", "Some-college", "11th", "HS-grad", "Prof-school", "Assoc-acdm",

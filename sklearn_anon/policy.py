@@ -231,9 +231,9 @@ class ColumnRule:
     column: str
     action: str
     params: dict = field(default_factory=dict)
-    method: str = None
-    dtype: str = None
-    group: str = None
+    method: str | None = None
+    dtype: str | None = None
+    group: str | None = None
 
 
 def _check_secret(column, key, value, check_env):
@@ -988,7 +988,7 @@ def suggest_policy(
     roles = {c: report.loc[c, "role"] for c in columns}
     kinds = {c: report.loc[c, "kind"] if isinstance(report.loc[c, "kind"], str) else None for c in columns}
     qis = [c for c in columns if roles[c] == "quasi_identifier"]
-    redundant = {}
+    redundant: dict[str, str] = {}  # column -> the column it duplicates
     if data is not None:
         for a, b in _redundant_pairs(data, [c for c in qis if c in data.columns]):
             redundant.setdefault(b, a)  # keep the first of the pair

@@ -33,10 +33,10 @@ if TYPE_CHECKING:
 try:  # POSIX advisory locks; elsewhere appends stay atomic, check-then-spend is per process
     import fcntl
 except ImportError:  # pragma: no cover - Windows
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # mypy checks for one platform, where fcntl exists
 
 #: SharedAccountant instances of this process, by ledger path (one object per ledger)
-_SHARED = weakref.WeakValueDictionary()
+_SHARED: weakref.WeakValueDictionary[str, SharedAccountant] = weakref.WeakValueDictionary()
 _SHARED_LOCK = threading.Lock()
 
 
@@ -110,7 +110,7 @@ class SharedAccountant(BudgetAccountant):
         path: PathLike | None = None,
     ) -> None:
         owned = path is None
-        if owned:
+        if path is None:
             fd, path = tempfile.mkstemp(prefix="sklearn_anon_budget_", suffix=".ledger")
             os.close(fd)
         self._path = os.fspath(path)
@@ -284,7 +284,7 @@ class PrivacyBudget:
     central_epsilon: float
     central_delta: float
     steps: list = field(default_factory=list)
-    search: dict = None
+    search: dict | None = None
 
 
 def _leaf_spends(name, est, params=None):

@@ -297,7 +297,8 @@ def dp_histogram(
     (epsilon=1.0, delta=0.0)
     """
     frame, _ = check_frame(X)
-    by = [by] if isinstance(by, (str, Integral)) else list(by)
+    # int as well: mypy does not know that int is a (virtual) numbers.Integral
+    by = [by] if isinstance(by, (str, int, Integral)) else list(by)
     if not by:
         raise ValueError("dp_histogram needs at least one `by` column.")
     by = [_resolve_label(frame, c, "by") for c in by]

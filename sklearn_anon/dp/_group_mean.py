@@ -263,7 +263,7 @@ class DPGroupMeanEncoder(_PlainState, _CentralStatistic, ColumnAnonymizer):
                 f"The group domain has {n_cells} cells, more than max_groups={self.max_groups}; "
                 "generalize the group columns first."
             )
-        bounds_leak = []
+        bounds_leak: list[str] = []
         lo, hi = _resolve_bounds(self.bounds, value, self._value_name(), bounds_leak)
         if leaked:
             warnings.warn(

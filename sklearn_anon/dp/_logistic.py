@@ -278,13 +278,14 @@ class DPLogisticRegression(DocLinkMixin, ClassifierMixin, BaseEstimator):
         rng = _s.make_rng(self.random_state)
         targets = self.classes_[1:] if self.classes_.size == 2 else self.classes_
         eps_each = self.epsilon / len(targets)
-        coefs = []
-        self.n_iter_ = []
+        # no n_iter_: the number of L-BFGS iterations depends on the data and is
+        # not covered by the guarantee (objective perturbation releases the minimizer)
+        coef_rows = []
         for cls in targets:
             ys = np.where(y == cls, 1.0, -1.0)
             w, _, _, converged = _objective_perturbation(Xs, ys, eps_each, reg, rng, self.max_iter, self.tol)
-            coefs.append(w / R_aug)
-        coefs = np.array(coefs)
+            coef_rows.append(w / R_aug)
+        coefs = np.array(coef_rows)
         if self.fit_intercept:
             self.coef_, self.intercept_ = coefs[:, :-1], coefs[:, -1].copy()
         else:

@@ -494,7 +494,8 @@ def masking_hierarchy(
         chars = np.array(list(alphabet), dtype="U1")
         digits = np.stack(np.unravel_index(np.arange(len(alphabet) ** length),
                                            (len(alphabet),) * length), axis=1)
-        codes = np.ascontiguousarray(chars[digits]).view(f"U{length}").ravel().astype(object)
+        # (the values' branch builds a list of str first)
+        codes: np.ndarray | list[str] = np.ascontiguousarray(chars[digits]).view(f"U{length}").ravel().astype(object)
     else:
         ser = pd.Series(values) if not isinstance(values, pd.Series) else values
         ser = ser.dropna()

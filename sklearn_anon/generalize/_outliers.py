@@ -154,8 +154,7 @@ def filter_outlier_rows(
     >>> removed.tolist(), len(X_kept), len(y_kept)
     ([4], 4, 4)
     """
-    is_frame = isinstance(X, pd.DataFrame)
-    frame = X if is_frame else pd.DataFrame(np.asarray(X))
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
     if frame.ndim != 2:  # pragma: no cover - DataFrame is always 2-D
         raise ValueError("X must be 2-D.")
     if columns is None:
@@ -167,17 +166,18 @@ def filter_outlier_rows(
             raise ValueError(f"columns not in X: {unknown}")
         for c in cols:
             require_numeric(frame[c], c, "filter_outlier_rows")
-    removed = np.zeros(len(frame), dtype=bool)
+    removed = np.zeros(len(frame), dtype=np.bool_)
     for c in cols:
         values = frame[c].to_numpy(dtype=np.float64, na_value=np.nan)
         lo, hi = outlier_bounds(values, method, factor=factor, lower_quantile=lower_quantile,
                                 upper_quantile=upper_quantile)
         with np.errstate(invalid="ignore"):
             removed |= (values < lo) | (values > hi)
-    if y is not None and len(y) != len(frame):
-        raise ValueError(f"y has {len(y)} rows, X has {len(frame)}.")
+    n_y = None if y is None else np.shape(y)[0] if np.ndim(y) else 0  # a scalar y has no rows
+    if n_y is not None and n_y != len(frame):
+        raise ValueError(f"y has {n_y} rows, X has {len(frame)}.")
     keep = ~removed
-    if is_frame:
+    if isinstance(X, pd.DataFrame):
         X_kept = X.loc[keep]
         labels = X.index[removed]
     else:

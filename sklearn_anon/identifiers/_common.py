@@ -143,7 +143,7 @@ def _output_series(texts, codes, column, name, empty=None):
 class _SecretParamsMixin:
     """Keep literal secrets out of ``repr`` (also when nested in a Pipeline)."""
 
-    _secret_params = ("key", "salt")
+    _secret_params: tuple[str, ...] = ("key", "salt")
 
     def __setattr__(self, attr, value):
         if attr in self._secret_params:

@@ -497,7 +497,7 @@ class PIIDetector(_PlainState, _FrameTransformer):
         check_is_fitted(self)
         names = self._input_names()
         if input_features is not None:
-            input_features = [str(f) for f in input_features]
+            input_features = [str(f) for f in np.asarray(input_features, dtype=object).ravel()]
             if len(input_features) != len(names) or (
                 hasattr(self, "feature_names_in_") and input_features != names
             ):

@@ -30,7 +30,7 @@ _FAKE_KINDS = ("name", "first_name", "last_name", "email", "username", "phone", 
 _DETECTED_TO_FAKE = {"person_name": "name", "email": "email", "username": "username", "phone": "phone",
                      "postal_address": "address", "city": "city", "ipv4": "ip", "ssn": "ssn"}
 _POOL_SIZE = 1000
-_POOLS = {}
+_POOLS: dict[str, dict[str, np.ndarray]] = {}  # locale -> {pool name: words}
 
 
 def _faker():

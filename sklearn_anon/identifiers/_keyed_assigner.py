@@ -95,6 +95,7 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
         "name": [str],
     }
     _secret_params = ("key",)
+    salt_: bytes | None  # None when fitted with a key
 
     def __init__(
         self,
@@ -190,10 +191,9 @@ class KeyedAssigner(_SecretParamsMixin, _FrameTransformer):
             P.check_key_fingerprint(getattr(self, "key_fingerprint_", None), secret, what="key",
                                     who=who, reference=self.key)
         frame, is_pandas = self._frame(X, reset=False)
-        codes, texts = None, None
-        for j, mode in enumerate(self.normalize_):
+        for j, mode in enumerate(self.normalize_):  # at least one column (fit checks)
             c, t = _factorize_strings(frame.iloc[:, j], frame.columns[j], who, mode)
-            if codes is None:
+            if j == 0:
                 codes, texts = c, t
             else:  # combine ids of several columns: pair codes, then join texts
                 missing = (codes < 0) | (c < 0)

@@ -134,7 +134,7 @@ LOOSE_PATTERNS = {
 # --------------------------------------------------------------------------
 _B = r"(?:^|_)"  # token start
 _E = r"(?:$|_)"  # token end
-NAME_HINTS = [  # (kind, role, regex); first match wins
+_NAME_HINT_SOURCES = [  # (kind, role, regex); first match wins
     ("email", DIRECT, rf"{_B}e?_?mail(?:_?address|_?addr)?{_E}|email"),
     ("ipv4", DIRECT, rf"{_B}ip(?:_?address|_?addr|v4|v6)?{_E}"),
     ("mac_address", DIRECT, rf"{_B}mac(?:_?address|_?addr)?{_E}"),
@@ -171,7 +171,7 @@ NAME_HINTS = [  # (kind, role, regex); first match wins
      rf"credit_?score|net_?worth|capital_?(?:gain|loss)"),
     ("health", SENSITIVE, rf"diagnos|disease|medical|health|treatment|medication|illness|disorder"),
 ]
-NAME_HINTS = [(kind, role, re.compile(rx)) for kind, role, rx in NAME_HINTS]
+NAME_HINTS = [(kind, role, re.compile(rx)) for kind, role, rx in _NAME_HINT_SOURCES]
 
 #: name tokens saying "this is not a person's identifier" (or a flag about one)
 #: tokens after which "cell" is a radio cell, not a cell phone (cell_tower_id)

@@ -79,7 +79,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MembershipAudit", "dcr_membership_audit", "membership_inference_audit"]
 
-_ATTACKS = ("loss", "shadow")
+_ATTACKS: tuple[Literal["loss", "shadow"], ...] = ("loss", "shadow")
 _EPS = 1e-12
 
 _EVALUATION_DOC = """\
@@ -399,7 +399,7 @@ def membership_inference_audit(
     holdout: pd.DataFrame,
     *,
     target: str,
-    attacks: Sequence[Literal["loss", "shadow"]] = _ATTACKS,
+    attacks: Literal["loss", "shadow"] | Sequence[Literal["loss", "shadow"]] = _ATTACKS,
     prefit: bool = False,
     shadow_data: pd.DataFrame | None = None,
     n_shadow: int = 4,
@@ -455,7 +455,7 @@ def membership_inference_audit(
         shadow data and the other half the non-members of both attacks.
     target : str
         The label column of the three tables.
-    attacks : sequence of {"loss", "shadow"}, default=("loss", "shadow")
+    attacks : {"loss", "shadow"} or sequence of them, default=("loss", "shadow")
         The attacks to run, in this order in the result.
     prefit : bool, default=False
         Whether ``pipeline`` is already fitted on exactly ``train`` (then it

@@ -121,7 +121,7 @@ def _ncp(released, original, qis, **kw):
 
 
 #: name -> (function(released, original, quasi_identifiers, **kw), greater_is_better)
-PRIVACY_MEASURES = {
+PRIVACY_MEASURES: dict[str, tuple[Callable[..., float], bool]] = {
     "k": (lambda rel, orig, q, **kw: k_anonymity(rel, q), True),
     "l": (lambda rel, orig, q, **kw: l_diversity(rel, q, _needs_sensitive(kw)), True),
     "l_entropy": (

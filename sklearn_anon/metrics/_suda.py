@@ -431,19 +431,21 @@ def minimal_sample_uniques(
     codes, cards, missing = _qi_codes(frame, qis)
     max_size = _check_max_size(max_size, len(qis))
     candidates, found, _ = _check_method(method)(codes, cards, missing, max_size)
-    rows, sizes, subsets = [], [], []
+    row_parts: list[np.ndarray] = []
+    size_parts: list[np.ndarray] = []
+    subset_parts: list[np.ndarray] = []
     names = [tuple(qis[c] for c in subset) for subset, _ in found]
     for (subset, pos), name in zip(found, names):
-        rows.append(candidates[pos])
-        sizes.append(np.full(len(pos), len(subset)))
-        subsets.append(np.full(len(pos), len(subsets)))
-    if not rows:
+        row_parts.append(candidates[pos])
+        size_parts.append(np.full(len(pos), len(subset)))
+        subset_parts.append(np.full(len(pos), len(subset_parts)))
+    if not row_parts:
         return pd.DataFrame({"row": pd.Series([], dtype=frame.index.dtype),
                              "size": pd.Series([], dtype=np.int64),
                              "columns": pd.Series([], dtype=object)})
-    rows = np.concatenate(rows)
-    sizes = np.concatenate(sizes)
-    subsets = np.concatenate(subsets)
+    rows = np.concatenate(row_parts)
+    sizes = np.concatenate(size_parts)
+    subsets = np.concatenate(subset_parts)
     order = np.lexsort((subsets, sizes, rows))
     lookup = np.empty(len(names), dtype=object)
     lookup[:] = names

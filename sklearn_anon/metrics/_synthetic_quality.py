@@ -355,7 +355,8 @@ def distance_to_closest_record(
     from sklearn.neighbors import NearestNeighbors
 
     reference, X = _frames(reference, X)
-    parts_x, parts_r = [], []
+    parts_x: list[np.ndarray] = []
+    parts_r: list[np.ndarray] = []
     for col in X.columns:
         a, b = X[col], reference[col]
         if _is_continuous(a) and _is_continuous(b):
