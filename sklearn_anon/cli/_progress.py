@@ -36,7 +36,7 @@ class Progress:
     Examples
     --------
     >>> import io
-    >>> from sklearn_anon.cli import Progress
+    >>> from sklearn_anon.cli._progress import Progress
     >>> stream = io.StringIO()
     >>> progress = Progress(enabled=True, stream=stream)
     >>> advance = progress.rows("reading people.csv", total=4)
@@ -215,7 +215,7 @@ class Progress:
 
 
 #: progress printers with an unfinished line (closed before an error is printed)
-_ACTIVE = []
+_ACTIVE: list[Progress] = []
 
 
 def _close_progress():
