@@ -26,7 +26,8 @@ twice is refused.  Messages name files, columns and policy keys, never a
 cell value (an error message of pandas or numpy, which may quote one, is not
 shown).  Progress appears on stderr when it is a terminal, and never with
 ``--quiet`` (warnings always do): ``anonymize`` and ``apply`` count the rows
-read and written and name the steps between.  The verdict's measures run on
+read and written and name the steps between, each measure of the verdict
+too (``measuring risk: measure 2 of 5: k-anonymity of the release``).  The verdict's measures run on
 every ``anonymize``/``apply`` (the release gate); information loss only when
 a report file is asked for (``--report``).
 

@@ -429,14 +429,15 @@ def _run_anonymize(
     # from here on only the raw columns the verdict reads are held (not e.g. the e-mails)
     frame = _measured_columns(frame, policy.report, qis, ct)
     _release_freed_memory()
-    frame = _classes_only(frame, anonymized, qis, ct, verdict_only=not report_path)
+    frame = _classes_only(frame, anonymized, qis, ct, verdict_only=not report_path,
+                          progress=progress)
     _release_freed_memory()
     report = None
     if qis:
         try:
             # the verdict's measures always; information loss only for a report file
             report = _privacy_report(frame, anonymized, qis, policy.report, anonymizer=ct,
-                                     verdict_only=not report_path)
+                                     verdict_only=not report_path, progress=progress)
         except (ValueError, TypeError) as exc:
             if report_path or not allow_insufficient:
                 raise _user_error("report", exc) from exc
@@ -553,12 +554,13 @@ def cmd_apply(args):
     report = None
     qis = [q for q in bundle.get("quasi_identifiers", []) if q in out.columns]
     frame = _measured_columns(frame, bundle.get("report"), qis, pipeline)  # release the other raw columns
-    frame = _classes_only(frame, out, qis, pipeline, verdict_only=not args.report)
+    frame = _classes_only(frame, out, qis, pipeline, verdict_only=not args.report,
+                          progress=progress)
     _release_freed_memory()
     if qis:  # the new file is measured against the same requirements
         try:
             report = _privacy_report(frame, out, qis, bundle.get("report"), anonymizer=pipeline,
-                                     verdict_only=not args.report)
+                                     verdict_only=not args.report, progress=progress)
         except (ValueError, TypeError) as exc:
             if args.report or not args.allow_insufficient:
                 raise _user_error("report", exc) from exc

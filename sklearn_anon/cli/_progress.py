@@ -2,7 +2,8 @@
 
 Long commands report rows: ``reading customers.csv: 1,500,000 rows (31%)``,
 ``writing out.csv: 2,000,000 of 5,000,000 rows (40%)``, and name the steps
-between (fitting, measuring risk) on the same line; short ones show a bar.
+between (fitting part by part, each measure of the verdict) on the same
+line; short ones show a bar.
 Updates are throttled to ten a second.
 """
 
