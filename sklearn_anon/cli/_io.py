@@ -744,11 +744,11 @@ def write_table(
     ------
     ValueError
         Text UTF-8 cannot encode (the message names the columns, never the
-        value), or a key that cannot be loaded (the message names the
-        reference, never the key).
+        value), a key that cannot be loaded (the message names the
+        reference, never the key), or encryption without the
+        ``cryptography`` package (the ``crypto`` extra).
     UserError
-        Parquet without pyarrow installed, or an encrypted output without
-        the ``crypto`` extra.
+        Parquet without pyarrow installed.
 
     Examples
     --------
