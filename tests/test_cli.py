@@ -477,17 +477,17 @@ class _Tty(io.StringIO):
 
 def test_progress_only_on_a_terminal():
     tty = _Tty()
-    progress = cli.Progress(stream=tty)
+    progress = _progress.Progress(stream=tty)
     list(progress.stages(["reading", "fitting"]))
     assert "[" in tty.getvalue() and "100.0%" in tty.getvalue()
     plain = io.StringIO()
-    progress = cli.Progress(stream=plain)
+    progress = _progress.Progress(stream=plain)
     list(progress.stages(["reading", "fitting"]))
     advance = progress.bytes(10, "encrypting")
     advance(10)
     assert plain.getvalue() == ""
     quiet = _Tty()
-    list(cli.Progress(False, stream=quiet).stages(["reading"]))
+    list(_progress.Progress(False, stream=quiet).stages(["reading"]))
     assert quiet.getvalue() == ""
 
 
@@ -569,7 +569,7 @@ sex = {{ action = "pseudonymize", key = "env:{KEY_VAR}" }}
 
 def test_an_error_ends_the_progress_line_first(monkeypatch):
     tty = _Tty()
-    progress = cli.Progress(stream=tty)
+    progress = _progress.Progress(stream=tty)
     steps = progress.stages(["reading", "fitting"])
     next(steps)
     monkeypatch.setattr(sys, "stderr", tty)

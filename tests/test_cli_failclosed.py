@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from sklearn_anon import cli
-from sklearn_anon.cli import _anonymize, _bundle, _crypto, _errors, main
+from sklearn_anon.cli import _anonymize, _bundle, _crypto, _errors, _io, main
 from sklearn_anon.datasets import make_customers
 
 KEY_VAR = "SKLEARN_ANON_TEST_FC_KEY"
@@ -322,10 +322,10 @@ def test_table_bytes_drops_unused_categories_of_every_column():
         "b": pd.Categorical(["u", "u"], categories=["secret-b", "u"], ordered=True),
         "c": [1, 2],
     })
-    back = pd.read_parquet(io.BytesIO(cli.table_bytes(frame, "parquet")))
+    back = pd.read_parquet(io.BytesIO(_io.table_bytes(frame, "parquet")))
     assert list(back["a"].cat.categories) == ["x", "y"]
     assert list(back["b"].cat.categories) == ["u"] and back["b"].cat.ordered
-    assert b"secret" not in cli.table_bytes(frame, "parquet")
+    assert b"secret" not in _io.table_bytes(frame, "parquet")
     assert list(frame["a"].cat.categories) == ["x", "y", "secret-a"]  # the input is untouched
 
 

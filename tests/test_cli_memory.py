@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sklearn_anon import _counting, cli
-from sklearn_anon.cli import _io
+from sklearn_anon.cli import _io, _progress
 from sklearn_anon.cli._anonymize import _measured_columns, _used_columns
 from sklearn_anon.datasets import make_customers
 from sklearn_anon.metrics import column_cardinality
@@ -187,7 +187,7 @@ def test_profile_shows_rows_read_and_its_steps_not_stage_ticks(tmp_path, monkeyp
             return True
 
     tty = Tty()
-    monkeypatch.setattr(_profile, "Progress", lambda enabled=None: cli.Progress(enabled, stream=tty))
+    monkeypatch.setattr(_profile, "Progress", lambda enabled=None: _progress.Progress(enabled, stream=tty))
     monkeypatch.setattr(_io, "_READ_CHUNK_ROWS", 150)
     make_customers(n_samples=400, random_state=0).to_csv(tmp_path / "in.csv", index=False)
     assert cli.main(["profile", str(tmp_path / "in.csv"),

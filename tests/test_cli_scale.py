@@ -19,7 +19,7 @@ import pytest
 
 import sklearn_anon
 from sklearn_anon import cli
-from sklearn_anon.cli import _io
+from sklearn_anon.cli import _io, _progress
 from sklearn_anon.datasets import make_customers
 from sklearn_anon.metrics import PrivacyReport, linkage_attack
 
@@ -104,7 +104,7 @@ class _Tty(io.StringIO):
 
 def test_progress_counts_rows_on_a_terminal_only():
     tty = _Tty()
-    progress = cli.Progress(stream=tty)
+    progress = _progress.Progress(stream=tty)
     advance = progress.rows("writing out.csv", total=1_000)
     advance(400)
     advance(600)
@@ -115,12 +115,12 @@ def test_progress_counts_rows_on_a_terminal_only():
     assert "writing out.csv: 1,000 of 1,000 rows (100%)" in text
     progress._last = 0.0
     quiet = _Tty()
-    silent = cli.Progress(False, stream=quiet)
+    silent = _progress.Progress(False, stream=quiet)
     silent.rows("reading", None)(10, 0.1)
     silent.line("fitting", force=True)
     assert quiet.getvalue() == ""
     plain = io.StringIO()
-    cli.Progress(stream=plain).rows("reading")(5)
+    _progress.Progress(stream=plain).rows("reading")(5)
     assert plain.getvalue() == ""
 
 
@@ -142,9 +142,9 @@ def test_anonymize_shows_rows_read_and_written(tmp_path, monkeypatch, capsys):
     tty = _Tty()
     monkeypatch.setattr(_io, "_READ_CHUNK_ROWS", 150)
     monkeypatch.setattr(_io, "_WRITE_CHUNK_ROWS", 150)
-    progress = cli.Progress(stream=tty)
+    monkeypatch.setattr(sys, "stderr", tty)  # progress=True: on stderr when it is a terminal
     cli.run_anonymize(tmp_path / "in.csv", tmp_path / "policy.toml", tmp_path / "out.csv",
-                      progress=progress)
+                      progress=True)
     text = tty.getvalue()
     assert "reading in.csv: 400 rows (100%)" in text
     assert "fitting the anonymizer on 400 rows" in text

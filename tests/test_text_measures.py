@@ -228,7 +228,8 @@ def test_synthetic_quality_keeps_planted_values_distinct(variant):
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 @pytest.mark.parametrize("variant", ["surrogate", "string-dtype", "categorical"])
 def test_table_bytes_refuses_unencodable_text_naming_the_column(fmt, variant, tmp_path):
-    from sklearn_anon.cli import table_bytes, write_table
+    from sklearn_anon.cli import write_table
+    from sklearn_anon.cli._io import table_bytes
 
     if fmt == "parquet":
         pytest.importorskip("pyarrow")

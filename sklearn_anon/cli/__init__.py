@@ -26,7 +26,8 @@ twice is refused.  Messages name files, columns and policy keys, never a
 cell value (an error message of pandas or numpy, which may quote one, is not
 shown).  Progress appears on stderr when it is a terminal, and never with
 ``--quiet`` (warnings always do): ``anonymize`` and ``apply`` count the rows
-read and written and name the steps between.  The verdict's measures run on
+read and written and name the steps between, each measure of the verdict
+too (``measuring risk: measure 2 of 5: k-anonymity of the release``).  The verdict's measures run on
 every ``anonymize``/``apply`` (the release gate); information loss only when
 a report file is asked for (``--report``).
 
@@ -43,14 +44,15 @@ its public names:
 - ``_anonymize``: ``anonymize`` and ``apply`` (:func:`run_anonymize`);
 - ``_profile``, ``_encrypt`` (``encrypt``, ``decrypt``, ``keygen``), ``_demo``:
   the other commands;
-- ``_io``: :func:`read_header`, :func:`read_table`, :func:`write_table`,
-  :func:`table_bytes`, atomic outputs and keys;
+- ``_io``: :func:`read_header`, :func:`read_table`, :func:`write_table`
+  (the public ones), and the plumbing of the commands: ``table_bytes``,
+  ``_write_table`` (staged in an ``OutputSet``, age keys), keys;
 - ``_bundle``: the saved pipeline bundle, :func:`load_pipeline`;
 - ``_report``: the before/after privacy report; ``_errors``: library errors
   and warnings turned into one-line messages; ``_progress``:
-  :class:`Progress`; ``_common``: :class:`UserError`, exit codes;
+  ``Progress``, the terminal's progress line; ``_common``: :class:`UserError`, exit codes;
 - ``_crypto``: AES-256-GCM file encryption, format detection and the atomic
-  :class:`OutputSet`; ``_age``: the age format (pyrage), which a partner opens
+  ``OutputSet``; ``_age``: the age format (pyrage), which a partner opens
   with the ``age`` tool.
 - ``_keyfiles``: what both formats share (``CryptoError``, the key-file
   mode check), so that neither imports the other at module level.
@@ -73,10 +75,9 @@ from ._bundle import PIPELINE_BUNDLE_VERSION, PIPELINE_FORMAT, load_pipeline
 from ._bundle import _unpickle_pipeline  # noqa: F401
 from ._common import EXIT_INSUFFICIENT, EXIT_INTERNAL, EXIT_USAGE, EXIT_USER, InsufficientRelease, UserError
 from ._dictionary import read_dictionary, write_dictionary
-from ._io import read_header, read_table, table_bytes, write_table
+from ._io import read_header, read_table, write_table
 from ._main import main
 from ._parser import build_parser
-from ._progress import Progress
 
 __all__ = [
     "EXIT_INSUFFICIENT",
@@ -86,7 +87,6 @@ __all__ = [
     "PIPELINE_BUNDLE_VERSION",
     "PIPELINE_FORMAT",
     "InsufficientRelease",
-    "Progress",
     "UserError",
     "build_parser",
     "load_pipeline",
@@ -95,7 +95,6 @@ __all__ = [
     "read_header",
     "read_table",
     "run_anonymize",
-    "table_bytes",
     "write_dictionary",
     "write_table",
 ]

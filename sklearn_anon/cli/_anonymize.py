@@ -22,7 +22,7 @@ from ._io import (
     _table_format,
     read_header,
     read_table,
-    write_table,
+    _write_table,
 )
 from ._encrypt import encryption_note, output_encryption, resolve_output_key
 from ._manifest import build_manifest, manifest_bytes, manifest_path
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from typing import Any
     from .._typing import PathLike
+    from ..metrics import PrivacyReport
+    from ._age import AgeEncryption
 
 
 def _rows(progress, label, total=None):
@@ -222,22 +224,19 @@ def _fit_by_parts(ct, frame, keep, on_part=None):
 def run_anonymize(
     data: PathLike,
     policy_path: PathLike,
-    output: PathLike | None,
+    output: PathLike,
     *,
     save_pipeline: PathLike | None = None,
     report_path: PathLike | None = None,
-    encrypt_key: Any = None,
+    encrypt_key: str | bytes | None = None,
     fmt: str | None = None,
     output_format: str | None = None,
     sep: str | None = None,
     encoding: str = "utf-8",
-    progress: Progress | None = None,
+    progress: bool = False,
     allow_insufficient: bool = False,
-) -> tuple[pd.DataFrame, Any, dict[str, Any]]:
+) -> tuple[pd.DataFrame, PrivacyReport | None, dict[str, Any]]:
     """What ``sklearn-anon anonymize`` does; returns ``(anonymized, report, info)``.
-
-    ``encrypt_key``: an AES key reference (``"env:NAME"``, ``"file:PATH"``)
-    or an :class:`~._age.AgeEncryption` (age format).
 
     Nothing is written when the release fails its verdict (the policy's
     ``[report]`` requirements), unless ``allow_insufficient``
@@ -262,8 +261,10 @@ def run_anonymize(
     report_path : str, path-like or None, default=None
         Also write the before/after privacy report there (``.md``,
         ``.html`` or ``.json``); information loss is measured only then.
-    encrypt_key : str, bytes, age encryption or None, default=None
-        Encrypt the output table (not the report or the pipeline); None
+    encrypt_key : str, bytes or None, default=None
+        Encrypt the output table (not the report or the pipeline) in
+        sklearn-anon's AES-256-GCM format: a key reference, ``"env:NAME"`` or
+        ``"file:PATH"`` (as ``--encrypt-key``), or the key's 32 bytes; None
         writes it as it is.
     fmt : {"csv", "parquet"} or None, default=None
         The input's format; None: from its suffix.
@@ -274,9 +275,9 @@ def run_anonymize(
         ``.tsv``, a comma otherwise.
     encoding : str, default="utf-8"
         The input's text encoding.
-    progress : Progress or None, default=None
-        Shows the rows read and written and the steps between; None shows
-        nothing.
+    progress : bool, default=False
+        Show progress on stderr when it is a terminal: the rows read and
+        written, the steps between and each measure of the verdict.
     allow_insufficient : bool, default=False
         Write the output even when the verdict fails (a warning in
         ``info["warnings"]``).
@@ -302,6 +303,8 @@ def run_anonymize(
     UserError
         A wrong policy, input or output (one line naming the file, the
         column or the policy key, never a cell value).
+    TypeError
+        ``output`` is None (the table is always written).
 
     Examples
     --------
@@ -342,6 +345,44 @@ def run_anonymize(
     >>> os.path.exists(os.path.join(folder, "other.csv"))
     False
     """
+    if isinstance(encrypt_key, str) and not encrypt_key:
+        raise ValueError("encrypt_key must be a key reference, 'env:NAME' or 'file:PATH', not ''")
+    if isinstance(encrypt_key, bytes) and len(encrypt_key) != 32:
+        raise ValueError("encrypt_key must be the 32 bytes of an AES-256 key, not "
+                         f"{len(encrypt_key)} bytes")
+    if encrypt_key is not None and not isinstance(encrypt_key, (str, bytes)):
+        raise TypeError("encrypt_key must be a key reference ('env:NAME' or 'file:PATH'), the "
+                        "key's 32 bytes, or None")
+    return _run_anonymize(
+        data, policy_path, output, save_pipeline=save_pipeline, report_path=report_path,
+        encrypt_key=encrypt_key, fmt=fmt, output_format=output_format, sep=sep,
+        encoding=encoding, progress=Progress(None if progress else False),
+        allow_insufficient=allow_insufficient)
+
+
+def _run_anonymize(
+    data: PathLike,
+    policy_path: PathLike,
+    output: PathLike,
+    *,
+    save_pipeline: PathLike | None = None,
+    report_path: PathLike | None = None,
+    encrypt_key: str | bytes | AgeEncryption | None = None,
+    fmt: str | None = None,
+    output_format: str | None = None,
+    sep: str | None = None,
+    encoding: str = "utf-8",
+    progress: Progress | None = None,
+    allow_insufficient: bool = False,
+) -> tuple[pd.DataFrame, PrivacyReport | None, dict[str, Any]]:
+    """:func:`run_anonymize`, with the command's own progress printer and any encryption.
+
+    ``encrypt_key``: also an :class:`~._age.AgeEncryption` (``--recipient``,
+    ``--passphrase``); ``progress``: the command's :class:`~._progress.Progress`.
+    """
+    if output is None:  # a real bug: Path(None) would fail after the policy was read
+        raise TypeError("run_anonymize: output must be a path (the anonymized table is always "
+                        "written), not None")
     import joblib
 
     from .. import __version__
@@ -373,7 +414,7 @@ def run_anonymize(
                        progress=_rows(progress, f"reading {Path(data).name}"), columns=used)
     n_rows = len(frame)
     progress.line(f"fitting the anonymizer on {n_rows:,} rows", force=True)
-    notes = []
+    notes: list[str] = []
     # the raw columns the verdict may read (a superset: the release's columns are not known yet)
     wanted = set(policy.quasi_identifiers(list(used)))
     if (policy.report or {}).get("sensitive") is not None:
@@ -388,14 +429,15 @@ def run_anonymize(
     # from here on only the raw columns the verdict reads are held (not e.g. the e-mails)
     frame = _measured_columns(frame, policy.report, qis, ct)
     _release_freed_memory()
-    frame = _classes_only(frame, anonymized, qis, ct, verdict_only=not report_path)
+    frame = _classes_only(frame, anonymized, qis, ct, verdict_only=not report_path,
+                          progress=progress)
     _release_freed_memory()
     report = None
     if qis:
         try:
             # the verdict's measures always; information loss only for a report file
             report = _privacy_report(frame, anonymized, qis, policy.report, anonymizer=ct,
-                                     verdict_only=not report_path)
+                                     verdict_only=not report_path, progress=progress)
         except (ValueError, TypeError) as exc:
             if report_path or not allow_insufficient:
                 raise _user_error("report", exc) from exc
@@ -405,9 +447,9 @@ def run_anonymize(
 
     # every output is staged, then all are renamed together: none or all of them appear
     with OutputSet() as outputs:
-        n_bytes, digest = write_table(anonymized, output, fmt=output_format, sep=sep, key=key,
-                                      outputs=outputs, digest=True,
-                                      progress=_rows(progress, f"writing {Path(output).name}",
+        n_bytes, digest = _write_table(anonymized, output, fmt=output_format, sep=sep, key=key,
+                                       outputs=outputs,
+                                       progress=_rows(progress, f"writing {Path(output).name}",
                                                      len(anonymized)))
         policy_text = Path(policy_path).read_text(encoding="utf-8")
         _write_bytes(manifest_path(output), manifest_bytes(build_manifest(
@@ -445,7 +487,7 @@ def run_anonymize(
 def cmd_anonymize(args):
     _use_process_heap()
     progress = Progress(False if args.quiet else None)
-    anonymized, report, info = run_anonymize(
+    anonymized, report, info = _run_anonymize(
         args.data, args.policy, args.output, save_pipeline=args.save_pipeline,
         report_path=args.report, encrypt_key=output_encryption(args), fmt=args.format,
         output_format=args.output_format, sep=args.sep, encoding=args.encoding,
@@ -512,12 +554,13 @@ def cmd_apply(args):
     report = None
     qis = [q for q in bundle.get("quasi_identifiers", []) if q in out.columns]
     frame = _measured_columns(frame, bundle.get("report"), qis, pipeline)  # release the other raw columns
-    frame = _classes_only(frame, out, qis, pipeline, verdict_only=not args.report)
+    frame = _classes_only(frame, out, qis, pipeline, verdict_only=not args.report,
+                          progress=progress)
     _release_freed_memory()
     if qis:  # the new file is measured against the same requirements
         try:
             report = _privacy_report(frame, out, qis, bundle.get("report"), anonymizer=pipeline,
-                                     verdict_only=not args.report)
+                                     verdict_only=not args.report, progress=progress)
         except (ValueError, TypeError) as exc:
             if args.report or not args.allow_insufficient:
                 raise _user_error("report", exc) from exc
@@ -526,9 +569,9 @@ def cmd_apply(args):
     from ._crypto import OutputSet
 
     with OutputSet() as outputs:  # the table, manifest and report appear together, or none
-        _, digest = write_table(out, args.output, fmt=args.output_format, sep=args.sep, key=key,
-                                outputs=outputs, digest=True,
-                                progress=_rows(progress, f"writing {Path(args.output).name}", len(out)))
+        _, digest = _write_table(out, args.output, fmt=args.output_format, sep=args.sep, key=key,
+                                 outputs=outputs,
+                                 progress=_rows(progress, f"writing {Path(args.output).name}", len(out)))
         policy_text = bundle.get("policy")
         handover = {}
         if policy_text:

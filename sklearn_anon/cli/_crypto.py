@@ -202,7 +202,7 @@ def write_key_file(path, key_text=None):
 # -- atomic output --------------------------------------------------------------------
 #: temporary files of outputs not yet committed; removed by :func:`remove_temporaries`
 #: (the command line calls it when it stops on a signal)
-_TEMPORARIES = set()
+_TEMPORARIES: set[str] = set()
 
 
 def remove_temporaries():

@@ -6,7 +6,7 @@ import time
 import warnings
 from pathlib import Path
 
-from ._anonymize import run_anonymize
+from ._anonymize import _run_anonymize
 from ._bundle import load_pipeline
 from ._common import PROG
 from ._io import _write_text, read_table, write_table
@@ -100,7 +100,7 @@ def cmd_demo(args):
     print(f"sklearn-anon demo: {len(train):,} synthetic customers (make_customers), "
           f"{customers.shape[1]} columns, policy {policy_path.name}")
     progress = Progress(False if args.quiet else None)
-    anonymized, report, info = run_anonymize(
+    anonymized, report, info = _run_anonymize(
         raw_path, policy_path, out_dir / "customers_anonymized.csv",
         save_pipeline=out_dir / "pipeline.joblib", report_path=out_dir / "report.html",
         progress=progress,

@@ -16,12 +16,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ._common import PROG, UserError
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 if TYPE_CHECKING:
     import pandas as pd
     from typing import Any, Callable, Iterable, Mapping
     from .._typing import PathLike
+    from ._age import AgeEncryption
+    from ._crypto import OutputSet
 
 _CSV_SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": ","}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -356,8 +358,7 @@ def read_table(
 
     ``dtypes`` maps columns to ``"str"``, ``"int"``, ``"float"``,
     ``"datetime"`` or ``"category"`` (from a policy).  ``progress`` (a
-    callback ``advance(n_rows, fraction)``, see
-    :meth:`~sklearn_anon.cli.Progress.rows`) is called as rows are read.
+    callback ``advance(n_rows, fraction)``) is called as rows are read.
     ``columns`` (names from the header) reads only those columns, in the
     file's order: what a policy drops is never held in memory.  A CSV file
     is always read in chunks of rows (:data:`_READ_CHUNK_ROWS`), assembled
@@ -381,8 +382,8 @@ def read_table(
         columns are typed by pandas.
     progress : callable or None, default=None
         Called as ``progress(n_rows, fraction)`` after each chunk of rows
-        (``fraction``: the share of the file read), as the callback of
-        :meth:`Progress.rows`.
+        (``fraction``: the share of the file read; for Parquet, once, with
+        all the rows and 1.0).
     columns : list of str or None, default=None
         Read only these columns (names of the header), in the file's order;
         None reads all.
@@ -494,7 +495,7 @@ def _without_unused_categories(frame):
 
 
 def table_bytes(frame: pd.DataFrame, fmt: str, *, sep: str = ",") -> bytes:
-    """Serialize a table to CSV (UTF-8) or Parquet bytes.
+    """Serialize a table to CSV (UTF-8) or Parquet bytes (what :func:`write_table` writes).
 
     Unused categories are dropped first (:func:`_without_unused_categories`):
     a file holds only the values of its rows.
@@ -524,7 +525,7 @@ def table_bytes(frame: pd.DataFrame, fmt: str, *, sep: str = ",") -> bytes:
     Examples
     --------
     >>> import pandas as pd
-    >>> from sklearn_anon.cli import table_bytes
+    >>> from sklearn_anon.cli._io import table_bytes
     >>> table_bytes(pd.DataFrame({"age": ["30-39", "40-49"], "n": [3, 5]}), "csv")
     b'age,n\\n30-39,3\\n40-49,5\\n'
     """
@@ -605,24 +606,111 @@ def _csv_chunks(frame, sep):
         yield len(part), data
 
 
+def _write_table(
+    frame: pd.DataFrame,
+    path: PathLike,
+    *,
+    fmt: str | None = None,
+    sep: str | None = None,
+    key: bytes | AgeEncryption | None = None,
+    outputs: OutputSet | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> tuple[int, str]:
+    """Write atomically (mode 0600), encrypted when a key is given; ``(size, sha256 hex)``.
+
+    What :func:`write_table` and the commands do.  ``key``: the 32 bytes of
+    an AES-256-GCM key or an :class:`~._age.AgeEncryption`.  With
+    ``outputs`` the file is only staged: it appears when the set is
+    committed, with the run's other outputs.  An unencrypted CSV file is
+    written in chunks of rows (the whole file's text is never held in
+    memory), calling ``progress(n_rows)`` after each.  The SHA-256 is of
+    the bytes written (for the hand-over manifest).
+    """
+    import hashlib
+
+    from ._crypto import OutputSet, encrypt_bytes
+
+    fmt = _table_format(path, fmt)
+    sep = _default_sep(path, sep)
+    if outputs is None:
+        with OutputSet() as own:
+            return _write_table(frame, path, fmt=fmt, sep=sep, key=key, outputs=own,
+                                progress=progress)
+    if fmt == "csv" and key is None:
+        frame = _without_unused_categories(frame)
+        sha, n_bytes = hashlib.sha256(), 0
+        with outputs.open(path) as fh:
+            for n_rows, data in _csv_chunks(frame, sep):
+                fh.write(data)
+                sha.update(data)
+                n_bytes += len(data)
+                if progress is not None:
+                    progress(n_rows)
+        return n_bytes, sha.hexdigest()
+    data = table_bytes(frame, fmt, sep=sep)
+    if key is not None:
+        data = encrypt_bytes(data, key)
+    _write_bytes(path, data, outputs)
+    if progress is not None:
+        progress(len(frame))
+    return len(data), hashlib.sha256(data).hexdigest()
+
+
+@overload
+def write_table(
+    frame: pd.DataFrame,
+    path: PathLike,
+    *,
+    fmt: str | None = ...,
+    sep: str | None = ...,
+    key: str | bytes | None = ...,
+    digest: Literal[False] = ...,
+    progress: Callable[[int], object] | None = ...,
+) -> int: ...
+
+
+@overload
+def write_table(
+    frame: pd.DataFrame,
+    path: PathLike,
+    *,
+    fmt: str | None = ...,
+    sep: str | None = ...,
+    key: str | bytes | None = ...,
+    digest: Literal[True],
+    progress: Callable[[int], object] | None = ...,
+) -> tuple[int, str]: ...
+
+
+@overload
+def write_table(
+    frame: pd.DataFrame,
+    path: PathLike,
+    *,
+    fmt: str | None = ...,
+    sep: str | None = ...,
+    key: str | bytes | None = ...,
+    digest: bool = ...,
+    progress: Callable[[int], object] | None = ...,
+) -> int | tuple[int, str]: ...
+
+
 def write_table(
     frame: pd.DataFrame,
     path: PathLike,
     *,
     fmt: str | None = None,
     sep: str | None = None,
-    key: Any = None,
-    outputs: Any = None,
+    key: str | bytes | None = None,
     digest: bool = False,
-    progress: Callable[[int], Any] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> int | tuple[int, str]:
-    """Write atomically (mode 0600), encrypted when a key is given.
+    """Write a table as the commands do: atomically, mode 0600, encrypted when a key is given.
 
-    With ``outputs`` (a :class:`~sklearn_anon.cli._crypto.OutputSet`) the file is
-    only staged: it appears when the set is committed, with the run's other
-    outputs.  An unencrypted CSV file is written in chunks of rows (the
-    whole file's text is never held in memory), calling ``progress(n_rows)``
-    after each.
+    The file is written to a temporary file and renamed, so a failure
+    leaves none; unused categories are dropped first (a file holds only
+    the values of its rows).  An unencrypted CSV file is written in chunks
+    of rows (the whole file's text is never held in memory).
 
     Parameters
     ----------
@@ -636,13 +724,11 @@ def write_table(
     sep : str or None, default=None
         The CSV field separator; None: a tab for a ``.tsv`` suffix, a comma
         otherwise.
-    key : bytes or None, default=None
-        Encrypt the file: the 32 bytes of an AES-256-GCM key (sklearn-anon's
-        format), or an age encryption (what ``--recipient`` or
-        ``--passphrase`` builds).  None writes it as it is.
-    outputs : OutputSet or None, default=None
-        Stage the file in this set of outputs, written when the set is
-        committed; None writes it now.
+    key : str, bytes or None, default=None
+        Encrypt the file in sklearn-anon's AES-256-GCM format (``sklearn-anon
+        decrypt --key`` opens it): a key reference, ``"env:NAME"`` or
+        ``"file:PATH"`` (as ``--encrypt-key``; ``sklearn-anon keygen`` makes
+        a key), or the key's 32 bytes.  None writes the file as it is.
     digest : bool, default=False
         Also return the SHA-256 of the bytes written (for a manifest).
     progress : callable or None, default=None
@@ -653,6 +739,16 @@ def write_table(
     n_bytes : int or tuple of (int, str)
         The size of the file written; with ``digest``, ``(size, sha256 hex
         digest)``.
+
+    Raises
+    ------
+    ValueError
+        Text UTF-8 cannot encode (the message names the columns, never the
+        value), a key that cannot be loaded (the message names the
+        reference, never the key), or encryption without the
+        ``cryptography`` package (the ``crypto`` extra).
+    UserError
+        Parquet without pyarrow installed.
 
     Examples
     --------
@@ -669,37 +765,24 @@ def write_table(
     <BLANKLINE>
     >>> oct(os.stat(path).st_mode & 0o777)
     '0o600'
+    >>> size, sha256 = write_table(pd.DataFrame({"n": [1]}), path, digest=True)
+    >>> size, sha256[:12]
+    (4, '6ff2d84956e5')
     """
-    import hashlib
+    aes_key: bytes | None = None
+    if isinstance(key, str):
+        from ._crypto import load_key
 
-    from ._crypto import OutputSet, encrypt_bytes
-
-    fmt = _table_format(path, fmt)
-    sep = _default_sep(path, sep)
-    if outputs is None:
-        with OutputSet() as own:
-            return write_table(frame, path, fmt=fmt, sep=sep, key=key, outputs=own, digest=digest,
-                               progress=progress)
-    if fmt == "csv" and key is None:
-        frame = _without_unused_categories(frame)
-        sha, n_bytes = hashlib.sha256(), 0
-        with outputs.open(path) as fh:
-            for n_rows, data in _csv_chunks(frame, sep):
-                fh.write(data)
-                sha.update(data)
-                n_bytes += len(data)
-                if progress is not None:
-                    progress(n_rows)
-        return (n_bytes, sha.hexdigest()) if digest else n_bytes
-    data = table_bytes(frame, fmt, sep=sep)
-    if key is not None:
-        data = encrypt_bytes(data, key)
-    _write_bytes(path, data, outputs)
-    if progress is not None:
-        progress(len(frame))
-    if digest:  # the SHA-256 of the bytes written, for the hand-over manifest
-        return len(data), hashlib.sha256(data).hexdigest()
-    return len(data)
+        aes_key = load_key(key)  # refuses anything but env:NAME and file:PATH
+    elif isinstance(key, bytes):
+        if len(key) != 32:
+            raise ValueError(f"key must be the 32 bytes of an AES-256 key, not {len(key)} bytes")
+        aes_key = key
+    elif key is not None:
+        raise TypeError("key must be a key reference ('env:NAME' or 'file:PATH'), the key's "
+                        "32 bytes, or None")
+    n_bytes, sha256 = _write_table(frame, path, fmt=fmt, sep=sep, key=aes_key, progress=progress)
+    return (n_bytes, sha256) if digest else n_bytes
 
 
 def _write_text(path, text, outputs=None):

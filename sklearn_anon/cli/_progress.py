@@ -2,7 +2,8 @@
 
 Long commands report rows: ``reading customers.csv: 1,500,000 rows (31%)``,
 ``writing out.csv: 2,000,000 of 5,000,000 rows (40%)``, and name the steps
-between (fitting, measuring risk) on the same line; short ones show a bar.
+between (fitting part by part, each measure of the verdict) on the same
+line; short ones show a bar.
 Updates are throttled to ten a second.
 """
 
@@ -36,7 +37,7 @@ class Progress:
     Examples
     --------
     >>> import io
-    >>> from sklearn_anon.cli import Progress
+    >>> from sklearn_anon.cli._progress import Progress
     >>> stream = io.StringIO()
     >>> progress = Progress(enabled=True, stream=stream)
     >>> advance = progress.rows("reading people.csv", total=4)
@@ -215,7 +216,7 @@ class Progress:
 
 
 #: progress printers with an unfinished line (closed before an error is printed)
-_ACTIVE = []
+_ACTIVE: list[Progress] = []
 
 
 def _close_progress():

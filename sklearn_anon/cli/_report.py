@@ -8,11 +8,12 @@ from ._io import _write_text
 
 
 def _privacy_report(original, anonymized, qis, policy_report=None, title="Privacy report",
-                    anonymizer=None, verdict_only=False):
+                    anonymizer=None, verdict_only=False, progress=None):
     """The report; ``anonymizer`` (the fitted pipeline) lets it read custom labels.
 
     ``verdict_only=True`` measures the verdict's requirements only (no
-    information loss): what a run without a report file needs.
+    information loss): what a run without a report file needs.  ``progress``
+    (a :class:`~._progress.Progress`) shows each measure as it starts.
     """
     from ..metrics import PrivacyReport, released_anonymizer
 
@@ -32,10 +33,25 @@ def _privacy_report(original, anonymized, qis, policy_report=None, title="Privac
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return PrivacyReport(original, anonymized, qis, sensitive, title=title,
-                             anonymizer=anonymizer, verdict_only=verdict_only, **kwargs)
+                             anonymizer=anonymizer, verdict_only=verdict_only,
+                             progress=_measure_line(progress), **kwargs)
 
 
-def _classes_only(original, anonymized, qis, pipeline, verdict_only):
+def _measure_line(progress):
+    """The report's ``progress(step, n, name)`` as a line ``measuring risk: measure 2 of 5: ...``.
+
+    None when nothing is shown (no printer, ``--quiet``, not a terminal).
+    """
+    if progress is None or not progress.enabled:
+        return None
+
+    def show(step, n_steps, name):
+        progress.line(f"measuring risk: measure {step} of {n_steps}: {name}", force=True)
+
+    return show
+
+
+def _classes_only(original, anonymized, qis, pipeline, verdict_only, progress=None):
     """``original`` with its quasi-identifiers replaced by integer class codes, when that is exact.
 
     A verdict-only report reads the raw quasi-identifiers for their
@@ -53,7 +69,8 @@ def _classes_only(original, anonymized, qis, pipeline, verdict_only):
 
     The columns are replaced in ``original`` itself, one at a time, each
     raw column let go (and its memory handed back) before the next is
-    coded: the caller's table is the one returned.
+    coded: the caller's table is the one returned.  ``progress`` (a
+    :class:`~._progress.Progress`) shows each column as it is coded.
     """
     from ..metrics import class_code_columns, released_anonymizer
 
@@ -61,10 +78,13 @@ def _classes_only(original, anonymized, qis, pipeline, verdict_only):
 
     if not verdict_only or released_anonymizer(pipeline, anonymized, qis) is pipeline:
         return original
-    for q in qis:
-        if q in original.columns:
-            original[q] = class_code_columns(original[[q]], [q])[q]
-            _release_freed_memory()
+    coded = [q for q in qis if q in original.columns]
+    for i, q in enumerate(coded, 1):
+        if progress is not None:
+            progress.line(f"measuring risk: coding the raw quasi-identifiers, {i} of "
+                          f"{len(coded)} ({q})", force=True)
+        original[q] = class_code_columns(original[[q]], [q])[q]
+        _release_freed_memory()
     return original
 
 

@@ -182,6 +182,11 @@ class PrivacyReport:
         expected share of re-identified records, sdcMicro's
         ``global_risk``) is above it; also the target of the reported risk
         threshold (sdcMicro's default 0.01 otherwise).
+    progress : callable or None, default=None
+        Called as ``progress(step, n_steps, name)`` before each measure
+        (``step`` from 1; ``name`` names the measure, e.g. ``"linkage attack
+        on the release"``, never a value), to show how far a report on
+        millions of rows has come.  The report does not keep it.
 
     Attributes
     ----------
@@ -235,6 +240,7 @@ class PrivacyReport:
         sampling_fraction: float | None = None,
         suda: bool | int = False,
         max_global_risk: float | None = None,
+        progress: Callable[[int, int, str], object] | None = None,
     ) -> None:
         self.original = original
         self.anonymized = anonymized
@@ -257,7 +263,7 @@ class PrivacyReport:
         self.sampling_fraction = sampling_fraction
         self.suda = suda
         self.max_global_risk = max_global_risk
-        self._compute()
+        self._compute(progress)  # the callback is not kept (a report pickles without it)
 
     # -- computing -----------------------------------------------------------------
     def _privacy(self, frame, qis):
@@ -342,7 +348,22 @@ class PrivacyReport:
             out[name] = fig
         return out
 
-    def _compute(self):
+    def _steps(self, record_asked, with_anonymizer):
+        """The names of the measures :meth:`_compute` takes, in order (for ``progress``)."""
+        also = ", l-diversity, t-closeness" if self.sensitive is not None else ""
+        steps = ["record-level risk"] if record_asked else []
+        steps += [f"k-anonymity{also} of the original", f"k-anonymity{also} of the release"]
+        if with_anonymizer:
+            steps.append("generalizing the original")
+        if not self.verdict_only:
+            steps.append("linkage attack on the original")
+        steps.append("linkage attack on the release")
+        if not self.verdict_only:
+            steps += ["information loss", "entropy loss", "distribution distance"]
+        steps.append("identifier columns")
+        return steps
+
+    def _compute(self, progress=None):
         self.k = _check_k(self.k)
         self.risk_threshold = _check_threshold(self.risk_threshold, "risk_threshold")
         _check_threshold(self.max_uniqueness, "max_uniqueness")
@@ -372,9 +393,19 @@ class PrivacyReport:
         orig = orig.reset_index(drop=True)
         anon = anon.reset_index(drop=True)
         self._qis, self._sensitive = qis, sens
+        steps = self._steps(record_asked, self.anonymizer is not None)
 
+        def step(index):
+            if progress is not None:
+                progress(index + 1, len(steps), steps[index])
+
+        at = iter(range(len(steps)))  # each measure announces the next step
+        if record_asked:
+            step(next(at))
         record = self._record_risk(orig, anon, qis) if record_asked else None
+        step(next(at))
         privacy_orig, sizes_orig = self._privacy(orig, qis)
+        step(next(at))
         privacy_anon, sizes_anon = self._privacy(anon, qis)
         self._sizes = {"original": sizes_orig, "anonymized": sizes_anon}
 
@@ -384,6 +415,7 @@ class PrivacyReport:
         linkage = {}
         cached = None
         if self.anonymizer is not None:  # generalize the original once, for linkage and NCP
+            step(next(at))
             cached = Precomputed(self.anonymizer,
                                  generalize_with(self.anonymizer, orig, qis, name="original",
                                                  as_objects=False))
@@ -392,6 +424,7 @@ class PrivacyReport:
         for name, frame in (("original", orig), ("anonymized", anon)):
             if name == "original" and self.verdict_only:
                 continue  # a "before" figure only, not in the verdict
+            step(next(at))
             anonymizer = cached if name == "anonymized" else None
             # the auxiliary table is the original itself: every raw value is in
             # it, so a released value matching nothing is a label, not an
@@ -420,9 +453,12 @@ class PrivacyReport:
         privacy_anon.update({f"linkage_{k}": v for k, v in linkage["anonymized"].items()})
 
         if not self.verdict_only:
+            step(next(at))
             loss = information_loss(orig, anon, qis, k=self.k, hierarchies=self.hierarchies,
                                     anonymizer=cached)
+            step(next(at))
             entropy = entropy_loss(orig, anon, qis)
+            step(next(at))
             distance = distribution_distance(orig, anon, qis, hierarchies=self.hierarchies,
                                              anonymizer=cached)
             per_column = pd.DataFrame(
@@ -443,6 +479,7 @@ class PrivacyReport:
             per_column = pd.DataFrame(columns=["ncp", "entropy_loss", "distance_measure", "distance",
                                                "suppressed", "unreadable"])
         per_column.index = per_column.index.map(str)
+        step(next(at))
         cardinality = column_cardinality(anon)
         identifiers = [str(c) for c in cardinality.index[cardinality["likely_identifier"]]
                        if c not in qis and c != sens]

@@ -157,4 +157,9 @@ def faces(X: pd.DataFrame) -> None:
     assert_type(datasets.load_adult("adult"), "pd.DataFrame")
     assert_type(datasets.load_adult("adult", return_X_y=True), "tuple[pd.DataFrame, pd.Series]")
     assert_type(cli.main(["--version"]), int)
+    # the return follows the digest flag (overloads), the key is a reference or its bytes
+    assert_type(cli.write_table(X, "out.csv"), int)
+    assert_type(cli.write_table(X, "out.csv", key="env:KEY", digest=True), "tuple[int, str]")
+    anonymized, report, info = cli.run_anonymize("in.csv", "policy.toml", "out.csv", progress=True)
+    assert_type(report, "metrics.PrivacyReport | None")
     assert_type(dask.partition_seeds(0, 4), "list[np.random.SeedSequence] | None")
