@@ -4,11 +4,12 @@ _suda, _population)."""
 
 import itertools
 import math
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.special import gammaln
 
@@ -180,7 +181,25 @@ def test_approx_is_close_to_exact_for_large_f():
        st.floats(0.001, 0.999))
 def test_threshold_matches_sdcmicro_loop(risk, target):
     risk = np.round(np.array(risk), 2)  # ties, as in real risk vectors
+    # Where a candidate's expected re-identifications equal the target exactly
+    # (e.g. 0.11 + 6 * 0.11 = 0.77 = 0.07 * 11), the strict "<" is decided by
+    # float rounding, which differs between sdcMicro's running subtraction and
+    # a cumulative sum: such ties are left out (exact arithmetic below).
+    r = sorted((Fraction(str(v)) for v in risk), reverse=True)
+    goal = Fraction(target) * len(r)
+    rest = sum(r)
+    for j, v in enumerate(r):
+        assume(abs(float(rest + v * j - goal)) > 1e-9)
+        rest -= v
+    assume(abs(float(sum(r) - goal)) > 1e-9)
     assert _risk_threshold(risk, target) == _sdcmicro_threshold(list(risk), target)
+
+
+def test_threshold_at_an_exact_tie_is_not_below():
+    # 0.11 + 6 * 0.11 = 0.77 is not below 0.07 * 11: the threshold moves on
+    # to the next value (0.0), as in exact arithmetic
+    risk = np.array([0, 0, 0, 0, 1, 1, 1, 0.5, 0.25, 0.31, 0.11])
+    assert _risk_threshold(risk, 0.07) == 0.0
 
 
 def test_global_risk_is_the_sum_of_individual_risks():

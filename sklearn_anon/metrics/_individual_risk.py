@@ -264,12 +264,16 @@ def _risk_threshold(risk, max_global_risk):
     n = len(r)
     target = max_global_risk * n
     total = r.sum()
-    if total < target:
+    # "below the target" as in exact arithmetic: a sum equal to the target up
+    # to the rounding of n additions is not below it (the cumulative sums here
+    # and sdcMicro's running subtraction round differently at such ties)
+    below = target - 16 * np.finfo(float).eps * max(n, 1) * max(target, 1.0)
+    if total < below:
         return None  # sdcMicro: threshold == unsafe threshold -> NA
     before = np.concatenate([[0.0], np.cumsum(r)[:-1]])  # sum of the j higher risks
     j = np.arange(n)
     change = np.flatnonzero(np.concatenate([[False], r[1:] != r[:-1]]))
-    ok = change[(total - before[change]) + r[change] * j[change] < target]
+    ok = change[(total - before[change]) + r[change] * j[change] < below]
     if len(ok) == 0:
         return 0.0  # no value is low enough: every record is above the threshold
     return float(r[ok[0]])
