@@ -18,6 +18,8 @@ least ``k`` rows.
 
 import numpy as np
 
+from ._cut_tree import _stable_order
+
 _BOUNDS = (8, 12, 16, 24, 32, 48, 64, 96, 128)
 
 
@@ -182,7 +184,7 @@ def _replan_roots(g, roots, r_start, r_size, r_cost, node, start, size, sup, wei
         r = lvl_ent[lvl_offs[cp][rep] + np.arange(int(ecount.sum())) - cstart[rep]]
         side = rep.astype(np.int64) * 2 + (codes[cj[rep], r] > thr[rep])
         del rep
-        o = np.argsort(side, kind="stable")
+        o = _stable_order(side, 2 * C)
         r, side = r[o], side[o]
         ch_cnt = np.bincount(side, minlength=2 * C)
         ch_offs = np.concatenate(([0], np.cumsum(ch_cnt)[:-1])).astype(np.int64)
