@@ -5,6 +5,7 @@ partition the rows) and the cut tree (the training rows routed down it land in
 their own regions), on random tables with many duplicates.
 """
 
+import copy
 import pickle
 
 import numpy as np
@@ -63,8 +64,13 @@ def test_property_replan_keeps_k_and_a_routable_tree(n, k, seed, n_values, cats,
     g = _cut_tree._Grower(codes, coders, k, None, 0, "k_multiple", True, "hybrid")
     g.grow(np.array([0]), np.array([0]), np.array([n]))
     before = _objective(g, k, weight)
+    one = copy.deepcopy(g)
     _replan.replan(g, weight, bound=bound, width=width)
     assert _objective(g, k, weight) <= before + 1e-9 * max(before, 1.0)
+    # searched one subtree at a time (bounded memory on large tables): the same regions
+    _replan.replan(one, weight, bound=bound, width=width, batch=1)
+    assert np.array_equal(one.perm, g.perm)
+    assert all(np.array_equal(a, b) for a, b in zip(one.finish()[2:], g.finish()[2:]))
     _check_regions_and_routing(g, df, coders, n, k)
 
 

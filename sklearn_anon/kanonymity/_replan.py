@@ -23,7 +23,7 @@ from ._cut_tree import _stable_order
 _BOUNDS = (8, 12, 16, 24, 32, 48, 64, 96, 128)
 
 
-def replan(g, weight=0.5, bound=8, width=3, max_parts=400_000, budget=None):
+def replan(g, weight=0.5, bound=8, width=3, max_parts=400_000, budget=None, batch=1 << 23):
     """Plan the small subtrees of a grown scored partitioning anew where that pays.
 
     Parameters
@@ -44,7 +44,12 @@ def replan(g, weight=0.5, bound=8, width=3, max_parts=400_000, budget=None):
         When given, ``bound`` is the largest of ``_BOUNDS`` whose subtrees'
         estimated work, the sum over them of ``rows * (rows / 2k) ** 1.585``
         (``width=3`` cuts, each about halving the rows: ``3 ** depth``
-        times the rows), is at most ``budget`` times the rows of the table.
+        times the rows), is at most ``budget`` times the rows of the table
+        (the smallest one otherwise).
+    batch : float
+        The subtrees are searched in batches of at most this estimated work
+        (the search's memory is about 30 bytes per unit): on large tables
+        the memory stays bounded, the time linear in the rows.
 
     Returns
     -------
@@ -64,12 +69,23 @@ def replan(g, weight=0.5, bound=8, width=3, max_parts=400_000, budget=None):
         par_small[has_parent] = small[parent[has_parent]]
         roots = np.flatnonzero(small & ~par_small)
         z = t_size[roots].astype(np.float64)
-        if budget is None or (z * (z / (2 * k)) ** 1.585).sum() <= budget * n:
+        work = z * (z / (2 * k)) ** 1.585
+        if budget is None or work.sum() <= budget * n:
             break
     if not len(roots):
         return 0
-    return _replan_roots(g, roots, t_start[roots], t_size[roots], t_cost[roots], node, start,
-                         size, sup, weight, width, max_parts)
+    # batches of consecutive subtrees (disjoint: each batch reads the regions anew)
+    cut_at = np.flatnonzero(np.diff(np.floor(np.cumsum(work) / batch))) + 1
+    done = 0
+    for part in np.split(np.arange(len(roots)), cut_at):
+        if not len(part):
+            continue
+        rt = roots[part]
+        if done:
+            node, start, size, sup = g._leaf_arrays()
+        done += _replan_roots(g, rt, t_start[rt], t_size[rt], t_cost[rt], node, start, size,
+                              sup, weight, width, max_parts)
+    return done
 
 
 def _subtree_figures(g, node, start, size, sup, weight):
