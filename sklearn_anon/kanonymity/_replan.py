@@ -244,9 +244,10 @@ def _replan_roots(g, roots, r_start, r_size, r_cost, node, start, size, sup, wei
     c_thr = np.concatenate([c[2] for c in cuts])
     c_l = np.concatenate([c[3] for c in cuts])
     c_r = np.concatenate([c[4] for c in cuts])
-    # best worth of every search node: its sides are smaller, so as many rounds as levels
+    # best worth of every search node, relaxed until no worth falls (a side is smaller than
+    # its partition: at most as many rounds as the longest chain of cuts, at most R / k)
     val = alone.copy()
-    for _ in range(len(cuts) + 1):
+    for _ in range(int(r_size.max()) // max(k, 1) + 2):
         via = val[c_l] + val[c_r]
         best = alone.copy()
         np.minimum.at(best, c_node, via)
@@ -257,9 +258,9 @@ def _replan_roots(g, roots, r_start, r_size, r_cost, node, start, size, sup, wei
     # the chosen cut of each node: the first cut reaching its best worth (if below alone)
     tol = 1e-9 * np.maximum(np.abs(val[c_node]), 1.0)
     hit = (via <= val[c_node] + tol) & (via < alone[c_node] - tol)
-    choice = np.full(n_nodes, -1, dtype=np.int64)
-    hi = np.flatnonzero(hit)[::-1]  # the first one wins
-    choice[c_node[hi]] = hi
+    first = np.full(n_nodes, len(c_node), dtype=np.int64)
+    np.minimum.at(first, c_node[hit], np.flatnonzero(hit))
+    choice = np.where(first < len(c_node), first, -1)
     gain = r_cost - val[:R]
     take = np.flatnonzero(gain > 1e-9 * np.maximum(np.abs(r_cost), 1.0))
     if not len(take):
