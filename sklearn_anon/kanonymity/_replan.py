@@ -2,18 +2,19 @@
 
 After the top-down partitioning (and :func:`._refine.split_pairs`), each
 maximal subtree of the cut tree holding at most ``bound * k`` rows (the
-largest ``bound`` whose estimated work fits a budget) is searched again, this time to its leaves and on the exact figures: every
-partition of the search is either a final region, worth ``rows x label
-share`` (the loss, as in the search) ``+ weight * rows**2 / k`` (its
-discernibility), or cut by one of its ``width`` best scored cuts
+largest ``bound`` whose estimated work fits a budget) is searched again,
+this time down to its regions and on the exact figures: every partition of
+the search is either a final region, worth ``rows x label share`` (the
+loss, as in the search) ``+ weight * rows**2 / k`` (its discernibility),
+or cut by one of its ``width`` best scored cuts
 (:meth:`_Grower._score_cuts`, one per dimension), worth the best worth of
-its two sides.  The search runs level by level over all subtrees at once;
-partitions reached along several paths (cut ``a`` then ``b``, or ``b``
-then ``a``) are searched once.  A subtree whose best plan is worth less
-than its current regions is replaced by the plan.  The result is still a
-binary cut tree: the subtree's root is cut anew, its old descendants become
-unreachable nodes, new rows are routed as before, and every region keeps at
-least ``k`` rows.
+its two sides.  The search runs level by level over a batch of subtrees at
+once; partitions reached along several paths (cut ``a`` then ``b``, or
+``b`` then ``a``) are searched once.  A subtree whose best plan is worth
+less than its current regions is replaced by the plan.  The result is
+still a binary cut tree: the subtree's root is cut anew, its old
+descendants become unreachable nodes, new rows are routed as before, and
+every region keeps at least ``k`` rows.
 """
 
 import numpy as np
