@@ -28,6 +28,13 @@ _LOOKAHEAD_DISC = 0.5
 # pays (_refine.split_pairs, weight _HYBRID_SPLIT_WEIGHT); tuned on Adult
 _HYBRID_ABOVE = 64
 _HYBRID_SPLIT_WEIGHT = 0.5
+# and from k = _REPLAN_MIN_K on, the small subtrees planned anew (_replan.replan: the
+# _REPLAN_WIDTH best cuts of each partition searched to the leaves, discernibility weight
+# _REPLAN_WEIGHT, work budget min(k, _REPLAN_BUDGET) times the rows); tuned on Adult
+_REPLAN_MIN_K = 20
+_REPLAN_WIDTH = 3
+_REPLAN_WEIGHT = 0.5
+_REPLAN_BUDGET = 60
 
 #: 1 << c as int64 for the codes of small categorical domains (a look-up, whatever
 #: the codes' dtype: numpy 1.x would shift int32 codes in int32)
@@ -320,6 +327,10 @@ def _grown(codes, coders, k, rule, verbose, cut_at, relax, search):
         from ._refine import split_pairs
 
         split_pairs(g, _HYBRID_SPLIT_WEIGHT)
+        if k >= _REPLAN_MIN_K:
+            from ._replan import replan
+
+            replan(g, _REPLAN_WEIGHT, width=_REPLAN_WIDTH, budget=min(k, _REPLAN_BUDGET))
     return g
 
 

@@ -216,6 +216,14 @@ class MondrianAnonymizer(ColumnAnonymizer):
         ``"lookahead"`` at every k tried and a lower discernibility at k=5,
         10, 50 and 100 (not k=2), in about half its fit time; the result is
         still a binary cut tree (new rows are routed as with the other cuts).
+        From ``k=20`` on, ``"hybrid"`` then plans the small subtrees anew
+        (each holding at most ``8 k`` to ``128 k`` rows, the most a work
+        budget allows): the three best cuts of every partition searched
+        down to the final regions on the exact loss plus half the
+        discernibility over ``k``, a subtree replaced by its best plan
+        where that is lower (not with ``l`` / ``t``); on Adult at k=50 and
+        100 this lowers both the loss and the discernibility, at about
+        twice the fit time.
     suppression_limit : float in [0, 1], default=0.0
         Share of the training rows that may be suppressed.  Once no cut is
         allowed, the regions whose granularity loss (sum over rows and
