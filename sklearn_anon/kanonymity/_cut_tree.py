@@ -1356,8 +1356,9 @@ def _try_cuts(sub, dims, seg, offs, sizes, rows, pos, codes, coders, hier, k, ru
     perm[psel_sorted[keep]] = rsel[keep]
 
 
-def route(tree, Z):
-    """Leaf number of each row of ``Z`` (d, n) of routing values."""
+def route(tree, Z, exact=True):
+    """Leaf number of each row of ``Z`` (d, n) of routing values; with ``exact`` (and a
+    tree of ``_regroup.peel_grow``), rows equal to a peeled group go to its region."""
     n = Z.shape[1]
     node = np.zeros(n, dtype=np.int64)
     feature, threshold = tree["feature"], tree["threshold"]
@@ -1369,5 +1370,10 @@ def route(tree, Z):
         go_left = Z[f, active] <= threshold[nd]
         node[active] = np.where(go_left, left[nd], right[nd])
         active = active[feature[node[active]] >= 0]
-    return tree["leaf"][node]
+    leaf = tree["leaf"][node]
+    if exact and "exact_leaf" in tree:
+        from ._regroup import route_exact
+
+        leaf = route_exact(tree, Z, leaf)
+    return leaf
 
