@@ -781,7 +781,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
             placed = np.empty((len(self.coders_), n), dtype=bool)
             for j, (name, coder) in enumerate(zip(self.quasi_identifiers_, self.coders_)):
                 values, placed[j] = coder.placeable(frame[name])
-                if not known:
+                if Z is not None:  # None when the rows are known: not routed
                     Z[j] = values
                 del values
         if not known:
