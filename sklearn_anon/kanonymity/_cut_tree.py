@@ -148,6 +148,20 @@ class _RegionCost:
             if c.kind == "categorical":
                 w = w * (max(c.n_values - 1, 1) / max(c.n_values, 1))
             self.tables.append(np.where(lo <= hi, w, 0.0).reshape(m, m))
+        # dimensions whose single values cost 0 (a constant one adds nothing)
+        self.zero_diag = [tab is not None and not np.diagonal(tab).any() for tab in self.tables]
+
+    def dim(self, j, lo, hi):
+        """Cost of dimension ``j`` for the minimum / maximum codes ``lo`` / ``hi`` (1-d):
+        the term :meth:`total` adds for it."""
+        tab = self.tables[j]
+        lo = np.asarray(lo, dtype=np.int64)
+        hi = np.asarray(hi, dtype=np.int64)
+        if tab is not None:
+            flat = lo * tab.shape[1]
+            flat += hi
+            return tab.ravel().take(flat)
+        return _normalized_span([self.coders[j]], lo[:, None], hi[:, None], {})[:, 0]
 
     def total(self, mn, mx):
         """Summed cost of each region (rows of ``mn`` / ``mx``, shape (R, d))."""
@@ -768,50 +782,14 @@ class _Grower:
             sg = g_seg[t]
             L = left[t]
             R = size[sg] - L
-            # prefix / suffix minima and maxima of the dimensions that vary in these
-            # partitions (a constant one costs nothing on either side), over the groups'
-            # own minima / maxima; the cut one from its sorted codes
+            # the two sides' cost: per dimension, their minima / maxima from prefix /
+            # suffix bounds over the groups of the partitions varying on it
             nt = len(t)
-            both_mn = np.empty((2 * nt, d), dtype=np.int64)  # the left sides, then the right
-            both_mx = np.empty((2 * nt, d), dtype=np.int64)
-            p_mn, s_mn = both_mn[:nt], both_mn[nt:]
-            p_mx, s_mx = both_mx[:nt], both_mx[nt:]
-            first_of = start[sg]
-            last_of = first_of + n_entries[sg] - 1
-            p_mn[:, j], p_mx[:, j] = cj[first_of], cj[ge[t]]
-            s_mn[:, j], s_mx[:, j] = cj[ge[t] + 1], cj[last_of]
-            varies = (mn[psel] < mx[psel]).any(axis=0)
-            var = [i for i in range(d) if i != j and varies[i]]
-            for i in range(d):
-                if i != j and i not in var:
-                    p_mn[:, i] = p_mx[:, i] = s_mn[:, i] = s_mx[:, i] = mn[sg, i]
-            if var:
-                wide = int(g_seg[-1]) * shift_unit + shift_unit >= np.iinfo(np.int32).max
-                dt = np.int64 if wide else np.int32
-                C = codes[var].take(rs, axis=1)
-                gmx = np.maximum.reduceat(C, gs, axis=1).astype(dt)
-                gmn = np.minimum.reduceat(C, gs, axis=1).astype(dt)
-                del C
-                shift = (g_seg * shift_unit).astype(dt)
-                A = gmx + shift
-                np.maximum.accumulate(A, axis=1, out=A)
-                p_mx[:, var] = (A[:, t] - shift[t]).T
-                np.subtract(shift, gmn, out=A)
-                np.maximum.accumulate(A, axis=1, out=A)
-                p_mn[:, var] = (shift[t] - A[:, t]).T
-                rsh = ((g_seg[-1] - g_seg[::-1]) * shift_unit).astype(dt)
-                np.add(gmx[:, ::-1], rsh, out=A)
-                np.maximum.accumulate(A, axis=1, out=A)
-                tr = G - 2 - t  # group t + 1, reversed
-                s_mx[:, var] = (A[:, tr] - rsh[tr]).T
-                np.subtract(rsh, gmn[:, ::-1], out=A)
-                np.maximum.accumulate(A, axis=1, out=A)
-                s_mn[:, var] = (rsh[tr] - A[:, tr]).T
-                del A, gmx, gmn
-            both = self.cost.total(both_mn, both_mx)
+            both = self._sides_cost(j, cj, rs, s_sub, gs, g_seg, t, sg, start,
+                                    n_entries, mn, mx, P)
             c_l = L * both[:nt]
             c_r = R * both[nt:]
-            del both, both_mn, both_mx
+            del both
             if want == "all":
                 for key, v in zip(every, (sg, np.full(len(t), j), cj[ge[t]], L, c_l, c_r)):
                     every[key].append(v)
@@ -842,6 +820,100 @@ class _Grower:
             Lf[pg, j] = L[at]
             GC[pg, j] = c_l[at] + c_r[at]
         return result()
+
+    def _sides_cost(self, j, cj, rs, s_sub, gs, g_seg, t, sg, start, n_entries, mn, mx, P):
+        """Summed cost (:class:`_RegionCost`) of the two sides of each candidate cut on
+        dimension ``j`` (the left sides, then the right), the same floats as
+        ``cost.total`` on their minima / maxima.
+
+        ``rs`` / ``s_sub``: the entries sorted by partition and code ``cj``; ``gs``
+        / ``g_seg``: the first entry and the partition of each run of one code;
+        ``t``: the runs a candidate cuts after, ``sg`` their partitions; ``start``
+        / ``n_entries``: each partition's first entry and entries.  Per other
+        dimension, only the partitions holding a candidate and not constant on
+        it are read (a constant dimension costs 0 on both sides: the sum is
+        unchanged); their runs' minima / maxima, then prefix / suffix bounds
+        within each partition (running maxima over ascending offsets).
+        """
+        cost, codes, M = self.cost, self._narrow_codes(), self.M
+        d = codes.shape[0]
+        nt = len(t)
+        ge = np.empty_like(gs)
+        ge[:-1] = gs[1:] - 1
+        ge[-1] = len(rs) - 1
+        te = ge[t]
+        first_of = start[sg]
+        out = np.zeros(2 * nt)
+        hasc = np.zeros(P, dtype=bool)
+        hasc[sg] = True
+        ng = np.bincount(g_seg, minlength=P)
+        gfirst = np.cumsum(ng) - ng
+        shift_unit = 2 * (M + 1)
+        wide = int(g_seg[-1]) * shift_unit + shift_unit >= np.iinfo(np.int32).max
+        dt = np.int64 if wide else np.int32
+        for i in range(d):  # summed in dimension order, as _RegionCost.total
+            if i == j:
+                lo = np.concatenate((cj[first_of], cj[te + 1]))
+                hi = np.concatenate((cj[te], cj[first_of + n_entries[sg] - 1]))
+                out += cost.dim(i, lo, hi)
+                continue
+            pv = hasc & (mn[:, i] < mx[:, i])
+            zero = cost.zero_diag[i]
+            if not pv.any():
+                if not zero:
+                    c = np.concatenate((mn[sg, i], mn[sg, i]))
+                    out += cost.dim(i, c, c)
+                continue
+            tk = pv[sg]
+            if pv[g_seg].all():
+                r_i, gs_i, gseg_i, t_i = rs, gs, g_seg, t
+            else:  # the entries and runs of the partitions varying on i only
+                gk = pv[g_seg]
+                r_i = rs[pv[s_sub]]
+                ne = np.where(pv, n_entries, 0)
+                st_i = np.cumsum(ne) - ne
+                gseg_i = g_seg[gk]
+                gs_i = gs[gk] - start[gseg_i] + st_i[gseg_i]
+                ngi = np.where(pv, ng, 0)
+                sgk = sg[tk]
+                t_i = t[tk] - gfirst[sgk] + (np.cumsum(ngi) - ngi)[sgk]
+            ci = codes[i][r_i]
+            gmx = np.maximum.reduceat(ci, gs_i).astype(dt)
+            gmn = np.minimum.reduceat(ci, gs_i).astype(dt)
+            del ci, r_i
+            G_i = len(gs_i)
+            shift = (gseg_i * shift_unit).astype(dt)
+            A = gmx + shift
+            np.maximum.accumulate(A, out=A)
+            p_hi = A[t_i] - shift[t_i]
+            np.subtract(shift, gmn, out=A)
+            np.maximum.accumulate(A, out=A)
+            p_lo = shift[t_i] - A[t_i]
+            rsh = ((gseg_i[-1] - gseg_i[::-1]) * shift_unit).astype(dt)
+            np.add(gmx[::-1], rsh, out=A)
+            np.maximum.accumulate(A, out=A)
+            tr = G_i - 2 - t_i  # run t + 1, reversed
+            s_hi = A[tr] - rsh[tr]
+            np.subtract(rsh, gmn[::-1], out=A)
+            np.maximum.accumulate(A, out=A)
+            s_lo = rsh[tr] - A[tr]
+            del A, gmx, gmn, shift, rsh
+            lo = np.concatenate((p_lo, s_lo))
+            hi = np.concatenate((p_hi, s_hi))
+            if tk.all():
+                out += cost.dim(i, lo, hi)
+            elif zero:  # the constant ones add 0
+                sel = np.flatnonzero(tk)
+                sel = np.concatenate((sel, sel + nt))
+                out[sel] += cost.dim(i, lo, hi)
+            else:
+                lo_f = np.concatenate((mn[sg, i], mn[sg, i]))
+                hi_f = lo_f.copy()
+                sel = np.flatnonzero(tk)
+                sel = np.concatenate((sel, sel + nt))
+                lo_f[sel], hi_f[sel] = lo, hi
+                out += cost.dim(i, lo_f, hi_f)
+        return out
 
     def _lookahead(self, size, offs, rows, S, T, Lf, depth=1):
         """Scores (P, d) of the ``lookahead`` best cuts of each partition (the best
