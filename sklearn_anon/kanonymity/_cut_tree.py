@@ -11,6 +11,8 @@ Two parts (the column coding they work on is in ``_coding.py``):
 * :func:`route`: rows go down the stored tree one depth at a time.
 """
 
+import itertools
+
 import numpy as np
 
 from .._sensitive import SensitiveRule  # noqa: F401  (the per-side test, in _sensitive)
@@ -593,7 +595,9 @@ class _Grower:
         sides of the chosen cuts, and their sides): a partition is known by
         its size, its per-dimension minima and maxima and the sum (mod
         2**64) of a random 64-bit tag of each of its rows; only the
-        partitions not seen before are scored.
+        partitions not seen before are scored.  The sums are looked up in a
+        dict, the rest of the key compared with the stored one (a partition
+        whose sum was stored for another is scored again).
         """
         if want != "best" or not cand_p.any():
             return self._score_cuts_raw(size, offs, seg, rows, mn, mx, cand_p, want)
@@ -607,22 +611,24 @@ class _Grower:
             tags[~self.combo_first] = 0  # the same sum over the first rows of the groups only
             memo = self._memo = {"tags": tags, "index": {}, "n": 0, "level": 0, "kept": 0,
                                  "gen": np.empty(0, dtype=np.int64),
+                                 "K": np.empty((0, 1 + 2 * d), dtype=np.int64),
                                  "S": np.empty((0, d)), "T": np.empty((0, d), dtype=np.int64),
                                  "L": np.empty((0, d), dtype=np.int64)}
         tag = np.add.reduceat(memo["tags"][rows], offs) if len(rows) else np.zeros(P, np.uint64)
-        key = np.empty((len(idx), 2 + 2 * d), dtype=np.int64)
-        key[:, 0] = tag[idx].view(np.int64)
-        key[:, 1] = size[idx]
-        key[:, 2:2 + d] = mn[idx]
-        key[:, 2 + d:] = mx[idx]
-        keys = np.ascontiguousarray(key).view(np.dtype((np.void, key.shape[1] * 8))).ravel()
-        keys = keys.tolist()
+        key = np.empty((len(idx), 1 + 2 * d), dtype=np.int64)
+        key[:, 0] = size[idx]
+        key[:, 1:1 + d] = mn[idx]
+        key[:, 1 + d:] = mx[idx]
+        tag_list = tag[idx].tolist()
         index = memo["index"]
-        at = np.fromiter((index.get(kk, -1) for kk in keys), dtype=np.int64, count=len(keys))
+        at = np.fromiter(map(index.get, tag_list, itertools.repeat(-1, len(tag_list))),
+                         dtype=np.int64, count=len(tag_list))
+        hit = at >= 0
+        if hit.any():
+            hit[hit] = (memo["K"][at[hit]] == key[hit]).all(axis=1)
         S = np.full((P, d), -np.inf)
         T = np.full((P, d), -1, dtype=np.int64)
         Lf = np.zeros((P, d), dtype=np.int64)
-        hit = at >= 0
         if hit.any():
             ph, ah = idx[hit], at[hit]
             S[ph], T[ph], Lf[ph] = memo["S"][ah], memo["T"][ah], memo["L"][ah]
@@ -655,18 +661,20 @@ class _Grower:
                                               np.ones(len(pm), dtype=bool))
         S[pm], T[pm], Lf[pm] = Sm, Tm, Lm
         # remember the new ones
-        new_keys = [kk for kk, h in zip(keys, hit.tolist()) if not h]
+        miss = ~hit
+        new_tags = tag[idx[miss]].tolist()
         n0 = memo["n"]
         n1 = n0 + len(pm)
         if n1 > len(memo["S"]):
             cap = max(2 * len(memo["S"]), n1, 1024)
-            for name in ("S", "T", "L", "gen"):
+            for name in ("S", "T", "L", "gen", "K"):
                 grown = np.empty((cap,) + memo[name].shape[1:], dtype=memo[name].dtype)
                 grown[:n0] = memo[name][:n0]
                 memo[name] = grown
         memo["S"][n0:n1], memo["T"][n0:n1], memo["L"][n0:n1] = Sm, Tm, Lm
+        memo["K"][n0:n1] = key[miss]
         memo["gen"][n0:n1] = memo["level"]
-        index.update(zip(new_keys, range(n0, n1)))
+        index.update(zip(new_tags, range(n0, n1)))
         memo["n"] = n1
         return S, T, Lf
 
@@ -688,7 +696,7 @@ class _Grower:
         pos_list = new_pos.tolist()
         memo["index"] = {key: pos_list[at] for key, at in memo["index"].items()
                          if pos_list[at] >= 0}
-        for name in ("S", "T", "L", "gen"):
+        for name in ("S", "T", "L", "gen", "K"):
             memo[name] = memo[name][:n][keep].copy()
         memo["n"] = memo["kept"] = int(keep.sum())
 
