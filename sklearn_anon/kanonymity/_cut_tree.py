@@ -150,8 +150,6 @@ class _RegionCost:
             if c.kind == "categorical":
                 w = w * (max(c.n_values - 1, 1) / max(c.n_values, 1))
             self.tables.append(np.where(lo <= hi, w, 0.0).reshape(m, m))
-        # dimensions whose single values cost 0 (a constant one adds nothing)
-        self.zero_diag = [tab is not None and not np.diagonal(tab).any() for tab in self.tables]
 
     def dim(self, j, lo, hi):
         """Cost of dimension ``j`` for the minimum / maximum codes ``lo`` / ``hi`` (1-d):
@@ -837,10 +835,9 @@ class _Grower:
         ``rs`` / ``s_sub``: the entries sorted by partition and code ``cj``; ``gs``
         / ``g_seg``: the first entry and the partition of each run of one code;
         ``t``: the runs a candidate cuts after, ``sg`` their partitions; ``start``
-        / ``n_entries``: each partition's first entry and entries.  Per other
-        dimension, only the partitions holding a candidate and not constant on
-        it are read (a constant dimension costs 0 on both sides: the sum is
-        unchanged); their runs' minima / maxima, then prefix / suffix bounds
+        / ``n_entries``: each partition's first entry and entries.  Only the
+        partitions holding a candidate are read, on the dimensions varying in
+        one of them: their runs' minima / maxima, then prefix / suffix bounds
         within each partition (running maxima over ascending offsets).
         """
         cost, codes, M = self.cost, self._narrow_codes(), self.M
@@ -859,68 +856,52 @@ class _Grower:
         shift_unit = 2 * (M + 1)
         wide = int(g_seg[-1]) * shift_unit + shift_unit >= np.iinfo(np.int32).max
         dt = np.int64 if wide else np.int32
-        for i in range(d):  # summed in dimension order, as _RegionCost.total
-            if i == j:
-                lo = np.concatenate((cj[first_of], cj[te + 1]))
-                hi = np.concatenate((cj[te], cj[first_of + n_entries[sg] - 1]))
-                out += cost.dim(i, lo, hi)
-                continue
-            pv = hasc & (mn[:, i] < mx[:, i])
-            zero = cost.zero_diag[i]
-            if not pv.any():
-                if not zero:
-                    c = np.concatenate((mn[sg, i], mn[sg, i]))
-                    out += cost.dim(i, c, c)
-                continue
-            tk = pv[sg]
-            if pv[g_seg].all():
+        var = [i for i in range(d) if i != j and (hasc & (mn[:, i] < mx[:, i])).any()]
+        lo_all = np.empty((d, 2 * nt), dtype=np.int64)
+        hi_all = np.empty((d, 2 * nt), dtype=np.int64)
+        lo_all[j, :nt], lo_all[j, nt:] = cj[first_of], cj[te + 1]
+        hi_all[j, :nt], hi_all[j, nt:] = cj[te], cj[first_of + n_entries[sg] - 1]
+        for i in range(d):
+            if i != j and i not in var:
+                lo_all[i, :nt] = lo_all[i, nt:] = hi_all[i, :nt] = hi_all[i, nt:] = mn[sg, i]
+        if var:
+            if hasc[g_seg].all():
                 r_i, gs_i, gseg_i, t_i = rs, gs, g_seg, t
-            else:  # the entries and runs of the partitions varying on i only
-                gk = pv[g_seg]
-                r_i = rs[pv[s_sub]]
-                ne = np.where(pv, n_entries, 0)
+            else:  # the entries and runs of the partitions holding a candidate
+                gk = hasc[g_seg]
+                ne = np.where(hasc, n_entries, 0)
                 st_i = np.cumsum(ne) - ne
+                kp = np.flatnonzero(hasc)
+                pos = np.repeat(start[kp] - st_i[kp], ne[kp])
+                pos += np.arange(len(pos))
+                r_i = rs[pos]
                 gseg_i = g_seg[gk]
                 gs_i = gs[gk] - start[gseg_i] + st_i[gseg_i]
-                ngi = np.where(pv, ng, 0)
-                sgk = sg[tk]
-                t_i = t[tk] - gfirst[sgk] + (np.cumsum(ngi) - ngi)[sgk]
-            ci = codes[i][r_i]
-            gmx = np.maximum.reduceat(ci, gs_i).astype(dt)
-            gmn = np.minimum.reduceat(ci, gs_i).astype(dt)
-            del ci, r_i
+                ngi = np.where(hasc, ng, 0)
+                t_i = t - gfirst[sg] + (np.cumsum(ngi) - ngi)[sg]
+            C = codes[var].take(r_i, axis=1)
+            gmx = np.maximum.reduceat(C, gs_i, axis=1).astype(dt)
+            gmn = np.minimum.reduceat(C, gs_i, axis=1).astype(dt)
+            del C
             G_i = len(gs_i)
             shift = (gseg_i * shift_unit).astype(dt)
             A = gmx + shift
-            np.maximum.accumulate(A, out=A)
-            p_hi = A[t_i] - shift[t_i]
+            np.maximum.accumulate(A, axis=1, out=A)
+            hi_all[var, :nt] = A[:, t_i] - shift[t_i]
             np.subtract(shift, gmn, out=A)
-            np.maximum.accumulate(A, out=A)
-            p_lo = shift[t_i] - A[t_i]
+            np.maximum.accumulate(A, axis=1, out=A)
+            lo_all[var, :nt] = shift[t_i] - A[:, t_i]
             rsh = ((gseg_i[-1] - gseg_i[::-1]) * shift_unit).astype(dt)
-            np.add(gmx[::-1], rsh, out=A)
-            np.maximum.accumulate(A, out=A)
-            tr = G_i - 2 - t_i  # run t + 1, reversed
-            s_hi = A[tr] - rsh[tr]
-            np.subtract(rsh, gmn[::-1], out=A)
-            np.maximum.accumulate(A, out=A)
-            s_lo = rsh[tr] - A[tr]
-            del A, gmx, gmn, shift, rsh
-            lo = np.concatenate((p_lo, s_lo))
-            hi = np.concatenate((p_hi, s_hi))
-            if tk.all():
-                out += cost.dim(i, lo, hi)
-            elif zero:  # the constant ones add 0
-                sel = np.flatnonzero(tk)
-                sel = np.concatenate((sel, sel + nt))
-                out[sel] += cost.dim(i, lo, hi)
-            else:
-                lo_f = np.concatenate((mn[sg, i], mn[sg, i]))
-                hi_f = lo_f.copy()
-                sel = np.flatnonzero(tk)
-                sel = np.concatenate((sel, sel + nt))
-                lo_f[sel], hi_f[sel] = lo, hi
-                out += cost.dim(i, lo_f, hi_f)
+            np.add(gmx[:, ::-1], rsh, out=A)
+            np.maximum.accumulate(A, axis=1, out=A)
+            tr = G_i - 2 - t_i
+            hi_all[var, nt:] = A[:, tr] - rsh[tr]
+            np.subtract(rsh, gmn[:, ::-1], out=A)
+            np.maximum.accumulate(A, axis=1, out=A)
+            lo_all[var, nt:] = rsh[tr] - A[:, tr]
+            del A, gmx, gmn
+        for i in range(d):
+            out += cost.dim(i, lo_all[i], hi_all[i])
         return out
 
     def _lookahead(self, size, offs, rows, S, T, Lf, depth=1):
