@@ -1047,11 +1047,15 @@ def _category_labels(coder, cj, leaf_of_pos, leaf_start, n_leaves):
             bits[:, w] = np.bitwise_or.reduceat(np.where(word == w, one, 0), leaf_start)
         del word, bit, one
     del c64
-    if n_words == 1:
-        masks, inv = np.unique(bits[:, 0], return_inverse=True)
-        masks = masks[:, None]
-    else:
-        masks, inv = np.unique(bits, axis=0, return_inverse=True)
+    # the distinct sets: the words' ranks combined one word at a time (1-d uniques)
+    key = np.zeros(n_leaves, dtype=np.int64)
+    for w in range(n_words):
+        _, rank = np.unique(bits[:, w], return_inverse=True)
+        key = key * (int(rank.max()) + 1 if n_leaves else 1) + rank.ravel()
+        if w < n_words - 1:
+            key = np.unique(key, return_inverse=True)[1].ravel()
+    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    masks = bits[first]
     texts = []
     children = {}
     for row in masks.tolist():
