@@ -735,6 +735,14 @@ class _Grower:
         size = size.astype(np.int64)
         parent = size * self.cost.total(mn, mx)
         big_w, small_w = self._dup_weights(weighted)
+        # sums of squared group sizes stay below n**2: exact in float64 below 2**53,
+        # so an int64 cumulative sum (several times faster) gives the same floats
+        big_i = None
+        if self.codes.shape[1] ** 2 < 1 << 53:
+            big_i = getattr(self, "_big_int" + ("_w" if weighted else ""), None)
+            if big_i is None:
+                big_i = big_w.astype(np.int64)
+                setattr(self, "_big_int" + ("_w" if weighted else ""), big_i)
         big_r, small_r = big_w[rows], small_w[rows]
         n_entries = np.diff(np.r_[offs, len(rows)]).astype(np.int64) if weighted else size
         tot_big = np.add.reduceat(big_r, offs) if len(rows) else np.zeros(P)
@@ -802,10 +810,15 @@ class _Grower:
                 continue
             gain = parent[sg] - c_l - c_r
             # discernibility bound of the sides (duplicates never separated)
-            cbig = np.cumsum(big_w[rs])
             te = ge[t]
             base = start[sg] - 1
-            lb_big = cbig[te] - np.where(base >= 0, cbig[np.maximum(base, 0)], 0.0)
+            if big_i is not None:  # the same integers, from an int64 cumulative sum
+                cbig = np.cumsum(big_i[rs])
+                lb_big = (cbig[te] - np.where(base >= 0, cbig[np.maximum(base, 0)], 0)
+                          ).astype(np.float64)
+            else:
+                cbig = np.cumsum(big_w[rs])
+                lb_big = cbig[te] - np.where(base >= 0, cbig[np.maximum(base, 0)], 0.0)
             if weighted:
                 low = np.int64(0xFFFFFFFF)
                 lb_small = (cpk[te] & low) - np.where(base >= 0, cpk[np.maximum(base, 0)] & low, 0)
@@ -879,6 +892,7 @@ class _Grower:
                 gs_i = gs[gk] - start[gseg_i] + st_i[gseg_i]
                 ngi = np.where(hasc, ng, 0)
                 t_i = t - gfirst[sg] + (np.cumsum(ngi) - ngi)[sg]
+        if var:
             C = codes[var].take(r_i, axis=1)
             gmx = np.maximum.reduceat(C, gs_i, axis=1).astype(dt)
             gmn = np.minimum.reduceat(C, gs_i, axis=1).astype(dt)

@@ -528,7 +528,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         frame, _ = self._validate_frame(X, reset=True)
         check_population(self, population)
         qis, sensitive = self._resolve(frame)
-        hierarchies = {name: load_hierarchy(h, name=name)
+        hierarchies = {name: _load_hierarchy(h, name)
                        for name, h in (self.hierarchies or {}).items()}
         # int32 codes (ranks < n rows + 1): half the memory and traffic of int64
         small = frame.shape[0] < np.iinfo(np.int32).max - 1
@@ -1022,6 +1022,30 @@ def _datetime_output(vals, coder, index):
 
 #: categorical columns of up to 63 * _LABEL_WORDS codes are labelled from bit sets
 _LABEL_WORDS = 4
+
+
+#: hierarchies read from files, by (path, size, modification time, name): a refit on
+#: the same unchanged files does not parse them again (at most _HIERARCHY_FILES kept)
+_HIERARCHY_CACHE: dict = {}
+_HIERARCHY_FILES = 64
+
+
+def _load_hierarchy(h, name):
+    """:func:`load_hierarchy`, remembered for paths of files not changed since."""
+    if not isinstance(h, (str, os.PathLike)):
+        return load_hierarchy(h, name=name)
+    try:
+        st = os.stat(h)
+        key = (os.path.realpath(h), st.st_size, st.st_mtime_ns, name)
+    except (OSError, TypeError, ValueError):
+        return load_hierarchy(h, name=name)
+    got = _HIERARCHY_CACHE.get(key)
+    if got is None:
+        got = load_hierarchy(h, name=name)
+        if len(_HIERARCHY_CACHE) >= _HIERARCHY_FILES:
+            _HIERARCHY_CACHE.pop(next(iter(_HIERARCHY_CACHE)))
+        _HIERARCHY_CACHE[key] = got
+    return got
 
 
 def _category_labels(coder, cj, leaf_of_pos, leaf_start, n_leaves):
