@@ -1,11 +1,13 @@
-"""Region labels of categorical columns: the bit-set path (up to 63 * _LABEL_WORDS
-codes, no loop over the regions) gives the labels of the per-region path."""
+"""Speed paths of MondrianAnonymizer: region labels of categorical columns from bit
+sets (up to 63 * _LABEL_WORDS codes, no loop over the regions) equal the per-region
+labels; hierarchy files remembered across fits are read again once changed."""
 
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sklearn_anon import MondrianAnonymizer
 from sklearn_anon._hierarchy import Hierarchy
 from sklearn_anon.kanonymity import _mondrian
 from sklearn_anon.kanonymity._coding import make_coder
@@ -38,3 +40,16 @@ def test_bit_set_labels_match_the_per_region_labels(n_cats, n_rows, n_regions, m
     bits = _mondrian._category_labels(coder, cj, leaf_of_pos, leaf_start, n_regions)
     pairs = _mondrian._category_labels_pairs(coder, cj, leaf_of_pos, n_regions)
     assert list(bits) == list(pairs)
+
+
+def test_hierarchy_file_read_again_once_changed(tmp_path):
+    df = pd.DataFrame({"c": ["a", "b", "c", "d"] * 5, "x": np.arange(20) % 3})
+    path = tmp_path / "h.csv"
+    path.write_text("a;ab;*\nb;ab;*\nc;cd;*\nd;cd;*\n")
+    est = MondrianAnonymizer(k=10, quasi_identifiers=["c"], hierarchies={"c": str(path)})
+    first = set(est.fit_transform(df)["c"])
+    again = set(est.fit_transform(df)["c"])
+    path.write_text("a;AB;*\nb;AB;*\nc;CD;*\nd;CD;*\n")  # other labels, other size
+    changed = set(est.fit_transform(df)["c"])
+    assert first == again == {"ab", "cd"}
+    assert changed == {"ABX", "CDX"}
