@@ -49,7 +49,7 @@ def test_hierarchy_file_read_again_once_changed(tmp_path):
     est = MondrianAnonymizer(k=10, quasi_identifiers=["c"], hierarchies={"c": str(path)})
     first = set(est.fit_transform(df)["c"])
     again = set(est.fit_transform(df)["c"])
-    path.write_text("a;AB;*\nb;AB;*\nc;CD;*\nd;CD;*\n")  # other labels, other size
+    path.write_text("a;ABX;*\nb;ABX;*\nc;CDX;*\nd;CDX;*\n")  # other labels, other size
     changed = set(est.fit_transform(df)["c"])
     assert first == again == {"ab", "cd"}
     assert changed == {"ABX", "CDX"}
