@@ -950,7 +950,8 @@ class _Grower:
         within = np.arange(int(ecount.sum())) - cstart[rep]
         r = rows[offs[cp][rep] + within]
         del within
-        is_right = codes[cj[rep], r] > T[cp, cj][rep]
+        # the cut dimension's code of each entry: one flat take (not a 2-d fancy index)
+        is_right = codes.ravel().take(cj[rep] * codes.shape[1] + r) > T[cp, cj][rep]
         side = rep.astype(np.int64) * 2 + is_right
         Lc = Lf[cp, cj]
         sizes_all = np.stack([Lc, csize - Lc], axis=1).ravel()
@@ -1047,7 +1048,7 @@ class _Grower:
             return
         in_cut = found[seg]
         sg, rr = seg64[in_cut], rows[in_cut]
-        is_left = codes[b_dim[sg], rr] <= b_thr[sg]
+        is_left = codes.ravel().take(b_dim[sg] * codes.shape[1] + rr) <= b_thr[sg]
         if self.rule is not None:  # the best cut must keep both sides l-diverse / t-close
             rule = self.rule
             idx = np.flatnonzero(found)
