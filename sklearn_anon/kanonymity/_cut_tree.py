@@ -799,7 +799,7 @@ class _Grower:
             # the two sides' cost: per dimension, their minima / maxima from prefix /
             # suffix bounds over the groups of the partitions varying on it
             nt = len(t)
-            both = self._sides_cost(j, cj, rs, s_sub, gs, g_seg, t, sg, start,
+            both = self._sides_cost(j, cj, rs, gs, g_seg, t, sg, start,
                                     n_entries, mn, mx, P)
             c_l = L * both[:nt]
             c_r = R * both[nt:]
@@ -840,13 +840,13 @@ class _Grower:
             GC[pg, j] = c_l[at] + c_r[at]
         return result()
 
-    def _sides_cost(self, j, cj, rs, s_sub, gs, g_seg, t, sg, start, n_entries, mn, mx, P):
+    def _sides_cost(self, j, cj, rs, gs, g_seg, t, sg, start, n_entries, mn, mx, P):
         """Summed cost (:class:`_RegionCost`) of the two sides of each candidate cut on
         dimension ``j`` (the left sides, then the right), the same floats as
         ``cost.total`` on their minima / maxima.
 
-        ``rs`` / ``s_sub``: the entries sorted by partition and code ``cj``; ``gs``
-        / ``g_seg``: the first entry and the partition of each run of one code;
+        ``rs``: the entries sorted by partition and code ``cj``; ``gs`` /
+        ``g_seg``: the first entry and the partition of each run of one code;
         ``t``: the runs a candidate cuts after, ``sg`` their partitions; ``start``
         / ``n_entries``: each partition's first entry and entries.  Only the
         partitions holding a candidate are read, on the dimensions varying in
