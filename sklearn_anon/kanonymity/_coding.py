@@ -211,37 +211,45 @@ class ColumnCoder:
         """Label of a categorical region holding the codes ``present`` (sorted).
 
         ``children``: a dict the caller keeps across calls, remembering how
-        many children each hierarchy node has (the labels of many regions).
+        many children each hierarchy node has and the hierarchy's tables as
+        lists (the labels of many regions).
         """
         if len(present) == 1:
             return str(self.labels[present[0]])
         if self.hierarchy is None:
             return format_set(self.labels[c] for c in present)
+        if children is None:
+            children = {}
+        tables = children.get("tables")
+        if tables is None:  # plain lists: many small look-ups per label
+            tables = children["tables"] = (self.split_level.tolist(),
+                                           [lc.tolist() for lc in self.level_codes])
+        split, level_codes = tables
         lo, hi = present[0], present[-1]
-        top = len(self.level_codes)
-        lev = int(self.split_level[lo:hi].max()) if hi > lo else 0
+        top = len(level_codes)
+        lev = max(split[lo:hi]) if hi > lo else 0
         if lev >= top:  # no common node: list the top-level nodes present
             child_level, whole = top - 1, False
         else:
             child_level = lev - 1
-            node = self.level_codes[lev][lo]
-            n_children = None if children is None else children.get((lev, node))
+            node = level_codes[lev][lo]
+            n_children = children.get((lev, node))
             if n_children is None:
                 n_children = len(np.unique(
                     self.level_codes[child_level][self.level_codes[lev] == node]))
-                if children is not None:
-                    children[(lev, node)] = n_children
-            kids = self.level_codes[child_level][present].tolist()
+                children[(lev, node)] = n_children
+            kid_codes = level_codes[child_level]
+            kids = [kid_codes[c] for c in present]
             whole = len(set(kids)) == n_children
             if whole:
                 return str(self.node_labels[lev][node])
-        names = None if children is None else children.get(("names", child_level))
+        names = children.get(("names", child_level))
         if names is None:
             names = [str(x) for x in self.node_labels[child_level]]
-            if children is not None:
-                children[("names", child_level)] = names
+            children[("names", child_level)] = names
         if lev >= top:
-            kids = self.level_codes[child_level][present].tolist()
+            kid_codes = level_codes[child_level]
+            kids = [kid_codes[c] for c in present]
         return format_set(names[c] for c in dict.fromkeys(kids))
 
 def _as_object(column):

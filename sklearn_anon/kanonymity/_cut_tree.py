@@ -11,6 +11,8 @@ Two parts (the column coding they work on is in ``_coding.py``):
 * :func:`route`: rows go down the stored tree one depth at a time.
 """
 
+import itertools
+
 import numpy as np
 
 from .._sensitive import SensitiveRule  # noqa: F401  (the per-side test, in _sensitive)
@@ -155,6 +157,18 @@ class _RegionCost:
             if c.kind == "categorical":
                 w = w * (max(c.n_values - 1, 1) / max(c.n_values, 1))
             self.tables.append(np.where(lo <= hi, w, 0.0).reshape(m, m))
+
+    def dim(self, j, lo, hi):
+        """Cost of dimension ``j`` for the minimum / maximum codes ``lo`` / ``hi`` (1-d):
+        the term :meth:`total` adds for it."""
+        tab = self.tables[j]
+        lo = np.asarray(lo, dtype=np.int64)
+        hi = np.asarray(hi, dtype=np.int64)
+        if tab is not None:
+            flat = lo * tab.shape[1]
+            flat += hi
+            return tab.ravel().take(flat)
+        return _normalized_span([self.coders[j]], lo[:, None], hi[:, None], {})[:, 0]
 
     def total(self, mn, mx):
         """Summed cost of each region (rows of ``mn`` / ``mx``, shape (R, d))."""
@@ -590,7 +604,9 @@ class _Grower:
         sides of the chosen cuts, and their sides): a partition is known by
         its size, its per-dimension minima and maxima and the sum (mod
         2**64) of a random 64-bit tag of each of its rows; only the
-        partitions not seen before are scored.
+        partitions not seen before are scored.  The sums are looked up in a
+        dict, the rest of the key compared with the stored one (a partition
+        whose sum was stored for another is scored again).
         """
         if want != "best" or not cand_p.any():
             return self._score_cuts_raw(size, offs, seg, rows, mn, mx, cand_p, want)
@@ -604,22 +620,24 @@ class _Grower:
             tags[~self.combo_first] = 0  # the same sum over the first rows of the groups only
             memo = self._memo = {"tags": tags, "index": {}, "n": 0, "level": 0, "kept": 0,
                                  "gen": np.empty(0, dtype=np.int64),
+                                 "K": np.empty((0, 1 + 2 * d), dtype=np.int64),
                                  "S": np.empty((0, d)), "T": np.empty((0, d), dtype=np.int64),
                                  "L": np.empty((0, d), dtype=np.int64)}
         tag = np.add.reduceat(memo["tags"][rows], offs) if len(rows) else np.zeros(P, np.uint64)
-        key = np.empty((len(idx), 2 + 2 * d), dtype=np.int64)
-        key[:, 0] = tag[idx].view(np.int64)
-        key[:, 1] = size[idx]
-        key[:, 2:2 + d] = mn[idx]
-        key[:, 2 + d:] = mx[idx]
-        keys = np.ascontiguousarray(key).view(np.dtype((np.void, key.shape[1] * 8))).ravel()
-        keys = keys.tolist()
+        key = np.empty((len(idx), 1 + 2 * d), dtype=np.int64)
+        key[:, 0] = size[idx]
+        key[:, 1:1 + d] = mn[idx]
+        key[:, 1 + d:] = mx[idx]
+        tag_list = tag[idx].tolist()
         index = memo["index"]
-        at = np.fromiter((index.get(kk, -1) for kk in keys), dtype=np.int64, count=len(keys))
+        at = np.fromiter(map(index.get, tag_list, itertools.repeat(-1, len(tag_list))),
+                         dtype=np.int64, count=len(tag_list))
+        hit = at >= 0
+        if hit.any():
+            hit[hit] = (memo["K"][at[hit]] == key[hit]).all(axis=1)
         S = np.full((P, d), -np.inf)
         T = np.full((P, d), -1, dtype=np.int64)
         Lf = np.zeros((P, d), dtype=np.int64)
-        hit = at >= 0
         if hit.any():
             ph, ah = idx[hit], at[hit]
             S[ph], T[ph], Lf[ph] = memo["S"][ah], memo["T"][ah], memo["L"][ah]
@@ -652,18 +670,20 @@ class _Grower:
                                               np.ones(len(pm), dtype=bool))
         S[pm], T[pm], Lf[pm] = Sm, Tm, Lm
         # remember the new ones
-        new_keys = [kk for kk, h in zip(keys, hit.tolist()) if not h]
+        miss = ~hit
+        new_tags = tag[idx[miss]].tolist()
         n0 = memo["n"]
         n1 = n0 + len(pm)
         if n1 > len(memo["S"]):
             cap = max(2 * len(memo["S"]), n1, 1024)
-            for name in ("S", "T", "L", "gen"):
+            for name in ("S", "T", "L", "gen", "K"):
                 grown = np.empty((cap,) + memo[name].shape[1:], dtype=memo[name].dtype)
                 grown[:n0] = memo[name][:n0]
                 memo[name] = grown
         memo["S"][n0:n1], memo["T"][n0:n1], memo["L"][n0:n1] = Sm, Tm, Lm
+        memo["K"][n0:n1] = key[miss]
         memo["gen"][n0:n1] = memo["level"]
-        index.update(zip(new_keys, range(n0, n1)))
+        index.update(zip(new_tags, range(n0, n1)))
         memo["n"] = n1
         return S, T, Lf
 
@@ -685,7 +705,7 @@ class _Grower:
         pos_list = new_pos.tolist()
         memo["index"] = {key: pos_list[at] for key, at in memo["index"].items()
                          if pos_list[at] >= 0}
-        for name in ("S", "T", "L", "gen"):
+        for name in ("S", "T", "L", "gen", "K"):
             memo[name] = memo[name][:n][keep].copy()
         memo["n"] = memo["kept"] = int(keep.sum())
 
@@ -726,6 +746,14 @@ class _Grower:
         size = size.astype(np.int64)
         parent = size * self.cost.total(mn, mx)
         big_w, small_w = self._dup_weights(weighted)
+        # sums of squared group sizes stay below n**2: exact in float64 below 2**53,
+        # so an int64 cumulative sum (several times faster) gives the same floats
+        big_i = None
+        if self.codes.shape[1] ** 2 < 1 << 53:
+            big_i = getattr(self, "_big_int" + ("_w" if weighted else ""), None)
+            if big_i is None:
+                big_i = big_w.astype(np.int64)
+                setattr(self, "_big_int" + ("_w" if weighted else ""), big_i)
         big_r, small_r = big_w[rows], small_w[rows]
         n_entries = np.diff(np.r_[offs, len(rows)]).astype(np.int64) if weighted else size
         tot_big = np.add.reduceat(big_r, offs) if len(rows) else np.zeros(P)
@@ -779,60 +807,29 @@ class _Grower:
             sg = g_seg[t]
             L = left[t]
             R = size[sg] - L
-            # prefix / suffix minima and maxima of the dimensions that vary in these
-            # partitions (a constant one costs nothing on either side), over the groups'
-            # own minima / maxima; the cut one from its sorted codes
+            # the two sides' cost: per dimension, their minima / maxima from prefix /
+            # suffix bounds over the groups of the partitions varying on it
             nt = len(t)
-            both_mn = np.empty((2 * nt, d), dtype=np.int64)  # the left sides, then the right
-            both_mx = np.empty((2 * nt, d), dtype=np.int64)
-            p_mn, s_mn = both_mn[:nt], both_mn[nt:]
-            p_mx, s_mx = both_mx[:nt], both_mx[nt:]
-            first_of = start[sg]
-            last_of = first_of + n_entries[sg] - 1
-            p_mn[:, j], p_mx[:, j] = cj[first_of], cj[ge[t]]
-            s_mn[:, j], s_mx[:, j] = cj[ge[t] + 1], cj[last_of]
-            varies = (mn[psel] < mx[psel]).any(axis=0)
-            var = [i for i in range(d) if i != j and varies[i]]
-            for i in range(d):
-                if i != j and i not in var:
-                    p_mn[:, i] = p_mx[:, i] = s_mn[:, i] = s_mx[:, i] = mn[sg, i]
-            if var:
-                wide = int(g_seg[-1]) * shift_unit + shift_unit >= np.iinfo(np.int32).max
-                dt = np.int64 if wide else np.int32
-                C = codes[var].take(rs, axis=1)
-                gmx = np.maximum.reduceat(C, gs, axis=1).astype(dt)
-                gmn = np.minimum.reduceat(C, gs, axis=1).astype(dt)
-                del C
-                shift = (g_seg * shift_unit).astype(dt)
-                A = gmx + shift
-                np.maximum.accumulate(A, axis=1, out=A)
-                p_mx[:, var] = (A[:, t] - shift[t]).T
-                np.subtract(shift, gmn, out=A)
-                np.maximum.accumulate(A, axis=1, out=A)
-                p_mn[:, var] = (shift[t] - A[:, t]).T
-                rsh = ((g_seg[-1] - g_seg[::-1]) * shift_unit).astype(dt)
-                np.add(gmx[:, ::-1], rsh, out=A)
-                np.maximum.accumulate(A, axis=1, out=A)
-                tr = G - 2 - t  # group t + 1, reversed
-                s_mx[:, var] = (A[:, tr] - rsh[tr]).T
-                np.subtract(rsh, gmn[:, ::-1], out=A)
-                np.maximum.accumulate(A, axis=1, out=A)
-                s_mn[:, var] = (rsh[tr] - A[:, tr]).T
-                del A, gmx, gmn
-            both = self.cost.total(both_mn, both_mx)
+            both = self._sides_cost(j, cj, rs, gs, g_seg, t, sg, start,
+                                    n_entries, mn, mx, P)
             c_l = L * both[:nt]
             c_r = R * both[nt:]
-            del both, both_mn, both_mx
+            del both
             if want == "all":
                 for key, v in zip(every, (sg, np.full(len(t), j), cj[ge[t]], L, c_l, c_r)):
                     every[key].append(v)
                 continue
             gain = parent[sg] - c_l - c_r
             # discernibility bound of the sides (duplicates never separated)
-            cbig = np.cumsum(big_w[rs])
             te = ge[t]
             base = start[sg] - 1
-            lb_big = cbig[te] - np.where(base >= 0, cbig[np.maximum(base, 0)], 0.0)
+            if big_i is not None:  # the same integers, from an int64 cumulative sum
+                cbig = np.cumsum(big_i[rs])
+                lb_big = (cbig[te] - np.where(base >= 0, cbig[np.maximum(base, 0)], 0)
+                          ).astype(np.float64)
+            else:
+                cbig = np.cumsum(big_w[rs])
+                lb_big = cbig[te] - np.where(base >= 0, cbig[np.maximum(base, 0)], 0.0)
             if weighted:
                 low = np.int64(0xFFFFFFFF)
                 lb_small = (cpk[te] & low) - np.where(base >= 0, cpk[np.maximum(base, 0)] & low, 0)
@@ -853,6 +850,84 @@ class _Grower:
             Lf[pg, j] = L[at]
             GC[pg, j] = c_l[at] + c_r[at]
         return result()
+
+    def _sides_cost(self, j, cj, rs, gs, g_seg, t, sg, start, n_entries, mn, mx, P):
+        """Summed cost (:class:`_RegionCost`) of the two sides of each candidate cut on
+        dimension ``j`` (the left sides, then the right), the same floats as
+        ``cost.total`` on their minima / maxima.
+
+        ``rs``: the entries sorted by partition and code ``cj``; ``gs`` /
+        ``g_seg``: the first entry and the partition of each run of one code;
+        ``t``: the runs a candidate cuts after, ``sg`` their partitions; ``start``
+        / ``n_entries``: each partition's first entry and entries.  Only the
+        partitions holding a candidate are read, on the dimensions varying in
+        one of them: their runs' minima / maxima, then prefix / suffix bounds
+        within each partition (running maxima over ascending offsets).
+        """
+        cost, codes, M = self.cost, self._narrow_codes(), self.M
+        d = codes.shape[0]
+        nt = len(t)
+        ge = np.empty_like(gs)
+        ge[:-1] = gs[1:] - 1
+        ge[-1] = len(rs) - 1
+        te = ge[t]
+        first_of = start[sg]
+        out = np.zeros(2 * nt)
+        hasc = np.zeros(P, dtype=bool)
+        hasc[sg] = True
+        ng = np.bincount(g_seg, minlength=P)
+        gfirst = np.cumsum(ng) - ng
+        shift_unit = 2 * (M + 1)
+        wide = int(g_seg[-1]) * shift_unit + shift_unit >= np.iinfo(np.int32).max
+        dt = np.int64 if wide else np.int32
+        var = [i for i in range(d) if i != j and (hasc & (mn[:, i] < mx[:, i])).any()]
+        lo_all = np.empty((d, 2 * nt), dtype=np.int64)
+        hi_all = np.empty((d, 2 * nt), dtype=np.int64)
+        lo_all[j, :nt], lo_all[j, nt:] = cj[first_of], cj[te + 1]
+        hi_all[j, :nt], hi_all[j, nt:] = cj[te], cj[first_of + n_entries[sg] - 1]
+        for i in range(d):
+            if i != j and i not in var:
+                lo_all[i, :nt] = lo_all[i, nt:] = hi_all[i, :nt] = hi_all[i, nt:] = mn[sg, i]
+        if var:
+            if hasc[g_seg].all():
+                r_i, gs_i, gseg_i, t_i = rs, gs, g_seg, t
+            else:  # the entries and runs of the partitions holding a candidate
+                gk = hasc[g_seg]
+                ne = np.where(hasc, n_entries, 0)
+                st_i = np.cumsum(ne) - ne
+                kp = np.flatnonzero(hasc)
+                pos = np.repeat(start[kp] - st_i[kp], ne[kp])
+                pos += np.arange(len(pos))
+                r_i = rs[pos]
+                gseg_i = g_seg[gk]
+                gs_i = gs[gk] - start[gseg_i] + st_i[gseg_i]
+                ngi = np.where(hasc, ng, 0)
+                t_i = t - gfirst[sg] + (np.cumsum(ngi) - ngi)[sg]
+        if var:
+            C = codes[var].take(r_i, axis=1)
+            gmx = np.maximum.reduceat(C, gs_i, axis=1).astype(dt)
+            gmn = np.minimum.reduceat(C, gs_i, axis=1).astype(dt)
+            del C
+            G_i = len(gs_i)
+            shift = (gseg_i * shift_unit).astype(dt)
+            A = gmx + shift
+            np.maximum.accumulate(A, axis=1, out=A)
+            hi_all[var, :nt] = A[:, t_i] - shift[t_i]
+            np.subtract(shift, gmn, out=A)
+            np.maximum.accumulate(A, axis=1, out=A)
+            lo_all[var, :nt] = shift[t_i] - A[:, t_i]
+            rsh = ((gseg_i[-1] - gseg_i[::-1]) * shift_unit).astype(dt)
+            np.add(gmx[:, ::-1], rsh, out=A)
+            np.maximum.accumulate(A, axis=1, out=A)
+            tr = G_i - 2 - t_i
+            hi_all[var, nt:] = A[:, tr] - rsh[tr]
+            np.subtract(rsh, gmn[:, ::-1], out=A)
+            np.maximum.accumulate(A, axis=1, out=A)
+            lo_all[var, nt:] = rsh[tr] - A[:, tr]
+            del A, gmx, gmn
+        for i in range(d):
+            out += cost.dim(i, lo_all[i], hi_all[i])
+        return out
 
     def _lookahead(self, size, offs, rows, S, T, Lf, depth=1):
         """Scores (P, d) of the ``lookahead`` best cuts of each partition (the best
@@ -886,7 +961,8 @@ class _Grower:
         within = np.arange(int(ecount.sum())) - cstart[rep]
         r = rows[offs[cp][rep] + within]
         del within
-        is_right = codes[cj[rep], r] > T[cp, cj][rep]
+        # the cut dimension's code of each entry: one flat take (not a 2-d fancy index)
+        is_right = codes.ravel().take(cj[rep] * codes.shape[1] + r) > T[cp, cj][rep]
         side = rep.astype(np.int64) * 2 + is_right
         Lc = Lf[cp, cj]
         sizes_all = np.stack([Lc, csize - Lc], axis=1).ravel()
@@ -983,7 +1059,7 @@ class _Grower:
             return
         in_cut = found[seg]
         sg, rr = seg64[in_cut], rows[in_cut]
-        is_left = codes[b_dim[sg], rr] <= b_thr[sg]
+        is_left = codes.ravel().take(b_dim[sg] * codes.shape[1] + rr) <= b_thr[sg]
         if self.rule is not None:  # the best cut must keep both sides l-diverse / t-close
             rule = self.rule
             idx = np.flatnonzero(found)

@@ -551,7 +551,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         frame, _ = self._validate_frame(X, reset=True)
         check_population(self, population)
         qis, sensitive = self._resolve(frame)
-        hierarchies = {name: load_hierarchy(h, name=name)
+        hierarchies = {name: _load_hierarchy(h, name)
                        for name, h in (self.hierarchies or {}).items()}
         # int32 codes (ranks < n rows + 1): half the memory and traffic of int64
         small = frame.shape[0] < np.iinfo(np.int32).max - 1
@@ -685,7 +685,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
             has_missing = (np.logical_or.reduceat(miss, leaf_start) if any_missing
                            else np.zeros(n_leaves, dtype=bool))
             if coder.kind == "categorical":
-                if coder.n_values + 1 > 63 and leaf_of_pos is None:
+                if coder.n_values + 1 > 63 * _LABEL_WORDS and leaf_of_pos is None:
                     leaf_of_pos = np.repeat(np.arange(n_leaves), leaf_size)
                 lab = _category_labels(coder, cj, leaf_of_pos, leaf_start, n_leaves)
                 mids[name] = means[name] = None
@@ -1059,19 +1059,84 @@ def _datetime_output(vals, coder, index):
         return ser.astype(dtype)
 
 
+#: categorical columns of up to 63 * _LABEL_WORDS codes are labelled from bit sets
+_LABEL_WORDS = 4
+
+
+#: hierarchies read from files, by (path, size, modification time, name): a refit on
+#: the same unchanged files does not parse them again (at most _HIERARCHY_FILES kept)
+_HIERARCHY_CACHE: dict = {}
+_HIERARCHY_FILES = 64
+
+
+def _load_hierarchy(h, name):
+    """:func:`load_hierarchy`, remembered for paths of files not changed since."""
+    if not isinstance(h, (str, os.PathLike)):
+        return load_hierarchy(h, name=name)
+    try:
+        st = os.stat(h)
+        key = (os.path.realpath(h), st.st_size, st.st_mtime_ns, name)
+    except (OSError, TypeError, ValueError):
+        return load_hierarchy(h, name=name)
+    got = _HIERARCHY_CACHE.get(key)
+    if got is None:
+        got = load_hierarchy(h, name=name)
+        if len(_HIERARCHY_CACHE) >= _HIERARCHY_FILES:
+            _HIERARCHY_CACHE.pop(next(iter(_HIERARCHY_CACHE)))
+        _HIERARCHY_CACHE[key] = got
+    return got
+
+
 def _category_labels(coder, cj, leaf_of_pos, leaf_start, n_leaves):
-    """Label of each region for a categorical column (the set of its categories)."""
+    """Label of each region for a categorical column (the set of its categories).
+
+    Up to ``63 * _LABEL_WORDS`` codes: one bit per category (in words of 63
+    bits), OR-reduced per region, each distinct set labelled once (no loop
+    over the regions); beyond, the distinct (region, code) pairs
+    (``leaf_of_pos``: the region of each position), labelled per region.
+    """
     m = coder.n_values + 1
-    if m <= 63:  # one bit per category: OR-reduce per region, label each distinct set
-        # int64 shifts whatever the codes' dtype (numpy 1.x keeps int32 codes int32)
-        bits = np.bitwise_or.reduceat(np.left_shift(np.int64(1), cj.astype(np.int64)), leaf_start)
-        masks, inv = np.unique(bits, return_inverse=True)
-        texts = []
-        children = {}
-        for mask in masks.tolist():
-            present = [c for c in range(m - 1) if mask >> c & 1]
-            texts.append(coder.set_label(present, children) if present else SUPPRESSED)
-        return np.asarray(texts, dtype=object)[inv.ravel()]
+    n_words = -(-m // 63)
+    if n_words > _LABEL_WORDS:
+        return _category_labels_pairs(coder, cj, leaf_of_pos, n_leaves)
+    c64 = cj.astype(np.int64)  # int64 shifts whatever the codes' dtype (numpy 1.x)
+    if n_words == 1:
+        bits = np.bitwise_or.reduceat(np.left_shift(np.int64(1), c64), leaf_start)[:, None]
+    else:
+        word, bit = np.divmod(c64, 63)
+        one = np.left_shift(np.int64(1), bit)
+        bits = np.empty((n_leaves, n_words), dtype=np.int64)
+        for w in range(n_words):
+            bits[:, w] = np.bitwise_or.reduceat(np.where(word == w, one, 0), leaf_start)
+        del word, bit, one
+    del c64
+    # the distinct sets: the words' ranks combined one word at a time (1-d uniques)
+    key = np.zeros(n_leaves, dtype=np.int64)
+    for w in range(n_words):
+        _, rank = np.unique(bits[:, w], return_inverse=True)
+        key = key * (int(rank.max()) + 1 if n_leaves else 1) + rank.ravel()
+        if w < n_words - 1:
+            key = np.unique(key, return_inverse=True)[1].ravel()
+    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    masks = bits[first]
+    texts = []
+    children = {}
+    for row in masks.tolist():
+        present = []
+        for w, mask in enumerate(row):
+            while mask:
+                low = mask & -mask
+                present.append(w * 63 + low.bit_length() - 1)
+                mask ^= low
+        if present and present[-1] == m - 1:  # the missing code
+            present.pop()
+        texts.append(coder.set_label(present, children) if present else SUPPRESSED)
+    return np.asarray(texts, dtype=object)[inv.ravel()]
+
+
+def _category_labels_pairs(coder, cj, leaf_of_pos, n_leaves):
+    """:func:`_category_labels` for large domains: a loop over the regions."""
+    m = coder.n_values + 1
     pairs = np.unique(leaf_of_pos * m + cj)
     leaf, code = pairs // m, pairs % m
     present_code = code != coder.missing_code
