@@ -1,0 +1,288 @@
+"""Fail closed, by families of inputs, over every public estimator.
+
+The estimators are found automatically (``sklearn_anon._discovery``), so a
+new one is held to these properties the day it is added.  Each test
+catches a whole family of leaks, not one input:
+
+* **released categories** -- a pandas categorical (and a Parquet file
+  written from it) carries all its categories, used or not.  For every
+  transformer whose output keeps a categorical dtype, each released
+  category is a value the released column can hold from the fit: never an
+  unused category of the input, the label of a suppressed or grouped-away
+  value, nor a group no record reached;
+* **error messages** -- inputs made of sentinel cells (distinctive strings
+  and numbers) that make ``fit`` or ``transform`` fail (wrong dtype, an
+  unseen category, NaN, inf, wrong column count or names, duplicated names,
+  an empty frame) are refused, or taken, without any sentinel in the
+  exception message or a warning;
+* **raw values passing** -- cells of a kind the anonymizer did not see in
+  ``fit`` (an unseen category, NaN, +/-inf, out-of-range numbers, another
+  dtype in ``transform``: nullable Int64, boolean, Arrow strings, tz-aware
+  dates, mixed objects) never come out as the raw input value, unless
+  passing them is the documented job.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sklearn_anon import SUPPRESSED
+from sklearn_anon._discovery import all_estimators
+
+SECRET = "ZqSECRETqZ"
+SECRET_NUMBER = 987654321.125
+# what would betray a sentinel in any text form (987654321, 9.87654e+08, ...)
+_TRACES = (SECRET, "987654321", "98765432", "9.8765")
+
+_HIERARCHY = {
+    **{v: [f"{v}{v}", "*"] for v in ("x", "y", "z", "w")},
+    **{str(v): ["0-4", "*"] for v in range(5)},
+}
+# Constructor arguments that make each estimator anonymize every column.
+INIT = {
+    "Pseudonymizer": {"key": "test-key"},
+    "KeyedAssigner": {"choices": [0, 1, 2], "key": "test-key"},
+    "FakeReplacer": {"key": "test-key", "kind": "ip"},
+    "ColumnObfuscator": {"key": "test-key"},
+    "HierarchyGeneralizer": {"hierarchies": _HIERARCHY, "levels": 0},
+    "FullDomainAnonymizer": {"hierarchies": _HIERARCHY, "k": 2},
+    "MondrianAnonymizer": {"k": 3},
+    "RareCategoryGrouper": {"min_count": 3},
+    "LocalSuppressor": {"k": 3},
+    "PrefixGeneralizer": {"n": 1},
+}
+
+# Further parameters drawn by the property tests (suppression, other modes).
+VARIANTS = {
+    "MondrianAnonymizer": [{}, {"suppression_limit": 0.3}, {"k": 2, "cuts": "refined"}],
+    "FullDomainAnonymizer": [{}, {"k": 3, "suppression_limit": 0.5}],
+    "HierarchyGeneralizer": [{}, {"levels": 1}],
+    "RareCategoryGrouper": [{}, {"min_frequency": 0.2}],
+    "LocalSuppressor": [{}, {"k": 2, "matching": "wildcard"}, {"suppress_with": None}],
+    "PrefixGeneralizer": [{}, {"unseen": "keep"}],
+    "TopBottomCoder": [{}, {"lower_quantile": 0.1, "upper_quantile": 0.9}],
+    "IntervalGeneralizer": [{}, {"strategy": "uniform"}],
+}
+
+TRANSFORMERS = [(n, c) for n, c in all_estimators() if hasattr(c, "transform")]
+IDS = [n for n, _ in TRANSFORMERS]
+
+
+def _make(name, cls, **params):
+    est = cls(**{**INIT.get(name, {}), **params})
+    if "random_state" in est.get_params():
+        est.set_params(random_state=0)
+    return est
+
+
+def _quiet(func, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return func(*args, **kwargs)
+
+
+def _y(frame):
+    return np.arange(len(frame), dtype=float) % 7
+
+
+def _frame(out):
+    return out if isinstance(out, pd.DataFrame) else pd.DataFrame(np.asarray(out, dtype=object))
+
+
+def _leaks(text):
+    return any(trace in text for trace in _TRACES)
+
+
+# ---------------------------------------------------------------------------
+# 1. released categories
+# ---------------------------------------------------------------------------
+# Columns released as given, dtype and all: the categories are the caller's
+# (every value of such a column passes through, by design).
+PASS_THROUGH = {
+    "ColumnObfuscator": "renames the columns; values and dtypes pass through by design",
+    "PIIDetector": "drops the identifier columns; the others pass through by design",
+    "TextRedactor": "masks identifiers inside texts; keeps the rest of the column",
+}
+# Categories the caller declares are a schema (public knowledge), not data:
+# exempt, each with the parameter that declares them.
+DECLARED = {
+    "RandomizedResponse": {"categories": ["x", "y", "z", "w", "v"]},
+    "PRAM": {"categories": ["x", "y", "z", "w", "v"]},
+}
+
+
+@st.composite
+def categorical_tables(draw):
+    """Categorical columns with rare values and unused categories.
+
+    Every value that occurs fewer than three times and every unused category
+    has a sentinel name (``ZqSECRETqZ...``): any of them among the released
+    categories of a k-anonymous or grouped release is a leak.
+    """
+    n_cols = draw(st.integers(1, 2))
+    n = draw(st.integers(9, 20))
+    cols = {}
+    for j in range(n_cols):
+        n_rare = draw(st.integers(0, 2))
+        rare = [f"{SECRET}r{j}{i}" for i in range(n_rare)]
+        rare = [v for i, v in enumerate(rare) for _ in range(1 + i % 2)]
+        common = draw(st.lists(st.sampled_from(["x", "y", "z", "w"]),
+                               min_size=n - len(rare), max_size=n - len(rare)))
+        values = draw(st.permutations(common + rare))
+        unused = [f"{SECRET}u{j}{i}" for i in range(draw(st.integers(0, 2)))]
+        cats = sorted(set(values)) + unused
+        cols[f"c{j}"] = pd.Categorical(values, categories=cats)
+    frame = pd.DataFrame(cols)
+    if draw(st.booleans()):
+        frame.iloc[0, 0] = np.nan
+    return frame
+
+
+def _probe(train):
+    """A later batch: the training rows, an unseen value and a missing one."""
+    extra = pd.DataFrame({
+        c: pd.Categorical(["v", None], categories=["v"]) for c in train.columns
+    })
+    return pd.concat([train.astype(object), extra.astype(object)], ignore_index=True)
+
+
+def _reachable(est, frames):
+    """Per output column: every value a fitted ``est`` released for ``frames``."""
+    seen = {}
+    for frame in frames:
+        try:
+            out = _frame(_quiet(est.transform, frame))
+        except (TypeError, ValueError):
+            continue
+        for col in out.columns:
+            seen.setdefault(col, set()).update(out[col].dropna().astype(object))
+    return seen
+
+
+# Randomizers: any value of the domain learnt in fit can be drawn for any row
+# (the learnt domain is warned about, PrivacyLeakWarning), so a category is
+# held when it is a value of the fit's cells (an unused category is not).
+RANDOMIZED = {"PRAM", "RandomizedResponse"}
+# Generalizers into bins of the span learnt in fit: every bin between the
+# learnt edges can be reached by a later value, however narrow or far (a
+# year of a 20000-year span, a quantile bin between tied edges), which a
+# probe cannot enumerate.  Their categories naming a value are checked.
+BINNED = {
+    "DateGeneralizer": "one label per year (month, decade) of the learnt span, open ends",
+    "IntervalGeneralizer": "one label per bin between the learnt edges, open ends",
+}
+
+_CATEGORY_CHECKED = [(n, c) for n, c in TRANSFORMERS if n not in PASS_THROUGH]
+
+
+@pytest.mark.parametrize("name, cls", _CATEGORY_CHECKED, ids=[n for n, _ in _CATEGORY_CHECKED])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(train=categorical_tables(), data=st.data())
+def test_released_categories_are_values_the_column_can_hold(name, cls, train, data):
+    est = _make(name, cls, **data.draw(st.sampled_from(VARIANTS.get(name, [{}]))))
+    try:
+        out = _frame(_quiet(lambda: est.fit(train, _y(train)).transform(train)))
+    except (TypeError, ValueError) as exc:
+        assert not _leaks(str(exc)), f"{name} error quotes a value: {exc}"
+        return
+    reachable = _reachable(est, [train, _probe(train)])
+    if name in RANDOMIZED:
+        for col in train.columns:
+            reachable.setdefault(col, set()).update(train[col].dropna().astype(object))
+    for col in out.columns:
+        if not isinstance(out[col].dtype, pd.CategoricalDtype):
+            continue
+        listed = set(out[col].cat.categories)
+        extra = listed - reachable.get(col, set()) - {SUPPRESSED}
+        assert not extra, f"{name} lists categories no release holds in {col!r}: {sorted(extra)[:5]}"
+
+
+@st.composite
+def numeric_tables(draw):
+    """Number and date columns: small integers 0-4 and a rare sentinel outlier."""
+    n_cols = draw(st.integers(1, 2))
+    n = draw(st.integers(9, 20))
+    cols = {}
+    for j in range(n_cols):
+        kind = draw(st.sampled_from(["float", "int", "Int64", "datetime"]))
+        codes = np.array(draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)))
+        values = codes.astype(float)
+        if draw(st.booleans()):
+            values[draw(st.integers(0, n - 1))] = SECRET_NUMBER
+        if kind == "datetime":
+            cols[f"c{j}"] = pd.Timestamp("2001-01-01") + pd.to_timedelta(
+                np.minimum(values, 20000) * 400, unit="D")
+        elif kind == "Int64":
+            cols[f"c{j}"] = pd.array(values.astype(np.int64), dtype="Int64")
+        elif kind == "int":
+            cols[f"c{j}"] = values.astype(np.int64)
+        else:
+            cols[f"c{j}"] = values
+    return pd.DataFrame(cols)
+
+
+def _numeric_probe(train):
+    """Later batches: a fine grid over and around the training span, far values, a missing one."""
+    grids, far = {}, []
+    for col in train.columns:
+        s = train[col]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            lo, hi = s.min(), s.max()
+            grid = pd.date_range(lo - pd.Timedelta(days=800), hi + pd.Timedelta(days=800), periods=400)
+            grids[col] = pd.Series(grid).astype(s.dtype)
+        else:
+            lo, hi = float(s.min()), float(s.max())
+            known = np.sort(s.astype(float).unique())
+            gaps = [np.linspace(a, b, 30) for a, b in zip(known[:-1], known[1:])]
+            grid = np.concatenate([np.linspace(lo - 5, hi + 5, 100), known, *gaps])
+            grids[col] = pd.Series(np.resize(grid, 400))
+    frame = pd.DataFrame(grids)
+    for value in (-1e15, -1e10, -1e9, 1e9, 1e10, 1e15):
+        far.append(pd.DataFrame({col: [value] for col in train.columns}))
+    as_trained = frame.copy()
+    for col in train.columns:
+        if train[col].dtype.kind in "iu" or str(train[col].dtype) == "Int64":
+            as_trained[col] = np.round(frame[col]).astype(train[col].dtype)
+    missing = pd.DataFrame({col: [None] for col in train.columns}, dtype=object)
+    return [frame, as_trained, *far, missing]
+
+
+@pytest.mark.parametrize("name, cls", _CATEGORY_CHECKED, ids=[n for n, _ in _CATEGORY_CHECKED])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(train=numeric_tables(), data=st.data())
+def test_categories_from_numbers_and_dates_are_values_the_column_can_hold(name, cls, train, data):
+    est = _make(name, cls, **data.draw(st.sampled_from(VARIANTS.get(name, [{}]))))
+    try:
+        out = _frame(_quiet(lambda: est.fit(train, _y(train)).transform(train)))
+    except (TypeError, ValueError) as exc:
+        assert not _leaks(str(exc)), f"{name} error quotes a value: {exc}"
+        return
+    reachable = _reachable(est, [train, *_numeric_probe(train)])
+    if name in RANDOMIZED:
+        for col in train.columns:
+            reachable.setdefault(col, set()).update(train[col].dropna().astype(object))
+    for col in out.columns:
+        if not isinstance(out[col].dtype, pd.CategoricalDtype):
+            continue
+        listed = set(out[col].cat.categories)
+        # a category naming the outlier is a label the fit released for it
+        named = {c for c in listed if _leaks(str(c))}
+        assert named <= set(out[col].dropna().astype(object)), (
+            f"{name} lists a category naming a value it did not release in {col!r}")
+        if name in BINNED:
+            continue
+        extra = listed - reachable.get(col, set()) - {SUPPRESSED}
+        assert not extra, f"{name} lists categories no release holds in {col!r}: {sorted(extra)[:5]}"
+
+
+@pytest.mark.parametrize("name", sorted(DECLARED))
+def test_declared_categories_are_exempt_and_kept(name):
+    # the declared schema is released as given (a public domain), unused or not
+    cls = dict(TRANSFORMERS)[name]
+    train = pd.DataFrame({"a": pd.Categorical(list("xxyyz"), categories=list("xyz"))})
+    out = _quiet(lambda: _make(name, cls, **DECLARED[name]).fit(train).transform(train))
+    assert list(out["a"].cat.categories) == DECLARED[name]["categories"]
