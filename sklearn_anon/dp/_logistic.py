@@ -87,16 +87,18 @@ def _objective_perturbation(Xs, ys, epsilon, reg, rng, max_iter, tol):
     return res.x, eps_p, extra, bool(res.success)
 
 
-def _numeric_data(est, X, y):
+def _numeric_data(est, X, y=None, reset=True):
     """``validate_data(..., dtype=float64)``; a text column is refused by name.
 
     NumPy's own error quotes the cell (``could not convert string to float:
-    'alice'``); this one names the column only.
+    'alice'``, also as the context of pandas' ``Cannot cast str dtype``);
+    this one names the column only.  ``y=None``: ``X`` alone is returned.
     """
     try:
-        return validate_data(est, X, y, dtype=np.float64)
-    except ValueError as exc:
-        if "could not convert" not in str(exc):
+        return validate_data(est, X, "no_validation" if y is None else y,
+                             dtype=np.float64, reset=reset)
+    except (ValueError, TypeError) as exc:
+        if not any(why in str(exc) for why in ("could not convert", "Cannot cast")):
             raise
     columns = list(X.columns) if hasattr(X, "columns") else None
     arr = X if columns is not None else np.asarray(X, dtype=object)
@@ -306,7 +308,7 @@ class DPLogisticRegression(DocLinkMixin, ClassifierMixin, BaseEstimator):
             One score per sample for two classes, one per class otherwise.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = _numeric_data(self, X, reset=False)
         scores = X @ self.coef_.T + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
 
