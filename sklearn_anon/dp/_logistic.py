@@ -87,16 +87,15 @@ def _objective_perturbation(Xs, ys, epsilon, reg, rng, max_iter, tol):
     return res.x, eps_p, extra, bool(res.success)
 
 
-def _numeric_data(est, X, y=None, reset=True):
+def _numeric_data(est, X, y="no_validation", reset=True):
     """``validate_data(..., dtype=float64)``; a text column is refused by name.
 
     NumPy's own error quotes the cell (``could not convert string to float:
     'alice'``, also as the context of pandas' ``Cannot cast str dtype``);
-    this one names the column only.  ``y=None``: ``X`` alone is returned.
+    this one names the column only.  Without ``y``, ``X`` alone is returned.
     """
     try:
-        return validate_data(est, X, "no_validation" if y is None else y,
-                             dtype=np.float64, reset=reset)
+        return validate_data(est, X, y, dtype=np.float64, reset=reset)
     except (ValueError, TypeError) as exc:
         if not any(why in str(exc) for why in ("could not convert", "Cannot cast")):
             raise
@@ -250,7 +249,7 @@ class DPLogisticRegression(DocLinkMixin, ClassifierMixin, BaseEstimator):
         if self.classes_.size < 2:
             raise ValueError(
                 "This solver needs samples of at least 2 classes in the data, but the data "
-                f"contains only one class: {self.classes_[0]!r}."
+                "contains only one class (its label is a value of y: not quoted)."
             )
         _spend_fit(self, self.epsilon)
         if self.data_norm is None:
