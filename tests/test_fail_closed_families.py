@@ -198,6 +198,14 @@ def test_released_categories_are_values_the_column_can_hold(name, cls, train, da
         for col in train.columns:
             reachable.setdefault(col, set()).update(train[col].dropna().astype(object))
     _check_categories(name, out, reachable)
+    # a later batch whose dtype lists categories of its own, unused
+    later = train.apply(lambda c: c.cat.add_categories([f"{SECRET}later"]))
+    try:
+        again = _frame(_quiet(est.transform, later))
+    except (TypeError, ValueError) as exc:
+        assert not _leaks(str(exc)), f"{name} error quotes a value: {exc}"
+        return
+    _check_categories(name, again, reachable)
 
 
 def _check_categories(name, out, reachable):
