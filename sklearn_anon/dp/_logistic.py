@@ -362,6 +362,38 @@ class DPLogisticRegression(DocLinkMixin, ClassifierMixin, BaseEstimator):
         """
         return np.log(self.predict_proba(X))
 
+    def score(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
+        """Mean accuracy of :meth:`predict` on ``X`` against ``y``.
+
+        As :meth:`sklearn.base.ClassifierMixin.score`, whose error for
+        labels of mixed types quotes them (values of ``y``): this one names
+        the problem only.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Numeric features.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            The share of rows whose predicted label is ``y``'s.
+        """
+        from sklearn.metrics import accuracy_score
+
+        y_pred = self.predict(X)
+        try:
+            return float(accuracy_score(y, y_pred, sample_weight=sample_weight))
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{type(self).__name__}.score: y cannot be compared with the predicted labels "
+                "(labels of mixed types or lengths that differ; labels are values of y: not quoted)."
+            ) from None
+
     def _privacy_spend(self):
         return [{"kind": "central", "columns": None, "epsilon": float(self.epsilon), "delta": 0.0}]
 
