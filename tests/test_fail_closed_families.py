@@ -18,10 +18,13 @@ catches a whole family of leaks, not one input:
 * **raw values passing** -- cells of a kind the anonymizer did not see in
   ``fit`` (an unseen category, NaN, +/-inf, out-of-range numbers, another
   dtype in ``transform``: nullable Int64, boolean, Arrow strings, tz-aware
-  dates, mixed objects) never come out as the raw input value, unless
-  passing them is the documented job.
+  dates, mixed objects down to Decimal, Period, Interval, big ints) never
+  come out as the raw input value, unless passing them is the documented
+  job.
 """
 
+import datetime
+import decimal
 import warnings
 
 import numpy as np
@@ -628,7 +631,10 @@ def _unseen_values(kind, m):
     if kind == "boolean":
         return pd.Series([pd.NA if j % 3 == 2 else bool(j % 2) for j in i], dtype="boolean")
     if kind == "mixed":
-        pool = [SECRET, SECRET_NUMBER, b"ZqSECRETqZb", None, True, _TZ]
+        pool = [SECRET, SECRET_NUMBER, b"ZqSECRETqZb", None, True, _TZ,
+                decimal.Decimal("987654321.125"), datetime.date(2187, 6, 5),
+                pd.Period("2187-06", freq="M"), pd.Interval(987654321, 987654322),
+                pd.Timedelta(days=98765), 2**70 + 987654321, complex(987654321, 1)]
         return pd.Series([pool[j % len(pool)] for j in i], dtype=object)
     raise AssertionError(kind)
 
