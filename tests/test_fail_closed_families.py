@@ -187,7 +187,7 @@ _CATEGORY_CHECKED = [(n, c) for n, c in TRANSFORMERS if n not in PASS_THROUGH]
 
 
 @pytest.mark.parametrize("name, cls", _CATEGORY_CHECKED, ids=[n for n, _ in _CATEGORY_CHECKED])
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(train=categorical_tables(), data=st.data())
 def test_released_categories_are_values_the_column_can_hold(name, cls, train, data):
     est = _make(name, cls, **data.draw(st.sampled_from(VARIANTS.get(name, [{}]))))
@@ -281,7 +281,7 @@ def _numeric_probe(train):
 
 
 @pytest.mark.parametrize("name, cls", _CATEGORY_CHECKED, ids=[n for n, _ in _CATEGORY_CHECKED])
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(train=numeric_tables(), data=st.data())
 def test_categories_from_numbers_and_dates_are_values_the_column_can_hold(name, cls, train, data):
     est = _make(name, cls, **data.draw(st.sampled_from(VARIANTS.get(name, [{}]))))
@@ -706,11 +706,30 @@ def _batches(train, rows):
 _HIDING = [(n, c) for n, c in TRANSFORMERS if n not in NOT_HIDING]
 
 
+_UNSEEN_GIVEN = dict(
+    train_kind=st.sampled_from(_TRAIN_KINDS),
+    rows=st.sets(st.integers(0, 29), min_size=6, max_size=6).map(sorted),
+    data=st.data(),
+)
+
+
 @pytest.mark.parametrize("name, cls", _HIDING, ids=[n for n, _ in _HIDING])
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(train_kind=st.sampled_from(_TRAIN_KINDS),
-       rows=st.sets(st.integers(0, 29), min_size=6, max_size=6).map(sorted), data=st.data())
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(**_UNSEEN_GIVEN)
 def test_unseen_cells_never_come_out_raw(name, cls, train_kind, rows, data):
+    _check_unseen_cells(name, cls, train_kind, rows, data)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, cls", _HIDING, ids=[n for n, _ in _HIDING])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(**_UNSEEN_GIVEN)
+def test_unseen_cells_never_come_out_raw_deep(name, cls, train_kind, rows, data):
+    # the property above with more examples (every training kind, several times)
+    _check_unseen_cells(name, cls, train_kind, rows, data)
+
+
+def _check_unseen_cells(name, cls, train_kind, rows, data):
     if train_kind == "arrow" and not _has_arrow():  # pragma: no cover
         train_kind = "text"
     train = pd.DataFrame({"a": _train_column(train_kind, 30), "b": _train_column(train_kind, 30)})
