@@ -87,16 +87,17 @@ def _objective_perturbation(Xs, ys, epsilon, reg, rng, max_iter, tol):
     return res.x, eps_p, extra, bool(res.success)
 
 
-def _numeric_data(est, X, y):
+def _numeric_data(est, X, y="no_validation", reset=True):
     """``validate_data(..., dtype=float64)``; a text column is refused by name.
 
     NumPy's own error quotes the cell (``could not convert string to float:
-    'alice'``); this one names the column only.
+    'alice'``, also as the context of pandas' ``Cannot cast str dtype``);
+    this one names the column only.  Without ``y``, ``X`` alone is returned.
     """
     try:
-        return validate_data(est, X, y, dtype=np.float64)
-    except ValueError as exc:
-        if "could not convert" not in str(exc):
+        return validate_data(est, X, y, dtype=np.float64, reset=reset)
+    except (ValueError, TypeError) as exc:
+        if not any(why in str(exc) for why in ("could not convert", "Cannot cast")):
             raise
     columns = list(X.columns) if hasattr(X, "columns") else None
     arr = X if columns is not None else np.asarray(X, dtype=object)
@@ -248,7 +249,7 @@ class DPLogisticRegression(DocLinkMixin, ClassifierMixin, BaseEstimator):
         if self.classes_.size < 2:
             raise ValueError(
                 "This solver needs samples of at least 2 classes in the data, but the data "
-                f"contains only one class: {self.classes_[0]!r}."
+                "contains only one class (its label is a value of y: not quoted)."
             )
         _spend_fit(self, self.epsilon)
         if self.data_norm is None:
@@ -307,7 +308,7 @@ class DPLogisticRegression(DocLinkMixin, ClassifierMixin, BaseEstimator):
             One score per sample for two classes, one per class otherwise.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = _numeric_data(self, X, reset=False)
         scores = X @ self.coef_.T + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
 
@@ -361,6 +362,38 @@ class DPLogisticRegression(DocLinkMixin, ClassifierMixin, BaseEstimator):
             The log-probability of each class, in the order of ``classes_``.
         """
         return np.log(self.predict_proba(X))
+
+    def score(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
+        """Mean accuracy of :meth:`predict` on ``X`` against ``y``.
+
+        As :meth:`sklearn.base.ClassifierMixin.score`, whose error for
+        labels of mixed types quotes them (values of ``y``): this one names
+        the problem only.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Numeric features.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            The share of rows whose predicted label is ``y``'s.
+        """
+        from sklearn.metrics import accuracy_score
+
+        y_pred = self.predict(X)
+        try:
+            return float(accuracy_score(y, y_pred, sample_weight=sample_weight))
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{type(self).__name__}.score: y cannot be compared with the predicted labels "
+                "(labels of mixed types or lengths that differ; labels are values of y: not quoted)."
+            ) from None
 
     def _privacy_spend(self):
         return [{"kind": "central", "columns": None, "epsilon": float(self.epsilon), "delta": 0.0}]

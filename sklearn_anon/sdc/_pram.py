@@ -332,7 +332,8 @@ class PRAM(_PlainState, ColumnAnonymizer):
             frequencies), or a column has no value in its category set.
         """
         check_is_fitted(self)
-        if isinstance(X, pd.DataFrame) and all(c in X.columns for c in self.columns_):
+        if (isinstance(X, pd.DataFrame) and X.columns.is_unique
+                and all(c in X.columns for c in self.columns_)):
             frame = X
         else:
             frame, _ = self._validate_frame(X, reset=False)

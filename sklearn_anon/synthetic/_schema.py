@@ -194,8 +194,10 @@ def _encode_columns(frame, rng, eps_col, *, bounds, categories, n_bins):
                         raise ValueError(f"categories for column {name!r} must be unique.")
             elif isinstance(col.dtype, pd.CategoricalDtype):
                 # a categorical dtype's categories are built from the data
-                # (``astype("category")``): not a public domain
+                # (``astype("category")``): not a public domain; an unused
+                # category is not even that (it may name a record of another split)
                 leaked.append(name)
+                col = col.cat.remove_unused_categories()
                 values, has_nan = list(col.dtype.categories), True
                 _refuse_near_unique(name, len(values), col)
             elif pd.api.types.is_bool_dtype(col.dtype):
@@ -236,11 +238,11 @@ def _decode_column(c, meta, rng):
         values = meta["values"]
         is_nan = c >= len(values)
         if isinstance(dtype, pd.CategoricalDtype):
+            # the released categories are the domain (declared, or the used
+            # ones), never the input dtype's: those may list private values
             cat_codes = np.where(is_nan, -1, c)
-            if list(dtype.categories) != list(values):  # user-given categories
-                vals = np.array(values + [np.nan], dtype=object)[c]
-                return pd.Series(pd.Categorical(vals, dtype=dtype))
-            return pd.Series(pd.Categorical.from_codes(cat_codes, dtype=dtype))
+            released = pd.CategoricalDtype(values, ordered=dtype.ordered)
+            return pd.Series(pd.Categorical.from_codes(cat_codes, dtype=released))
         vals = np.empty(len(values) + 1, dtype=object)
         vals[: len(values)] = values
         vals[len(values)] = np.nan
