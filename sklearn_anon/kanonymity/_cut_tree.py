@@ -30,6 +30,14 @@ _LOOKAHEAD_DISC = 0.5
 # pays (_refine.split_pairs, weight _HYBRID_SPLIT_WEIGHT); tuned on Adult
 _HYBRID_ABOVE = 64
 _HYBRID_SPLIT_WEIGHT = 0.5
+# below k = _HYBRID_SMALL_K a cheaper search (the time of k=2 and 5 against ARX, issue
+# 16.4): partitions of at least _HYBRID_PLAIN_ABOVE times k rows get the k-multiple cut
+# on their widest column (no scores), the scored search below looks _HYBRID_SMALL_DEPTH
+# levels ahead, none at k <= _HYBRID_NO_LOOKAHEAD_K (plain "best" scores); tuned on Adult
+_HYBRID_SMALL_K = 10
+_HYBRID_PLAIN_ABOVE = 16
+_HYBRID_SMALL_DEPTH = 1
+_HYBRID_NO_LOOKAHEAD_K = 2
 # and from k = _REPLAN_MIN_K on, the small subtrees planned anew (_replan.replan: the
 # _REPLAN_WIDTH best cuts of each partition searched to the leaves, discernibility weight
 # _REPLAN_WEIGHT, work budget min(k, _REPLAN_BUDGET) times the rows); tuned on Adult
@@ -357,7 +365,16 @@ class _Grower:
         # "lookahead": "best" with the sides' next cuts counted; "hybrid": refined cuts
         # on large partitions, "lookahead" below
         self.lookahead = _LOOKAHEAD if search in ("lookahead", "hybrid") else 0
+        self.lookahead_depth = _LOOKAHEAD_DEPTH
         self.scored_below = _HYBRID_ABOVE if search == "hybrid" else None
+        # "hybrid" below k=_HYBRID_SMALL_K: partitions of at least plain_above * k rows
+        # left to the unscored k-multiple cut on the widest column
+        self.plain_above = None
+        if search == "hybrid" and k < _HYBRID_SMALL_K:
+            self.plain_above = _HYBRID_PLAIN_ABOVE
+            self.lookahead_depth = _HYBRID_SMALL_DEPTH
+            if k <= _HYBRID_NO_LOOKAHEAD_K:
+                self.lookahead = 0
         search = "best" if search in ("lookahead", "hybrid") else search
         self.search = search
         if search == "best":
@@ -1024,6 +1041,10 @@ class _Grower:
         if not cand_p.any():
             return
         seg64 = seg.astype(np.int64)
+        if self.plain_above is not None:  # large: left to _cut_level's unscored rounds
+            cand_p &= act_size < self.plain_above * self.k
+            if not cand_p.any():
+                return
         if self.scored_below is not None:  # "hybrid": refined cuts on the large partitions
             big = cand_p & (act_size >= self.scored_below * self.k)
             if big.any():
@@ -1046,7 +1067,7 @@ class _Grower:
         del first, entries
         S, T, Lf = self._score_cuts(act_size, s_offs, s_seg, s_rows, mn, mx, cand_p)
         if self.lookahead:
-            S = self._lookahead(act_size, s_offs, s_rows, S, T, Lf, _LOOKAHEAD_DEPTH)
+            S = self._lookahead(act_size, s_offs, s_rows, S, T, Lf, self.lookahead_depth)
         del s_rows, s_seg, s_offs
         b_dim = np.argmax(S, axis=1)
         ar = np.arange(P)
