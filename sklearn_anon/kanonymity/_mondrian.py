@@ -213,7 +213,7 @@ class MondrianAnonymizer(ColumnAnonymizer):
         least ``16 k`` rows get the k-multiple cut on their widest column,
         unscored, as ``"refined"`` without trying every column, and the
         scored search below them looks one level ahead instead of two, or
-        not at all at ``k <= 2`` (``"best"`` scores); on Adult about half the
+        not at all at ``k <= 2`` (``"best"`` scores); on Adult a quarter to half the
         fit time at k=2 and 5 for a slightly higher loss and discernibility,
         see ``benchmarks/README.md``); then every two
         sibling regions holding together at least ``3 k`` rows are re-cut
