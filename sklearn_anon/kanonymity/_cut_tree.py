@@ -629,6 +629,9 @@ class _Grower:
             return self._score_cuts_raw(size, offs, seg, rows, mn, mx, cand_p, want)
         P, d = mn.shape
         idx = np.flatnonzero(cand_p)
+        if not self.lookahead:  # nothing scored twice: no look-up, nothing kept
+            return self._score_new(size, offs, seg, rows, mn, mx, P, d, idx,
+                                   np.zeros(len(idx), dtype=bool))
         memo = self._memo
         if memo is None:
             rng = np.random.default_rng(0x5EED)
@@ -652,6 +655,33 @@ class _Grower:
         hit = at >= 0
         if hit.any():
             hit[hit] = (memo["K"][at[hit]] == key[hit]).all(axis=1)
+        S, T, Lf, pm, Sm, Tm, Lm = self._score_new(size, offs, seg, rows, mn, mx, P, d, idx,
+                                                   hit, memo=memo, at=at)
+        if pm is None:
+            return S, T, Lf
+        # remember the new ones
+        miss = ~hit
+        new_tags = tag[idx[miss]].tolist()
+        n0 = memo["n"]
+        n1 = n0 + len(pm)
+        if n1 > len(memo["S"]):
+            cap = max(2 * len(memo["S"]), n1, 1024)
+            for name in ("S", "T", "L", "gen", "K"):
+                grown = np.empty((cap,) + memo[name].shape[1:], dtype=memo[name].dtype)
+                grown[:n0] = memo[name][:n0]
+                memo[name] = grown
+        memo["S"][n0:n1], memo["T"][n0:n1], memo["L"][n0:n1] = Sm, Tm, Lm
+        memo["K"][n0:n1] = key[miss]
+        memo["gen"][n0:n1] = memo["level"]
+        index.update(zip(new_tags, range(n0, n1)))
+        memo["n"] = n1
+        return S, T, Lf
+
+    def _score_new(self, size, offs, seg, rows, mn, mx, P, d, idx, hit, memo=None, at=None):
+        """The scores (P, d) of :meth:`_score_cuts`: the partitions ``idx[hit]``
+        from ``memo`` (rows ``at[hit]``), the others by :meth:`_score_cuts_raw`.
+        Without ``memo``: ``(S, T, Lf)``; with it also the new partitions and
+        their scores ``(pm, Sm, Tm, Lm)`` (``pm`` None when all were known)."""
         S = np.full((P, d), -np.inf)
         T = np.full((P, d), -1, dtype=np.int64)
         Lf = np.zeros((P, d), dtype=np.int64)
@@ -660,7 +690,7 @@ class _Grower:
             S[ph], T[ph], Lf[ph] = memo["S"][ah], memo["T"][ah], memo["L"][ah]
             memo["gen"][ah] = memo["level"]
         if hit.all():
-            return S, T, Lf
+            return (S, T, Lf) if memo is None else (S, T, Lf, None, None, None, None)
         miss_p = np.zeros(P, dtype=bool)
         miss_p[idx[~hit]] = True
         pm = np.flatnonzero(miss_p)
@@ -686,23 +716,7 @@ class _Grower:
             Sm, Tm, Lm = self._score_cuts_raw(size_m, offs_m, seg_m, rows_m, mn[pm], mx[pm],
                                               np.ones(len(pm), dtype=bool))
         S[pm], T[pm], Lf[pm] = Sm, Tm, Lm
-        # remember the new ones
-        miss = ~hit
-        new_tags = tag[idx[miss]].tolist()
-        n0 = memo["n"]
-        n1 = n0 + len(pm)
-        if n1 > len(memo["S"]):
-            cap = max(2 * len(memo["S"]), n1, 1024)
-            for name in ("S", "T", "L", "gen", "K"):
-                grown = np.empty((cap,) + memo[name].shape[1:], dtype=memo[name].dtype)
-                grown[:n0] = memo[name][:n0]
-                memo[name] = grown
-        memo["S"][n0:n1], memo["T"][n0:n1], memo["L"][n0:n1] = Sm, Tm, Lm
-        memo["K"][n0:n1] = key[miss]
-        memo["gen"][n0:n1] = memo["level"]
-        index.update(zip(new_tags, range(n0, n1)))
-        memo["n"] = n1
-        return S, T, Lf
+        return (S, T, Lf) if memo is None else (S, T, Lf, pm, Sm, Tm, Lm)
 
     def _memo_next_level(self):
         """A new level of the tree: the remembered scores not used in the last
