@@ -30,6 +30,14 @@ _LOOKAHEAD_DISC = 0.5
 # pays (_refine.split_pairs, weight _HYBRID_SPLIT_WEIGHT); tuned on Adult
 _HYBRID_ABOVE = 64
 _HYBRID_SPLIT_WEIGHT = 0.5
+# below k = _HYBRID_SMALL_K a cheaper search (the time of k=2 and 5 against ARX, issue
+# 16.4): partitions of at least _HYBRID_PLAIN_ABOVE times k rows get the k-multiple cut
+# on their widest column (no scores), the scored search below looks _HYBRID_SMALL_DEPTH
+# levels ahead, none at k <= _HYBRID_NO_LOOKAHEAD_K (plain "best" scores); tuned on Adult
+_HYBRID_SMALL_K = 10
+_HYBRID_PLAIN_ABOVE = 16
+_HYBRID_SMALL_DEPTH = 1
+_HYBRID_NO_LOOKAHEAD_K = 2
 # and from k = _REPLAN_MIN_K on, the small subtrees planned anew (_replan.replan: the
 # _REPLAN_WIDTH best cuts of each partition searched to the leaves, discernibility weight
 # _REPLAN_WEIGHT, work budget min(k, _REPLAN_BUDGET) times the rows); tuned on Adult
@@ -357,7 +365,16 @@ class _Grower:
         # "lookahead": "best" with the sides' next cuts counted; "hybrid": refined cuts
         # on large partitions, "lookahead" below
         self.lookahead = _LOOKAHEAD if search in ("lookahead", "hybrid") else 0
+        self.lookahead_depth = _LOOKAHEAD_DEPTH
         self.scored_below = _HYBRID_ABOVE if search == "hybrid" else None
+        # "hybrid" below k=_HYBRID_SMALL_K: partitions of at least plain_above * k rows
+        # left to the unscored k-multiple cut on the widest column
+        self.plain_above = None
+        if search == "hybrid" and k < _HYBRID_SMALL_K:
+            self.plain_above = _HYBRID_PLAIN_ABOVE
+            self.lookahead_depth = _HYBRID_SMALL_DEPTH
+            if k <= _HYBRID_NO_LOOKAHEAD_K:
+                self.lookahead = 0
         search = "best" if search in ("lookahead", "hybrid") else search
         self.search = search
         if search == "best":
@@ -612,6 +629,9 @@ class _Grower:
             return self._score_cuts_raw(size, offs, seg, rows, mn, mx, cand_p, want)
         P, d = mn.shape
         idx = np.flatnonzero(cand_p)
+        if not self.lookahead:  # nothing scored twice: no look-up, nothing kept
+            return self._score_new(size, offs, seg, rows, mn, mx, P, d, idx,
+                                   np.zeros(len(idx), dtype=bool))
         memo = self._memo
         if memo is None:
             rng = np.random.default_rng(0x5EED)
@@ -635,6 +655,33 @@ class _Grower:
         hit = at >= 0
         if hit.any():
             hit[hit] = (memo["K"][at[hit]] == key[hit]).all(axis=1)
+        S, T, Lf, pm, Sm, Tm, Lm = self._score_new(size, offs, seg, rows, mn, mx, P, d, idx,
+                                                   hit, memo=memo, at=at)
+        if pm is None:
+            return S, T, Lf
+        # remember the new ones
+        miss = ~hit
+        new_tags = tag[idx[miss]].tolist()
+        n0 = memo["n"]
+        n1 = n0 + len(pm)
+        if n1 > len(memo["S"]):
+            cap = max(2 * len(memo["S"]), n1, 1024)
+            for name in ("S", "T", "L", "gen", "K"):
+                grown = np.empty((cap,) + memo[name].shape[1:], dtype=memo[name].dtype)
+                grown[:n0] = memo[name][:n0]
+                memo[name] = grown
+        memo["S"][n0:n1], memo["T"][n0:n1], memo["L"][n0:n1] = Sm, Tm, Lm
+        memo["K"][n0:n1] = key[miss]
+        memo["gen"][n0:n1] = memo["level"]
+        index.update(zip(new_tags, range(n0, n1)))
+        memo["n"] = n1
+        return S, T, Lf
+
+    def _score_new(self, size, offs, seg, rows, mn, mx, P, d, idx, hit, memo=None, at=None):
+        """The scores (P, d) of :meth:`_score_cuts`: the partitions ``idx[hit]``
+        from ``memo`` (rows ``at[hit]``), the others by :meth:`_score_cuts_raw`.
+        Without ``memo``: ``(S, T, Lf)``; with it also the new partitions and
+        their scores ``(pm, Sm, Tm, Lm)`` (``pm`` None when all were known)."""
         S = np.full((P, d), -np.inf)
         T = np.full((P, d), -1, dtype=np.int64)
         Lf = np.zeros((P, d), dtype=np.int64)
@@ -643,7 +690,7 @@ class _Grower:
             S[ph], T[ph], Lf[ph] = memo["S"][ah], memo["T"][ah], memo["L"][ah]
             memo["gen"][ah] = memo["level"]
         if hit.all():
-            return S, T, Lf
+            return (S, T, Lf) if memo is None else (S, T, Lf, None, None, None, None)
         miss_p = np.zeros(P, dtype=bool)
         miss_p[idx[~hit]] = True
         pm = np.flatnonzero(miss_p)
@@ -669,23 +716,7 @@ class _Grower:
             Sm, Tm, Lm = self._score_cuts_raw(size_m, offs_m, seg_m, rows_m, mn[pm], mx[pm],
                                               np.ones(len(pm), dtype=bool))
         S[pm], T[pm], Lf[pm] = Sm, Tm, Lm
-        # remember the new ones
-        miss = ~hit
-        new_tags = tag[idx[miss]].tolist()
-        n0 = memo["n"]
-        n1 = n0 + len(pm)
-        if n1 > len(memo["S"]):
-            cap = max(2 * len(memo["S"]), n1, 1024)
-            for name in ("S", "T", "L", "gen", "K"):
-                grown = np.empty((cap,) + memo[name].shape[1:], dtype=memo[name].dtype)
-                grown[:n0] = memo[name][:n0]
-                memo[name] = grown
-        memo["S"][n0:n1], memo["T"][n0:n1], memo["L"][n0:n1] = Sm, Tm, Lm
-        memo["K"][n0:n1] = key[miss]
-        memo["gen"][n0:n1] = memo["level"]
-        index.update(zip(new_tags, range(n0, n1)))
-        memo["n"] = n1
-        return S, T, Lf
+        return (S, T, Lf) if memo is None else (S, T, Lf, pm, Sm, Tm, Lm)
 
     def _memo_next_level(self):
         """A new level of the tree: the remembered scores not used in the last
@@ -1024,6 +1055,10 @@ class _Grower:
         if not cand_p.any():
             return
         seg64 = seg.astype(np.int64)
+        if self.plain_above is not None:  # large: left to _cut_level's unscored rounds
+            cand_p &= act_size < self.plain_above * self.k
+            if not cand_p.any():
+                return
         if self.scored_below is not None:  # "hybrid": refined cuts on the large partitions
             big = cand_p & (act_size >= self.scored_below * self.k)
             if big.any():
@@ -1046,7 +1081,7 @@ class _Grower:
         del first, entries
         S, T, Lf = self._score_cuts(act_size, s_offs, s_seg, s_rows, mn, mx, cand_p)
         if self.lookahead:
-            S = self._lookahead(act_size, s_offs, s_rows, S, T, Lf, _LOOKAHEAD_DEPTH)
+            S = self._lookahead(act_size, s_offs, s_rows, S, T, Lf, self.lookahead_depth)
         del s_rows, s_seg, s_offs
         b_dim = np.argmax(S, axis=1)
         ar = np.arange(P)
