@@ -452,3 +452,27 @@ def test_joblib_and_skops_round_trips_keep_the_peeled_groups():
     loaded = sio.loads(data, trusted=trusted_types())
     pd.testing.assert_frame_equal(loaded.transform(df), out)
     pd.testing.assert_frame_equal(loaded.transform(new), got)
+
+
+def test_fit_mondrian_dask_hybrid_on_identical_rows_keeps_the_regions():
+    """Most rows in groups of identical rows: the sample's tree is grown on every row
+    (no group taken out of it), so the collapsed tree keeps the regions; before, the
+    groups were peeled from the sample, dropped by collapse_regions, and every row
+    followed a tree grown on the few rows left: one region for the whole table."""
+    dd = pytest.importorskip("dask.dataframe")
+    from sklearn_anon.dask import fit_mondrian_dask
+
+    df = _table(3000, 3, 0, missing=False).drop(columns=["day"])
+    qi = ["age", "score", "city", "one"]
+    ddf = dd.from_pandas(df, npartitions=4)
+    look = fit_mondrian_dask(MondrianAnonymizer(k=5, quasi_identifiers=qi, cuts="lookahead"),
+                             ddf, sample_rows=600, random_state=0)
+    res = fit_mondrian_dask(MondrianAnonymizer(k=5, quasi_identifiers=qi, cuts="hybrid"),
+                            ddf, sample_rows=600, random_state=0)
+    assert res.n_regions >= look.n_regions > 1
+    assert "_tree_only" not in vars(res.anonymizer)
+    out = res.anonymizer.transform(df)
+    assert k_anonymity(out, qi) >= 5
+    # the estimator given is not modified, and an in-memory fit still peels
+    anon = MondrianAnonymizer(k=5, quasi_identifiers=qi, cuts="hybrid").fit(df)
+    assert "exact_leaf" in anon.tree_

@@ -587,8 +587,12 @@ class MondrianAnonymizer(ColumnAnonymizer):
                 max_suppressed=max_suppressed,
                 search=self.cuts if self.cuts in ("best", "lookahead", "hybrid") else "median")
 
+        # groups of k identical rows released as they are; not for an engine
+        # (sklearn_anon.dask), which needs every row's region in the cut tree itself:
+        # it drops the groups (collapse_regions) and their rows would follow a tree
+        # grown without them (one region when most rows are in such groups)
         if (self.cuts == "hybrid" and rule is None and not max_suppressed
-                and self.k_map is None):  # groups of k identical rows released as they are
+                and self.k_map is None and not self.__dict__.get("_tree_only")):
             tree, perm, leaf_start, leaf_size = peel_grow(codes, coders, self.k, grow)
         else:
             tree, perm, leaf_start, leaf_size = grow(codes)
