@@ -834,7 +834,9 @@ def fit_mondrian_dask(
     anon = clone(anonymizer).set_params(k=sample_k)
     if anon.l is not None or anon.t is not None:
         anon.set_params(l=None, t=None)  # l / t are enforced on the full data by the merge
+    anon._tree_only = True  # cuts="hybrid": no region outside the cut tree (it is collapsed)
     anon.fit(sample)
+    del anon._tree_only
     anon.set_params(k=anonymizer.k, l=anonymizer.l, t=anonymizer.t)
     n_leaves = anon.n_partitions_
 

@@ -11,6 +11,7 @@ can be reused on a test set or next month's file, inside a ``Pipeline``.
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 from numbers import Integral, Real
 
@@ -593,8 +594,12 @@ class MondrianAnonymizer(ColumnAnonymizer):
                 max_suppressed=max_suppressed,
                 search=self.cuts if self.cuts in ("best", "lookahead", "hybrid") else "median")
 
+        # groups of k identical rows released as they are; not for an engine
+        # (sklearn_anon.dask), which needs every row's region in the cut tree itself:
+        # it drops the groups (collapse_regions) and their rows would follow a tree
+        # grown without them (one region when most rows are in such groups)
         if (self.cuts == "hybrid" and rule is None and not max_suppressed
-                and self.k_map is None):  # groups of k identical rows released as they are
+                and self.k_map is None and not self.__dict__.get("_tree_only")):
             tree, perm, leaf_start, leaf_size = peel_grow(codes, coders, self.k, grow)
         else:
             tree, perm, leaf_start, leaf_size = grow(codes)
@@ -1070,27 +1075,38 @@ def _datetime_output(vals, coder, index):
 _LABEL_WORDS = 4
 
 
-#: hierarchies read from files, by (path, size, modification time, name): a refit on
-#: the same unchanged files does not parse them again (at most _HIERARCHY_FILES kept)
+#: hierarchies read from files, by (path, SHA-256 of the file's bytes, name): a refit on
+#: the same unchanged files does not parse them again (at most _HIERARCHY_FILES kept).
+#: The key is the content, not the size and modification time: a file rewritten within
+#: the file system's time resolution (or with its time restored) is parsed anew.
 _HIERARCHY_CACHE: dict = {}
 _HIERARCHY_FILES = 64
 
 
+def _file_digest(path):
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).digest()
+
+
 def _load_hierarchy(h, name):
-    """:func:`load_hierarchy`, remembered for paths of files not changed since."""
+    """:func:`load_hierarchy`, remembered for paths of files whose bytes did not change."""
     if not isinstance(h, (str, os.PathLike)):
         return load_hierarchy(h, name=name)
     try:
-        st = os.stat(h)
-        key = (os.path.realpath(h), st.st_size, st.st_mtime_ns, name)
+        key = (os.path.realpath(h), _file_digest(h), name)
     except (OSError, TypeError, ValueError):
         return load_hierarchy(h, name=name)
     got = _HIERARCHY_CACHE.get(key)
     if got is None:
         got = load_hierarchy(h, name=name)
-        if len(_HIERARCHY_CACHE) >= _HIERARCHY_FILES:
-            _HIERARCHY_CACHE.pop(next(iter(_HIERARCHY_CACHE)))
-        _HIERARCHY_CACHE[key] = got
+        try:
+            same = _file_digest(h) == key[1]  # not rewritten while it was parsed
+        except (OSError, TypeError, ValueError):
+            same = False
+        if same:
+            if len(_HIERARCHY_CACHE) >= _HIERARCHY_FILES:
+                _HIERARCHY_CACHE.pop(next(iter(_HIERARCHY_CACHE)))
+            _HIERARCHY_CACHE[key] = got
     return got
 
 
