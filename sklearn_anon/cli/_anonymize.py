@@ -135,6 +135,28 @@ class _Prefitted:
         raise RuntimeError("a _Prefitted part is not a fitted pipeline")
 
 
+def _fit_then_transform(est, X):
+    """``est.fit_transform(X)``; a column anonymizer's as ``fit`` then ``transform``.
+
+    A :class:`~sklearn_anon.base.ColumnAnonymizer` that keeps the base
+    class's ``fit_transform`` (``fit(X).transform(X)``, the fit's output
+    recorded for the scorers, which :func:`_fit_transform` pauses) is fitted
+    and then applied, and the memory its ``fit`` freed (e.g. the
+    Pseudonymizer's distinct count of the column) is handed back to the
+    system in between, before ``transform`` builds the release.  The result
+    is the same.  Anything else: ``fit_transform``.
+    """
+    from ..base import ColumnAnonymizer
+
+    if isinstance(est, ColumnAnonymizer) and not any(
+            "fit_transform" in vars(k) for k in type(est).__mro__[:type(est).__mro__.index(
+                ColumnAnonymizer)]):
+        est.fit(X)
+        _release_freed_memory()
+        return est.transform(X)
+    return est.fit_transform(X, None)
+
+
 def _fit_by_parts(ct, frame, keep, on_part=None):
     """``ct.fit_transform(frame)``, one part at a time, letting raw columns go on the way.
 
@@ -192,7 +214,7 @@ def _fit_by_parts(ct, frame, keep, on_part=None):
         if on_part is not None:
             on_part(len(fitted) + 1, len(to_fit), name)
         est = clone(trans)
-        out = est.fit_transform(frame[selection], None)
+        out = _fit_then_transform(est, frame[selection])
         fitted[name] = _Prefitted(est, out)
         names = set(map(str, getattr(out, "columns", ())))
         keep_inputs = bool((names | set(cols)) & keep) or not hasattr(out, "columns")
