@@ -132,3 +132,89 @@ def test_fit_then_transform_is_fit_transform(monkeypatch):
     assert _anonymize._fit_then_transform(Own(key="k" * 16), raw) == "own"
     assert _anonymize._fit_then_transform(FunctionTransformer(), raw) is raw
     assert released == [1]
+
+
+# -- raw columns held packed until a part reads them --------------------------------------------
+def _arrow_text(values, splits=()):
+    pa = pytest.importorskip("pyarrow")
+    bounds = [0, *splits, len(values)]
+    chunks = [pa.array(values[a:b], type=pa.large_string()) for a, b in zip(bounds, bounds[1:])]
+    arr = pa.chunked_array(chunks, type=pa.large_string())
+    try:
+        dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    except TypeError:  # pragma: no cover - pandas < 2.3 has no str dtype
+        pytest.skip("no Arrow-backed str dtype in this pandas")
+    return pd.Series(pd.arrays.ArrowStringArray(arr, dtype=dtype)
+                     if "dtype" in pd.arrays.ArrowStringArray.__init__.__code__.co_varnames
+                     else arr, name="t")
+
+
+@pytest.mark.parametrize("values, kind", [
+    (np.arange(-3, 300, dtype=np.int64) * 97, "int"),
+    (np.array([2**40, -(2**40)] * 10, dtype=np.int64), None),  # no smaller type holds it
+])
+def test_pack_integers_unpacks_equal(monkeypatch, values, kind):
+    from sklearn_anon.cli import _anonymize
+
+    monkeypatch.setattr(_anonymize, "_PACK_MIN_ROWS", 0)
+    s = pd.Series(values, index=pd.RangeIndex(5, 5 + len(values)), name="n")
+    small = _anonymize._pack(s)
+    assert (small is None) == (kind is None)
+    if small is not None:
+        assert small.parts.itemsize < 8
+        pd.testing.assert_series_equal(small.unpack(), s)
+
+
+@pytest.mark.parametrize("repeats", [True, False])
+def test_pack_text_unpacks_equal(monkeypatch, repeats):
+    from sklearn_anon.cli import _anonymize
+
+    monkeypatch.setattr(_anonymize, "_PACK_MIN_ROWS", 0)
+    values = ([["F", "M", None, "é", ""][i % 5] for i in range(400)] if repeats
+              else [f"v{i}" if i % 7 else None for i in range(400)])
+    s = _arrow_text(values, splits=(100, 250))
+    if str(s.dtype) != "str":
+        pytest.skip("str is not Arrow-backed here")
+    small = _anonymize._pack(s)
+    assert small.kind == ("dict" if repeats else "text")
+    back = small.unpack()
+    pd.testing.assert_series_equal(back, s)
+    assert back.array._pa_array.num_chunks == 3
+    assert back.array._pa_array.equals(s.array._pa_array)
+
+
+def test_fit_by_parts_with_packed_columns_is_the_plain_fit(monkeypatch):
+    from sklearn.compose import ColumnTransformer
+
+    from sklearn_anon import IntervalGeneralizer, PrefixGeneralizer, Pseudonymizer
+    from sklearn_anon.cli import _anonymize
+    from sklearn_anon.datasets import make_customers
+    from sklearn_anon.metrics import without_release_record
+
+    def ct():
+        return ColumnTransformer([
+            ("email", Pseudonymizer(key="parts-key", length=8), ["email"]),
+            ("zip", PrefixGeneralizer(n=2, width=5), ["zipcode"]),
+            ("sex", "passthrough", ["sex"]),
+            ("money", IntervalGeneralizer(bins=[0, 50_000, 1e12], right=False),
+             ["income", "purchases"]),
+        ], verbose_feature_names_out=False).set_output(transform="pandas")
+
+    raw = make_customers(n_samples=300, random_state=4)[
+        ["email", "zipcode", "sex", "income", "purchases", "city"]]
+    monkeypatch.setattr(_anonymize, "_PACK_MIN_ROWS", 0)
+    packed = []
+    real = _anonymize._pack
+    monkeypatch.setattr(_anonymize, "_pack",
+                        lambda s: packed.append(s.name) or real(s))
+    plain, parts = ct(), ct()
+    with without_release_record():
+        expected = plain.fit_transform(raw.copy())
+        frame = raw.copy()
+        out = _anonymize._fit_by_parts(parts, frame, {"zipcode", "sex", "income"})
+        pd.testing.assert_frame_equal(out, expected)
+        assert pickle.dumps(parts) == pickle.dumps(plain)
+    assert packed == ["zipcode", "sex", "income", "purchases", "city"]  # all but the first part's
+    # the raw columns kept are back, equal and in their places
+    assert list(frame.columns) == ["zipcode", "sex", "income", "purchases", "city"]
+    pd.testing.assert_frame_equal(frame, raw[list(frame.columns)])
