@@ -135,6 +135,104 @@ class _Prefitted:
         raise RuntimeError("a _Prefitted part is not a fitted pipeline")
 
 
+def _fit_then_transform(est, X):
+    """``est.fit_transform(X)``; a column anonymizer's as ``fit`` then ``transform``.
+
+    A :class:`~sklearn_anon.base.ColumnAnonymizer` that keeps the base
+    class's ``fit_transform`` (``fit(X).transform(X)``, the fit's output
+    recorded for the scorers, which :func:`_fit_transform` pauses) is fitted
+    and then applied, and the memory its ``fit`` freed (e.g. the
+    Pseudonymizer's distinct count of the column) is handed back to the
+    system in between, before ``transform`` builds the release.  The result
+    is the same.  Anything else: ``fit_transform``.
+    """
+    from ..base import ColumnAnonymizer
+
+    if isinstance(est, ColumnAnonymizer) and not any(
+            "fit_transform" in vars(k) for k in type(est).__mro__[:type(est).__mro__.index(
+                ColumnAnonymizer)]):
+        est.fit(X)
+        _release_freed_memory()
+        return est.transform(X)
+    return est.fit_transform(X, None)
+
+
+class _Packed:
+    """A raw column held compactly while parts that do not read it are fitted.
+
+    :func:`_pack` makes one, :meth:`unpack` gives the column back, equal
+    value for value, with the same dtype, chunks and index: a numpy int64
+    column as the smallest integer type holding its range; an Arrow text
+    column (pandas' ``str``) chunk by chunk as small integer codes into
+    the chunk's own dictionary when the first chunk repeats its values
+    (dates, categories: a few bytes per row instead of the text and an
+    8-byte offset), else with 4-byte offsets.
+    """
+
+    def __init__(self, series, kind, parts):
+        self.name, self.index, self.dtype = series.name, series.index, series.dtype
+        self.array_type = type(series.array)
+        self.kind, self.parts = kind, parts
+
+    def unpack(self):
+        import numpy as np
+        import pandas as pd
+
+        if self.kind == "int":
+            values = self.parts.astype(np.int64)
+            return pd.Series(values, index=self.index, name=self.name, dtype=self.dtype, copy=False)
+        import pyarrow as pa
+
+        if self.kind == "dict":
+            chunks = [dictionary.take(pa.array(codes)) for codes, dictionary in self.parts]
+        else:
+            chunks = [c.cast(pa.large_string()) for c in self.parts]
+        arr = self.array_type(pa.chunked_array(chunks, type=pa.large_string()), dtype=self.dtype)
+        return pd.Series(arr, index=self.index, name=self.name, copy=False)
+
+
+#: rows from which a raw column is worth packing (:func:`_pack`)
+_PACK_MIN_ROWS = 100_000
+
+
+def _pack(series):
+    """``series`` as a :class:`_Packed`, or None when it would not be smaller."""
+    import numpy as np
+
+    if len(series) < _PACK_MIN_ROWS:
+        return None
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype == np.int64:
+        values = series.to_numpy()
+        lo, hi = int(values.min()), int(values.max())
+        for small in (np.int8, np.int16, np.int32):
+            info = np.iinfo(small)
+            if info.min <= lo and hi <= info.max:
+                return _Packed(series, "int", values.astype(small))
+        return None
+    from .._counting import _arrow_text
+
+    chunks = _arrow_text(series)
+    if chunks is None or str(dtype) != "str" or not all(
+            str(c.type) == "large_string" for c in chunks):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = []
+    for i, chunk in enumerate(chunks):
+        encoded = pc.dictionary_encode(chunk, null_encoding="encode")  # a missing value: a code
+        if i == 0 and len(encoded.dictionary) * 4 > len(chunk):  # few repeats: offsets only
+            if any(c.nbytes >= 2**31 for c in chunks):  # 4-byte offsets could not address it
+                return None
+            return _Packed(series, "text", [c.cast(pa.string()) for c in chunks])
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        m = len(encoded.dictionary)
+        codes = codes.astype(np.int8 if m < 2**7 else np.int16 if m < 2**15 else np.int32)
+        parts.append((codes, encoded.dictionary))
+    return _Packed(series, "dict", parts)
+
+
 def _fit_by_parts(ct, frame, keep, on_part=None):
     """``ct.fit_transform(frame)``, one part at a time, letting raw columns go on the way.
 
@@ -186,13 +284,31 @@ def _fit_by_parts(ct, frame, keep, on_part=None):
             later[c] = later.get(c, 0) + 1
     fitted = {}
     to_fit = [name for name, trans, cols, _ in parts if not isinstance(trans, str) and cols]
+    packed = {}  # raw columns held compactly until a part reads them (_Packed)
+
+    def unpack(cols):
+        for c in cols:
+            if c in packed:  # back in its place among the columns
+                at = sum(1 for o in order[:order.index(c)] if o in frame.columns)
+                frame.insert(at, c, packed.pop(c).unpack())
+
+    first = next((cols for _, trans, cols, _ in parts if not isinstance(trans, str) and cols), [])
+    for c in list(frame.columns):
+        if c not in first and isinstance(c, str):
+            small = _pack(frame[c])
+            if small is not None:
+                del frame[c]
+                packed[c] = small
+    if packed:
+        _release_freed_memory()
     for name, trans, cols, selection in parts:
         if isinstance(trans, str) or not cols:
             continue  # "drop" and "passthrough": ColumnTransformer's own business
         if on_part is not None:
             on_part(len(fitted) + 1, len(to_fit), name)
+        unpack(cols)
         est = clone(trans)
-        out = est.fit_transform(frame[selection], None)
+        out = _fit_then_transform(est, frame[selection])
         fitted[name] = _Prefitted(est, out)
         names = set(map(str, getattr(out, "columns", ())))
         keep_inputs = bool((names | set(cols)) & keep) or not hasattr(out, "columns")
@@ -206,6 +322,7 @@ def _fit_by_parts(ct, frame, keep, on_part=None):
                 let_go = True
         if let_go:
             _release_freed_memory()  # the text's pages, back to the system before the next part
+    unpack(list(packed))
     placeholder = np.zeros(len(frame), dtype=np.int8)
     stand_in = pd.DataFrame({c: frame[c] if c in frame.columns else placeholder
                              for c in order}, index=frame.index, copy=False)  # no copy of a column

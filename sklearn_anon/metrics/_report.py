@@ -44,7 +44,7 @@ from ._population import population_uniqueness
 from ._privacy_models import l_diversity, t_closeness
 from ._risk import column_cardinality
 from ._suda import suda_scores
-from ._tables import _check_k, _check_threshold, check_table, class_codes
+from ._tables import _check_k, _check_threshold, check_table, class_row_sizes
 from ._utility import distribution_distance, entropy_loss, information_loss
 from typing import TYPE_CHECKING
 
@@ -82,6 +82,29 @@ def _pct(value):
 def _pct_or(limit, measure):
     """A limit as a share (uniqueness, rates) or as a number (t)."""
     return _fmt(limit) if measure == "t" else _pct(limit)
+
+
+
+def _linkage_on_own_classes(anon, orig, qis, cached, row_sizes):
+    """The linkage figures on the release, without the join, when it is the generalized original.
+
+    When ``cached`` (the anonymizer, with its output on ``orig`` precomputed)
+    generalizes the original to the release itself, row for row, a
+    record's candidates are its own equivalence class (what
+    :func:`~sklearn_anon.metrics.linkage_attack` finds through
+    ``match_records``): its count is its class size ``row_sizes`` and a
+    unique record matches itself, its true identity.  Returns the three
+    figures :func:`linkage_attack` would give, or None when the tables
+    differ (then the attack is run).
+    """
+    from ._matching import _same_values
+
+    generalized = generalize_with(cached, orig, list(qis), as_objects=False)
+    if len(generalized) != len(anon) or not _same_values(anon, generalized, list(qis)):
+        return None
+    rate = float(np.mean(row_sizes == 1))
+    return {"unique_match_rate": rate, "reidentification_rate": rate,
+            "mean_candidates": float(row_sizes.mean())}
 
 
 class PrivacyReport:
@@ -267,22 +290,20 @@ class PrivacyReport:
 
     # -- computing -----------------------------------------------------------------
     def _privacy(self, frame, qis):
-        codes, sizes = class_codes(frame, qis)
-        if len(codes) < 2**31:  # the same sizes in half the memory (held by the report)
-            sizes = sizes.astype(np.int32)
-        row_sizes = sizes[codes]
-        n_rows = len(codes)
-        del codes
+        # each row's class size (int32 below 2**31 rows: held by the report), sorted
+        # rather than hashed when nearly every row is its own class
+        row_sizes, n_classes = class_row_sizes(frame, qis)
+        n_rows = len(row_sizes)
         risk = 1.0 / row_sizes
         out = {
-            "n_classes": int(len(sizes)),
-            "k": int(sizes.min()),
+            "n_classes": int(n_classes),
+            "k": int(row_sizes.min()),
             "sample_uniqueness": float(np.mean(row_sizes == 1)),
             "records_below_k": float(np.mean(row_sizes < self.k)),
             "prosecutor_max": float(risk.max()),
             "prosecutor_mean": float(risk.mean()),
             "records_at_risk": float(np.mean(risk > self.risk_threshold)),
-            "marketer": float(len(sizes) / n_rows),
+            "marketer": float(n_classes / n_rows),
         }
         if self.sensitive is not None:
             s = self.sensitive
@@ -426,6 +447,14 @@ class PrivacyReport:
                 continue  # a "before" figure only, not in the verdict
             step(next(at))
             anonymizer = cached if name == "anonymized" else None
+            if anonymizer is not None:
+                own = _linkage_on_own_classes(anon, orig, qis, anonymizer, sizes_anon)
+                if own is not None:  # the release is the generalized original: no join
+                    linkage[name] = own
+                    interpretation = {"anonymizer": True, "uninterpreted_columns": [],
+                                      "ignored_columns": [], "unread_share": {},
+                                      "lower_bound": False}
+                    continue
             # the auxiliary table is the original itself: every raw value is in
             # it, so a released value matching nothing is a label, not an
             # absent person -> the column is left out ("ignore")
@@ -448,6 +477,7 @@ class PrivacyReport:
                     "unread_share": {str(c): float(v) for c, v in res["unread_share"].items()},
                     "lower_bound": bool(res["lower_bound"]),
                 }
+        res = None
         del res, truth  # per-record arrays: not held through what follows
         privacy_orig.update({f"linkage_{k}": v for k, v in linkage["original"].items()})
         privacy_anon.update({f"linkage_{k}": v for k, v in linkage["anonymized"].items()})

@@ -222,6 +222,11 @@ def combine_codes(columns):
     renumbered (:func:`_compress`) whenever the radix would overflow, and
     the key is counted: ids ``0..n-1`` in key order and the count of each.
     """
+    return _compress(*_combined_key(columns))
+
+
+def _combined_key(columns):
+    """``(key, card)``: the mixed-radix int64 key of :func:`combine_codes`, not yet counted."""
     key = None
     card = 1
     owned = False  # whether ``key`` is an array made here (then updated in place)
@@ -240,7 +245,43 @@ def combine_codes(columns):
             owned = True
         key += codes
         card *= m
-    return _compress(key, card)
+    return key, card
+
+
+def class_row_sizes(frame, quasi_identifiers):
+    """``(row_sizes, n_classes)``: the size of each row's equivalence class.
+
+    ``row_sizes[i]`` is the number of rows sharing row ``i``'s
+    quasi-identifier values (int32 below 2**31 rows, else int64), the
+    values of ``sizes[codes]`` from :func:`class_codes`.  A large key space
+    (say every row its own class) is counted by sorting the rows' keys
+    instead of hashing them: no hash table of the distinct keys (about a
+    third of the memory on millions of distinct rows).
+    """
+    key, card = _combined_key(_codes(frame[q], value_range=True)
+                              for q in list(quasi_identifiers))
+    if key is None:  # no quasi-identifier: one class of every row
+        n = len(frame)
+        return np.full(n, n, dtype=np.int32 if n < 2**31 else np.int64), int(n > 0)
+    small = np.int32 if len(key) < 2**31 else np.int64
+    if card <= max(_DENSE_FACTOR * len(key), 1 << 16):  # dense: counted with bincount
+        ids, sizes = _compress(key, card)
+        del key
+        return sizes.astype(small)[ids], len(sizes)
+    n = len(key)
+    order = np.argsort(key)
+    key = key[order]  # sorted: each class is a run of equal keys
+    starts = np.empty(n, dtype=bool)
+    starts[:1] = True
+    np.not_equal(key[1:], key[:-1], out=starts[1:])
+    del key
+    bounds = np.flatnonzero(starts)
+    del starts
+    sizes = np.diff(bounds, append=n).astype(small)
+    del bounds
+    row_sizes = np.empty(n, dtype=small)
+    row_sizes[order] = np.repeat(sizes, sizes)
+    return row_sizes, len(sizes)
 
 
 def class_codes(frame, quasi_identifiers):
