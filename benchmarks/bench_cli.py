@@ -57,7 +57,10 @@ def _child(argv, stdout=subprocess.DEVNULL, root=ROOT):
     ``root`` is the source tree it imports ``sklearn_anon`` from.
     """
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=_env(root))
+    # cwd=root: ``python -m`` puts the working directory first on sys.path, so a
+    # child started elsewhere (e.g. in another worktree) would import that tree
+    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=_env(root),
+                            cwd=str(root))
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -214,11 +217,12 @@ def run_scale(n=5_000_000, folder=None, src=None, read_floor=True, before=None):
     """
     os.environ.setdefault("SKLEARN_ANON_KEY", generate_key())
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        tmp = Path(tmp)
+        tmp = Path(tmp).resolve()  # the children run in the source tree they import
         if src is None:
             src = tmp / "customers.csv"
             write_scale_csv(src, n)
         else:
+            src = Path(src).resolve()
             with open(src, "rb") as fh:
                 n = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 24), b"")) - 1
         policy = tmp / "policy.toml"
@@ -293,6 +297,6 @@ if __name__ == "__main__":
     if not args.no_startup:
         for name, t in startup_times().items():
             print(f"sklearn-anon {name}: {t:.3f} s (best of 5, fresh interpreter)")
-    res = run_scale(args.rows, src=args.csv, read_floor=not args.no_read_floor, before=args.before)
+    res = run_scale(args.rows, src=args.csv, read_floor=not args.no_read_floor, before=Path(args.before).resolve() if args.before else None)
     res["before_name"] = args.before
     _print_scale(res)
