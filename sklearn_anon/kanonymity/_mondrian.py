@@ -558,6 +558,8 @@ class MondrianAnonymizer(ColumnAnonymizer):
         """
         frame, _ = self._validate_frame(X, reset=True)
         check_population(self, population)
+        # set by sklearn_anon.dask.fit_mondrian_dask on its fitted copy only
+        self.__dict__.pop("_whole_row_suppression", None)
         qis, sensitive = self._resolve(frame)
         hierarchies = {name: _load_hierarchy(h, name)
                        for name, h in (self.hierarchies or {}).items()}
@@ -800,13 +802,18 @@ class MondrianAnonymizer(ColumnAnonymizer):
             leaf = route(self.tree_, Z) if n else np.empty(0, dtype=np.int64)
             del Z
         out = {}
+        # fitted by sklearn_anon.dask.fit_mondrian_dask: a row with any cell the tree
+        # cannot place is suppressed on every quasi-identifier (its regions were
+        # counted without such rows), else cell by cell
+        whole_row = self.__dict__.get("_whole_row_suppression", False)
+        any_bad = ~placed.all(axis=0) if whole_row else None
         for col in frame.columns:
             if col not in self._labels:
                 out[col] = frame[col]
                 continue
             j = self.quasi_identifiers_.index(col)
             coder = self.coders_[j]
-            bad = ~placed[j]  # missing, unseen, unparseable, not of the fitted kind
+            bad = any_bad if whole_row else ~placed[j]  # missing, unseen, unparseable, ...
             if self.output != "interval" and coder.kind != "categorical":
                 vals = (self._mids if self.output == "midpoint" else self._means)[col][leaf]
                 vals = np.where(bad, np.nan, vals)
