@@ -31,8 +31,7 @@ def _table(n, seed, p_missing, p_rare):
                          "s": np.array(["x", "y", "z"])[np.arange(n) % 3]})
 
 
-@pytest.mark.slow
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(n=st.integers(60, 400), seed=st.integers(0, 2**16), p_missing=st.sampled_from([0.0, 0.005, 0.05]),
        p_rare=st.sampled_from([0.0, 0.005, 0.03]), k=st.integers(2, 8),
        cuts=st.sampled_from(["median", "hybrid"]), l=st.sampled_from([None, 2]))
