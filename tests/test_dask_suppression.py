@@ -104,3 +104,17 @@ def test_whole_row_suppression_is_fitted_state():
     assert refit.transform(frame).equals(plain.transform(frame))
     assert again.transform(frame).equals(plain.transform(frame))
     assert not (plain.transform(frame)[QIS].astype(object) == "*").all(axis=1).all()
+
+
+def test_missing_values_in_regions_that_write_star_there_stay_in_their_region():
+    # the whole table as the sample: every missing value is in a region whose sample
+    # rows had it, so its row keeps its region ("*" on that column only)
+    frame = _table(1200, 3, 0.03, 0.0)
+    ddf = dd.from_pandas(frame, npartitions=2)
+    with __import__("dask").config.set(scheduler="sync"):
+        res = fit_mondrian_dask(MondrianAnonymizer(k=5, quasi_identifiers=QIS), ddf,
+                                sample_rows=len(frame), sample_k=5)
+        out = transform_dask(res.anonymizer, ddf).compute()
+    assert res.n_suppressed == 0 and res.region_counts.sum() == len(frame)
+    assert res.k_achieved == k_anonymity(out.reset_index(drop=True), QIS) >= 5
+    assert (out[QIS].astype(object) == "*").any(axis=1).any()

@@ -802,18 +802,25 @@ class MondrianAnonymizer(ColumnAnonymizer):
             leaf = route(self.tree_, Z) if n else np.empty(0, dtype=np.int64)
             del Z
         out = {}
-        # fitted by sklearn_anon.dask.fit_mondrian_dask: a row with any cell the tree
-        # cannot place is suppressed on every quasi-identifier (its regions were
-        # counted without such rows), else cell by cell
+        # fitted by sklearn_anon.dask.fit_mondrian_dask: a row with a cell the tree
+        # cannot place, where its region's label is not "*", is suppressed on every
+        # quasi-identifier (its regions were counted without such rows)
         whole_row = self.__dict__.get("_whole_row_suppression", False)
-        any_bad = ~placed.all(axis=0) if whole_row else None
+        any_bad = None
+        if whole_row:
+            any_bad = np.zeros(n, dtype=bool)
+            for j, name in enumerate(self.quasi_identifiers_):
+                star = self._label_codes[name] == self._categories[name].index(SUPPRESSED)
+                any_bad |= ~placed[j] & ~star[leaf]
         for col in frame.columns:
             if col not in self._labels:
                 out[col] = frame[col]
                 continue
             j = self.quasi_identifiers_.index(col)
             coder = self.coders_[j]
-            bad = any_bad if whole_row else ~placed[j]  # missing, unseen, unparseable, ...
+            bad = ~placed[j]  # missing, unseen, unparseable, not of the fitted kind
+            if whole_row:
+                bad = bad | any_bad
             if self.output != "interval" and coder.kind != "categorical":
                 vals = (self._mids if self.output == "midpoint" else self._means)[col][leaf]
                 vals = np.where(bad, np.nan, vals)
