@@ -883,6 +883,9 @@ def fit_mondrian_dask(
     ValueError
         When the suppressed rows cannot reach ``k`` (or ``l`` / ``t``) even
         with every region suppressed (the message gives counts only).
+    RuntimeError
+        When the merged regions' ``"*"`` labels differ from those the count
+        assumed (a safeguard: the release would not be k-anonymous).
 
     Notes
     -----
