@@ -19,7 +19,9 @@ Importing :mod:`sklearn_anon` never imports Dask; this module does (extra
 * :func:`fit_mondrian_dask` grows Mondrian's cut tree on an in-memory
   sample, counts every region on the full data in one distributed pass and
   merges regions below ``k`` (or not l-diverse / t-close) into their parent
-  along the tree, so that the whole output is k-anonymous.
+  along the tree; rows with a value the tree cannot place are suppressed
+  whole (with the smallest regions when fewer than ``k``), so that the whole
+  output is k-anonymous.
   :func:`k_anonymity_dask` checks a released Dask DataFrame with a
   distributed count.
 
@@ -652,9 +654,19 @@ class MondrianDaskResult:
     n_merged : int
         Sample regions merged away (``n_regions_sample - n_regions``).
     region_counts : ndarray
-        Full-data rows per final region (index = region number).
+        Full-data rows per final region (index = region number) that the
+        region keeps (written with its labels; the rows suppressed whole are
+        in ``n_suppressed``).
     k_achieved : int
-        Smallest non-empty final region on the full data (>= k).
+        The k of the output of :func:`transform_dask`: its smallest
+        equivalence class on the full data (>= k; regions with the same
+        labels, and the fully suppressed rows, count as one class).
+    n_suppressed : int
+        Full-data rows written ``"*"`` on every quasi-identifier (NaN in
+        numeric ``"midpoint"`` / ``"mean"`` output): the rows with a value
+        the tree cannot place where their region's label is not ``"*"``,
+        and the rows of suppressed regions; 0 or at least ``k`` (and
+        l-diverse / t-close with ``l`` / ``t``).
 
     Examples
     --------
@@ -680,16 +692,88 @@ class MondrianDaskResult:
     n_merged: int
     region_counts: np.ndarray
     k_achieved: int
+    n_suppressed: int = 0
 
 
-def _leaf_counts_partition(part, anon, n_leaves, s_codes_of=None, m=1):
-    """Rows per (leaf, sensitive code) of one partition, as a flat count vector."""
-    leaf = anon.region_index(part)
-    if s_codes_of is None:
-        key = leaf
-    else:
-        key = leaf * m + s_codes_of(part)
-    return np.bincount(key, minlength=n_leaves * m).astype(np.int64)
+def _unplaced_cells(part, anon):
+    """``(n_rows, n_qis)`` bool: the quasi-identifier cells the fitted tree cannot place."""
+    out = np.zeros((len(part), len(anon.quasi_identifiers_)), dtype=bool)
+    for j, (name, coder) in enumerate(zip(anon.quasi_identifiers_, anon.coders_)):
+        out[:, j] = ~np.asarray(coder.placeable(part[name])[1], dtype=bool)
+    return out
+
+
+class _Router:
+    """Picklable: the node of the sample tree that counts each row (see ``__call__``)."""
+
+    def __init__(self, anon, node_star):
+        tree = anon.tree_
+        left, right, leaf = tree["left"], tree["right"], tree["leaf"]
+        self.n_nodes = len(leaf)
+        self.parent = np.full(self.n_nodes, -1, dtype=np.int64)
+        internal = np.flatnonzero(tree["feature"] >= 0)
+        self.parent[left[internal]] = internal
+        self.parent[right[internal]] = internal
+        self.leaf_node = np.empty(int(leaf.max()) + 1, dtype=np.int64)
+        self.leaf_node[leaf[leaf >= 0]] = np.flatnonzero(leaf >= 0)
+        self.node_star = node_star  # (n_nodes, n_qis): a sample row of the subtree is "*" there
+        self.anon = anon
+
+    def __call__(self, part):
+        """Per row: the deepest node on its path whose sample rows are unplaceable on
+        every column where the row is (its cells there are "*" in that node's region
+        anyway), ``n_nodes`` when none is.  A final region counts the rows of such
+        nodes in its subtree: exactly the rows the returned anonymizer writes with
+        the region's labels."""
+        node = self.leaf_node[self.anon.region_index(part)]
+        unplaced = _unplaced_cells(part, self.anon)
+        idx = np.flatnonzero(unplaced.any(axis=1))
+        cur, u = node[idx], unplaced[idx]
+        while idx.size:
+            fits = ~(u & ~self.node_star[cur]).any(axis=1)
+            node[idx[fits]] = cur[fits]
+            idx, cur, u = idx[~fits], self.parent[cur[~fits]], u[~fits]
+            top = cur < 0
+            node[idx[top]] = self.n_nodes
+            idx, cur, u = idx[~top], cur[~top], u[~top]
+        return node
+
+
+def _node_counts_partition(part, router, s_codes_of=None, m=1):
+    """Rows per (counting node, sensitive code) of one partition, as a flat count vector.
+
+    The last ``m`` entries count the rows that no region of the tree keeps
+    (suppressed on every quasi-identifier by the fitted anonymizer).
+    """
+    node = router(part)
+    key = node if s_codes_of is None else node * m + s_codes_of(part)
+    return np.bincount(key, minlength=(router.n_nodes + 1) * m).astype(np.int64)
+
+
+def _node_star(anon, sample):
+    """Per node of the sample tree and quasi-identifier: does a sample row of its subtree
+    hold a value the tree cannot place (missing), so that its region writes "*" there?"""
+    tree = anon.tree_
+    n_nodes = len(tree["leaf"])
+    star = np.zeros((n_nodes, len(anon.quasi_identifiers_)), dtype=bool)
+    leaf_star = np.zeros((anon.n_partitions_, star.shape[1]), dtype=bool)
+    np.logical_or.at(leaf_star, anon.region_index(sample), _unplaced_cells(sample, anon))
+    is_leaf = tree["leaf"] >= 0
+    star[is_leaf] = leaf_star[tree["leaf"][is_leaf]]
+    for node in range(n_nodes - 1, -1, -1):  # children are numbered after their parent
+        if tree["feature"][node] >= 0:
+            star[node] = star[tree["left"][node]] | star[tree["right"][node]]
+    return star
+
+
+def _subtree_sums(tree, own):
+    """Per node: the sum of ``own`` over its subtree."""
+    feature, left, right = tree["feature"], tree["left"], tree["right"]
+    hist = np.array(own, copy=True)
+    for node in range(len(feature) - 1, -1, -1):  # children are numbered after their parent
+        if feature[node] >= 0:
+            hist[node] += hist[left[node]] + hist[right[node]]
+    return hist
 
 
 class _SensitiveCodes:
@@ -702,19 +786,6 @@ class _SensitiveCodes:
         codes = self.domain.get_indexer(part[self.column].astype(object))
         codes[codes < 0] = len(self.domain)  # missing / unseen: a value of its own
         return codes
-
-
-def _node_totals(tree, leaf_hist):
-    """Per-node histograms (leaf histograms summed up the tree)."""
-    feature, left, right, leaf = tree["feature"], tree["left"], tree["right"], tree["leaf"]
-    n_nodes = len(feature)
-    hist = np.zeros((n_nodes,) + leaf_hist.shape[1:], dtype=leaf_hist.dtype)
-    is_leaf = leaf >= 0
-    hist[is_leaf] = leaf_hist[leaf[is_leaf]]
-    for node in range(n_nodes - 1, -1, -1):  # children are numbered after their parent
-        if feature[node] >= 0:
-            hist[node] = hist[left[node]] + hist[right[node]]
-    return hist
 
 
 def _merge_regions(tree, node_hist, holds):
@@ -764,13 +835,24 @@ def fit_mondrian_dask(
        rows, drawn with Dask), with ``k = sample_k``.
     2. Route every row of the full data down the tree in ``map_partitions``
        and count the rows of every region (and, with ``l`` / ``t``, of every
-       region and sensitive value): one distributed pass; the per-partition
-       counts are summed.
+       region and sensitive value), without the rows step 4 suppresses:
+       one distributed pass; the per-partition counts are summed.
     3. Merge along the tree: a node whose child holds fewer than ``k`` rows
        (or is not l-diverse / t-close on the full data) becomes a region
        (its two children merged into it), from the root down, so that every
        final region holds on the full data.  A region of the sample tree is
-       never split further, so the output is k-anonymous by construction.
+       never split further.
+    4. A row with a quasi-identifier value the tree cannot place (missing,
+       a category never seen in the sample, ...) on a column where its
+       region's label is not ``"*"`` (a region whose sample rows had a
+       missing value there writes ``"*"`` for all its rows) is not counted
+       in step 2 and is suppressed on *every* quasi-identifier (``"*"``;
+       NaN / NaT in numeric output) by the returned anonymizer, with the
+       rows of suppressed regions (``suppression_limit``): one class.  When it
+       holds fewer than ``k`` rows (or is not l-diverse / t-close), the
+       smallest regions are suppressed too until it holds.  So the output
+       of :func:`transform_dask` on ``ddf`` is k-anonymous (l-diverse /
+       t-close) by construction, with ``k_achieved`` its k.
 
     Parameters
     ----------
@@ -796,15 +878,31 @@ def fit_mondrian_dask(
         The fitted anonymizer (apply it with :func:`transform_dask`), the
         full-data region counts and the number of merged regions.
 
+    Raises
+    ------
+    ValueError
+        When the suppressed rows cannot reach ``k`` (or ``l`` / ``t``) even
+        with every region suppressed (the message gives counts only).
+    RuntimeError
+        When the merged regions' ``"*"`` labels differ from those the count
+        assumed (a safeguard: the release would not be k-anonymous).
+
     Notes
     -----
     Labels (interval bounds, category sets, midpoints, means) are those of
     the sample rows in each region: a full-data value outside its region's
     sample range gets its region's label, as for any new row (see
-    :class:`~sklearn_anon.MondrianAnonymizer`).  Categories never seen in
-    the sample and missing values in a region without missing training
-    values are suppressed cell by cell (``"*"``), which can form small
-    classes: check the output with :func:`k_anonymity_dask`.
+    :class:`~sklearn_anon.MondrianAnonymizer`).  Unlike an anonymizer
+    fitted in memory, which suppresses a value it cannot place cell by
+    cell, the returned anonymizer suppresses the whole record where its
+    region's label is not ``"*"`` (step 4): its regions were counted
+    without such rows.  This is fitted state
+    (kept by pickling, dropped by ``clone`` and by a new ``fit``).  The
+    guarantee holds for the data that was counted: another table
+    transformed with the same anonymizer is not checked (measure it with
+    :func:`k_anonymity_dask`).  A missing quasi-identifier value therefore
+    costs the whole record unless the sample had a missing value on that
+    column in the row's region.
 
     Examples
     --------
@@ -816,7 +914,7 @@ def fit_mondrian_dask(
     >>> ddf = dd.from_pandas(df, npartitions=4)
     >>> res = fit_mondrian_dask(MondrianAnonymizer(k=10), ddf, sample_rows=500)
     >>> out = transform_dask(res.anonymizer, ddf)
-    >>> k_anonymity_dask(out, ["age", "zip"]) >= 10
+    >>> k_anonymity_dask(out, ["age", "zip"]) == res.k_achieved >= 10
     True
     """
     if not isinstance(anonymizer, MondrianAnonymizer):
@@ -847,19 +945,60 @@ def fit_mondrian_dask(
         codes_of, m = _SensitiveCodes(sens, domain), len(domain) + 1
     else:
         codes_of, m = None, 1
-    counts = _sum_partitions(ddf, _leaf_counts_partition, dask.delayed(anon, pure=True), n_leaves, codes_of, m)
-    leaf_hist = counts.reshape(n_leaves, m)
-    node_hist = _node_totals(anon.tree_, leaf_hist)
-    total = node_hist.sum(axis=1)
-    # k (and l / t against the full data's sensitive distribution, the root's)
-    holds = anon.regions_hold(
-        node_hist, whole=node_hist[0],
-        ordered=check_s and pd.api.types.is_numeric_dtype(ddf._meta[sens].dtype))
+    node_star = _node_star(anon, sample)
+    router = _Router(anon, node_star)
+    counts = _sum_partitions(ddf, _node_counts_partition, dask.delayed(router, pure=True), codes_of, m)
+    counts = counts.reshape(router.n_nodes + 1, m)
+    whole = counts.sum(axis=0)  # every row, the reference of t-closeness
+    node_hist = _subtree_sums(anon.tree_, counts[:-1])
+    ordered = check_s and pd.api.types.is_numeric_dtype(ddf._meta[sens].dtype)
+    # k (and l / t against the full data's sensitive distribution) on the rows each node keeps
+    holds = anon.regions_hold(node_hist, whole=whole, ordered=ordered)
     new_leaf = _merge_regions(anon.tree_, node_hist, holds)
     # Mondrian's leaf collapse: the merged regions become leaves, labelled from the sample
     fitted = anon.collapse_regions(new_leaf, sample)
-    region_counts = total[new_leaf >= 0]
-    nonempty = region_counts[region_counts > 0]
+    region_hist = np.zeros((fitted.n_partitions_, m), dtype=np.int64)
+    region_hist[new_leaf[new_leaf >= 0]] = node_hist[new_leaf >= 0]
+    unplaced_hist = whole - region_hist.sum(axis=0)  # rows no final region keeps
+    # The suppressed rows ("*" on every quasi-identifier): the rows with a cell the tree
+    # cannot place, and the rows of suppressed regions (suppression_limit).  Together
+    # they hold none or at least k rows (and are l-diverse / t-close): else the
+    # smallest regions are suppressed too.
+    sup = _suppressed_leaves(fitted)
+    sup_hist = unplaced_hist + region_hist[sup].sum(axis=0)
+    added = False
+    while sup_hist.sum() > 0 and not anon.regions_hold(sup_hist[None, :], whole=whole,
+                                                       ordered=ordered)[0]:
+        candidates = np.flatnonzero(~sup & (region_hist.sum(axis=1) > 0))
+        if not candidates.size:
+            raise ValueError(
+                f"The {int(unplaced_hist.sum())} row(s) with a quasi-identifier value the "
+                f"sample's tree cannot place (missing or never seen in the sample), with "
+                f"the {int(region_hist[sup].sum())} row(s) of suppressed regions, do not "
+                f"satisfy k={k}" + ("" if not check_s else " / l / t") + " even with every "
+                "region suppressed: use a larger sample.")
+        smallest = candidates[np.argmin(region_hist[candidates].sum(axis=1))]
+        sup[smallest] = True
+        sup_hist = sup_hist + region_hist[smallest]
+        added = True
+    if added:  # relabel: the suppressed regions are "*" on every quasi-identifier
+        tree = dict(fitted.tree_)
+        leaf = tree["leaf"]
+        flags = np.zeros(len(leaf), dtype=bool)
+        flags[leaf >= 0] = sup[leaf[leaf >= 0]]
+        tree["suppressed"] = flags
+        fitted.tree_ = tree
+        fitted = fitted.collapse_regions(leaf, sample)
+    # fail closed: the regions write "*" exactly where the count assumed they do
+    star = (fitted.regions_[list(fitted.quasi_identifiers_)].astype(object) == SUPPRESSED).to_numpy()
+    region_node = np.empty(fitted.n_partitions_, dtype=np.int64)
+    region_node[new_leaf[new_leaf >= 0]] = np.flatnonzero(new_leaf >= 0)
+    if not (star[~sup] == node_star[region_node[~sup]]).all():
+        raise RuntimeError("fit_mondrian_dask: the regions' suppressed labels differ from the "
+                           "counted ones; the release would not be k-anonymous.")
+    fitted._whole_row_suppression = True  # fitted state: see _Router
+    region_counts = region_hist.sum(axis=1)
+    return_k = _output_k(fitted, region_counts, int(unplaced_hist.sum()))
     return MondrianDaskResult(
         anonymizer=fitted,
         n_rows=n_rows,
@@ -869,8 +1008,34 @@ def fit_mondrian_dask(
         n_regions=fitted.n_partitions_,
         n_merged=n_leaves - fitted.n_partitions_,
         region_counts=region_counts,
-        k_achieved=int(nonempty.min()) if nonempty.size else 0,
+        k_achieved=return_k,
+        n_suppressed=int(sup_hist.sum()),
     )
+
+
+def _output_k(fitted, region_counts, n_unplaced):
+    """Smallest class of the output: regions with the same labels form one class, and
+    the rows suppressed on every quasi-identifier join the regions labelled "*" on all."""
+    labels = fitted.regions_[list(fitted.quasi_identifiers_)].astype(object)
+    keys = [tuple(row) for row in labels.itertuples(index=False, name=None)]
+    sizes = {}
+    for key, n in zip(keys, region_counts):
+        sizes[key] = sizes.get(key, 0) + int(n)
+    if n_unplaced:
+        star = (SUPPRESSED,) * labels.shape[1]
+        sizes[star] = sizes.get(star, 0) + n_unplaced
+    nonempty = [n for n in sizes.values() if n > 0]
+    return int(min(nonempty)) if nonempty else 0
+
+
+def _suppressed_leaves(anon):
+    """Boolean per region of a fitted MondrianAnonymizer: is it a suppressed region?"""
+    out = np.zeros(anon.n_partitions_, dtype=bool)
+    flags = anon.tree_.get("suppressed")
+    if flags is not None:
+        leaf = anon.tree_["leaf"]
+        out[leaf[leaf >= 0]] = np.asarray(flags, dtype=bool)[leaf >= 0]
+    return out
 
 
 def _text_key(value):

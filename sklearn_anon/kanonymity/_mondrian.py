@@ -558,6 +558,8 @@ class MondrianAnonymizer(ColumnAnonymizer):
         """
         frame, _ = self._validate_frame(X, reset=True)
         check_population(self, population)
+        # set by sklearn_anon.dask.fit_mondrian_dask on its fitted copy only
+        self.__dict__.pop("_whole_row_suppression", None)
         qis, sensitive = self._resolve(frame)
         hierarchies = {name: _load_hierarchy(h, name)
                        for name, h in (self.hierarchies or {}).items()}
@@ -800,6 +802,16 @@ class MondrianAnonymizer(ColumnAnonymizer):
             leaf = route(self.tree_, Z) if n else np.empty(0, dtype=np.int64)
             del Z
         out = {}
+        # fitted by sklearn_anon.dask.fit_mondrian_dask: a row with a cell the tree
+        # cannot place, where its region's label is not "*", is suppressed on every
+        # quasi-identifier (its regions were counted without such rows)
+        whole_row = self.__dict__.get("_whole_row_suppression", False)
+        any_bad = None
+        if whole_row:
+            any_bad = np.zeros(n, dtype=bool)
+            for j, name in enumerate(self.quasi_identifiers_):
+                star = self._label_codes[name] == self._categories[name].index(SUPPRESSED)
+                any_bad |= ~placed[j] & ~star[leaf]
         for col in frame.columns:
             if col not in self._labels:
                 out[col] = frame[col]
@@ -807,6 +819,8 @@ class MondrianAnonymizer(ColumnAnonymizer):
             j = self.quasi_identifiers_.index(col)
             coder = self.coders_[j]
             bad = ~placed[j]  # missing, unseen, unparseable, not of the fitted kind
+            if whole_row:
+                bad = bad | any_bad
             if self.output != "interval" and coder.kind != "categorical":
                 vals = (self._mids if self.output == "midpoint" else self._means)[col][leaf]
                 vals = np.where(bad, np.nan, vals)
