@@ -208,13 +208,13 @@ class MondrianAnonymizer(ColumnAnonymizer):
         discernibility term; on Adult (ARX's hierarchies) a lower loss and
         discernibility than ``"best"`` at every k tried, at 4-7x its fit
         time.  ``"hybrid"``: the refined cuts on partitions of at least
-        ``64 k`` rows, the ``"lookahead"`` search below (from ``k=10`` on;
-        below ``k=10`` a cheaper search, the rule by ``k``: partitions of at
+        ``64 k`` rows, the ``"lookahead"`` search below (from ``k=20`` on;
+        below ``k=20`` a cheaper search, the rule by ``k``: partitions of at
         least ``16 k`` rows get the k-multiple cut on their widest column,
         unscored, as ``"refined"`` without trying every column, and the
         scored search below them looks one level ahead instead of two, or
         not at all at ``k <= 2`` (``"best"`` scores); on Adult a quarter to half the
-        fit time at k=2 and 5 for a slightly higher loss and discernibility,
+        fit time at k=2, 5 and 10 for a slightly higher loss and discernibility,
         see ``benchmarks/README.md``); then every two
         sibling regions holding together at least ``3 k`` rows are re-cut
         into three where that lowers the loss plus half the discernibility
