@@ -83,3 +83,36 @@ def test_property_category_labels_match_reference(n, k, n_values, seed, nan, hie
             present = sorted(set(cj[leaf_start[i]:ends[i]].tolist()) - {coder.missing_code})
             want = coder.set_label(present) if present else _mondrian.SUPPRESSED
             assert got[i] == want
+
+
+@settings(max_examples=25, deadline=None)
+@given(n_leaves=st.integers(1, 60), g1=st.integers(1, 9), g2=st.integers(1, 4),
+       seed=st.integers(0, 10_000))
+def test_property_hierarchy_codes_remembered_per_object(n_leaves, g1, g2, seed):
+    """Coders of one Hierarchy object reuse its prepared codes: the same fields as
+    a fresh preparation, each coder with its own copies."""
+    from sklearn_anon import load_hierarchy
+    from sklearn_anon.kanonymity import _coding
+
+    rng = np.random.default_rng(seed)
+    leaves = [f"v{i}" for i in rng.permutation(n_leaves)]
+    h = load_hierarchy({v: [f"g{int(v[1:]) // g1}", f"h{int(v[1:]) // (g1 * g2)}", "*"]
+                        for v in leaves}, name="c")
+    col = pd.Series(rng.choice(leaves, 50), dtype=object)
+    first, codes1 = _coding.make_coder(col, "c", categorical=True, hierarchy=h,
+                                       return_codes=True)
+    assert _coding._hierarchy_prep(h) is not None
+    second, codes2 = _coding.make_coder(col, "c", categorical=True, hierarchy=h,
+                                        return_codes=True)
+    fresh = _coding.ColumnCoder("c", "categorical", hierarchy=h)
+    fresh._prepare_hierarchy_codes()
+    np.testing.assert_array_equal(codes1, codes2)
+    for f in _coding._PREP_FIELDS + ("_table_to_code",):
+        a, b = getattr(first, f), getattr(second, f)
+        if f != "_table_to_code":
+            c = getattr(fresh, f)
+            for x, y in zip(a if isinstance(a, list) else [a], c if isinstance(c, list) else [c]):
+                np.testing.assert_array_equal(x, y)
+        for x, y in zip(a if isinstance(a, list) else [a], b if isinstance(b, list) else [b]):
+            np.testing.assert_array_equal(x, y)
+            assert not np.shares_memory(x, y)
