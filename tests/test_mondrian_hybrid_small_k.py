@@ -1,7 +1,7 @@
-"""MondrianAnonymizer ``cuts="hybrid"`` below k=10: the cheaper search (unscored
+"""MondrianAnonymizer ``cuts="hybrid"`` below k=20: the cheaper search (unscored
 k-multiple cuts on the widest column for partitions of at least
 ``_HYBRID_PLAIN_ABOVE * k`` rows, the scored search below one level ahead, no
-lookahead at k <= 2).  The released tables keep every guarantee; k >= 10 keeps
+lookahead at k <= 2).  The released tables keep every guarantee; k >= 20 keeps
 the search of before.
 """
 
@@ -33,7 +33,7 @@ def _table(n, n_values, seed):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(n=st.integers(2, 400), k=st.integers(1, 12), seed=st.integers(0, 10_000),
+@given(n=st.integers(2, 400), k=st.integers(1, 22), seed=st.integers(0, 10_000),
        n_values=st.integers(2, 40), plain=st.sampled_from([1, 2, 4, 16]),
        hier=st.booleans())
 def test_property_small_k_search_keeps_k_order_and_routing(n, k, seed, n_values, plain, hier):
@@ -57,7 +57,7 @@ def test_property_small_k_search_keeps_k_order_and_routing(n, k, seed, n_values,
 
 @pytest.mark.parametrize("k, depth, lookahead, plain", [
     (1, 1, 0, 16), (2, 1, 0, 16), (3, 1, 3, 16), (9, 1, 3, 16),
-    (10, 2, 3, None), (50, 2, 3, None)])
+    (10, 1, 3, 16), (19, 1, 3, 16), (20, 2, 3, None), (50, 2, 3, None)])
 def test_configuration_by_k(k, depth, lookahead, plain):
     df = _table(50, 5, 0)
     coders = [make_coder(df[c], c, categorical=False) for c in ("age", "score")]
@@ -68,7 +68,7 @@ def test_configuration_by_k(k, depth, lookahead, plain):
     assert (g.lookahead_depth, g.plain_above) == (2, None)  # "lookahead" as before
 
 
-@pytest.mark.parametrize("k", [2, 5])
+@pytest.mark.parametrize("k", [2, 5, 10])
 def test_scored_search_sees_no_large_partition(monkeypatch, k):
     """The scored search (the sibling post-pass's too) is asked about no partition of
     ``_HYBRID_PLAIN_ABOVE * k`` rows or more; those are cut all the same."""

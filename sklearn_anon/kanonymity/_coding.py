@@ -16,6 +16,7 @@ the codes is in ``_cut_tree.py``.
 import datetime as _dt
 from numbers import Integral
 import warnings
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -71,6 +72,17 @@ class ColumnCoder:
         return self.n_values
 
     def _prepare_hierarchy(self):
+        """The hierarchy's codes (see the class docstring), remembered per
+        :class:`Hierarchy` object (immutable; a fit from cached files reuses
+        them) and copied into each coder."""
+        prep = _hierarchy_prep(self.hierarchy)
+        if prep is None:
+            self._prepare_hierarchy_codes()
+            prep = _remember_prep(self.hierarchy, {f: getattr(self, f) for f in _PREP_FIELDS})
+        for f in _PREP_FIELDS:
+            setattr(self, f, _copied(prep[f]))
+
+    def _prepare_hierarchy_codes(self):
         h = self.hierarchy
         top = h.n_levels - 1
         self.level_codes = []
@@ -409,6 +421,44 @@ def numbers_to_float(column, name):
     return v
 
 
+# the prepared codes of each Hierarchy object: id -> (weak reference, fields)
+_PREP_FIELDS = ("labels", "level_codes", "node_labels", "split_level", "node_first",
+                "node_last")
+_PREP_CACHE = {}
+
+
+def _hierarchy_prep(h):
+    """The fields remembered for the Hierarchy ``h`` (a dict), or None."""
+    got = _PREP_CACHE.get(id(h))
+    if got is None or got[0]() is not h:
+        return None
+    return got[1]
+
+
+def _remember_prep(h, fields):
+    """Remember ``fields`` for ``h`` (dropped when ``h`` is); returns ``fields``."""
+    key = id(h)
+
+    def forget(ref, key=key):
+        entry = _PREP_CACHE.get(key)
+        if entry is not None and entry[0] is ref:
+            _PREP_CACHE.pop(key, None)
+
+    try:
+        ref = weakref.ref(h, forget)
+    except TypeError:  # not weakly referenceable: not remembered
+        return fields
+    _PREP_CACHE[key] = (ref, fields)
+    return fields
+
+
+def _copied(value):
+    """A copy of an array or of a list of arrays (each coder owns its fields)."""
+    if isinstance(value, list):
+        return [v.copy() for v in value]
+    return value.copy()
+
+
 def make_coder(column, name, *, categorical, order=None, hierarchy=None, return_codes=False):
     """Fit a :class:`ColumnCoder` on the training column.
 
@@ -418,12 +468,17 @@ def make_coder(column, name, *, categorical, order=None, hierarchy=None, return_
     """
     if hierarchy is not None:
         coder = ColumnCoder(name, "categorical", hierarchy=hierarchy)
-        # position in the table -> code in subtree order
+        # position in the table -> code in subtree order (remembered with the codes)
         h = hierarchy
-        table_pos = h.leaf_codes(pd.Series(coder.labels, dtype=object))
-        inv = np.empty(len(table_pos), dtype=np.int64)
-        inv[table_pos] = np.arange(len(table_pos))
-        coder._table_to_code = inv
+        prep = _hierarchy_prep(h)
+        inv = prep.get("_table_to_code") if prep is not None else None
+        if inv is None:
+            table_pos = h.leaf_codes(pd.Series(coder.labels, dtype=object))
+            inv = np.empty(len(table_pos), dtype=np.int64)
+            inv[table_pos] = np.arange(len(table_pos))
+            if prep is not None:
+                prep["_table_to_code"] = inv
+        coder._table_to_code = inv.copy()
         return (coder, coder.fit_codes(column)) if return_codes else coder
     if categorical:
         s = column

@@ -30,11 +30,11 @@ _LOOKAHEAD_DISC = 0.5
 # pays (_refine.split_pairs, weight _HYBRID_SPLIT_WEIGHT); tuned on Adult
 _HYBRID_ABOVE = 64
 _HYBRID_SPLIT_WEIGHT = 0.5
-# below k = _HYBRID_SMALL_K a cheaper search (the time of k=2 and 5 against ARX, issue
-# 16.4): partitions of at least _HYBRID_PLAIN_ABOVE times k rows get the k-multiple cut
+# below k = _HYBRID_SMALL_K a cheaper search (the time of k=2, 5 and 10 against ARX,
+# issue 16.4): partitions of at least _HYBRID_PLAIN_ABOVE times k rows get the k-multiple cut
 # on their widest column (no scores), the scored search below looks _HYBRID_SMALL_DEPTH
 # levels ahead, none at k <= _HYBRID_NO_LOOKAHEAD_K (plain "best" scores); tuned on Adult
-_HYBRID_SMALL_K = 10
+_HYBRID_SMALL_K = 20
 _HYBRID_PLAIN_ABOVE = 16
 _HYBRID_SMALL_DEPTH = 1
 _HYBRID_NO_LOOKAHEAD_K = 2

@@ -209,13 +209,13 @@ class MondrianAnonymizer(ColumnAnonymizer):
         discernibility term; on Adult (ARX's hierarchies) a lower loss and
         discernibility than ``"best"`` at every k tried, at 4-7x its fit
         time.  ``"hybrid"``: the refined cuts on partitions of at least
-        ``64 k`` rows, the ``"lookahead"`` search below (from ``k=10`` on;
-        below ``k=10`` a cheaper search, the rule by ``k``: partitions of at
+        ``64 k`` rows, the ``"lookahead"`` search below (from ``k=20`` on;
+        below ``k=20`` a cheaper search, the rule by ``k``: partitions of at
         least ``16 k`` rows get the k-multiple cut on their widest column,
         unscored, as ``"refined"`` without trying every column, and the
         scored search below them looks one level ahead instead of two, or
         not at all at ``k <= 2`` (``"best"`` scores); on Adult a quarter to half the
-        fit time at k=2 and 5 for a slightly higher loss and discernibility,
+        fit time at k=2, 5 and 10 for a slightly higher loss and discernibility,
         see ``benchmarks/README.md``); then every two
         sibling regions holding together at least ``3 k`` rows are re-cut
         into three where that lowers the loss plus half the discernibility
@@ -1147,28 +1147,42 @@ def _category_labels(coder, cj, leaf_of_pos, leaf_start, n_leaves):
             bits[:, w] = np.bitwise_or.reduceat(np.where(word == w, one, 0), leaf_start)
         del word, bit, one
     del c64
-    # the distinct sets: the words' ranks combined one word at a time (1-d uniques)
-    key = np.zeros(n_leaves, dtype=np.int64)
-    for w in range(n_words):
+    # the distinct sets: the words' ranks combined one word at a time (1-d uniques;
+    # one word is its own key)
+    key = bits[:, 0] if n_words == 1 else np.zeros(n_leaves, dtype=np.int64)
+    for w in range(n_words if n_words > 1 else 0):
         _, rank = np.unique(bits[:, w], return_inverse=True)
         key = key * (int(rank.max()) + 1 if n_leaves else 1) + rank.ravel()
         if w < n_words - 1:
             key = np.unique(key, return_inverse=True)[1].ravel()
     _, first, inv = np.unique(key, return_index=True, return_inverse=True)
-    masks = bits[first]
+    codes_list, bounds = _mask_codes(bits[first], m)
     texts = []
     children = {}
-    for row in masks.tolist():
-        present = []
-        for w, mask in enumerate(row):
-            while mask:
-                low = mask & -mask
-                present.append(w * 63 + low.bit_length() - 1)
-                mask ^= low
-        if present and present[-1] == m - 1:  # the missing code
-            present.pop()
+    for i in range(len(first)):
+        present = codes_list[bounds[i]:bounds[i + 1]]
         texts.append(coder.set_label(present, children) if present else SUPPRESSED)
     return np.asarray(texts, dtype=object)[inv.ravel()]
+
+
+def _mask_codes(masks, m, chunk=8192):
+    """The codes set in each row of ``masks`` (words of 63 bits), the missing
+    code ``m - 1`` left out: ``(codes, bounds)``, row ``i``'s codes ascending in
+    ``codes[bounds[i]:bounds[i + 1]]`` (plain lists; decoded in blocks of
+    ``chunk`` rows, no Python loop over the bits)."""
+    shifts = np.arange(63, dtype=np.int64)
+    codes, counts = [], []
+    for s in range(0, len(masks), chunk):
+        block = masks[s:s + chunk]
+        on = ((block[:, :, None] >> shifts) & 1).astype(bool).reshape(len(block), -1)
+        on = on[:, :m - 1]  # the missing code (the largest) and the unused bits out
+        row, col = np.nonzero(on)  # row-major: each row's codes ascending
+        codes.append(col)
+        counts.append(np.bincount(row, minlength=len(block)))
+    if not codes:
+        return [], [0]
+    bounds = np.concatenate(([0], np.cumsum(np.concatenate(counts))))
+    return np.concatenate(codes).tolist(), bounds.tolist()
 
 
 def _category_labels_pairs(coder, cj, leaf_of_pos, n_leaves):
