@@ -424,7 +424,7 @@ def numbers_to_float(column, name):
 # the prepared codes of each Hierarchy object: id -> (weak reference, fields)
 _PREP_FIELDS = ("labels", "level_codes", "node_labels", "split_level", "node_first",
                 "node_last")
-_PREP_CACHE = {}
+_PREP_CACHE: dict[int, tuple[weakref.ref, dict]] = {}
 
 
 def _hierarchy_prep(h):
