@@ -46,6 +46,7 @@ def test_property_small_k_search_keeps_k_order_and_routing(n, k, seed, n_values,
                               hierarchies=HIER if hier else None)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_cut_tree, "_HYBRID_PLAIN_ABOVE", plain)
+        mp.setattr(_cut_tree, "_HYBRID_TINY_PLAIN_ABOVE", plain)  # k <= 2
         out = anon.fit_transform(df)
     assert k_anonymity(out, qi) >= k
     assert out.index.equals(df.index)
@@ -56,7 +57,7 @@ def test_property_small_k_search_keeps_k_order_and_routing(n, k, seed, n_values,
 
 
 @pytest.mark.parametrize("k, depth, lookahead, plain", [
-    (1, 1, 0, 16), (2, 1, 0, 16), (3, 1, 3, 16), (9, 1, 3, 16),
+    (1, 1, 0, 8), (2, 1, 0, 8), (3, 1, 3, 16), (9, 1, 3, 16),
     (10, 1, 3, 16), (19, 1, 3, 16), (20, 2, 3, None), (50, 2, 3, None)])
 def test_configuration_by_k(k, depth, lookahead, plain):
     df = _table(50, 5, 0)
@@ -73,6 +74,7 @@ def test_scored_search_sees_no_large_partition(monkeypatch, k):
     """The scored search (the sibling post-pass's too) is asked about no partition of
     ``_HYBRID_PLAIN_ABOVE * k`` rows or more; those are cut all the same."""
     monkeypatch.setattr(_cut_tree, "_HYBRID_PLAIN_ABOVE", 4)
+    monkeypatch.setattr(_cut_tree, "_HYBRID_TINY_PLAIN_ABOVE", 4)  # k <= 2
     seen = []
     score = _cut_tree._Grower._score_cuts
 

@@ -38,6 +38,9 @@ _HYBRID_SMALL_K = 20
 _HYBRID_PLAIN_ABOVE = 16
 _HYBRID_SMALL_DEPTH = 1
 _HYBRID_NO_LOOKAHEAD_K = 2
+# at k <= _HYBRID_NO_LOOKAHEAD_K the unscored cuts reach down to _HYBRID_TINY_PLAIN_ABOVE
+# times k rows and the sibling post-pass is skipped (the time of k=2 against ARX)
+_HYBRID_TINY_PLAIN_ABOVE = 8
 # and from k = _REPLAN_MIN_K on, the small subtrees planned anew (_replan.replan: the
 # _REPLAN_WIDTH best cuts of each partition searched to the leaves, discernibility weight
 # _REPLAN_WEIGHT, work budget min(k, _REPLAN_BUDGET) times the rows); tuned on Adult
@@ -348,7 +351,8 @@ def _grown(codes, coders, k, rule, verbose, cut_at, relax, search):
     if search == "hybrid":
         from ._refine import split_pairs
 
-        split_pairs(g, _HYBRID_SPLIT_WEIGHT)
+        if k > _HYBRID_NO_LOOKAHEAD_K:
+            split_pairs(g, _HYBRID_SPLIT_WEIGHT)
         if k >= _REPLAN_MIN_K:
             from ._replan import replan
 
@@ -375,6 +379,7 @@ class _Grower:
             self.lookahead_depth = _HYBRID_SMALL_DEPTH
             if k <= _HYBRID_NO_LOOKAHEAD_K:
                 self.lookahead = 0
+                self.plain_above = _HYBRID_TINY_PLAIN_ABOVE
         search = "best" if search in ("lookahead", "hybrid") else search
         self.search = search
         if search == "best":

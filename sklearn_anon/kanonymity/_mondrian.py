@@ -214,9 +214,10 @@ class MondrianAnonymizer(ColumnAnonymizer):
         least ``16 k`` rows get the k-multiple cut on their widest column,
         unscored, as ``"refined"`` without trying every column, and the
         scored search below them looks one level ahead instead of two, or
-        not at all at ``k <= 2`` (``"best"`` scores); on Adult a quarter to half the
+        not at all at ``k <= 2`` (``"best"`` scores, the unscored cuts down
+        to ``8 k`` rows, no sibling pass); on Adult a quarter to half the
         fit time at k=2, 5 and 10 for a slightly higher loss and discernibility,
-        see ``benchmarks/README.md``); then every two
+        see ``benchmarks/README.md``); then (from ``k=3`` on) every two
         sibling regions holding together at least ``3 k`` rows are re-cut
         into three where that lowers the loss plus half the discernibility
         over ``k`` (every first cut of their parent is tried, with the best
