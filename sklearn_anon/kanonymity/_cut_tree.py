@@ -194,6 +194,16 @@ class _RegionCost:
         return out
 
 
+def _identical_runs(codes):
+    """``(order, sorted codes, new)`` for a (d, n) code matrix with ``n > 0``: the
+    rows in lexicographic order of their codes (stable: each group of identical
+    rows in row order), the codes in that order, and where each group starts."""
+    order = np.lexsort(codes[::-1])
+    srt = codes[:, order]
+    new = np.r_[True, (srt[:, 1:] != srt[:, :-1]).any(axis=0)]
+    return order, srt, new
+
+
 def _duplicates(codes, return_first=False):
     """Per row, how many rows have the same codes on every dimension; with
     ``return_first``, also per row whether it is the first of its group."""
@@ -201,9 +211,7 @@ def _duplicates(codes, return_first=False):
     if n == 0:
         out = np.zeros(0, dtype=np.int64)
         return (out, np.zeros(0, dtype=bool)) if return_first else out
-    order = np.lexsort(codes[::-1])
-    srt = codes[:, order]
-    new = np.r_[True, (srt[:, 1:] != srt[:, :-1]).any(axis=0)]
+    order, _, new = _identical_runs(codes)
     group = np.cumsum(new) - 1
     counts = np.bincount(group)
     out = np.empty(n, dtype=np.int64)

@@ -32,6 +32,8 @@ nothing changes (see ``benchmarks/README.md``).
 
 import numpy as np
 
+from ._cut_tree import _identical_runs
+
 #: routing values are matched in chunks of this many rows (bounded memory)
 _CHUNK = 1 << 18
 
@@ -60,9 +62,7 @@ def identical_groups(codes, coders, k):
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    order = np.lexsort(codes[::-1])  # stable: each group's rows in row order
-    srt = codes[:, order]
-    new = np.r_[True, (srt[:, 1:] != srt[:, :-1]).any(axis=0)]
+    order, srt, new = _identical_runs(codes)  # each group's rows in row order
     starts = np.flatnonzero(new)
     sizes = np.diff(np.r_[starts, n])
     ok = sizes >= k
