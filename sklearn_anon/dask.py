@@ -760,10 +760,7 @@ def _node_star(anon, sample):
     np.logical_or.at(leaf_star, anon.region_index(sample), _unplaced_cells(sample, anon))
     is_leaf = tree["leaf"] >= 0
     star[is_leaf] = leaf_star[tree["leaf"][is_leaf]]
-    for node in range(n_nodes - 1, -1, -1):  # children are numbered after their parent
-        if tree["feature"][node] >= 0:
-            star[node] = star[tree["left"][node]] | star[tree["right"][node]]
-    return star
+    return _subtree_sums(tree, star.astype(np.int64)) > 0
 
 
 def _subtree_sums(tree, own):
