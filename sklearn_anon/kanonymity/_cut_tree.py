@@ -769,7 +769,7 @@ class _Grower:
         dict of flat arrays ``part``, ``dim``, ``thr``, ``left``, ``cost_left``,
         ``cost_right`` (partitions in order within each dimension).
         """
-        k, M = self.k, self.M
+        k = self.k
         codes = self._narrow_codes()
         P = len(size)
         d = codes.shape[0]
@@ -803,7 +803,6 @@ class _Grower:
         tot_big = np.add.reduceat(big_r, offs) if len(rows) else np.zeros(P)
         tot_small = np.add.reduceat(small_r, offs) if len(rows) else np.zeros(P, dtype=np.int64)
         bound = _disc_bound(tot_big, tot_small, k)
-        shift_unit = 2 * (M + 1)
         for j in range(d):
             psel = cand_p & (mn[:, j] < mx[:, j])
             if not psel.any():

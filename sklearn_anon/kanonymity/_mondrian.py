@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import io
 import os
+from pathlib import Path
 from numbers import Integral, Real
 
 import numpy as np
@@ -1098,30 +1100,21 @@ _HIERARCHY_CACHE: dict = {}
 _HIERARCHY_FILES = 64
 
 
-def _file_digest(path):
-    with open(path, "rb") as fh:
-        return hashlib.sha256(fh.read()).digest()
-
-
 def _load_hierarchy(h, name):
     """:func:`load_hierarchy`, remembered for paths of files whose bytes did not change."""
     if not isinstance(h, (str, os.PathLike)):
         return load_hierarchy(h, name=name)
     try:
-        key = (os.path.realpath(h), _file_digest(h), name)
+        data = Path(h).read_bytes()  # read once: the key, and on a miss the parse
     except (OSError, TypeError, ValueError):
-        return load_hierarchy(h, name=name)
+        return load_hierarchy(h, name=name)  # its own error (not found, ...)
+    key = (os.path.realpath(h), hashlib.sha256(data).digest(), name)
     got = _HIERARCHY_CACHE.get(key)
     if got is None:
-        got = load_hierarchy(h, name=name)
-        try:
-            same = _file_digest(h) == key[1]  # not rewritten while it was parsed
-        except (OSError, TypeError, ValueError):
-            same = False
-        if same:
-            if len(_HIERARCHY_CACHE) >= _HIERARCHY_FILES:
-                _HIERARCHY_CACHE.pop(next(iter(_HIERARCHY_CACHE)))
-            _HIERARCHY_CACHE[key] = got
+        got = load_hierarchy(io.BytesIO(data), name=name)
+        if len(_HIERARCHY_CACHE) >= _HIERARCHY_FILES:
+            _HIERARCHY_CACHE.pop(next(iter(_HIERARCHY_CACHE)))
+        _HIERARCHY_CACHE[key] = got
     return got
 
 
